@@ -1,0 +1,92 @@
+# flo: customer lifetime value forecasting as Unix filters.
+# `make` builds every tool into bin/; `make test` runs the C unit tests and the
+# bats command-line tests; `make asan` runs the whole suite under ASan+UBSan.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BINDIR    = $(PREFIX)/bin
+MANDIR    = $(PREFIX)/share/man/man1
+
+CC       ?= cc
+PKGS      = gsl lmdb
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wvla -Wformat=2 -Wpointer-arith -Wcast-qual -Wundef
+CSTD      = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+OPT      ?= -O2 -g
+WERROR   ?=
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS   ?=
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(WERROR) -Ilib $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LDLIBS    = $(PKG_LIBS) -lm
+
+# Each build flavour lives in its own folder so that `make asan` never mixes
+# instrumented and plain objects.
+BUILD    ?= build
+BIN      ?= bin
+
+LIB_SRC   = $(sort $(wildcard lib/*.c))
+CMD_SRC   = $(sort $(wildcard cmd/*.c))
+UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
+TOOLS     = $(CMD_SRC:cmd/%.c=$(BIN)/%)
+UNITS     = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIBFLO    = $(BUILD)/libflo.a
+
+.PHONY: all test unit cli asan clean install uninstall bootstrap demo bench check-deps
+
+all: check-deps $(TOOLS)
+
+check-deps:
+	@pkg-config --exists $(PKGS) || { \
+	  echo "flo: missing libraries (gsl, lmdb): run scripts/bootstrap" >&2; exit 1; }
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBFLO): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/%: $(BUILD)/cmd/%.o $(LIBFLO)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBFLO)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS)
+
+bootstrap:
+	@scripts/bootstrap
+
+# The test build adds -Werror: a warning is a failure here, not in a user's build.
+test: bootstrap
+	@$(MAKE) --no-print-directory WERROR=-Werror all $(UNITS)
+	@BUILD=$(BUILD) BIN=$(BIN) scripts/run-tests
+
+unit: all $(UNITS)
+	@for t in $(UNITS); do $$t || exit 1; done
+
+asan: bootstrap
+	@$(MAKE) --no-print-directory test BUILD=build-asan BIN=bin-asan \
+	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
+
+demo: bootstrap all
+	@scripts/demo
+
+bench: all
+	@scripts/bench
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	@for m in man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(MANDIR); done; true
+
+uninstall:
+	rm -f $(TOOLS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%)
+
+clean:
+	rm -rf build build-asan bin bin-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,220 @@
+/* cli.c: messages, strict options, input, output and the bad-record policy
+ * shared by the tools. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "err.h"
+#include "num.h"
+
+const char *flo_progname = "flo";
+
+void flo_cli_init(const char *name)
+{
+	flo_progname = name;
+	signal(SIGPIPE, SIG_DFL);
+}
+
+static void vmessage(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", flo_progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void flo_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+}
+
+void flo_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void flo_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", flo_progname);
+	exit(FLO_EXIT_USAGE);
+}
+
+void flo_print_version(void)
+{
+	printf("%s (flo) %s\n", flo_progname, FLO_VERSION);
+}
+
+const char *flo_quote(const char *s, size_t len)
+{
+	static char out[4 * 60 + 8];
+	size_t o = 0;
+	size_t n = len > 60 ? 60 : len;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof out - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	if (len > n)
+		memcpy(out + o, "...", 3), o += 3;
+	out[o] = '\0';
+	return out;
+}
+
+double flo_opt_double(const char *opt, const char *arg)
+{
+	double v;
+	int err = flo_parse_double(arg, strlen(arg), &v);
+	if (err != FLO_OK || arg[0] == '\0')
+		flo_usage_error("option %s: not a number: \"%s\"", opt, arg);
+	return v;
+}
+
+double flo_opt_positive(const char *opt, const char *arg)
+{
+	double v = flo_opt_double(opt, arg);
+	if (!(v > 0))
+		flo_usage_error("option %s: must be positive: \"%s\"", opt, arg);
+	return v;
+}
+
+long flo_opt_long(const char *opt, const char *arg, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (arg[0] == '\0' || *end != '\0' || errno == ERANGE || v < min || v > max)
+		flo_usage_error("option %s: expected a whole number from %ld to %ld: \"%s\"",
+				opt, min, max, arg);
+	return v;
+}
+
+enum flo_format flo_opt_format(const char *opt, const char *arg)
+{
+	enum flo_format fmt;
+	if (flo_format_parse(arg, &fmt) != FLO_OK)
+		flo_usage_error("option %s: unknown format \"%s\" (csv, tsv, jsonl)", opt, arg);
+	return fmt;
+}
+
+int flo_opt_day(const char *opt, const char *arg)
+{
+	int32_t day;
+	int err = flo_parse_day(arg, strlen(arg), &day);
+	if (err != FLO_OK)
+		flo_usage_error("option %s: %s: \"%s\"", opt,
+				err == FLO_ERANGE ? "date out of range 1900..9999" : "not a date",
+				arg);
+	return day;
+}
+
+int flo_open_input(const char *path)
+{
+	if (path == NULL || strcmp(path, "-") == 0)
+		return STDIN_FILENO;
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		flo_die(FLO_EXIT_NOINPUT, "cannot open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+const char *flo_input_name(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0 ? "input" : path;
+}
+
+void flo_finish_output(flo_writer *w)
+{
+	int err = flo_writer_close(w);
+	if (err == FLO_EIO) {
+		if (errno == EPIPE)
+			exit(128 + SIGPIPE);
+		flo_die(FLO_EXIT_IOERR, "write error: %s", strerror(errno));
+	}
+	if (err != FLO_OK)
+		flo_die(flo_exit_status(err), "output: %s", flo_strerror(err));
+	if (fflush(stdout) != 0 || ferror(stdout))
+		flo_die(FLO_EXIT_IOERR, "write error: %s", strerror(errno));
+}
+
+static void keep_rejected(struct flo_bad *bad, const flo_reader *r)
+{
+	if (bad->rejects_path == NULL)
+		return;
+	if (bad->rejects == NULL) {
+		bad->rejects = fopen(bad->rejects_path, "w");
+		if (bad->rejects == NULL)
+			flo_die(FLO_EXIT_IOERR, "cannot write rejects to %s: %s",
+				bad->rejects_path, strerror(errno));
+		size_t hlen;
+		const char *header = flo_reader_raw_header(r, &hlen);
+		if (header != NULL) {
+			fwrite(header, 1, hlen, bad->rejects);
+			fputc('\n', bad->rejects);
+		}
+	}
+	size_t len;
+	const char *raw = flo_reader_raw(r, &len);
+	fwrite(raw, 1, len, bad->rejects);
+	fputc('\n', bad->rejects);
+}
+
+void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	if (!bad->skip) {
+		fprintf(stderr, "%s: %s line %ld: ", flo_progname,
+			bad->input_name ? bad->input_name : "input", flo_reader_line(r));
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+		exit(status);
+	}
+	bad->count++;
+	keep_rejected(bad, r);
+}
+
+void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err)
+{
+	err = -err;
+	if (err == FLO_ESYNTAX && !flo_reader_fatal(r)) {
+		flo_bad_record(bad, r, FLO_EXIT_DATAERR, "%s", flo_reader_errmsg(r));
+		return;
+	}
+	flo_die(flo_exit_status(err), "%s line %ld: %s",
+		bad->input_name ? bad->input_name : "input", flo_reader_line(r),
+		flo_reader_errmsg(r));
+}
+
+void flo_bad_finish(struct flo_bad *bad)
+{
+	if (bad->count > 0)
+		flo_warn("skipped %ld bad record%s%s%s", bad->count,
+			 bad->count == 1 ? "" : "s",
+			 bad->rejects_path ? ", kept in " : "",
+			 bad->rejects_path ? bad->rejects_path : "");
+	if (bad->rejects != NULL && fclose(bad->rejects) != 0)
+		flo_die(FLO_EXIT_IOERR, "cannot write rejects to %s: %s",
+			bad->rejects_path, strerror(errno));
+	bad->rejects = NULL;
+}

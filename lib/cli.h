@@ -1,0 +1,85 @@
+/* cli.h: what every flo tool shares on the command line: messages that
+ * start with the program's name, the exit statuses, strict option values,
+ * input files, the output stream, and the bad-record policy.
+ *
+ * Exit statuses (sysexits.h): 0 success, 2 usage, 65 bad input data,
+ * 66 unreadable input, 74 I/O or store error. */
+#ifndef FLO_CLI_H
+#define FLO_CLI_H
+
+#include <stdio.h>
+
+#include "record.h"
+
+#define FLO_EXIT_USAGE 2
+#define FLO_EXIT_DATAERR 65
+#define FLO_EXIT_NOINPUT 66
+#define FLO_EXIT_SOFTWARE 70
+#define FLO_EXIT_IOERR 74
+
+#ifndef FLO_VERSION
+#define FLO_VERSION "0.1.0"
+#endif
+
+extern const char *flo_progname;
+
+/* Name the program and restore SIGPIPE's default, so `flo-x | head` ends
+ * quietly as `cat | head` does. */
+void flo_cli_init(const char *name);
+
+void flo_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void flo_die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "usage error" message plus a pointer to --help; exit 2. */
+_Noreturn void flo_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void flo_print_version(void);
+
+/* Strict option values: the whole text must be the value, else exit 2 with
+ * a message naming the option.  `--horizon 12x` is an error, not 12. */
+double flo_opt_double(const char *opt, const char *arg);
+double flo_opt_positive(const char *opt, const char *arg);
+long flo_opt_long(const char *opt, const char *arg, long min, long max);
+enum flo_format flo_opt_format(const char *opt, const char *arg);
+/* A date option (any format flo_parse_day() takes) as a day number. */
+int flo_opt_day(const char *opt, const char *arg);
+
+/* Open the input file named on the command line ("-" or NULL: stdin);
+ * exit 66 with a message when it cannot be read. */
+int flo_open_input(const char *path);
+
+/* The name inputs are called by in messages: "input" for stdin, else the path. */
+const char *flo_input_name(const char *path);
+
+/* Finish the output: flush and close the writer, and exit 74 with a message
+ * when writing failed (a full disk, /dev/full); a closed pipe ends quietly. */
+void flo_finish_output(flo_writer *w);
+
+/* What to do with a bad record: stop (default), or skip it, count it, and
+ * keep it verbatim in a rejects file (CSV/TSV rejects start with the input's
+ * header line, so the file can be fixed and fed back). */
+struct flo_bad {
+	int skip;
+	const char *rejects_path;
+	FILE *rejects;
+	long count;
+	const char *input_name;
+};
+
+/* Report a bad current record of r: with skip off, print
+ * "prog: input line N: <message>" and exit with `status`; with skip on,
+ * count it and copy it to the rejects file. */
+void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The reader returned an error: a record-level one goes through
+ * flo_bad_record, a fatal one (I/O, oversized record) exits. */
+void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err);
+
+/* At the end: say how many records were skipped, close the rejects file. */
+void flo_bad_finish(struct flo_bad *bad);
+
+/* Quote a field's text for a message: at most 60 bytes, control bytes
+ * shown as \xNN.  Returns a static buffer (one per call site is enough). */
+const char *flo_quote(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,34 @@
+/* idmap.h: customer ids to dense indexes 0, 1, 2, ... in first-seen order.
+ *
+ * Open addressing with linear probing over 32-bit slots; ids are copied once
+ * into large chunks that never move, so the pointer flo_idmap_id() returns
+ * stays valid until flo_idmap_free(). */
+#ifndef FLO_IDMAP_H
+#define FLO_IDMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct flo_idmap flo_idmap;
+
+int flo_idmap_new(flo_idmap **m);
+void flo_idmap_free(flo_idmap *m);
+
+/* Index of id, inserting it if new (*added = 1).  FLO_ENOMEM on failure. */
+int flo_idmap_intern(flo_idmap *m, const char *id, size_t len, uint32_t *index,
+		     int *added);
+
+size_t flo_idmap_count(const flo_idmap *m);
+const char *flo_idmap_id(const flo_idmap *m, uint32_t index, size_t *len);
+
+/* The indexes ordered by id (bytewise, shorter first on a common prefix):
+ * a malloc'd array of flo_idmap_count() entries, or NULL when out of memory. */
+uint32_t *flo_idmap_sorted(const flo_idmap *m);
+
+/* Bytes held, for the README's memory figures. */
+size_t flo_idmap_bytes(const flo_idmap *m);
+
+/* 64-bit hash of a byte string (also used for order ids). */
+uint64_t flo_hash(const char *s, size_t len);
+
+#endif

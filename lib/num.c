@@ -1,0 +1,155 @@
+/* num.c: strict, locale-independent number parsing and shortest round-trip
+ * printing. */
+#include "num.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+/* Powers of ten that a double holds exactly: the fast path below multiplies or
+ * divides an exact integer by one of them, and IEEE 754 rounds that single
+ * operation correctly, so the result equals strtod's (Clinger 1990). */
+static const double exact_pow10[] = {
+	1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int flo_parse_double(const char *s, size_t len, double *out)
+{
+	while (len > 0 && is_blank(s[0]))
+		s++, len--;
+	while (len > 0 && is_blank(s[len - 1]))
+		len--;
+
+	size_t i = 0;
+	int negative = 0;
+	if (i < len && (s[i] == '+' || s[i] == '-'))
+		negative = s[i++] == '-';
+
+	uint64_t mantissa = 0;
+	int digits = 0, scale = 0, int_digits = 0, frac_digits = 0;
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, int_digits++) {
+		if (mantissa == 0 && s[i] == '0')
+			continue;
+		if (digits < 19)
+			mantissa = mantissa * 10 + (uint64_t)(s[i] - '0'), digits++;
+		else
+			scale++, digits++;
+	}
+	if (i < len && s[i] == '.') {
+		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, frac_digits++) {
+			if (mantissa == 0 && s[i] == '0') {
+				scale--;
+				continue;
+			}
+			if (digits < 19) {
+				mantissa = mantissa * 10 + (uint64_t)(s[i] - '0');
+				scale--;
+			}
+			digits++;
+		}
+	}
+	if (int_digits + frac_digits == 0)
+		return FLO_ENUMBER;
+
+	long exponent = 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		int exp_negative = 0;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			exp_negative = s[i++] == '-';
+		if (i >= len || s[i] < '0' || s[i] > '9')
+			return FLO_ENUMBER;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			if (exponent < 100000)
+				exponent = exponent * 10 + (s[i] - '0');
+		if (exp_negative)
+			exponent = -exponent;
+	}
+	if (i != len)
+		return FLO_ENUMBER;
+
+	long total_scale = scale + exponent;
+	if (digits <= 15 && total_scale >= -22 && total_scale <= 22) {
+		double v = (double)mantissa;
+		if (total_scale < 0)
+			v /= exact_pow10[-total_scale];
+		else
+			v *= exact_pow10[total_scale];
+		*out = negative && v != 0 ? -v : v;
+		return FLO_OK;
+	}
+
+	/* Slow path: strtod needs a NUL-terminated copy; the grammar is already
+	 * checked, so strtod cannot see hex, nan or inf here. */
+	char stack[128];
+	char *copy = len < sizeof stack ? stack : malloc(len + 1);
+	if (copy == NULL)
+		return FLO_ENOMEM;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	errno = 0;
+	double v = strtod(copy, NULL);
+	int overflow = errno == ERANGE && isinf(v);
+	if (copy != stack)
+		free(copy);
+	if (overflow)
+		return FLO_ERANGE;
+	*out = v == 0 ? 0.0 : v; /* underflow to 0 is fine; -0 becomes 0 */
+	return FLO_OK;
+}
+
+int flo_parse_count(const char *s, size_t len, double *out)
+{
+	double v;
+	int err = flo_parse_double(s, len, &v);
+	if (err)
+		return err;
+	if (v < 0 || v != floor(v) || v > 9007199254740992.0)
+		return FLO_EVALUE;
+	*out = v;
+	return FLO_OK;
+}
+
+static size_t format_integer(char *buf, int64_t v)
+{
+	char tmp[24];
+	size_t n = 0, k = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		buf[k++] = '-';
+	while (n > 0)
+		buf[k++] = tmp[--n];
+	buf[k] = '\0';
+	return k;
+}
+
+size_t flo_format_double(char *buf, double v)
+{
+	if (v == 0)
+		return buf[0] = '0', buf[1] = '\0', 1;
+	/* Whole numbers (counts, most dates-as-numbers) skip printf entirely. */
+	if (fabs(v) < 9007199254740992.0 && v == (double)(int64_t)v)
+		return format_integer(buf, (int64_t)v);
+	/* Shortest of 15, 16, 17 significant digits that reads back exactly;
+	 * 17 always does for a binary64. */
+	for (int precision = 15; precision < 17; precision++) {
+		int n = snprintf(buf, FLO_NUM_BUFSZ, "%.*g", precision, v);
+		if (strtod(buf, NULL) == v)
+			return (size_t)n;
+	}
+	return (size_t)snprintf(buf, FLO_NUM_BUFSZ, "%.17g", v);
+}

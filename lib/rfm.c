@@ -1,0 +1,340 @@
+/* rfm.c: folding order records into per-customer RFM summaries.
+ *
+ * Orders may arrive in any order.  Counting purchase occasions (distinct
+ * days) exactly then needs each customer's distinct days, kept as a sorted
+ * array (4 bytes a day, inline for the first two); everything else is a
+ * fixed-size running total, so memory follows customers and purchase days,
+ * never order lines. */
+#include "rfm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "idmap.h"
+#include "kept.h"
+#include "money.h"
+
+struct dayset {
+	uint32_t n, cap; /* cap <= 2: the days are inline */
+	union {
+		int32_t inl[2];
+		int32_t *heap;
+	} u;
+};
+
+struct idset {
+	uint32_t n, cap;
+	uint64_t *v; /* sorted hashes of order ids */
+};
+
+struct cust {
+	int32_t first_day, last_day; /* calibration orders; first_day INT32_MAX if none */
+	int64_t first_time;          /* per-order occasions: time of the first order */
+	struct flo_money first_value; /* value of the first purchase occasion */
+	struct flo_money revenue, h_value;
+	uint32_t orders, h_orders;
+	struct dayset days;          /* distinct order days, calibration and holdout */
+	int64_t keep_time;
+	unsigned char *kept;
+	struct idset order_ids;
+};
+
+struct flo_rfm {
+	struct flo_rfm_config cfg;
+	flo_idmap *ids;
+	struct cust *cust;
+	size_t cap;
+	int32_t max_day;
+	int have_max;
+};
+
+int flo_rfm_new(flo_rfm **out, const struct flo_rfm_config *cfg)
+{
+	flo_rfm *r = calloc(1, sizeof *r);
+	if (r == NULL)
+		return FLO_ENOMEM;
+	r->cfg = *cfg;
+	if (flo_idmap_new(&r->ids) != FLO_OK) {
+		free(r);
+		return FLO_ENOMEM;
+	}
+	*out = r;
+	return FLO_OK;
+}
+
+static int32_t *days_of(struct dayset *d)
+{
+	return d->cap <= 2 ? d->u.inl : d->u.heap;
+}
+
+void flo_rfm_free(flo_rfm *r)
+{
+	if (r == NULL)
+		return;
+	size_t n = flo_idmap_count(r->ids);
+	for (size_t i = 0; i < n; i++) {
+		if (r->cust[i].days.cap > 2)
+			free(r->cust[i].days.u.heap);
+		free(r->cust[i].kept);
+		free(r->cust[i].order_ids.v);
+	}
+	free(r->cust);
+	flo_idmap_free(r->ids);
+	free(r);
+}
+
+/* Insert day if absent; FLO_ENOMEM on failure. */
+static int dayset_add(struct dayset *d, int32_t day)
+{
+	int32_t *v = days_of(d);
+	uint32_t lo = 0, hi = d->n;
+	if (d->n > 0 && v[d->n - 1] < day) {
+		lo = d->n; /* the common case: a later day than any before */
+	} else {
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+			if (v[mid] < day)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < d->n && v[lo] == day)
+			return FLO_OK;
+	}
+	if (d->n == d->cap || d->cap == 0) {
+		uint32_t cap = d->cap < 2 ? 2 : d->cap * 2;
+		if (cap > 2) {
+			int32_t *heap = malloc(cap * sizeof *heap);
+			if (heap == NULL)
+				return FLO_ENOMEM;
+			memcpy(heap, v, d->n * sizeof *heap);
+			if (d->cap > 2)
+				free(d->u.heap);
+			d->u.heap = heap;
+		}
+		d->cap = cap;
+		v = days_of(d);
+	}
+	memmove(v + lo + 1, v + lo, (d->n - lo) * sizeof *v);
+	v[lo] = day;
+	d->n++;
+	return FLO_OK;
+}
+
+/* Days in the set up to and including `day`. */
+static uint32_t dayset_count_upto(struct dayset *d, int32_t day)
+{
+	const int32_t *v = days_of(d);
+	uint32_t lo = 0, hi = d->n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (v[mid] <= day)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* 1 if the hash was new (and is now in the set), 0 if seen, -1 on OOM. */
+static int idset_add(struct idset *s, uint64_t h)
+{
+	uint32_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (s->v[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->n && s->v[lo] == h)
+		return 0;
+	if (s->n == s->cap) {
+		uint32_t cap = s->cap ? s->cap * 2 : 4;
+		uint64_t *v = realloc(s->v, cap * sizeof *v);
+		if (v == NULL)
+			return -1;
+		s->v = v;
+		s->cap = cap;
+	}
+	memmove(s->v + lo + 1, s->v + lo, (s->n - lo) * sizeof *s->v);
+	s->v[lo] = h;
+	s->n++;
+	return 1;
+}
+
+static struct cust *customer(flo_rfm *r, const char *id, size_t len, int *err)
+{
+	uint32_t idx;
+	int added;
+	if ((*err = flo_idmap_intern(r->ids, id, len, &idx, &added)) != FLO_OK)
+		return NULL;
+	if (idx >= r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 1024;
+		struct cust *c = realloc(r->cust, cap * sizeof *c);
+		if (c == NULL) {
+			*err = FLO_ENOMEM;
+			return NULL;
+		}
+		r->cust = c;
+		r->cap = cap;
+	}
+	struct cust *c = &r->cust[idx];
+	if (added) {
+		memset(c, 0, sizeof *c);
+		c->first_day = INT32_MAX;
+		c->keep_time = INT64_MIN;
+	}
+	return c;
+}
+
+static int64_t floor_day(int64_t t)
+{
+	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
+int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
+		double amount, const char *order_id, size_t order_id_len,
+		const struct flo_field *keep, enum flo_order_fate *fate)
+{
+	const struct flo_rfm_config *cfg = &r->cfg;
+	int32_t day = (int32_t)floor_day(time);
+	int err;
+	int holdout = cfg->has_as_of && day > cfg->as_of;
+	if (holdout && (!cfg->has_holdout || day > cfg->holdout_end)) {
+		*fate = FLO_ORDER_LATE;
+		return FLO_OK;
+	}
+	struct cust *c = customer(r, id, id_len, &err);
+	if (c == NULL)
+		return err;
+	if (cfg->order_ids) {
+		int added = idset_add(&c->order_ids, flo_hash(order_id, order_id_len));
+		if (added < 0)
+			return FLO_ENOMEM;
+		if (added == 0) {
+			*fate = FLO_ORDER_REPEATED;
+			return FLO_OK;
+		}
+	}
+	if (!cfg->per_order && dayset_add(&c->days, day) != FLO_OK)
+		return FLO_ENOMEM;
+	struct flo_money value = flo_money_of(amount);
+	if (holdout) {
+		c->h_orders++;
+		flo_money_add(&c->h_value, value);
+		*fate = FLO_ORDER_HOLDOUT;
+		return FLO_OK;
+	}
+	*fate = FLO_ORDER_CALIBRATION;
+	if (cfg->per_order) {
+		/* The first order is the earliest; of simultaneous ones the
+		 * smallest, so that arrival order never changes the result. */
+		if (c->orders == 0 || time < c->first_time ||
+		    (time == c->first_time && amount < flo_money_value(c->first_value))) {
+			c->first_time = time;
+			c->first_value = value;
+		}
+	} else if (day < c->first_day) {
+		c->first_value = value;
+	} else if (day == c->first_day) {
+		flo_money_add(&c->first_value, value);
+	}
+	if (day < c->first_day)
+		c->first_day = day;
+	if (c->orders == 0 || day > c->last_day)
+		c->last_day = day;
+	c->orders++;
+	flo_money_add(&c->revenue, value);
+	if (!r->have_max || day > r->max_day) {
+		r->max_day = day;
+		r->have_max = 1;
+	}
+	if (cfg->nkeep > 0 && time >= c->keep_time) {
+		if (flo_kept_pack(&c->kept, keep, cfg->nkeep) != FLO_OK)
+			return FLO_ENOMEM;
+		c->keep_time = time;
+	}
+	return FLO_OK;
+}
+
+size_t flo_rfm_customers(const flo_rfm *r)
+{
+	return flo_idmap_count(r->ids);
+}
+
+int32_t flo_rfm_as_of(const flo_rfm *r)
+{
+	return r->cfg.has_as_of ? r->cfg.as_of : r->max_day;
+}
+
+double flo_rfm_bytes_per_customer(const flo_rfm *r)
+{
+	size_t n = flo_idmap_count(r->ids);
+	if (n == 0)
+		return 0;
+	size_t bytes = flo_idmap_bytes(r->ids) + r->cap * sizeof *r->cust;
+	for (size_t i = 0; i < n; i++) {
+		if (r->cust[i].days.cap > 2)
+			bytes += r->cust[i].days.cap * sizeof(int32_t);
+		bytes += r->cust[i].order_ids.cap * sizeof(uint64_t);
+	}
+	return (double)bytes / (double)n;
+}
+
+int flo_rfm_each(flo_rfm *r, flo_summary_fn *fn, void *ctx, size_t *holdout_only)
+{
+	const struct flo_rfm_config *cfg = &r->cfg;
+	size_t n = flo_idmap_count(r->ids);
+	uint32_t *order = flo_idmap_sorted(r->ids);
+	struct flo_field *kept = calloc(cfg->nkeep ? cfg->nkeep : 1, sizeof *kept);
+	if (order == NULL || kept == NULL) {
+		free(order);
+		free(kept);
+		return FLO_ENOMEM;
+	}
+	int32_t as_of = flo_rfm_as_of(r);
+	*holdout_only = 0;
+	for (size_t k = 0; k < n; k++) {
+		struct cust *c = &r->cust[order[k]];
+		if (c->orders == 0) {
+			(*holdout_only)++;
+			continue;
+		}
+		struct flo_summary s = {0};
+		s.id = flo_idmap_id(r->ids, order[k], &s.id_len);
+		double occasions, h_occasions;
+		if (cfg->per_order) {
+			occasions = c->orders;
+			h_occasions = c->h_orders;
+		} else {
+			occasions = dayset_count_upto(&c->days, as_of);
+			h_occasions = c->days.n - occasions;
+		}
+		double repeats = occasions - 1, revenue = flo_money_value(c->revenue);
+		if (cfg->freq_total) {
+			s.frequency = occasions;
+			s.monetary = revenue / occasions;
+		} else {
+			double repeat_value =
+				flo_money_value(flo_money_sub(c->revenue, c->first_value));
+			s.frequency = repeats;
+			s.monetary = repeats > 0 ? repeat_value / repeats : 0;
+		}
+		s.recency = (c->last_day - c->first_day) / cfg->unit_days;
+		s.T = (as_of - c->first_day) / cfg->unit_days;
+		s.orders = c->orders;
+		s.revenue = revenue;
+		s.first_order = c->first_day;
+		s.last_order = c->last_day;
+		s.holdout_purchases = h_occasions;
+		s.holdout_value = flo_money_value(c->h_value);
+		flo_kept_unpack(c->kept, kept, cfg->nkeep);
+		s.kept = kept;
+		fn(ctx, &s);
+	}
+	free(kept);
+	free(order);
+	return FLO_OK;
+}

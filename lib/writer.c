@@ -1,0 +1,342 @@
+/* writer.c: the record writer.
+ *
+ * A record is built in its own buffer, then appended to a 1 MiB output
+ * buffer written with write(2): one system call per megabyte in batch use,
+ * and flo_writer_flush() (called by the tools when their input would block)
+ * for records that must not wait. */
+#include "record.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "date.h"
+#include "err.h"
+#include "num.h"
+
+#define OUT_BUFSZ ((size_t)1 << 20)
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+struct flo_writer {
+	int fd;
+	enum flo_format fmt;
+	struct buf out, rec;
+	size_t nfields;
+	/* CSV/TSV: the header, taken from the first record. */
+	struct buf names;     /* the names, each followed by NUL */
+	size_t *name_off;
+	size_t nnames, names_cap;
+	int have_header, mismatch;
+	int autoflush;
+	int err, saved_errno;
+	char errmsg[256];
+};
+
+static int grow(struct buf *b, size_t need)
+{
+	if (b->len + need <= b->cap)
+		return 1;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + need)
+		cap *= 2;
+	char *p = realloc(b->p, cap);
+	if (p == NULL) {
+		b->oom = 1;
+		return 0;
+	}
+	b->p = p;
+	b->cap = cap;
+	return 1;
+}
+
+static void put(struct buf *b, const char *s, size_t n)
+{
+	if (grow(b, n)) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+	}
+}
+
+static void putc_(struct buf *b, char c)
+{
+	if (grow(b, 1))
+		b->p[b->len++] = c;
+}
+
+int flo_writer_new(flo_writer **out, int fd, enum flo_format fmt)
+{
+	flo_writer *w = calloc(1, sizeof *w);
+	if (w == NULL)
+		return FLO_ENOMEM;
+	w->fd = fd;
+	w->fmt = fmt == FLO_FMT_AUTO ? FLO_FMT_CSV : fmt;
+	w->out.p = malloc(OUT_BUFSZ);
+	w->out.cap = OUT_BUFSZ;
+	if (w->out.p == NULL) {
+		free(w);
+		return FLO_ENOMEM;
+	}
+	*out = w;
+	return FLO_OK;
+}
+
+static int write_all(flo_writer *w, const char *p, size_t n)
+{
+	while (n > 0 && w->err == FLO_OK) {
+		ssize_t k = write(w->fd, p, n);
+		if (k > 0) {
+			p += k;
+			n -= (size_t)k;
+		} else if (k < 0 && errno == EINTR) {
+			continue;
+		} else {
+			w->err = FLO_EIO;
+			w->saved_errno = k < 0 ? errno : EIO;
+			snprintf(w->errmsg, sizeof w->errmsg, "write error: %s",
+				 strerror(w->saved_errno));
+		}
+	}
+	return w->err;
+}
+
+int flo_writer_flush(flo_writer *w)
+{
+	if (w->out.len > 0 && w->err == FLO_OK)
+		write_all(w, w->out.p, w->out.len);
+	w->out.len = 0;
+	if (w->err == FLO_EIO)
+		errno = w->saved_errno;
+	return w->err;
+}
+
+int flo_writer_close(flo_writer *w)
+{
+	if (w == NULL)
+		return FLO_OK;
+	int err = flo_writer_flush(w);
+	int saved = w->saved_errno;
+	free(w->out.p);
+	free(w->rec.p);
+	free(w->names.p);
+	free(w->name_off);
+	free(w);
+	if (err == FLO_EIO)
+		errno = saved;
+	return err;
+}
+
+void flo_writer_set_autoflush(flo_writer *w, int on) { w->autoflush = on; }
+const char *flo_writer_errmsg(const flo_writer *w) { return w->errmsg; }
+
+/* ---- escaping ---- */
+
+static void put_csv_value(struct buf *b, const char *s, size_t n)
+{
+	int quote = 0;
+	for (size_t i = 0; i < n && !quote; i++)
+		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+	if (!quote) {
+		put(b, s, n);
+		return;
+	}
+	putc_(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			putc_(b, '"');
+		putc_(b, s[i]);
+	}
+	putc_(b, '"');
+}
+
+static void put_tsv_value(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		const char *esc = c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+				  : c == '\\' ? "\\\\" : NULL;
+		if (esc)
+			put(b, esc, 2);
+		else
+			putc_(b, c);
+	}
+}
+
+static void put_json_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	putc_(b, '"');
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(b, s + run, i - run);
+		run = i + 1;
+		switch (c) {
+		case '"': put(b, "\\\"", 2); break;
+		case '\\': put(b, "\\\\", 2); break;
+		case '\n': put(b, "\\n", 2); break;
+		case '\r': put(b, "\\r", 2); break;
+		case '\t': put(b, "\\t", 2); break;
+		default: {
+			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			put(b, u, 6);
+		}
+		}
+	}
+	put(b, s + run, n - run);
+	putc_(b, '"');
+}
+
+/* ---- fields ---- */
+
+static void begin_field(flo_writer *w, const char *name)
+{
+	size_t nlen = strlen(name);
+	size_t i = w->nfields++;
+	if (w->fmt == FLO_FMT_JSONL) {
+		putc_(&w->rec, i == 0 ? '{' : ',');
+		put_json_string(&w->rec, name, nlen);
+		putc_(&w->rec, ':');
+		return;
+	}
+	if (i > 0)
+		putc_(&w->rec, w->fmt == FLO_FMT_TSV ? '\t' : ',');
+	if (w->have_header) {
+		if (i >= w->nnames || strcmp(w->names.p + w->name_off[i], name) != 0)
+			w->mismatch = 1;
+		return;
+	}
+	if (w->nnames == w->names_cap) {
+		size_t cap = w->names_cap ? w->names_cap * 2 : 32;
+		size_t *off = realloc(w->name_off, cap * sizeof *off);
+		if (off == NULL) {
+			w->names.oom = 1;
+			return;
+		}
+		w->name_off = off;
+		w->names_cap = cap;
+	}
+	w->name_off[w->nnames++] = w->names.len;
+	put(&w->names, name, nlen + 1);
+}
+
+static void put_text(flo_writer *w, const char *s, size_t n)
+{
+	switch (w->fmt) {
+	case FLO_FMT_JSONL: put_json_string(&w->rec, s, n); break;
+	case FLO_FMT_TSV: put_tsv_value(&w->rec, s, n); break;
+	default: put_csv_value(&w->rec, s, n); break;
+	}
+}
+
+void flo_writer_str(flo_writer *w, const char *name, const char *val, size_t len)
+{
+	begin_field(w, name);
+	put_text(w, val, len);
+}
+
+void flo_writer_num(flo_writer *w, const char *name, double v)
+{
+	char tmp[FLO_NUM_BUFSZ];
+	begin_field(w, name);
+	put(&w->rec, tmp, flo_format_double(tmp, v));
+}
+
+void flo_writer_day(flo_writer *w, const char *name, int day)
+{
+	char tmp[16];
+	size_t n = flo_format_day(tmp, day);
+	begin_field(w, name);
+	put_text(w, tmp, n);
+}
+
+void flo_writer_null(flo_writer *w, const char *name)
+{
+	begin_field(w, name);
+	if (w->fmt == FLO_FMT_JSONL)
+		put(&w->rec, "null", 4);
+}
+
+void flo_writer_field(flo_writer *w, const struct flo_field *f)
+{
+	/* Field names from the reader are not NUL-terminated. */
+	char stack[256];
+	char *name = f->name_len < sizeof stack ? stack : malloc(f->name_len + 1);
+	if (name == NULL) {
+		w->rec.oom = 1;
+		return;
+	}
+	memcpy(name, f->name, f->name_len);
+	name[f->name_len] = '\0';
+	begin_field(w, name);
+	if (name != stack)
+		free(name);
+	if (f->kind == FLO_KIND_STR)
+		put_text(w, f->val, f->len);
+	else if (w->fmt == FLO_FMT_JSONL)
+		put(&w->rec, f->kind == FLO_KIND_NULL ? "null" : f->val,
+		    f->kind == FLO_KIND_NULL ? 4 : f->len);
+	else
+		put(&w->rec, f->val, f->len);
+}
+
+static void put_header(flo_writer *w)
+{
+	for (size_t i = 0; i < w->nnames; i++) {
+		const char *n = w->names.p + w->name_off[i];
+		if (i > 0)
+			putc_(&w->out, w->fmt == FLO_FMT_TSV ? '\t' : ',');
+		if (w->fmt == FLO_FMT_TSV)
+			put_tsv_value(&w->out, n, strlen(n));
+		else
+			put_csv_value(&w->out, n, strlen(n));
+	}
+	putc_(&w->out, '\n');
+	w->have_header = 1;
+}
+
+int flo_writer_end(flo_writer *w)
+{
+	size_t n = w->nfields;
+	w->nfields = 0;
+	if (w->rec.oom || w->names.oom || w->out.oom) {
+		w->rec.len = 0;
+		snprintf(w->errmsg, sizeof w->errmsg, "out of memory");
+		return FLO_ENOMEM;
+	}
+	if (w->fmt == FLO_FMT_JSONL) {
+		if (n == 0)
+			putc_(&w->rec, '{');
+		putc_(&w->rec, '}');
+	} else if (!w->have_header) {
+		put_header(w);
+		if (n == 1 && w->rec.len == 0)
+			put(&w->rec, "\"\"", 2); /* else a blank line, which readers skip */
+	} else if (w->mismatch || n != w->nnames) {
+		w->mismatch = 0;
+		w->rec.len = 0;
+		snprintf(w->errmsg, sizeof w->errmsg,
+			 "record fields differ from the first record's; "
+			 "write JSON Lines (-o jsonl) for records of varying fields");
+		return FLO_ESYNTAX;
+	} else if (n == 1 && w->rec.len == 0) {
+		put(&w->rec, "\"\"", 2);
+	}
+	putc_(&w->rec, '\n');
+	if (w->out.len + w->rec.len > w->out.cap)
+		flo_writer_flush(w);
+	put(&w->out, w->rec.p, w->rec.len);
+	w->rec.len = 0;
+	if (w->autoflush)
+		flo_writer_flush(w);
+	return w->err;
+}
