@@ -218,12 +218,14 @@ static const char *pick_field(const struct flo_field *f, size_t n,
 	return NULL;
 }
 
+/* A field named on the command line must be in a CSV or TSV header; JSON
+ * records may each differ, so there a missing field is a bad record. */
 static const char *resolve(const char *given, const struct flo_field *f, size_t n,
-			   const char *const *candidates, const char *what,
-			   const char *option)
+			   enum flo_format fmt, const char *const *candidates,
+			   const char *what, const char *option)
 {
 	if (given != NULL) {
-		if (!has_field(f, n, given))
+		if (fmt != FLO_FMT_JSONL && !has_field(f, n, given))
 			flo_die(FLO_EXIT_DATAERR, "no field \"%s\" (%s) in the input", given, what);
 		return given;
 	}
@@ -433,16 +435,16 @@ static void setup_fields(struct options *o, const struct flo_field *f, size_t n,
 				flo_die(FLO_EXIT_DATAERR,
 					"--summary: no field \"%s\" in the input",
 					flo_custsum_columns[k]);
-		fl->id = FLO_COL(resolve(o->id, f, n, summary_id_names, "customer id", "--id"));
+		fl->id = FLO_COL(resolve(o->id, f, n, fmt, summary_id_names, "customer id", "--id"));
 		for (int k = 0; k < FLO_CS_NCOLUMNS; k++)
 			fl->cs[k] = FLO_COL(flo_custsum_columns[k]);
 	} else {
-		fl->id = FLO_COL(resolve(o->id, f, n, id_names, "customer id", "--id"));
-		fl->date = FLO_COL(resolve(o->date, f, n, date_names, "order date", "--date"));
-		fl->amount = FLO_COL(resolve(o->amount, f, n, amount_names, "order value",
+		fl->id = FLO_COL(resolve(o->id, f, n, fmt, id_names, "customer id", "--id"));
+		fl->date = FLO_COL(resolve(o->date, f, n, fmt, date_names, "order date", "--date"));
+		fl->amount = FLO_COL(resolve(o->amount, f, n, fmt, amount_names, "order value",
 					     "--amount"));
 		if (o->order_id != NULL)
-			fl->order_id = FLO_COL(resolve(o->order_id, f, n, NULL, "order id",
+			fl->order_id = FLO_COL(resolve(o->order_id, f, n, fmt, NULL, "order id",
 						       "--order-id"));
 	}
 	fl->keep = calloc(o->nkeep ? o->nkeep : 1, sizeof *fl->keep);

@@ -22,7 +22,8 @@ int flo_parse_double(const char *s, size_t len, double *out);
 int flo_parse_count(const char *s, size_t len, double *out);
 
 /* Write the shortest text that reads back as exactly v (at most 17
- * significant digits), NUL-terminated; returns its length.  -0 prints as 0.
+ * significant digits; for subnormals, which hold fewer digits, possibly not
+ * the very shortest), NUL-terminated; returns its length.  -0 prints as 0.
  * v must be finite. */
 size_t flo_format_double(char *buf, double v);
 

@@ -564,6 +564,13 @@ static size_t json_number_len(const char *p, const char *e)
 	return (size_t)(p - s);
 }
 
+/* 01 or 0x10: a number followed by more number-like text is no number. */
+static int number_glued(const char *p, const char *e)
+{
+	return p < e && ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+			 (*p >= 'A' && *p <= 'Z') || *p == '.' || *p == '+' || *p == '-');
+}
+
 static int literal(const char *p, const char *e, const char *word)
 {
 	size_t n = strlen(word);
@@ -609,7 +616,7 @@ static int split_json(flo_reader *r, const char *p, const char *e)
 			val = p, len = 0, kind = FLO_KIND_NULL, p += 4;
 		} else if (literal(p, e, "true") || literal(p, e, "false")) {
 			val = p, len = *p == 't' ? 4 : 5, kind = FLO_KIND_BOOL, p += len;
-		} else if ((len = json_number_len(p, e)) > 0) {
+		} else if ((len = json_number_len(p, e)) > 0 && !number_glued(p + len, e)) {
 			val = p, kind = FLO_KIND_NUM, p += len;
 		} else {
 			return fail(r, FLO_ESYNTAX, "field \"%.*s\" has no valid JSON value",

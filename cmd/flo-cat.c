@@ -1,0 +1,97 @@
+/* flo-cat: records in, the same records out, in another format if asked.
+ * The reader and writer of every flo tool, on their own: a format converter
+ * and the check that records pass through unchanged. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "err.h"
+#include "record.h"
+
+static const char usage[] =
+"usage: flo-cat [options] [file]\n"
+"\n"
+"Copy records from the input to the output, converting between CSV (with a\n"
+"header), TSV (with a header) and JSON Lines.  Streaming, constant memory.\n"
+"\n"
+"  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
+"  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
+"      --skip-bad            skip bad records (counted on stderr) instead of stopping\n"
+"      --rejects FILE        keep skipped records verbatim in FILE (implies --skip-bad)\n"
+"  -h, --help                this help\n"
+"  -V, --version             version\n"
+"\n"
+"Exit status: 0 success, 2 usage, 65 bad input data, 66 unreadable input,\n"
+"74 write error.\n";
+
+static void flush_output(void *w)
+{
+	flo_writer_flush(w);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"input-format", required_argument, NULL, 'i'},
+		{"output-format", required_argument, NULL, 'o'},
+		{"skip-bad", no_argument, NULL, 's'},
+		{"rejects", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	enum flo_format in_fmt = FLO_FMT_AUTO, out_fmt = FLO_FMT_AUTO;
+	struct flo_bad bad = {0};
+	int c;
+	flo_cli_init("flo-cat");
+	while ((c = getopt_long(argc, argv, "i:o:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': in_fmt = flo_opt_format("--input-format", optarg); break;
+		case 'o': out_fmt = flo_opt_format("--output-format", optarg); break;
+		case 's': bad.skip = 1; break;
+		case 'r': bad.skip = 1; bad.rejects_path = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': flo_print_version(); return 0;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", flo_progname);
+			return FLO_EXIT_USAGE;
+		}
+	}
+	const char *path = optind < argc ? argv[optind++] : NULL;
+	if (optind < argc)
+		flo_usage_error("one input file at most (got \"%s\" too)", argv[optind]);
+	bad.input_name = flo_input_name(path);
+
+	flo_reader *r;
+	flo_writer *w = NULL;
+	if (flo_reader_new(&r, flo_open_input(path), in_fmt) != FLO_OK)
+		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+	int got;
+	while ((got = flo_reader_next(r)) != 0) {
+		if (got < 0) {
+			flo_reader_failed(&bad, r, got);
+			continue;
+		}
+		if (w == NULL) {
+			enum flo_format fmt = out_fmt ? out_fmt : flo_reader_format(r);
+			if (flo_writer_new(&w, STDOUT_FILENO, fmt) != FLO_OK)
+				flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+			flo_reader_on_refill(r, flush_output, w);
+		}
+		size_t n;
+		const struct flo_field *f = flo_reader_fields(r, &n);
+		for (size_t i = 0; i < n; i++)
+			flo_writer_field(w, &f[i]);
+		int err = flo_writer_end(w);
+		if (err == FLO_ESYNTAX)
+			flo_bad_record(&bad, r, FLO_EXIT_DATAERR, "%s", flo_writer_errmsg(w));
+		else if (err != FLO_OK)
+			flo_finish_output(w);
+	}
+	flo_bad_finish(&bad);
+	flo_reader_free(r);
+	flo_finish_output(w);
+	return 0;
+}

@@ -1,0 +1,105 @@
+/* Unit tests for lib/date.c.  Day numbers are checked against facts that do
+ * not come from the code: the epoch, the CDNOW calibration window (273 days
+ * from 1997-01-01 to 1997-09-30), leap years. */
+#include <stdint.h>
+
+#include "check.h"
+#include "date.h"
+#include "err.h"
+
+static int day(const char *s, int32_t *d)
+{
+	return flo_parse_day(s, strlen(s), d);
+}
+
+static void test_formats(void)
+{
+	int32_t d = -1;
+	CHECK_INT(day("1970-01-01", &d), FLO_OK);
+	CHECK_INT(d, 0);
+	CHECK_INT(day("19700102", &d), FLO_OK);
+	CHECK_INT(d, 1);
+	CHECK_INT(day("2000-03-01", &d), FLO_OK);
+	CHECK_INT(d, 11017); /* 30 years of days, 7 leap days, Jan+Feb 2000 = 60 */
+	int32_t a, b;
+	CHECK_INT(day("1997-01-01", &a), FLO_OK);
+	CHECK_INT(day("1997-09-30", &b), FLO_OK);
+	CHECK_INT(b - a, 272); /* 38 weeks and 6 days: T = 38.86 weeks */
+	CHECK_INT(day("2021-05-30T12:00:00Z", &d), FLO_OK);
+	CHECK_INT(day("2021-05-30", &a), FLO_OK);
+	CHECK_INT(d, a);
+	CHECK_INT(day("2021-05-30 23:59:59", &d), FLO_OK);
+	CHECK_INT(d, a);
+	CHECK_INT(day("2021-05-30T01:00:00+03:00", &d), FLO_OK);
+	CHECK_INT(d, a - 1); /* 22:00 UTC the day before */
+	CHECK_INT(day("2021-05-30T22:30:00-0200", &d), FLO_OK);
+	CHECK_INT(d, a + 1);
+	CHECK_INT(day("2021-05-30T12:00", &d), FLO_OK);
+	CHECK_INT(d, a);
+	CHECK_INT(day("2021-05-30T12:00:00.250Z", &d), FLO_OK);
+	CHECK_INT(d, a);
+	CHECK_INT(day("1622376000", &d), FLO_OK); /* 2021-05-30T12:00:00Z */
+	CHECK_INT(d, a);
+	CHECK_INT(day("-86400", &d), FLO_OK);
+	CHECK_INT(d, -1);
+	CHECK_INT(day("-0.5", &d), FLO_OK);
+	CHECK_INT(d, -1);
+	CHECK_INT(day("2000-02-29", &d), FLO_OK);
+	CHECK_INT(day("1900-01-01", &d), FLO_OK);
+	CHECK_INT(day("9999-12-31", &d), FLO_OK);
+}
+
+static void test_errors(void)
+{
+	int32_t d;
+	CHECK_INT(day("2021-02-30", &d), FLO_EDATE);
+	CHECK_INT(day("1900-02-29", &d), FLO_EDATE);
+	CHECK_INT(day("2021-13-01", &d), FLO_EDATE);
+	CHECK_INT(day("2021-00-10", &d), FLO_EDATE);
+	CHECK_INT(day("2021-1-1", &d), FLO_EDATE);
+	CHECK_INT(day("", &d), FLO_EDATE);
+	CHECK_INT(day("yesterday", &d), FLO_EDATE);
+	CHECK_INT(day("2021-05-30T25:00", &d), FLO_EDATE);
+	CHECK_INT(day("2021-05-30T12:00:00+3", &d), FLO_EDATE);
+	CHECK_INT(day("2021-05-30X", &d), FLO_EDATE);
+	CHECK_INT(day("1899-12-31", &d), FLO_ERANGE);
+	CHECK_INT(day("18991231", &d), FLO_ERANGE);
+	CHECK_INT(day("10000-01-01", &d), FLO_EDATE);
+	CHECK_INT(day("99999999999999", &d), FLO_ERANGE);
+	CHECK_INT(day("1900-01-01T00:30:00+01:00", &d), FLO_ERANGE);
+}
+
+static void test_civil_round_trip(void)
+{
+	int32_t lo = flo_day_from_civil(1900, 1, 1), hi = flo_day_from_civil(9999, 12, 31);
+	char buf[16];
+	for (int32_t d = lo; d <= hi; d += 17) {
+		size_t n = flo_format_day(buf, d);
+		int32_t back;
+		CHECK_INT(flo_parse_day(buf, n, &back), FLO_OK);
+		CHECK_INT(back, d);
+	}
+	flo_format_day(buf, 0);
+	CHECK_STR(buf, "1970-01-01");
+	flo_format_day(buf, flo_day_from_civil(2021, 6, 1));
+	CHECK_STR(buf, "2021-06-01");
+}
+
+static void test_units(void)
+{
+	double u;
+	CHECK_INT(flo_unit_days("week", &u), FLO_OK);
+	CHECK(u == 7);
+	CHECK_INT(flo_unit_days("month", &u), FLO_OK);
+	CHECK(u == 30.4375);
+	CHECK_INT(flo_unit_days("fortnight", &u), FLO_EUSAGE);
+}
+
+int main(void)
+{
+	test_formats();
+	test_errors();
+	test_civil_round_trip();
+	test_units();
+	return check_report();
+}
