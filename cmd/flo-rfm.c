@@ -71,6 +71,7 @@ enum input_kind { KIND_DETECT, KIND_ORDERS, KIND_SUMMARY };
 
 struct options {
 	enum flo_format in_fmt, out_fmt;
+	char *keep_text;   /* the --keep list, split in place into keep[] */
 	enum input_kind kind;
 	const char *id, *date, *amount, *order_id;
 	char **keep;
@@ -90,9 +91,9 @@ static const char *const date_names[] = {"date", "order_date", "invoice_date",
 static const char *const amount_names[] = {"amount", "value", "revenue", "sales",
 					   "total", "price", NULL};
 
-static char **split_list(const char *arg, size_t *n)
+static char **split_list(const char *arg, size_t *n, char **text)
 {
-	char *copy = strdup(arg);
+	char *copy = *text = strdup(arg);
 	size_t cap = 1;
 	for (const char *p = arg; *p; p++)
 		cap += *p == ',';
@@ -146,7 +147,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_DATE: o->date = optarg; break;
 		case OPT_AMOUNT: o->amount = optarg; break;
 		case OPT_ORDER_ID: o->order_id = optarg; break;
-		case OPT_KEEP: o->keep = split_list(optarg, &o->nkeep); break;
+		case OPT_KEEP: free(o->keep), free(o->keep_text);
+			o->keep = split_list(optarg, &o->nkeep, &o->keep_text); break;
 		case OPT_AS_OF:
 			o->cfg.as_of = flo_opt_day("--as-of", optarg);
 			o->cfg.has_as_of = 1;
@@ -206,7 +208,7 @@ static int has_field(const struct flo_field *f, size_t n, const char *name)
 
 /* The first candidate present, matching case-insensitively; the name as the
  * input spells it. */
-static const char *pick_field(const struct flo_field *f, size_t n,
+static char *pick_field(const struct flo_field *f, size_t n,
 			      const char *const *candidates)
 {
 	for (const char *const *c = candidates; *c; c++) {
@@ -222,14 +224,14 @@ static const char *pick_field(const struct flo_field *f, size_t n,
  * records may each differ, so there a missing field is a bad record. */
 static const char *resolve(const char *given, const struct flo_field *f, size_t n,
 			   enum flo_format fmt, const char *const *candidates,
-			   const char *what, const char *option)
+			   const char *what, const char *option, char **owned)
 {
 	if (given != NULL) {
 		if (fmt != FLO_FMT_JSONL && !has_field(f, n, given))
 			flo_die(FLO_EXIT_DATAERR, "no field \"%s\" (%s) in the input", given, what);
 		return given;
 	}
-	const char *name = pick_field(f, n, candidates);
+	char *name = *owned = pick_field(f, n, candidates);
 	if (name == NULL)
 		flo_die(FLO_EXIT_DATAERR,
 			"no %s field in the input (tried %s, ...); name it with %s", what,
@@ -287,6 +289,7 @@ static void write_summary(void *ctx, const struct flo_summary *s)
 
 struct fields {
 	struct flo_col id, date, amount, order_id;
+	char *picked[3]; /* names found among the defaults, owned */
 	struct flo_col *keep;
 	struct flo_col cs[FLO_CS_NCOLUMNS];
 	struct flo_field *keep_vals;
@@ -435,17 +438,20 @@ static void setup_fields(struct options *o, const struct flo_field *f, size_t n,
 				flo_die(FLO_EXIT_DATAERR,
 					"--summary: no field \"%s\" in the input",
 					flo_custsum_columns[k]);
-		fl->id = FLO_COL(resolve(o->id, f, n, fmt, summary_id_names, "customer id", "--id"));
+		fl->id = FLO_COL(resolve(o->id, f, n, fmt, summary_id_names, "customer id", "--id",
+					      &fl->picked[0]));
 		for (int k = 0; k < FLO_CS_NCOLUMNS; k++)
 			fl->cs[k] = FLO_COL(flo_custsum_columns[k]);
 	} else {
-		fl->id = FLO_COL(resolve(o->id, f, n, fmt, id_names, "customer id", "--id"));
-		fl->date = FLO_COL(resolve(o->date, f, n, fmt, date_names, "order date", "--date"));
+		fl->id = FLO_COL(resolve(o->id, f, n, fmt, id_names, "customer id", "--id",
+					      &fl->picked[0]));
+		fl->date = FLO_COL(resolve(o->date, f, n, fmt, date_names, "order date", "--date",
+						&fl->picked[1]));
 		fl->amount = FLO_COL(resolve(o->amount, f, n, fmt, amount_names, "order value",
-					     "--amount"));
+					     "--amount", &fl->picked[2]));
 		if (o->order_id != NULL)
 			fl->order_id = FLO_COL(resolve(o->order_id, f, n, fmt, NULL, "order id",
-						       "--order-id"));
+						       "--order-id", NULL));
 	}
 	fl->keep = calloc(o->nkeep ? o->nkeep : 1, sizeof *fl->keep);
 	fl->keep_vals = calloc(o->nkeep ? o->nkeep : 1, sizeof *fl->keep_vals);
@@ -488,7 +494,7 @@ int main(int argc, char **argv)
 	if (o.kind == KIND_ORDERS && o.cap_outliers)
 		flo_usage_error("--cap-outliers applies to customer summaries, not order records");
 
-	struct fields fl;
+	struct fields fl = {0};
 	setup_fields(&o, f, n, fmt, &fl);
 
 	flo_writer *w;
@@ -554,5 +560,11 @@ int main(int argc, char **argv)
 	}
 	flo_reader_free(r);
 	flo_finish_output(w);
+	for (int i = 0; i < 3; i++)
+		free(fl.picked[i]);
+	free(fl.keep);
+	free(fl.keep_vals);
+	free(o.keep);
+	free(o.keep_text);
 	return 0;
 }
