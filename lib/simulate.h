@@ -1,0 +1,95 @@
+/* simulate.h: synthetic order logs from the models flo fits.
+ *
+ * Customers follow the BG/NBD purchase and dropout process (Fader, Hardie &
+ * Lee 2005, "Counting Your Customers the Easy Way", Marketing Science 24(2),
+ * section 2) and spend by the Gamma-Gamma model (Fader & Hardie 2013, "The
+ * Gamma-Gamma Model of Monetary Value"; Colombo & Jiang 1999):
+ *
+ *   lambda ~ Gamma(shape r, rate alpha)   purchase rate while alive
+ *   p      ~ Beta(a, b)                   dropout probability
+ *   nu     ~ Gamma(shape q, rate v)       spend scale
+ *   z      ~ Gamma(shape p, rate nu)      each order's value, E[z | nu] = p / nu
+ *
+ * A customer's first order is at their birth, drawn uniformly over the
+ * cohort; further orders arrive as a Poisson process of rate lambda, and
+ * after each *repeat* order the customer leaves for good with probability p.
+ * Nobody leaves right after the first order: the BG/NBD likelihood (FHL 2005,
+ * section 2) has no dropout term when there is no repeat purchase, and the
+ * simulator must agree with the likelihood it is used to test.
+ *
+ * The library does no I/O: orders and per-customer truth go to callbacks.
+ * Memory is constant; nothing is allocated per customer or per order.
+ *
+ * Reproducibility: the only source of randomness is GSL's mt19937 seeded with
+ * the given 32-bit seed (GSL maps seed 0 to its default, 4357).  mt19937 is
+ * exact integer arithmetic, the same on every machine.  GSL's samplers
+ * (Marsaglia-Tsang gamma, beta as a ratio of gammas or by Johnk's method,
+ * exponential by inversion) are fixed sequences of IEEE-754 double operations
+ * and calls to log, log1p, pow and sqrt, and simulate.c draws in a fixed order
+ * (per customer: birth, lambda, p, nu, the first order's value; then per
+ * repeat order: gap, value, dropout; and the gap that overshoots).  So a seed
+ * gives the same customers wherever libm returns the same doubles.  libm need
+ * not: glibc picks FMA or SSE2 builds of log1p and pow by CPU, and these can
+ * differ in the last bit (seen in the 17th digit of a truth value).  Such a
+ * difference changes a written order only when it straddles a rounding edge
+ * (a cent, a second: a chance near 1e-9 per order), or, rarer still (near
+ * 1e-16 per draw), flips a sampler's accept/reject test and so every later
+ * draw.  An order log of a million customers (with --time) was byte-identical
+ * under both builds.  Customer k's draws depend only on customers 1..k, so a
+ * run with fewer customers is a prefix of a run with more. */
+#ifndef FLO_SIMULATE_H
+#define FLO_SIMULATE_H
+
+#include <stdint.h>
+
+/* Model parameters.  alpha is in the simulation's time unit (lambda is per
+ * unit); p, q, v are the Gamma-Gamma parameters, v in currency. */
+struct flo_sim_params {
+	double r, alpha, a, b;
+	double p, q, v;
+};
+
+/* The published CDNOW estimates, alpha in weeks: BG/NBD from FHL 2005,
+ * Gamma-Gamma from Fader, Hardie & Lee 2005, "RFM and CLV: Using Iso-Value
+ * Curves for Customer Base Analysis" (also in Fader & Hardie 2013). */
+extern const struct flo_sim_params flo_sim_cdnow;
+
+struct flo_sim_config {
+	struct flo_sim_params par;
+	double unit_days;     /* days per time unit: 1, 7, 365.25/12 */
+	uint64_t customers;   /* numbered 1..customers */
+	uint32_t seed;
+	int32_t start_day;    /* first orders uniform over [start_day, */
+	int32_t cohort_days;  /*   start_day + cohort_days) */
+	int32_t end_day;      /* last day observed, whole (inclusive) */
+};
+
+/* What the data cannot show, for validating fits and predictions. */
+struct flo_sim_truth {
+	uint64_t customer;
+	double lambda;      /* purchases per unit while alive */
+	double p;           /* dropout probability after each repeat order */
+	double nu;          /* spend scale; the customer's mean order value is par.p / nu */
+	uint64_t orders;    /* orders emitted (first one included) */
+	int alive;          /* 1: still a customer at the end of end_day */
+	int64_t dropout;    /* when !alive: time of the order after which they left */
+};
+
+/* One order: seconds since 1970-01-01T00:00:00Z, and the exact value (the
+ * caller rounds to its currency).  A customer's orders come consecutively and
+ * in time order. */
+typedef void flo_sim_order_fn(void *ctx, uint64_t customer, int64_t time, double amount);
+/* Called once per customer, after that customer's last order. */
+typedef void flo_sim_truth_fn(void *ctx, const struct flo_sim_truth *t);
+
+/* FLO_OK, or FLO_EUSAGE when a parameter is not finite and positive, there
+ * are no customers, cohort_days < 1, or end_day is before the cohort's last
+ * day (every first order must be observed). */
+int flo_sim_check(const struct flo_sim_config *cfg);
+
+/* Simulate cfg->customers customers.  `truth` may be NULL.  Returns FLO_OK,
+ * FLO_EUSAGE (see flo_sim_check) or FLO_ENOMEM. */
+int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
+		 flo_sim_truth_fn *truth, void *ctx);
+
+#endif
