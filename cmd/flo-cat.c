@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	struct flo_bad bad = {0};
 	int c;
 	flo_cli_init("flo-cat");
-	while ((c = getopt_long(argc, argv, "i:o:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': in_fmt = flo_opt_format("--input-format", optarg); break;
 		case 'o': out_fmt = flo_opt_format("--output-format", optarg); break;
@@ -55,8 +55,7 @@ int main(int argc, char **argv)
 		case 'h': fputs(usage, stdout); return 0;
 		case 'V': flo_print_version(); return 0;
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", flo_progname);
-			return FLO_EXIT_USAGE;
+			flo_option_error(c, argv);
 		}
 	}
 	const char *path = optind < argc ? argv[optind++] : NULL;

@@ -137,7 +137,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	o->unit = "week";
 	int c;
-	while ((c = getopt_long(argc, argv, "i:o:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->in_fmt = flo_opt_format("--input-format", optarg); break;
 		case 'o': o->out_fmt = flo_opt_format("--output-format", optarg); break;
@@ -176,8 +176,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'h': fputs(usage, stdout); exit(0);
 		case 'V': flo_print_version(); exit(0);
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", flo_progname);
-			exit(FLO_EXIT_USAGE);
+			flo_option_error(c, argv);
 		}
 	}
 	if (optind < argc)

@@ -157,7 +157,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->unit = "week";
 	o->fmt = FLO_FMT_CSV;
 	int have_customers = 0, ch;
-	while ((ch = getopt_long(argc, argv, "n:o:hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":n:o:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			c->customers = opt_uint("-n", optarg, 1, MAX_CUSTOMERS);
@@ -192,8 +192,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 'h': fputs(usage, stdout); exit(0);
 		case 'V': flo_print_version(); exit(0);
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", flo_progname);
-			exit(FLO_EXIT_USAGE);
+			flo_option_error(ch, argv);
 		}
 	}
 	if (optind < argc)

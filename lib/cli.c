@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ void flo_cli_init(const char *name)
 {
 	flo_progname = name;
 	signal(SIGPIPE, SIG_DFL);
+	opterr = 0;
 }
 
 static void vmessage(const char *fmt, va_list ap)
@@ -54,6 +56,16 @@ void flo_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "Try '%s --help' for more information.\n", flo_progname);
 	exit(FLO_EXIT_USAGE);
+}
+
+void flo_option_error(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	if (c == ':')
+		flo_usage_error("option %s needs a value", arg);
+	if (optopt != 0 && arg[0] == '-' && arg[1] != '-')
+		flo_usage_error("unknown option -%c", optopt);
+	flo_usage_error("unknown option %s", arg);
 }
 
 void flo_print_version(void)

@@ -34,6 +34,12 @@ _Noreturn void flo_die(int status, const char *fmt, ...)
 _Noreturn void flo_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void flo_print_version(void);
 
+/* getopt_long's complaint, in flo's words: called with what it returned
+ * ('?' for an unknown option, ':' for a missing value: optstrings start
+ * with ':'), says which option and exits 2.  flo_cli_init() silences
+ * getopt's own messages, which name argv[0] rather than the tool. */
+_Noreturn void flo_option_error(int c, char **argv);
+
 /* Strict option values: the whole text must be the value, else exit 2 with
  * a message naming the option.  `--horizon 12x` is an error, not 12. */
 double flo_opt_double(const char *opt, const char *arg);

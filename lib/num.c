@@ -137,6 +137,102 @@ static size_t format_integer(char *buf, int64_t v)
 	return k;
 }
 
+/* %.Ng-style fixed notation of the n-digit integer `digits` whose first
+ * digit stands for 10^e10, trailing zeros (and a bare point) removed. */
+static size_t fixed_notation(char *buf, int negative, uint64_t digits, int n, int e10)
+{
+	char d[20];
+	for (int i = n - 1; i >= 0; i--, digits /= 10)
+		d[i] = (char)('0' + digits % 10);
+	while (n > 1 && d[n - 1] == '0')
+		n--;
+	size_t k = 0;
+	if (negative)
+		buf[k++] = '-';
+	if (e10 < 0) {
+		buf[k++] = '0';
+		buf[k++] = '.';
+		for (int i = -1; i > e10; i--)
+			buf[k++] = '0';
+		memcpy(buf + k, d, (size_t)n);
+		k += (size_t)n;
+	} else {
+		for (int i = 0; i < n || i <= e10; i++) {
+			if (i == e10 + 1)
+				buf[k++] = '.';
+			buf[k++] = i < n ? d[i] : '0';
+		}
+	}
+	buf[k] = '\0';
+	return k;
+}
+
+static const uint64_t pow10_u64[] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
+	1000000000000ull, 10000000000000ull, 100000000000000ull,
+	1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+	1000000000000000000ull, 10000000000000000000ull,
+};
+
+/* The shortest of 15, 16 or 17 significant digits that reads back as v, for
+ * 1e-4 <= |v| < 1e15, v not whole: the case of nearly every number flo
+ * writes.  Exact integer arithmetic replaces printf and strtod: with
+ * v = m 2^-s (m < 2^53), the n-digit decimal is D = round(m 10^k / 2^s),
+ * and it reads back as v exactly when D 2^s lies within half a unit in the
+ * last place of m 10^k 2^0, i.e. |D 2^s - m 10^k| < 10^k / 2 (ties to the
+ * even mantissa, and a quarter below a power of two, where the gap below is
+ * half as wide).  Returns 0 when v is outside the range. */
+static size_t format_fast(char *buf, double v)
+{
+	int negative = v < 0;
+	double a = fabs(v);
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	int e2;
+	double frac = frexp(a, &e2); /* a = frac 2^e2, frac in [0.5, 1) */
+	uint64_t m = (uint64_t)ldexp(frac, 53);
+	int shift = 53 - e2;         /* a = m 2^-shift */
+	if (shift <= 0 || shift > 70)
+		return 0;
+	int e10 = (int)floor(log10(a));
+	for (int n = 15; n <= 17; n++) {
+		for (int tries = 0; tries < 3; tries++) {
+			int k = n - 1 - e10;
+			if (k < 0 || k > 19)
+				return 0;
+			unsigned __int128 scale = pow10_u64[k];
+			unsigned __int128 p = (unsigned __int128)m * scale;
+			unsigned __int128 half = (unsigned __int128)1 << (shift - 1);
+			unsigned __int128 d = (p + half) >> shift;
+			unsigned __int128 rem = p & (((unsigned __int128)1 << shift) - 1);
+			if (rem == half && (d & 1)) /* a tie: to even */
+				d--;
+			if (d >= pow10_u64[n]) {
+				e10++;
+				continue;
+			}
+			if (d < pow10_u64[n - 1]) {
+				e10--;
+				continue;
+			}
+			/* Does d / 10^k read back as a? */
+			unsigned __int128 back = d << shift;
+			int below = back < p;
+			unsigned __int128 diff2 = 2 * (below ? p - back : back - p);
+			unsigned __int128 limit = scale;
+			if (below && m == ((uint64_t)1 << 52)) {
+				diff2 *= 2; /* the gap below a power of two is half */
+			}
+			int ok = diff2 < limit || (diff2 == limit && (m & 1) == 0);
+			if (ok)
+				return fixed_notation(buf, negative, (uint64_t)d, n, e10);
+			break;
+		}
+	}
+	return 0;
+}
+
 size_t flo_format_double(char *buf, double v)
 {
 	if (v == 0)
@@ -144,8 +240,18 @@ size_t flo_format_double(char *buf, double v)
 	/* Whole numbers (counts, most dates-as-numbers) skip printf entirely. */
 	if (fabs(v) < 9007199254740992.0 && v == (double)(int64_t)v)
 		return format_integer(buf, (int64_t)v);
-	/* Shortest of 15, 16, 17 significant digits that reads back exactly;
-	 * 17 always does for a binary64. */
+	size_t n = format_fast(buf, v);
+	if (n > 0)
+		return n;
+	return flo_format_double_slow(buf, v);
+}
+
+/* Shortest of 15, 16, 17 significant digits that reads back exactly; 17
+ * always does for a binary64.  The reference for format_fast(). */
+size_t flo_format_double_slow(char *buf, double v)
+{
+	if (v == 0)
+		return buf[0] = '0', buf[1] = '\0', 1;
 	for (int precision = 15; precision < 17; precision++) {
 		int n = snprintf(buf, FLO_NUM_BUFSZ, "%.*g", precision, v);
 		if (strtod(buf, NULL) == v)

@@ -27,4 +27,8 @@ int flo_parse_count(const char *s, size_t len, double *out);
  * v must be finite. */
 size_t flo_format_double(char *buf, double v);
 
+/* The same by printf and strtod, slower: the reference the tests compare
+ * flo_format_double()'s fast path with. */
+size_t flo_format_double_slow(char *buf, double v);
+
 #endif

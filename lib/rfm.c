@@ -47,6 +47,11 @@ struct flo_rfm {
 	size_t cap;
 	int32_t max_day;
 	int have_max;
+	/* Order logs list a customer's orders together more often than not:
+	 * the previous order's customer skips the hash lookup. */
+	const char *last_id;
+	size_t last_len;
+	uint32_t last_index;
 };
 
 int flo_rfm_new(flo_rfm **out, const struct flo_rfm_config *cfg)
@@ -167,9 +172,16 @@ static int idset_add(struct idset *s, uint64_t h)
 static struct cust *customer(flo_rfm *r, const char *id, size_t len, int *err)
 {
 	uint32_t idx;
-	int added;
+	int added = 0;
+	*err = FLO_OK;
+	if (r->last_id != NULL && len == r->last_len && memcmp(id, r->last_id, len) == 0)
+		return &r->cust[r->last_index];
 	if ((*err = flo_idmap_intern(r->ids, id, len, &idx, &added)) != FLO_OK)
 		return NULL;
+	size_t stored_len;
+	r->last_id = flo_idmap_id(r->ids, idx, &stored_len);
+	r->last_len = stored_len;
+	r->last_index = idx;
 	if (idx >= r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 1024;
 		struct cust *c = realloc(r->cust, cap * sizeof *c);

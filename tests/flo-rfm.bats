@@ -298,6 +298,10 @@ a,1,2,2,20,2,30,2021-01-01,2021-01-03"
 	assert_line --index 0 'flo-rfm: option --output-format: unknown format "xml" (csv, tsv, jsonl)'
 	run flo-rfm --bogus
 	assert_failure 2
+	assert_line --index 0 "flo-rfm: unknown option --bogus"
+	run flo-rfm --as-of
+	assert_failure 2
+	assert_line --index 0 "flo-rfm: option --as-of needs a value"
 	run flo-rfm a b
 	assert_failure 2
 	run flo-rfm --summary "$DATA/orders_small.csv"

@@ -103,8 +103,36 @@ static void test_round_trip(void)
 	}
 }
 
+/* The integer fast path must print exactly what printf's shortest %.Ng
+ * does, over the values flo writes most: fractions of small integers,
+ * amounts in cents, and random bit patterns. */
+static void test_fast_matches_printf(void)
+{
+	uint64_t st = 88172645463325252ull;
+	char fast[FLO_NUM_BUFSZ], slow[FLO_NUM_BUFSZ];
+	int shown = 0;
+	for (long i = 0; i < 2000000; i++) {
+		st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+		double v;
+		switch (i % 4) {
+		case 0: memcpy(&v, &st, sizeof v); break;
+		case 1: v = (double)(st % 100000000) / (double)(1 + (st >> 40) % 1000); break;
+		case 2: v = (double)(st % 1000000) / 100.0; break;
+		default: v = ldexp((double)(st >> 11), -(int)(st % 70)); break;
+		}
+		if (!isfinite(v) || (fabs(v) < 9007199254740992.0 && v == (double)(int64_t)v))
+			continue;
+		flo_format_double(fast, v);
+		flo_format_double_slow(slow, v);
+		if (strcmp(fast, slow) != 0 && shown++ < 5)
+			fprintf(stderr, "  %.17g: fast %s, printf %s\n", v, fast, slow);
+		CHECK(strcmp(fast, slow) == 0);
+	}
+}
+
 int main(void)
 {
+	test_fast_matches_printf();
 	test_parse_valid();
 	test_parse_invalid();
 	test_counts();
