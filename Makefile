@@ -18,7 +18,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?=
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(WERROR) -Ilib $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-LDLIBS    = $(PKG_LIBS) -lm
+LDLIBS    = $(PKG_LIBS) -lm -pthread
 
 # Each build flavour lives in its own folder so that `make asan` never mixes
 # instrumented and plain objects.

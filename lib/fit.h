@@ -1,0 +1,63 @@
+/* fit.h: maximum-likelihood fits of the BG/NBD and Gamma-Gamma models.
+ *
+ * The likelihood is summed over distinct observations with weights (the
+ * number of customers sharing them), so a fit costs what the distinct
+ * (x, t_x, T) triples cost, not what the customers do.  Parameters are
+ * estimated on the log scale, which keeps them positive, with GSL's BFGS
+ * (vector_bfgs2) and analytic gradients, from several starting points.
+ *
+ * The objective is the one the Python `lifetimes` library minimises, so that
+ * its penalizer means the same here (DESIGN.md, "Penalizer"):
+ *   -(1/N) sum_i w_i ln L_i + penalizer * sum_j theta_j^2
+ * with theta = (r, alpha s, a, b) for the BG/NBD, s = 1/max(T), and
+ * theta = (p, q, v) for the Gamma-Gamma.  With penalizer 0 it is the MLE. */
+#ifndef FLO_FIT_H
+#define FLO_FIT_H
+
+#include <stddef.h>
+
+struct flo_triple {
+	double x, tx, T, w;
+};
+
+struct flo_spend {
+	double x, m, w;
+};
+
+struct flo_fit_options {
+	double penalizer;
+	int max_iter; /* per start; 0 for the default */
+};
+
+struct flo_fit_result {
+	int np;
+	double params[4];   /* BG/NBD: r, alpha, a, b; Gamma-Gamma: p, q, v */
+	double se[4];       /* standard errors by the delta method ... */
+	int has_se;         /* ... when the information matrix is invertible */
+	double loglik;      /* sum of w ln L at the estimate, without the penalty */
+	double objective;   /* the minimised objective, penalty included */
+	double n;           /* customers: the sum of the weights */
+	size_t distinct;    /* distinct observations */
+	int iterations;     /* of the start that won */
+	int converged;      /* the gradient test passed */
+	double grad_norm;   /* of the objective, at the estimate */
+	int starts, starts_converged;
+};
+
+/* Fit the BG/NBD.  FLO_EVALUE when there are no observations (or none with
+ * weight); FLO_ENOMEM.  A fit that did not converge is not an error: the
+ * result says so and the caller reports it. */
+int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		  struct flo_fit_result *res);
+
+/* Fit the Gamma-Gamma on customers with x > 0 and m > 0 (the caller leaves
+ * the others out, and counts them). */
+int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options *o,
+	       struct flo_fit_result *res);
+
+/* Merge equal observations, adding their weights; returns the new count.
+ * Sorts in place. */
+size_t flo_triples_compact(struct flo_triple *d, size_t n);
+size_t flo_spend_compact(struct flo_spend *d, size_t n);
+
+#endif

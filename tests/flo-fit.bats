@@ -1,0 +1,209 @@
+#!/usr/bin/env bats
+# flo-fit: BG/NBD and Gamma-Gamma by maximum likelihood.  Golden values are
+# the published CDNOW estimates (Fader, Hardie & Lee 2005; Fader & Hardie
+# 2013), the penalised FLO fit of DESIGN.md, and known simulation parameters.
+
+load test_helper
+
+cdnow_summary() {
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null
+}
+
+# |got - want| <= tol, or print the three and fail
+near() {
+	awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; if (d > t) { print "got " g ", want " w " +- " t; exit 1 } }'
+}
+
+@test "CDNOW: the published BG/NBD and Gamma-Gamma estimates" {
+	cdnow_summary > "$TMP/s.csv"
+	run --separate-stderr flo-fit --no-store "$TMP/s.csv"
+	assert_success
+	echo "$output" > "$TMP/m.json"
+	# FHL 2005: r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4
+	near "$(jq .bgnbd.params.r "$TMP/m.json")" 0.243 0.0005
+	near "$(jq .bgnbd.params.alpha "$TMP/m.json")" 4.414 0.0005
+	near "$(jq .bgnbd.params.a "$TMP/m.json")" 0.793 0.0005
+	near "$(jq .bgnbd.params.b "$TMP/m.json")" 2.426 0.0005
+	near "$(jq .bgnbd.loglik "$TMP/m.json")" -9582.4 0.05
+	[ "$(jq .bgnbd.converged "$TMP/m.json")" = true ]
+	[ "$(jq .bgnbd.customers "$TMP/m.json")" = 2357 ]
+	[ "$(jq '.bgnbd.warnings | length' "$TMP/m.json")" = 0 ]
+	# Fader & Hardie 2013: p = 6.25, q = 3.74, v = 15.44 on 946 customers
+	near "$(jq .gamma_gamma.params.p "$TMP/m.json")" 6.25 0.005
+	near "$(jq .gamma_gamma.params.q "$TMP/m.json")" 3.74 0.005
+	near "$(jq .gamma_gamma.params.v "$TMP/m.json")" 15.44 0.005
+	[ "$(jq .gamma_gamma.customers "$TMP/m.json")" = 946 ]
+	[ "$(jq .gamma_gamma.left_out "$TMP/m.json")" = 1411 ]
+	[ "$stderr" = "flo-fit: 1411 customers without repeat purchases or with monetary <= 0 left out of the Gamma-Gamma fit" ]
+	# the time unit is read off the records' dates
+	[ "$(jq -r .unit "$TMP/m.json")" = week ]
+	[ "$(jq -r .format "$TMP/m.json")" = "flo-model 1" ]
+	# standard errors exist and are positive
+	[ "$(jq '[.bgnbd.se[], .gamma_gamma.se[]] | map(select(. > 0)) | length' "$TMP/m.json")" = 7 ]
+}
+
+@test "CDNOW: the fit sums over distinct triples; order of records and duplicates by weight" {
+	cdnow_summary > "$TMP/s.csv"
+	flo-fit --no-store "$TMP/s.csv" 2>/dev/null > "$TMP/a.json"
+	[ "$(jq .bgnbd.distinct "$TMP/a.json")" -lt 2357 ]
+	{ head -1 "$TMP/s.csv"; tail -n +2 "$TMP/s.csv" | tac; } > "$TMP/rev.csv"
+	flo-fit --no-store "$TMP/rev.csv" 2>/dev/null > "$TMP/b.json"
+	[ "$(jq -c '[.data, .bgnbd.params, .gamma_gamma.params]' "$TMP/a.json")" = "$(jq -c '[.data, .bgnbd.params, .gamma_gamma.params]' "$TMP/b.json")" ]
+	# every record twice, or once with weight 2: the same estimates, twice the customers
+	awk -F, 'NR == 1 { print $0 ",w"; next } { print $0 ",2" }' "$TMP/s.csv" > "$TMP/w.csv"
+	flo-fit --no-store --weight w "$TMP/w.csv" 2>/dev/null > "$TMP/w.json"
+	{ cat "$TMP/s.csv"; tail -n +2 "$TMP/s.csv"; } > "$TMP/d.csv"
+	flo-fit --no-store "$TMP/d.csv" 2>/dev/null > "$TMP/d.json"
+	[ "$(jq .bgnbd.customers "$TMP/w.json")" = 4714 ]
+	[ "$(jq -c '[.data, .bgnbd.params, .gamma_gamma.params]' "$TMP/w.json")" = "$(jq -c '[.data, .bgnbd.params, .gamma_gamma.params]' "$TMP/d.json")" ]
+	near "$(jq .bgnbd.params.r "$TMP/w.json")" "$(jq .bgnbd.params.r "$TMP/a.json")" 1e-6
+}
+
+@test "output: --model-out, SOURCE_DATE_EPOCH, JSON Lines input" {
+	cdnow_summary > "$TMP/s.csv"
+	SOURCE_DATE_EPOCH=0 run --separate-stderr flo-fit --no-store --model-out "$TMP/m.json" "$TMP/s.csv"
+	assert_success
+	[ "$output" = "$(cat "$TMP/m.json")" ]
+	[ "$(jq -r .created "$TMP/m.json")" = "1970-01-01T00:00:00Z" ]
+	flo-cat -o jsonl "$TMP/s.csv" > "$TMP/s.jsonl"
+	SOURCE_DATE_EPOCH=0 run --separate-stderr flo-fit --no-store "$TMP/s.jsonl"
+	[ "$output" = "$(cat "$TMP/m.json")" ]
+}
+
+@test "the store: the model goes to --db under --name, or to \$FLO_DB" {
+	cdnow_summary > "$TMP/s.csv"
+	run --separate-stderr flo-fit --db "$TMP/st" --name cdnow "$TMP/s.csv"
+	assert_success
+	[ -f "$TMP/st/data.mdb" ]
+	run --separate-stderr flo-fit "$TMP/s.csv"
+	assert_success
+	[ -f "$FLO_DB/data.mdb" ]
+	run --separate-stderr flo-fit --no-store --db "$TMP/never" "$TMP/s.csv"
+	[ ! -e "$TMP/never" ]
+	echo "not a store" > "$TMP/file"
+	run --separate-stderr flo-fit --db "$TMP/file" "$TMP/s.csv"
+	assert_failure 74
+	[[ "$stderr" == *"flo-fit: store $TMP/file: $TMP/file: not a directory"* ]]
+}
+
+@test "units: read off the dates, and --unit must agree" {
+	flo-rfm --unit day --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/d.csv"
+	run --separate-stderr flo-fit --no-store "$TMP/d.csv"
+	assert_success
+	[ "$(echo "$output" | jq -r .unit)" = day ]
+	# alpha scales with the unit: 4.414 weeks are 30.9 days
+	near "$(echo "$output" | jq .bgnbd.params.alpha)" 30.898 0.005
+	run --separate-stderr flo-fit --no-store --unit week "$TMP/d.csv"
+	assert_failure 65
+	[[ "$stderr" == *"line 2: recency "*" is not in weeks: last_order - first_order is "*" days" ]]
+	cut -d, -f1-5 "$TMP/d.csv" > "$TMP/nodates.csv"
+	run --separate-stderr flo-fit --no-store --unit day "$TMP/nodates.csv"
+	[ "$(echo "$output" | jq -r .unit)" = day ]
+	run --separate-stderr flo-fit --no-store "$TMP/nodates.csv"
+	[ "$(echo "$output" | jq -r .unit)" = week ]
+}
+
+@test "FLO, flo's default summary: no dropout is identified, said in words" {
+	flo-rfm --as-of 2021-06-01 "$ROOT/examples/flo_data_20k.csv" > "$TMP/s.csv"
+	run --separate-stderr flo-fit --no-store "$TMP/s.csv"
+	assert_success
+	echo "$output" > "$TMP/m.json"
+	[ "$(jq .bgnbd.customers "$TMP/m.json")" = 19945 ]
+	[[ "$(jq -r '.bgnbd.warnings[0]' "$TMP/m.json")" == "no dropout is identified: "*"the BG/NBD reduces to the NBD"* ]]
+	[ "$(jq '.gamma_gamma.params.q > 1' "$TMP/m.json")" = true ]
+	! grep -Ewq 'nan|inf' "$TMP/m.json"
+}
+
+@test "FLO with the notebook's penalizers: DESIGN.md's fit, and q below 1 said in words" {
+	flo-rfm --as-of 2021-06-01 --cap-outliers "$ROOT/examples/flo_data_20k.csv" > "$TMP/s.csv"
+	run --separate-stderr flo-fit --no-store --penalizer 0.001 --gg-penalizer 0.01 "$TMP/s.csv"
+	assert_success
+	echo "$output" > "$TMP/m.json"
+	# DESIGN.md: r = 2.725321740632131, alpha = 72.66677564237696 (the a, b of
+	# that fit sit on a flat boundary and differ between optimisers)
+	near "$(jq .bgnbd.params.r "$TMP/m.json")" 2.7253217 1e-5
+	near "$(jq .bgnbd.params.alpha "$TMP/m.json")" 72.666776 5e-4
+	[[ "$(jq -r '.bgnbd.warnings[0]' "$TMP/m.json")" == "no dropout is identified: "* ]]
+	near "$(jq .gamma_gamma.params.q "$TMP/m.json")" 0.47 0.005
+	[[ "$(jq -r '.gamma_gamma.warnings[0]' "$TMP/m.json")" == "q = 0.4694 <= 1: the population mean spend p v/(q-1) does not exist"*"the penalizer pulls q toward 0"* ]]
+	[ "$(jq .bgnbd.penalizer "$TMP/m.json")" = 0.001 ]
+	[ "$(jq .gamma_gamma.penalizer "$TMP/m.json")" = 0.01 ]
+	! grep -Ewq 'nan|inf' "$TMP/m.json"
+}
+
+# Simulate with known parameters, summarise, fit; each estimate must lie
+# within 3 standard errors of the truth.
+recover() {
+	local n=$1 seed=$2 r=$3 alpha=$4 a=$5 b=$6
+	flo-simulate -n "$n" --seed "$seed" --time --r "$r" --alpha "$alpha" --a "$a" --b "$b" |
+		flo-rfm --occasion order --as-of 1998-06-30 2>/dev/null |
+		flo-fit --no-store 2>/dev/null > "$TMP/fit.json"
+	jq -r --argjson t "{\"r\":$r,\"alpha\":$alpha,\"a\":$a,\"b\":$b}" '
+	  .bgnbd as $m | $t | to_entries[] |
+	  "\(.key) \(.value) \($m.params[.key]) \($m.se[.key]) \((($m.params[.key] - .value) / $m.se[.key]) | fabs < 3)"' "$TMP/fit.json" > "$TMP/z.txt"
+	cat "$TMP/z.txt"
+	! grep -q false "$TMP/z.txt"
+}
+
+@test "parameter recovery: the CDNOW parameters, 20,000 simulated customers" {
+	recover 20000 11 0.243 4.414 0.793 2.426
+}
+
+@test "parameter recovery: frequent buyers with dropout, 20,000 customers" {
+	recover 20000 12 2 8 1 10
+}
+
+@test "parameter recovery: slow buyers, strong dropout, 10,000 customers" {
+	recover 10000 13 0.5 2 2 5
+}
+
+@test "bad input: missing fields, T < recency, negative frequency, nothing to fit" {
+	printf 'frequency,recency,T\n1,2,3\n' > "$TMP/s.csv"
+	run flo-fit --no-store "$TMP/s.csv"
+	assert_failure 65
+	assert_output "flo-fit: $TMP/s.csv line 2: missing field \"monetary\""
+	printf 'frequency,recency,T,monetary\n1,5,3,10\n' > "$TMP/s.csv"
+	run flo-fit --no-store < "$TMP/s.csv"
+	assert_failure 65
+	assert_output "flo-fit: input line 2: recency 5 and T 3: need 0 <= recency <= T"
+	printf 'frequency,recency,T,monetary\n-1,0,3,10\n' > "$TMP/s.csv"
+	run flo-fit --no-store < "$TMP/s.csv"
+	assert_failure 65
+	assert_output 'flo-fit: input line 2: field "frequency" is not a whole non-negative count: -1'
+	printf 'frequency,recency,T,monetary\n1,x,3,10\n' > "$TMP/s.csv"
+	run flo-fit --no-store < "$TMP/s.csv"
+	assert_failure 65
+	assert_output 'flo-fit: input line 2: field "recency" is not a number: "x"'
+	printf 'frequency,recency,T,monetary\n' | { run flo-fit --no-store; assert_failure 65; assert_output "flo-fit: no customers to fit in input"; }
+	printf 'frequency,recency,T,monetary\n1,x,3,10\n0,0,3,0\n2,1,3,5\n' > "$TMP/s.csv"
+	run --separate-stderr flo-fit --no-store --rejects "$TMP/rej.csv" "$TMP/s.csv"
+	assert_success
+	[[ "$stderr" == "flo-fit: skipped 1 bad record, kept in $TMP/rej.csv"* ]]
+	[ "$(cat "$TMP/rej.csv")" = "$(printf 'frequency,recency,T,monetary\n1,x,3,10')" ]
+}
+
+@test "usage: --help, --version, bad options" {
+	run flo-fit --help
+	assert_success
+	assert_line --index 0 "usage: flo-fit [options] [file]"
+	run flo-fit --version
+	assert_output --regexp '^flo-fit \(flo\) '
+	run flo-fit --penalizer 1x
+	assert_failure 2
+	assert_line --index 0 'flo-fit: option --penalizer: not a number: "1x"'
+	run flo-fit --penalizer -1
+	assert_failure 2
+	run flo-fit --unit year
+	assert_failure 2
+	run flo-fit --name ""
+	assert_failure 2
+	run flo-fit --nope
+	assert_failure 2
+	assert_line --index 0 "flo-fit: unknown option --nope"
+	run flo-fit "$TMP/missing.csv"
+	assert_failure 66
+	cdnow_summary > "$TMP/s.csv"
+	run bash -c 'flo-fit --no-store "$1" > /dev/full' _ "$TMP/s.csv"
+	assert_failure 74
+	assert_line --partial "write error"
+}
