@@ -78,6 +78,7 @@ int main(int argc, char **argv)
 			if (flo_writer_new(&w, STDOUT_FILENO, fmt) != FLO_OK)
 				flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 			flo_reader_on_refill(r, flush_output, w);
+			flo_cli_set_output(w);
 		}
 		size_t n;
 		const struct flo_field *f = flo_reader_fields(r, &n);

@@ -787,6 +787,7 @@ int main(int argc, char **argv)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 	flo_writer_set_autoflush(out.w, o.flush);
 	flo_reader_on_refill(in.r, flush_output, out.w);
+	flo_cli_set_output(out.w);
 
 	for (; got != 0; got = flo_reader_next(in.r)) {
 		if (got < 0) {

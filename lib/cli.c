@@ -16,6 +16,19 @@
 #include "num.h"
 
 const char *flo_progname = "flo";
+static flo_writer *output;
+
+void flo_cli_set_output(flo_writer *w)
+{
+	output = w;
+}
+
+/* Before exiting on an error: what was written so far goes out. */
+static void flush_output(void)
+{
+	if (output != NULL)
+		flo_writer_flush(output);
+}
 
 void flo_cli_init(const char *name)
 {
@@ -42,6 +55,7 @@ void flo_warn(const char *fmt, ...)
 void flo_die(int status, const char *fmt, ...)
 {
 	va_list ap;
+	flush_output();
 	va_start(ap, fmt);
 	vmessage(fmt, ap);
 	va_end(ap);
@@ -155,6 +169,8 @@ const char *flo_input_name(const char *path)
 
 void flo_finish_output(flo_writer *w)
 {
+	if (w == output)
+		output = NULL;
 	int err = flo_writer_close(w);
 	if (err == FLO_EIO) {
 		if (errno == EPIPE)
@@ -194,6 +210,7 @@ void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
 {
 	va_list ap;
 	if (!bad->skip) {
+		flush_output();
 		fprintf(stderr, "%s: %s line %ld: ", flo_progname,
 			bad->input_name ? bad->input_name : "input", flo_reader_line(r));
 		va_start(ap, fmt);

@@ -56,6 +56,11 @@ int flo_open_input(const char *path);
 /* The name inputs are called by in messages: "input" for stdin, else the path. */
 const char *flo_input_name(const char *path);
 
+/* The tool's record output: what a tool wrote before it stops on an error
+ * still reaches stdout (flushed by flo_die and flo_bad_record), as records
+ * before a bad line do from jq or awk. */
+void flo_cli_set_output(flo_writer *w);
+
 /* Finish the output: flush and close the writer, and exit 74 with a message
  * when writing failed (a full disk, /dev/full); a closed pipe ends quietly. */
 void flo_finish_output(flo_writer *w);

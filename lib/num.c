@@ -3,6 +3,7 @@
 #include "num.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +23,37 @@ static const double exact_pow10[] = {
 static int is_blank(char c)
 {
 	return c == ' ' || c == '\t';
+}
+
+/* The 16 to 19 digits flo itself writes (17 for most non-terminating
+ * values) are past the exact double path.  Where long double is the x87
+ * 64-bit format, m (< 2^64) and 10^k (k <= 27) are exact, one multiplication
+ * or division rounds correctly to 64 bits, and rounding that to a double
+ * is then correct unless it lands exactly halfway between two doubles
+ * (double rounding): that case, and any other long double, go to strtod. */
+static int parse_extended(uint64_t mantissa, long scale, int negative, double *out)
+{
+#if LDBL_MANT_DIG == 64
+	static const long double pow10l[] = {
+		1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+		1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+		1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
+	};
+	long double x = (long double)mantissa;
+	x = scale < 0 ? x / pow10l[-scale] : x * pow10l[scale];
+	if (!(x >= 0x1p-1022L && x < 0x1p1023L)) /* subnormal or huge: strtod */
+		return 0;
+	int e;
+	uint64_t bits = (uint64_t)ldexpl(frexpl(x, &e), 64);
+	if ((bits & 0x7FF) == 0x400)
+		return 0;
+	double v = (double)x;
+	*out = negative ? -v : v;
+	return 1;
+#else
+	(void)mantissa, (void)scale, (void)negative, (void)out;
+	return 0;
+#endif
 }
 
 int flo_parse_double(const char *s, size_t len, double *out)
@@ -89,6 +121,10 @@ int flo_parse_double(const char *s, size_t len, double *out)
 		*out = negative && v != 0 ? -v : v;
 		return FLO_OK;
 	}
+
+	if (digits <= 19 && total_scale >= -27 && total_scale <= 27 &&
+	    parse_extended(mantissa, total_scale, negative, out))
+		return FLO_OK;
 
 	/* Slow path: strtod needs a NUL-terminated copy; the grammar is already
 	 * checked, so strtod cannot see hex, nan or inf here. */

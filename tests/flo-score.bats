@@ -208,9 +208,12 @@ refund ok"
 
 @test "bad records: the line, the field and the text; exit 65" {
 	printf '%s\nfhl,2,30.43,38.86,22.345\nb,2,3,abc,1\n' "$SUMMARY" > "$TMP/in.csv"
-	run flo-score $CDNOW "$TMP/in.csv"
+	run --separate-stderr flo-score $CDNOW "$TMP/in.csv"
 	assert_failure 65
-	assert_output "flo-score: $TMP/in.csv line 3: field \"T\" is not a number: \"abc\""
+	[ "$stderr" = "flo-score: $TMP/in.csv line 3: field \"T\" is not a number: \"abc\"" ]
+	# the records before the bad one are written, as awk or jq would
+	[ "${#lines[@]}" -eq 2 ]
+	assert_line --index 1 --partial "fhl,2,30.43,38.86,22.345,0.72657857"
 	printf '%s\nb,2,5,3,1\n' "$SUMMARY" | { run flo-score $CDNOW; assert_failure 65; assert_output "flo-score: input line 2: T 3 is less than recency 5: a customer's age is at least the time to the last purchase"; }
 	printf '%s\nb,-1,5,6,1\n' "$SUMMARY" | { run flo-score $CDNOW; assert_failure 65; assert_output 'flo-score: input line 2: field "frequency" is not a whole number >= 0: "-1"'; }
 	printf '%s\nb,1.5,5,6,1\n' "$SUMMARY" | { run flo-score $CDNOW; assert_failure 65; assert_output 'flo-score: input line 2: field "frequency" is not a whole number >= 0: "1.5"'; }
