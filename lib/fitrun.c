@@ -1,0 +1,327 @@
+/* fitrun.c: read RFM summaries, fit both models, write the document. */
+#include "fitrun.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "date.h"
+#include "err.h"
+#include "fit.h"
+#include "idmap.h"
+#include "num.h"
+
+/* ---- reading ---- */
+
+struct fit_data {
+	struct flo_triple *tri;
+	size_t ntri, cap_tri;
+	struct flo_spend *spend;
+	size_t nspend, cap_spend;
+	double customers, left_out;
+	/* weighted sums for the correlation of x and m in the spend sample */
+	double sw, sx, sm, sxx, smm, sxm;
+	/* the unit read off the data: days per unit, 0 until known */
+	double unit_days;
+	long unit_line;
+};
+
+static void push_triple(struct fit_data *d, struct flo_triple t)
+{
+	/* Compacting whenever the buffer fills keeps memory in proportion to
+	 * distinct triples, however many customers stream past. */
+	if (d->ntri == d->cap_tri) {
+		d->ntri = flo_triples_compact(d->tri, d->ntri);
+		if (d->cap_tri == 0 || d->ntri * 2 > d->cap_tri) {
+			size_t cap = d->cap_tri ? d->cap_tri * 2 : 65536;
+			struct flo_triple *p = realloc(d->tri, cap * sizeof *p);
+			if (p == NULL)
+				flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+			d->tri = p;
+			d->cap_tri = cap;
+		}
+	}
+	d->tri[d->ntri++] = t;
+}
+
+static void push_spend(struct fit_data *d, struct flo_spend s)
+{
+	if (d->nspend == d->cap_spend) {
+		d->nspend = flo_spend_compact(d->spend, d->nspend);
+		if (d->cap_spend == 0 || d->nspend * 2 > d->cap_spend) {
+			size_t cap = d->cap_spend ? d->cap_spend * 2 : 65536;
+			struct flo_spend *p = realloc(d->spend, cap * sizeof *p);
+			if (p == NULL)
+				flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+			d->spend = p;
+			d->cap_spend = cap;
+		}
+	}
+	d->spend[d->nspend++] = s;
+}
+
+struct cols {
+	struct flo_col x, tx, T, m, w, first, last;
+};
+
+static int number(struct flo_fitrun_options *o, flo_reader *r, struct flo_col *col, double *v,
+		  int required)
+{
+	const struct flo_field *f = flo_reader_get(r, col);
+	if (f == NULL || f->kind == FLO_KIND_NULL) {
+		if (required)
+			flo_bad_record(o->bad, r, FLO_EXIT_DATAERR, "missing field \"%s\"",
+				       col->name);
+		return 0;
+	}
+	int err = flo_parse_double(f->val, f->len, v);
+	if (err == FLO_OK)
+		return 1;
+	flo_bad_record(o->bad, r, FLO_EXIT_DATAERR, "field \"%s\" is %s: \"%s\"", col->name,
+		       err == FLO_ERANGE ? "out of range" : "not a number",
+		       flo_quote(f->val, f->len));
+	return -1;
+}
+
+/* The time unit of a record made by flo-rfm, from its dates and recency. */
+static void check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *c, struct fit_data *d,
+		       double recency)
+{
+	const struct flo_field *f = flo_reader_get(r, &c->first), *l = flo_reader_get(r, &c->last);
+	int32_t first, last;
+	if (recency <= 0 || f == NULL || l == NULL || flo_parse_day(f->val, f->len, &first) ||
+	    flo_parse_day(l->val, l->len, &last))
+		return;
+	double days = (last - first) / recency;
+	if (d->unit_days == 0) {
+		static const char *const units[] = {"day", "week", "month"};
+		for (int i = 0; i < 3; i++) {
+			double u;
+			flo_unit_days(units[i], &u);
+			if (fabs(days - u) <= 1e-6 * u) {
+				d->unit_days = u;
+				d->unit_line = flo_reader_line(r);
+				if (o->unit == NULL)
+					o->unit = units[i];
+			}
+		}
+		if (d->unit_days == 0)
+			d->unit_days = -1; /* not a flo unit: trust --unit */
+	}
+	double want;
+	if (o->unit != NULL && d->unit_days > 0 && flo_unit_days(o->unit, &want) == FLO_OK &&
+	    fabs(days - want) > 1e-6 * want)
+		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
+			       "recency %g is not in %ss: last_order - first_order is %d days",
+			       recency, o->unit, (int)(last - first));
+}
+
+static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols *c, struct fit_data *d)
+{
+	double x, tx, T, m, w = 1;
+	if (number(o, r, &c->x, &x, 1) != 1 || number(o, r, &c->tx, &tx, 1) != 1 ||
+	    number(o, r, &c->T, &T, 1) != 1)
+		return;
+	int has_m = number(o, r, &c->m, &m, 1);
+	if (has_m != 1)
+		return;
+	if (o->weight != NULL && number(o, r, &c->w, &w, 1) != 1)
+		return;
+	if (x < 0 || x != floor(x)) {
+		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
+			       "field \"frequency\" is not a whole non-negative count: %g", x);
+		return;
+	}
+	if (tx < 0 || T < tx) {
+		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
+			       "recency %g and T %g: need 0 <= recency <= T", tx, T);
+		return;
+	}
+	if (x == 0 && tx != 0) {
+		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
+			       "recency %g with frequency 0: a customer without repeat purchases has recency 0",
+			       tx);
+		return;
+	}
+	if (!(w >= 0)) {
+		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR, "field \"%s\" is negative: %g",
+			       o->weight, w);
+		return;
+	}
+	check_unit(o, r, c, d, tx);
+	d->customers += w;
+	push_triple(d, (struct flo_triple){x, tx, T, w});
+	if (x > 0 && m > 0) {
+		push_spend(d, (struct flo_spend){x, m, w});
+		d->sw += w, d->sx += w * x, d->sm += w * m;
+		d->sxx += w * x * x, d->smm += w * m * m, d->sxm += w * x * m;
+	} else {
+		d->left_out += w;
+	}
+}
+
+/* ---- the report ---- */
+
+static char *warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *warning(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (s == NULL)
+		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+static size_t bgnbd_warnings(const struct flo_fit_result *f, char **w)
+{
+	size_t n = 0;
+	double r = f->params[0], alpha = f->params[1], a = f->params[2], b = f->params[3];
+	if (!f->converged)
+		w[n++] = warning("the BG/NBD fit did not converge (gradient norm %.3g after %d "
+				 "iterations): these parameters are the best found, not a maximum "
+				 "of the likelihood", f->grad_norm, f->iterations);
+	double dropout = a / (a + b);
+	if (dropout < 1e-6 || a < 1e-6 || b > 1e6)
+		w[n++] = warning("no dropout is identified: a = %.4g and b = %.4g run to the "
+				 "boundary (mean dropout probability per purchase a/(a+b) = %.3g), "
+				 "where the BG/NBD reduces to the NBD: every customer is predicted "
+				 "alive, P(alive) = 1", a, b, dropout);
+	if (r > 1e6 || alpha > 1e12 || r < 1e-6)
+		w[n++] = warning("the purchase-rate distribution runs to a boundary (r = %.4g, "
+				 "alpha = %.4g): the rates are not identified", r, alpha);
+	if (!f->has_se)
+		w[n++] = warning("no standard errors: the information matrix is singular at "
+				 "this estimate (a boundary solution)");
+	return n;
+}
+
+static size_t gg_warnings(const struct flo_fit_result *f, double corr, int has_corr,
+			  double penalizer, char **w)
+{
+	size_t n = 0;
+	double p = f->params[0], q = f->params[1], v = f->params[2];
+	if (!f->converged)
+		w[n++] = warning("the Gamma-Gamma fit did not converge (gradient norm %.3g after "
+				 "%d iterations)", f->grad_norm, f->iterations);
+	if (q <= 1)
+		w[n++] = warning("q = %.4g <= 1: the population mean spend p v/(q-1) does not "
+				 "exist, and a customer's expected spend exists only when p x + q > 1%s",
+				 q, penalizer > 0 ? "; the penalizer pulls q toward 0: try a smaller "
+						    "one or none" : "");
+	if (has_corr && fabs(corr) >= 0.3)
+		w[n++] = warning("frequency and monetary value are correlated (%.3f): the "
+				 "Gamma-Gamma model assumes spend independent of frequency", corr);
+	if (p > 1e6 || v > 1e12)
+		w[n++] = warning("the spend distribution runs to a boundary (p = %.4g, v = %.4g)",
+				 p, v);
+	if (!f->has_se)
+		w[n++] = warning("no standard errors: the information matrix is singular at "
+				 "this estimate");
+	return n;
+}
+
+/* A fingerprint of the fitted data: a hash of the compacted, sorted triples
+ * and spend pairs, so the same customers give the same fingerprint in any
+ * order. */
+static void fingerprint(const struct fit_data *d, char out[17])
+{
+	uint64_t h = flo_hash((const char *)d->tri, d->ntri * sizeof *d->tri);
+	h ^= flo_hash((const char *)d->spend, d->nspend * sizeof *d->spend) * 31;
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static void created(char out[32])
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *model)
+{
+	struct cols c = {FLO_COL("frequency"), FLO_COL("recency"), FLO_COL("T"),
+			 FLO_COL("monetary"), FLO_COL(o->weight ? o->weight : ""),
+			 FLO_COL("first_order"), FLO_COL("last_order")};
+	struct fit_data d = {0};
+	int got;
+	while ((got = flo_reader_next(r)) != 0) {
+		if (got < 0)
+			flo_reader_failed(o->bad, r, got);
+		else
+			read_record(o, r, &c, &d);
+	}
+	flo_bad_finish(o->bad);
+	if (o->unit == NULL)
+		o->unit = "week";
+
+	d.ntri = flo_triples_compact(d.tri, d.ntri);
+	d.nspend = flo_spend_compact(d.spend, d.nspend);
+	if (!(d.customers > 0))
+		flo_die(FLO_EXIT_DATAERR, "no customers to fit in %s", o->bad->input_name);
+
+	struct flo_model_doc doc = {0};
+	char fp[17], when[32];
+	fingerprint(&d, fp);
+	created(when);
+	doc.unit = o->unit;
+	doc.created = when;
+	doc.fingerprint = fp;
+	doc.customers = d.customers;
+
+	struct flo_fit_options fo = {o->penalizer, 0};
+	int err = flo_fit_bgnbd(d.tri, d.ntri, &fo, &doc.bgnbd);
+	if (err != FLO_OK)
+		flo_die(flo_exit_status(err), "cannot fit the BG/NBD: %s", flo_strerror(err));
+	char *bgw[8] = {0}, *ggw[8] = {0};
+	doc.bgnbd_penalizer = o->penalizer;
+	doc.bgnbd_nwarnings = bgnbd_warnings(&doc.bgnbd, bgw);
+	doc.bgnbd_warnings = (const char *const *)bgw;
+
+	doc.gg_left_out = d.left_out;
+	doc.gg_penalizer = o->gg_penalizer;
+	if (d.left_out > 0)
+		flo_warn("%.0f customer%s without repeat purchases or with monetary <= 0 left out "
+			 "of the Gamma-Gamma fit", d.left_out, d.left_out == 1 ? "" : "s");
+	if (d.nspend > 0) {
+		fo.penalizer = o->gg_penalizer;
+		if (flo_fit_gg(d.spend, d.nspend, &fo, &doc.gg) == FLO_OK) {
+			doc.has_gg = 1;
+			double vx = d.sxx / d.sw - (d.sx / d.sw) * (d.sx / d.sw);
+			double vm = d.smm / d.sw - (d.sm / d.sw) * (d.sm / d.sw);
+			double cxm = d.sxm / d.sw - (d.sx / d.sw) * (d.sm / d.sw);
+			doc.has_corr = vx > 0 && vm > 0;
+			doc.corr_frequency_monetary = doc.has_corr ? cxm / sqrt(vx * vm) : 0;
+			doc.gg_nwarnings = gg_warnings(&doc.gg, doc.corr_frequency_monetary,
+						       doc.has_corr, o->gg_penalizer, ggw);
+			doc.gg_warnings = (const char *const *)ggw;
+		}
+	} else {
+		flo_warn("no customer with repeat purchases and positive spend: "
+			 "no Gamma-Gamma model (flo-score will give no exp_avg_value or clv)");
+	}
+
+	char *json = flo_model_write(&doc);
+	if (json == NULL)
+		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+	char why[256];
+	if (flo_model_parse(json, strlen(json), model, why, sizeof why) != FLO_OK)
+		flo_die(FLO_EXIT_SOFTWARE, "the fitted model does not read back: %s", why);
+	for (int i = 0; i < 8; i++)
+		free(bgw[i]), free(ggw[i]);
+	free(d.tri);
+	free(d.spend);
+	return json;
+}
