@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "clv.h"
 #include "date.h"
 #include "err.h"
+#include "fitrun.h"
 #include "gg.h"
 #include "model.h"
 #include "num.h"
@@ -47,6 +49,10 @@ static const char usage[] =
 "      --db PATH             else the model stored in PATH (default: $FLO_DB,\n"
 "                            else ./flo.lmdb) ...\n"
 "      --name NAME           ... under NAME (default: default)\n"
+"      --fit                 fit the model on the input itself first (a second\n"
+"                            pass: input from a pipe is spooled to a temporary\n"
+"                            file), with --penalizer L and --gg-penalizer L as\n"
+"                            flo-fit's; --model-out FILE keeps the model\n"
 "      --unit U              day, week or month: with --bgnbd, the model's unit\n"
 "                            (default week); else a check that the model's unit\n"
 "                            is U\n"
@@ -96,6 +102,9 @@ struct options {
 	enum flo_format in_fmt, out_fmt;
 	const char *model_path;
 	const char *bgnbd, *gg; /* the inline parameter lists */
+	int fit;                /* fit on the input first */
+	double penalizer, gg_penalizer;
+	const char *model_out;
 	const char *unit;       /* NULL when not given */
 	const char *db, *name;
 	const char *horizons;
@@ -166,9 +175,14 @@ static void numlist_free(struct numlist *l)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_MODEL = 256, OPT_BGNBD, OPT_GG, OPT_DB, OPT_NAME, OPT_UNIT, OPT_HORIZON,
-	       OPT_MONTHS, OPT_DISCOUNT, OPT_FLUSH, OPT_SKIP, OPT_REJECTS };
+	       OPT_MONTHS, OPT_DISCOUNT, OPT_FLUSH, OPT_SKIP, OPT_REJECTS, OPT_FIT, OPT_PEN,
+	       OPT_GGPEN, OPT_MODEL_OUT };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, OPT_MODEL},
+		{"fit", no_argument, NULL, OPT_FIT},
+		{"penalizer", required_argument, NULL, OPT_PEN},
+		{"gg-penalizer", required_argument, NULL, OPT_GGPEN},
+		{"model-out", required_argument, NULL, OPT_MODEL_OUT},
 		{"bgnbd", required_argument, NULL, OPT_BGNBD},
 		{"gg", required_argument, NULL, OPT_GG},
 		{"db", required_argument, NULL, OPT_DB},
@@ -188,7 +202,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	const char *db = NULL, *name = NULL;
 	double days;
-	int c;
+	int c, pen = 0;
 
 	o->horizons = "12,24";
 	o->months = 6;
@@ -196,6 +210,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_MODEL: o->model_path = optarg; break;
+		case OPT_FIT: o->fit = 1; break;
+		case OPT_PEN: o->penalizer = flo_opt_double("--penalizer", optarg); pen++; break;
+		case OPT_GGPEN: o->gg_penalizer = flo_opt_double("--gg-penalizer", optarg); pen++; break;
+		case OPT_MODEL_OUT: o->model_out = optarg; break;
 		case OPT_BGNBD: o->bgnbd = optarg; break;
 		case OPT_GG: o->gg = optarg; break;
 		case OPT_DB: db = optarg; break;
@@ -227,6 +245,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("option --unit: expected day, week or month: \"%s\"", o->unit);
 	if (o->bgnbd != NULL && o->model_path != NULL)
 		flo_usage_error("--model and --bgnbd each give the model: use one");
+	if (o->fit && (o->bgnbd != NULL || o->model_path != NULL || db != NULL || name != NULL))
+		flo_usage_error("--fit makes the model: not with --model, --bgnbd, --db or --name");
+	if (!o->fit && (pen > 0 || o->model_out != NULL))
+		flo_usage_error("--penalizer, --gg-penalizer and --model-out go with --fit");
+	if (o->penalizer < 0 || o->gg_penalizer < 0)
+		flo_usage_error("a penalizer must be 0 or more");
 	if (o->gg != NULL && o->bgnbd == NULL)
 		flo_usage_error("--gg needs --bgnbd (a model file or a stored model has its "
 				"own Gamma-Gamma model)");
@@ -377,6 +401,72 @@ static struct flo_model load_model(const struct options *o)
 		flo_usage_error("--unit %s, but the model's unit is %s: scoring would mix "
 				"time units (summarise with flo-rfm --unit %s)",
 				o->unit, m.unit, m.unit);
+	return m;
+}
+
+/* --fit: the input is read twice, once to fit and once to score.  A
+ * regular file is read again from its start; anything else (a pipe, a
+ * terminal) is first copied to an unnamed temporary file. */
+static int rereadable(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0)
+		return fd;
+	FILE *tmp = tmpfile();
+	if (tmp == NULL)
+		flo_die(FLO_EXIT_IOERR, "--fit: cannot make a temporary file: %s", strerror(errno));
+	int copy = dup(fileno(tmp));
+	fclose(tmp);
+	char *buf = malloc(1 << 20);
+	if (copy < 0 || buf == NULL)
+		flo_die(FLO_EXIT_IOERR, "--fit: cannot spool the input: %s", strerror(errno));
+	for (;;) {
+		ssize_t n = read(fd, buf, 1 << 20);
+		if (n == 0)
+			break;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			flo_die(FLO_EXIT_IOERR, "read error: %s", strerror(errno));
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(copy, buf + off, (size_t)(n - off));
+			if (w < 0 && errno != EINTR)
+				flo_die(FLO_EXIT_IOERR, "--fit: cannot spool the input: %s",
+					strerror(errno));
+			off += w > 0 ? w : 0;
+		}
+	}
+	free(buf);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (lseek(copy, 0, SEEK_SET) != 0)
+		flo_die(FLO_EXIT_IOERR, "--fit: cannot read the spooled input: %s", strerror(errno));
+	return copy;
+}
+
+static struct flo_model fit_model(const struct options *o, int *fd)
+{
+	*fd = rereadable(*fd);
+	flo_reader *r;
+	if (flo_reader_new(&r, *fd, o->in_fmt) != FLO_OK)
+		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+	/* Bad records are reported once, by the scoring pass. */
+	struct flo_bad quiet = o->bad;
+	quiet.skip = 1;
+	quiet.quiet = 1;
+	quiet.rejects_path = NULL;
+	struct flo_fitrun_options fo = {NULL, o->unit, o->penalizer, o->gg_penalizer, &quiet};
+	struct flo_model m;
+	char *json = flo_fitrun(r, &fo, &m);
+	flo_reader_free(r);
+	if (o->model_out != NULL) {
+		FILE *f = fopen(o->model_out, "w");
+		if (f == NULL || fputs(json, f) == EOF || fclose(f) != 0)
+			flo_die(FLO_EXIT_IOERR, "cannot write %s: %s", o->model_out, strerror(errno));
+	}
+	free(json);
+	if (lseek(*fd, 0, SEEK_SET) != 0)
+		flo_die(FLO_EXIT_IOERR, "--fit: cannot read the input again: %s", strerror(errno));
 	return m;
 }
 
@@ -769,7 +859,8 @@ int main(int argc, char **argv)
 	numlist_parse(&horizons, "--horizon", o.horizons);
 	check_horizons(&horizons);
 	output_names(&out, &horizons);
-	struct flo_model model = load_model(&o);
+	int fd = flo_open_input(o.path);
+	struct flo_model model = o.fit ? fit_model(&o, &fd) : load_model(&o);
 	scorer_init(&s, &model, &horizons, &o);
 	if (!model.has_gg)
 		flo_warn("no Gamma-Gamma model: exp_avg_value and clv are left empty "
@@ -777,7 +868,7 @@ int main(int argc, char **argv)
 	val = xcalloc(out.n, sizeof *val);
 
 	in.bad = &o.bad;
-	if (flo_reader_new(&in.r, flo_open_input(o.path), o.in_fmt) != FLO_OK)
+	if (flo_reader_new(&in.r, fd, o.in_fmt) != FLO_OK)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 	while ((got = flo_reader_next(in.r)) < 0)
 		flo_reader_failed(&o.bad, in.r, got);

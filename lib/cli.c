@@ -237,7 +237,7 @@ void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err)
 
 void flo_bad_finish(struct flo_bad *bad)
 {
-	if (bad->count > 0)
+	if (bad->count > 0 && !bad->quiet)
 		flo_warn("skipped %ld bad record%s%s%s", bad->count,
 			 bad->count == 1 ? "" : "s",
 			 bad->rejects_path ? ", kept in " : "",

@@ -74,6 +74,7 @@ struct flo_bad {
 	FILE *rejects;
 	long count;
 	const char *input_name;
+	int quiet; /* skip without a word (a first pass whose second reports) */
 };
 
 /* Report a bad current record of r: with skip off, print

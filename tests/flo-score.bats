@@ -548,3 +548,31 @@ finite_scores() {
 		assert_output "6 records, 0 bad"
 	done
 }
+
+@test "--fit: fits on its own input (file or pipe) and scores as flo-fit's model does" {
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/s.csv"
+	flo-fit --no-store --model-out "$TMP/m.json" "$TMP/s.csv" > /dev/null 2>&1
+	flo-score --model "$TMP/m.json" "$TMP/s.csv" > "$TMP/want.csv"
+	run --separate-stderr flo-score --fit --model-out "$TMP/fit.json" "$TMP/s.csv"
+	assert_success
+	[ "$output" = "$(cat "$TMP/want.csv")" ]
+	[ "$(jq -c .bgnbd.params "$TMP/fit.json")" = "$(jq -c .bgnbd.params "$TMP/m.json")" ]
+	run --separate-stderr bash -c 'cat "$1" | flo-score --fit' _ "$TMP/s.csv"
+	assert_success
+	[ "$output" = "$(cat "$TMP/want.csv")" ]
+	# the penalizers are flo-fit's
+	run --separate-stderr flo-score --fit --penalizer 0.1 --model-out "$TMP/pen.json" "$TMP/s.csv"
+	assert_success
+	[ "$(jq .bgnbd.penalizer "$TMP/pen.json")" = 0.1 ]
+}
+
+@test "--fit: option conflicts are usage errors" {
+	run flo-score --fit --bgnbd 1,1,1,1
+	assert_failure 2
+	assert_line --index 0 "flo-score: --fit makes the model: not with --model, --bgnbd, --db or --name"
+	run flo-score --penalizer 0.1 --bgnbd 1,1,1,1
+	assert_failure 2
+	assert_line --index 0 "flo-score: --penalizer, --gg-penalizer and --model-out go with --fit"
+	run flo-score --fit --penalizer -1
+	assert_failure 2
+}
