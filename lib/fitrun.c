@@ -192,11 +192,21 @@ static size_t bgnbd_warnings(const struct flo_fit_result *f, char **w)
 				 "iterations): these parameters are the best found, not a maximum "
 				 "of the likelihood", f->grad_norm, f->iterations);
 	double dropout = a / (a + b);
-	if (dropout < 1e-6 || a < 1e-6 || b > 1e6)
+	if (dropout < 1e-6 || a < 1e-6 || (b > 1e6 && a < 1))
 		w[n++] = warning("no dropout is identified: a = %.4g and b = %.4g run to the "
 				 "boundary (mean dropout probability per purchase a/(a+b) = %.3g), "
 				 "where the BG/NBD reduces to the NBD: every customer is predicted "
 				 "alive, P(alive) = 1", a, b, dropout);
+	else if (a + b > 1e6 && dropout < 0.01)
+		w[n++] = warning("no dropout is identified: a = %.4g and b = %.4g run to infinity "
+				 "together, which gives every customer the same small dropout "
+				 "probability, a/(a+b) = %.3g per purchase: the BG/NBD reduces to "
+				 "nearly the NBD and every customer is predicted nearly alive",
+				 a, b, dropout);
+	else if (a + b > 1e6)
+		w[n++] = warning("dropout is the same for every customer: a = %.4g and b = %.4g "
+				 "run to infinity together (a/(a+b) = %.3g per purchase); the "
+				 "spread of dropout probabilities is not identified", a, b, dropout);
 	if (r > 1e6 || alpha > 1e12 || r < 1e-6)
 		w[n++] = warning("the purchase-rate distribution runs to a boundary (r = %.4g, "
 				 "alpha = %.4g): the rates are not identified", r, alpha);
