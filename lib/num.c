@@ -173,9 +173,10 @@ static size_t format_integer(char *buf, int64_t v)
 	return k;
 }
 
-/* %.Ng-style fixed notation of the n-digit integer `digits` whose first
- * digit stands for 10^e10, trailing zeros (and a bare point) removed. */
-static size_t fixed_notation(char *buf, int negative, uint64_t digits, int n, int e10)
+/* %.Ng-style notation of the n-digit integer `digits` whose first digit
+ * stands for 10^e10, trailing zeros (and a bare point) removed: fixed for
+ * -4 <= e10 < n, else d.ddde-XX, as printf's %g chooses. */
+static size_t g_notation(char *buf, int negative, uint64_t digits, int n, int e10)
 {
 	char d[20];
 	for (int i = n - 1; i >= 0; i--, digits /= 10)
@@ -185,7 +186,21 @@ static size_t fixed_notation(char *buf, int negative, uint64_t digits, int n, in
 	size_t k = 0;
 	if (negative)
 		buf[k++] = '-';
-	if (e10 < 0) {
+	if (e10 < -4) {
+		buf[k++] = d[0];
+		if (n > 1) {
+			buf[k++] = '.';
+			memcpy(buf + k, d + 1, (size_t)n - 1);
+			k += (size_t)n - 1;
+		}
+		int x = -e10;
+		buf[k++] = 'e';
+		buf[k++] = '-';
+		if (x >= 100)
+			buf[k++] = (char)('0' + x / 100);
+		buf[k++] = (char)('0' + x / 10 % 10);
+		buf[k++] = (char)('0' + x % 10);
+	} else if (e10 < 0) {
 		buf[k++] = '0';
 		buf[k++] = '.';
 		for (int i = -1; i > e10; i--)
@@ -212,7 +227,7 @@ static const uint64_t pow10_u64[] = {
 };
 
 /* The shortest of 15, 16 or 17 significant digits that reads back as v, for
- * 1e-4 <= |v| < 1e15, v not whole: the case of nearly every number flo
+ * 1e-5 <= |v| < 1e15, v not whole: the case of nearly every number flo
  * writes.  Exact integer arithmetic replaces printf and strtod: with
  * v = m 2^-s (m < 2^53), the n-digit decimal is D = round(m 10^k / 2^s),
  * and it reads back as v exactly when D 2^s lies within half a unit in the
@@ -223,21 +238,25 @@ static size_t format_fast(char *buf, double v)
 {
 	int negative = v < 0;
 	double a = fabs(v);
-	if (!(a >= 1e-4 && a < 1e15))
+	if (!(a >= 1e-5 && a < 1e15))
 		return 0;
 	int e2;
 	double frac = frexp(a, &e2); /* a = frac 2^e2, frac in [0.5, 1) */
 	uint64_t m = (uint64_t)ldexp(frac, 53);
 	int shift = 53 - e2;         /* a = m 2^-shift */
-	if (shift <= 0 || shift > 70)
+	if (shift <= 0 || shift > 70) /* d 2^shift must fit in 128 bits */
 		return 0;
-	int e10 = (int)floor(log10(a));
+	/* floor((e2 - 1) log10 2) is e10 or one less; the loop below moves it
+	 * to where the n digits fall. */
+	int e10 = (int)(((int64_t)(e2 - 1) * 78913) >> 18);
 	for (int n = 15; n <= 17; n++) {
 		for (int tries = 0; tries < 3; tries++) {
 			int k = n - 1 - e10;
-			if (k < 0 || k > 19)
+			if (k < 0 || k > 21) /* m 10^k must fit in 128 bits */
 				return 0;
-			unsigned __int128 scale = pow10_u64[k];
+			unsigned __int128 scale = k <= 19 ? (unsigned __int128)pow10_u64[k]
+							  : (unsigned __int128)pow10_u64[19] *
+								    pow10_u64[k - 19];
 			unsigned __int128 p = (unsigned __int128)m * scale;
 			unsigned __int128 half = (unsigned __int128)1 << (shift - 1);
 			unsigned __int128 d = (p + half) >> shift;
@@ -262,7 +281,7 @@ static size_t format_fast(char *buf, double v)
 			}
 			int ok = diff2 < limit || (diff2 == limit && (m & 1) == 0);
 			if (ok)
-				return fixed_notation(buf, negative, (uint64_t)d, n, e10);
+				return g_notation(buf, negative, (uint64_t)d, n, e10);
 			break;
 		}
 	}

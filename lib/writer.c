@@ -32,7 +32,7 @@ struct flo_writer {
 	size_t nfields;
 	/* CSV/TSV: the header, taken from the first record. */
 	struct buf names;     /* the names, each followed by NUL */
-	size_t *name_off;
+	size_t *name_off, *name_len;
 	size_t nnames, names_cap;
 	int have_header, mismatch;
 	int autoflush;
@@ -127,6 +127,7 @@ int flo_writer_close(flo_writer *w)
 	free(w->rec.p);
 	free(w->names.p);
 	free(w->name_off);
+	free(w->name_len);
 	free(w);
 	if (err == FLO_EIO)
 		errno = saved;
@@ -198,9 +199,11 @@ static void put_json_string(struct buf *b, const char *s, size_t n)
 
 /* ---- fields ---- */
 
-static void begin_field(flo_writer *w, const char *name)
+/* Start field `nlen` bytes of `name`.  CSV and TSV keep the first record's
+ * names as the header and compare later records' names with it: a length
+ * and a memcmp, as every record pays for it. */
+static void begin_field(flo_writer *w, const char *name, size_t nlen)
 {
-	size_t nlen = strlen(name);
 	size_t i = w->nfields++;
 	if (w->fmt == FLO_FMT_JSONL) {
 		putc_(&w->rec, i == 0 ? '{' : ',');
@@ -211,22 +214,28 @@ static void begin_field(flo_writer *w, const char *name)
 	if (i > 0)
 		putc_(&w->rec, w->fmt == FLO_FMT_TSV ? '\t' : ',');
 	if (w->have_header) {
-		if (i >= w->nnames || strcmp(w->names.p + w->name_off[i], name) != 0)
+		if (i >= w->nnames || w->name_len[i] != nlen ||
+		    memcmp(w->names.p + w->name_off[i], name, nlen) != 0)
 			w->mismatch = 1;
 		return;
 	}
 	if (w->nnames == w->names_cap) {
 		size_t cap = w->names_cap ? w->names_cap * 2 : 32;
 		size_t *off = realloc(w->name_off, cap * sizeof *off);
-		if (off == NULL) {
+		size_t *len = off ? realloc(w->name_len, cap * sizeof *len) : NULL;
+		if (off != NULL)
+			w->name_off = off;
+		if (len == NULL) {
 			w->names.oom = 1;
 			return;
 		}
-		w->name_off = off;
+		w->name_len = len;
 		w->names_cap = cap;
 	}
-	w->name_off[w->nnames++] = w->names.len;
-	put(&w->names, name, nlen + 1);
+	w->name_off[w->nnames] = w->names.len;
+	w->name_len[w->nnames++] = nlen;
+	put(&w->names, name, nlen);
+	putc_(&w->names, '\0');
 }
 
 static void put_text(flo_writer *w, const char *s, size_t n)
@@ -240,14 +249,14 @@ static void put_text(flo_writer *w, const char *s, size_t n)
 
 void flo_writer_str(flo_writer *w, const char *name, const char *val, size_t len)
 {
-	begin_field(w, name);
+	begin_field(w, name, strlen(name));
 	put_text(w, val, len);
 }
 
 void flo_writer_num(flo_writer *w, const char *name, double v)
 {
 	char tmp[FLO_NUM_BUFSZ];
-	begin_field(w, name);
+	begin_field(w, name, strlen(name));
 	put(&w->rec, tmp, flo_format_double(tmp, v));
 }
 
@@ -255,31 +264,20 @@ void flo_writer_day(flo_writer *w, const char *name, int day)
 {
 	char tmp[16];
 	size_t n = flo_format_day(tmp, day);
-	begin_field(w, name);
+	begin_field(w, name, strlen(name));
 	put_text(w, tmp, n);
 }
 
 void flo_writer_null(flo_writer *w, const char *name)
 {
-	begin_field(w, name);
+	begin_field(w, name, strlen(name));
 	if (w->fmt == FLO_FMT_JSONL)
 		put(&w->rec, "null", 4);
 }
 
 void flo_writer_field(flo_writer *w, const struct flo_field *f)
 {
-	/* Field names from the reader are not NUL-terminated. */
-	char stack[256];
-	char *name = f->name_len < sizeof stack ? stack : malloc(f->name_len + 1);
-	if (name == NULL) {
-		w->rec.oom = 1;
-		return;
-	}
-	memcpy(name, f->name, f->name_len);
-	name[f->name_len] = '\0';
-	begin_field(w, name);
-	if (name != stack)
-		free(name);
+	begin_field(w, f->name, f->name_len);
 	if (f->kind == FLO_KIND_STR)
 		put_text(w, f->val, f->len);
 	else if (w->fmt == FLO_FMT_JSONL)
@@ -296,9 +294,9 @@ static void put_header(flo_writer *w)
 		if (i > 0)
 			putc_(&w->out, w->fmt == FLO_FMT_TSV ? '\t' : ',');
 		if (w->fmt == FLO_FMT_TSV)
-			put_tsv_value(&w->out, n, strlen(n));
+			put_tsv_value(&w->out, n, w->name_len[i]);
 		else
-			put_csv_value(&w->out, n, strlen(n));
+			put_csv_value(&w->out, n, w->name_len[i]);
 	}
 	putc_(&w->out, '\n');
 	w->have_header = 1;
