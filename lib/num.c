@@ -43,8 +43,10 @@ static int parse_extended(uint64_t mantissa, long scale, int negative, double *o
 	x = scale < 0 ? x / pow10l[-scale] : x * pow10l[scale];
 	if (!(x >= 0x1p-1022L && x < 0x1p1023L)) /* subnormal or huge: strtod */
 		return 0;
-	int e;
-	uint64_t bits = (uint64_t)ldexpl(frexpl(x, &e), 64);
+	/* The x87 format keeps its 64-bit significand, explicit leading bit
+	 * included, in the first eight bytes (little-endian). */
+	uint64_t bits;
+	memcpy(&bits, &x, sizeof bits);
 	if ((bits & 0x7FF) == 0x400)
 		return 0;
 	double v = (double)x;
@@ -173,14 +175,32 @@ static size_t format_integer(char *buf, int64_t v)
 	return k;
 }
 
+/* The n decimal digits of v (leading zeros included), two at a time: a
+ * division per pair instead of per digit. */
+static void write_digits(char *d, uint64_t v, int n)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	int i = n;
+	while (i >= 2) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		d[--i] = pairs[2 * r + 1];
+		d[--i] = pairs[2 * r];
+	}
+	if (i == 1)
+		d[0] = (char)('0' + v % 10);
+}
+
 /* %.Ng-style notation of the n-digit integer `digits` whose first digit
  * stands for 10^e10, trailing zeros (and a bare point) removed: fixed for
  * -4 <= e10 < n, else d.ddde-XX, as printf's %g chooses. */
 static size_t g_notation(char *buf, int negative, uint64_t digits, int n, int e10)
 {
 	char d[20];
-	for (int i = n - 1; i >= 0; i--, digits /= 10)
-		d[i] = (char)('0' + digits % 10);
+	write_digits(d, digits, n);
 	while (n > 1 && d[n - 1] == '0')
 		n--;
 	size_t k = 0;
@@ -234,58 +254,93 @@ static const uint64_t pow10_u64[] = {
  * last place of m 10^k 2^0, i.e. |D 2^s - m 10^k| < 10^k / 2 (ties to the
  * even mantissa, and a quarter below a power of two, where the gap below is
  * half as wide).  Returns 0 when v is outside the range. */
+/* Whether d / 10^k reads back as m 2^-shift, given p = m 10^k: the distance
+ * |d 2^shift - p| must stay under half a unit in the last place of m (scaled
+ * by 10^k), ties to the even mantissa, and a quarter below a power of two,
+ * where the gap below is half as wide. */
+static int reads_back(unsigned __int128 d, int shift, unsigned __int128 p,
+		      unsigned __int128 scale, uint64_t m)
+{
+	unsigned __int128 back = d << shift;
+	int below = back < p;
+	unsigned __int128 diff2 = 2 * (below ? p - back : back - p);
+	if (below && m == ((uint64_t)1 << 52))
+		diff2 *= 2;
+	return diff2 < scale || (diff2 == scale && (m & 1) == 0);
+}
+
+/* round(m 10^k / 2^shift), ties to even, with p = m 10^k. */
+static unsigned __int128 round_shift(unsigned __int128 p, int shift)
+{
+	unsigned __int128 half = (unsigned __int128)1 << (shift - 1);
+	unsigned __int128 d = (p + half) >> shift;
+	if ((p & (((unsigned __int128)1 << shift) - 1)) == half && (d & 1))
+		d--;
+	return d;
+}
+
+/* The shortest of 15, 16 or 17 significant digits that reads back as v, for
+ * 1e-5 <= |v| < 1e15, v not whole: the case of nearly every number flo
+ * writes.  Exact integer arithmetic replaces printf and strtod: with
+ * v = m 2^-shift (m < 2^53), the 17-digit decimal is D = round(m 10^k /
+ * 2^shift) for the k that gives 17 digits.  The 16- and 15-digit candidates
+ * are D rounded to fewer digits, which is the exact rounding of v unless
+ * the digits dropped are exactly half (then they are computed afresh), and
+ * each is checked to read back as v.  Returns 0 when v is outside the
+ * range, for printf to do. */
 static size_t format_fast(char *buf, double v)
 {
 	int negative = v < 0;
 	double a = fabs(v);
 	if (!(a >= 1e-5 && a < 1e15))
 		return 0;
-	int e2;
-	double frac = frexp(a, &e2); /* a = frac 2^e2, frac in [0.5, 1) */
-	uint64_t m = (uint64_t)ldexp(frac, 53);
-	int shift = 53 - e2;         /* a = m 2^-shift */
-	if (shift <= 0 || shift > 70) /* d 2^shift must fit in 128 bits */
+	uint64_t bits;
+	memcpy(&bits, &a, sizeof bits);
+	int biased = (int)(bits >> 52); /* a is normal and positive here */
+	uint64_t m = (bits & (((uint64_t)1 << 52) - 1)) | ((uint64_t)1 << 52);
+	int shift = 1075 - biased;      /* a = m 2^-shift */
+	if (shift <= 0 || shift > 70)   /* d 2^shift must fit in 128 bits */
 		return 0;
-	/* floor((e2 - 1) log10 2) is e10 or one less; the loop below moves it
-	 * to where the n digits fall. */
-	int e10 = (int)(((int64_t)(e2 - 1) * 78913) >> 18);
-	for (int n = 15; n <= 17; n++) {
-		for (int tries = 0; tries < 3; tries++) {
-			int k = n - 1 - e10;
-			if (k < 0 || k > 21) /* m 10^k must fit in 128 bits */
-				return 0;
-			unsigned __int128 scale = k <= 19 ? (unsigned __int128)pow10_u64[k]
-							  : (unsigned __int128)pow10_u64[19] *
-								    pow10_u64[k - 19];
-			unsigned __int128 p = (unsigned __int128)m * scale;
-			unsigned __int128 half = (unsigned __int128)1 << (shift - 1);
-			unsigned __int128 d = (p + half) >> shift;
-			unsigned __int128 rem = p & (((unsigned __int128)1 << shift) - 1);
-			if (rem == half && (d & 1)) /* a tie: to even */
-				d--;
-			if (d >= pow10_u64[n]) {
-				e10++;
-				continue;
-			}
-			if (d < pow10_u64[n - 1]) {
-				e10--;
-				continue;
-			}
-			/* Does d / 10^k read back as a? */
-			unsigned __int128 back = d << shift;
-			int below = back < p;
-			unsigned __int128 diff2 = 2 * (below ? p - back : back - p);
-			unsigned __int128 limit = scale;
-			if (below && m == ((uint64_t)1 << 52)) {
-				diff2 *= 2; /* the gap below a power of two is half */
-			}
-			int ok = diff2 < limit || (diff2 == limit && (m & 1) == 0);
-			if (ok)
-				return g_notation(buf, negative, (uint64_t)d, n, e10);
+	/* floor((e2 - 1) log10 2), e2 = 53 - shift, is e10 or one less. */
+	int e10 = (int)(((int64_t)(52 - shift) * 78913) >> 18);
+	unsigned __int128 p, d, scale;
+	int k;
+	for (int tries = 0;; tries++) {
+		k = 16 - e10;
+		if (k < 0 || k > 21 || tries == 3) /* m 10^k must fit in 128 bits */
+			return 0;
+		scale = k <= 19 ? (unsigned __int128)pow10_u64[k]
+				: (unsigned __int128)pow10_u64[19] * pow10_u64[k - 19];
+		p = (unsigned __int128)m * scale;
+		d = round_shift(p, shift);
+		if (d >= pow10_u64[17])
+			e10++;
+		else if (d < pow10_u64[16])
+			e10--;
+		else
 			break;
+	}
+	for (int n = 15; n < 17; n++) {
+		/* d < 10^17: 64-bit division, not the library's 128-bit one */
+		uint64_t d64 = (uint64_t)d, t = pow10_u64[17 - n], q = d64 / t, r = d64 % t;
+		unsigned __int128 dn;
+		if (2 * r == t) {
+			/* exactly half: the 17 digits hide which way v rounds */
+			unsigned __int128 pn = (unsigned __int128)m * (scale / t);
+			dn = round_shift(pn, shift);
+			if (reads_back(dn, shift, pn, scale / t, m))
+				return g_notation(buf, negative, (uint64_t)dn, n, e10);
+			continue;
+		}
+		dn = q + (2 * r > t);
+		if (reads_back(dn * t, shift, p, scale, m)) {
+			int e = e10;
+			if (dn == pow10_u64[n]) /* 99..9 rounded up to 10..0 */
+				dn /= 10, e++;
+			return g_notation(buf, negative, (uint64_t)dn, n, e);
 		}
 	}
-	return 0;
+	return g_notation(buf, negative, (uint64_t)d, 17, e10);
 }
 
 size_t flo_format_double(char *buf, double v)
