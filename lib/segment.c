@@ -11,6 +11,7 @@
 #include "err.h"
 #include "json.h"
 #include "num.h"
+#include "text.h"
 
 /* ---- quantile groups ---- */
 
@@ -156,58 +157,6 @@ int flo_rfm_segment(int r, int f)
 
 #define CUTS_PREFIX "flo-cuts "
 
-struct text {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void add(struct text *t, const char *s, size_t n)
-{
-	if (t->oom)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 256;
-		while (cap < t->len + n + 1)
-			cap *= 2;
-		char *p = realloc(t->p, cap);
-		if (p == NULL) {
-			t->oom = 1;
-			return;
-		}
-		t->p = p;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, s, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-}
-
-static void add_str(struct text *t, const char *s)
-{
-	add(t, s, strlen(s));
-}
-
-static void add_json_string(struct text *t, const char *s)
-{
-	size_t n = strlen(s);
-	char *esc = malloc(6 * n + 1);
-	if (esc == NULL) {
-		t->oom = 1;
-		return;
-	}
-	add(t, "\"", 1);
-	add(t, esc, flo_json_escape(esc, s, n));
-	add(t, "\"", 1);
-	free(esc);
-}
-
-static void add_number(struct text *t, double v)
-{
-	char buf[FLO_NUM_BUFSZ];
-	add(t, buf, flo_format_double(buf, v));
-}
-
 /* The rules of segment.h; NULL when c keeps them, else what is wrong. */
 static const char *invalid(const struct flo_cuts *c, char *buf, size_t buflen)
 {
@@ -245,7 +194,7 @@ static const char *invalid(const struct flo_cuts *c, char *buf, size_t buflen)
 
 int flo_cuts_encode(const struct flo_cuts *c, char **text, size_t *len)
 {
-	struct text t = {0};
+	struct flo_text t = {0};
 	char buf[128];
 	char num[32];
 
@@ -254,29 +203,29 @@ int flo_cuts_encode(const struct flo_cuts *c, char **text, size_t *len)
 	if (invalid(c, buf, sizeof buf) != NULL)
 		return FLO_EUSAGE;
 	snprintf(num, sizeof num, "%d", FLO_CUTS_FORMAT);
-	add_str(&t, "{\"format\":\"" CUTS_PREFIX);
-	add_str(&t, num);
-	add_str(&t, "\",\"field\":");
-	add_json_string(&t, c->field);
+	flo_text_puts(&t, "{\"format\":\"" CUTS_PREFIX);
+	flo_text_puts(&t, num);
+	flo_text_puts(&t, "\",\"field\":");
+	flo_text_json_string(&t, c->field);
 	snprintf(num, sizeof num, "%d", c->groups);
-	add_str(&t, ",\"groups\":");
-	add_str(&t, num);
+	flo_text_puts(&t, ",\"groups\":");
+	flo_text_puts(&t, num);
 	snprintf(num, sizeof num, "%zu", c->records);
-	add_str(&t, ",\"records\":");
-	add_str(&t, num);
-	add_str(&t, ",\"edges\":[");
+	flo_text_puts(&t, ",\"records\":");
+	flo_text_puts(&t, num);
+	flo_text_puts(&t, ",\"edges\":[");
 	for (int i = 0; i <= c->groups; i++) {
 		if (i > 0)
-			add(&t, ",", 1);
-		add_number(&t, c->edges[i]);
+			flo_text_add(&t, ",", 1);
+		flo_text_number(&t, c->edges[i]);
 	}
-	add_str(&t, "],\"labels\":[");
+	flo_text_puts(&t, "],\"labels\":[");
 	for (int i = 0; i < c->groups; i++) {
 		if (i > 0)
-			add(&t, ",", 1);
-		add_json_string(&t, c->labels[i]);
+			flo_text_add(&t, ",", 1);
+		flo_text_json_string(&t, c->labels[i]);
 	}
-	add_str(&t, "]}");
+	flo_text_puts(&t, "]}");
 	if (t.oom) {
 		free(t.p);
 		return FLO_ENOMEM;
