@@ -117,10 +117,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("a penalizer must be 0 or more");
 	if (o->name[0] == '\0')
 		flo_usage_error("option --name: empty name");
-	if (o->db == NULL)
-		o->db = getenv("FLO_DB");
-	if (o->db == NULL || o->db[0] == '\0')
-		o->db = "flo.lmdb";
+	o->db = flo_store_path(o->db);
 	o->bad.input_name = flo_input_name(o->path);
 }
 

@@ -260,9 +260,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (name != NULL && name[0] == '\0')
 		flo_usage_error("option --name: empty name");
 	o->name = name != NULL ? name : "default";
-	o->db = db != NULL ? db : getenv("FLO_DB");
-	if (o->db == NULL || o->db[0] == '\0')
-		o->db = "flo.lmdb";
+	o->db = flo_store_path(db);
 	o->bad.input_name = flo_input_name(o->path);
 }
 

@@ -286,10 +286,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("option --labels: at most %d groups", FLO_CUTS_MAX_GROUPS);
 	if (!o->groups && !o->cuts)
 		o->groups = o->labels.n ? (long)o->labels.n : 4;
-	if (o->db == NULL || o->db[0] == '\0')
-		o->db = getenv("FLO_DB");
-	if (o->db == NULL || o->db[0] == '\0')
-		o->db = "flo.lmdb";
+	o->db = flo_store_path(o->db);
 	o->bad.input_name = flo_input_name(o->path);
 }
 

@@ -162,6 +162,14 @@ int flo_open_input(const char *path)
 	return fd;
 }
 
+const char *flo_store_path(const char *given)
+{
+	if (given != NULL && given[0] != '\0')
+		return given;
+	const char *env = getenv("FLO_DB");
+	return env != NULL && env[0] != '\0' ? env : "flo.lmdb";
+}
+
 const char *flo_input_name(const char *path)
 {
 	return path == NULL || strcmp(path, "-") == 0 ? "input" : path;

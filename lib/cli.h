@@ -53,6 +53,10 @@ int flo_opt_day(const char *opt, const char *arg);
  * exit 66 with a message when it cannot be read. */
 int flo_open_input(const char *path);
 
+/* The store's path: the --db option if given (not empty), else $FLO_DB,
+ * else ./flo.lmdb. */
+const char *flo_store_path(const char *given);
+
 /* The name inputs are called by in messages: "input" for stdin, else the path. */
 const char *flo_input_name(const char *path);
 
