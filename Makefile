@@ -31,6 +31,11 @@ UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TOOLS     = $(CMD_SRC:cmd/%.c=$(BIN)/%)
 UNITS     = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Each fuzz harness also builds, with the plain compiler, as a test that
+# replays its corpus: the seeds and every input a fuzzer once broke on.
+FUZZ_SRC  = $(filter-out tests/fuzz/fuzz_util.c,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZERS   = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+REPLAYS   = $(FUZZERS:%=$(BUILD)/tests/test_fuzz_%)
 LIBFLO    = $(BUILD)/libflo.a
 
 .PHONY: all test unit cli asan clean install uninstall bootstrap demo bench check-deps
@@ -57,16 +62,21 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBFLO)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS)
 
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.c tests/fuzz/replay.c $(LIBFLO)
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Itests/fuzz -DFUZZ_CORPUS='"tests/fuzz/corpus/$*"' $(filter %.c %.a,$^) -o $@ \
+	  $(LDFLAGS) $(LDLIBS)
+
 bootstrap:
 	@scripts/bootstrap
 
 # The test build adds -Werror: a warning is a failure here, not in a user's build.
 test: bootstrap
-	@$(MAKE) --no-print-directory WERROR=-Werror all $(UNITS)
+	@$(MAKE) --no-print-directory WERROR=-Werror all $(UNITS) $(REPLAYS)
 	@BUILD=$(BUILD) BIN=$(BIN) scripts/run-tests
 
-unit: all $(UNITS)
-	@for t in $(UNITS); do $$t || exit 1; done
+unit: all $(UNITS) $(REPLAYS)
+	@for t in $(UNITS) $(REPLAYS); do $$t || exit 1; done
 
 asan: bootstrap
 	@$(MAKE) --no-print-directory test BUILD=build-asan BIN=bin-asan \
@@ -75,8 +85,35 @@ asan: bootstrap
 demo: bootstrap all
 	@scripts/demo
 
+# The seed FLO notebook's recipe, checked customer by customer against the
+# lifetimes reference (tests/data/notebook_golden.csv.gz), beside flo's default.
+.PHONY: demo-notebook
+demo-notebook: bootstrap all
+	@scripts/demo-notebook
+
 bench: all
 	@scripts/bench
+
+# libFuzzer harnesses (tests/fuzz/README.md), built with clang, ASan and
+# UBSan into build-fuzz/, each run for FUZZ_SECONDS; then executions per
+# second and coverage per harness.  `make fuzz FUZZERS=csv` runs one.  Needs
+# clang and Debian's libclang-rt-14-dev (scripts/bootstrap fuzz); the test
+# suite does not.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	@scripts/bootstrap fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) WERROR= \
+	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  build-fuzz/libflo.a $(FUZZERS:%=build-fuzz/fuzz/fuzz_%)
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZERS)
+
+build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.c build-fuzz/libflo.a
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Itests/fuzz -fsanitize=fuzzer $(filter %.c %.a,$^) -o $@ $(LDFLAGS) $(LDLIBS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
@@ -87,6 +124,6 @@ uninstall:
 	rm -f $(TOOLS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%)
 
 clean:
-	rm -rf build build-asan bin bin-asan
+	rm -rf build build-asan build-fuzz bin bin-asan
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
