@@ -325,12 +325,16 @@ static double objective(const struct problem *p, const double *phi, double *grad
 	return f;
 }
 
-/* GSL's callbacks.  Parameters beyond exp(+-700) are outside any model; a
- * large value there turns the line search back. */
+/* GSL's callbacks.  Parameters beyond exp(+-300) (1e130) are outside any
+ * useful model and near where products of parameters overflow or vanish; an
+ * infinite objective there turns the line search back, so a fit running to
+ * a boundary stops short of the floating-point edge. */
+#define LOG_PARAM_MAX 300
+
 static int outside(const gsl_vector *v, int np)
 {
 	for (int j = 0; j < np; j++)
-		if (!(fabs(gsl_vector_get(v, (size_t)j)) < 700))
+		if (!(fabs(gsl_vector_get(v, (size_t)j)) < LOG_PARAM_MAX))
 			return 1;
 	return 0;
 }

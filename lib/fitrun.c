@@ -183,6 +183,23 @@ static char *warning(const char *fmt, ...)
 	return s;
 }
 
+static const char *const names_bgnbd[] = {"r", "alpha", "a", "b"};
+static const char *const names_gg[] = {"p", "q", "v"};
+
+/* Parameters whose standard error dwarfs the estimate: the data do not pin
+ * them down (small samples drift toward the boundaries). */
+static size_t unidentified(const struct flo_fit_result *f, const char *const *names,
+			   char **w)
+{
+	size_t n = 0;
+	for (int j = 0; j < f->np && n < 2; j++)
+		if (f->se[j] > 50 * f->params[j])
+			w[n++] = warning("%s = %.4g is not identified by these data: its standard "
+					 "error, %.3g, is %.0f times the estimate", names[j],
+					 f->params[j], f->se[j], f->se[j] / f->params[j]);
+	return n;
+}
+
 static size_t bgnbd_warnings(const struct flo_fit_result *f, char **w)
 {
 	size_t n = 0;
@@ -213,6 +230,8 @@ static size_t bgnbd_warnings(const struct flo_fit_result *f, char **w)
 	if (!f->has_se)
 		w[n++] = warning("no standard errors: the information matrix is singular at "
 				 "this estimate (a boundary solution)");
+	else
+		n += unidentified(f, names_bgnbd, w + n);
 	return n;
 }
 
@@ -238,6 +257,8 @@ static size_t gg_warnings(const struct flo_fit_result *f, double corr, int has_c
 	if (!f->has_se)
 		w[n++] = warning("no standard errors: the information matrix is singular at "
 				 "this estimate");
+	else
+		n += unidentified(f, names_gg, w + n);
 	return n;
 }
 
