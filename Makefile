@@ -115,13 +115,15 @@ build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.c build-fuzz/li
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Itests/fuzz -fsanitize=fuzzer $(filter %.c %.a,$^) -o $@ $(LDFLAGS) $(LDLIBS)
 
+# Man pages are the tools' --help, made at install time (scripts/manpage).
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
-	@for m in man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(MANDIR); done; true
+	@for t in $(TOOLS:$(BIN)/%=%); do \
+	  BIN=$(BIN) scripts/manpage $$t > $(DESTDIR)$(MANDIR)/$$t.1 || exit 1; done
 
 uninstall:
-	rm -f $(TOOLS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(TOOLS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%) $(TOOLS:$(BIN)/%=$(DESTDIR)$(MANDIR)/%.1)
 
 clean:
 	rm -rf build build-asan build-fuzz bin bin-asan
