@@ -161,8 +161,9 @@ int main(int argc, char **argv)
 	if (!o.no_store)
 		store_model(&o, json);
 	fputs(json, stdout);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		flo_die(FLO_EXIT_IOERR, "write error: %s", strerror(errno));
+	int failed = fflush(stdout) != 0 || ferror(stdout), saved = errno;
 	free(json);
+	if (failed)
+		flo_die(FLO_EXIT_IOERR, "write error: %s", strerror(saved));
 	return 0;
 }
