@@ -1,6 +1,8 @@
 /* flo-rfm: order records (or FLO customer summaries) to one RFM summary
  * record per customer. */
 #include <getopt.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +11,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "custdb.h"
 #include "date.h"
 #include "err.h"
 #include "num.h"
 #include "record.h"
 #include "rfm.h"
+#include "store.h"
 
 static const char usage[] =
 "usage: flo-rfm [options] [file]\n"
@@ -58,14 +62,52 @@ static const char usage[] =
 "Bad records:\n"
 "      --skip-bad            skip bad records (counted on stderr) instead of stopping\n"
 "      --rejects FILE        keep skipped records verbatim in FILE (implies --skip-bad)\n"
+"The store (incremental summaries):\n"
+"      --db PATH             keep every customer's state in the store at PATH\n"
+"                            (implies --incremental unless --dump)\n"
+"      --incremental         fold each order into its customer's stored state and\n"
+"                            write that customer's updated summary at once; the\n"
+"                            store is --db, else $FLO_DB, else ./flo.lmdb\n"
+"      --dump                write every stored customer's summary, sorted by id,\n"
+"                            from the store alone (no input), e.g. for flo-fit\n"
+"      --emit order|batch    a record per input order (default), or one per\n"
+"                            customer with orders in a batch, after the batch\n"
+"      --commit-every N      orders per transaction at most (default 10000)\n"
+"      --no-sync             commit without waiting for the disk: a killed flo-rfm\n"
+"                            loses nothing committed, a system crash may lose the\n"
+"                            last batches\n"
 "\n"
 "  -h, --help                this help\n"
 "  -V, --version             version\n"
 "\n"
 "Dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times (offsets are converted to\n"
 "UTC), or Unix epoch seconds.\n"
-"Exit status: 0 success, 2 usage, 65 bad input data, 66 unreadable input,\n"
-"74 write error.\n";
+"\n"
+"With the store, each record (in input order) is its customer's summary as of\n"
+"--as-of, else as of the latest order date the store has seen (the current\n"
+"order included): what flo-rfm with that --as-of gives over every order stored\n"
+"so far, whatever the order and the pieces they arrived in (to the last bit for\n"
+"amounts of at most six decimals).  --dump gives every customer's.  Orders\n"
+"after --as-of are stored all the same.  The store records at first use the\n"
+"conventions its states follow (--unit, --occasion, --frequency, --order-id,\n"
+"--keep): later runs take them from it, and one that asks for others is\n"
+"refused (exit 2), since mixing them would corrupt the summaries.\n"
+"Orders are committed in batches: every --commit-every orders, whenever the\n"
+"input has nothing more waiting, before stopping at a bad record, and at the\n"
+"end.  A record is written only once its orders are committed, and output is\n"
+"flushed whenever the input has nothing more waiting, so behind `tail -F` each\n"
+"record follows its order at once (a CSV log needs its header line there:\n"
+"tail -n +1 -F orders.csv).  A killed flo-rfm loses at most the\n"
+"uncommitted batch, whose records it never wrote.  With --order-id an order\n"
+"seen before changes nothing, but its customer's (unchanged) record is written\n"
+"again: replaying a log after a crash is safe and re-delivers the records the\n"
+"crash cut off.  Without order ids a replayed order is counted again.  A\n"
+"second writer is refused; readers (--dump, flo-score) work meanwhile.\n"
+"\n"
+"Exit status: 0 success, 2 usage (or conventions other than the store's),\n"
+"65 bad input data, 66 unreadable input (or no store to --dump), 74 write or\n"
+"store error (a store in use by another writer, a foreign or newer store, a\n"
+"damaged state).\n";
 
 enum input_kind { KIND_DETECT, KIND_ORDERS, KIND_SUMMARY };
 
@@ -81,6 +123,16 @@ struct options {
 	struct flo_rfm_config cfg;
 	struct flo_bad bad;
 	const char *path;
+	/* the store */
+	const char *db;
+	int incremental, dump, no_sync;
+	int unit_given, occasion_given, frequency_given;
+	enum flo_custdb_emit emit;
+	long commit_every;
+	/* Called before stopping at a bad record, so that the orders before
+	 * it are committed and their records written (see reject()). */
+	void (*before_stop)(void *ctx);
+	void *before_stop_ctx;
 };
 
 static const char *const id_names[] = {"customer_id", "customer", "customerid",
@@ -112,7 +164,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_ID = 256, OPT_DATE, OPT_AMOUNT, OPT_ORDER_ID, OPT_KEEP, OPT_AS_OF,
 	       OPT_HOLDOUT, OPT_UNIT, OPT_OCCASION, OPT_FREQUENCY, OPT_CAP,
-	       OPT_SKIP, OPT_REJECTS, OPT_ORDERS, OPT_SUMMARY };
+	       OPT_SKIP, OPT_REJECTS, OPT_ORDERS, OPT_SUMMARY, OPT_DB, OPT_INCREMENTAL,
+	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC };
 	static const struct option longopts[] = {
 		{"input-format", required_argument, NULL, 'i'},
 		{"output-format", required_argument, NULL, 'o'},
@@ -131,11 +184,18 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"cap-outliers", no_argument, NULL, OPT_CAP},
 		{"skip-bad", no_argument, NULL, OPT_SKIP},
 		{"rejects", required_argument, NULL, OPT_REJECTS},
+		{"db", required_argument, NULL, OPT_DB},
+		{"incremental", no_argument, NULL, OPT_INCREMENTAL},
+		{"dump", no_argument, NULL, OPT_DUMP},
+		{"emit", required_argument, NULL, OPT_EMIT},
+		{"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
+		{"no-sync", no_argument, NULL, OPT_NO_SYNC},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	o->unit = "week";
+	o->commit_every = 10000;
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -157,22 +217,37 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->cfg.holdout_end = flo_opt_day("--holdout-end", optarg);
 			o->cfg.has_holdout = 1;
 			break;
-		case OPT_UNIT: o->unit = optarg; break;
+		case OPT_UNIT: o->unit = optarg; o->unit_given = 1; break;
 		case OPT_OCCASION:
 			if (strcmp(optarg, "day") != 0 && strcmp(optarg, "order") != 0)
 				flo_usage_error("option --occasion: expected day or order: \"%s\"",
 						optarg);
 			o->cfg.per_order = strcmp(optarg, "order") == 0;
+			o->occasion_given = 1;
 			break;
 		case OPT_FREQUENCY:
 			if (strcmp(optarg, "repeat") != 0 && strcmp(optarg, "total") != 0)
 				flo_usage_error("option --frequency: expected repeat or total: \"%s\"",
 						optarg);
 			o->cfg.freq_total = strcmp(optarg, "total") == 0;
+			o->frequency_given = 1;
 			break;
 		case OPT_CAP: o->cap_outliers = 1; break;
 		case OPT_SKIP: o->bad.skip = 1; break;
 		case OPT_REJECTS: o->bad.skip = 1; o->bad.rejects_path = optarg; break;
+		case OPT_DB: o->db = optarg; break;
+		case OPT_INCREMENTAL: o->incremental = 1; break;
+		case OPT_DUMP: o->dump = 1; break;
+		case OPT_EMIT:
+			if (strcmp(optarg, "order") != 0 && strcmp(optarg, "batch") != 0)
+				flo_usage_error("option --emit: expected order or batch: \"%s\"",
+						optarg);
+			o->emit = strcmp(optarg, "batch") == 0 ? FLO_EMIT_BATCH : FLO_EMIT_ORDER;
+			break;
+		case OPT_COMMIT_EVERY:
+			o->commit_every = flo_opt_long("--commit-every", optarg, 1, 100000000);
+			break;
+		case OPT_NO_SYNC: o->no_sync = 1; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		case 'V': flo_print_version(); exit(0);
 		default:
@@ -192,6 +267,24 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->cfg.nkeep = o->nkeep;
 	o->cfg.order_ids = o->order_id != NULL;
 	o->bad.input_name = flo_input_name(o->path);
+	if (o->db != NULL && !o->dump)
+		o->incremental = 1;
+	if (o->dump && o->incremental)
+		flo_usage_error("--dump reads the store, --incremental writes it: use one");
+	if (o->dump && o->path != NULL)
+		flo_usage_error("--dump reads no input (got \"%s\")", o->path);
+	if (!o->dump && !o->incremental) {
+		if (o->emit != FLO_EMIT_ORDER || o->no_sync || o->commit_every != 10000)
+			flo_usage_error("--emit, --commit-every and --no-sync need the store "
+					"(--db PATH or --incremental)");
+		return;
+	}
+	if (o->db == NULL)
+		o->db = getenv("FLO_DB");
+	if (o->db == NULL || o->db[0] == '\0')
+		o->db = "flo.lmdb";
+	if (o->cap_outliers)
+		flo_usage_error("--cap-outliers applies to customer summaries, not to the store");
 }
 
 /* ---- field names ---- */
@@ -286,6 +379,23 @@ static void write_summary(void *ctx, const struct flo_summary *s)
 
 /* ---- reading ---- */
 
+/* A bad record: with the store, the orders before it are committed first
+ * when it stops the run. */
+static void reject(struct options *o, const flo_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reject(struct options *o, const flo_reader *r, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!o->bad.skip && o->before_stop != NULL)
+		o->before_stop(o->before_stop_ctx);
+	flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR, "%s", msg);
+}
+
 struct fields {
 	struct flo_col id, date, amount, order_id;
 	char *picked[3]; /* names found among the defaults, owned */
@@ -304,7 +414,7 @@ static const struct flo_field *need(struct options *o, flo_reader *r, struct flo
 {
 	const struct flo_field *f = flo_reader_get(r, col);
 	if (!present(f)) {
-		flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR, "missing field \"%s\"", col->name);
+		reject(o, r, "missing field \"%s\"", col->name);
 		return NULL;
 	}
 	return f;
@@ -326,10 +436,9 @@ static int get_date(struct options *o, flo_reader *r, const struct flo_field *f,
 	int err = flo_parse_time(f->val, f->len, t);
 	if (err == FLO_OK)
 		return 1;
-	flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR, "field \"%.*s\" %s: \"%s\"",
-		       (int)f->name_len, f->name,
-		       err == FLO_ERANGE ? "is a date outside 1900..9999" : "is not a date",
-		       flo_quote(f->val, f->len));
+	reject(o, r, "field \"%.*s\" %s: \"%s\"", (int)f->name_len, f->name,
+	       err == FLO_ERANGE ? "is a date outside 1900..9999" : "is not a date",
+	       flo_quote(f->val, f->len));
 	return 0;
 }
 
@@ -343,35 +452,55 @@ static int get_number(struct options *o, flo_reader *r, const struct flo_field *
 	const char *what = err == FLO_ERANGE   ? "is out of range"
 			   : err == FLO_EVALUE ? "is not a whole non-negative count"
 					       : "is not a number";
-	flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR, "field \"%.*s\" %s: \"%s\"",
-		       (int)f->name_len, f->name, what, flo_quote(f->val, f->len));
+	reject(o, r, "field \"%.*s\" %s: \"%s\"", (int)f->name_len, f->name, what,
+	       flo_quote(f->val, f->len));
 	return 0;
 }
 
-static void read_orders(struct options *o, flo_reader *r, struct fields *fl, flo_rfm *agg,
-		long counts[4])
+/* The current record as an order (kept values in fl->keep_vals), or a
+ * bad-record report (then 0). */
+static int read_order(struct options *o, flo_reader *r, struct fields *fl,
+		      struct flo_custdb_order *ord)
 {
 	const struct flo_field *id = need(o, r, &fl->id), *date, *amount,
 			       *order_id = NULL;
 	if (id == NULL || (date = need(o, r, &fl->date)) == NULL ||
 	    (amount = need(o, r, &fl->amount)) == NULL)
-		return;
+		return 0;
 	if (o->order_id != NULL && (order_id = need(o, r, &fl->order_id)) == NULL)
-		return;
+		return 0;
 	if (id->len == 0) {
-		flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR, "field \"%s\" is empty",
-			       fl->id.name);
-		return;
+		reject(o, r, "field \"%s\" is empty", fl->id.name);
+		return 0;
 	}
-	int64_t t;
-	double value;
-	if (!get_date(o, r, date, &t) || !get_number(o, r, amount, &value, 0))
-		return;
+	/* What the store's keys cannot be. */
+	if (o->incremental && (id->len > FLO_CUSTDB_ID_MAX || id->val[0] == '\0')) {
+		reject(o, r, "field \"%s\" %s: \"%s\"", fl->id.name,
+		       id->val[0] ? "is longer than the store's 511 bytes"
+				  : "starts with a NUL byte",
+		       flo_quote(id->val, id->len));
+		return 0;
+	}
+	if (!get_date(o, r, date, &ord->time) || !get_number(o, r, amount, &ord->amount, 0))
+		return 0;
 	get_keep(o, r, fl);
+	ord->id = id->val;
+	ord->id_len = id->len;
+	ord->order_id = order_id ? order_id->val : NULL;
+	ord->order_id_len = order_id ? order_id->len : 0;
+	ord->keep = fl->keep_vals;
+	return 1;
+}
+
+static void read_orders(struct options *o, flo_reader *r, struct fields *fl, flo_rfm *agg,
+		long counts[4])
+{
+	struct flo_custdb_order ord;
+	if (!read_order(o, r, fl, &ord))
+		return;
 	enum flo_order_fate fate;
-	int err = flo_rfm_add(agg, id->val, id->len, t, value,
-			      order_id ? order_id->val : NULL,
-			      order_id ? order_id->len : 0, fl->keep_vals, &fate);
+	int err = flo_rfm_add(agg, ord.id, ord.id_len, ord.time, ord.amount, ord.order_id,
+			      ord.order_id_len, ord.keep, &fate);
 	if (err != FLO_OK)
 		flo_die(flo_exit_status(err), "%s", flo_strerror(err));
 	counts[fate]++;
@@ -387,8 +516,7 @@ static void read_summary(struct options *o, flo_reader *r, struct fields *fl,
 		if ((f[k] = need(o, r, &fl->cs[k])) == NULL)
 			return;
 	if (id->len == 0) {
-		flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR, "field \"%s\" is empty",
-			       fl->id.name);
+		reject(o, r, "field \"%s\" is empty", fl->id.name);
 		return;
 	}
 	int64_t first, last;
@@ -400,30 +528,26 @@ static void read_summary(struct options *o, flo_reader *r, struct fields *fl,
 		if (!get_number(o, r, x, &cv[k], k < 2))
 			return;
 		if (cv[k] < 0) {
-			flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR,
-				       "field \"%s\" is negative: \"%s\"",
-				       flo_custsum_columns[FLO_CS_ORDERS_ONLINE + k],
-				       flo_quote(x->val, x->len));
+			reject(o, r, "field \"%s\" is negative: \"%s\"",
+			       flo_custsum_columns[FLO_CS_ORDERS_ONLINE + k],
+			       flo_quote(x->val, x->len));
 			return;
 		}
 	}
 	if (last < first) {
-		flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR,
-			       "last_order_date \"%s\" is before first_order_date",
-			       flo_quote(f[FLO_CS_LAST]->val, f[FLO_CS_LAST]->len));
+		reject(o, r, "last_order_date \"%s\" is before first_order_date",
+		       flo_quote(f[FLO_CS_LAST]->val, f[FLO_CS_LAST]->len));
 		return;
 	}
 	if (cv[0] + cv[1] < 1) {
-		flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR,
-			       "no orders (order_num_total_ever_online + _offline is 0)");
+		reject(o, r, "no orders (order_num_total_ever_online + _offline is 0)");
 		return;
 	}
 	get_keep(o, r, fl);
 	int err = flo_custsum_add(cs, id->val, id->len, (int32_t)(first / 86400),
 				  (int32_t)(last / 86400), cv, fl->keep_vals);
 	if (err == FLO_EVALUE)
-		flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR, "customer \"%s\" appears twice",
-			       flo_quote(id->val, id->len));
+		reject(o, r, "customer \"%s\" appears twice", flo_quote(id->val, id->len));
 	else if (err != FLO_OK)
 		flo_die(flo_exit_status(err), "%s", flo_strerror(err));
 }
@@ -465,11 +589,256 @@ static void setup_fields(struct options *o, const struct flo_field *f, size_t n,
 	}
 }
 
+/* ---- the store ---- */
+
+/* The store, its conventions and the engine over it, closed at exit on
+ * every path, an error's included: an open batch is dropped, a --no-sync
+ * store flushed to the disk, the writer lock released. */
+static flo_store *the_store;
+static struct flo_custdb_settings the_settings;
+static flo_custdb *the_engine;
+
+static void close_store(void)
+{
+	flo_custdb_free(the_engine);
+	the_engine = NULL;
+	flo_store_close(the_store);
+	the_store = NULL;
+	flo_custdb_settings_free(&the_settings);
+}
+
+static flo_store *open_store(const struct options *o, int mode)
+{
+	char err[FLO_STORE_ERRMAX];
+	struct flo_store_options so = {0, o->no_sync};
+	int rc = flo_store_open(&the_store, o->db, mode, &so, err, sizeof err);
+	if (rc == FLO_ENOTFOUND)
+		flo_die(FLO_EXIT_NOINPUT, "%s", err);
+	if (rc != FLO_OK)
+		flo_die(flo_exit_status(rc), "%s", err);
+	atexit(close_store);
+	return the_store;
+}
+
+static _Noreturn void conflict(const struct options *o, const char *stored, const char *given)
+{
+	flo_usage_error("%s: the store's customer states were made with %s, not %s: mixing "
+			"the two would corrupt the summaries (use another store)",
+			o->db, stored, given);
+}
+
+/* "--keep a,b" (or "no --keep") into buf, cut short if need be. */
+static const char *keep_list(char *buf, size_t size, char **keep, size_t n)
+{
+	size_t len = (size_t)snprintf(buf, size, n ? "--keep " : "no --keep");
+	for (size_t i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "", keep[i]);
+	return buf;
+}
+
+/* The conventions the store's states follow: those it recorded, which the
+ * options may repeat but not change, or, for a store without states, the
+ * options' (recorded with the first batch).  Options left out take the
+ * store's values.  Returns 0 when the store holds no states. */
+static int settle_conventions(struct options *o, flo_store *s, struct flo_custdb_settings *set)
+{
+	char err[FLO_STORE_ERRMAX], a[600], b[600];
+	int rc = flo_custdb_read_settings(s, set, err, sizeof err);
+	if (rc == FLO_ENOTFOUND) {
+		memset(set, 0, sizeof *set);
+		snprintf(set->unit, sizeof set->unit, "%s", o->unit);
+		set->per_order = o->cfg.per_order;
+		set->freq_total = o->cfg.freq_total;
+		set->order_id = o->order_id ? strdup(o->order_id) : NULL;
+		set->keep = calloc(o->nkeep ? o->nkeep : 1, sizeof *set->keep);
+		if ((o->order_id && !set->order_id) || !set->keep)
+			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		/* The store keeps names one to a line. */
+		if (o->order_id && strchr(o->order_id, '\n'))
+			flo_usage_error("option --order-id: a field name with a newline cannot "
+					"be recorded in the store");
+		for (size_t i = 0; i < o->nkeep; i++) {
+			if (strchr(o->keep[i], '\n'))
+				flo_usage_error("option --keep: a field name with a newline cannot "
+						"be recorded in the store");
+			if ((set->keep[i] = strdup(o->keep[i])) == NULL)
+				flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+			set->nkeep++;
+		}
+		return 0;
+	}
+	if (rc != FLO_OK)
+		flo_die(flo_exit_status(rc), "%s: %s", o->db, err);
+	if (o->unit_given && strcmp(o->unit, set->unit) != 0) {
+		snprintf(a, sizeof a, "--unit %s", set->unit);
+		snprintf(b, sizeof b, "--unit %s", o->unit);
+		conflict(o, a, b);
+	}
+	if (o->occasion_given && o->cfg.per_order != set->per_order)
+		conflict(o, set->per_order ? "--occasion order" : "--occasion day",
+			 o->cfg.per_order ? "--occasion order" : "--occasion day");
+	if (o->frequency_given && o->cfg.freq_total != set->freq_total)
+		conflict(o, set->freq_total ? "--frequency total" : "--frequency repeat",
+			 o->cfg.freq_total ? "--frequency total" : "--frequency repeat");
+	if (o->order_id != NULL &&
+	    (set->order_id == NULL || strcmp(o->order_id, set->order_id) != 0)) {
+		if (set->order_id != NULL)
+			snprintf(a, sizeof a, "--order-id %.500s", set->order_id);
+		else
+			snprintf(a, sizeof a, "no --order-id");
+		snprintf(b, sizeof b, "--order-id %.500s", o->order_id);
+		conflict(o, a, b);
+	}
+	int same = o->nkeep == set->nkeep;
+	for (size_t i = 0; same && i < o->nkeep; i++)
+		same = strcmp(o->keep[i], set->keep[i]) == 0;
+	if (o->keep != NULL && !same)
+		conflict(o, keep_list(a, sizeof a, set->keep, set->nkeep),
+			 keep_list(b, sizeof b, o->keep, o->nkeep));
+	o->unit = set->unit;
+	flo_unit_days(o->unit, &o->cfg.unit_days);
+	o->cfg.per_order = set->per_order;
+	o->cfg.freq_total = set->freq_total;
+	o->order_id = set->order_id;
+	o->cfg.order_ids = o->order_id != NULL;
+	if (o->keep == NULL) {
+		o->keep = set->keep;
+		o->nkeep = o->cfg.nkeep = set->nkeep;
+	}
+	return 1;
+}
+
+static void warn_left_out(const struct options *o, size_t late, size_t holdout_only,
+			  int32_t as_of, const char *what)
+{
+	char day[16];
+	flo_format_day(day, as_of);
+	if (late > 0)
+		flo_warn("%zu order%s after %s %s", late, late == 1 ? "" : "s",
+			 o->cfg.has_holdout ? "--holdout-end" : day, what);
+	if (holdout_only > 0)
+		flo_warn("%zu customer%s whose first order is after %s left out", holdout_only,
+			 holdout_only == 1 ? "" : "s", day);
+}
+
+/* flo-rfm --dump: every stored customer, from one snapshot of the store. */
+static _Noreturn void run_dump(struct options *o)
+{
+	flo_store *s = open_store(o, FLO_STORE_READ);
+	int stored = settle_conventions(o, s, &the_settings);
+	flo_writer *w;
+	if (flo_writer_new(&w, STDOUT_FILENO, o->out_fmt ? o->out_fmt : FLO_FMT_CSV) != FLO_OK)
+		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+	flo_cli_set_output(w);
+	struct output out = {w, o, o->cfg.has_holdout};
+	struct flo_custdb_counts counts = {0};
+	char err[FLO_STORE_ERRMAX];
+	if (!stored) {
+		flo_warn("%s: no customers stored", o->db);
+	} else {
+		int rc = flo_custdb_dump(s, o->db, &o->cfg, write_summary, &out, &counts, err,
+					 sizeof err);
+		if (rc != FLO_OK)
+			flo_die(flo_exit_status(rc), "%s", err);
+	}
+	if (counts.has_as_of)
+		warn_left_out(o, counts.late, counts.holdout_only, counts.as_of, "left out");
+	flo_finish_output(w);
+	if (o->keep_text == NULL)
+		o->keep = NULL; /* the store's list */
+	free(o->keep);
+	free(o->keep_text);
+	exit(0);
+}
+
+struct live {
+	flo_custdb *db;
+	flo_writer *w;
+	struct output *out;
+	int fd;
+};
+
+static void commit(struct live *l)
+{
+	int rc = flo_custdb_commit(l->db, write_summary, l->out);
+	if (rc != FLO_OK)
+		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(l->db));
+}
+
+/* Before the reader blocks: commit the batch and send its records on when
+ * nothing more is waiting, so that each reaches the next tool at once while
+ * a log that streams in fast still costs one commit per many orders. */
+static void on_refill(void *ctx)
+{
+	struct live *l = ctx;
+	struct pollfd p = {l->fd, POLLIN, 0};
+	if (poll(&p, 1, 0) > 0)
+		return;
+	commit(l);
+	flo_writer_flush(l->w);
+}
+
+static void before_stop(void *ctx)
+{
+	commit(ctx);
+}
+
+/* flo-rfm --db: fold each order into its stored customer. */
+static void run_incremental(struct options *o, flo_store *s, struct flo_custdb_settings *set,
+			    flo_reader *r, int fd, int got, struct fields *fl, struct output *out)
+{
+	struct live l = {NULL, out->w, out, fd};
+	long counts[4] = {0};
+	int rc = flo_custdb_new(&the_engine, s, o->db, set, &o->cfg, o->emit);
+	l.db = the_engine;
+	if (rc == FLO_ENOMEM)
+		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+	if (rc != FLO_OK)
+		flo_die(flo_exit_status(rc), "%s: cannot read the store's settings", o->db);
+	flo_cli_set_output(out->w);
+	o->before_stop = before_stop;
+	o->before_stop_ctx = &l;
+	flo_reader_on_refill(r, on_refill, &l);
+	for (; got != 0; got = flo_reader_next(r)) {
+		struct flo_custdb_order ord;
+		enum flo_order_fate fate;
+		if (got < 0) {
+			if (!o->bad.skip || flo_reader_fatal(r))
+				commit(&l);
+			flo_reader_failed(&o->bad, r, got);
+			continue;
+		}
+		if (!read_order(o, r, fl, &ord))
+			continue;
+		if ((rc = flo_custdb_add(l.db, &ord, &fate)) != FLO_OK)
+			flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(l.db));
+		counts[fate]++;
+		if (flo_custdb_pending(l.db) >= (size_t)o->commit_every)
+			commit(&l);
+	}
+	commit(&l);
+	flo_bad_finish(&o->bad);
+	if (counts[FLO_ORDER_REPEATED] > 0)
+		flo_warn("%ld order%s with an order id seen before ignored",
+			 counts[FLO_ORDER_REPEATED], counts[FLO_ORDER_REPEATED] == 1 ? "" : "s");
+	warn_left_out(o, (size_t)counts[FLO_ORDER_LATE], 0, flo_custdb_as_of(l.db),
+		      "stored, in no record");
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {0};
 	flo_cli_init("flo-rfm");
 	parse_options(argc, argv, &o);
+
+	flo_store *store = NULL;
+	if (o.dump)
+		run_dump(&o);
+	/* Before any input: a store in use fails at once, not after a wait. */
+	if (o.incremental) {
+		store = open_store(&o, FLO_STORE_WRITE);
+		settle_conventions(&o, store, &the_settings);
+	}
 
 	int fd = flo_open_input(o.path);
 	flo_reader *r;
@@ -486,6 +855,8 @@ int main(int argc, char **argv)
 		flo_die(FLO_EXIT_DATAERR, "%s is empty", o.bad.input_name);
 	if (o.kind == KIND_DETECT)
 		o.kind = is_summary(f, n) ? KIND_SUMMARY : KIND_ORDERS;
+	if (o.kind == KIND_SUMMARY && o.incremental)
+		flo_usage_error("the store folds order records, not customer summaries");
 	if (o.kind == KIND_SUMMARY && o.cfg.has_holdout)
 		flo_usage_error("--holdout-end needs order records, not customer summaries");
 	if (o.kind == KIND_SUMMARY && (o.cfg.per_order || o.order_id))
@@ -501,7 +872,9 @@ int main(int argc, char **argv)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 	struct output out = {w, &o, o.cfg.has_holdout};
 
-	if (o.kind == KIND_ORDERS) {
+	if (o.incremental) {
+		run_incremental(&o, store, &the_settings, r, fd, got, &fl, &out);
+	} else if (o.kind == KIND_ORDERS) {
 		flo_rfm *agg;
 		long counts[4] = {0};
 		if (flo_rfm_new(&agg, &o.cfg) != FLO_OK)
@@ -563,6 +936,8 @@ int main(int argc, char **argv)
 		free(fl.picked[i]);
 	free(fl.keep);
 	free(fl.keep_vals);
+	if (o.keep_text == NULL)
+		o.keep = NULL; /* the store's list */
 	free(o.keep);
 	free(o.keep_text);
 	return 0;

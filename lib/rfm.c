@@ -201,9 +201,16 @@ static struct cust *customer(flo_rfm *r, const char *id, size_t len, int *err)
 	return c;
 }
 
-static int64_t floor_day(int64_t t)
+int32_t flo_rfm_day(int64_t t)
 {
-	return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+}
+
+int flo_rfm_first_before(int64_t time, double amount, int64_t first_time,
+			 struct flo_money first_value)
+{
+	return time < first_time ||
+	       (time == first_time && amount < flo_money_value(first_value));
 }
 
 int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
@@ -211,7 +218,7 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 		const struct flo_field *keep, enum flo_order_fate *fate)
 {
 	const struct flo_rfm_config *cfg = &r->cfg;
-	int32_t day = (int32_t)floor_day(time);
+	int32_t day = flo_rfm_day(time);
 	int err;
 	int holdout = cfg->has_as_of && day > cfg->as_of;
 	if (holdout && (!cfg->has_holdout || day > cfg->holdout_end)) {
@@ -241,10 +248,8 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 	}
 	*fate = FLO_ORDER_CALIBRATION;
 	if (cfg->per_order) {
-		/* The first order is the earliest; of simultaneous ones the
-		 * smallest, so that arrival order never changes the result. */
-		if (c->orders == 0 || time < c->first_time ||
-		    (time == c->first_time && amount < flo_money_value(c->first_value))) {
+		if (c->orders == 0 ||
+		    flo_rfm_first_before(time, amount, c->first_time, c->first_value)) {
 			c->first_time = time;
 			c->first_value = value;
 		}
@@ -314,34 +319,22 @@ int flo_rfm_each(flo_rfm *r, flo_summary_fn *fn, void *ctx, size_t *holdout_only
 			(*holdout_only)++;
 			continue;
 		}
-		struct flo_summary s = {0};
-		s.id = flo_idmap_id(r->ids, order[k], &s.id_len);
-		double occasions, h_occasions;
+		struct flo_rfm_totals t = {
+			.first_day = c->first_day, .last_day = c->last_day,
+			.orders = c->orders, .h_orders = c->h_orders,
+			.first_value = c->first_value, .revenue = c->revenue,
+			.h_value = c->h_value,
+		};
 		if (cfg->per_order) {
-			occasions = c->orders;
-			h_occasions = c->h_orders;
+			t.occasions = c->orders;
+			t.h_occasions = c->h_orders;
 		} else {
-			occasions = dayset_count_upto(&c->days, as_of);
-			h_occasions = c->days.n - occasions;
+			t.occasions = dayset_count_upto(&c->days, as_of);
+			t.h_occasions = c->days.n - t.occasions;
 		}
-		double repeats = occasions - 1, revenue = flo_money_value(c->revenue);
-		if (cfg->freq_total) {
-			s.frequency = occasions;
-			s.monetary = revenue / occasions;
-		} else {
-			double repeat_value =
-				flo_money_value(flo_money_sub(c->revenue, c->first_value));
-			s.frequency = repeats;
-			s.monetary = repeats > 0 ? repeat_value / repeats : 0;
-		}
-		s.recency = (c->last_day - c->first_day) / cfg->unit_days;
-		s.T = (as_of - c->first_day) / cfg->unit_days;
-		s.orders = c->orders;
-		s.revenue = revenue;
-		s.first_order = c->first_day;
-		s.last_order = c->last_day;
-		s.holdout_purchases = h_occasions;
-		s.holdout_value = flo_money_value(c->h_value);
+		struct flo_summary s = {0};
+		flo_rfm_summarise(cfg, as_of, &t, &s);
+		s.id = flo_idmap_id(r->ids, order[k], &s.id_len);
 		flo_kept_unpack(c->kept, kept, cfg->nkeep);
 		s.kept = kept;
 		fn(ctx, &s);
@@ -349,4 +342,26 @@ int flo_rfm_each(flo_rfm *r, flo_summary_fn *fn, void *ctx, size_t *holdout_only
 	free(kept);
 	free(order);
 	return FLO_OK;
+}
+
+void flo_rfm_summarise(const struct flo_rfm_config *cfg, int32_t as_of,
+		       const struct flo_rfm_totals *t, struct flo_summary *s)
+{
+	double repeats = t->occasions - 1, revenue = flo_money_value(t->revenue);
+	if (cfg->freq_total) {
+		s->frequency = t->occasions;
+		s->monetary = revenue / t->occasions;
+	} else {
+		double repeat_value = flo_money_value(flo_money_sub(t->revenue, t->first_value));
+		s->frequency = repeats;
+		s->monetary = repeats > 0 ? repeat_value / repeats : 0;
+	}
+	s->recency = (t->last_day - t->first_day) / cfg->unit_days;
+	s->T = (as_of - t->first_day) / cfg->unit_days;
+	s->orders = t->orders;
+	s->revenue = revenue;
+	s->first_order = t->first_day;
+	s->last_order = t->last_day;
+	s->holdout_purchases = t->h_occasions;
+	s->holdout_value = flo_money_value(t->h_value);
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "money.h"
 #include "record.h"
 
 struct flo_rfm_config {
@@ -36,6 +37,34 @@ struct flo_summary {
 };
 
 typedef void flo_summary_fn(void *ctx, const struct flo_summary *s);
+
+/* ---- the summary of one customer ----
+ *
+ * What a customer's orders reduce to at an observation end: the batch
+ * aggregator below and the stored incremental state (custstate.h) both fill
+ * this in and call flo_rfm_summarise(), so the two cannot drift apart. */
+struct flo_rfm_totals {
+	int32_t first_day, last_day;      /* of the calibration orders */
+	uint32_t orders, h_orders;        /* calibration and holdout orders */
+	double occasions, h_occasions;    /* purchase occasions, likewise */
+	struct flo_money first_value;     /* value of the first purchase occasion */
+	struct flo_money revenue, h_value;
+};
+
+/* The summary fields of t (orders > 0) at as_of; id and kept are left to the
+ * caller. */
+void flo_rfm_summarise(const struct flo_rfm_config *cfg, int32_t as_of,
+		       const struct flo_rfm_totals *t, struct flo_summary *s);
+
+/* The UTC day of a time in seconds since the epoch (floor, also before 1970). */
+int32_t flo_rfm_day(int64_t time);
+
+/* With per-order occasions, whether an order at `time` of `amount` is the
+ * customer's first rather than the one held (first_time, first_value): the
+ * earliest, and of simultaneous ones the smallest, so that arrival order
+ * never changes the result. */
+int flo_rfm_first_before(int64_t time, double amount, int64_t first_time,
+			 struct flo_money first_value);
 
 /* ---- order records ---- */
 

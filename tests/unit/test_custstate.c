@@ -1,0 +1,453 @@
+/* test_custstate.c: the stored customer state against the batch aggregator.
+ *
+ * The reference is lib/rfm.c's flo_rfm (tested by hand in tests/flo-rfm.bats
+ * and against the BG/NBD paper's CDNOW summary): for random order sets,
+ * folded into a state in another order and in pieces (each piece ending in
+ * the stored form and starting from it again), every summary field must be
+ * the same double, bit for bit, at any as-of date and holdout end. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "custdb.h"
+#include "custstate.h"
+#include "date.h"
+#include "err.h"
+#include "idmap.h"
+#include "rfm.h"
+#include "store.h"
+
+/* A small LCG: the tests' randomness, the same on every run. */
+static uint64_t rng = 88172645463325252ull;
+static uint32_t next_rand(void)
+{
+	rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+	return (uint32_t)(rng >> 33);
+}
+
+struct ord {
+	int64_t time;
+	double amount;
+	char oid[16];
+	char keep[8];
+};
+
+#define MAXORD 64
+
+/* One summary, its kept value copied out. */
+struct got {
+	int nkeep; /* whether to copy the kept value */
+	int n;
+	struct flo_summary s;
+	char kept[16];
+	size_t klen;
+};
+
+static void capture(void *ctx, const struct flo_summary *s)
+{
+	struct got *g = ctx;
+	g->n++;
+	g->s = *s;
+	g->klen = 0;
+	if (g->nkeep && s->kept[0].kind != FLO_KIND_NULL) {
+		g->klen = s->kept[0].len < sizeof g->kept ? s->kept[0].len : sizeof g->kept;
+		memcpy(g->kept, s->kept[0].val, g->klen);
+	}
+}
+
+static int same_double(double a, double b)
+{
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
+static int same_summary(const struct flo_summary *a, const struct flo_summary *b)
+{
+	return same_double(a->frequency, b->frequency) && same_double(a->recency, b->recency) &&
+	       same_double(a->T, b->T) && same_double(a->monetary, b->monetary) &&
+	       same_double(a->orders, b->orders) && same_double(a->revenue, b->revenue) &&
+	       a->first_order == b->first_order && a->last_order == b->last_order &&
+	       same_double(a->holdout_purchases, b->holdout_purchases) &&
+	       same_double(a->holdout_value, b->holdout_value);
+}
+
+static struct flo_field keep_field(const struct ord *o)
+{
+	struct flo_field f = {"k", 1, o->keep, strlen(o->keep), FLO_KIND_STR};
+	return f;
+}
+
+/* Random orders of one customer over about two years from 2020-01-01,
+ * several on some days, in cents, some negative (returns), some of them
+ * delivered twice (the same order, id and all). */
+static size_t random_orders(struct ord *o, int with_time)
+{
+	size_t n = 1 + next_rand() % MAXORD;
+	int64_t base = (int64_t)flo_day_from_civil(2020, 1, 1) * 86400;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && next_rand() % 8 == 0) {
+			o[i] = o[next_rand() % i];
+			continue;
+		}
+		int64_t day = next_rand() % 700;
+		if (i > 0 && next_rand() % 3 == 0)
+			day = (o[i - 1].time - base) / 86400; /* the same day again */
+		o[i].time = base + day * 86400 + (with_time ? next_rand() % 86400 : 0);
+		o[i].amount = (double)((int)(next_rand() % 20000) - 1000) / 100;
+		snprintf(o[i].oid, sizeof o[i].oid, "o%zu", i);
+		snprintf(o[i].keep, sizeof o[i].keep, "k%u", next_rand() % 3);
+	}
+	return n;
+}
+
+/* The batch summary of o[0..n) (in that order) under cfg. */
+static struct got batch(const struct flo_rfm_config *cfg, const struct ord *o, size_t n)
+{
+	struct got g = {.nkeep = cfg->nkeep > 0};
+	flo_rfm *r;
+	enum flo_order_fate fate;
+	size_t holdout_only;
+	CHECK_INT(flo_rfm_new(&r, cfg), FLO_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct flo_field k = keep_field(&o[i]);
+		CHECK_INT(flo_rfm_add(r, "c", 1, o[i].time, o[i].amount, o[i].oid, strlen(o[i].oid),
+				      &k, &fate),
+			  FLO_OK);
+	}
+	CHECK_INT(flo_rfm_each(r, capture, &g, &holdout_only), FLO_OK);
+	flo_rfm_free(r);
+	return g;
+}
+
+/* Fold o[perm[0..n)] into a fresh state, through the stored form every few
+ * orders, as separate runs of flo-rfm --db would. */
+static flo_custstate *fold(const struct flo_rfm_config *cfg, const struct ord *o,
+			   const size_t *perm, size_t n)
+{
+	flo_custstate *st;
+	unsigned char *buf = NULL;
+	size_t cap = 0, len;
+	int repeated;
+	CHECK_INT(flo_custstate_new(&st), FLO_OK);
+	for (size_t i = 0; i < n; i++) {
+		const struct ord *x = &o[perm[i]];
+		struct flo_field k = keep_field(x);
+		struct flo_custstate_order co = {x->time, x->amount,
+						 flo_hash(x->oid, strlen(x->oid)), &k};
+		CHECK_INT(flo_custstate_add(st, cfg, &co, &repeated), FLO_OK);
+		if (next_rand() % 4 == 0) {
+			CHECK_INT(flo_custstate_encode(st, &buf, &cap, &len), FLO_OK);
+			CHECK_INT(flo_custstate_decode(st, cfg, buf, len), FLO_OK);
+		}
+	}
+	free(buf);
+	return st;
+}
+
+static struct got summary_of(const flo_custstate *st, const struct flo_rfm_config *cfg,
+			     int32_t as_of)
+{
+	struct got g = {.nkeep = cfg->nkeep > 0};
+	struct flo_field kept[1];
+	struct flo_summary s;
+	if (flo_custstate_summary(st, cfg, as_of, &s, kept, NULL))
+		capture(&g, &s);
+	return g;
+}
+
+/* Random order sets under every convention, random as-of dates and
+ * holdout ends: the state's summary is the batch one. */
+static void test_matches_batch(void)
+{
+	struct ord o[MAXORD];
+	size_t perm[MAXORD];
+	int mismatches = 0, compared = 0;
+
+	for (int round = 0; round < 3000; round++) {
+		struct flo_rfm_config cfg = {.unit_days = round % 3 == 0 ? 1 : 7};
+		cfg.per_order = round % 2;
+		cfg.freq_total = round % 5 == 0;
+		cfg.order_ids = round % 4 == 1;
+		/* Kept fields depend on which of simultaneous orders came last:
+		 * fold in the batch's order for them, shuffle otherwise. */
+		cfg.nkeep = round % 3 == 2;
+		size_t n = random_orders(o, cfg.per_order);
+		for (size_t i = 0; i < n; i++)
+			perm[i] = i;
+		for (size_t i = n; !cfg.nkeep && i > 1; i--) {
+			size_t j = next_rand() % i, t = perm[i - 1];
+			perm[i - 1] = perm[j];
+			perm[j] = t;
+		}
+		flo_custstate *st = fold(&cfg, o, perm, n);
+
+		int32_t latest = flo_custstate_last_day(st);
+		struct got want = batch(&cfg, o, n), have = summary_of(st, &cfg, latest);
+		compared++;
+		if (want.n != 1 || have.n != 1 || !same_summary(&want.s, &have.s) ||
+		    want.klen != have.klen || memcmp(want.kept, have.kept, want.klen) != 0)
+			mismatches++;
+
+		/* an as-of date within the orders, and a holdout after it */
+		cfg.has_as_of = 1;
+		cfg.as_of = flo_day_from_civil(2020, 1, 1) + (int32_t)(next_rand() % 720);
+		cfg.has_holdout = next_rand() % 2;
+		cfg.holdout_end = cfg.as_of + 1 + (int32_t)(next_rand() % 200);
+		want = batch(&cfg, o, n);
+		have = summary_of(st, &cfg, cfg.as_of);
+		compared++;
+		if (want.n != have.n ||
+		    (want.n && (!same_summary(&want.s, &have.s) || want.klen != have.klen ||
+				memcmp(want.kept, have.kept, want.klen) != 0)))
+			mismatches++;
+		flo_custstate_free(st);
+	}
+	CHECK_INT(mismatches, 0);
+	CHECK(compared == 6000);
+}
+
+/* The stored bytes depend on the orders, not on their arrival. */
+static void test_canonical_bytes(void)
+{
+	struct ord o[MAXORD];
+	size_t perm[MAXORD], id[MAXORD];
+	unsigned char *a = NULL, *b = NULL;
+	size_t ca = 0, cb = 0, la, lb;
+	int differ = 0;
+
+	for (int round = 0; round < 500; round++) {
+		struct flo_rfm_config cfg = {.unit_days = 7, .per_order = round % 2,
+					     .order_ids = round % 3 == 0};
+		size_t n = random_orders(o, 1);
+		for (size_t i = 0; i < n; i++)
+			perm[i] = id[i] = i;
+		for (size_t i = n; i > 1; i--) {
+			size_t j = next_rand() % i, t = perm[i - 1];
+			perm[i - 1] = perm[j];
+			perm[j] = t;
+		}
+		flo_custstate *x = fold(&cfg, o, id, n), *y = fold(&cfg, o, perm, n);
+		CHECK_INT(flo_custstate_encode(x, &a, &ca, &la), FLO_OK);
+		CHECK_INT(flo_custstate_encode(y, &b, &cb, &lb), FLO_OK);
+		differ += la != lb || memcmp(a, b, la) != 0;
+		flo_custstate_free(x);
+		flo_custstate_free(y);
+	}
+	CHECK_INT(differ, 0);
+	free(a);
+	free(b);
+}
+
+/* Worked by hand: two orders on 2021-01-01 (20 and 5, the second later in
+ * the day), 30 on 01-15, a repeated order id, -5 on 02-12 (a return). */
+static void test_by_hand(void)
+{
+	struct flo_rfm_config cfg = {.unit_days = 7, .order_ids = 1, .nkeep = 1};
+	int64_t d0 = (int64_t)flo_day_from_civil(2021, 1, 1) * 86400;
+	struct {
+		int64_t t;
+		double v;
+		const char *oid, *keep;
+	} in[] = {
+		{d0 + 3600, 20, "a", "store"},
+		{d0 + 7200, 5, "b", "web"},
+		{d0 + 14 * 86400, 30, "c", "store"},
+		{d0 + 14 * 86400 + 60, 30, "c", "app"}, /* a replay of c */
+		{d0 + 42 * 86400, -5, "d", "web"},
+	};
+	flo_custstate *st;
+	int repeated;
+	CHECK_INT(flo_custstate_new(&st), FLO_OK);
+	for (size_t i = 0; i < 5; i++) {
+		struct flo_field k = {"k", 1, in[i].keep, strlen(in[i].keep), FLO_KIND_STR};
+		struct flo_custstate_order co = {in[i].t, in[i].v,
+						 flo_hash(in[i].oid, strlen(in[i].oid)), &k};
+		CHECK_INT(flo_custstate_add(st, &cfg, &co, &repeated), FLO_OK);
+		CHECK_INT(repeated, i == 3);
+	}
+	CHECK_INT(flo_custstate_orders(st), 4);
+	struct got g = summary_of(st, &cfg, flo_day_from_civil(2021, 2, 12));
+	/* x = 2 repeat days; repeat value 30 - 5 = 25, mean 12.5; t_x = 6 weeks */
+	CHECK_INT(g.n, 1);
+	CHECK(g.s.frequency == 2 && g.s.recency == 6 && g.s.T == 6);
+	CHECK(g.s.monetary == 12.5 && g.s.orders == 4 && g.s.revenue == 50);
+	CHECK(g.klen == 3 && memcmp(g.kept, "web", 3) == 0);
+	/* as of 01-20: the 01-15 day's kept value, and the return left out */
+	g = summary_of(st, &cfg, flo_day_from_civil(2021, 1, 20));
+	CHECK(g.s.frequency == 1 && g.s.monetary == 30 && g.s.revenue == 55);
+	CHECK(g.klen == 5 && memcmp(g.kept, "store", 5) == 0);
+	/* as of 01-01 the later order of the day gives the kept value */
+	g = summary_of(st, &cfg, flo_day_from_civil(2021, 1, 1));
+	CHECK(g.s.frequency == 0 && g.s.revenue == 25 && g.klen == 3);
+	/* before the first order: no summary, and the left-out orders counted */
+	struct flo_custstate_left left;
+	struct flo_summary s;
+	struct flo_field kept[1];
+	struct flo_rfm_config h = cfg;
+	h.has_holdout = 1;
+	h.holdout_end = flo_day_from_civil(2021, 1, 31);
+	CHECK_INT(flo_custstate_summary(st, &h, flo_day_from_civil(2020, 12, 31), &s, kept,
+					&left),
+		  0);
+	CHECK(left.holdout_only == 1 && left.late == 1);
+	flo_custstate_free(st);
+}
+
+/* The order-id hashes are stored: flo_hash() must never change without a
+ * new FLO_CUSTSTATE_FORMAT.  Values from a Python transcription of it. */
+static void test_hash_pinned(void)
+{
+	CHECK_INT(FLO_CUSTSTATE_DAY_MIN, flo_day_from_civil(FLO_YEAR_MIN, 1, 1));
+	CHECK_INT(FLO_CUSTSTATE_DAY_MAX, flo_day_from_civil(FLO_YEAR_MAX, 12, 31));
+	CHECK(flo_hash("o1", 2) == 0x1dbdff9fa904f6e5ull);
+	CHECK(flo_hash("order-12345678", 14) == 0x71ea3e11128e2d9full);
+}
+
+/* Damaged bytes are refused, never read past; a newer format is told apart. */
+static void test_decode_rejects(void)
+{
+	struct flo_rfm_config cfg = {.unit_days = 7, .per_order = 1, .order_ids = 1, .nkeep = 1};
+	struct ord o[MAXORD];
+	size_t id[MAXORD];
+	unsigned char *buf = NULL, *copy;
+	size_t cap = 0, len;
+	rng = 42;
+	size_t n = random_orders(o, 1);
+	for (size_t i = 0; i < n; i++)
+		id[i] = i;
+	flo_custstate *st = fold(&cfg, o, id, n), *back;
+	CHECK_INT(flo_custstate_new(&back), FLO_OK);
+	CHECK_INT(flo_custstate_encode(st, &buf, &cap, &len), FLO_OK);
+	copy = malloc(len + 1);
+	memcpy(copy, buf, len);
+	int truncated_ok = 0;
+	for (size_t k = 0; k < len; k++)
+		truncated_ok += flo_custstate_decode(back, &cfg, copy, k) == FLO_OK;
+	CHECK_INT(truncated_ok, 0);
+	copy[len] = 0;
+	CHECK_INT(flo_custstate_decode(back, &cfg, copy, len + 1), FLO_EVALUE);
+	copy[0] = FLO_CUSTSTATE_FORMAT + 1;
+	CHECK_INT(flo_custstate_decode(back, &cfg, copy, len), FLO_EVERSION);
+	copy[0] = FLO_CUSTSTATE_FORMAT;
+	struct flo_rfm_config other = cfg;
+	other.per_order = 0;
+	CHECK_INT(flo_custstate_decode(back, &other, copy, len), FLO_EVALUE);
+	/* single flipped bytes decode or are refused; either way no overrun
+	 * (the ASan build checks that) */
+	for (size_t k = 0; k < len; k++) {
+		for (int bit = 0; bit < 8; bit++) {
+			copy[k] ^= (unsigned char)(1 << bit);
+			int rc = flo_custstate_decode(back, &cfg, copy, len);
+			CHECK(rc == FLO_OK || rc == FLO_EVALUE || rc == FLO_EVERSION);
+			copy[k] ^= (unsigned char)(1 << bit);
+		}
+	}
+	CHECK_INT(flo_custstate_decode(back, &cfg, copy, len), FLO_OK);
+	/* Found by fuzzing: a first-order time near INT64_MAX overflowed the
+	 * check that it falls on the first day. */
+	static const unsigned char far[] = {
+		0x01, 0x07, 0x02, 0x31, 0x02, 0x20, 0x0f, 0x00, 0x00, 0x70, 0x60, 0x00,
+		0x00, 0xf6, 0xff, 0xff, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x01,
+		0x00, 0x06, 0x00, 0xf7, 0xfd, 0x7f, 0xd8, 0xff};
+	CHECK_INT(flo_custstate_decode(back, &cfg, far, sizeof far), FLO_EVALUE);
+	free(copy);
+	free(buf);
+	flo_custstate_free(st);
+	flo_custstate_free(back);
+}
+
+/* ---- the engine, on a real store ---- */
+
+static char tmpdir[64];
+
+struct seen {
+	int n;
+	char ids[8][8];
+	double orders[8];
+};
+
+static void collect(void *ctx, const struct flo_summary *s)
+{
+	struct seen *x = ctx;
+	if (x->n < 8) {
+		snprintf(x->ids[x->n], sizeof x->ids[0], "%.*s", (int)s->id_len, s->id);
+		x->orders[x->n] = s->orders;
+	}
+	x->n++;
+}
+
+static void test_engine(void)
+{
+	char path[128], err[FLO_STORE_ERRMAX];
+	flo_store *s;
+	flo_custdb *db;
+	struct flo_custdb_settings set = {.unit = "week"}, back;
+	struct flo_rfm_config cfg = {.unit_days = 7};
+	enum flo_order_fate fate;
+	struct seen seen = {0};
+	int64_t d0 = (int64_t)flo_day_from_civil(2021, 3, 1) * 86400;
+
+	snprintf(path, sizeof path, "%s/s", tmpdir);
+	CHECK_INT(flo_store_open(&s, path, FLO_STORE_WRITE, NULL, err, sizeof err), FLO_OK);
+	CHECK_INT(flo_custdb_read_settings(s, &back, err, sizeof err), FLO_ENOTFOUND);
+	CHECK_INT(flo_custdb_new(&db, s, path, &set, &cfg, FLO_EMIT_ORDER), FLO_OK);
+	struct flo_custdb_order o = {"b", 1, d0 + 86400, 10, NULL, 0, NULL};
+	CHECK_INT(flo_custdb_add(db, &o, &fate), FLO_OK);
+	CHECK_INT(fate, FLO_ORDER_CALIBRATION);
+	o.id = "a";
+	o.time = d0;
+	CHECK_INT(flo_custdb_add(db, &o, &fate), FLO_OK);
+	o.id = "b";
+	CHECK_INT(flo_custdb_add(db, &o, &fate), FLO_OK);
+	CHECK_INT((int)flo_custdb_pending(db), 3);
+	/* nothing is handed over before the commit */
+	CHECK_INT(seen.n, 0);
+	CHECK_INT(flo_custdb_commit(db, collect, &seen), FLO_OK);
+	CHECK_INT(seen.n, 3);
+	CHECK_STR(seen.ids[0], "b");
+	CHECK_STR(seen.ids[1], "a");
+	CHECK(seen.orders[2] == 2);
+	CHECK_INT((int)flo_custdb_pending(db), 0);
+	CHECK_INT(flo_custdb_as_of(db), flo_day_from_civil(2021, 3, 2));
+	o.id = "";
+	o.id_len = 0;
+	CHECK_INT(flo_custdb_add(db, &o, &fate), FLO_EUSAGE);
+	o.id = "\0x";
+	o.id_len = 2;
+	CHECK_INT(flo_custdb_add(db, &o, &fate), FLO_EUSAGE);
+	flo_custdb_free(db);
+
+	CHECK_INT(flo_custdb_read_settings(s, &back, err, sizeof err), FLO_OK);
+	CHECK_STR(back.unit, "week");
+	CHECK(back.has_latest && back.latest == flo_day_from_civil(2021, 3, 2));
+	CHECK(back.order_id == NULL && back.nkeep == 0 && !back.per_order);
+	flo_custdb_settings_free(&back);
+	struct flo_custdb_counts counts;
+	seen.n = 0;
+	CHECK_INT(flo_custdb_dump(s, path, &cfg, collect, &seen, &counts, err, sizeof err),
+		  FLO_OK);
+	CHECK_INT(seen.n, 2);
+	CHECK_STR(seen.ids[0], "a");
+	CHECK(counts.customers == 2 && counts.has_as_of);
+	flo_store_close(s);
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/flo-custstate-XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return 1;
+	test_hash_pinned();
+	test_by_hand();
+	test_matches_batch();
+	test_canonical_bytes();
+	test_decode_rejects();
+	test_engine();
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+	return check_report();
+}
