@@ -41,21 +41,29 @@ def loglik_by_integration(r, al, a, b, x, tx, T):
     r, al, a, b, x, tx, T = map(mp.mpf, (r, al, a, b, x, tx, T))
     lnB = mp.log(mp.beta(a, b))
 
+    # with v = lambda^r the Gamma weight lambda^(r-1) d lambda becomes dv/r
     def inner(p):
-        def dens(lam):
-            g = mp.exp(r * mp.log(al) + (r - 1) * mp.log(lam) - al * lam - mp.loggamma(r))
-            v = (1 - p) ** x * lam ** x * mp.exp(-lam * T)
+        def dens(v):
+            if v == 0:
+                return mp.mpf(0)
+            lam = v ** (1 / r)
+            g = mp.exp(r * mp.log(al) - al * lam - mp.loggamma(r)) / r
+            L = (1 - p) ** x * lam ** x * mp.exp(-lam * T)
             if x > 0:
-                v += p * (1 - p) ** (x - 1) * lam ** x * mp.exp(-lam * tx)
-            return g * v
-        mode = max((r + x - 1) / (al + tx), mp.mpf('1e-6'))
-        return mp.quad(dens, [0, mode / 4, mode, 4 * mode, 20 * mode, mp.inf])
+                L += p * (1 - p) ** (x - 1) * lam ** x * mp.exp(-lam * tx)
+            return g * L
+        mode = max((r + x) / (al + tx), 1 / al)
+        pts = [mp.mpf(0)] + [(mode * mp.mpf(2) ** k) ** r for k in range(-20, 8)] + [mp.inf]
+        return mp.quad(dens, pts)
 
-    def outer(p):
-        return mp.exp((a - 1) * mp.log(p) + (b - 1) * mp.log1p(-p) - lnB) * inner(p)
-    # p^(a-1) is steep at 0 for small a: split there in decades
-    pts = [0] + [mp.mpf(10) ** -k for k in range(16, 1, -2)] + [mp.mpf('0.5'), 1]
-    return mp.log(mp.quad(outer, pts))
+    # with u = p^a the Beta weight p^(a-1) dp becomes du/a: no endpoint
+    # singularity left however small a is
+    def outer(u):
+        if u == 0:
+            return mp.mpf(0)
+        p = u ** (1 / a)
+        return mp.exp((b - 1) * mp.log1p(-p) - lnB) / a * inner(p)
+    return mp.log(mp.quad(outer, [0, mp.mpf('0.25'), mp.mpf('0.5'), mp.mpf('0.75'), 1]))
 
 
 def p_alive(r, al, a, b, x, tx, T):
@@ -107,7 +115,7 @@ def alive_hyp2f1(r, al, a, b, x, T, t):
         n, bb = r + x, b + x
         z = t / (al + T + t)
         return (a + bb - 1) / (a - 1) * (1 - ((al + T) / (al + T + t)) ** n *
-                                         mp.hyp2f1(n, bb, a + bb - 1, z, maxterms=10**6))
+                                         mp.hyp2f1(n, bb, a + bb - 1, z))
 
 
 def prob_count(r, al, a, b, t, n):
