@@ -390,7 +390,7 @@ static void minimise(struct problem *p, const double *start, int max_iter, struc
 		gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, (size_t)p->np);
 	for (int j = 0; j < p->np; j++)
 		gsl_vector_set(x, (size_t)j, start[j]);
-	gsl_multimin_fdfminimizer_set(s, &fn, x, 0.1, 0.1);
+	gsl_multimin_fdfminimizer_set(s, &fn, x, 0.01, 0.1);
 	int iter = 0, status = GSL_CONTINUE;
 	/* Restarting BFGS when its line search stalls rebuilds the Hessian
 	 * approximation; a few restarts get through flat boundary regions. */
