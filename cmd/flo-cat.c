@@ -85,10 +85,14 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			flo_writer_field(w, &f[i]);
 		int err = flo_writer_end(w);
-		if (err == FLO_ESYNTAX)
+		if (err == FLO_ESYNTAX) {
 			flo_bad_record(&bad, r, FLO_EXIT_DATAERR, "%s", flo_writer_errmsg(w));
-		else if (err != FLO_OK)
+		} else if (err != FLO_OK) {
+			/* exits on a write error; out of memory is no write error,
+			 * and the writer is gone either way */
 			flo_finish_output(w);
+			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		}
 	}
 	flo_bad_finish(&bad);
 	flo_reader_free(r);

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "date.h"
@@ -30,12 +31,29 @@ static void flush_output(void)
 		flo_writer_flush(output);
 }
 
+/* At exit, by whatever path (--help and --version included): output that
+ * could not be written is an error, not a success (sbase's fshut()). */
+static int failing; /* an error was reported: the exit status says it */
+
+static void check_stdout(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return;
+	if (failing)
+		return;
+	fprintf(stderr, "%s: write error: %s\n", flo_progname, strerror(errno));
+	_exit(FLO_EXIT_IOERR);
+}
+
 void flo_cli_init(const char *name)
 {
 	flo_progname = name;
 	signal(SIGPIPE, SIG_DFL);
 	opterr = 0;
+	atexit(check_stdout);
 }
+
+static void vmessage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 static void vmessage(const char *fmt, va_list ap)
 {
@@ -55,6 +73,7 @@ void flo_warn(const char *fmt, ...)
 void flo_die(int status, const char *fmt, ...)
 {
 	va_list ap;
+	failing = 1;
 	flush_output();
 	va_start(ap, fmt);
 	vmessage(fmt, ap);
@@ -65,6 +84,7 @@ void flo_die(int status, const char *fmt, ...)
 void flo_usage_error(const char *fmt, ...)
 {
 	va_list ap;
+	failing = 1;
 	va_start(ap, fmt);
 	vmessage(fmt, ap);
 	va_end(ap);
@@ -159,6 +179,11 @@ int flo_open_input(const char *path)
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		flo_die(FLO_EXIT_NOINPUT, "cannot open %s: %s", path, strerror(errno));
+	/* A directory opens, then fails at the first read: say so now, as
+	 * the unreadable input it is (66), not as an I/O error at "line 0". */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		flo_die(FLO_EXIT_NOINPUT, "cannot read %s: %s", path, strerror(EISDIR));
 	return fd;
 }
 
@@ -218,6 +243,7 @@ void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
 {
 	va_list ap;
 	if (!bad->skip) {
+		failing = 1;
 		flush_output();
 		fprintf(stderr, "%s: %s line %ld: ", flo_progname,
 			bad->input_name ? bad->input_name : "input", flo_reader_line(r));
@@ -245,13 +271,14 @@ void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err)
 
 void flo_bad_finish(struct flo_bad *bad)
 {
+	/* Closed first: "kept in FILE" only once they are. */
+	if (bad->rejects != NULL && fclose(bad->rejects) != 0)
+		flo_die(FLO_EXIT_IOERR, "cannot write rejects to %s: %s",
+			bad->rejects_path, strerror(errno));
+	bad->rejects = NULL;
 	if (bad->count > 0 && !bad->quiet)
 		flo_warn("skipped %ld bad record%s%s%s", bad->count,
 			 bad->count == 1 ? "" : "s",
 			 bad->rejects_path ? ", kept in " : "",
 			 bad->rejects_path ? bad->rejects_path : "");
-	if (bad->rejects != NULL && fclose(bad->rejects) != 0)
-		flo_die(FLO_EXIT_IOERR, "cannot write rejects to %s: %s",
-			bad->rejects_path, strerror(errno));
-	bad->rejects = NULL;
 }

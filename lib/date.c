@@ -33,6 +33,11 @@ void flo_civil_from_day(int32_t day, int *year, unsigned *month, unsigned *mday)
 	*mday = d;
 }
 
+/* The accepted range in seconds: FLO_YEAR_MIN-01-01T00:00:00Z to
+ * FLO_YEAR_MAX-12-31T23:59:59Z. */
+#define EPOCH_MIN (-2208988800LL)
+#define EPOCH_MAX 253402300799LL
+
 static int is_leap(int y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -146,9 +151,7 @@ static int parse_epoch(const char *s, size_t len, int64_t *seconds)
 	if (i != len)
 		return FLO_EDATE;
 	v = negative ? -v : v;
-	static const int64_t lo = -2208988800LL;   /* 1900-01-01 */
-	static const int64_t hi = 253402300799LL;  /* 9999-12-31T23:59:59 */
-	if (v < lo || v > hi)
+	if (v < EPOCH_MIN || v > EPOCH_MAX)
 		return FLO_ERANGE;
 	*seconds = v;
 	return FLO_OK;
@@ -178,6 +181,10 @@ int flo_parse_time(const char *s, size_t len, int64_t *seconds)
 		int64_t clock;
 		if ((err = parse_clock(s + 11, len - 11, &clock)) != FLO_OK)
 			return err;
+		/* An offset can move 1900-01-01T00:30+01:00 into 1899, and
+		 * 9999-12-31T23:00-05:00 into 10000: still out of range. */
+		if (*seconds + clock < EPOCH_MIN || *seconds + clock > EPOCH_MAX)
+			return FLO_ERANGE;
 		*seconds += clock;
 		return FLO_OK;
 	}

@@ -19,7 +19,8 @@
  *   Unix epoch seconds ([-]digits[.digits], any length but eight digits)
  * into seconds since 1970-01-01T00:00:00Z.  A date-time with an offset is
  * converted to UTC.  FLO_EDATE when the text is not a date (30 February
- * included), FLO_ERANGE when the year is outside FLO_YEAR_MIN..FLO_YEAR_MAX. */
+ * included), FLO_ERANGE when the year is outside FLO_YEAR_MIN..FLO_YEAR_MAX,
+ * in UTC (after the offset). */
 int flo_parse_time(const char *s, size_t len, int64_t *seconds);
 
 /* The same, reduced to the UTC day number. */

@@ -442,7 +442,9 @@ static int close_container(struct parser *P, flo_json_value *v)
 {
 	struct frame *fr = &P->frames[P->depth - 1];
 	size_t count = P->n - fr->base;
-	const struct entry *e = P->stack + fr->base;
+	/* No stack yet when every container so far was empty: NULL + 0 is
+	 * undefined in C. */
+	const struct entry *e = count ? P->stack + fr->base : NULL;
 
 	memset(v, 0, sizeof *v);
 	v->type = fr->type;

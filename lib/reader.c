@@ -81,6 +81,41 @@ const char *flo_format_name(enum flo_format fmt)
 	}
 }
 
+size_t flo_utf8_char(const char *s, size_t avail)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n;
+	if (avail == 0)
+		return 0;
+	if (u[0] < 0x80)
+		return 1;
+	if (u[0] >= 0xC2 && u[0] <= 0xDF)
+		n = 2;
+	else if (u[0] >= 0xE0 && u[0] <= 0xEF)
+		n = 3;
+	else if (u[0] >= 0xF0 && u[0] <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	/* The second byte's range rules out the overlong, surrogate and
+	 * too-large forms (Unicode, table 3-7). */
+	if (u[0] == 0xE0)
+		lo = 0xA0;
+	else if (u[0] == 0xED)
+		hi = 0x9F;
+	else if (u[0] == 0xF0)
+		lo = 0x90;
+	else if (u[0] == 0xF4)
+		hi = 0x8F;
+	if (avail < n || u[1] < lo || u[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (u[i] < 0x80 || u[i] > 0xBF)
+			return 0;
+	return n;
+}
+
 int flo_reader_new(flo_reader **out, int fd, enum flo_format fmt)
 {
 	flo_reader *r = calloc(1, sizeof *r);
@@ -165,6 +200,9 @@ const struct flo_field *flo_reader_get(const flo_reader *r, struct flo_col *col)
 		}
 	return NULL;
 }
+
+static int fail(flo_reader *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int fail(flo_reader *r, int err, const char *fmt, ...)
 {
@@ -470,7 +508,8 @@ static int json_string(flo_reader *r, const char **pp, const char *e,
 		       const char **val, size_t *len)
 {
 	const char *p = *pp, *start = p;
-	while (p < e && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+	while (p < e && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
+	       (unsigned char)*p < 0x80)
 		p++;
 	if (p < e && *p == '"') {
 		*val = start;
@@ -485,6 +524,16 @@ static int json_string(flo_reader *r, const char **pp, const char *e,
 		unsigned char c = (unsigned char)*p;
 		if (c < 0x20)
 			return fail(r, FLO_ESYNTAX, "control character in a JSON string");
+		if (c >= 0x80) {
+			size_t n = flo_utf8_char(p, (size_t)(e - p));
+			if (n == 0)
+				return fail(r, FLO_ESYNTAX,
+					    "invalid UTF-8 in a JSON string (byte 0x%02X at byte %zu "
+					    "of the line)", c, (size_t)(p - r->raw));
+			memcpy(o, p, n);
+			o += n, p += n;
+			continue;
+		}
 		if (c != '\\') {
 			*o++ = *p++;
 			continue;
@@ -577,6 +626,22 @@ static int literal(const char *p, const char *e, const char *word)
 	return (size_t)(e - p) >= n && memcmp(p, word, n) == 0;
 }
 
+/* A name given twice in one object is refused, as a CSV header's is: which
+ * of the two values a tool would use is anyone's guess.  Records have a few
+ * dozen fields at most, so comparing each pair costs less than parsing. */
+static int unique_names(flo_reader *r)
+{
+	for (size_t i = 1; i < r->nfields; i++) {
+		const struct flo_field *f = &r->fields[i];
+		for (size_t j = 0; j < i; j++)
+			if (name_is(&r->fields[j], f->name, f->name_len))
+				return fail(r, FLO_ESYNTAX,
+					    "field \"%.*s\" appears twice in the JSON object",
+					    (int)(f->name_len > 60 ? 60 : f->name_len), f->name);
+	}
+	return FLO_OK;
+}
+
 static int split_json(flo_reader *r, const char *p, const char *e)
 {
 	p = skip_ws(p, e);
@@ -631,8 +696,9 @@ static int split_json(flo_reader *r, const char *p, const char *e)
 		}
 		if (p < e && *p == '}') {
 			p = skip_ws(p + 1, e);
-			return p == e ? FLO_OK
-				      : fail(r, FLO_ESYNTAX, "text after the JSON object");
+			if (p != e)
+				return fail(r, FLO_ESYNTAX, "text after the JSON object");
+			return unique_names(r);
 		}
 		return fail(r, FLO_ESYNTAX, p < e ? "expected ',' or '}' in a JSON object"
 						  : "truncated JSON object");
@@ -746,6 +812,11 @@ int flo_reader_next(flo_reader *r)
 			len = consumed = r->end - r->beg;
 			if (len == 0)
 				return 0;
+			/* A quote left open runs to the end of the input: the
+			 * last newline still ends the last line, not the record's
+			 * text (else a rejects file gets it twice). */
+			if (s[len - 1] == '\n')
+				len--;
 		}
 		int unterminated_quote = end_off < 0 && r->fmt == FLO_FMT_CSV &&
 					 (r->state == CSV_QUOTED);
@@ -760,7 +831,10 @@ int flo_reader_next(flo_reader *r)
 		r->state = CSV_FIELD_START;
 		if (len > 0 && s[len - 1] == '\r' && r->fmt != FLO_FMT_JSONL)
 			len--; /* CRLF; a CR inside quotes is not at the end */
-		if (is_blank_line(s, len))
+		/* An empty line is no record.  In CSV and TSV a line of blanks
+		 * is one (" " is a value, a tab separates two empty ones):
+		 * skipping it would drop a record without a word. */
+		if (r->fmt == FLO_FMT_JSONL ? is_blank_line(s, len) : len == 0)
 			continue;
 		r->nfields = 0;
 		if (ensure_scratch(r, len + 1))

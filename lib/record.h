@@ -43,6 +43,13 @@ struct flo_col {
 int flo_format_parse(const char *name, enum flo_format *fmt);
 const char *flo_format_name(enum flo_format fmt);
 
+/* Bytes of the well-formed UTF-8 character at s (1 to 4; no overlong forms,
+ * surrogates or code points past U+10FFFF), avail bytes readable; 0 when
+ * the bytes there are not UTF-8.  JSON text is UTF-8 (RFC 8259, section
+ * 8.1): the reader refuses a JSON Lines string that is not, and the writer
+ * a value it cannot write as JSON; CSV and TSV pass any bytes through. */
+size_t flo_utf8_char(const char *s, size_t avail);
+
 /* ---- reader ---- */
 
 typedef struct flo_reader flo_reader;
@@ -111,7 +118,9 @@ void flo_writer_field(flo_writer *w, const struct flo_field *f);
 
 /* Ends the record.  CSV/TSV take their header from the first record, and a
  * later record with other field names is FLO_ESYNTAX (message in
- * flo_writer_errmsg()).  FLO_EIO when writing failed. */
+ * flo_writer_errmsg()); so is, in JSON Lines, a name or text value that is
+ * not UTF-8 (see flo_utf8_char()).  The record is then not written, and the
+ * writer goes on with the next.  FLO_EIO when writing failed. */
 int flo_writer_end(flo_writer *w);
 const char *flo_writer_errmsg(const flo_writer *w);
 

@@ -35,6 +35,9 @@ struct flo_writer {
 	size_t *name_off, *name_len;
 	size_t nnames, names_cap;
 	int have_header, mismatch;
+	int not_utf8;          /* JSON output: this record has a value that is not UTF-8 */
+	const char *cur_name;  /* the field being written, for that message */
+	size_t cur_name_len;
 	int autoflush;
 	int err, saved_errno;
 	char errmsg[256];
@@ -59,7 +62,9 @@ static int grow(struct buf *b, size_t need)
 
 static void put(struct buf *b, const char *s, size_t n)
 {
-	if (grow(b, n)) {
+	/* n = 0 (an empty value) into a buffer not yet allocated: NULL + 0 is
+	 * undefined in C, so do nothing at all. */
+	if (n > 0 && grow(b, n)) {
 		memcpy(b->p + b->len, s, n);
 		b->len += n;
 	}
@@ -170,15 +175,25 @@ static void put_tsv_value(struct buf *b, const char *s, size_t n)
 	}
 }
 
-static void put_json_string(struct buf *b, const char *s, size_t n)
+/* Returns 0, or 1 + the offset of the first byte that is not UTF-8: JSON
+ * has no escape for a byte, so such a value cannot be written (the record
+ * is refused at flo_writer_end()). */
+static size_t put_json_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	putc_(b, '"');
 	size_t run = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80)
 			continue;
+		if (c >= 0x80) {
+			size_t k = flo_utf8_char(s + i, n - i);
+			if (k == 0)
+				return i + 1;
+			i += k - 1;
+			continue;
+		}
 		put(b, s + run, i - run);
 		run = i + 1;
 		switch (c) {
@@ -195,9 +210,34 @@ static void put_json_string(struct buf *b, const char *s, size_t n)
 	}
 	put(b, s + run, n - run);
 	putc_(b, '"');
+	return 0;
 }
 
 /* ---- fields ---- */
+
+/* JSON output met bytes that are not UTF-8 (at 1-based `at` in s): say where,
+ * once per record. */
+static void not_utf8(flo_writer *w, const char *s, size_t at, int in_name)
+{
+	char shown[4 * 40 + 4];
+	size_t k = 0, n = w->cur_name_len > 40 ? 40 : w->cur_name_len;
+	if (w->not_utf8)
+		return;
+	w->not_utf8 = 1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)w->cur_name[i];
+		if (c < 0x20 || c >= 0x7f)
+			k += (size_t)snprintf(shown + k, sizeof shown - k, "\\x%02x", c);
+		else
+			shown[k++] = (char)c;
+	}
+	shown[k] = '\0';
+	snprintf(w->errmsg, sizeof w->errmsg,
+		 "field %s\"%s\"%s is not UTF-8 text (byte 0x%02x): JSON output needs "
+		 "UTF-8; write CSV or TSV (-o csv) to pass any bytes through",
+		 in_name ? "name " : "", shown, n < w->cur_name_len ? "..." : "",
+		 (unsigned char)s[at - 1]);
+}
 
 /* Start field `nlen` bytes of `name`.  CSV and TSV keep the first record's
  * names as the header and compare later records' names with it: a length
@@ -205,9 +245,13 @@ static void put_json_string(struct buf *b, const char *s, size_t n)
 static void begin_field(flo_writer *w, const char *name, size_t nlen)
 {
 	size_t i = w->nfields++;
+	w->cur_name = name;
+	w->cur_name_len = nlen;
 	if (w->fmt == FLO_FMT_JSONL) {
 		putc_(&w->rec, i == 0 ? '{' : ',');
-		put_json_string(&w->rec, name, nlen);
+		size_t bad = put_json_string(&w->rec, name, nlen);
+		if (bad)
+			not_utf8(w, name, bad, 1);
 		putc_(&w->rec, ':');
 		return;
 	}
@@ -240,8 +284,12 @@ static void begin_field(flo_writer *w, const char *name, size_t nlen)
 
 static void put_text(flo_writer *w, const char *s, size_t n)
 {
+	size_t bad;
 	switch (w->fmt) {
-	case FLO_FMT_JSONL: put_json_string(&w->rec, s, n); break;
+	case FLO_FMT_JSONL:
+		if ((bad = put_json_string(&w->rec, s, n)) != 0)
+			not_utf8(w, s, bad, 0);
+		break;
 	case FLO_FMT_TSV: put_tsv_value(&w->rec, s, n); break;
 	default: put_csv_value(&w->rec, s, n); break;
 	}
@@ -293,11 +341,24 @@ static void put_header(flo_writer *w)
 		const char *n = w->names.p + w->name_off[i];
 		if (i > 0)
 			putc_(&w->out, w->fmt == FLO_FMT_TSV ? '\t' : ',');
-		if (w->fmt == FLO_FMT_TSV)
+		if (w->fmt == FLO_FMT_TSV) {
 			put_tsv_value(&w->out, n, w->name_len[i]);
-		else
+		} else if (i == 0 && w->name_len[0] >= 3 && memcmp(n, "\xEF\xBB\xBF", 3) == 0) {
+			/* Quoted, or readers take the name's U+FEFF for a
+			 * byte-order mark and drop it. */
+			putc_(&w->out, '"');
+			for (size_t k = 0; k < w->name_len[0]; k++) {
+				if (n[k] == '"')
+					putc_(&w->out, '"');
+				putc_(&w->out, n[k]);
+			}
+			putc_(&w->out, '"');
+		} else {
 			put_csv_value(&w->out, n, w->name_len[i]);
+		}
 	}
+	if (w->nnames == 1 && w->name_len[0] == 0 && w->fmt == FLO_FMT_CSV)
+		put(&w->out, "\"\"", 2); /* else a blank line, which readers skip */
 	putc_(&w->out, '\n');
 	w->have_header = 1;
 }
@@ -308,8 +369,14 @@ int flo_writer_end(flo_writer *w)
 	w->nfields = 0;
 	if (w->rec.oom || w->names.oom || w->out.oom) {
 		w->rec.len = 0;
+		w->not_utf8 = 0;
 		snprintf(w->errmsg, sizeof w->errmsg, "out of memory");
 		return FLO_ENOMEM;
+	}
+	if (w->not_utf8) {
+		w->not_utf8 = 0;
+		w->rec.len = 0;
+		return FLO_ESYNTAX;
 	}
 	if (w->fmt == FLO_FMT_JSONL) {
 		if (n == 0)

@@ -1,0 +1,296 @@
+#!/usr/bin/env bats
+# Faults around the tools: a full disk under stdout, a reader that goes
+# away, inputs that cannot be read, a store that cannot be written, a disk
+# that fills while the store is written (at every stage of the write, by an
+# LD_PRELOAD shim; and for real, on a small tmpfs mounted in a private mount
+# namespace where that is allowed), and SIGTERM in the middle of a store
+# write.  The last committed state of the store always survives.
+#
+# Root reads and writes whatever the permissions say: the permission tests
+# drop to nobody with setpriv(1).
+#
+# Closed pipes: a tool still writing when the reader exits (`| head -1`)
+# dies of SIGPIPE without a word, as cat does: with `set -o pipefail` the
+# pipeline's status is then 141 (128 + SIGPIPE).  A tool that wrote all of
+# its output into the pipe's buffer before the reader exited ends normally:
+# status 0.  Both are quiet.
+
+load test_helper
+
+SUMMARY=customer_id,frequency,recency,T,monetary
+CDNOW="--bgnbd 0.243,4.414,0.793,2.426 --gg 6.25,3.74,15.44"
+
+# An LD_PRELOAD shim over write(2), pwrite(2) and writev(2) for files whose
+# path ends in $FLO_SHIM_FILE (LMDB's data.mdb):
+#   FLO_SHIM_ENOSPC=N   after N bytes, every write fails with ENOSPC (a disk
+#                       that fills up);
+#   FLO_SHIM_STALL=PATH at the first write, create PATH and sleep, so that a
+#                       signal can be sent in the middle of a store write.
+# LMDB is a shared library, so its writes go through the shim.
+build_shim() {
+	command -v cc > /dev/null || skip "no C compiler for the LD_PRELOAD shim"
+	cat > "$TMP/shim.c" <<'EOF'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+static long budget = -1;
+
+static int fail(int fd, size_t n)
+{
+	const char *want = getenv("FLO_SHIM_FILE"), *stall = getenv("FLO_SHIM_STALL");
+	char link[64], path[4096];
+	if (want == NULL)
+		return 0;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	ssize_t k = readlink(link, path, sizeof path - 1);
+	size_t w = strlen(want);
+	if (k < 0 || (size_t)k < w)
+		return 0;
+	path[k] = '\0';
+	if (strcmp(path + k - w, want) != 0)
+		return 0;
+	if (stall != NULL) {
+		close(open(stall, O_WRONLY | O_CREAT, 0644));
+		sleep(60);
+	}
+	if (getenv("FLO_SHIM_ENOSPC") == NULL)
+		return 0;
+	if (budget < 0)
+		budget = atol(getenv("FLO_SHIM_ENOSPC"));
+	if ((long)n <= budget) {
+		budget -= (long)n;
+		return 0;
+	}
+	errno = ENOSPC;
+	return 1;
+}
+
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+typedef ssize_t (*writev_fn)(int, const struct iovec *, int);
+
+ssize_t write(int fd, const void *p, size_t n)
+{
+	static write_fn real;
+	if (!real)
+		real = (write_fn)dlsym(RTLD_NEXT, "write");
+	return fail(fd, n) ? -1 : real(fd, p, n);
+}
+
+ssize_t pwrite(int fd, const void *p, size_t n, off_t off)
+{
+	static pwrite_fn real;
+	if (!real)
+		real = (pwrite_fn)dlsym(RTLD_NEXT, "pwrite");
+	return fail(fd, n) ? -1 : real(fd, p, n, off);
+}
+
+ssize_t writev(int fd, const struct iovec *v, int cnt)
+{
+	static writev_fn real;
+	size_t n = 0;
+	if (!real)
+		real = (writev_fn)dlsym(RTLD_NEXT, "writev");
+	for (int i = 0; i < cnt; i++)
+		n += v[i].iov_len;
+	return fail(fd, n) ? -1 : real(fd, v, cnt);
+}
+EOF
+	cc -shared -fPIC -o "$TMP/shim.so" "$TMP/shim.c" -ldl
+	# a sanitizer build wants its runtime first; the shim only wraps writes
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+}
+
+summaries() {
+	flo-simulate --customers "$1" --seed "$2" 2> /dev/null | flo-rfm
+}
+
+# ---- stdout ----
+
+@test "stdout on a full disk (/dev/full): exit 74 and a message, for every tool" {
+	summaries 200 1 > "$TMP/s.csv"
+	flo-score $CDNOW "$TMP/s.csv" > "$TMP/scored.csv" 2> /dev/null
+	flo-simulate --customers 20 --seed 1 > "$TMP/orders.csv"
+	for cmd in "flo-cat $TMP/orders.csv" "flo-rfm $TMP/orders.csv" "flo-fit --no-store $TMP/s.csv" \
+		"flo-score $CDNOW $TMP/s.csv" "flo-segment $TMP/scored.csv" \
+		"flo-segment --summary $TMP/scored.csv" "flo-segment --print-cuts $TMP/scored.csv" \
+		"flo-simulate --customers 10 --seed 1" "flo-cat -o jsonl $TMP/orders.csv" \
+		"flo-cat --version" "flo-fit --help"; do
+		run --separate-stderr $cmd
+		assert_success
+		run --separate-stderr bash -c "exec $cmd > /dev/full"
+		assert_failure 74
+		assert_equal "$(tail -n 1 <<< "$stderr")" "${cmd%% *}: write error: No space left on device"
+	done
+}
+
+@test "a closed pipe (| head -1): quiet; status 141 under pipefail while writing, else 0" {
+	summaries 3000 2 > "$TMP/s.csv"
+	flo-simulate --customers 3000 --seed 2 > "$TMP/orders.csv" 2> /dev/null
+	flo-score $CDNOW "$TMP/s.csv" > "$TMP/scored.csv" 2> /dev/null
+	[ "$(wc -c < "$TMP/orders.csv")" -gt 200000 ]
+	set -o pipefail
+	for cmd in "flo-cat $TMP/orders.csv" "flo-rfm $TMP/orders.csv" "flo-score $CDNOW $TMP/s.csv" \
+		"flo-segment $TMP/scored.csv" "flo-simulate --customers 3000 --seed 2" \
+		"flo-cat -o jsonl $TMP/orders.csv"; do
+		run bash -c "set -o pipefail; $cmd 2> '$TMP/err' | head -1"
+		assert_equal "$status" 141
+		assert_equal "$(lines=$(grep -cv 'scored at monetary 0' "$TMP/err"); echo $lines)" 0
+	done
+	# all of its output in the pipe before head exits: status 0
+	run bash -c "set -o pipefail; flo-cat '$DATA/orders_small.csv' 2> '$TMP/err' | head -1"
+	assert_success
+	assert_output "customer_id,date,amount,channel"
+	[ ! -s "$TMP/err" ]
+}
+
+# ---- inputs that cannot be read ----
+
+@test "an unreadable input: exit 66 naming it (a directory, no permission, missing)" {
+	mkdir "$TMP/dir"
+	for tool in flo-cat flo-rfm "flo-fit --no-store" "flo-score $CDNOW" flo-segment; do
+		run $tool "$TMP/dir"
+		assert_failure 66
+		assert_output "${tool%% *}: cannot read $TMP/dir: Is a directory"
+		run $tool "$TMP/missing.csv"
+		assert_failure 66
+		assert_output "${tool%% *}: cannot open $TMP/missing.csv: No such file or directory"
+	done
+	run flo-score --model "$TMP/dir" "$DATA/score_cdnow.csv"
+	assert_failure 66
+	assert_output "flo-score: cannot read model $TMP/dir: Is a directory"
+	# permissions do not hold for root: read as nobody
+	command -v setpriv > /dev/null || skip "no setpriv to drop root's privileges"
+	cp "$DATA/orders_small.csv" "$TMP/secret.csv"
+	chmod 000 "$TMP/secret.csv"
+	chmod 755 "$TMP"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups "$(command -v flo-rfm)" "$TMP/secret.csv"
+	assert_failure 66
+	assert_output "flo-rfm: cannot open $TMP/secret.csv: Permission denied"
+}
+
+# ---- the store ----
+
+@test "a read-only store directory: flo-fit and flo-segment --save-cuts exit 74; the store is unchanged" {
+	command -v setpriv > /dev/null || skip "no setpriv to drop root's privileges"
+	summaries 300 3 > "$TMP/s.csv"
+	flo-score $CDNOW "$TMP/s.csv" > "$TMP/scored.csv" 2> /dev/null
+	flo-fit --db "$TMP/ro" "$TMP/s.csv" > "$TMP/model.json" 2> /dev/null
+	chmod 755 "$TMP"
+	chmod 555 "$TMP/ro"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$(command -v "$1")" "${@:2}"; }
+	run as_nobody flo-fit --db "$TMP/ro" "$TMP/s.csv"
+	assert_failure 74
+	assert_line "flo-fit: store $TMP/ro: $TMP/ro: store is not writable: cannot create $TMP/ro/writer.lock: Permission denied"
+	run as_nobody flo-segment --save-cuts c --db "$TMP/ro" "$TMP/scored.csv"
+	assert_failure 74
+	assert_output "flo-segment: store $TMP/ro: $TMP/ro: store is not writable: cannot create $TMP/ro/writer.lock: Permission denied"
+	# --no-store fits without it; the stored model is still the first
+	run --separate-stderr as_nobody flo-fit --no-store "$TMP/s.csv"
+	assert_success
+	run --separate-stderr flo-score --db "$TMP/ro" "$TMP/s.csv"
+	assert_success
+	[ "$output" = "$(flo-score --model "$TMP/model.json" "$TMP/s.csv" 2> /dev/null)" ]
+}
+
+@test "the disk fills while the store is written: exit 74, and the store holds the last committed model" {
+	build_shim
+	summaries 300 4 > "$TMP/a.csv"
+	summaries 300 5 > "$TMP/b.csv"
+	flo-fit --db "$TMP/st" --model-out "$TMP/a.json" "$TMP/a.csv" > /dev/null 2>&1
+	flo-fit --no-store --model-out "$TMP/b.json" "$TMP/b.csv" > /dev/null 2>&1
+	score_a=$(flo-score --model "$TMP/a.json" "$TMP/a.csv" 2> /dev/null)
+	score_b=$(flo-score --model "$TMP/b.json" "$TMP/a.csv" 2> /dev/null)
+	[ "$score_a" != "$score_b" ]
+	failed=0
+	for bytes in 0 100 4096 8192 12288 16384 1000000; do
+		cp -r "$TMP/st" "$TMP/st.$bytes"
+		run --separate-stderr env LD_PRELOAD="$TMP/shim.so" FLO_SHIM_FILE=/data.mdb \
+			FLO_SHIM_ENOSPC=$bytes flo-fit --db "$TMP/st.$bytes" "$TMP/b.csv"
+		if [ "$status" -ne 0 ]; then
+			assert_equal "$status" 74
+			assert_equal "$(tail -n 1 <<< "$stderr")" "flo-fit: store $TMP/st.$bytes: $TMP/st.$bytes: cannot commit: No space left on device"
+			want=$score_a
+			failed=$((failed + 1))
+		else
+			want=$score_b
+		fi
+		# the store opens, and holds one whole model: the old or the new
+		run --separate-stderr flo-score --db "$TMP/st.$bytes" "$TMP/a.csv"
+		assert_success
+		[ "$output" = "$want" ]
+	done
+	[ "$failed" -ge 3 ]
+	# cut points likewise
+	flo-score $CDNOW "$TMP/a.csv" > "$TMP/scored.csv" 2> /dev/null
+	flo-segment --save-cuts c --db "$TMP/st" "$TMP/scored.csv" > /dev/null
+	run --separate-stderr env LD_PRELOAD="$TMP/shim.so" FLO_SHIM_FILE=/data.mdb FLO_SHIM_ENOSPC=0 \
+		flo-segment --groups 2 --save-cuts c --db "$TMP/st" "$TMP/scored.csv"
+	assert_failure 74
+	assert_equal "$stderr" "flo-segment: store $TMP/st: $TMP/st: cannot commit: No space left on device"
+	run flo-segment --print-cuts --cuts c --db "$TMP/st"
+	assert_success
+	assert_output --partial '"groups":4'
+}
+
+@test "a real full disk (a small tmpfs): exit 74, and the store holds the last committed model" {
+	command -v unshare > /dev/null || skip "no unshare for a private mount"
+	unshare -m mount -t tmpfs -o size=64k tmpfs "$TMP" 2> /dev/null || skip "cannot mount a tmpfs here"
+	summaries 300 8 > "$TMP/a.csv"
+	summaries 300 9 > "$TMP/b.csv"
+	flo-fit --no-store --model-out "$TMP/a.json" "$TMP/a.csv" > /dev/null 2>&1
+	# in a mount namespace of its own, so that nothing stays mounted
+	run --separate-stderr unshare -m sh -c '
+		set -e
+		mkdir "$1/disk"
+		mount -t tmpfs -o size=160k tmpfs "$1/disk"
+		flo-fit --db "$1/disk/st" "$1/a.csv" > /dev/null 2>&1
+		head -c 1000000 /dev/zero > "$1/disk/filler" 2> /dev/null || true
+		status=0
+		flo-fit --db "$1/disk/st" "$1/b.csv" > /dev/null 2> "$1/err" || status=$?
+		echo "$status $(tail -n 1 "$1/err")"
+		flo-score --db "$1/disk/st" "$1/a.csv" > "$1/scores"
+	' sh "$TMP"
+	assert_success
+	assert_output "74 flo-fit: store $TMP/disk/st: $TMP/disk/st: cannot commit: No space left on device"
+	[ "$(cat "$TMP/scores")" = "$(flo-score --model "$TMP/a.json" "$TMP/a.csv" 2> /dev/null)" ]
+}
+
+@test "SIGTERM in the middle of a store write: the last committed state survives" {
+	build_shim
+	summaries 300 6 > "$TMP/a.csv"
+	summaries 300 7 > "$TMP/b.csv"
+	flo-fit --db "$TMP/st" --model-out "$TMP/a.json" "$TMP/a.csv" > /dev/null 2>&1
+	flo-score $CDNOW "$TMP/a.csv" > "$TMP/scored.csv" 2> /dev/null
+	flo-segment --save-cuts c --db "$TMP/st" "$TMP/scored.csv" > /dev/null
+	cuts=$(flo-segment --print-cuts --cuts c --db "$TMP/st")
+	for cmd in "flo-fit --db $TMP/st $TMP/b.csv" "flo-segment --groups 2 --save-cuts c --db $TMP/st $TMP/scored.csv"; do
+		rm -f "$TMP/stalled"
+		env LD_PRELOAD="$TMP/shim.so" FLO_SHIM_FILE=/data.mdb FLO_SHIM_STALL="$TMP/stalled" \
+			$cmd > /dev/null 2>&1 &
+		pid=$!
+		for i in $(seq 100); do [ -e "$TMP/stalled" ] && break; sleep 0.1; done
+		[ -e "$TMP/stalled" ]
+		kill -TERM "$pid"
+		status=0
+		wait "$pid" || status=$?
+		assert_equal "$status" 143
+		# the store opens; the model and the cut points are the committed ones
+		run --separate-stderr flo-score --db "$TMP/st" "$TMP/a.csv"
+		assert_success
+		[ "$output" = "$(flo-score --model "$TMP/a.json" "$TMP/a.csv" 2> /dev/null)" ]
+		run flo-segment --print-cuts --cuts c --db "$TMP/st"
+		assert_success
+		assert_output "$cuts"
+	done
+	# and the next writer is not locked out by the killed one
+	run --separate-stderr flo-fit --db "$TMP/st" "$TMP/b.csv"
+	assert_success
+}
