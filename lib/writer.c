@@ -40,7 +40,7 @@ struct flo_writer {
 	size_t cur_name_len;
 	int autoflush;
 	int err, saved_errno;
-	char errmsg[256];
+	char errmsg[512]; /* room for a quoted field name and the reason */
 };
 
 static int grow(struct buf *b, size_t need)
