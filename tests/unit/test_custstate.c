@@ -31,7 +31,7 @@ static uint32_t next_rand(void)
 struct ord {
 	int64_t time;
 	double amount;
-	char oid[16];
+	char oid[24]; /* "o" and a size_t */
 	char keep[8];
 };
 
