@@ -131,6 +131,15 @@ summaries() {
 	done
 }
 
+@test "a rejects file on a full disk: exit 74, and no claim that the records were kept" {
+	printf 'a,b\n1\n2,3\n' > "$TMP/in.csv"
+	for tool in flo-cat "flo-rfm --id a --date b --amount a"; do
+		run --separate-stderr $tool --rejects /dev/full "$TMP/in.csv"
+		assert_failure 74
+		assert_equal "$stderr" "${tool%% *}: cannot write rejects to /dev/full: No space left on device"
+	done
+}
+
 @test "a closed pipe (| head -1): quiet; status 141 under pipefail while writing, else 0" {
 	summaries 3000 2 > "$TMP/s.csv"
 	flo-simulate --customers 3000 --seed 2 > "$TMP/orders.csv" 2> /dev/null
