@@ -682,21 +682,6 @@ static int by_triple(const void *a, const void *b)
 	return (x->T > y->T) - (x->T < y->T);
 }
 
-size_t flo_triples_compact(struct flo_triple *d, size_t n)
-{
-	if (n == 0)
-		return 0;
-	qsort(d, n, sizeof *d, by_triple);
-	size_t k = 0;
-	for (size_t i = 1; i < n; i++) {
-		if (by_triple(&d[k], &d[i]) == 0)
-			d[k].w += d[i].w;
-		else
-			d[++k] = d[i];
-	}
-	return k + 1;
-}
-
 static int by_spend(const void *a, const void *b)
 {
 	const struct flo_spend *x = a, *y = b;
@@ -705,21 +690,35 @@ static int by_spend(const void *a, const void *b)
 	return (x->m > y->m) - (x->m < y->m);
 }
 
-size_t flo_spend_compact(struct flo_spend *d, size_t n)
+/* Sort rows of `width` doubles, the last a weight, and merge rows whose other
+ * doubles are equal, adding their weights; the new number of rows. */
+static size_t compact(double *rows, size_t n, size_t width,
+		      int (*cmp)(const void *, const void *))
 {
 	if (n == 0)
 		return 0;
-	qsort(d, n, sizeof *d, by_spend);
-	size_t k = 0;
+	size_t size = width * sizeof *rows, k = 0;
+	qsort(rows, n, size, cmp);
 	for (size_t i = 1; i < n; i++) {
-		if (by_spend(&d[k], &d[i]) == 0)
-			d[k].w += d[i].w;
+		if (cmp(rows + k * width, rows + i * width) == 0)
+			rows[k * width + width - 1] += rows[i * width + width - 1];
 		else
-			d[++k] = d[i];
+			memcpy(rows + ++k * width, rows + i * width, size);
 	}
 	return k + 1;
 }
 
-/* index_bgnbd() and index_gg() read the structs as strided arrays of doubles. */
+size_t flo_triples_compact(struct flo_triple *d, size_t n)
+{
+	return n > 0 ? compact(&d->x, n, 4, by_triple) : 0; /* d may be NULL */
+}
+
+size_t flo_spend_compact(struct flo_spend *d, size_t n)
+{
+	return n > 0 ? compact(&d->x, n, 3, by_spend) : 0;
+}
+
+/* index_bgnbd(), index_gg() and compact() read the structs as rows of
+ * doubles, the weight last. */
 _Static_assert(sizeof(struct flo_triple) == 4 * sizeof(double), "flo_triple is 4 doubles");
 _Static_assert(sizeof(struct flo_spend) == 3 * sizeof(double), "flo_spend is 3 doubles");
