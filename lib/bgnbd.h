@@ -71,4 +71,8 @@ void flo_bgnbd_expected_alive_sweep(const struct flo_bgnbd *m, double x, double 
 double flo_lnpoch(double y, double x);
 double flo_psi_diff(double y, double x);
 
+/* psi1(y+x) - psi1(y) (psi1 = trigamma), for y > 0, x >= 0, likewise accurate
+ * for huge y: the fitter's Hessians. */
+double flo_trigamma_diff(double y, double x);
+
 #endif

@@ -1,375 +1,90 @@
-/* fit.c: BG/NBD and Gamma-Gamma maximum likelihood with GSL's BFGS. */
+/* fit.c: BG/NBD and Gamma-Gamma maximum likelihood.
+ *
+ * One pass over the data gives a model's log-likelihood with its exact
+ * gradient and Hessian in the log-parameters (fitlik.c), so the fits use
+ * Newton's method: a few passes from a good start, where BFGS needs dozens
+ * of evaluations.  Newton is damped (Levenberg-Marquardt) where the Hessian
+ * is not positive definite; a run that does not converge falls back to
+ * GSL's BFGS from several starting points.  Large data start from the fit
+ * of an evenly spread sample.  The BG/NBD's boundary where a and b run to
+ * infinity together is recognised from the model's limit there (see "The
+ * ridge"). */
 #include "fit.h"
 
 #include <math.h>
-#include <pthread.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_multimin.h>
 
-#include "bgnbd.h"
 #include "err.h"
-#include "gg.h"
+#include "fitlik.h"
 
-/* The data of a fit, indexed for speed: every term of a likelihood that
- * depends on x alone (log-gamma and digamma differences, the costly part)
- * is computed once per distinct x and evaluation; terms in T or t_x once per
- * distinct value; what is left per observation is one exp and one log1p. */
-struct obs {
-	uint32_t xi, ti, ui; /* indexes of x, and of T and t_x (or of m) */
-	double w;
-};
+/* ---- the objective ---- */
 
-struct values {
-	double *v;
-	size_t n;
-};
-
-/* One model's likelihood over the data, in log-parameters phi. */
-struct problem {
-	int np;
-	struct obs *obs;
-	size_t n;
-	struct values xs, ts, us; /* distinct x; T and t_x (BG/NBD) or m (GG) */
-	double *xw;               /* total weight per distinct x */
-	double *scratch;          /* per-evaluation terms */
-	double weight;            /* sum of weights */
-	double penalizer;
-	double scale[4]; /* theta_j = exp(phi_j) * scale_j is what is penalised */
-	/* Sum of w ln L and its gradient in phi at the parameters exp(phi). */
-	double (*loglik)(const struct problem *p, const double *phi, double *grad);
-};
-
-static int by_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-/* The sorted distinct values among n (strided) doubles. */
-static int distinct(struct values *out, const double *first, size_t stride, size_t n)
-{
-	out->v = malloc((n ? n : 1) * sizeof *out->v);
-	if (out->v == NULL)
-		return FLO_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		out->v[i] = first[i * stride];
-	qsort(out->v, n, sizeof *out->v, by_double);
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (k == 0 || out->v[k - 1] != out->v[i])
-			out->v[k++] = out->v[i];
-	out->n = k;
-	return FLO_OK;
-}
-
-static uint32_t index_of(const struct values *vals, double v)
-{
-	size_t lo = 0, hi = vals->n;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (vals->v[mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (uint32_t)lo;
-}
-
-static void problem_free(struct problem *p)
-{
-	free(p->obs);
-	free(p->xs.v);
-	free(p->ts.v);
-	free(p->us.v);
-	free(p->xw);
-	free(p->scratch);
-}
-
-/* The sums over observations run on FIT_THREADS threads when there are
- * enough observations to pay for starting them (each evaluation starts and
- * joins them: tens of microseconds against milliseconds of work). */
-#define FIT_THREADS 2
-#define FIT_THREAD_MIN 50000
-
-struct part {
-	size_t lo, hi;
-	double ll, g[4];
-	void (*fn)(const void *ctx, struct part *part);
-	const void *ctx;
-};
-
-static void *part_main(void *arg)
-{
-	struct part *part = arg;
-	part->fn(part->ctx, part);
-	return NULL;
-}
-
-static void run_parts(const struct problem *p, void (*fn)(const void *, struct part *),
-		      const void *ctx, struct part *parts)
-{
-	int n = p->n >= FIT_THREAD_MIN ? FIT_THREADS : 1;
-	pthread_t tid[FIT_THREADS];
-	int started[FIT_THREADS] = {0};
-	for (int k = 0; k < FIT_THREADS; k++) {
-		parts[k] = (struct part){p->n * (size_t)k / (size_t)n, p->n * (size_t)(k + 1) / (size_t)n,
-					 0, {0, 0, 0, 0}, fn, ctx};
-		if (k >= n)
-			parts[k].lo = parts[k].hi = p->n;
-	}
-	for (int k = 1; k < n; k++)
-		started[k] = pthread_create(&tid[k], NULL, part_main, &parts[k]) == 0;
-	fn(ctx, &parts[0]);
-	for (int k = 1; k < n; k++) {
-		if (started[k])
-			pthread_join(tid[k], NULL);
-		else
-			fn(ctx, &parts[k]); /* no thread: do its share here */
-	}
-}
-
-/* Per distinct x, in scratch: the seven x-only terms of the BG/NBD. */
-enum { BX_LPR, BX_PDR, BX_BETA, BX_PDB, BX_PDAB, BX_LNC, BX_INVB, BX_N };
-
-struct bg_ctx {
-	const struct problem *p;
-	double r, a;
-	const double *xt, *tl, *ti, *ul, *ui;
-	int grad;
-};
-
-/* The per-observation part of bgnbd_loglik() over parts->lo .. hi. */
-static void bg_range(const void *arg, struct part *part)
-{
-	const struct bg_ctx *c = arg;
-	const struct problem *p = c->p;
-	double ll = 0, g_r = 0, g_alpha = 0, g_a = 0, g_b = 0;
-	for (size_t i = part->lo; i < part->hi; i++) {
-		const struct obs *o = &p->obs[i];
-		const double *t = c->xt + BX_N * o->xi;
-		double x = p->xs.v[o->xi], rx = c->r + x;
-		double alive = -rx * c->tl[o->ti]; /* ln (alpha+T)^-(r+x) */
-		double m = alive, w_alive = 1, w_dead = 0;
-		if (x > 0) {
-			/* log-sum-exp of the two terms, and their shares */
-			double dead = t[BX_LNC] - rx * c->ul[o->ui];
-			double e = exp(-fabs(alive - dead));
-			m = fmax(alive, dead) + log1p(e);
-			double big = 1 / (1 + e), small = e / (1 + e);
-			w_alive = alive >= dead ? big : small;
-			w_dead = 1 - w_alive;
-		}
-		ll += o->w * m;
-		if (c->grad) {
-			g_r -= o->w * (w_alive * c->tl[o->ti] + w_dead * c->ul[o->ui]);
-			g_alpha -= o->w * rx * (w_alive * c->ti[o->ti] + w_dead * c->ui[o->ui]);
-			g_a += o->w * w_dead / c->a;
-			g_b -= o->w * w_dead * t[BX_INVB];
-		}
-	}
-	part->ll = ll;
-	part->g[0] = g_r;
-	part->g[1] = g_alpha;
-	part->g[2] = g_a;
-	part->g[3] = g_b;
-}
-
-static double bgnbd_loglik(const struct problem *p, const double *phi, double *grad)
-{
-	double r = exp(phi[0]), alpha = exp(phi[1]), a = exp(phi[2]), b = exp(phi[3]);
-	double ln_alpha = phi[1], ln_a = phi[2];
-	double *xt = p->scratch;
-	double *tl = xt + BX_N * p->xs.n, *ti = tl + p->ts.n;
-	double *ul = ti + p->ts.n, *ui = ul + p->us.n;
-	double ll = 0, g_r = 0, g_alpha = 0, g_a = 0, g_b = 0;
-
-	/* FHL eq. (6): ln L = lnpoch(r, x) + r ln alpha + ln B(a, b+x) - ln B(a, b)
-	 * + ln[(alpha+T)^-(r+x) + [x>0] a/(b+x-1) (alpha+t_x)^-(r+x)].  The Beta
-	 * ratio is lnpoch(b, x) - lnpoch(a+b, x), accurate as b -> infinity. */
-	for (size_t k = 0; k < p->xs.n; k++) {
-		double x = p->xs.v[k], *t = xt + BX_N * k, w = p->xw[k];
-		t[BX_LPR] = flo_lnpoch(r, x);
-		t[BX_BETA] = flo_lnpoch(b, x) - flo_lnpoch(a + b, x);
-		t[BX_LNC] = x > 0 ? ln_a - log(b + x - 1) : 0;
-		t[BX_INVB] = x > 0 ? 1 / (b + x - 1) : 0;
-		ll += w * (t[BX_LPR] + r * ln_alpha + t[BX_BETA]);
-		if (grad) {
-			t[BX_PDR] = flo_psi_diff(r, x);
-			t[BX_PDB] = flo_psi_diff(b, x);
-			t[BX_PDAB] = flo_psi_diff(a + b, x);
-			g_r += w * (t[BX_PDR] + ln_alpha);
-			g_alpha += w * r / alpha;
-			g_a -= w * t[BX_PDAB];
-			g_b += w * (t[BX_PDB] - t[BX_PDAB]);
-		}
-	}
-	for (size_t k = 0; k < p->ts.n; k++) {
-		tl[k] = log(alpha + p->ts.v[k]);
-		ti[k] = 1 / (alpha + p->ts.v[k]);
-	}
-	for (size_t k = 0; k < p->us.n; k++) {
-		ul[k] = log(alpha + p->us.v[k]);
-		ui[k] = 1 / (alpha + p->us.v[k]);
-	}
-	struct part parts[FIT_THREADS];
-	struct bg_ctx ctx = {p, r, a, xt, tl, ti, ul, ui, grad != NULL};
-	run_parts(p, bg_range, &ctx, parts);
-	for (int k = 0; k < FIT_THREADS; k++) {
-		ll += parts[k].ll;
-		g_r += parts[k].g[0];
-		g_alpha += parts[k].g[1];
-		g_a += parts[k].g[2];
-		g_b += parts[k].g[3];
-	}
-	if (grad) {
-		grad[0] = r * g_r;
-		grad[1] = alpha * g_alpha;
-		grad[2] = a * g_a;
-		grad[3] = b * g_b;
-	}
-	return ll;
-}
-
-/* Per distinct x, in scratch: the x-only terms of the Gamma-Gamma. */
-enum { GX_LG, GX_PDP, GX_PDQ, GX_N };
-
-struct gg_ctx {
-	const struct problem *p;
-	double pp, q, v;
-	const double *lm;
-	int grad;
-};
-
-/* The per-observation part of gg_loglik() over parts->lo .. hi. */
-static void gg_range(const void *arg, struct part *part)
-{
-	const struct gg_ctx *c = arg;
-	const struct problem *p = c->p;
-	double ll = 0, g_p = 0, g_q = 0, g_v = 0;
-	for (size_t i = part->lo; i < part->hi; i++) {
-		const struct obs *o = &p->obs[i];
-		double x = p->xs.v[o->xi], mbar = p->us.v[o->ui], px = c->pp * x;
-		double lvs = log(c->v + x * mbar);
-		ll += o->w * ((px - 1) * c->lm[o->ui] - (px + c->q) * lvs);
-		if (c->grad) {
-			g_p += o->w * x * (c->lm[o->ui] - lvs);
-			g_q -= o->w * lvs;
-			g_v -= o->w * (px + c->q) / (c->v + x * mbar);
-		}
-	}
-	part->ll = ll;
-	part->g[0] = g_p;
-	part->g[1] = g_q;
-	part->g[2] = g_v;
-}
-
-static double gg_loglik(const struct problem *p, const double *phi, double *grad)
-{
-	double pp = exp(phi[0]), q = exp(phi[1]), v = exp(phi[2]), ln_v = phi[2];
-	double *xt = p->scratch, *lm = xt + GX_N * p->xs.n, *lx = lm + p->us.n;
-	double ll = 0, g_p = 0, g_q = 0, g_v = 0;
-
-	/* Fader & Hardie (2013), eq. (1) with x purchases of mean mbar:
-	 * ln f = lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln mbar + px ln x
-	 *        - (px+q) ln(v + x mbar);
-	 * lnG(px+q) - lnG(px) - lnG(q) = lnpoch(px, q) - lnG(q). */
-	double lgq = lgamma(q);
-	for (size_t k = 0; k < p->xs.n; k++) {
-		double x = p->xs.v[k], px = pp * x, *t = xt + GX_N * k, w = p->xw[k];
-		lx[k] = log(x);
-		t[GX_LG] = flo_lnpoch(px, q) - lgq + q * ln_v + px * lx[k];
-		ll += w * t[GX_LG];
-		if (grad) {
-			t[GX_PDP] = flo_psi_diff(px, q); /* psi(px+q) - psi(px) */
-			t[GX_PDQ] = flo_psi_diff(q, px); /* psi(px+q) - psi(q) */
-			g_p += w * x * (t[GX_PDP] + lx[k]);
-			g_q += w * (t[GX_PDQ] + ln_v);
-			g_v += w * q / v;
-		}
-	}
-	for (size_t k = 0; k < p->us.n; k++)
-		lm[k] = log(p->us.v[k]);
-	struct part parts[FIT_THREADS];
-	struct gg_ctx ctx = {p, pp, q, v, lm, grad != NULL};
-	run_parts(p, gg_range, &ctx, parts);
-	for (int k = 0; k < FIT_THREADS; k++) {
-		ll += parts[k].ll;
-		g_p += parts[k].g[0];
-		g_q += parts[k].g[1];
-		g_v += parts[k].g[2];
-	}
-	if (grad) {
-		grad[0] = pp * g_p;
-		grad[1] = q * g_q;
-		grad[2] = v * g_v;
-	}
-	return ll;
-}
-
-/* The objective and its gradient (lifetimes' penalised mean). */
-static double objective(const struct problem *p, const double *phi, double *grad)
-{
-	double ll = p->loglik(p, phi, grad);
-	double f = -ll / p->weight;
-	for (int j = 0; j < p->np; j++) {
-		double theta = exp(phi[j]) * p->scale[j];
-		f += p->penalizer * theta * theta;
-		if (grad)
-			grad[j] = -grad[j] / p->weight + 2 * p->penalizer * theta * theta;
-	}
-	return f;
-}
-
-/* GSL's callbacks.  Parameters beyond exp(+-300) (1e130) are outside any
- * useful model and near where products of parameters overflow or vanish; an
- * infinite objective there turns the line search back, so a fit running to
- * a boundary stops short of the floating-point edge. */
+/* Parameters beyond exp(+-300) (1e130) are outside any useful model and
+ * near where products of parameters overflow or vanish; the objective is
+ * infinite there, which turns the optimisers back. */
 #define LOG_PARAM_MAX 300
 
-static int outside(const gsl_vector *v, int np)
+/* The objective at phi, as lifetimes minimises it (fit.h), with its gradient
+ * and Hessian up to `order`; lik keeps the log-likelihood's own. */
+struct point {
+	double phi[4];
+	double f, g[4], h[16];
+	struct flo_lik lik;
+};
+
+static int evaluate(const struct flo_problem *p, const double *phi, int order, struct point *pt)
 {
+	int np = p->np, ok = 1;
+	memcpy(pt->phi, phi, (size_t)np * sizeof *phi);
 	for (int j = 0; j < np; j++)
-		if (!(fabs(gsl_vector_get(v, (size_t)j)) < LOG_PARAM_MAX))
-			return 1;
-	return 0;
-}
-
-static double gsl_f(const gsl_vector *v, void *params)
-{
-	const struct problem *p = params;
-	if (outside(v, p->np))
-		return GSL_POSINF;
-	double f = objective(p, v->data, NULL);
-	return isfinite(f) ? f : GSL_POSINF;
-}
-
-static void gsl_df(const gsl_vector *v, void *params, gsl_vector *g)
-{
-	const struct problem *p = params;
-	if (outside(v, p->np)) {
-		gsl_vector_set_zero(g);
-		return;
+		if (!(fabs(phi[j]) < LOG_PARAM_MAX))
+			return 0;
+	p->loglik(p, phi, order, &pt->lik);
+	pt->f = -pt->lik.ll / p->weight;
+	for (int j = 0; j < np; j++) {
+		double theta = exp(phi[j]) * p->scale[j], pen = p->penalizer * theta * theta;
+		pt->f += pen;
+		/* theta = e^phi scale: lambda theta^2 has the derivatives
+		 * 2 lambda theta^2 and 4 lambda theta^2 in phi */
+		pt->g[j] = -pt->lik.g[j] / p->weight + 2 * pen;
+		for (int k = 0; k < np; k++)
+			pt->h[j * 4 + k] = -pt->lik.h[j * 4 + k] / p->weight + (j == k) * 4 * pen;
+		ok &= order < FLO_LIK_GRADIENT || isfinite(pt->g[j]);
+		for (int k = 0; k < np; k++)
+			ok &= order < FLO_LIK_HESSIAN || isfinite(pt->h[j * 4 + k]);
 	}
-	objective(p, v->data, g->data);
+	return ok && isfinite(pt->f);
 }
 
-static void gsl_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *g)
+static double norm(const double *g, int np)
 {
-	const struct problem *p = params;
-	if (outside(v, p->np)) {
-		*f = GSL_POSINF;
-		gsl_vector_set_zero(g);
-		return;
-	}
-	*f = objective(p, v->data, g->data);
-	if (!isfinite(*f))
-		*f = GSL_POSINF;
+	double s = 0;
+	for (int j = 0; j < np; j++)
+		s += g[j] * g[j];
+	return sqrt(s);
 }
+
+/* ---- Newton's method ---- */
+
+/* The gradient test: the objective is a mean per customer, so an absolute
+ * tolerance means the same for a hundred customers as for a million. */
+#define GRAD_TOL 1e-7
+#define GRAD_ACCEPT 1e-5
+
+/* A step moves a log-parameter by at most this (a factor e^4 = 55): far
+ * from the optimum, and along a boundary where the Hessian vanishes, the
+ * full Newton step would leave the region the quadratic model describes. */
+#define STEP_MAX 4.0
+
+/* Newton converges in a few steps from a good start and in a few dozen
+ * from a poor one; a run still going after this many hands over to BFGS. */
+#define NEWTON_MAX 100
 
 struct run {
 	double phi[4];
@@ -377,12 +92,135 @@ struct run {
 	int iterations, converged;
 };
 
-/* The gradient test: the objective is a mean per customer, so an absolute
- * tolerance means the same for a hundred customers as for a million. */
-#define GRAD_TOL 1e-7
-#define GRAD_ACCEPT 1e-5
+/* Cholesky of h + lambda I (np x np, stride 4) into l; 0 when not positive
+ * definite. */
+static int cholesky(const double *h, int np, double lambda, double *l)
+{
+	for (int i = 0; i < np; i++)
+		for (int j = 0; j <= i; j++) {
+			double s = h[i * 4 + j] + (i == j ? lambda : 0);
+			for (int k = 0; k < j; k++)
+				s -= l[i * 4 + k] * l[j * 4 + k];
+			if (i == j) {
+				if (!(s > 0))
+					return 0;
+				l[i * 4 + i] = sqrt(s);
+			} else {
+				l[i * 4 + j] = s / l[j * 4 + j];
+			}
+		}
+	return 1;
+}
 
-static void minimise(struct problem *p, const double *start, int max_iter, struct run *out)
+/* The step d solving (h + lambda I) d = -g, shortened to STEP_MAX. */
+static int newton_step(const struct point *pt, int np, double lambda, double *d)
+{
+	double l[16], y[4];
+	if (!cholesky(pt->h, np, lambda, l))
+		return 0;
+	for (int i = 0; i < np; i++) {
+		y[i] = -pt->g[i];
+		for (int k = 0; k < i; k++)
+			y[i] -= l[i * 4 + k] * y[k];
+		y[i] /= l[i * 4 + i];
+	}
+	double big = 0;
+	for (int i = np - 1; i >= 0; i--) {
+		d[i] = y[i];
+		for (int k = i + 1; k < np; k++)
+			d[i] -= l[k * 4 + i] * d[k];
+		d[i] /= l[i * 4 + i];
+		big = fmax(big, fabs(d[i]));
+	}
+	for (int i = 0; big > STEP_MAX && i < np; i++)
+		d[i] *= STEP_MAX / big;
+	return isfinite(big);
+}
+
+/* Armijo's sufficient decrease; near the optimum the decrease drops below
+ * the rounding of f, and a step that keeps f within it and shrinks the
+ * gradient is progress too. */
+static int acceptable(const struct point *cur, const struct point *next, const double *d, int np)
+{
+	double slope = 0;
+	for (int j = 0; j < np; j++)
+		slope += cur->g[j] * d[j];
+	if (next->f <= cur->f + 1e-4 * slope)
+		return 1;
+	return next->f <= cur->f + 1e-13 * fabs(cur->f) && norm(next->g, np) < norm(cur->g, np);
+}
+
+/* Newton's method from start; *at is the last point, with its Hessian. */
+static void newton(const struct flo_problem *p, const double *start, int max_iter, struct run *out,
+		   struct point *at)
+{
+	int np = p->np, iter = 0;
+	struct point next;
+	double lambda = 0;
+	memset(out, 0, sizeof *out);
+	memcpy(out->phi, start, (size_t)np * sizeof *start);
+	out->f = out->grad_norm = HUGE_VAL;
+	if (!evaluate(p, start, FLO_LIK_HESSIAN, at))
+		return;
+	while (norm(at->g, np) >= GRAD_TOL && iter < max_iter) {
+		double d[4], phi[4], hmax = 1e-12;
+		for (int j = 0; j < np; j++)
+			hmax = fmax(hmax, fabs(at->h[j * 5]));
+		int ok = newton_step(at, np, lambda, d);
+		if (ok) {
+			for (int j = 0; j < np; j++)
+				phi[j] = at->phi[j] + d[j];
+			ok = evaluate(p, phi, FLO_LIK_HESSIAN, &next) && acceptable(at, &next, d, np);
+		}
+		if (ok) {
+			*at = next;
+			iter++;
+			lambda = lambda > 1e-6 * hmax ? lambda / 10 : 0;
+		} else {
+			/* Levenberg-Marquardt: lean towards a short gradient step. */
+			lambda = lambda > 0 ? lambda * 10 : 1e-4 * hmax;
+			if (lambda > 1e12 * hmax)
+				break;
+		}
+	}
+	memcpy(out->phi, at->phi, (size_t)np * sizeof *start);
+	out->f = at->f;
+	out->grad_norm = norm(at->g, np);
+	out->iterations = iter;
+	out->converged = out->grad_norm < GRAD_ACCEPT;
+}
+
+/* ---- BFGS, the fallback ---- */
+
+static double objective(const struct flo_problem *p, const double *phi, double *grad)
+{
+	struct point pt;
+	if (!evaluate(p, phi, grad ? FLO_LIK_GRADIENT : FLO_LIK_VALUE, &pt)) {
+		if (grad)
+			memset(grad, 0, (size_t)p->np * sizeof *grad);
+		return GSL_POSINF;
+	}
+	if (grad)
+		memcpy(grad, pt.g, (size_t)p->np * sizeof *grad);
+	return pt.f;
+}
+
+static double gsl_f(const gsl_vector *v, void *params)
+{
+	return objective(params, v->data, NULL);
+}
+
+static void gsl_df(const gsl_vector *v, void *params, gsl_vector *g)
+{
+	objective(params, v->data, g->data);
+}
+
+static void gsl_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *g)
+{
+	*f = objective(params, v->data, g->data);
+}
+
+static void minimise(struct flo_problem *p, const double *start, int max_iter, struct run *out)
 {
 	gsl_multimin_function_fdf fn = {gsl_f, gsl_df, gsl_fdf, (size_t)p->np, p};
 	gsl_vector *x = gsl_vector_alloc((size_t)p->np);
@@ -418,38 +256,23 @@ static void minimise(struct problem *p, const double *start, int max_iter, struc
 	gsl_vector_free(x);
 }
 
-/* Standard errors from the observed information: the Hessian of sum w ln L
- * in phi by central differences of the analytic gradient, inverted; then
- * se(theta_j) = theta_j se(phi_j) (delta method). */
-static int standard_errors(const struct problem *p, const double *phi, double *se)
+/* ---- the fit ---- */
+
+/* Standard errors from the observed information, the Hessian of sum w ln L
+ * in phi, inverted; then se(theta_j) = theta_j se(phi_j) (delta method). */
+static int standard_errors(const struct point *at, int np, double *se)
 {
-	int np = p->np;
 	gsl_matrix *info = gsl_matrix_alloc((size_t)np, (size_t)np);
-	double x[4], gp[4], gm[4];
-	for (int j = 0; j < np; j++) {
-		double h = 1e-5 * fmax(1, fabs(phi[j]));
-		memcpy(x, phi, (size_t)np * sizeof *x);
-		x[j] = phi[j] + h;
-		p->loglik(p, x, gp);
-		x[j] = phi[j] - h;
-		p->loglik(p, x, gm);
+	for (int j = 0; j < np; j++)
 		for (int k = 0; k < np; k++)
-			gsl_matrix_set(info, (size_t)j, (size_t)k, -(gp[k] - gm[k]) / (2 * h));
-	}
-	for (int j = 0; j < np; j++) /* symmetrise the differences */
-		for (int k = 0; k < j; k++) {
-			double v = 0.5 * (gsl_matrix_get(info, (size_t)j, (size_t)k) +
-					  gsl_matrix_get(info, (size_t)k, (size_t)j));
-			gsl_matrix_set(info, (size_t)j, (size_t)k, v);
-			gsl_matrix_set(info, (size_t)k, (size_t)j, v);
-		}
+			gsl_matrix_set(info, (size_t)j, (size_t)k, -at->lik.h[j * 4 + k]);
 	gsl_error_handler_t *old = gsl_set_error_handler_off();
 	int ok = gsl_linalg_cholesky_decomp1(info) == GSL_SUCCESS &&
 		 gsl_linalg_cholesky_invert(info) == GSL_SUCCESS;
 	gsl_set_error_handler(old);
 	for (int j = 0; ok && j < np; j++) {
 		double var = gsl_matrix_get(info, (size_t)j, (size_t)j);
-		se[j] = exp(phi[j]) * sqrt(var);
+		se[j] = exp(at->phi[j]) * sqrt(var);
 		ok = isfinite(se[j]) && var > 0;
 	}
 	gsl_matrix_free(info);
@@ -459,13 +282,11 @@ static int standard_errors(const struct problem *p, const double *phi, double *s
 /* The starting points, best first: one evaluation each is cheap next to a
  * run, so runs start from the most promising point and the others are tried
  * only when a run fails to converge. */
-static void order_starts(const struct problem *p, const double (*starts)[4], int n, int *order)
+static void order_starts(const struct flo_problem *p, const double (*starts)[4], int n, int *order)
 {
 	double f[8];
 	for (int k = 0; k < n; k++) {
 		f[k] = objective(p, starts[k], NULL);
-		if (!isfinite(f[k]))
-			f[k] = HUGE_VAL;
 		order[k] = k;
 	}
 	for (int i = 1; i < n; i++)
@@ -476,44 +297,67 @@ static void order_starts(const struct problem *p, const double (*starts)[4], int
 		}
 }
 
-static int fit(struct problem *p, const double (*starts)[4], int nstarts,
-	       const struct flo_fit_options *o, struct flo_fit_result *res)
+static void report(const struct flo_problem *p, const struct run *best, const struct point *at,
+		   struct flo_fit_result *res)
 {
-	int max_iter = o->max_iter > 0 ? o->max_iter : 5000;
-	struct run best = {{0}, GSL_POSINF, 0, 0, 0};
-	int order[8];
-	memset(res, 0, sizeof *res);
-	res->np = p->np;
-	order_starts(p, starts, nstarts, order);
-	for (int k = 0; k < nstarts && !best.converged; k++) {
-		struct run r;
-		minimise(p, starts[order[k]], max_iter, &r);
-		res->starts++;
-		res->starts_converged += r.converged;
-		/* A converged run beats one that did not; then the lower objective. */
-		if ((r.converged && !best.converged) ||
-		    (r.converged == best.converged && r.f < best.f))
-			best = r;
-	}
 	for (int j = 0; j < p->np; j++)
-		res->params[j] = exp(best.phi[j]);
-	res->objective = best.f;
-	res->loglik = p->loglik(p, best.phi, NULL);
+		res->params[j] = exp(best->phi[j]);
+	res->objective = best->f;
+	res->loglik = at->lik.ll;
 	res->n = p->weight;
 	res->distinct = p->n;
-	res->iterations = best.iterations;
-	res->converged = best.converged;
-	res->grad_norm = best.grad_norm;
-	res->has_se = standard_errors(p, best.phi, res->se);
-	return FLO_OK;
+	res->iterations = best->iterations;
+	res->converged = best->converged;
+	res->grad_norm = best->grad_norm;
+	res->has_se = standard_errors(at, p->np, res->se);
+}
+
+/* Newton from the warm start, or else from the best of the starts; when it
+ * does not converge, BFGS from each start in turn, best first, until one
+ * converges. */
+static void fit(struct flo_problem *p, const double (*starts)[4], int nstarts, const double *warm,
+		const struct flo_fit_options *o, struct flo_fit_result *res)
+{
+	int max_iter = o->max_iter > 0 ? o->max_iter : 5000;
+	int order[8];
+	struct run best;
+	struct point at;
+	memset(res, 0, sizeof *res);
+	res->np = p->np;
+	if (warm == NULL)
+		order_starts(p, starts, nstarts, order);
+	newton(p, warm ? warm : starts[order[0]], max_iter < NEWTON_MAX ? max_iter : NEWTON_MAX,
+	       &best, &at);
+	res->starts = 1;
+	res->starts_converged = best.converged;
+	if (!best.converged) {
+		if (warm != NULL)
+			order_starts(p, starts, nstarts, order);
+		for (int k = 0; k < nstarts && !best.converged; k++) {
+			struct run r;
+			minimise(p, starts[order[k]], max_iter, &r);
+			res->starts++;
+			res->starts_converged += r.converged;
+			/* A converged run beats one that did not; then the lower
+			 * objective. */
+			if ((r.converged && !best.converged) ||
+			    (r.converged == best.converged && r.f < best.f))
+				best = r;
+		}
+		if (!evaluate(p, best.phi, FLO_LIK_HESSIAN, &at)) { /* no estimate at all */
+			memset(&at.lik, 0, sizeof at.lik);
+			at.lik.ll = -HUGE_VAL;
+		}
+	}
+	report(p, &best, &at, res);
 }
 
 /* A warm start for large fits: the same fit on an evenly spread sample
  * (every k-th observation of the sorted data) lands close to the full
- * optimum, so the full data then cost a few BFGS iterations instead of
- * dozens.  The objective is a mean per customer, so the sample needs no
- * reweighting.  Returns the sample's size (malloc'd into *out), or 0 when
- * the data are small enough to fit directly. */
+ * optimum, so the full data then cost two or three Newton steps.  The
+ * objective is a mean per customer, so the sample needs no reweighting.
+ * Returns the sample's size (malloc'd into *out), or 0 when the data are
+ * small enough to fit directly. */
 #define WARM_MIN 60000
 #define WARM_SAMPLE 20000
 
@@ -531,53 +375,83 @@ static size_t subsample(const void *data, size_t size, size_t n, void **out)
 	return m;
 }
 
-/* Index the observations: distinct values of each coordinate, per-x total
- * weights, and room for the per-evaluation terms. */
-static int index_common(struct problem *p, size_t n, size_t x_terms, size_t t_terms,
-			size_t u_terms)
+/* Where on the ridge the fit reports: tau = 1/(a+b) this small changes no
+ * likelihood or prediction by more than rounding (the terms in tau are
+ * tau x^2 and tau x t at most), and ln a, ln b stay far inside
+ * LOG_PARAM_MAX. */
+#define RIDGE_TAU 1e-30
+
+/* The limit model's maximum is interior when Newton converged there
+ * quadratically: the Newton step at the estimate is tiny (1e-5 and below on
+ * real data).  Where the limit itself runs to mu -> 0 or 1, the objective
+ * flattens like e^-|logit mu| and every Newton step is a stride of about 1;
+ * this shortcut does not apply there. */
+#define INTERIOR_STEP 0.01
+
+/* Fit the limit tau = 0 from start (ln r, ln alpha, logit mu); when its
+ * maximum is interior with a slope in tau <= 0, report the point on the
+ * ridge and return 1; else 0, and the caller fits the full model. */
+static int ridge(const struct flo_problem *full, const double *start, const struct flo_fit_options *o,
+		 struct flo_fit_result *res)
 {
-	p->n = n;
-	p->obs = malloc((n ? n : 1) * sizeof *p->obs);
-	p->xw = calloc(p->xs.n ? p->xs.n : 1, sizeof *p->xw);
-	p->scratch = malloc((x_terms * p->xs.n + t_terms * p->ts.n + u_terms * p->us.n + 1) *
-			    sizeof *p->scratch);
-	return p->obs && p->xw && p->scratch ? FLO_OK : FLO_ENOMEM;
+	struct flo_problem lim = *full;
+	lim.np = 3;
+	lim.loglik = flo_lik_limit;
+	int max_iter = o->max_iter > 0 && o->max_iter < NEWTON_MAX ? o->max_iter : NEWTON_MAX;
+	struct run run;
+	struct point at;
+	double d[4];
+	newton(&lim, start, max_iter, &run, &at);
+	if (!run.converged || !newton_step(&at, 3, 0, d) || norm(d, 3) > INTERIOR_STEP ||
+	    !(at.lik.tau <= 0))
+		return 0;
+	/* ln mu and ln(1-mu) from logit mu without forming 1 - mu */
+	double l = run.phi[2], ln_tau = log(RIDGE_TAU);
+	double ln_mu = l < 0 ? l - log1p(exp(l)) : -log1p(exp(-l));
+	double ln_1mmu = l < 0 ? -log1p(exp(l)) : -l - log1p(exp(-l));
+	double phi[4] = {run.phi[0], run.phi[1], ln_mu - ln_tau, ln_1mmu - ln_tau};
+	struct point on;
+	/* The full model's gradient there is the limit's plus O(tau): the
+	 * gradient test is the full model's, as for any other estimate. */
+	if (!evaluate(full, phi, FLO_LIK_GRADIENT, &on))
+		return 0;
+	memset(res, 0, sizeof *res);
+	res->np = 4;
+	for (int j = 0; j < 4; j++)
+		res->params[j] = exp(phi[j]);
+	res->loglik = at.lik.ll;
+	res->objective = at.f;
+	res->n = full->weight;
+	res->distinct = full->n;
+	res->iterations = run.iterations;
+	res->grad_norm = norm(on.g, 4);
+	res->converged = res->grad_norm < GRAD_ACCEPT;
+	res->has_se = 0; /* a and b are not identified, only their ratio */
+	res->starts = 1;
+	res->starts_converged = res->converged;
+	return 1;
 }
 
-static int index_bgnbd(struct problem *p, const struct flo_triple *d, size_t n)
+/* The limit's start: (ln r, ln alpha, ln a - ln b) of the best start. */
+static void ridge_start(const struct flo_problem *full, const double (*starts)[4], int nstarts,
+			double *start)
 {
-	if (distinct(&p->xs, &d->x, 4, n) || distinct(&p->ts, &d->T, 4, n) ||
-	    distinct(&p->us, &d->tx, 4, n) || index_common(p, n, BX_N, 2, 2))
-		return FLO_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct obs *o = &p->obs[i];
-		o->xi = index_of(&p->xs, d[i].x);
-		o->ti = index_of(&p->ts, d[i].T);
-		o->ui = index_of(&p->us, d[i].tx);
-		o->w = d[i].w;
-		p->xw[o->xi] += d[i].w;
+	struct flo_problem lim = *full;
+	lim.np = 3;
+	lim.loglik = flo_lik_limit;
+	double best = HUGE_VAL;
+	for (int k = 0; k < nstarts; k++) {
+		double s[3] = {starts[k][0], starts[k][1], starts[k][2] - starts[k][3]};
+		double f = objective(&lim, s, NULL);
+		if (k == 0 || f < best) {
+			best = f;
+			memcpy(start, s, sizeof s);
+		}
 	}
-	return FLO_OK;
 }
 
-static int index_gg(struct problem *p, const struct flo_spend *d, size_t n)
-{
-	if (distinct(&p->xs, &d->x, 3, n) || distinct(&p->us, &d->m, 3, n) ||
-	    index_common(p, n, GX_N + 1, 0, 1))
-		return FLO_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct obs *o = &p->obs[i];
-		o->xi = index_of(&p->xs, d[i].x);
-		o->ui = index_of(&p->us, d[i].m);
-		o->ti = 0;
-		o->w = d[i].w;
-		p->xw[o->xi] += d[i].w;
-	}
-	return FLO_OK;
-}
-
-int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
-		  struct flo_fit_result *res)
+static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		     struct flo_fit_result *res, int *on_ridge)
 {
 	double weight = 0, max_T = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -589,14 +463,17 @@ int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opt
 	/* lifetimes fits on time rescaled by s = 1/max(T) and penalises
 	 * alpha s; the rescaling only shifts ln L by a constant (x ln s), so
 	 * here the time stays as given and only the penalty and the starting
-	 * points see s.  A shift of ln alpha leaves BFGS's steps unchanged. */
+	 * points see s. */
 	double s = max_T > 0 ? 1 / max_T : 1;
-	struct problem p = {.np = 4, .weight = weight, .penalizer = o->penalizer,
-			    .scale = {1, s, 1, 1}, .loglik = bgnbd_loglik};
-	if (index_bgnbd(&p, d, n) != FLO_OK) {
-		problem_free(&p);
+	struct flo_problem p;
+	if (flo_problem_bgnbd(&p, d, n) != FLO_OK) {
+		flo_problem_free(&p);
 		return FLO_ENOMEM;
 	}
+	p.weight = weight;
+	p.penalizer = o->penalizer;
+	p.scale[0] = p.scale[2] = p.scale[3] = 1;
+	p.scale[1] = s;
 	double ls = log(s);
 	/* The second start is lifetimes' own (all log-parameters 0.1 on its
 	 * rescaled time); the others bracket what real data give. */
@@ -607,21 +484,45 @@ int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opt
 		{log(2), log(0.02) - ls, log(0.5), log(5)},
 		{0, 0, 0, 0},
 	};
-	int nstarts = 4;
+	int nstarts = 4, warm_ridge = 0;
+	const double *warm = NULL;
 	struct flo_triple *sub;
 	size_t nsub = subsample(d, sizeof *d, n, (void **)&sub);
 	if (nsub > 0) {
-		struct flo_fit_result warm;
-		if (flo_fit_bgnbd(sub, nsub, o, &warm) == FLO_OK && warm.converged) {
+		struct flo_fit_result w;
+		if (fit_bgnbd(sub, nsub, o, &w, &warm_ridge) == FLO_OK && w.converged) {
 			for (int j = 0; j < 4; j++)
-				starts[nstarts][j] = log(warm.params[j]);
-			nstarts++;
+				starts[nstarts][j] = log(w.params[j]);
+			warm = starts[nstarts++];
 		}
 		free(sub);
 	}
-	int err = fit(&p, (const double(*)[4])starts, nstarts, o, res);
-	problem_free(&p);
-	return err;
+	*on_ridge = 0;
+	/* The ridge is a boundary of the likelihood alone: any penalty grows
+	 * without bound along it.  Large data try it when their sample was
+	 * there. */
+	if (o->penalizer == 0 && (nsub == 0 || (warm != NULL && warm_ridge))) {
+		double start[3];
+		if (warm != NULL)
+			start[0] = warm[0], start[1] = warm[1], start[2] = warm[2] - warm[3];
+		else
+			ridge_start(&p, (const double(*)[4])starts, nstarts, start);
+		*on_ridge = ridge(&p, start, o, res);
+	}
+	if (!*on_ridge) {
+		if (warm_ridge) /* a point at infinity is no start for BFGS */
+			nstarts--, warm = NULL;
+		fit(&p, (const double(*)[4])starts, nstarts, warm, o, res);
+	}
+	flo_problem_free(&p);
+	return FLO_OK;
+}
+
+int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		  struct flo_fit_result *res)
+{
+	int on_ridge;
+	return fit_bgnbd(d, n, o, res, &on_ridge);
 }
 
 static double mean_spend(const struct flo_spend *d, size_t n, double *weight)
@@ -641,12 +542,14 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 	double weight, mean = mean_spend(d, n, &weight);
 	if (n == 0 || !(weight > 0) || !(mean > 0))
 		return FLO_EVALUE;
-	struct problem p = {.np = 3, .weight = weight, .penalizer = o->penalizer,
-			    .scale = {1, 1, 1, 1}, .loglik = gg_loglik};
-	if (index_gg(&p, d, n) != FLO_OK) {
-		problem_free(&p);
+	struct flo_problem p;
+	if (flo_problem_gg(&p, d, n) != FLO_OK) {
+		flo_problem_free(&p);
 		return FLO_ENOMEM;
 	}
+	p.weight = weight;
+	p.penalizer = o->penalizer;
+	p.scale[0] = p.scale[1] = p.scale[2] = 1;
 	/* Starts whose population mean p v/(q-1) is the sample mean, and
 	 * lifetimes' own (all log-parameters 0.1). */
 	double starts[][4] = {
@@ -656,69 +559,74 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 		{0, 0, 0},
 	};
 	int nstarts = 3;
+	const double *warm = NULL;
 	struct flo_spend *sub;
 	size_t nsub = subsample(d, sizeof *d, n, (void **)&sub);
 	if (nsub > 0) {
-		struct flo_fit_result warm;
-		if (flo_fit_gg(sub, nsub, o, &warm) == FLO_OK && warm.converged) {
+		struct flo_fit_result w;
+		if (flo_fit_gg(sub, nsub, o, &w) == FLO_OK && w.converged) {
 			for (int j = 0; j < 3; j++)
-				starts[nstarts][j] = log(warm.params[j]);
-			nstarts++;
+				starts[nstarts][j] = log(w.params[j]);
+			warm = starts[nstarts++];
 		}
 		free(sub);
 	}
-	int err = fit(&p, (const double(*)[4])starts, nstarts, o, res);
-	problem_free(&p);
-	return err;
+	fit(&p, (const double(*)[4])starts, nstarts, warm, o, res);
+	flo_problem_free(&p);
+	return FLO_OK;
 }
 
-static int by_triple(const void *a, const void *b)
-{
-	const struct flo_triple *x = a, *y = b;
-	if (x->x != y->x)
-		return x->x < y->x ? -1 : 1;
-	if (x->tx != y->tx)
-		return x->tx < y->tx ? -1 : 1;
-	return (x->T > y->T) - (x->T < y->T);
-}
+/* ---- evaluation for tests ---- */
 
-static int by_spend(const void *a, const void *b)
+static void copy_out(const struct flo_lik *l, int np, double *ll, double *grad, double *hess)
 {
-	const struct flo_spend *x = a, *y = b;
-	if (x->x != y->x)
-		return x->x < y->x ? -1 : 1;
-	return (x->m > y->m) - (x->m < y->m);
-}
-
-/* Sort rows of `width` doubles, the last a weight, and merge rows whose other
- * doubles are equal, adding their weights; the new number of rows. */
-static size_t compact(double *rows, size_t n, size_t width,
-		      int (*cmp)(const void *, const void *))
-{
-	if (n == 0)
-		return 0;
-	size_t size = width * sizeof *rows, k = 0;
-	qsort(rows, n, size, cmp);
-	for (size_t i = 1; i < n; i++) {
-		if (cmp(rows + k * width, rows + i * width) == 0)
-			rows[k * width + width - 1] += rows[i * width + width - 1];
-		else
-			memcpy(rows + ++k * width, rows + i * width, size);
+	*ll = l->ll;
+	for (int j = 0; j < np; j++) {
+		if (grad)
+			grad[j] = l->g[j];
+		for (int k = 0; hess && k < np; k++)
+			hess[j * np + k] = l->h[j * 4 + k];
 	}
-	return k + 1;
 }
 
-size_t flo_triples_compact(struct flo_triple *d, size_t n)
+int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, int limit,
+			 double *ll, double *grad, double *hess, double *tau_slope)
 {
-	return n > 0 ? compact(&d->x, n, 4, by_triple) : 0; /* d may be NULL */
+	struct flo_problem p;
+	if (flo_problem_bgnbd(&p, d, n) != FLO_OK) {
+		flo_problem_free(&p);
+		return FLO_ENOMEM;
+	}
+	double phi[4] = {log(params[0]), log(params[1]), 0, 0};
+	if (limit) {
+		p.np = 3;
+		p.loglik = flo_lik_limit;
+		phi[2] = log(params[2]) - log1p(-params[2]);
+	} else {
+		phi[2] = log(params[2]);
+		phi[3] = log(params[3]);
+	}
+	struct flo_lik l;
+	p.loglik(&p, phi, FLO_LIK_HESSIAN, &l);
+	copy_out(&l, p.np, ll, grad, hess);
+	if (tau_slope)
+		*tau_slope = limit ? l.tau : 0;
+	flo_problem_free(&p);
+	return FLO_OK;
 }
 
-size_t flo_spend_compact(struct flo_spend *d, size_t n)
+int flo_fit_gg_loglik(const struct flo_spend *d, size_t n, const double *params, double *ll,
+		      double *grad, double *hess)
 {
-	return n > 0 ? compact(&d->x, n, 3, by_spend) : 0;
+	struct flo_problem p;
+	if (flo_problem_gg(&p, d, n) != FLO_OK) {
+		flo_problem_free(&p);
+		return FLO_ENOMEM;
+	}
+	double phi[3] = {log(params[0]), log(params[1]), log(params[2])};
+	struct flo_lik l;
+	p.loglik(&p, phi, FLO_LIK_HESSIAN, &l);
+	copy_out(&l, 3, ll, grad, hess);
+	flo_problem_free(&p);
+	return FLO_OK;
 }
-
-/* index_bgnbd(), index_gg() and compact() read the structs as rows of
- * doubles, the weight last. */
-_Static_assert(sizeof(struct flo_triple) == 4 * sizeof(double), "flo_triple is 4 doubles");
-_Static_assert(sizeof(struct flo_spend) == 3 * sizeof(double), "flo_spend is 3 doubles");

@@ -3,8 +3,14 @@
  * The likelihood is summed over distinct observations with weights (the
  * number of customers sharing them), so a fit costs what the distinct
  * (x, t_x, T) triples cost, not what the customers do.  Parameters are
- * estimated on the log scale, which keeps them positive, with GSL's BFGS
- * (vector_bfgs2) and analytic gradients, from several starting points.
+ * estimated on the log scale, which keeps them positive, by Newton's method
+ * with the exact Hessian, from the best of several starting points (from
+ * the fit of a sample for large data); where Newton does not converge, by
+ * GSL's BFGS (vector_bfgs2) from each starting point in turn.  A BG/NBD
+ * whose maximum is where a and b run to infinity together (the dropout
+ * probability the same for every customer) is recognised from the model's
+ * limit there and reported at a point on that boundary: a/(a+b) is the
+ * limit's, a + b = 1e30.
  *
  * The objective is the one the Python `lifetimes` library minimises, so that
  * its penalizer means the same here (DESIGN.md, "Penalizer"):
@@ -38,7 +44,10 @@ struct flo_fit_result {
 	double objective;   /* the minimised objective, penalty included */
 	double n;           /* customers: the sum of the weights */
 	size_t distinct;    /* distinct observations */
-	int iterations;     /* of the start that won */
+	int iterations;     /* steps of the run that gave the estimate, on all
+			     * the data: Newton steps (each one pass with the
+			     * Hessian), BFGS iterations when BFGS gave it, the
+			     * limit model's Newton steps for the boundary above */
 	int converged;      /* the gradient test passed */
 	double grad_norm;   /* of the objective, at the estimate */
 	int starts, starts_converged;
@@ -54,6 +63,20 @@ int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opt
  * the others out, and counts them). */
 int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options *o,
 	       struct flo_fit_result *res);
+
+/* The log-likelihood sum_i w_i ln L_i the fits maximise, its gradient and
+ * its Hessian (row-major) with respect to the log-parameters, as the fitter
+ * computes them: for tests.  params: r, alpha, a, b; with `limit`, the
+ * model at a + b = infinity: r, alpha, mu = a/(a+b), the derivatives then
+ * with respect to (ln r, ln alpha, logit mu), and *tau_slope the derivative
+ * with respect to tau = 1/(a+b) at tau = 0.  grad, hess and tau_slope may be
+ * NULL.  FLO_ENOMEM. */
+int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, int limit,
+			 double *ll, double *grad, double *hess, double *tau_slope);
+
+/* The same for the Gamma-Gamma: params p, q, v. */
+int flo_fit_gg_loglik(const struct flo_spend *d, size_t n, const double *params, double *ll,
+		      double *grad, double *hess);
 
 /* Merge equal observations, adding their weights; returns the new count.
  * Sorts in place. */

@@ -9,7 +9,10 @@
  *              "penalizer": .., "warnings": ["..."]},
  *    "gamma_gamma": {"params": {"p":..,"q":..,"v":..}, ...} or null}
  *
- * Standard errors that do not exist (a boundary fit) are null, never nan. */
+ * Standard errors that do not exist (a boundary fit) are null, never nan.
+ * "iterations" counts the steps of the optimiser that gave the estimate on
+ * all the data: Newton steps, or BFGS iterations where BFGS took over (see
+ * fit.h). */
 #ifndef FLO_MODEL_H
 #define FLO_MODEL_H
 

@@ -112,6 +112,30 @@ near() {
 	[[ "$(jq -r '.bgnbd.warnings[0]' "$TMP/m.json")" == "no dropout is identified: "*"the BG/NBD reduces to nearly the NBD"* ]]
 	[ "$(jq '.gamma_gamma.params.q > 1' "$TMP/m.json")" = true ]
 	! grep -Ewq 'nan|inf' "$TMP/m.json"
+	# the maximum is that boundary: reported at a + b = 1e30 with the
+	# limit's a/(a+b), where BFGS used to crawl for 161 iterations and stop
+	# at a = 1.7e28, b = 8.6e31 with r = 2.744092 and ln L = -339954.512222
+	[ "$(jq '.bgnbd | .converged and .iterations < 20 and .gradient_norm < 1e-7' "$TMP/m.json")" = true ]
+	near "$(jq '.bgnbd.params | .a + .b' "$TMP/m.json")" 1e30 1e16
+	near "$(jq '.bgnbd.params | .a / (.a + .b)' "$TMP/m.json")" 0.000199 0.0000005
+	near "$(jq .bgnbd.params.r "$TMP/m.json")" 2.744092 0.000005
+	near "$(jq .bgnbd.loglik "$TMP/m.json")" -339954.512222 0.000001
+	[ "$(jq '.bgnbd.se.r' "$TMP/m.json")" = null ]
+}
+
+@test "FLO four times over, 79,160 distinct triples: a sample's fit finds the boundary, all the data confirm it" {
+	flo-rfm --as-of 2021-06-01 "$ROOT/examples/flo_data_20k.csv" > "$TMP/s.csv"
+	# each copy's T a millionth of a week later: distinct, and the same fit
+	awk -F, -v OFS=, 'NR == 1 { print; next } { line[NR] = $0 }
+	  END { for (k = 0; k < 4; k++) for (i = 2; i <= NR; i++) { $0 = line[i]; $4 = sprintf("%.17g", $4 + k * 1e-6); print } }' \
+		"$TMP/s.csv" > "$TMP/s4.csv"
+	flo-fit --no-store "$TMP/s.csv" 2>/dev/null > "$TMP/one.json"
+	flo-fit --no-store "$TMP/s4.csv" 2>/dev/null > "$TMP/four.json"
+	[ "$(jq .bgnbd.distinct "$TMP/four.json")" = 79160 ]
+	[ "$(jq '.bgnbd | .converged and .iterations <= 4' "$TMP/four.json")" = true ]
+	[[ "$(jq -r '.bgnbd.warnings[0]' "$TMP/four.json")" == "no dropout is identified: "*"run to infinity together"* ]]
+	near "$(jq .bgnbd.params.r "$TMP/four.json")" "$(jq .bgnbd.params.r "$TMP/one.json")" 1e-5
+	near "$(jq .bgnbd.params.alpha "$TMP/four.json")" "$(jq .bgnbd.params.alpha "$TMP/one.json")" 1e-3
 }
 
 @test "FLO with the notebook's penalizers: DESIGN.md's fit, and q below 1 said in words" {
@@ -155,6 +179,12 @@ recover() {
 
 @test "parameter recovery: slow buyers, strong dropout, 10,000 customers" {
 	recover 10000 13 0.5 2 2 5
+}
+
+@test "parameter recovery: 70,000 customers, the fit from a sample's in a few Newton steps" {
+	recover 70000 14 2 8 1 10
+	[ "$(jq '.bgnbd | .distinct > 60000 and .converged and .iterations <= 4' "$TMP/fit.json")" = true ]
+	[ "$(jq '.gamma_gamma | .converged and .iterations <= 4' "$TMP/fit.json")" = true ]
 }
 
 @test "bad input: missing fields, T < recency, negative frequency, nothing to fit" {
@@ -209,7 +239,14 @@ recover() {
 }
 
 @test "a small sample: parameters the data cannot pin down are said to be so" {
-	flo-simulate -n 60 --seed 7 --start 2024-01-01 --end 2025-06-30 |
+	flo-simulate -n 20 --seed 9 --start 2024-01-01 --end 2025-06-30 |
 		flo-rfm --as-of 2025-06-30 | flo-fit --no-store 2>/dev/null > "$TMP/m.json"
 	[[ "$(jq -r '.bgnbd.warnings[]' "$TMP/m.json")" == *"a = "*" is not identified by these data: its standard error"*"times the estimate"* ]]
+	# 60 customers whose dropout does not vary: the maximum is where a and b
+	# run to infinity together (BFGS used to stop on the way, at a = 2.3e5,
+	# b = 6.1e5, with a lower likelihood)
+	flo-simulate -n 60 --seed 7 --start 2024-01-01 --end 2025-06-30 |
+		flo-rfm --as-of 2025-06-30 | flo-fit --no-store 2>/dev/null > "$TMP/m.json"
+	[[ "$(jq -r '.bgnbd.warnings[0]' "$TMP/m.json")" == "dropout is the same for every customer: a = "*" and b = "*" run to infinity together (a/(a+b) = 0.269 per purchase); the spread of dropout probabilities is not identified" ]]
+	[ "$(jq '.bgnbd.converged and .bgnbd.loglik > -282.61614' "$TMP/m.json")" = true ]
 }

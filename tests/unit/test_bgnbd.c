@@ -699,6 +699,47 @@ static void test_expected_flo_penalised(void)
 	CHECK_ABS(e, 0.477993880891, 5e-13);
 }
 
+/* a and b running to infinity together, as flo-fit reports a fit on that
+ * boundary (a + b = 1e30): every customer drops out with probability
+ * mu = a/(a+b) after each purchase, and the expected purchases of one alive
+ * are (1 - (1 + c mu)^-(r+x))/mu, c = t/(alpha+T), to double precision.
+ * Each method must give it, also at horizons long enough for the
+ * quadrature, whose Beta weight is then narrower than any node.  At
+ * a + b = 1e12 the Beta still has a spread, which the series sums exactly.
+ * (Between, with a and b' from about 1e5 up and horizons of thousands of
+ * expected purchases, the quadrature's ln B(a, b') loses digits: 1e-10
+ * relative at 1e5, all of them at 1e11.) */
+static void test_expected_narrow_beta(void)
+{
+	const double mus[] = { 2e-4, 0.3, 0.999 };
+	const double xs[] = { 0, 2, 200 }, ts[] = { 12, 2000, 2e5 };
+	const enum flo_bgnbd_method how[] = { FLO_BGNBD_AUTO, FLO_BGNBD_SERIES,
+					      FLO_BGNBD_QUADRATURE };
+
+	for (size_t i = 0; i < N(mus); i++)
+		for (size_t j = 0; j < N(xs); j++)
+			for (size_t k = 0; k < N(ts); k++) {
+				struct flo_bgnbd m = { 2.744, 72.4, mus[i] * 1e30, (1 - mus[i]) * 1e30 };
+				double n = m.r + xs[j], c = ts[k] / (m.alpha + 100);
+				double want = -expm1(-n * log1p(c * mus[i])) / mus[i];
+
+				for (size_t h = 0; h < N(how); h++) {
+					if (how[h] == FLO_BGNBD_SERIES && n * c > 1e5)
+						continue; /* a series of a million terms */
+					CHECK_NEAR(flo_bgnbd_expected_alive(&m, xs[j], 100, ts[k], how[h]),
+						   want, 1e-12);
+				}
+				m.a = mus[i] * 1e12;
+				m.b = (1 - mus[i]) * 1e12;
+				if (n * c < 1e3)
+					CHECK_NEAR(flo_bgnbd_expected_alive(&m, xs[j], 100, ts[k],
+									    FLO_BGNBD_QUADRATURE),
+						   flo_bgnbd_expected_alive(&m, xs[j], 100, ts[k],
+									    FLO_BGNBD_SERIES),
+						   1e-12);
+			}
+}
+
 /* FHL 2005, the CDNOW example: a customer with x = 2, t_x = 30.43, T = 38.86
  * makes 1.226 purchases in the next 39 weeks. */
 static void test_expected_published(void)
@@ -868,6 +909,7 @@ int main(void)
 	test_p_alive_extreme();
 	test_expected();
 	test_expected_flo_penalised();
+	test_expected_narrow_beta();
 	test_expected_published();
 	test_expected_count();
 	test_expected_count_issue();

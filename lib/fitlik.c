@@ -1,0 +1,513 @@
+/* fitlik.c: the fits' log-likelihoods, gradients and Hessians (fitlik.h). */
+#include "fitlik.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sf_psi.h>
+
+#include "bgnbd.h"
+#include "err.h"
+#include "radix.h"
+
+/* Per distinct x, in scratch: ln of the dead term's coefficient a/(b+x-1),
+ * bx = b/(b+x-1) and its derivative in ln b, bx (1-bx), for the BG/NBD. */
+struct xterm {
+	double lnc, bx, bxx;
+};
+
+/* Per distinct T or t_x: ln(alpha+t), alpha/(alpha+t), alpha t/(alpha+t)^2. */
+struct tterm {
+	double l, s, q;
+};
+
+#define XTERMS (sizeof(struct xterm) / sizeof(double))
+#define TTERMS (sizeof(struct tterm) / sizeof(double))
+
+/* ---- indexing ---- */
+
+void flo_problem_free(struct flo_problem *p)
+{
+	free(p->obs);
+	free(p->xs.v);
+	free(p->ts.v);
+	free(p->us.v);
+	free(p->xw);
+	free(p->xlog);
+	free(p->ulog);
+	free(p->scratch);
+}
+
+/* The observations, and a buffer into which flo_radix_ranks() writes each
+ * coordinate's indexes in turn. */
+static uint32_t *rank_buffer(struct flo_problem *p, size_t n)
+{
+	if (n > UINT32_MAX) /* the indexes are 32 bits */
+		return NULL;
+	p->n = n;
+	p->obs = malloc((n ? n : 1) * sizeof *p->obs);
+	return p->obs ? malloc((n ? n : 1) * sizeof(uint32_t)) : NULL;
+}
+
+static int ranks(struct flo_values *out, uint32_t *rank, const double *first, size_t stride,
+		 size_t n)
+{
+	return flo_radix_ranks(first, stride, n, &out->v, &out->n, rank);
+}
+
+/* The per-x weights and room for the per-evaluation terms. */
+static int weigh(struct flo_problem *p, size_t scratch)
+{
+	p->xw = calloc(p->xs.n ? p->xs.n : 1, sizeof *p->xw);
+	p->scratch = malloc((scratch ? scratch : 1) * sizeof *p->scratch);
+	if (p->xw == NULL || p->scratch == NULL)
+		return FLO_ENOMEM;
+	for (size_t i = 0; i < p->n; i++)
+		p->xw[p->obs[i].xi] += p->obs[i].w;
+	return FLO_OK;
+}
+
+int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t n)
+{
+	memset(p, 0, sizeof *p);
+	p->np = 4;
+	p->loglik = flo_lik_bgnbd;
+	uint32_t *rank = rank_buffer(p, n);
+	if (rank == NULL)
+		return FLO_ENOMEM;
+	int err = ranks(&p->xs, rank, &d->x, 4, n);
+	for (size_t i = 0; err == FLO_OK && i < n; i++)
+		p->obs[i] = (struct flo_obs){rank[i], 0, 0, d[i].w};
+	if (err == FLO_OK)
+		err = ranks(&p->ts, rank, &d->T, 4, n);
+	for (size_t i = 0; err == FLO_OK && i < n; i++)
+		p->obs[i].ti = rank[i];
+	if (err == FLO_OK)
+		err = ranks(&p->us, rank, &d->tx, 4, n);
+	for (size_t i = 0; err == FLO_OK && i < n; i++)
+		p->obs[i].ui = rank[i];
+	free(rank);
+	return err == FLO_OK ? weigh(p, XTERMS * p->xs.n + TTERMS * (p->ts.n + p->us.n)) : err;
+}
+
+/* Mean spends are nearly all distinct: the Gamma-Gamma keeps m and ln m per
+ * observation instead of indexing them. */
+int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n)
+{
+	memset(p, 0, sizeof *p);
+	p->np = 3;
+	p->loglik = flo_lik_gg;
+	uint32_t *rank = rank_buffer(p, n);
+	if (rank == NULL)
+		return FLO_ENOMEM;
+	int err = ranks(&p->xs, rank, &d->x, 3, n);
+	for (size_t i = 0; err == FLO_OK && i < n; i++)
+		p->obs[i] = (struct flo_obs){rank[i], 0, (uint32_t)i, d[i].w};
+	free(rank);
+	p->us.n = n;
+	p->us.v = malloc((n ? n : 1) * sizeof *p->us.v);
+	p->ulog = malloc((n ? n : 1) * sizeof *p->ulog);
+	p->xlog = malloc((p->xs.n ? p->xs.n : 1) * sizeof *p->xlog);
+	if (err == FLO_OK && !(p->us.v && p->ulog && p->xlog))
+		err = FLO_ENOMEM;
+	for (size_t i = 0; err == FLO_OK && i < n; i++) {
+		p->us.v[i] = d[i].m;
+		p->ulog[i] = log(d[i].m);
+	}
+	for (size_t k = 0; err == FLO_OK && k < p->xs.n; k++)
+		p->xlog[k] = log(p->xs.v[k]);
+	return err == FLO_OK ? weigh(p, 0) : err;
+}
+
+/* ---- threads ---- */
+
+/* The sums over observations run on FIT_THREADS threads when there are
+ * enough observations to pay for starting them (each evaluation starts and
+ * joins them: tens of microseconds against milliseconds of work). */
+#define FIT_THREADS 2
+#define FIT_THREAD_MIN 50000
+#define NSUMS 20
+
+struct part {
+	size_t lo, hi;
+	double s[NSUMS];
+	void (*fn)(const void *ctx, struct part *part);
+	const void *ctx;
+};
+
+static void *part_main(void *arg)
+{
+	struct part *part = arg;
+	part->fn(part->ctx, part);
+	return NULL;
+}
+
+/* fn over the observations in parts; the parts' sums added into s. */
+static void run_parts(const struct flo_problem *p, void (*fn)(const void *, struct part *),
+		      const void *ctx, double *s)
+{
+	struct part parts[FIT_THREADS];
+	int n = p->n >= FIT_THREAD_MIN ? FIT_THREADS : 1;
+	pthread_t tid[FIT_THREADS];
+	int started[FIT_THREADS] = {0};
+	for (int k = 0; k < n; k++) {
+		parts[k] = (struct part){p->n * (size_t)k / (size_t)n,
+					 p->n * (size_t)(k + 1) / (size_t)n, {0}, fn, ctx};
+	}
+	for (int k = 1; k < n; k++)
+		started[k] = pthread_create(&tid[k], NULL, part_main, &parts[k]) == 0;
+	fn(ctx, &parts[0]);
+	for (int k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			fn(ctx, &parts[k]); /* no thread: do its share here */
+	}
+	memset(s, 0, NSUMS * sizeof *s);
+	for (int k = 0; k < n; k++)
+		for (int j = 0; j < NSUMS; j++)
+			s[j] += parts[k].s[j];
+}
+
+static void symmetrise(double *h, int np)
+{
+	for (int j = 0; j < np; j++)
+		for (int k = 0; k < j; k++)
+			h[j * 4 + k] = h[k * 4 + j];
+}
+
+/* ---- the BG/NBD ----
+ *
+ * FHL eq. (6) per customer, in the log-parameters:
+ *   ln L = lnpoch(r, x) + r ln alpha + ln B(a, b+x) - ln B(a, b)
+ *        + ln[e^A + [x>0] e^D],
+ *   A = -(r+x) ln(alpha+T)                       (alive at T)
+ *   D = ln a - ln(b+x-1) - (r+x) ln(alpha+t_x)   (dropped out at t_x).
+ * The last term's derivatives are those of a log-sum-exp: with the shares
+ * w_A, w_D of e^A and e^D, its gradient is w_A A' + w_D D' and its Hessian
+ * w_A A'' + w_D D'' + w_A w_D (A' - D')(A' - D')^T. */
+
+/* The sums over the observations, with w the weight, w_A and w_D the
+ * shares, l, s, q the time terms of T (alive) and of t_x (dead), rx = r + x,
+ * bx = b/(b+x-1), c = w w_A w_D, dl = l_T - l_tx, ds = rx (s_T - s_tx):
+ *   B_LL    w ln(e^A + e^D)            B_SL    w (w_A l_T + w_D l_tx)
+ *   B_SRS   w rx (w_A s_T + w_D s_tx)  B_SWD   w w_D
+ *   B_SWDB  w w_D bx                   B_SWDX  w w_D (x-1), for the slope in tau
+ *   B_SS    w (w_A s_T + w_D s_tx)     B_SRQ   w rx (w_A q_T + w_D q_tx)
+ *   B_SWDBB w w_D bx (1-bx)
+ *   B_C, B_CL, B_CS, B_CLL, B_CLS, B_CSS, B_CB, B_CBL, B_CBS, B_CBB:
+ *           c times 1, dl, ds, dl^2, dl ds, ds^2, bx, bx dl, bx ds, bx^2. */
+enum { B_LL, B_SL, B_SRS, B_SWD, B_SWDB, B_SWDX, B_SS, B_SRQ, B_SWDBB, B_C, B_CL, B_CS,
+       B_CLL, B_CLS, B_CSS, B_CB, B_CBL, B_CBS, B_CBB, B_N };
+
+_Static_assert(B_N <= NSUMS, "room for the BG/NBD's sums");
+
+struct bg_ctx {
+	const struct flo_problem *p;
+	double r;
+	const struct xterm *xt;
+	const struct tterm *tt, *tu;
+	int order;
+};
+
+/* One observation's log-sum-exp and its shares of alive and dead. */
+static inline double lse(double alive, double dead, double *w_alive, double *w_dead)
+{
+	double e = exp(-fabs(alive - dead)), big = 1 / (1 + e), small = e * big;
+	*w_alive = alive >= dead ? big : small;
+	*w_dead = alive >= dead ? small : big;
+	return fmax(alive, dead) + log1p(e);
+}
+
+/* The per-observation sums of flo_lik_bgnbd() over part->lo .. hi. */
+static void bg_range(const void *arg, struct part *part)
+{
+	const struct bg_ctx *c = arg;
+	const struct flo_problem *p = c->p;
+	double s[B_N] = {0};
+	for (size_t i = part->lo; i < part->hi; i++) {
+		const struct flo_obs *o = &p->obs[i];
+		const struct tterm *tt = &c->tt[o->ti];
+		double x = p->xs.v[o->xi], rx = c->r + x, w = o->w, alive = -rx * tt->l;
+		if (x == 0) { /* alive for sure: no dead term */
+			s[B_LL] += w * alive;
+			if (c->order >= FLO_LIK_GRADIENT) {
+				s[B_SL] += w * tt->l;
+				s[B_SRS] += w * rx * tt->s;
+			}
+			if (c->order >= FLO_LIK_HESSIAN) {
+				s[B_SS] += w * tt->s;
+				s[B_SRQ] += w * rx * tt->q;
+			}
+			continue;
+		}
+		const struct tterm *tu = &c->tu[o->ui];
+		const struct xterm *xt = &c->xt[o->xi];
+		double w_alive, w_dead;
+		s[B_LL] += w * lse(alive, xt->lnc - rx * tu->l, &w_alive, &w_dead);
+		if (c->order < FLO_LIK_GRADIENT)
+			continue;
+		double wa = w * w_alive, wd = w * w_dead;
+		s[B_SL] += wa * tt->l + wd * tu->l;
+		s[B_SRS] += rx * (wa * tt->s + wd * tu->s);
+		s[B_SWD] += wd;
+		s[B_SWDB] += wd * xt->bx;
+		s[B_SWDX] += wd * (x - 1);
+		if (c->order < FLO_LIK_HESSIAN)
+			continue;
+		s[B_SS] += wa * tt->s + wd * tu->s;
+		s[B_SRQ] += rx * (wa * tt->q + wd * tu->q);
+		s[B_SWDBB] += wd * xt->bxx;
+		/* A' - D' = (-r dl, -ds, -1, b/(b+x-1)) in (ln r, ln alpha, ln a, ln b) */
+		double cc = wa * w_dead, dl = tt->l - tu->l, ds = rx * (tt->s - tu->s);
+		s[B_C] += cc;
+		s[B_CL] += cc * dl;
+		s[B_CS] += cc * ds;
+		s[B_CLL] += cc * dl * dl;
+		s[B_CLS] += cc * dl * ds;
+		s[B_CSS] += cc * ds * ds;
+		s[B_CB] += cc * xt->bx;
+		s[B_CBL] += cc * xt->bx * dl;
+		s[B_CBS] += cc * xt->bx * ds;
+		s[B_CBB] += cc * xt->bx * xt->bx;
+	}
+	memcpy(part->s, s, sizeof s);
+}
+
+/* Add the observations' sums to the gradient and Hessian in (ln r,
+ * ln alpha, ln a, ln b); the limit model's third parameter enters D as ln a
+ * does, and it has no fourth (b/(b+x-1) = 0). */
+static void bg_assemble(const double *s, double r, int order, struct flo_lik *out)
+{
+	double *g = out->g, *h = out->h;
+	out->ll += s[B_LL];
+	if (order < FLO_LIK_GRADIENT)
+		return;
+	g[0] -= r * s[B_SL];
+	g[1] -= s[B_SRS];
+	g[2] += s[B_SWD];
+	g[3] -= s[B_SWDB];
+	if (order < FLO_LIK_HESSIAN)
+		return;
+	h[0] += -r * s[B_SL] + r * r * s[B_CLL];
+	h[1] += -r * s[B_SS] + r * s[B_CLS];
+	h[2] += r * s[B_CL];
+	h[3] += -r * s[B_CBL];
+	h[5] += -s[B_SRQ] + s[B_CSS];
+	h[6] += s[B_CS];
+	h[7] += -s[B_CBS];
+	h[10] += s[B_C];
+	h[11] += -s[B_CB];
+	h[15] += -s[B_SWDBB] + s[B_CBB];
+}
+
+static void time_terms(const struct flo_values *t, double alpha, struct tterm *out)
+{
+	for (size_t k = 0; k < t->n; k++) {
+		double at = alpha + t->v[k];
+		out[k].l = log(at);
+		out[k].s = alpha / at;
+		out[k].q = out[k].s * t->v[k] / at;
+	}
+}
+
+/* The terms in x alone, shared by the full and the limit model: lnpoch(r, x)
+ * + r ln alpha, weighted by the customers with that x. */
+static void rate_terms(double r, double ln_alpha, double x, double w, int order,
+		       struct flo_lik *out)
+{
+	out->ll += w * (flo_lnpoch(r, x) + r * ln_alpha);
+	if (order < FLO_LIK_GRADIENT)
+		return;
+	double pr = r * flo_psi_diff(r, x) + r * ln_alpha;
+	out->g[0] += w * pr;
+	out->g[1] += w * r;
+	if (order < FLO_LIK_HESSIAN)
+		return;
+	out->h[0] += w * (pr + r * r * flo_trigamma_diff(r, x));
+	out->h[1] += w * r;
+}
+
+/* FHL eq. (6), the Beta part: ln B(a, b+x) - ln B(a, b) = lnpoch(b, x) -
+ * lnpoch(a+b, x), accurate as b -> infinity. */
+static void dropout_terms(double a, double b, double x, double w, int order, struct flo_lik *out)
+{
+	out->ll += w * (flo_lnpoch(b, x) - flo_lnpoch(a + b, x));
+	if (order < FLO_LIK_GRADIENT)
+		return;
+	double pb = flo_psi_diff(b, x), pab = flo_psi_diff(a + b, x);
+	out->g[2] -= w * a * pab;
+	out->g[3] += w * b * (pb - pab);
+	if (order < FLO_LIK_HESSIAN)
+		return;
+	double tb = flo_trigamma_diff(b, x), tab = flo_trigamma_diff(a + b, x);
+	out->h[10] -= w * (a * pab + a * a * tab);
+	out->h[11] -= w * a * b * tab;
+	out->h[15] += w * (b * (pb - pab) + b * b * (tb - tab));
+}
+
+static void bg_finish(const struct flo_problem *p, double r, double alpha, const struct xterm *xt,
+		      int order, struct flo_lik *out)
+{
+	struct tterm *tt = (struct tterm *)(p->scratch + XTERMS * p->xs.n);
+	struct tterm *tu = tt + p->ts.n;
+	double s[NSUMS];
+	time_terms(&p->ts, alpha, tt);
+	time_terms(&p->us, alpha, tu);
+	struct bg_ctx ctx = {p, r, xt, tt, tu, order};
+	run_parts(p, bg_range, &ctx, s);
+	bg_assemble(s, r, order, out);
+	out->tau = s[B_SWDX];
+	symmetrise(out->h, p->np);
+}
+
+void flo_lik_bgnbd(const struct flo_problem *p, const double *phi, int order, struct flo_lik *out)
+{
+	double r = exp(phi[0]), alpha = exp(phi[1]), a = exp(phi[2]), b = exp(phi[3]);
+	struct xterm *xt = (struct xterm *)p->scratch;
+	memset(out, 0, sizeof *out);
+	for (size_t k = 0; k < p->xs.n; k++) {
+		double x = p->xs.v[k];
+		rate_terms(r, phi[1], x, p->xw[k], order, out);
+		dropout_terms(a, b, x, p->xw[k], order, out);
+		/* b + (x-1), not b + x - 1: at b = 1e-13, x = 1 the latter keeps
+		 * only three digits of b. */
+		double bx1 = b + (x - 1);
+		xt[k].lnc = x > 0 ? phi[2] - log(bx1) : 0;
+		xt[k].bx = x > 0 ? b / bx1 : 0;
+		xt[k].bxx = x > 0 ? xt[k].bx * (x - 1) / bx1 : 0;
+	}
+	bg_finish(p, r, alpha, xt, order, out);
+}
+
+/* ---- the ridge ----
+ *
+ * With mu = a/(a+b) and tau = 1/(a+b) the Beta parts of FHL eq. (6) are
+ *   B(a, b+x)/B(a, b) = prod_{j<x} (1 - mu + j tau)/(1 + j tau),
+ *   a/(b+x-1) = mu/(1 - mu + (x-1) tau),
+ * smooth in tau at 0, where the Beta mixing distribution of the dropout
+ * probability collapses to the point mu: every customer drops out with the
+ * same probability.  The limit tau = 0 is a model with three parameters (r,
+ * alpha, mu), fitted here in (ln r, ln alpha, logit mu):
+ *   ln L = lnpoch(r, x) + r ln alpha + x ln(1-mu) + ln[e^A + [x>0] e^D],
+ *   D = logit mu - (r+x) ln(alpha+t_x),
+ * and its slope in tau is, per customer,
+ *   d ln L/d tau = x(x-1)/2 mu/(1-mu) - w_D (x-1)/(1-mu).
+ * Where the limit's maximum has a slope <= 0 no tau > 0 does better nearby:
+ * the BG/NBD's maximum likelihood is on that boundary, a and b infinite in
+ * the ratio mu : (1-mu), which BFGS on (ln a, ln b) only crawls towards. */
+
+static double log1pexp(double v)
+{
+	return v > 0 ? v + log1p(exp(-v)) : log1p(exp(v));
+}
+
+void flo_lik_limit(const struct flo_problem *p, const double *phi, int order, struct flo_lik *out)
+{
+	double r = exp(phi[0]), alpha = exp(phi[1]), logit = phi[2];
+	double mu = 1 / (1 + exp(-logit)), ln_1mmu = -log1pexp(logit);
+	struct xterm *xt = (struct xterm *)p->scratch;
+	double xw_x2 = 0; /* sum w x(x-1)/2, for the slope in tau */
+	memset(out, 0, sizeof *out);
+	for (size_t k = 0; k < p->xs.n; k++) {
+		double x = p->xs.v[k], w = p->xw[k];
+		rate_terms(r, phi[1], x, w, order, out);
+		out->ll += w * x * ln_1mmu;
+		out->g[2] -= w * x * mu;
+		out->h[10] -= w * x * mu * (1 - mu);
+		xw_x2 += w * x * (x - 1) / 2;
+		xt[k] = (struct xterm){x > 0 ? logit : 0, 0, 0};
+	}
+	bg_finish(p, r, alpha, xt, order, out);
+	out->tau = (xw_x2 * mu - out->tau) / (1 - mu);
+}
+
+/* ---- the Gamma-Gamma ----
+ *
+ * Fader & Hardie (2013), eq. (1) with x purchases of mean m:
+ *   ln f = lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln m + px ln x
+ *          - (px+q) ln(v + x m),
+ * lnG(px+q) - lnG(px) - lnG(q) = lnpoch(px, q) - lnG(q). */
+
+enum { G_LL, G_S1, G_S2, G_S4, G_S5, G_S6, G_N };
+
+_Static_assert(G_N <= NSUMS, "room for the Gamma-Gamma's sums");
+
+struct gg_ctx {
+	const struct flo_problem *p;
+	double pp, q, v;
+	int order;
+};
+
+/* The per-observation sums of flo_lik_gg() over part->lo .. hi. */
+static void gg_range(const void *arg, struct part *part)
+{
+	const struct gg_ctx *c = arg;
+	const struct flo_problem *p = c->p;
+	double s[G_N] = {0};
+	for (size_t i = part->lo; i < part->hi; i++) {
+		const struct flo_obs *o = &p->obs[i];
+		double x = p->xs.v[o->xi], lm = p->ulog[o->ui], xm = x * p->us.v[o->ui];
+		double px = c->pp * x, w = o->w, sum = c->v + xm, ls = log(sum);
+		s[G_LL] += w * ((px - 1) * lm - (px + c->q) * ls);
+		if (c->order < FLO_LIK_GRADIENT)
+			continue;
+		double inv = 1 / sum;
+		s[G_S1] += w * x * (lm - ls);
+		s[G_S2] += w * ls;
+		s[G_S4] += w * x * inv;
+		s[G_S5] += w * inv;
+		if (c->order >= FLO_LIK_HESSIAN)
+			s[G_S6] += w * (px + c->q) * xm * inv * inv;
+	}
+	memcpy(part->s, s, sizeof s);
+}
+
+/* The terms in x alone, per distinct x with weight w. */
+static void gg_xterms(double pp, double q, double ln_v, double lgq, double x, double lx, double w,
+		      int order, struct flo_lik *out)
+{
+	double px = pp * x;
+	out->ll += w * (flo_lnpoch(px, q) - lgq + q * ln_v + px * lx);
+	if (order < FLO_LIK_GRADIENT)
+		return;
+	double dp = px * (flo_psi_diff(px, q) + lx); /* psi(px+q) - psi(px) */
+	double dq = q * (flo_psi_diff(q, px) + ln_v); /* psi(px+q) - psi(q) */
+	out->g[0] += w * dp;
+	out->g[1] += w * dq;
+	out->g[2] += w * q;
+	if (order < FLO_LIK_HESSIAN)
+		return;
+	out->h[0] += w * (dp + px * px * flo_trigamma_diff(px, q));
+	out->h[1] += w * px * q * gsl_sf_psi_1(px + q);
+	out->h[5] += w * (dq + q * q * flo_trigamma_diff(q, px));
+	out->h[6] += w * q;
+}
+
+void flo_lik_gg(const struct flo_problem *p, const double *phi, int order, struct flo_lik *out)
+{
+	double pp = exp(phi[0]), q = exp(phi[1]), v = exp(phi[2]), lgq = lgamma(q);
+	double s[NSUMS];
+	memset(out, 0, sizeof *out);
+	for (size_t k = 0; k < p->xs.n; k++)
+		gg_xterms(pp, q, phi[2], lgq, p->xs.v[k], p->xlog[k], p->xw[k], order, out);
+	struct gg_ctx ctx = {p, pp, q, v, order};
+	run_parts(p, gg_range, &ctx, s);
+	out->ll += s[G_LL];
+	if (order >= FLO_LIK_GRADIENT) {
+		out->g[0] += pp * s[G_S1];
+		out->g[1] -= q * s[G_S2];
+		out->g[2] -= v * (pp * s[G_S4] + q * s[G_S5]);
+	}
+	if (order >= FLO_LIK_HESSIAN) {
+		out->h[0] += pp * s[G_S1];
+		out->h[2] -= pp * v * s[G_S4];
+		out->h[5] -= q * s[G_S2];
+		out->h[6] -= q * v * s[G_S5];
+		out->h[10] -= v * s[G_S6];
+		symmetrise(out->h, 3);
+	}
+}
+

@@ -1,0 +1,189 @@
+/* radix.c: least-significant-digit radix sort of 64-bit keys, and ranks of
+ * doubles through it or through a hash table. */
+#include "radix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+/* Six passes of 11 bits cover 64; 2048 counters fit in the L1 cache. */
+#define DIGIT_BITS 11
+#define DIGITS 6
+#define BUCKETS (1u << DIGIT_BITS)
+
+uint64_t flo_radix_key(double v)
+{
+	uint64_t u;
+	if (v == 0)
+		v = 0.0; /* -0 == +0: one key */
+	memcpy(&u, &v, sizeof u);
+	/* Negative doubles order backwards by their bits: flip them all;
+	 * positive ones only need to sort above the negative ones. */
+	return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static unsigned digit(uint64_t k, int d)
+{
+	return (unsigned)(k >> (d * DIGIT_BITS)) & (BUCKETS - 1);
+}
+
+int flo_radix_sort(struct flo_kv *kv, size_t n)
+{
+	if (n < 2)
+		return FLO_OK;
+	size_t(*count)[BUCKETS] = calloc(DIGITS, sizeof *count);
+	struct flo_kv *tmp = malloc(n * sizeof *tmp);
+	if (count == NULL || tmp == NULL) {
+		free(count), free(tmp);
+		return FLO_ENOMEM;
+	}
+	/* All the histograms in one read of the keys. */
+	for (size_t i = 0; i < n; i++)
+		for (int d = 0; d < DIGITS; d++)
+			count[d][digit(kv[i].key, d)]++;
+	struct flo_kv *from = kv, *to = tmp;
+	for (int d = 0; d < DIGITS; d++) {
+		/* A digit every key shares orders nothing: skip its pass (the
+		 * high bits of small ranks, the low bits of whole numbers). */
+		if (count[d][digit(from[0].key, d)] == n)
+			continue;
+		size_t pos = 0;
+		for (unsigned b = 0; b < BUCKETS; b++) {
+			size_t c = count[d][b];
+			count[d][b] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[count[d][digit(from[i].key, d)]++] = from[i];
+		struct flo_kv *t = from;
+		from = to, to = t;
+	}
+	if (from != kv)
+		memcpy(kv, from, n * sizeof *kv);
+	free(count), free(tmp);
+	return FLO_OK;
+}
+
+/* Ranks through a hash table of the distinct values, when there are few:
+ * one pass over the data, and the table stays in the cache.  Gives up
+ * (returns FLO_EVALUE) beyond HASH_MAX distinct values, where the table no
+ * longer fits and a sort of the whole column is cheaper. */
+#define HASH_MAX (1u << 15)
+
+struct hashed {
+	uint32_t *slot; /* id + 1 of the value there, 0 for empty */
+	unsigned bits;
+	struct flo_kv *id; /* per id: its key, and then its rank */
+	double *value;     /* per id: the first in the input */
+	size_t count;
+};
+
+static size_t slot_of(const struct hashed *h, uint64_t k)
+{
+	/* Fibonacci hashing: the top bits of the product mix every key bit. */
+	size_t mask = ((size_t)1 << h->bits) - 1;
+	size_t s = (size_t)((k * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - h->bits));
+	while (h->slot[s] != 0 && h->id[h->slot[s] - 1].key != k)
+		s = (s + 1) & mask;
+	return s;
+}
+
+static int grow(struct hashed *h)
+{
+	free(h->slot);
+	h->bits++;
+	h->slot = calloc((size_t)1 << h->bits, sizeof *h->slot);
+	if (h->slot == NULL)
+		return FLO_ENOMEM;
+	for (size_t i = 0; i < h->count; i++)
+		h->slot[slot_of(h, h->id[i].key)] = (uint32_t)i + 1;
+	return FLO_OK;
+}
+
+/* Each value's id (order of first appearance) into rank[]. */
+static int hash_ids(struct hashed *h, const double *first, size_t stride, size_t n, uint32_t *rank)
+{
+	for (size_t i = 0; i < n; i++) {
+		double v = first[i * stride];
+		uint64_t k = flo_radix_key(v);
+		size_t s = slot_of(h, k);
+		if (h->slot[s] != 0) {
+			rank[i] = h->slot[s] - 1;
+			continue;
+		}
+		if (h->count == HASH_MAX)
+			return FLO_EVALUE;
+		h->id[h->count] = (struct flo_kv){k, h->count};
+		h->value[h->count] = v;
+		rank[i] = (uint32_t)h->count;
+		h->slot[s] = (uint32_t)++h->count;
+		/* at most half full, so probes stay short */
+		if (2 * h->count > ((size_t)1 << h->bits) && grow(h) != FLO_OK)
+			return FLO_ENOMEM;
+	}
+	return FLO_OK;
+}
+
+static int ranks_hashed(const double *first, size_t stride, size_t n, double **values,
+			size_t *count, uint32_t *rank)
+{
+	size_t room = n < HASH_MAX ? n : HASH_MAX;
+	struct hashed h = {calloc(1024, sizeof *h.slot), 10, malloc(room * sizeof *h.id),
+			   malloc(room * sizeof *h.value), 0};
+	uint32_t *of_id = malloc(room * sizeof *of_id);
+	int err = h.slot && h.id && h.value && of_id ? FLO_OK : FLO_ENOMEM;
+	if (err == FLO_OK)
+		err = hash_ids(&h, first, stride, n, rank);
+	if (err == FLO_OK) /* the distinct values in order: rank -> id */
+		err = flo_radix_sort(h.id, h.count);
+	*values = err == FLO_OK ? malloc((h.count ? h.count : 1) * sizeof **values) : NULL;
+	if (err == FLO_OK && *values == NULL)
+		err = FLO_ENOMEM;
+	if (err == FLO_OK) {
+		for (size_t r = 0; r < h.count; r++) {
+			(*values)[r] = h.value[h.id[r].val];
+			of_id[h.id[r].val] = (uint32_t)r;
+		}
+		for (size_t i = 0; i < n; i++)
+			rank[i] = of_id[rank[i]];
+		*count = h.count;
+	}
+	free(h.slot), free(h.id), free(h.value), free(of_id);
+	return err;
+}
+
+/* Ranks by sorting the whole column. */
+static int ranks_sorted(const double *first, size_t stride, size_t n, double **values,
+			size_t *count, uint32_t *rank)
+{
+	struct flo_kv *kv = malloc((n ? n : 1) * sizeof *kv);
+	*values = malloc((n ? n : 1) * sizeof **values);
+	int err = kv && *values ? FLO_OK : FLO_ENOMEM;
+	for (size_t i = 0; err == FLO_OK && i < n; i++)
+		kv[i] = (struct flo_kv){flo_radix_key(first[i * stride]), i};
+	if (err == FLO_OK)
+		err = flo_radix_sort(kv, n);
+	size_t k = 0;
+	for (size_t i = 0; err == FLO_OK && i < n; i++) {
+		if (k == 0 || kv[i].key != kv[i - 1].key)
+			(*values)[k++] = first[kv[i].val * stride];
+		rank[kv[i].val] = (uint32_t)(k - 1);
+	}
+	*count = k;
+	free(kv);
+	if (err != FLO_OK) {
+		free(*values);
+		*values = NULL;
+	}
+	return err;
+}
+
+int flo_radix_ranks(const double *first, size_t stride, size_t n, double **values,
+		    size_t *count, uint32_t *rank)
+{
+	int err = ranks_hashed(first, stride, n, values, count, rank);
+	if (err == FLO_EVALUE) /* too many distinct values for the table */
+		err = ranks_sorted(first, stride, n, values, count, rank);
+	return err;
+}
