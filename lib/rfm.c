@@ -28,22 +28,29 @@ struct idset {
 	uint64_t *v; /* sorted hashes of order ids */
 };
 
+/* What every customer needs: 80 bytes, touched by every order. */
 struct cust {
 	int32_t first_day, last_day; /* calibration orders; first_day INT32_MAX if none */
-	int64_t first_time;          /* per-order occasions: time of the first order */
 	struct flo_money first_value; /* value of the first purchase occasion */
 	struct flo_money revenue, h_value;
 	uint32_t orders, h_orders;
 	struct dayset days;          /* distinct order days, calibration and holdout */
-	int64_t keep_time;
+};
+
+/* What only some options need, in an array of its own beside the customers
+ * (absent without them), so that the common run touches less memory. */
+struct cust_extra {
+	int64_t first_time;          /* per-order occasions: time of the first order */
+	int64_t keep_time;           /* --keep: the order the kept values are from */
 	unsigned char *kept;
-	struct idset order_ids;
+	struct idset order_ids;      /* --order-id */
 };
 
 struct flo_rfm {
 	struct flo_rfm_config cfg;
 	flo_idmap *ids;
 	struct cust *cust;
+	struct cust_extra *extra; /* NULL unless per_order, nkeep or order_ids */
 	size_t cap;
 	int32_t max_day;
 	int have_max;
@@ -81,10 +88,13 @@ void flo_rfm_free(flo_rfm *r)
 	for (size_t i = 0; i < n; i++) {
 		if (r->cust[i].days.cap > 2)
 			free(r->cust[i].days.u.heap);
-		free(r->cust[i].kept);
-		free(r->cust[i].order_ids.v);
+		if (r->extra != NULL) {
+			free(r->extra[i].kept);
+			free(r->extra[i].order_ids.v);
+		}
 	}
 	free(r->cust);
+	free(r->extra);
 	flo_idmap_free(r->ids);
 	free(r);
 }
@@ -169,36 +179,47 @@ static int idset_add(struct idset *s, uint64_t h)
 	return 1;
 }
 
-static struct cust *customer(flo_rfm *r, const char *id, size_t len, int *err)
+/* The customer's index, a new customer made ready; FLO_ENOMEM on failure. */
+static int customer(flo_rfm *r, const char *id, size_t len, uint32_t *index)
 {
 	uint32_t idx;
-	int added = 0;
-	*err = FLO_OK;
-	if (r->last_id != NULL && len == r->last_len && memcmp(id, r->last_id, len) == 0)
-		return &r->cust[r->last_index];
-	if ((*err = flo_idmap_intern(r->ids, id, len, &idx, &added)) != FLO_OK)
-		return NULL;
+	int added = 0, err;
+	if (r->last_id != NULL && len == r->last_len && memcmp(id, r->last_id, len) == 0) {
+		*index = r->last_index;
+		return FLO_OK;
+	}
+	if ((err = flo_idmap_intern(r->ids, id, len, &idx, &added)) != FLO_OK)
+		return err;
 	size_t stored_len;
 	r->last_id = flo_idmap_id(r->ids, idx, &stored_len);
 	r->last_len = stored_len;
 	r->last_index = idx;
 	if (idx >= r->cap) {
+		const struct flo_rfm_config *cfg = &r->cfg;
 		size_t cap = r->cap ? r->cap * 2 : 1024;
 		struct cust *c = realloc(r->cust, cap * sizeof *c);
-		if (c == NULL) {
-			*err = FLO_ENOMEM;
-			return NULL;
-		}
+		if (c == NULL)
+			return FLO_ENOMEM;
 		r->cust = c;
+		if (cfg->per_order || cfg->nkeep > 0 || cfg->order_ids) {
+			struct cust_extra *x = realloc(r->extra, cap * sizeof *x);
+			if (x == NULL)
+				return FLO_ENOMEM;
+			r->extra = x;
+		}
 		r->cap = cap;
 	}
-	struct cust *c = &r->cust[idx];
 	if (added) {
+		struct cust *c = &r->cust[idx];
 		memset(c, 0, sizeof *c);
 		c->first_day = INT32_MAX;
-		c->keep_time = INT64_MIN;
+		if (r->extra != NULL) {
+			memset(&r->extra[idx], 0, sizeof r->extra[idx]);
+			r->extra[idx].keep_time = INT64_MIN;
+		}
 	}
-	return c;
+	*index = idx;
+	return FLO_OK;
 }
 
 int32_t flo_rfm_day(int64_t t)
@@ -225,11 +246,13 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 		*fate = FLO_ORDER_LATE;
 		return FLO_OK;
 	}
-	struct cust *c = customer(r, id, id_len, &err);
-	if (c == NULL)
+	uint32_t idx;
+	if ((err = customer(r, id, id_len, &idx)) != FLO_OK)
 		return err;
+	struct cust *c = &r->cust[idx];
+	struct cust_extra *x = r->extra != NULL ? &r->extra[idx] : NULL;
 	if (cfg->order_ids) {
-		int added = idset_add(&c->order_ids, flo_hash(order_id, order_id_len));
+		int added = idset_add(&x->order_ids, flo_hash(order_id, order_id_len));
 		if (added < 0)
 			return FLO_ENOMEM;
 		if (added == 0) {
@@ -249,8 +272,8 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 	*fate = FLO_ORDER_CALIBRATION;
 	if (cfg->per_order) {
 		if (c->orders == 0 ||
-		    flo_rfm_first_before(time, amount, c->first_time, c->first_value)) {
-			c->first_time = time;
+		    flo_rfm_first_before(time, amount, x->first_time, c->first_value)) {
+			x->first_time = time;
 			c->first_value = value;
 		}
 	} else if (day < c->first_day) {
@@ -268,10 +291,10 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 		r->max_day = day;
 		r->have_max = 1;
 	}
-	if (cfg->nkeep > 0 && time >= c->keep_time) {
-		if (flo_kept_pack(&c->kept, keep, cfg->nkeep) != FLO_OK)
+	if (cfg->nkeep > 0 && time >= x->keep_time) {
+		if (flo_kept_pack(&x->kept, keep, cfg->nkeep) != FLO_OK)
 			return FLO_ENOMEM;
-		c->keep_time = time;
+		x->keep_time = time;
 	}
 	return FLO_OK;
 }
@@ -292,10 +315,13 @@ double flo_rfm_bytes_per_customer(const flo_rfm *r)
 	if (n == 0)
 		return 0;
 	size_t bytes = flo_idmap_bytes(r->ids) + r->cap * sizeof *r->cust;
+	if (r->extra != NULL)
+		bytes += r->cap * sizeof *r->extra;
 	for (size_t i = 0; i < n; i++) {
 		if (r->cust[i].days.cap > 2)
 			bytes += r->cust[i].days.cap * sizeof(int32_t);
-		bytes += r->cust[i].order_ids.cap * sizeof(uint64_t);
+		if (r->extra != NULL)
+			bytes += r->extra[i].order_ids.cap * sizeof(uint64_t);
 	}
 	return (double)bytes / (double)n;
 }
@@ -335,7 +361,8 @@ int flo_rfm_each(flo_rfm *r, flo_summary_fn *fn, void *ctx, size_t *holdout_only
 		struct flo_summary s = {0};
 		flo_rfm_summarise(cfg, as_of, &t, &s);
 		s.id = flo_idmap_id(r->ids, order[k], &s.id_len);
-		flo_kept_unpack(c->kept, kept, cfg->nkeep);
+		flo_kept_unpack(r->extra != NULL ? r->extra[order[k]].kept : NULL, kept,
+				cfg->nkeep);
 		s.kept = kept;
 		fn(ctx, &s);
 	}
