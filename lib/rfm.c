@@ -54,10 +54,12 @@ struct flo_rfm {
 	size_t cap;
 	int32_t max_day;
 	int have_max;
-	/* Order logs list a customer's orders together more often than not:
-	 * the previous order's customer skips the hash lookup. */
-	const char *last_id;
-	size_t last_len;
+	/* Order logs often list a customer's orders together: the previous
+	 * order's customer skips the hash lookup.  Its id is copied here, as
+	 * reading it from the id table would miss the cache when (as in logs
+	 * in date order) the next order is another customer's. */
+	char last_id[64];
+	size_t last_len; /* 0: none (ids are never empty) */
 	uint32_t last_index;
 };
 
@@ -179,20 +181,22 @@ static int idset_add(struct idset *s, uint64_t h)
 	return 1;
 }
 
-/* The customer's index, a new customer made ready; FLO_ENOMEM on failure. */
-static int customer(flo_rfm *r, const char *id, size_t len, uint32_t *index)
+static int same_as_last(const flo_rfm *r, const char *id, size_t len)
+{
+	return len != 0 && len == r->last_len && memcmp(id, r->last_id, len) == 0;
+}
+
+/* The customer's index, a new customer made ready; FLO_ENOMEM on failure.
+ * The id's hash is given (flo_hash()). */
+static int customer_hashed(flo_rfm *r, const char *id, size_t len, uint64_t hash,
+			   uint32_t *index)
 {
 	uint32_t idx;
 	int added = 0, err;
-	if (r->last_id != NULL && len == r->last_len && memcmp(id, r->last_id, len) == 0) {
-		*index = r->last_index;
-		return FLO_OK;
-	}
-	if ((err = flo_idmap_intern(r->ids, id, len, &idx, &added)) != FLO_OK)
+	if ((err = flo_idmap_intern_hashed(r->ids, id, len, hash, &idx, &added)) != FLO_OK)
 		return err;
-	size_t stored_len;
-	r->last_id = flo_idmap_id(r->ids, idx, &stored_len);
-	r->last_len = stored_len;
+	r->last_len = len <= sizeof r->last_id ? len : 0;
+	memcpy(r->last_id, id, r->last_len);
 	r->last_index = idx;
 	if (idx >= r->cap) {
 		const struct flo_rfm_config *cfg = &r->cfg;
@@ -222,6 +226,15 @@ static int customer(flo_rfm *r, const char *id, size_t len, uint32_t *index)
 	return FLO_OK;
 }
 
+static int customer(flo_rfm *r, const char *id, size_t len, uint32_t *index)
+{
+	if (same_as_last(r, id, len)) {
+		*index = r->last_index;
+		return FLO_OK;
+	}
+	return customer_hashed(r, id, len, flo_hash(id, len), index);
+}
+
 int32_t flo_rfm_day(int64_t t)
 {
 	return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
@@ -234,21 +247,21 @@ int flo_rfm_first_before(int64_t time, double amount, int64_t first_time,
 	       (time == first_time && amount < flo_money_value(first_value));
 }
 
-int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
+/* Whether an order on `day` is after --as-of (a holdout order); 0 with
+ * *late set when it is after the holdout period too (or there is none). */
+static int holdout_day(const struct flo_rfm_config *cfg, int32_t day, int *late)
+{
+	int holdout = cfg->has_as_of && day > cfg->as_of;
+	*late = holdout && (!cfg->has_holdout || day > cfg->holdout_end);
+	return holdout;
+}
+
+/* One order into customer idx's totals. */
+static int fold(flo_rfm *r, uint32_t idx, int64_t time, int32_t day, int holdout,
 		double amount, const char *order_id, size_t order_id_len,
 		const struct flo_field *keep, enum flo_order_fate *fate)
 {
 	const struct flo_rfm_config *cfg = &r->cfg;
-	int32_t day = flo_rfm_day(time);
-	int err;
-	int holdout = cfg->has_as_of && day > cfg->as_of;
-	if (holdout && (!cfg->has_holdout || day > cfg->holdout_end)) {
-		*fate = FLO_ORDER_LATE;
-		return FLO_OK;
-	}
-	uint32_t idx;
-	if ((err = customer(r, id, id_len, &idx)) != FLO_OK)
-		return err;
 	struct cust *c = &r->cust[idx];
 	struct cust_extra *x = r->extra != NULL ? &r->extra[idx] : NULL;
 	if (cfg->order_ids) {
@@ -299,6 +312,83 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 	return FLO_OK;
 }
 
+int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
+		double amount, const char *order_id, size_t order_id_len,
+		const struct flo_field *keep, enum flo_order_fate *fate)
+{
+	int32_t day = flo_rfm_day(time);
+	int late, err;
+	int holdout = holdout_day(&r->cfg, day, &late);
+	if (late) {
+		*fate = FLO_ORDER_LATE;
+		return FLO_OK;
+	}
+	uint32_t idx;
+	if ((err = customer(r, id, id_len, &idx)) != FLO_OK)
+		return err;
+	return fold(r, idx, time, day, holdout, amount, order_id, order_id_len, keep, fate);
+}
+
+/* Orders a batch step looks up together: enough to keep memory busy. */
+#define BATCH 32
+
+int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4])
+{
+	uint64_t hash[BATCH];
+	uint32_t idx[BATCH];
+	int32_t day[BATCH];
+	unsigned char state[BATCH]; /* 0 late, 1 calibration, 2 holdout; +4 same as last */
+	for (size_t base = 0; base < n; base += BATCH) {
+		size_t m = n - base < BATCH ? n - base : BATCH;
+		const struct flo_rfm_order *b = o + base;
+		/* 1: hash each id and request its slot in the id table. */
+		for (size_t i = 0; i < m; i++) {
+			int late;
+			day[i] = flo_rfm_day(b[i].time);
+			state[i] = (unsigned char)(1 + holdout_day(&r->cfg, day[i], &late));
+			if (late) {
+				state[i] = 0;
+				continue;
+			}
+			hash[i] = flo_hash(b[i].id, b[i].id_len);
+			flo_idmap_prefetch(r->ids, hash[i]);
+		}
+		/* 2: find the customers (in order: a new id gets the next
+		 * index) and request their totals. */
+		for (size_t i = 0; i < m; i++) {
+			if (state[i] == 0)
+				continue;
+			if (same_as_last(r, b[i].id, b[i].id_len)) {
+				idx[i] = r->last_index;
+			} else {
+				int err = customer_hashed(r, b[i].id, b[i].id_len, hash[i], &idx[i]);
+				if (err != FLO_OK)
+					return err;
+			}
+			__builtin_prefetch(&r->cust[idx[i]]);
+			__builtin_prefetch((const char *)&r->cust[idx[i]] + 63);
+		}
+		/* 3: request each customer's purchase days beyond the inline two. */
+		for (size_t i = 0; i < m; i++) {
+			const struct dayset *d = state[i] ? &r->cust[idx[i]].days : NULL;
+			if (d != NULL && d->cap > 2)
+				__builtin_prefetch(d->u.heap + (d->n ? d->n - 1 : 0));
+		}
+		/* 4: fold the orders in, in their order. */
+		for (size_t i = 0; i < m; i++) {
+			enum flo_order_fate fate = FLO_ORDER_LATE;
+			if (state[i] != 0) {
+				int err = fold(r, idx[i], b[i].time, day[i], state[i] == 2,
+					       b[i].amount, NULL, 0, NULL, &fate);
+				if (err != FLO_OK)
+					return err;
+			}
+			counts[fate]++;
+		}
+	}
+	return FLO_OK;
+}
+
 size_t flo_rfm_customers(const flo_rfm *r)
 {
 	return flo_idmap_count(r->ids);
@@ -326,6 +416,8 @@ double flo_rfm_bytes_per_customer(const flo_rfm *r)
 	return (double)bytes / (double)n;
 }
 
+#define PREFETCH_AHEAD 16
+
 int flo_rfm_each(flo_rfm *r, flo_summary_fn *fn, void *ctx, size_t *holdout_only)
 {
 	const struct flo_rfm_config *cfg = &r->cfg;
@@ -340,6 +432,21 @@ int flo_rfm_each(flo_rfm *r, flo_summary_fn *fn, void *ctx, size_t *holdout_only
 	int32_t as_of = flo_rfm_as_of(r);
 	*holdout_only = 0;
 	for (size_t k = 0; k < n; k++) {
+		/* In id order the customers are anywhere in memory: ask for
+		 * what is needed a few steps ahead, in two stages (the second
+		 * follows pointers the first brought in). */
+		if (k + PREFETCH_AHEAD < n) {
+			const struct cust *ahead = &r->cust[order[k + PREFETCH_AHEAD]];
+			__builtin_prefetch(ahead);
+			__builtin_prefetch((const char *)ahead + 63);
+			flo_idmap_prefetch_id(r->ids, order[k + PREFETCH_AHEAD], 0);
+		}
+		if (k + PREFETCH_AHEAD / 2 < n) {
+			const struct dayset *d = &r->cust[order[k + PREFETCH_AHEAD / 2]].days;
+			if (d->cap > 2)
+				__builtin_prefetch(d->u.heap);
+			flo_idmap_prefetch_id(r->ids, order[k + PREFETCH_AHEAD / 2], 1);
+		}
 		struct cust *c = &r->cust[order[k]];
 		if (c->orders == 0) {
 			(*holdout_only)++;
