@@ -17,6 +17,7 @@
 #include "num.h"
 #include "record.h"
 #include "rfm.h"
+#include "rfmfeed.h"
 #include "store.h"
 
 static const char usage[] =
@@ -492,47 +493,17 @@ static int read_order(struct options *o, flo_reader *r, struct fields *fl,
 	return 1;
 }
 
-/* Orders on their way into the aggregator in batches (flo_rfm_add_batch()),
- * their ids copied out of the reader's buffer. */
-#define BATCH_ORDERS 256
-#define BATCH_ID_BYTES (BATCH_ORDERS * 32)
-
-struct batch {
-	struct flo_rfm_order o[BATCH_ORDERS];
-	size_t n, used;
-	char ids[BATCH_ID_BYTES];
-};
-
-static void flush_batch(struct batch *b, flo_rfm *agg, long counts[4])
-{
-	int err = flo_rfm_add_batch(agg, b->o, b->n, counts);
-	if (err != FLO_OK)
-		flo_die(flo_exit_status(err), "%s", flo_strerror(err));
-	b->n = b->used = 0;
-}
-
-/* The common case (no --keep, no --order-id) through a batch: the lookups
- * in a table of a million customers then overlap instead of queueing. */
-static void read_orders_batched(struct options *o, flo_reader *r, struct fields *fl,
-				flo_rfm *agg, struct batch *b, long counts[4])
+/* The common case (no --keep, no --order-id) through a feed (rfmfeed.h):
+ * parsing and folding in overlap. */
+static void read_orders_fed(struct options *o, flo_reader *r, struct fields *fl,
+			    flo_rfm_feed *feed)
 {
 	struct flo_custdb_order ord;
 	if (!read_order(o, r, fl, &ord))
 		return;
-	if (ord.id_len > BATCH_ID_BYTES - b->used)
-		flush_batch(b, agg, counts);
-	if (ord.id_len > BATCH_ID_BYTES) { /* an id too long to batch */
-		struct flo_rfm_order one = {ord.id, ord.id_len, ord.time, ord.amount};
-		int err = flo_rfm_add_batch(agg, &one, 1, counts);
-		if (err != FLO_OK)
-			flo_die(flo_exit_status(err), "%s", flo_strerror(err));
-		return;
-	}
-	memcpy(b->ids + b->used, ord.id, ord.id_len);
-	b->o[b->n++] = (struct flo_rfm_order){b->ids + b->used, ord.id_len, ord.time, ord.amount};
-	b->used += ord.id_len;
-	if (b->n == BATCH_ORDERS)
-		flush_batch(b, agg, counts);
+	int err = flo_rfm_feed_add(feed, ord.id, ord.id_len, ord.time, ord.amount);
+	if (err != FLO_OK)
+		flo_die(flo_exit_status(err), "%s", flo_strerror(err));
 }
 
 static void read_orders(struct options *o, flo_reader *r, struct fields *fl, flo_rfm *agg,
@@ -922,17 +893,21 @@ int main(int argc, char **argv)
 		long counts[4] = {0};
 		if (flo_rfm_new(&agg, &o.cfg) != FLO_OK)
 			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-		static struct batch batch;
-		int batched = o.cfg.nkeep == 0 && !o.cfg.order_ids;
+		flo_rfm_feed *feed = NULL;
+		if (o.cfg.nkeep == 0 && !o.cfg.order_ids &&
+		    flo_rfm_feed_new(&feed, agg, sysconf(_SC_NPROCESSORS_ONLN) > 1) != FLO_OK)
+			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 		for (; got != 0; got = flo_reader_next(r)) {
 			if (got < 0)
 				flo_reader_failed(&o.bad, r, got);
-			else if (batched)
-				read_orders_batched(&o, r, &fl, agg, &batch, counts);
+			else if (feed != NULL)
+				read_orders_fed(&o, r, &fl, feed);
 			else
 				read_orders(&o, r, &fl, agg, counts);
 		}
-		flush_batch(&batch, agg, counts);
+		int err = feed != NULL ? flo_rfm_feed_finish(feed, counts) : FLO_OK;
+		if (err != FLO_OK)
+			flo_die(flo_exit_status(err), "%s", flo_strerror(err));
 		flo_bad_finish(&o.bad);
 		size_t holdout_only;
 		if (flo_rfm_each(agg, write_summary, &out, &holdout_only) != FLO_OK)
