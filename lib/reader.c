@@ -801,21 +801,53 @@ static long count_newlines(const char *p, size_t n)
  * finding its end, counting its newlines and splitting it in three; 0 sends
  * anything else (and a line not yet wholly in the buffer) to the general
  * path, which reads it from the start again. */
+/* Bytes of w equal to the byte in every lane of `lanes`: the high bit set
+ * in each such lane (and possibly in lanes above the lowest match, which
+ * the callers never look at). */
+static inline uint64_t bytes_equal(uint64_t w, uint64_t lanes)
+{
+	uint64_t x = w ^ lanes;
+	return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
+}
+
+#define LANES(c) (0x0101010101010101ull * (unsigned char)(c))
+
+/* The first separator, newline or escape byte in [p, e), or e. */
+static const char *next_special(const char *p, const char *e, uint64_t sep, uint64_t esc)
+{
+	/* Eight bytes at a time (little-endian: the lowest set lane is the
+	 * first byte), then the tail one by one. */
+	while (e - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
+			w = __builtin_bswap64(w);
+		uint64_t m = bytes_equal(w, sep) | bytes_equal(w, LANES('\n')) |
+			     bytes_equal(w, esc);
+		if (m != 0)
+			return p + __builtin_ctzll(m) / 8;
+		p += 8;
+	}
+	const char c_sep = (char)sep, c_esc = (char)esc;
+	while (p < e && *p != c_sep && *p != '\n' && *p != c_esc)
+		p++;
+	return p;
+}
+
 static int plain_record(flo_reader *r)
 {
 	const char *s = r->buf + r->beg, *e = r->buf + r->end;
 	const char sep = r->fmt == FLO_FMT_CSV ? ',' : '\t';
 	const char esc = r->fmt == FLO_FMT_CSV ? '"' : '\\';
+	const uint64_t sep_lanes = LANES(sep), esc_lanes = LANES(esc);
 	struct flo_field *f = r->fields;
 	size_t nf = 0;
 	const char *fs = s;
-	for (const char *p = s; p < e; p++) {
+	for (const char *p = s;; p++) {
+		p = next_special(p, e, sep_lanes, esc_lanes);
+		if (p == e || *p == esc)
+			return 0;
 		char c = *p;
-		if (c != sep && c != '\n') {
-			if (c == esc)
-				return 0;
-			continue;
-		}
 		if (nf == r->nheader)
 			return 0;
 		const char *fe = p;
@@ -838,7 +870,6 @@ static int plain_record(flo_reader *r)
 			return 1;
 		}
 	}
-	return 0;
 }
 
 int flo_reader_next(flo_reader *r)
