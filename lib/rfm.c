@@ -7,6 +7,7 @@
  * never order lines. */
 #include "rfm.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,71 @@ struct dayset {
 		int32_t *heap;
 	} u;
 };
+
+/* The customers' day arrays beyond the inline two, carved out of large
+ * chunks: a size class per power of two (4, 8, 16, ... days), and a free
+ * list per class for the arrays that grew out of it.  Against malloc this
+ * saves its per-block header and, at the end, a million calls to free(). */
+#define ARENA_CHUNK ((size_t)1 << 20)
+#define ARENA_CLASSES 32
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+struct day_arena {
+	struct arena_chunk *chunks;
+	int32_t *free_list[ARENA_CLASSES]; /* each links through its first bytes */
+	size_t bytes;
+};
+
+static unsigned size_class(uint32_t cap) /* cap: a power of two, 4 or more */
+{
+	return (unsigned)__builtin_ctz(cap) - 2;
+}
+
+static int32_t *arena_alloc(struct day_arena *a, uint32_t cap)
+{
+	unsigned k = size_class(cap);
+	int32_t *p = a->free_list[k];
+	if (p != NULL) {
+		memcpy(&a->free_list[k], p, sizeof p);
+		return p;
+	}
+	size_t need = cap * sizeof *p;
+	struct arena_chunk *c = a->chunks;
+	if (c == NULL || c->cap - c->used < need) {
+		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+		c = malloc(sizeof *c + size);
+		if (c == NULL)
+			return NULL;
+		c->used = 0;
+		c->cap = size;
+		c->next = a->chunks;
+		a->chunks = c;
+		a->bytes += sizeof *c + size;
+	}
+	p = (int32_t *)((char *)c->data + c->used);
+	c->used += need;
+	return p;
+}
+
+static void arena_release(struct day_arena *a, int32_t *p, uint32_t cap)
+{
+	unsigned k = size_class(cap);
+	memcpy(p, &a->free_list[k], sizeof p);
+	a->free_list[k] = p;
+}
+
+static void arena_free(struct day_arena *a)
+{
+	for (struct arena_chunk *c = a->chunks, *next; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+}
 
 struct idset {
 	uint32_t n, cap;
@@ -52,6 +118,7 @@ struct flo_rfm {
 	struct cust *cust;
 	struct cust_extra *extra; /* NULL unless per_order, nkeep or order_ids */
 	size_t cap;
+	struct day_arena days;
 	int32_t max_day;
 	int have_max;
 	/* Order logs often list a customer's orders together: the previous
@@ -88,8 +155,6 @@ void flo_rfm_free(flo_rfm *r)
 		return;
 	size_t n = flo_idmap_count(r->ids);
 	for (size_t i = 0; i < n; i++) {
-		if (r->cust[i].days.cap > 2)
-			free(r->cust[i].days.u.heap);
 		if (r->extra != NULL) {
 			free(r->extra[i].kept);
 			free(r->extra[i].order_ids.v);
@@ -97,12 +162,13 @@ void flo_rfm_free(flo_rfm *r)
 	}
 	free(r->cust);
 	free(r->extra);
+	arena_free(&r->days);
 	flo_idmap_free(r->ids);
 	free(r);
 }
 
 /* Insert day if absent; FLO_ENOMEM on failure. */
-static int dayset_add(struct dayset *d, int32_t day)
+static int dayset_add(struct day_arena *a, struct dayset *d, int32_t day)
 {
 	int32_t *v = days_of(d);
 	uint32_t lo = 0, hi = d->n;
@@ -122,12 +188,12 @@ static int dayset_add(struct dayset *d, int32_t day)
 	if (d->n == d->cap || d->cap == 0) {
 		uint32_t cap = d->cap < 2 ? 2 : d->cap * 2;
 		if (cap > 2) {
-			int32_t *heap = malloc(cap * sizeof *heap);
+			int32_t *heap = arena_alloc(a, cap);
 			if (heap == NULL)
 				return FLO_ENOMEM;
 			memcpy(heap, v, d->n * sizeof *heap);
 			if (d->cap > 2)
-				free(d->u.heap);
+				arena_release(a, d->u.heap, d->cap);
 			d->u.heap = heap;
 		}
 		d->cap = cap;
@@ -273,7 +339,7 @@ static int fold(flo_rfm *r, uint32_t idx, int64_t time, int32_t day, int holdout
 			return FLO_OK;
 		}
 	}
-	if (!cfg->per_order && dayset_add(&c->days, day) != FLO_OK)
+	if (!cfg->per_order && dayset_add(&r->days, &c->days, day) != FLO_OK)
 		return FLO_ENOMEM;
 	struct flo_money value = flo_money_of(amount);
 	if (holdout) {
@@ -404,15 +470,11 @@ double flo_rfm_bytes_per_customer(const flo_rfm *r)
 	size_t n = flo_idmap_count(r->ids);
 	if (n == 0)
 		return 0;
-	size_t bytes = flo_idmap_bytes(r->ids) + r->cap * sizeof *r->cust;
+	size_t bytes = flo_idmap_bytes(r->ids) + r->cap * sizeof *r->cust + r->days.bytes;
 	if (r->extra != NULL)
 		bytes += r->cap * sizeof *r->extra;
-	for (size_t i = 0; i < n; i++) {
-		if (r->cust[i].days.cap > 2)
-			bytes += r->cust[i].days.cap * sizeof(int32_t);
-		if (r->extra != NULL)
-			bytes += r->extra[i].order_ids.cap * sizeof(uint64_t);
-	}
+	for (size_t i = 0; r->extra != NULL && i < n; i++)
+		bytes += r->extra[i].order_ids.cap * sizeof(uint64_t);
 	return (double)bytes / (double)n;
 }
 
