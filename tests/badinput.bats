@@ -334,12 +334,16 @@ records() {
 	assert_line --index 1 --partial "c6,-0,0,1,5,1,"
 }
 
-@test "numbers too large to score: monetary 1e308 stops flo-score (exit 70), never inf in the output" {
-	printf '%s\na,2,1,2,1e308\n' "$SUMMARY" > "$TMP/huge.csv"
+@test "numbers too large to score: monetary 1e308 is a bad record (65), never inf in the output" {
+	printf '%s\na,2,1,2,1e308\nb,2,1,2,10\n' "$SUMMARY" > "$TMP/huge.csv"
 	run --separate-stderr flo-score $CDNOW "$TMP/huge.csv"
-	assert_failure 70
+	assert_failure 65
 	assert_output ""
-	assert_equal "$stderr" "flo-score: $TMP/huge.csv line 2: internal error: exp_avg_value is infinite for frequency 2, recency 1, T 2, monetary 1e+308; please report it"
+	assert_equal "$stderr" "flo-score: $TMP/huge.csv line 2: exp_avg_value overflows a double for frequency 2, recency 1, T 2, monetary 1e+308: values too large to score"
+	run --separate-stderr flo-score $CDNOW "$TMP/huge.csv" --skip-bad --rejects "$TMP/rej.csv"
+	assert_success
+	assert_equal "$(tail -n +2 "$TMP/rej.csv")" "a,2,1,2,1e308"
+	assert_equal "$(echo "$output" | tail -n +2 | cut -d, -f1)" "b"
 }
 
 # ---- values ----
