@@ -114,6 +114,7 @@ enum input_kind { KIND_DETECT, KIND_ORDERS, KIND_SUMMARY };
 
 struct options {
 	enum flo_format in_fmt, out_fmt;
+	int json_out; /* the output is JSON Lines */
 	char *keep_text;   /* the --keep list, split in place into keep[] */
 	enum input_kind kind;
 	const char *id, *date, *amount, *order_id;
@@ -421,12 +422,22 @@ static const struct flo_field *need(struct options *o, flo_reader *r, struct flo
 	return f;
 }
 
-static int get_keep(struct options *o, flo_reader *r, struct fields *fl)
+/* The kept values, into fl->keep_vals; with JSON output, a record whose id
+ * or kept values are not UTF-8 is refused here, with its line, rather than
+ * when the summaries are written (then 0). */
+static int get_keep(struct options *o, flo_reader *r, const struct flo_field *id,
+		    struct fields *fl)
 {
 	static const struct flo_field null_field = {"", 0, "", 0, FLO_KIND_NULL};
 	for (size_t i = 0; i < o->nkeep; i++) {
 		const struct flo_field *f = flo_reader_get(r, &fl->keep[i]);
 		fl->keep_vals[i] = f ? *f : null_field;
+	}
+	char msg[512];
+	if (o->json_out && (flo_not_utf8(id, 1, msg, sizeof msg) ||
+			    flo_not_utf8(fl->keep_vals, o->nkeep, msg, sizeof msg))) {
+		reject(o, r, "%s", msg);
+		return 0;
 	}
 	return 1;
 }
@@ -482,9 +493,9 @@ static int read_order(struct options *o, flo_reader *r, struct fields *fl,
 		       flo_quote(id->val, id->len));
 		return 0;
 	}
-	if (!get_date(o, r, date, &ord->time) || !get_number(o, r, amount, &ord->amount, 0))
+	if (!get_date(o, r, date, &ord->time) || !get_number(o, r, amount, &ord->amount, 0) ||
+	    !get_keep(o, r, id, fl))
 		return 0;
-	get_keep(o, r, fl);
 	ord->id = id->val;
 	ord->id_len = id->len;
 	ord->order_id = order_id ? order_id->val : NULL;
@@ -557,7 +568,8 @@ static void read_summary(struct options *o, flo_reader *r, struct fields *fl,
 		reject(o, r, "no orders (order_num_total_ever_online + _offline is 0)");
 		return;
 	}
-	get_keep(o, r, fl);
+	if (!get_keep(o, r, id, fl))
+		return;
 	int err = flo_custsum_add(cs, id->val, id->len, (int32_t)(first / 86400),
 				  (int32_t)(last / 86400), cv, fl->keep_vals);
 	if (err == FLO_EVALUE)
@@ -882,6 +894,7 @@ int main(int argc, char **argv)
 	setup_fields(&o, f, n, fmt, &fl);
 
 	flo_writer *w;
+	o.json_out = (o.out_fmt ? o.out_fmt : fmt) == FLO_FMT_JSONL;
 	if (flo_writer_new(&w, STDOUT_FILENO, o.out_fmt ? o.out_fmt : fmt) != FLO_OK)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 	struct output out = {w, &o, o.cfg.has_holdout};

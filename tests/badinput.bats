@@ -195,6 +195,19 @@ records() {
 	assert_success
 	assert_output '{"customer_id":"c2","date":"2021-01-02","amount":"5"}'
 	head -2 "$TMP/latin1.csv" | cmp - "$TMP/rej.csv"
+	# flo-rfm refuses it as it is read (with the line), not when it writes
+	run --separate-stderr flo-rfm -o jsonl "$TMP/latin1.csv"
+	assert_failure 65
+	assert_output ""
+	assert_equal "$stderr" "flo-rfm: $TMP/latin1.csv line 2: field \"customer_id\" is not UTF-8 text (byte 0xe9): JSON output needs UTF-8; write CSV or TSV (-o csv) to pass any bytes through"
+	run --separate-stderr flo-rfm -o jsonl --rejects "$TMP/rej.csv" "$TMP/latin1.csv"
+	assert_success
+	assert_equal "$(jq -r .customer_id <<< "$output")" c2
+	head -2 "$TMP/latin1.csv" | cmp - "$TMP/rej.csv"
+	printf '%s\nc1,2021-01-01,10,\351\n' "$ORDERS,channel" > "$TMP/keep.csv"
+	run --separate-stderr flo-rfm -o jsonl --keep channel "$TMP/keep.csv"
+	assert_failure 65
+	assert_equal "$stderr" "flo-rfm: $TMP/keep.csv line 2: field \"channel\" is not UTF-8 text (byte 0xe9): JSON output needs UTF-8; write CSV or TSV (-o csv) to pass any bytes through"
 	# the same for flo-score and flo-segment (streamed or batched)
 	printf '%s\n\351,1,1,2,3\nb,0,0,2,0\n' "$SUMMARY" > "$TMP/s.csv"
 	run --separate-stderr flo-score $CDNOW -o jsonl --rejects "$TMP/rej" "$TMP/s.csv"
