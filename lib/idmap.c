@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "err.h"
 
-#define CHUNK_BYTES ((size_t)1 << 20)
 
 struct entry {
 	const char *id;
@@ -22,11 +22,6 @@ struct entry {
 	uint32_t hash32;
 };
 
-struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	char data[];
-};
 
 struct slot {
 	uint64_t key;   /* short ids: the bytes, zero-padded; long: the hash */
@@ -39,7 +34,7 @@ struct flo_idmap {
 	size_t nslots;   /* a power of two */
 	struct entry *entries;
 	size_t count, cap;
-	struct chunk *chunks;
+	struct flo_arena text; /* the ids' bytes */
 	size_t bytes;
 };
 
@@ -87,33 +82,10 @@ void flo_idmap_free(flo_idmap *m)
 {
 	if (m == NULL)
 		return;
-	for (struct chunk *c = m->chunks, *next; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
+	flo_arena_free(&m->text);
 	free(m->slots);
 	free(m->entries);
 	free(m);
-}
-
-static const char *copy_id(flo_idmap *m, const char *id, size_t len)
-{
-	struct chunk *c = m->chunks;
-	if (c == NULL || c->cap - c->used < len) {
-		size_t cap = len > CHUNK_BYTES ? len : CHUNK_BYTES;
-		c = malloc(sizeof *c + cap);
-		if (c == NULL)
-			return NULL;
-		c->used = 0;
-		c->cap = cap;
-		c->next = m->chunks;
-		m->chunks = c;
-		m->bytes += sizeof *c + cap;
-	}
-	char *p = c->data + c->used;
-	memcpy(p, id, len);
-	c->used += len;
-	return p;
 }
 
 #define SHORT_ID 8
@@ -189,9 +161,10 @@ int flo_idmap_intern_hashed(flo_idmap *m, const char *id, size_t len, uint64_t h
 				m->entries = e;
 				m->cap = cap;
 			}
-			const char *copy = copy_id(m, id, len);
+			char *copy = flo_arena_alloc(&m->text, len);
 			if (copy == NULL)
 				return FLO_ENOMEM;
+			memcpy(copy, id, len);
 			m->entries[m->count] = (struct entry){copy, (uint32_t)len, h};
 			*sl = (struct slot){key, (uint32_t)len, (uint32_t)++m->count};
 			*index = (uint32_t)(m->count - 1);
@@ -212,7 +185,7 @@ int flo_idmap_intern_hashed(flo_idmap *m, const char *id, size_t len, uint64_t h
 }
 
 size_t flo_idmap_count(const flo_idmap *m) { return m->count; }
-size_t flo_idmap_bytes(const flo_idmap *m) { return m->bytes; }
+size_t flo_idmap_bytes(const flo_idmap *m) { return m->bytes + m->text.bytes; }
 
 const char *flo_idmap_id(const flo_idmap *m, uint32_t index, size_t *len)
 {

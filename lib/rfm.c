@@ -7,10 +7,10 @@
  * never order lines. */
 #include "rfm.h"
 
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "err.h"
 #include "idmap.h"
 #include "kept.h"
@@ -24,23 +24,15 @@ struct dayset {
 	} u;
 };
 
-/* The customers' day arrays beyond the inline two, carved out of large
- * chunks: a size class per power of two (4, 8, 16, ... days), and a free
- * list per class for the arrays that grew out of it.  Against malloc this
- * saves its per-block header and, at the end, a million calls to free(). */
-#define ARENA_CHUNK ((size_t)1 << 20)
-#define ARENA_CLASSES 32
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
+/* The customers' day arrays beyond the inline two come from an arena, a
+ * size class per power of two (4, 8, 16, ... days) with a free list per
+ * class for the arrays that grew out of it.  Against malloc this saves its
+ * per-block header and, at the end, a million calls to free(). */
+#define DAY_CLASSES 32
 
 struct day_arena {
-	struct arena_chunk *chunks;
-	int32_t *free_list[ARENA_CLASSES]; /* each links through its first bytes */
-	size_t bytes;
+	struct flo_arena mem;
+	int32_t *free_list[DAY_CLASSES]; /* each links through its first bytes */
 };
 
 static unsigned size_class(uint32_t cap) /* cap: a power of two, 4 or more */
@@ -56,22 +48,8 @@ static int32_t *arena_alloc(struct day_arena *a, uint32_t cap)
 		memcpy(&a->free_list[k], p, sizeof p);
 		return p;
 	}
-	size_t need = cap * sizeof *p;
-	struct arena_chunk *c = a->chunks;
-	if (c == NULL || c->cap - c->used < need) {
-		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
-		c = malloc(sizeof *c + size);
-		if (c == NULL)
-			return NULL;
-		c->used = 0;
-		c->cap = size;
-		c->next = a->chunks;
-		a->chunks = c;
-		a->bytes += sizeof *c + size;
-	}
-	p = (int32_t *)((char *)c->data + c->used);
-	c->used += need;
-	return p;
+	/* 16 bytes or more, a multiple of 16: aligned for the link. */
+	return flo_arena_alloc(&a->mem, cap * sizeof *p);
 }
 
 static void arena_release(struct day_arena *a, int32_t *p, uint32_t cap)
@@ -79,14 +57,6 @@ static void arena_release(struct day_arena *a, int32_t *p, uint32_t cap)
 	unsigned k = size_class(cap);
 	memcpy(p, &a->free_list[k], sizeof p);
 	a->free_list[k] = p;
-}
-
-static void arena_free(struct day_arena *a)
-{
-	for (struct arena_chunk *c = a->chunks, *next; c != NULL; c = next) {
-		next = c->next;
-		free(c);
-	}
 }
 
 struct idset {
@@ -162,7 +132,7 @@ void flo_rfm_free(flo_rfm *r)
 	}
 	free(r->cust);
 	free(r->extra);
-	arena_free(&r->days);
+	flo_arena_free(&r->days.mem);
 	flo_idmap_free(r->ids);
 	free(r);
 }
@@ -470,7 +440,7 @@ double flo_rfm_bytes_per_customer(const flo_rfm *r)
 	size_t n = flo_idmap_count(r->ids);
 	if (n == 0)
 		return 0;
-	size_t bytes = flo_idmap_bytes(r->ids) + r->cap * sizeof *r->cust + r->days.bytes;
+	size_t bytes = flo_idmap_bytes(r->ids) + r->cap * sizeof *r->cust + r->days.mem.bytes;
 	if (r->extra != NULL)
 		bytes += r->cap * sizeof *r->extra;
 	for (size_t i = 0; r->extra != NULL && i < n; i++)
