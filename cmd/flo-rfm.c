@@ -17,6 +17,7 @@
 #include "num.h"
 #include "record.h"
 #include "rfm.h"
+#include "rfmfeed.h"
 #include "store.h"
 
 static const char usage[] =
@@ -113,6 +114,7 @@ enum input_kind { KIND_DETECT, KIND_ORDERS, KIND_SUMMARY };
 
 struct options {
 	enum flo_format in_fmt, out_fmt;
+	int json_out; /* the output is JSON Lines */
 	char *keep_text;   /* the --keep list, split in place into keep[] */
 	enum input_kind kind;
 	const char *id, *date, *amount, *order_id;
@@ -420,12 +422,22 @@ static const struct flo_field *need(struct options *o, flo_reader *r, struct flo
 	return f;
 }
 
-static int get_keep(struct options *o, flo_reader *r, struct fields *fl)
+/* The kept values, into fl->keep_vals; with JSON output, a record whose id
+ * or kept values are not UTF-8 is refused here, with its line, rather than
+ * when the summaries are written (then 0). */
+static int get_keep(struct options *o, flo_reader *r, const struct flo_field *id,
+		    struct fields *fl)
 {
 	static const struct flo_field null_field = {"", 0, "", 0, FLO_KIND_NULL};
 	for (size_t i = 0; i < o->nkeep; i++) {
 		const struct flo_field *f = flo_reader_get(r, &fl->keep[i]);
 		fl->keep_vals[i] = f ? *f : null_field;
+	}
+	char msg[512];
+	if (o->json_out && (flo_not_utf8(id, 1, msg, sizeof msg) ||
+			    flo_not_utf8(fl->keep_vals, o->nkeep, msg, sizeof msg))) {
+		reject(o, r, "%s", msg);
+		return 0;
 	}
 	return 1;
 }
@@ -481,15 +493,28 @@ static int read_order(struct options *o, flo_reader *r, struct fields *fl,
 		       flo_quote(id->val, id->len));
 		return 0;
 	}
-	if (!get_date(o, r, date, &ord->time) || !get_number(o, r, amount, &ord->amount, 0))
+	if (!get_date(o, r, date, &ord->time) || !get_number(o, r, amount, &ord->amount, 0) ||
+	    !get_keep(o, r, id, fl))
 		return 0;
-	get_keep(o, r, fl);
 	ord->id = id->val;
 	ord->id_len = id->len;
 	ord->order_id = order_id ? order_id->val : NULL;
 	ord->order_id_len = order_id ? order_id->len : 0;
 	ord->keep = fl->keep_vals;
 	return 1;
+}
+
+/* The common case (no --keep, no --order-id) through a feed (rfmfeed.h):
+ * parsing and folding in overlap. */
+static void read_orders_fed(struct options *o, flo_reader *r, struct fields *fl,
+			    flo_rfm_feed *feed)
+{
+	struct flo_custdb_order ord;
+	if (!read_order(o, r, fl, &ord))
+		return;
+	int err = flo_rfm_feed_add(feed, ord.id, ord.id_len, ord.time, ord.amount);
+	if (err != FLO_OK)
+		flo_die(flo_exit_status(err), "%s", flo_strerror(err));
 }
 
 static void read_orders(struct options *o, flo_reader *r, struct fields *fl, flo_rfm *agg,
@@ -543,7 +568,8 @@ static void read_summary(struct options *o, flo_reader *r, struct fields *fl,
 		reject(o, r, "no orders (order_num_total_ever_online + _offline is 0)");
 		return;
 	}
-	get_keep(o, r, fl);
+	if (!get_keep(o, r, id, fl))
+		return;
 	int err = flo_custsum_add(cs, id->val, id->len, (int32_t)(first / 86400),
 				  (int32_t)(last / 86400), cv, fl->keep_vals);
 	if (err == FLO_EVALUE)
@@ -868,6 +894,7 @@ int main(int argc, char **argv)
 	setup_fields(&o, f, n, fmt, &fl);
 
 	flo_writer *w;
+	o.json_out = (o.out_fmt ? o.out_fmt : fmt) == FLO_FMT_JSONL;
 	if (flo_writer_new(&w, STDOUT_FILENO, o.out_fmt ? o.out_fmt : fmt) != FLO_OK)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 	struct output out = {w, &o, o.cfg.has_holdout};
@@ -879,12 +906,21 @@ int main(int argc, char **argv)
 		long counts[4] = {0};
 		if (flo_rfm_new(&agg, &o.cfg) != FLO_OK)
 			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		flo_rfm_feed *feed = NULL;
+		if (o.cfg.nkeep == 0 && !o.cfg.order_ids &&
+		    flo_rfm_feed_new(&feed, agg, sysconf(_SC_NPROCESSORS_ONLN) > 1) != FLO_OK)
+			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 		for (; got != 0; got = flo_reader_next(r)) {
 			if (got < 0)
 				flo_reader_failed(&o.bad, r, got);
+			else if (feed != NULL)
+				read_orders_fed(&o, r, &fl, feed);
 			else
 				read_orders(&o, r, &fl, agg, counts);
 		}
+		int err = feed != NULL ? flo_rfm_feed_finish(feed, counts) : FLO_OK;
+		if (err != FLO_OK)
+			flo_die(flo_exit_status(err), "%s", flo_strerror(err));
 		flo_bad_finish(&o.bad);
 		size_t holdout_only;
 		if (flo_rfm_each(agg, write_summary, &out, &holdout_only) != FLO_OK)

@@ -92,9 +92,10 @@ static const char usage[] =
 "customer with any positive spend; such customers are counted on stderr.\n"
 "\n"
 "Exit status: 0 success; 2 usage error, or no model given or stored; 65 bad\n"
-"input data, an invalid model (a file of any other format included), or\n"
-"summaries in another time unit than the model; 66 unreadable input or model\n"
-"file; 70 internal error (a score that is not finite); 74 write error, or a\n"
+"input data (values so large that a score overflows included), an invalid\n"
+"model (a file of any other format included), or summaries in another time\n"
+"unit than the model; 66 unreadable input or model file; 70 internal error\n"
+"(a score that is not a number); 74 write error, or a\n"
 "store that cannot be read, is not a flo store of this version, or holds a\n"
 "model of another format.\n";
 
@@ -757,19 +758,35 @@ static void output_free(struct output *out)
 	free(out->done);
 }
 
-/* Never nan or inf: for valid input a score that is not finite is a bug. */
-static void check_finite(const struct output *out, struct input *in,
-			 const struct history *h, const double *val, int has_value)
+/* Never nan or inf.  A score beyond the largest double comes from a value
+ * too large to score (a monetary of 1e308 times a ratio above 1): a bad
+ * record.  A nan would be a bug. */
+static int check_finite(const struct output *out, struct input *in,
+			const struct history *h, const double *val, int has_value)
 {
 	size_t n = has_value ? out->n : out->n - 2;
+	char x[FLO_NUM_BUFSZ], tx[FLO_NUM_BUFSZ], T[FLO_NUM_BUFSZ], m[FLO_NUM_BUFSZ];
 
-	for (size_t k = 0; k < n; k++)
-		if (!isfinite(val[k]))
+	for (size_t k = 0; k < n; k++) {
+		if (isfinite(val[k]))
+			continue;
+		flo_format_double(x, h->x);
+		flo_format_double(tx, h->tx);
+		flo_format_double(T, h->T);
+		flo_format_double(m, h->m);
+		if (isnan(val[k]))
 			flo_die(FLO_EXIT_SOFTWARE,
-				"%s line %ld: internal error: %s is %s for frequency %.17g, "
-				"recency %.17g, T %.17g, monetary %.17g; please report it",
-				in->bad->input_name, flo_reader_line(in->r), out->name[k],
-				isnan(val[k]) ? "nan" : "infinite", h->x, h->tx, h->T, h->m);
+				"%s line %ld: internal error: %s is nan for frequency %s, "
+				"recency %s, T %s, monetary %s; please report it",
+				in->bad->input_name, flo_reader_line(in->r), out->name[k], x, tx,
+				T, m);
+		flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR,
+			       "%s overflows a double for frequency %s, recency %s, T %s, "
+			       "monetary %s: values too large to score",
+			       out->name[k], x, tx, T, m);
+		return 0;
+	}
+	return 1;
 }
 
 static void put_added(const struct output *out, size_t k, const double *val, int has_value)
@@ -887,8 +904,8 @@ int main(int argc, char **argv)
 			continue;
 		check_time_unit(&in, &s, &h);
 		int has_value = score(&s, &h, val);
-		check_finite(&out, &in, &h, val, has_value);
-		write_record(&out, &in, val, has_value);
+		if (check_finite(&out, &in, &h, val, has_value))
+			write_record(&out, &in, val, has_value);
 	}
 	flo_bad_finish(&o.bad);
 	report(&s);

@@ -863,30 +863,6 @@ struct run {
 	char **labels;
 };
 
-/* JSON output takes UTF-8 text only (record.h): a record that is not is
- * refused as it is read, for nothing may fail once the batch is being
- * written.  1 after a bad-record report. */
-static int refuse_not_utf8(struct input *in, const struct flo_field *f, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		const char *texts[2] = {f[i].name, f[i].val};
-		size_t lens[2] = {f[i].name_len, f[i].kind == FLO_KIND_STR ? f[i].len : 0};
-		for (int t = 0; t < 2; t++)
-			for (size_t k = 0, c; k < lens[t]; k += c)
-				if ((c = flo_utf8_char(texts[t] + k, lens[t] - k)) == 0) {
-					flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR,
-						       "field %s\"%s\" is not UTF-8 text (byte "
-						       "0x%02x): JSON output needs UTF-8; write CSV "
-						       "or TSV (-o csv) to pass any bytes through",
-						       t == 0 ? "name " : "",
-						       flo_quote(f[i].name, f[i].name_len),
-						       (unsigned char)texts[t][k]);
-					return 1;
-				}
-	}
-	return 0;
-}
-
 static void batch(struct run *run, int got)
 {
 	struct options *o = run->o;
@@ -894,6 +870,7 @@ static void batch(struct run *run, int got)
 	struct vec key[3] = {{0}}, sums = {0};
 	struct spool sp = {.check = run->out_fmt != FLO_FMT_JSONL};
 	double need[4];
+	char msg[512];
 	double *sv = xcalloc(in->nsum, sizeof *sv);
 
 	for (; got != 0; got = flo_reader_next(in->r)) {
@@ -906,8 +883,10 @@ static void batch(struct run *run, int got)
 		if (!o->summary && !o->print_cuts) {
 			size_t n;
 			const struct flo_field *f = flo_reader_fields(in->r, &n);
-			if (run->out_fmt == FLO_FMT_JSONL && refuse_not_utf8(in, f, n))
+			if (run->out_fmt == FLO_FMT_JSONL && flo_not_utf8(f, n, msg, sizeof msg)) {
+				flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "%s", msg);
 				continue;
+			}
 			if (!spool_names(&sp, f, n)) {
 				flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR,
 					       "record fields differ from the first record's; "

@@ -282,3 +282,24 @@ void flo_bad_finish(struct flo_bad *bad)
 			 bad->rejects_path ? ", kept in " : "",
 			 bad->rejects_path ? bad->rejects_path : "");
 }
+
+int flo_not_utf8(const struct flo_field *f, size_t n, char *msg, size_t size)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *texts[2] = {f[i].name, f[i].val};
+		size_t lens[2] = {f[i].name_len, f[i].kind == FLO_KIND_STR ? f[i].len : 0};
+		for (int t = 0; t < 2; t++)
+			for (size_t k = 0, c; k < lens[t]; k += c)
+				if ((c = flo_utf8_char(texts[t] + k, lens[t] - k)) == 0) {
+					snprintf(msg, size,
+						 "field %s\"%s\" is not UTF-8 text (byte 0x%02x): "
+						 "JSON output needs UTF-8; write CSV or TSV (-o csv) "
+						 "to pass any bytes through",
+						 t == 0 ? "name " : "",
+						 flo_quote(f[i].name, f[i].name_len),
+						 (unsigned char)texts[t][k]);
+					return 1;
+				}
+	}
+	return 0;
+}

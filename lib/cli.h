@@ -94,6 +94,13 @@ void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err);
 /* At the end: say how many records were skipped, close the rejects file. */
 void flo_bad_finish(struct flo_bad *bad);
 
+/* JSON output takes UTF-8 text only (record.h): a tool that writes JSON
+ * Lines refuses a record it could not write as it is read (with the line),
+ * for a batch tool may not fail once its output is being written.  Checks
+ * the names and text values of f[0..n): 1, with what is wrong in msg, when
+ * one is not UTF-8. */
+int flo_not_utf8(const struct flo_field *f, size_t n, char *msg, size_t size);
+
 /* Quote a field's text for a message: at most 60 bytes, control bytes
  * shown as \xNN.  Returns a static buffer (one per call site is enough). */
 const char *flo_quote(const char *s, size_t len);

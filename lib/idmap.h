@@ -18,6 +18,18 @@ void flo_idmap_free(flo_idmap *m);
 int flo_idmap_intern(flo_idmap *m, const char *id, size_t len, uint32_t *index,
 		     int *added);
 
+/* The same, with the id's hash (flo_hash()) computed by the caller. */
+int flo_idmap_intern_hashed(flo_idmap *m, const char *id, size_t len, uint64_t hash,
+			    uint32_t *index, int *added);
+
+/* Start loading the slot where an id of this hash is looked up first, so
+ * that a batch of lookups waits for memory once, not once per id. */
+void flo_idmap_prefetch(const flo_idmap *m, uint64_t hash);
+
+/* Start loading what flo_idmap_id() of index reads: stage 0 its entry, then
+ * (once that has arrived) stage 1 the id's bytes. */
+void flo_idmap_prefetch_id(const flo_idmap *m, uint32_t index, int stage);
+
 size_t flo_idmap_count(const flo_idmap *m);
 const char *flo_idmap_id(const flo_idmap *m, uint32_t index, size_t *len);
 

@@ -31,13 +31,16 @@ struct flo_field {
 };
 
 /* A field looked up by name; `slot` caches where it was last found, so a
- * lookup in a CSV record, or in JSON records with a stable key order, is one
- * comparison. */
+ * lookup in JSON records with a stable key order is one comparison, and in
+ * CSV or TSV, whose fields stay where the header put them, none: `reader`
+ * names the reader whose header the slot was found in. */
 struct flo_col {
 	const char *name;
 	int slot;
+	size_t len;           /* strlen(name), once known */
+	unsigned long reader; /* serial of that reader, 0 for none */
 };
-#define FLO_COL(n) ((struct flo_col){(n), -1})
+#define FLO_COL(n) ((struct flo_col){(n), -1, 0, 0})
 
 /* Parse a format name ("csv", "tsv", "jsonl" or "json"); FLO_EUSAGE if none. */
 int flo_format_parse(const char *name, enum flo_format *fmt);

@@ -7,6 +7,7 @@
 #include "record.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,27 @@ struct flo_writer {
 	size_t cur_name_len;
 	int autoflush;
 	int err, saved_errno;
+	struct num_memo *memo; /* allocated with the first number */
 	char errmsg[512]; /* room for a quoted field name and the reason */
+};
+
+/* Numbers and dates as last formatted, by value.  Summaries repeat values
+ * (recency and T are whole days over a unit: a few hundred values among a
+ * million customers; dates likewise), and printing a double exactly is the
+ * costly part of a record.  Direct-mapped: a miss costs one comparison. */
+#define MEMO_SLOTS 1024
+
+struct num_memo {
+	struct {
+		uint64_t bits;
+		unsigned char len; /* 0: empty */
+		char text[FLO_NUM_BUFSZ];
+	} num[MEMO_SLOTS];
+	struct {
+		int day;
+		unsigned char len; /* 0: empty */
+		char text[16];
+	} day[MEMO_SLOTS];
 };
 
 static int grow(struct buf *b, size_t need)
@@ -133,6 +154,7 @@ int flo_writer_close(flo_writer *w)
 	free(w->names.p);
 	free(w->name_off);
 	free(w->name_len);
+	free(w->memo);
 	free(w);
 	if (err == FLO_EIO)
 		errno = saved;
@@ -301,19 +323,47 @@ void flo_writer_str(flo_writer *w, const char *name, const char *val, size_t len
 	put_text(w, val, len);
 }
 
+static struct num_memo *memo(flo_writer *w)
+{
+	if (w->memo == NULL)
+		w->memo = calloc(1, sizeof *w->memo); /* without it, no memo */
+	return w->memo;
+}
+
 void flo_writer_num(flo_writer *w, const char *name, double v)
 {
 	char tmp[FLO_NUM_BUFSZ];
 	begin_field(w, name, strlen(name));
-	put(&w->rec, tmp, flo_format_double(tmp, v));
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	struct num_memo *m = memo(w);
+	if (m == NULL) {
+		put(&w->rec, tmp, flo_format_double(tmp, v));
+		return;
+	}
+	size_t k = (size_t)((bits * 0x9E3779B97F4A7C15ull) >> 54); /* 10 bits */
+	if (m->num[k].len == 0 || m->num[k].bits != bits) {
+		m->num[k].bits = bits;
+		m->num[k].len = (unsigned char)flo_format_double(m->num[k].text, v);
+	}
+	put(&w->rec, m->num[k].text, m->num[k].len);
 }
 
 void flo_writer_day(flo_writer *w, const char *name, int day)
 {
-	char tmp[16];
-	size_t n = flo_format_day(tmp, day);
 	begin_field(w, name, strlen(name));
-	put_text(w, tmp, n);
+	struct num_memo *m = memo(w);
+	if (m == NULL) {
+		char tmp[16];
+		put_text(w, tmp, flo_format_day(tmp, day));
+		return;
+	}
+	size_t k = (unsigned)day % MEMO_SLOTS;
+	if (m->day[k].len == 0 || m->day[k].day != day) {
+		m->day[k].day = day;
+		m->day[k].len = (unsigned char)flo_format_day(m->day[k].text, day);
+	}
+	put_text(w, m->day[k].text, m->day[k].len);
 }
 
 void flo_writer_null(flo_writer *w, const char *name)

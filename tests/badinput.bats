@@ -195,6 +195,19 @@ records() {
 	assert_success
 	assert_output '{"customer_id":"c2","date":"2021-01-02","amount":"5"}'
 	head -2 "$TMP/latin1.csv" | cmp - "$TMP/rej.csv"
+	# flo-rfm refuses it as it is read (with the line), not when it writes
+	run --separate-stderr flo-rfm -o jsonl "$TMP/latin1.csv"
+	assert_failure 65
+	assert_output ""
+	assert_equal "$stderr" "flo-rfm: $TMP/latin1.csv line 2: field \"customer_id\" is not UTF-8 text (byte 0xe9): JSON output needs UTF-8; write CSV or TSV (-o csv) to pass any bytes through"
+	run --separate-stderr flo-rfm -o jsonl --rejects "$TMP/rej.csv" "$TMP/latin1.csv"
+	assert_success
+	assert_equal "$(jq -r .customer_id <<< "$output")" c2
+	head -2 "$TMP/latin1.csv" | cmp - "$TMP/rej.csv"
+	printf '%s\nc1,2021-01-01,10,\351\n' "$ORDERS,channel" > "$TMP/keep.csv"
+	run --separate-stderr flo-rfm -o jsonl --keep channel "$TMP/keep.csv"
+	assert_failure 65
+	assert_equal "$stderr" "flo-rfm: $TMP/keep.csv line 2: field \"channel\" is not UTF-8 text (byte 0xe9): JSON output needs UTF-8; write CSV or TSV (-o csv) to pass any bytes through"
 	# the same for flo-score and flo-segment (streamed or batched)
 	printf '%s\n\351,1,1,2,3\nb,0,0,2,0\n' "$SUMMARY" > "$TMP/s.csv"
 	run --separate-stderr flo-score $CDNOW -o jsonl --rejects "$TMP/rej" "$TMP/s.csv"
@@ -334,12 +347,16 @@ records() {
 	assert_line --index 1 --partial "c6,-0,0,1,5,1,"
 }
 
-@test "numbers too large to score: monetary 1e308 stops flo-score (exit 70), never inf in the output" {
-	printf '%s\na,2,1,2,1e308\n' "$SUMMARY" > "$TMP/huge.csv"
+@test "numbers too large to score: monetary 1e308 is a bad record (65), never inf in the output" {
+	printf '%s\na,2,1,2,1e308\nb,2,1,2,10\n' "$SUMMARY" > "$TMP/huge.csv"
 	run --separate-stderr flo-score $CDNOW "$TMP/huge.csv"
-	assert_failure 70
+	assert_failure 65
 	assert_output ""
-	assert_equal "$stderr" "flo-score: $TMP/huge.csv line 2: internal error: exp_avg_value is infinite for frequency 2, recency 1, T 2, monetary 1e+308; please report it"
+	assert_equal "$stderr" "flo-score: $TMP/huge.csv line 2: exp_avg_value overflows a double for frequency 2, recency 1, T 2, monetary 1e+308: values too large to score"
+	run --separate-stderr flo-score $CDNOW "$TMP/huge.csv" --skip-bad --rejects "$TMP/rej.csv"
+	assert_success
+	assert_equal "$(tail -n +2 "$TMP/rej.csv")" "a,2,1,2,1e308"
+	assert_equal "$(echo "$output" | tail -n +2 | cut -d, -f1)" "b"
 }
 
 # ---- values ----

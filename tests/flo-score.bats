@@ -529,12 +529,12 @@ finite_scores() {
 	assert_output "19945 records, 0 bad"
 }
 
-@test "a score beyond a double stops with exit 70: never inf in the output" {
+@test "a score beyond a double is a bad record (65): never inf in the output" {
 	printf '%s\na,100,51,52,1e307\n' "$SUMMARY" > "$TMP/in.csv"
 	run --separate-stderr flo-score $CDNOW --clv-months 1200 --discount 0 "$TMP/in.csv"
-	assert_failure 70
+	assert_failure 65
 	assert_output ""
-	[[ "$stderr" == "flo-score: $TMP/in.csv line 2: internal error: "*" is infinite for frequency 100, recency 51, T 52, monetary 9.9999999999999999e+306; please report it" ]]
+	[[ "$stderr" == "flo-score: $TMP/in.csv line 2: "*" overflows a double for frequency 100, recency 51, T 52, monetary 1e+307: values too large to score" ]]
 }
 
 @test "extreme histories and parameters: finite scores, no failure" {

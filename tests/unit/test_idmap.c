@@ -1,0 +1,119 @@
+/* Unit tests for lib/idmap.c: interning, and the order of
+ * flo_idmap_sorted() against an independent bytewise comparison (the order
+ * flo-rfm promises: bytes as unsigned, a prefix before the longer id). */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "err.h"
+#include "idmap.h"
+
+/* The reference order, written without the radix sort's prefix keys. */
+struct id {
+	const char *s;
+	size_t len;
+};
+
+static int bytewise(const void *a, const void *b)
+{
+	const struct id *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	for (size_t i = 0; i < n; i++)
+		if (x->s[i] != y->s[i])
+			return (unsigned char)x->s[i] < (unsigned char)y->s[i] ? -1 : 1;
+	return (x->len > y->len) - (x->len < y->len);
+}
+
+static uint64_t state = 88172645463325252ull;
+static unsigned next(void)
+{
+	state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+	return (unsigned)(state >> 32);
+}
+
+/* Ids from a few bytes, NUL and 0xFF included, of lengths 0..20, many
+ * sharing their first 8 bytes: the cases the radix sort hands on. */
+static void random_id(char *buf, size_t *len)
+{
+	static const char alphabet[] = {'\0', 'a', 'b', '0', (char)0xFF};
+	*len = next() % 21;
+	size_t shared = next() % 2 ? 8 : 0;
+	for (size_t i = 0; i < *len; i++)
+		buf[i] = i < shared ? "cust0000"[i] : alphabet[next() % sizeof alphabet];
+}
+
+static void test_sorted(size_t n)
+{
+	flo_idmap *m;
+	CHECK_INT(flo_idmap_new(&m), FLO_OK);
+	char *text = malloc(n * 21);
+	struct id *ref = malloc(n * sizeof *ref);
+	size_t distinct = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *s = text + i * 21;
+		size_t len;
+		random_id(s, &len);
+		uint32_t index;
+		int added;
+		CHECK_INT(flo_idmap_intern(m, s, len, &index, &added), FLO_OK);
+		if (added) {
+			CHECK_INT(index, distinct);
+			ref[distinct++] = (struct id){s, len};
+		} else {
+			size_t got_len;
+			const char *got = flo_idmap_id(m, index, &got_len);
+			CHECK(got_len == len && memcmp(got, s, len) == 0);
+		}
+	}
+	CHECK_INT(flo_idmap_count(m), distinct);
+	uint32_t *order = flo_idmap_sorted(m);
+	CHECK(order != NULL);
+	qsort(ref, distinct, sizeof *ref, bytewise);
+	size_t wrong = 0;
+	for (size_t k = 0; order && k < distinct; k++) {
+		size_t len;
+		const char *s = flo_idmap_id(m, order[k], &len);
+		struct id got = {s, len};
+		wrong += bytewise(&got, &ref[k]) != 0;
+	}
+	CHECK_INT(wrong, 0);
+	free(order);
+	free(ref);
+	free(text);
+	flo_idmap_free(m);
+}
+
+static void test_edges(void)
+{
+	flo_idmap *m;
+	CHECK_INT(flo_idmap_new(&m), FLO_OK);
+	uint32_t *order = flo_idmap_sorted(m); /* no ids: an empty order */
+	CHECK(order != NULL);
+	free(order);
+	const char *ids[] = {"ab", "a", "ab\0", "abcdefgh", "abcdefgh\0", "abcdefghi",
+			     "abcdefgg\xff", ""};
+	const size_t lens[] = {2, 1, 3, 8, 9, 9, 9, 0};
+	/* Sorted: "", "a", "ab", "ab\0", "abcdefgg\xff", "abcdefgh",
+	 * "abcdefgh\0", "abcdefghi". */
+	const int want[] = {7, 1, 0, 2, 6, 3, 4, 5};
+	for (int i = 0; i < 8; i++) {
+		uint32_t index;
+		int added;
+		CHECK_INT(flo_idmap_intern(m, ids[i], lens[i], &index, &added), FLO_OK);
+		CHECK_INT(added, 1);
+	}
+	order = flo_idmap_sorted(m);
+	for (int k = 0; order && k < 8; k++)
+		CHECK_INT(order[k], want[k]);
+	free(order);
+	flo_idmap_free(m);
+}
+
+int main(void)
+{
+	test_edges();
+	test_sorted(10);
+	test_sorted(5000);
+	test_sorted(200000);
+	return check_report();
+}

@@ -1,0 +1,127 @@
+/* Unit tests for lib/rfmfeed.c: orders through a feed, on a thread or not,
+ * give the summaries that flo_rfm_add() one at a time gives, in the same
+ * order of arrival; with ids too long for a batch among them, late and
+ * holdout orders. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "err.h"
+#include "rfmfeed.h"
+
+static uint64_t state = 2463534242ull;
+static unsigned next(void)
+{
+	state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+	return (unsigned)(state >> 32);
+}
+
+struct order {
+	char *id;
+	size_t len;
+	int64_t time;
+	double amount;
+};
+
+/* A summary as text, to compare two runs. */
+struct text {
+	char *p;
+	size_t len, cap;
+};
+
+static void collect(void *ctx, const struct flo_summary *s)
+{
+	struct text *t = ctx;
+	char line[256];
+	int n = snprintf(line, sizeof line, "%zu:%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%d,%.17g,%.17g\n",
+			 s->id_len, s->frequency, s->recency, s->T, s->monetary, s->orders,
+			 s->revenue, (int)s->first_order, (int)s->last_order,
+			 s->holdout_purchases, s->holdout_value);
+	if (t->len + s->id_len + (size_t)n + 1 > t->cap) {
+		t->cap = 2 * (t->len + s->id_len + (size_t)n + 1);
+		t->p = realloc(t->p, t->cap);
+	}
+	memcpy(t->p + t->len, s->id, s->id_len);
+	memcpy(t->p + t->len + s->id_len, line, (size_t)n);
+	t->len += s->id_len + (size_t)n;
+}
+
+static struct text summarise(flo_rfm *r)
+{
+	struct text t = {0};
+	size_t holdout_only;
+	CHECK_INT(flo_rfm_each(r, collect, &t, &holdout_only), FLO_OK);
+	return t;
+}
+
+static void test_same_as_one_at_a_time(int threaded)
+{
+	struct flo_rfm_config cfg = {.unit_days = 7, .has_as_of = 1, .as_of = 10500,
+				     .has_holdout = 1, .holdout_end = 10600};
+	size_t n = 50000;
+	struct order *o = malloc(n * sizeof *o);
+	for (size_t i = 0; i < n; i++) {
+		/* Mostly short ids of 3000 customers; now and then one far
+		 * longer than a batch's id room (96 KiB). */
+		size_t len = next() % 1000 == 0 ? 200000 + next() % 3 : 1 + next() % 12;
+		o[i].id = malloc(len);
+		unsigned c = next() % 3000;
+		for (size_t k = 0; k < len; k++)
+			o[i].id[k] = (char)('a' + (c >> (k % 12)) % 26);
+		o[i].len = len;
+		o[i].time = (int64_t)(10000 + next() % 700) * 86400 + next() % 86400;
+		o[i].amount = (next() % 100000) / 100.0;
+	}
+	flo_rfm *one, *fed;
+	CHECK_INT(flo_rfm_new(&one, &cfg), FLO_OK);
+	CHECK_INT(flo_rfm_new(&fed, &cfg), FLO_OK);
+	long want[4] = {0}, got[4] = {0};
+	for (size_t i = 0; i < n; i++) {
+		enum flo_order_fate fate;
+		CHECK_INT(flo_rfm_add(one, o[i].id, o[i].len, o[i].time, o[i].amount, NULL, 0,
+				      NULL, &fate), FLO_OK);
+		want[fate]++;
+	}
+	flo_rfm_feed *feed;
+	CHECK_INT(flo_rfm_feed_new(&feed, fed, threaded), FLO_OK);
+	for (size_t i = 0; i < n; i++)
+		CHECK_INT(flo_rfm_feed_add(feed, o[i].id, o[i].len, o[i].time, o[i].amount), FLO_OK);
+	CHECK_INT(flo_rfm_feed_finish(feed, got), FLO_OK);
+	for (int k = 0; k < 4; k++)
+		CHECK_INT(got[k], want[k]);
+	CHECK(want[FLO_ORDER_LATE] > 0 && want[FLO_ORDER_HOLDOUT] > 0);
+	CHECK_INT(flo_rfm_customers(fed), flo_rfm_customers(one));
+	struct text a = summarise(one), b = summarise(fed);
+	CHECK(a.len > 0 && a.len == b.len && memcmp(a.p, b.p, a.len) == 0);
+	free(a.p);
+	free(b.p);
+	flo_rfm_free(one);
+	flo_rfm_free(fed);
+	for (size_t i = 0; i < n; i++)
+		free(o[i].id);
+	free(o);
+}
+
+/* Empty: nothing queued, nothing folded, no customers. */
+static void test_empty(int threaded)
+{
+	struct flo_rfm_config cfg = {.unit_days = 7};
+	flo_rfm *r;
+	CHECK_INT(flo_rfm_new(&r, &cfg), FLO_OK);
+	flo_rfm_feed *feed;
+	long counts[4] = {0};
+	CHECK_INT(flo_rfm_feed_new(&feed, r, threaded), FLO_OK);
+	CHECK_INT(flo_rfm_feed_finish(feed, counts), FLO_OK);
+	CHECK_INT(counts[0] + counts[1] + counts[2] + counts[3], 0);
+	CHECK_INT(flo_rfm_customers(r), 0);
+	flo_rfm_free(r);
+}
+
+int main(void)
+{
+	test_empty(0);
+	test_empty(1);
+	test_same_as_one_at_a_time(0);
+	test_same_as_one_at_a_time(1);
+	return check_report();
+}
