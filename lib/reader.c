@@ -762,6 +762,18 @@ static void detect_format(flo_reader *r)
 	r->fmt = tabs > commas ? FLO_FMT_TSV : FLO_FMT_CSV;
 }
 
+/* Whether the input opens like a JSON array of objects ("[" then "{" or
+ * "]"), which read as CSV would give a header of "[{..." and nonsense. */
+static int json_array(const flo_reader *r)
+{
+	const char *p = r->buf + r->beg, *e = r->buf + r->end;
+	p = skip_ws(p, e);
+	if (p == e || *p != '[')
+		return 0;
+	p = skip_ws(p + 1, e);
+	return p < e && (*p == '{' || *p == ']');
+}
+
 static int start(flo_reader *r)
 {
 	/* Enough bytes to see a BOM and the first line. */
@@ -773,6 +785,13 @@ static int start(flo_reader *r)
 	}
 	if (r->end - r->beg >= 3 && memcmp(r->buf + r->beg, "\xEF\xBB\xBF", 3) == 0)
 		r->beg += 3;
+	if (r->fmt == FLO_FMT_AUTO && json_array(r)) {
+		r->fatal = FLO_ESYNTAX;
+		r->line = r->next_line;
+		return fail(r, FLO_ESYNTAX,
+			    "the input is a JSON array; flo reads JSON Lines, one object a "
+			    "line (jq -c '.[]' turns one into the other)");
+	}
 	if (r->fmt == FLO_FMT_AUTO)
 		detect_format(r);
 	r->started = 1;

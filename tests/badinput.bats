@@ -284,6 +284,19 @@ records() {
 			assert_line "$tool: $TMP/one.jsonl line 2: ${expect[$i]}"
 		done
 	done
+	# a JSON array is not JSON Lines (read as CSV it would be nonsense): it
+	# says so, for every tool, unless the format is given
+	printf '[\n  {"customer_id":"c1","date":"2021-01-01","amount":10}\n]\n' > "$TMP/array.json"
+	for tool in flo-cat flo-rfm "flo-fit --no-store" "flo-score $CDNOW" "flo-segment --by T"; do
+		run --separate-stderr $tool "$TMP/array.json"
+		assert_failure 65
+		assert_output ""
+		assert_equal "$stderr" "${tool%% *}: $TMP/array.json line 1: the input is a JSON array; flo reads JSON Lines, one object a line (jq -c '.[]' turns one into the other)"
+	done
+	printf '[{x}]\n[{y}]\n' > "$TMP/brackets.csv"
+	run flo-cat -i csv "$TMP/brackets.csv"
+	assert_success
+	assert_output $'[{x}]\n[{y}]'
 	# a summary stream stops at its first bad record, after what came before
 	printf '%s\n' '{"customer_id":"c1","frequency":1,"recency":1,"T":5,"monetary":10}' '"str"' > "$TMP/s.jsonl"
 	for tool in "flo-fit --no-store" "flo-score $CDNOW" "flo-segment --by T"; do
