@@ -34,33 +34,19 @@ static void flush_output(void *w)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"input-format", required_argument, NULL, 'i'},
 		{"output-format", required_argument, NULL, 'o'},
-		{"skip-bad", no_argument, NULL, 's'},
-		{"rejects", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
+		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	enum flo_format in_fmt = FLO_FMT_AUTO, out_fmt = FLO_FMT_AUTO;
 	struct flo_bad bad = {0};
+	const struct flo_common_opts common = {&in_fmt, &out_fmt, &bad, usage};
 	int c;
 	flo_cli_init("flo-cat");
-	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i': in_fmt = flo_opt_format("--input-format", optarg); break;
-		case 'o': out_fmt = flo_opt_format("--output-format", optarg); break;
-		case 's': bad.skip = 1; break;
-		case 'r': bad.skip = 1; bad.rejects_path = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': flo_print_version(); return 0;
-		default:
+	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1)
+		if (!flo_common_option(c, optarg, &common))
 			flo_option_error(c, argv);
-		}
-	}
-	const char *path = optind < argc ? argv[optind++] : NULL;
-	if (optind < argc)
-		flo_usage_error("one input file at most (got \"%s\" too)", argv[optind]);
+	const char *path = flo_one_input(argc, argv);
 	bad.input_name = flo_input_name(path);
 
 	flo_reader *r;

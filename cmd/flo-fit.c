@@ -68,9 +68,8 @@ struct options {
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_WEIGHT = 256, OPT_UNIT, OPT_PEN, OPT_GGPEN, OPT_OUT, OPT_DB, OPT_NAME,
-	       OPT_NOSTORE, OPT_SKIP, OPT_REJECTS };
+	       OPT_NOSTORE,  };
 	static const struct option longopts[] = {
-		{"input-format", required_argument, NULL, 'i'},
 		{"weight", required_argument, NULL, OPT_WEIGHT},
 		{"unit", required_argument, NULL, OPT_UNIT},
 		{"penalizer", required_argument, NULL, OPT_PEN},
@@ -79,17 +78,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"db", required_argument, NULL, OPT_DB},
 		{"name", required_argument, NULL, OPT_NAME},
 		{"no-store", no_argument, NULL, OPT_NOSTORE},
-		{"skip-bad", no_argument, NULL, OPT_SKIP},
-		{"rejects", required_argument, NULL, OPT_REJECTS},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
+		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	o->name = "default";
+	const struct flo_common_opts common = {&o->in_fmt, NULL, &o->bad, usage};
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i': o->in_fmt = flo_opt_format("--input-format", optarg); break;
 		case OPT_WEIGHT: o->weight = optarg; break;
 		case OPT_UNIT: o->unit = optarg; break;
 		case OPT_PEN: o->penalizer = flo_opt_double("--penalizer", optarg); break;
@@ -98,18 +94,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_DB: o->db = optarg; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_NOSTORE: o->no_store = 1; break;
-		case OPT_SKIP: o->bad.skip = 1; break;
-		case OPT_REJECTS: o->bad.skip = 1; o->bad.rejects_path = optarg; break;
-		case 'h': fputs(usage, stdout); exit(0);
-		case 'V': flo_print_version(); exit(0);
 		default:
-			flo_option_error(c, argv);
+			if (!flo_common_option(c, optarg, &common))
+				flo_option_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		o->path = argv[optind++];
-	if (optind < argc)
-		flo_usage_error("one input file at most (got \"%s\" too)", argv[optind]);
+	o->path = flo_one_input(argc, argv);
 	double days;
 	if (o->unit != NULL && flo_unit_days(o->unit, &days) != FLO_OK)
 		flo_usage_error("option --unit: expected day, week or month: \"%s\"", o->unit);

@@ -166,10 +166,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_ID = 256, OPT_DATE, OPT_AMOUNT, OPT_ORDER_ID, OPT_KEEP, OPT_AS_OF,
 	       OPT_HOLDOUT, OPT_UNIT, OPT_OCCASION, OPT_FREQUENCY, OPT_CAP,
-	       OPT_SKIP, OPT_REJECTS, OPT_ORDERS, OPT_SUMMARY, OPT_DB, OPT_INCREMENTAL,
+	       OPT_ORDERS, OPT_SUMMARY, OPT_DB, OPT_INCREMENTAL,
 	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC };
 	static const struct option longopts[] = {
-		{"input-format", required_argument, NULL, 'i'},
 		{"output-format", required_argument, NULL, 'o'},
 		{"orders", no_argument, NULL, OPT_ORDERS},
 		{"summary", no_argument, NULL, OPT_SUMMARY},
@@ -184,25 +183,21 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"occasion", required_argument, NULL, OPT_OCCASION},
 		{"frequency", required_argument, NULL, OPT_FREQUENCY},
 		{"cap-outliers", no_argument, NULL, OPT_CAP},
-		{"skip-bad", no_argument, NULL, OPT_SKIP},
-		{"rejects", required_argument, NULL, OPT_REJECTS},
 		{"db", required_argument, NULL, OPT_DB},
 		{"incremental", no_argument, NULL, OPT_INCREMENTAL},
 		{"dump", no_argument, NULL, OPT_DUMP},
 		{"emit", required_argument, NULL, OPT_EMIT},
 		{"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
 		{"no-sync", no_argument, NULL, OPT_NO_SYNC},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
+		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	o->unit = "week";
 	o->commit_every = 10000;
+	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage};
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'i': o->in_fmt = flo_opt_format("--input-format", optarg); break;
-		case 'o': o->out_fmt = flo_opt_format("--output-format", optarg); break;
 		case OPT_ORDERS: o->kind = KIND_ORDERS; break;
 		case OPT_SUMMARY: o->kind = KIND_SUMMARY; break;
 		case OPT_ID: o->id = optarg; break;
@@ -235,8 +230,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->frequency_given = 1;
 			break;
 		case OPT_CAP: o->cap_outliers = 1; break;
-		case OPT_SKIP: o->bad.skip = 1; break;
-		case OPT_REJECTS: o->bad.skip = 1; o->bad.rejects_path = optarg; break;
 		case OPT_DB: o->db = optarg; break;
 		case OPT_INCREMENTAL: o->incremental = 1; break;
 		case OPT_DUMP: o->dump = 1; break;
@@ -250,16 +243,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->commit_every = flo_opt_long("--commit-every", optarg, 1, 100000000);
 			break;
 		case OPT_NO_SYNC: o->no_sync = 1; break;
-		case 'h': fputs(usage, stdout); exit(0);
-		case 'V': flo_print_version(); exit(0);
 		default:
-			flo_option_error(c, argv);
+			if (!flo_common_option(c, optarg, &common))
+				flo_option_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		o->path = argv[optind++];
-	if (optind < argc)
-		flo_usage_error("one input file at most (got \"%s\" too)", argv[optind]);
+	o->path = flo_one_input(argc, argv);
 	if (flo_unit_days(o->unit, &o->cfg.unit_days) != FLO_OK)
 		flo_usage_error("option --unit: expected day, week or month: \"%s\"", o->unit);
 	if (o->cfg.has_holdout && !o->cfg.has_as_of)

@@ -176,7 +176,7 @@ static void numlist_free(struct numlist *l)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_MODEL = 256, OPT_BGNBD, OPT_GG, OPT_DB, OPT_NAME, OPT_UNIT, OPT_HORIZON,
-	       OPT_MONTHS, OPT_DISCOUNT, OPT_FLUSH, OPT_SKIP, OPT_REJECTS, OPT_FIT, OPT_PEN,
+	       OPT_MONTHS, OPT_DISCOUNT, OPT_FLUSH, OPT_FIT, OPT_PEN,
 	       OPT_GGPEN, OPT_MODEL_OUT };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, OPT_MODEL},
@@ -192,13 +192,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"horizon", required_argument, NULL, OPT_HORIZON},
 		{"clv-months", required_argument, NULL, OPT_MONTHS},
 		{"discount", required_argument, NULL, OPT_DISCOUNT},
-		{"input-format", required_argument, NULL, 'i'},
 		{"output-format", required_argument, NULL, 'o'},
 		{"flush", no_argument, NULL, OPT_FLUSH},
-		{"skip-bad", no_argument, NULL, OPT_SKIP},
-		{"rejects", required_argument, NULL, OPT_REJECTS},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
+		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *name = NULL;
@@ -208,6 +204,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->horizons = "12,24";
 	o->months = 6;
 	o->discount = 0.01;
+	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage};
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_MODEL: o->model_path = optarg; break;
@@ -228,20 +225,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 				flo_usage_error("option --discount: a monthly rate must be more "
 						"than -1 (0.01 is 1%%): \"%s\"", optarg);
 			break;
-		case 'i': o->in_fmt = flo_opt_format("--input-format", optarg); break;
-		case 'o': o->out_fmt = flo_opt_format("--output-format", optarg); break;
 		case OPT_FLUSH: o->flush = 1; break;
-		case OPT_SKIP: o->bad.skip = 1; break;
-		case OPT_REJECTS: o->bad.skip = 1; o->bad.rejects_path = optarg; break;
-		case 'h': fputs(usage, stdout); exit(0);
-		case 'V': flo_print_version(); exit(0);
-		default: flo_option_error(c, argv);
+		default:
+			if (!flo_common_option(c, optarg, &common))
+				flo_option_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		o->path = argv[optind++];
-	if (optind < argc)
-		flo_usage_error("one input file at most (got \"%s\" too)", argv[optind]);
+	o->path = flo_one_input(argc, argv);
 	if (o->unit != NULL && flo_unit_days(o->unit, &days) != FLO_OK)
 		flo_usage_error("option --unit: expected day, week or month: \"%s\"", o->unit);
 	if (o->bgnbd != NULL && o->model_path != NULL)

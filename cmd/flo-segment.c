@@ -198,7 +198,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_BY = 256, OPT_GROUPS, OPT_LABELS, OPT_RFM, OPT_RECENCY, OPT_AGE,
 	       OPT_SINCE, OPT_FREQUENCY, OPT_MONETARY, OPT_SUMMARY, OPT_FIELDS,
-	       OPT_SAVE, OPT_CUTS, OPT_PRINT, OPT_DB, OPT_FLUSH, OPT_SKIP, OPT_REJECTS };
+	       OPT_SAVE, OPT_CUTS, OPT_PRINT, OPT_DB, OPT_FLUSH,  };
 	static const struct option longopts[] = {
 		{"by", required_argument, NULL, OPT_BY},
 		{"groups", required_argument, NULL, OPT_GROUPS},
@@ -215,17 +215,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"cuts", required_argument, NULL, OPT_CUTS},
 		{"print-cuts", no_argument, NULL, OPT_PRINT},
 		{"db", required_argument, NULL, OPT_DB},
-		{"input-format", required_argument, NULL, 'i'},
 		{"output-format", required_argument, NULL, 'o'},
 		{"flush", no_argument, NULL, OPT_FLUSH},
-		{"skip-bad", no_argument, NULL, OPT_SKIP},
-		{"rejects", required_argument, NULL, OPT_REJECTS},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
+		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	int c, rfm_fields = 0;
 
+	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage};
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_BY: o->by = optarg; break;
@@ -245,20 +242,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_CUTS: check_name("--cuts", optarg); o->cuts = optarg; break;
 		case OPT_PRINT: o->print_cuts = 1; break;
 		case OPT_DB: o->db = optarg; break;
-		case 'i': o->in_fmt = flo_opt_format("--input-format", optarg); break;
-		case 'o': o->out_fmt = flo_opt_format("--output-format", optarg); break;
 		case OPT_FLUSH: o->flush = 1; break;
-		case OPT_SKIP: o->bad.skip = 1; break;
-		case OPT_REJECTS: o->bad.skip = 1; o->bad.rejects_path = optarg; break;
-		case 'h': fputs(usage, stdout); exit(0);
-		case 'V': flo_print_version(); exit(0);
-		default: flo_option_error(c, argv);
+		default:
+			if (!flo_common_option(c, optarg, &common))
+				flo_option_error(c, argv);
 		}
 	}
-	if (optind < argc)
-		o->path = argv[optind++];
-	if (optind < argc)
-		flo_usage_error("one input file at most (got \"%s\" too)", argv[optind]);
+	o->path = flo_one_input(argc, argv);
 
 	if (o->rfm && (o->by || o->groups || o->labels.n))
 		flo_usage_error("--rfm scores fixed quintiles: not with --by, --groups or --labels");

@@ -303,3 +303,42 @@ int flo_not_utf8(const struct flo_field *f, size_t n, char *msg, size_t size)
 	}
 	return 0;
 }
+
+int flo_common_option(int c, const char *arg, const struct flo_common_opts *co)
+{
+	switch (c) {
+	case 'i':
+		*co->in_fmt = flo_opt_format("--input-format", arg);
+		return 1;
+	case 'o':
+		if (co->out_fmt == NULL)
+			return 0;
+		*co->out_fmt = flo_opt_format("--output-format", arg);
+		return 1;
+	case FLO_OPT_SKIP_BAD:
+		co->bad->skip = 1;
+		return 1;
+	case FLO_OPT_REJECTS:
+		co->bad->skip = 1;
+		co->bad->rejects_path = arg;
+		return 1;
+	case 'h':
+		fputs(co->usage, stdout);
+		exit(0);
+	case 'V':
+		flo_print_version();
+		exit(0);
+	default:
+		return 0;
+	}
+}
+
+const char *flo_one_input(int argc, char **argv)
+{
+	if (optind >= argc)
+		return NULL;
+	const char *path = argv[optind++];
+	if (optind < argc)
+		flo_usage_error("one input file at most (got \"%s\" too)", argv[optind]);
+	return path;
+}

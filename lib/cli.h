@@ -94,6 +94,36 @@ void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err);
 /* At the end: say how many records were skipped, close the rejects file. */
 void flo_bad_finish(struct flo_bad *bad);
 
+/* ---- the options every record tool takes ----
+ *
+ * -i/--input-format, -o/--output-format (where the tool writes records),
+ * --skip-bad, --rejects FILE, -h/--help and -V/--version mean the same in
+ * every tool: they are parsed here.  A tool lists FLO_COMMON_LONGOPTS (and
+ * "output-format" if it has -o) in its long options, and hands each option
+ * its switch does not know to flo_common_option() first. */
+enum { FLO_OPT_SKIP_BAD = 0x1000, FLO_OPT_REJECTS };
+
+#define FLO_COMMON_LONGOPTS                                                  \
+	{"input-format", required_argument, NULL, 'i'},                      \
+	{"skip-bad", no_argument, NULL, FLO_OPT_SKIP_BAD},                   \
+	{"rejects", required_argument, NULL, FLO_OPT_REJECTS},               \
+	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}
+
+struct flo_common_opts {
+	enum flo_format *in_fmt;
+	enum flo_format *out_fmt; /* NULL: the tool has no -o */
+	struct flo_bad *bad;
+	const char *usage;        /* printed by --help */
+};
+
+/* 1 when option c (with its argument) was one of the common options, now
+ * taken (--help and --version print and exit 0); else 0. */
+int flo_common_option(int c, const char *arg, const struct flo_common_opts *co);
+
+/* The one input file named after the options (NULL: stdin); a second is a
+ * usage error. */
+const char *flo_one_input(int argc, char **argv);
+
 /* JSON output takes UTF-8 text only (record.h): a tool that writes JSON
  * Lines refuses a record it could not write as it is read (with the line),
  * for a batch tool may not fail once its output is being written.  Checks
