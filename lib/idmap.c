@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "err.h"
+#include "radix.h"
 
 
 struct entry {
@@ -207,11 +208,6 @@ static int by_id_tail(const void *a, const void *b)
 	return c != 0 ? c : (la > lb) - (la < lb);
 }
 
-struct keyed {
-	uint64_t key; /* the id's first 8 bytes, big-endian, zero-padded */
-	uint32_t index;
-};
-
 /* The first 8 bytes of an id as a number that orders as the bytes do; a
  * shorter id is padded with zero bytes, so "ab" and "ab\0" tie, and the tie
  * goes to the length. */
@@ -223,31 +219,6 @@ static uint64_t prefix_key(const char *id, size_t len)
 	return k;
 }
 
-/* LSD radix sort of (*v)[0..n) by key, 16 bits a pass, through *tmp (the
- * two may be swapped: the result is in *v).  A pass in which every key has
- * the same digit is skipped (common ids share their leading bytes). */
-static void radix_sort(struct keyed **v, struct keyed **tmp, size_t n, size_t *count)
-{
-	for (int shift = 0; shift < 64; shift += 16) {
-		memset(count, 0, 65536 * sizeof *count);
-		for (size_t i = 0; i < n; i++)
-			count[((*v)[i].key >> shift) & 0xFFFF]++;
-		if (count[((*v)[0].key >> shift) & 0xFFFF] == n)
-			continue;
-		size_t sum = 0;
-		for (size_t d = 0; d < 65536; d++) {
-			size_t c = count[d];
-			count[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			(*tmp)[count[((*v)[i].key >> shift) & 0xFFFF]++] = (*v)[i];
-		struct keyed *t = *v;
-		*v = *tmp;
-		*tmp = t;
-	}
-}
-
 /* By the first 8 bytes with a radix sort, which touches each id once (a
  * comparison sort of a million ids misses the cache on every comparison),
  * then each run of ids sharing those bytes by the rest: the length when
@@ -256,23 +227,21 @@ uint32_t *flo_idmap_sorted(const flo_idmap *m)
 {
 	size_t n = m->count;
 	uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-	struct keyed *v = malloc((n ? n : 1) * sizeof *v);
-	struct keyed *tmp = malloc((n ? n : 1) * sizeof *tmp);
-	size_t *count = malloc(65536 * sizeof *count);
-	if (order == NULL || v == NULL || tmp == NULL || count == NULL) {
+	struct flo_kv *v = malloc((n ? n : 1) * sizeof *v);
+	if (order == NULL || v == NULL) {
 		free(order);
 		free(v);
-		free(tmp);
-		free(count);
 		return NULL;
 	}
 	for (size_t i = 0; i < n; i++)
-		v[i] = (struct keyed){prefix_key(m->entries[i].id, m->entries[i].len),
-				      (uint32_t)i};
-	if (n > 0)
-		radix_sort(&v, &tmp, n, count);
+		v[i] = (struct flo_kv){prefix_key(m->entries[i].id, m->entries[i].len), i};
+	if (flo_radix_sort(v, n) != FLO_OK) {
+		free(order);
+		free(v);
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++)
-		order[i] = v[i].index;
+		order[i] = (uint32_t)v[i].val;
 	sorting = m;
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && v[j].key == v[i].key; j++)
@@ -294,7 +263,5 @@ uint32_t *flo_idmap_sorted(const flo_idmap *m)
 			qsort(order + k, j - k, sizeof *order, by_id_tail);
 	}
 	free(v);
-	free(tmp);
-	free(count);
 	return order;
 }
