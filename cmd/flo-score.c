@@ -712,6 +712,11 @@ static void check_time_unit(struct input *in, const struct scorer *s,
 
 struct output {
 	flo_writer *w;
+	enum flo_format fmt;
+	/* Input fields are copied as text when the formats are the same, CSV or
+	 * TSV, and no input field is one of the added ones: -1 not yet known
+	 * (until the first record has made the output's header), 0 or 1. */
+	int copy_text;
 	size_t n;     /* added fields: p_alive, one per horizon, exp_avg_value, clv */
 	char **name;
 	size_t *len;
@@ -795,13 +800,24 @@ static int added_index(const struct output *out, const struct flo_field *f)
 	return -1;
 }
 
+static void end_record(struct output *out, struct input *in);
+
 static void write_record(struct output *out, struct input *in, const double *val,
 			 int has_value)
 {
 	size_t n;
 	const struct flo_field *f = flo_reader_fields(in->r, &n);
-	int err;
+	size_t len;
+	const char *text;
 
+	if (out->copy_text == 1 && (text = flo_reader_plain_text(in->r, &len)) != NULL) {
+		/* the input's fields as they came, then the added ones */
+		flo_writer_raw(out->w, text, len, n);
+		for (size_t k = 0; k < out->n; k++)
+			put_added(out, k, val, has_value);
+		end_record(out, in);
+		return;
+	}
 	memset(out->done, 0, out->n);
 	for (size_t i = 0; i < n; i++) {
 		int k = added_index(out, &f[i]);
@@ -815,7 +831,18 @@ static void write_record(struct output *out, struct input *in, const double *val
 	for (size_t k = 0; k < out->n; k++)
 		if (!out->done[k])
 			put_added(out, k, val, has_value);
-	err = flo_writer_end(out->w);
+	if (out->copy_text < 0) {
+		int same = flo_reader_format(in->r) == out->fmt && out->fmt != FLO_FMT_JSONL;
+		for (size_t i = 0; same && i < n; i++)
+			same = added_index(out, &f[i]) < 0;
+		out->copy_text = same;
+	}
+	end_record(out, in);
+}
+
+static void end_record(struct output *out, struct input *in)
+{
+	int err = flo_writer_end(out->w);
 	if (err == FLO_ESYNTAX)
 		flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "%s", flo_writer_errmsg(out->w));
 	else if (err == FLO_EIO)
@@ -878,8 +905,9 @@ int main(int argc, char **argv)
 	while ((got = flo_reader_next(in.r)) < 0)
 		flo_reader_failed(&o.bad, in.r, got);
 	check_header(&in);
-	if (flo_writer_new(&out.w, STDOUT_FILENO,
-			   o.out_fmt ? o.out_fmt : flo_reader_format(in.r)) != FLO_OK)
+	out.fmt = o.out_fmt ? o.out_fmt : flo_reader_format(in.r);
+	out.copy_text = -1;
+	if (flo_writer_new(&out.w, STDOUT_FILENO, out.fmt) != FLO_OK)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 	flo_writer_set_autoflush(out.w, o.flush);
 	flo_reader_on_refill(in.r, flush_output, out.w);

@@ -39,6 +39,7 @@ struct flo_reader {
 	long line;      /* line of the current record */
 	const char *raw;
 	size_t raw_len;
+	int plain; /* the current record came from plain_record() */
 
 	char *scratch;
 	size_t scratch_cap, scratch_len;
@@ -177,6 +178,20 @@ const struct flo_field *flo_reader_header(const flo_reader *r, size_t *n)
 const char *flo_reader_raw(const flo_reader *r, size_t *len)
 {
 	*len = r->raw_len;
+	return r->raw;
+}
+
+const char *flo_reader_plain_text(const flo_reader *r, size_t *len)
+{
+	if (!r->plain)
+		return NULL;
+	size_t n = r->raw_len;
+	if (n > 0 && r->raw[n - 1] == '\r')
+		n--;
+	/* A writer quotes (CSV) or escapes (TSV) a carriage return. */
+	if (memchr(r->raw, '\r', n) != NULL)
+		return NULL;
+	*len = n;
 	return r->raw;
 }
 
@@ -886,6 +901,7 @@ static int plain_record(flo_reader *r)
 			r->line = r->next_line++;
 			r->beg += (size_t)(p - s) + 1;
 			r->nfields = nf;
+			r->plain = 1;
 			return 1;
 		}
 	}
@@ -931,6 +947,7 @@ int flo_reader_next(flo_reader *r)
 					 (r->state == CSV_QUOTED);
 		r->raw = s;
 		r->raw_len = len;
+		r->plain = 0;
 		r->line = r->next_line;
 		r->next_line += r->fmt == FLO_FMT_CSV ? count_newlines(s, consumed) : 1;
 		if (end_off < 0 && r->fmt != FLO_FMT_CSV)

@@ -99,6 +99,12 @@ long flo_reader_line(const flo_reader *r);
  * that spans lines keeps its inner newlines; a CRLF file keeps the CR). */
 const char *flo_reader_raw(const flo_reader *r, size_t *len);
 
+/* When the current record is a plain CSV or TSV line (nothing quoted or
+ * escaped, no carriage return inside), its text without the line ending:
+ * the fields joined by the separator, exactly as a writer of the same format
+ * writes them.  NULL otherwise. */
+const char *flo_reader_plain_text(const flo_reader *r, size_t *len);
+
 /* The header line exactly as read (CSV/TSV; NULL for JSON Lines). */
 const char *flo_reader_raw_header(const flo_reader *r, size_t *len);
 
@@ -118,6 +124,12 @@ void flo_writer_day(flo_writer *w, const char *name, int v);
 void flo_writer_null(flo_writer *w, const char *name);
 /* A field as read, keeping its JSON kind. */
 void flo_writer_field(flo_writer *w, const struct flo_field *f);
+/* The next nfields fields as text already in this writer's format (CSV or
+ * TSV, after the first record): the plain text of a record of a reader of
+ * the same format (flo_reader_plain_text()) whose fields the header names in
+ * this order.  The caller vouches for both; otherwise the record is refused
+ * at flo_writer_end(). */
+void flo_writer_raw(flo_writer *w, const char *text, size_t len, size_t nfields);
 
 /* Ends the record.  CSV/TSV take their header from the first record, and a
  * later record with other field names is FLO_ESYNTAX (message in

@@ -36,6 +36,7 @@ struct flo_writer {
 	size_t *name_off, *name_len;
 	size_t nnames, names_cap;
 	int have_header, mismatch;
+	int raw_misused;       /* flo_writer_raw() where it cannot be */
 	int not_utf8;          /* JSON output: this record has a value that is not UTF-8 */
 	const char *cur_name;  /* the field being written, for that message */
 	size_t cur_name_len;
@@ -366,6 +367,18 @@ void flo_writer_day(flo_writer *w, const char *name, int day)
 	put_text(w, m->day[k].text, m->day[k].len);
 }
 
+void flo_writer_raw(flo_writer *w, const char *text, size_t len, size_t nfields)
+{
+	if (w->fmt == FLO_FMT_JSONL || !w->have_header) {
+		w->raw_misused = 1; /* a bug of the caller's: refuse the record */
+		return;
+	}
+	if (w->nfields > 0)
+		putc_(&w->rec, w->fmt == FLO_FMT_TSV ? '\t' : ',');
+	put(&w->rec, text, len);
+	w->nfields += nfields;
+}
+
 void flo_writer_null(flo_writer *w, const char *name)
 {
 	begin_field(w, name, strlen(name));
@@ -426,6 +439,13 @@ int flo_writer_end(flo_writer *w)
 	if (w->not_utf8) {
 		w->not_utf8 = 0;
 		w->rec.len = 0;
+		return FLO_ESYNTAX;
+	}
+	if (w->raw_misused) {
+		w->raw_misused = 0;
+		w->rec.len = 0;
+		snprintf(w->errmsg, sizeof w->errmsg,
+			 "internal error: fields as text before the header or in JSON");
 		return FLO_ESYNTAX;
 	}
 	if (w->fmt == FLO_FMT_JSONL) {

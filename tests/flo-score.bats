@@ -576,3 +576,33 @@ finite_scores() {
 	run flo-score --fit --penalizer -1
 	assert_failure 2
 }
+
+@test "input fields copied as text (CSV, TSV) give the bytes that field by field does" {
+	# plain lines, quoted fields, CRLF, a carriage return inside a field, an
+	# empty field: each record alone (written field by field, as a first
+	# record is) against all in one run (where plain ones are copied)
+	printf '%s,note\r\n' "$SUMMARY" > "$TMP/in.csv"
+	printf '%s\r\n' 'a,2,30,39,10.5,x' 'b,0,0,39,0,"quoted, with comma"' 'c,1,5,20,7,' \
+		'd,3,10,12,2,"say ""hi"""' 'e,1,1,2,3,plain' > "$TMP/rows"
+	printf 'f,1,1,2,3,in\rside\r\n' >> "$TMP/rows"
+	cat "$TMP/rows" >> "$TMP/in.csv"
+	flo-score $CDNOW "$TMP/in.csv" > "$TMP/all.csv"
+	: > "$TMP/each.csv"
+	while IFS= read -r row; do
+		{ head -1 "$TMP/in.csv"; printf '%s\n' "$row"; } > "$TMP/one.csv"
+		flo-score $CDNOW "$TMP/one.csv" | tail -n +2 >> "$TMP/each.csv"
+	done < "$TMP/rows"
+	[ "$(tail -n +2 "$TMP/all.csv" | wc -l)" = 6 ]
+	tail -n +2 "$TMP/all.csv" | cmp - "$TMP/each.csv"
+	grep -q $'^f,1,1,2,3,"in\rside",' "$TMP/all.csv"
+	# TSV the same way; and from CSV to TSV or JSON Lines nothing is copied
+	flo-cat -o tsv "$TMP/in.csv" > "$TMP/in.tsv"
+	flo-score $CDNOW "$TMP/in.tsv" | flo-cat -o csv | cmp - "$TMP/all.csv"
+	flo-score $CDNOW -o tsv "$TMP/in.csv" | cmp - <(flo-score $CDNOW "$TMP/in.tsv")
+	flo-score $CDNOW -o jsonl "$TMP/in.csv" | flo-cat -o csv | cmp - "$TMP/all.csv"
+	# an input field named like an added one is replaced, never copied
+	printf '%s,p_alive\n%s\n%s\n' "$SUMMARY" a,2,30,39,10.5,old b,0,0,39,0,old > "$TMP/p.csv"
+	run flo-score $CDNOW "$TMP/p.csv"
+	refute_output --partial old
+	assert_equal "$(head -1 <<< "$output")" "$SUMMARY,p_alive,exp_purchases_12,exp_purchases_24,exp_avg_value,clv"
+}
