@@ -373,7 +373,9 @@ int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long 
 	uint64_t hash[BATCH];
 	uint32_t idx[BATCH];
 	int32_t day[BATCH];
-	unsigned char state[BATCH]; /* 0 late, 1 calibration, 2 holdout; +4 same as last */
+	unsigned char state[BATCH]; /* 0 late, 1 calibration, 2 holdout */
+	if (r->cfg.order_ids || r->cfg.nkeep > 0)
+		return FLO_EVALUE; /* these orders would need what a batch omits */
 	for (size_t base = 0; base < n; base += BATCH) {
 		size_t m = n - base < BATCH ? n - base : BATCH;
 		const struct flo_rfm_order *b = o + base;
