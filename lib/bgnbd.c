@@ -480,8 +480,12 @@ static int quad_breaks(const struct alive_args *k, double *brk)
 	hi = fmax(fmax(centre, bend), 0.0) + 45.0;
 	qsort(pts, (size_t)np, sizeof pts[0], cmp_double);
 	brk[nb++] = lo;
+	/* Points closer than a small part of the Beta's width are one; a
+	 * narrow Beta (width 1e-4 at a = 1e8) keeps its own, or the spike
+	 * hides inside a piece 45 wide, where no rule of 41 points sees it. */
+	double gap = 1e-3 * fmin(1.0, width);
 	for (int i = 0; i < np; i++)
-		if (pts[i] > brk[nb - 1] + 1e-3 && pts[i] < hi - 1e-3)
+		if (pts[i] > brk[nb - 1] + gap && pts[i] < hi - gap)
 			brk[nb++] = pts[i];
 	brk[nb++] = hi;
 	return nb;

@@ -706,9 +706,7 @@ static void test_expected_flo_penalised(void)
  * Each method must give it, also at horizons long enough for the
  * quadrature, whose Beta weight is then narrower than any node.  At
  * a + b = 1e12 the Beta still has a spread, which the series sums exactly.
- * (Between, with a and b' from about 1e5 up and horizons of thousands of
- * expected purchases, the quadrature's ln B(a, b') loses digits: 1e-10
- * relative at 1e5, all of them at 1e11.) */
+ * (Between, see test_expected_narrow_spike().) */
 static void test_expected_narrow_beta(void)
 {
 	const double mus[] = { 2e-4, 0.3, 0.999 };
@@ -738,6 +736,34 @@ static void test_expected_narrow_beta(void)
 									    FLO_BGNBD_SERIES),
 						   1e-12);
 			}
+}
+
+/* A narrow Beta that is not yet the limit, a from 1e5 to 1e8, at horizons
+ * of 100 to 10,000 years: the Beta is a spike of width 1e-4 in logit p, which
+ * the quadrature must not hide inside one of its pieces (it once gave 3561
+ * for 4232.55).  References: scripts/golden/narrow_beta.py, 40 digits.
+ * ln B(a, b') and (a-1) ln p of a = 1e8 keep about 9 digits less than a
+ * double: the tolerance there is 1e-6. */
+static void test_expected_narrow_spike(void)
+{
+	static const struct {
+		double a, b, x, tx, T, t, want;
+	} cases[] = {
+		{ 1e8, 5e11, 30, 100, 104, 52000, 4232.5503225931028 },
+		{ 1e8, 5e11, 30, 100, 104, 520000, 4998.8800311733268 },
+		{ 1e8, 5e11, 0, 0, 50, 520000, 4075.7531376825486 },
+		{ 1e8, 5e11, 1, 1, 300, 52000, 450.53945670306597 },
+		{ 1e6, 5e9, 30, 100, 104, 52000, 4232.5518479024144 },
+		{ 1e6, 5e9, 0, 0, 50, 520000, 4075.755025154138 },
+		{ 1e5, 5e8, 30, 100, 104, 520000, 4998.9302590637324 },
+		{ 1e5, 5e8, 1, 1, 300, 520000, 2769.6920074448725 },
+	};
+	for (size_t i = 0; i < N(cases); i++) {
+		struct flo_bgnbd m = { 2.744, 72.4, cases[i].a, cases[i].b };
+		CHECK_NEAR(flo_bgnbd_expected_purchases(&m, cases[i].x, cases[i].tx, cases[i].T,
+							cases[i].t),
+			   cases[i].want, cases[i].a >= 1e8 ? 1e-6 : 1e-8);
+	}
 }
 
 /* FHL 2005, the CDNOW example: a customer with x = 2, t_x = 30.43, T = 38.86
@@ -910,6 +936,7 @@ int main(void)
 	test_expected();
 	test_expected_flo_penalised();
 	test_expected_narrow_beta();
+	test_expected_narrow_spike();
 	test_expected_published();
 	test_expected_count();
 	test_expected_count_issue();
