@@ -452,6 +452,16 @@ int flo_writer_end(flo_writer *w)
 		if (n == 0)
 			putc_(&w->rec, '{');
 		putc_(&w->rec, '}');
+	} else if (n == 1 && w->rec.len == 0 && w->fmt == FLO_FMT_TSV) {
+		/* One empty field is a blank line, which readers skip, and TSV
+		 * has no quotes to write it otherwise. */
+		w->mismatch = 0;
+		if (!w->have_header) /* the header comes from a record written */
+			w->nnames = w->names.len = 0;
+		snprintf(w->errmsg, sizeof w->errmsg,
+			 "a record of one empty field cannot be written as TSV (it would be a "
+			 "blank line); write CSV or JSON Lines (-o csv)");
+		return FLO_ESYNTAX;
 	} else if (!w->have_header) {
 		put_header(w);
 		if (n == 1 && w->rec.len == 0)

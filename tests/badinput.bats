@@ -236,6 +236,20 @@ records() {
 	done
 }
 
+@test "a record of one empty field: CSV writes \"\", TSV cannot (a blank line) and refuses it" {
+	printf 'a\n""\nx\n' > "$TMP/one.csv"
+	flo-cat "$TMP/one.csv" | cmp - "$TMP/one.csv"
+	run --separate-stderr flo-cat -o tsv "$TMP/one.csv"
+	assert_failure 65
+	assert_output ""
+	assert_equal "$stderr" "flo-cat: $TMP/one.csv line 2: a record of one empty field cannot be written as TSV (it would be a blank line); write CSV or JSON Lines (-o csv)"
+	run --separate-stderr flo-cat -o tsv --rejects "$TMP/rej.csv" "$TMP/one.csv"
+	assert_success
+	assert_output $'a\nx'
+	head -2 "$TMP/one.csv" | cmp - "$TMP/rej.csv"
+	assert_equal "$(flo-cat -o jsonl "$TMP/one.csv" | head -1)" '{"a":""}'
+}
+
 @test "an unterminated quote at the end of the input: the rest is one bad record" {
 	printf '%s\nc1,2021-01-01,10\nc2,"2021-01-02,5\nc3,2021-01-03,1\n' "$ORDERS" > "$TMP/q.csv"
 	run --separate-stderr flo-cat "$TMP/q.csv"
