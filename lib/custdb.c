@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "date.h"
 #include "err.h"
 #include "idmap.h"
@@ -182,37 +183,19 @@ int flo_custdb_read_settings(flo_store *s, struct flo_custdb_settings *out, char
 	return rc;
 }
 
-/* An id for a message: at most 60 bytes, control bytes as \xNN. */
-static const char *shown(const char *id, size_t len, char out[256])
-{
-	size_t o = 0, n = len > 60 ? 60 : len;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)id[i];
-		if (c < 0x20 || c == 0x7f)
-			o += (size_t)snprintf(out + o, 256 - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	if (len > n)
-		memcpy(out + o, "...", 3), o += 3;
-	out[o] = '\0';
-	return out;
-}
-
 /* The words for a state that does not decode. */
 static void state_error(char *msg, size_t size, const char *name, const char *id,
 			size_t len, int rc)
 {
-	char buf[256];
 	if (rc == FLO_EVERSION)
 		snprintf(msg, size, "%s: customer \"%s\": state of a newer format than this "
-			 "flo reads (%d): upgrade flo", name, shown(id, len, buf),
+			 "flo reads (%d): upgrade flo", name, flo_quote(id, len),
 			 FLO_CUSTSTATE_FORMAT);
 	else if (rc == FLO_ENOMEM)
 		snprintf(msg, size, "out of memory");
 	else
 		snprintf(msg, size, "%s: customer \"%s\": the stored state is damaged",
-			 name, shown(id, len, buf));
+			 name, flo_quote(id, len));
 }
 
 /* ---- the engine ---- */
