@@ -762,31 +762,33 @@ static int take_header(flo_reader *r)
 
 /* ---- the record loop ---- */
 
-static void detect_format(flo_reader *r)
+/* The format from the first bytes; FLO_ESYNTAX (fatal, with words) for a
+ * JSON array of objects ("[" then "{" or "]"), which read as CSV would give
+ * a header of "[{..." and nonsense. */
+static int detect_format(flo_reader *r)
 {
 	const char *p = r->buf + r->beg, *e = r->buf + r->end;
 	p = skip_ws(p, e);
 	if (p < e && *p == '{') {
 		r->fmt = FLO_FMT_JSONL;
-		return;
+		return FLO_OK;
+	}
+	if (p < e && *p == '[') {
+		const char *q = skip_ws(p + 1, e);
+		if (q < e && (*q == '{' || *q == ']')) {
+			r->fatal = FLO_ESYNTAX;
+			r->line = r->next_line;
+			return fail(r, FLO_ESYNTAX,
+				    "the input is a JSON array; flo reads JSON Lines, one "
+				    "object a line (jq -c '.[]' turns one into the other)");
+		}
 	}
 	const char *nl = memchr(p, '\n', (size_t)(e - p));
 	size_t n = (size_t)((nl ? nl : e) - p), tabs = 0, commas = 0;
 	for (size_t i = 0; i < n; i++)
 		tabs += p[i] == '\t', commas += p[i] == ',';
 	r->fmt = tabs > commas ? FLO_FMT_TSV : FLO_FMT_CSV;
-}
-
-/* Whether the input opens like a JSON array of objects ("[" then "{" or
- * "]"), which read as CSV would give a header of "[{..." and nonsense. */
-static int json_array(const flo_reader *r)
-{
-	const char *p = r->buf + r->beg, *e = r->buf + r->end;
-	p = skip_ws(p, e);
-	if (p == e || *p != '[')
-		return 0;
-	p = skip_ws(p + 1, e);
-	return p < e && (*p == '{' || *p == ']');
+	return FLO_OK;
 }
 
 static int start(flo_reader *r)
@@ -800,15 +802,11 @@ static int start(flo_reader *r)
 	}
 	if (r->end - r->beg >= 3 && memcmp(r->buf + r->beg, "\xEF\xBB\xBF", 3) == 0)
 		r->beg += 3;
-	if (r->fmt == FLO_FMT_AUTO && json_array(r)) {
-		r->fatal = FLO_ESYNTAX;
-		r->line = r->next_line;
-		return fail(r, FLO_ESYNTAX,
-			    "the input is a JSON array; flo reads JSON Lines, one object a "
-			    "line (jq -c '.[]' turns one into the other)");
+	if (r->fmt == FLO_FMT_AUTO) {
+		int err = detect_format(r);
+		if (err < 0)
+			return err;
 	}
-	if (r->fmt == FLO_FMT_AUTO)
-		detect_format(r);
 	r->started = 1;
 	return 0;
 }
