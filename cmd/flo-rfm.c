@@ -883,8 +883,9 @@ int main(int argc, char **argv)
 	setup_fields(&o, f, n, fmt, &fl);
 
 	flo_writer *w;
-	o.json_out = (o.out_fmt ? o.out_fmt : fmt) == FLO_FMT_JSONL;
-	if (flo_writer_new(&w, STDOUT_FILENO, o.out_fmt ? o.out_fmt : fmt) != FLO_OK)
+	enum flo_format out_fmt = o.out_fmt ? o.out_fmt : fmt;
+	o.json_out = out_fmt == FLO_FMT_JSONL;
+	if (flo_writer_new(&w, STDOUT_FILENO, out_fmt) != FLO_OK)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 	struct output out = {w, &o, o.cfg.has_holdout};
 
