@@ -6,20 +6,9 @@
 
 #include "check.h"
 #include "err.h"
+#include "reader_over.h"
 #include "record.h"
 
-/* A reader over the given bytes, through a temporary file. */
-static flo_reader *reader_over(const char *data, size_t len, enum flo_format fmt)
-{
-	FILE *f = tmpfile();
-	fwrite(data, 1, len, f);
-	fflush(f);
-	rewind(f);
-	flo_reader *r;
-	CHECK_INT(flo_reader_new(&r, dup(fileno(f)), fmt), FLO_OK);
-	fclose(f);
-	return r;
-}
 
 static flo_reader *reader_of(const char *text)
 {
