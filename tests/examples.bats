@@ -12,6 +12,9 @@ setup() {
 	cp "$ROOT/examples/Makefile" "$ROOT/examples/orders.csv" "$ROOT/examples/live.sh" "$EX/"
 	# the copy has no ../bin: the tools come from PATH (test_helper's)
 	unset FLO_BIN
+	# the examples' make runs as a user's would, not with the flags of a
+	# `make -s test` that runs these tests (which would hide its commands)
+	unset MAKEFLAGS MFLAGS MAKELEVEL
 }
 
 TARGETS="out/customers.csv out/model.json out/scores.csv out/segments.csv out/report.csv"
