@@ -6,8 +6,8 @@
  * The data are indexed for speed: every term of a likelihood that depends
  * on x alone (log-gamma, digamma and trigamma differences, the costly part)
  * is computed once per distinct x and evaluation, the terms in T or t_x once
- * per distinct value; what is left per observation is one exp and one
- * log1p (BG/NBD) or one log (Gamma-Gamma).  Large data are summed on two
+ * per distinct value; what is left per observation is one exp (BG/NBD)
+ * or one log (Gamma-Gamma).  All but small data are summed on two
  * threads. */
 #ifndef FLO_FITLIK_H
 #define FLO_FITLIK_H
@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "fit.h"
+#include "pool.h"
 
 struct flo_obs {
 	uint32_t xi, ti, ui; /* indexes of x, of T and of t_x (or of m) */
@@ -51,6 +52,7 @@ struct flo_problem {
 	double weight;                /* sum of weights */
 	double penalizer;
 	double scale[4]; /* theta_j = exp(phi_j) scale_j is what is penalised */
+	struct flo_pool *pool; /* sums on two threads when not NULL */
 	void (*loglik)(const struct flo_problem *p, const double *phi, int order,
 		       struct flo_lik *out);
 };
