@@ -1,4 +1,5 @@
 /* pool.c: the helper thread of pool.h. */
+#define _GNU_SOURCE /* CPU affinity */
 #include "pool.h"
 
 #include <pthread.h>
@@ -47,8 +48,11 @@ static int next_job(struct flo_pool *p, unsigned long seen)
 		if (atomic_load(&p->quit))
 			return 0;
 		relax();
-		if (spins % 1024 == 0 && now_ns() - since > SPIN_NS)
-			break;
+		if (spins % 256 == 0) {
+			sched_yield(); /* the submitter may share this CPU */
+			if (now_ns() - since > SPIN_NS)
+				break;
+		}
 	}
 	/* The submitter stores its job, then takes the lock to signal: read
 	 * under the lock, the count is either new or the signal still to come. */
@@ -80,7 +84,20 @@ struct flo_pool *flo_pool_start(void)
 		return NULL;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->wake, NULL);
-	if (pthread_create(&p->tid, NULL, helper, p) != 0) {
+	/* A new thread starts on its creator's CPU, and the scheduler moves
+	 * it only after milliseconds of the two taking turns: start it on
+	 * another. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	cpu_set_t cpus;
+	int here = sched_getcpu();
+	if (here >= 0 && sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1) {
+		CPU_CLR(here, &cpus);
+		pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus);
+	}
+	int started = pthread_create(&p->tid, &attr, helper, p) == 0;
+	pthread_attr_destroy(&attr);
+	if (!started) {
 		pthread_mutex_destroy(&p->lock);
 		pthread_cond_destroy(&p->wake);
 		free(p);
@@ -105,7 +122,7 @@ void flo_pool_wait(struct flo_pool *p)
 	for (unsigned spins = 1;
 	     atomic_load_explicit(&p->finished, memory_order_acquire) != job; spins++) {
 		relax();
-		if (spins % 4096 == 0) /* the helper may be waiting for a CPU */
+		if (spins % 256 == 0) /* the helper may be waiting for this CPU */
 			sched_yield();
 	}
 }
