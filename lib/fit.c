@@ -285,6 +285,8 @@ static int standard_errors(const struct point *at, int np, double *se)
 static void order_starts(const struct flo_problem *p, const double (*starts)[4], int n, int *order)
 {
 	double f[8];
+	if (p->ranker != NULL)
+		p = p->ranker;
 	for (int k = 0; k < n; k++) {
 		f[k] = objective(p, starts[k], NULL);
 		order[k] = k;
@@ -361,18 +363,71 @@ static void fit(struct flo_problem *p, const double (*starts)[4], int nstarts, c
 #define WARM_MIN 60000
 #define WARM_SAMPLE 20000
 
-static size_t subsample(const void *data, size_t size, size_t n, void **out)
+/* Every k-th of n items of `size` bytes, malloc'd into *out; how many (0
+ * when there is no memory). */
+static size_t every(const void *data, size_t size, size_t n, size_t k, void **out)
 {
-	if (n < WARM_MIN)
-		return 0;
-	size_t k = n / WARM_SAMPLE, m = n / k;
-	char *s = malloc(m * size);
+	size_t m = n / k;
+	char *s = malloc((m ? m : 1) * size);
 	if (s == NULL)
 		return 0;
 	for (size_t i = 0; i < m; i++)
 		memcpy(s + i * size, (const char *)data + i * k * size, size);
 	*out = s;
 	return m;
+}
+
+static size_t subsample(const void *data, size_t size, size_t n, void **out)
+{
+	return n < WARM_MIN ? 0 : every(data, size, n, n / WARM_SAMPLE, out);
+}
+
+/* Starting points are ranked by one evaluation each.  Without a warm start,
+ * data large enough to pay for indexing a sample rank them on every
+ * RANK_EVERY-th observation, which ranks them as all the observations do
+ * (the objective is a mean per customer) at a fraction of the cost: on the
+ * FLO file four evaluations were a fifth of the BG/NBD's fit. */
+#define RANK_MIN 16384
+#define RANK_EVERY 8
+
+static double total_weight(const double *w, size_t stride, size_t n)
+{
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += w[i * stride];
+	return sum;
+}
+
+/* The ranking sample of p (the penalty as p's) into *ranker, and p->ranker
+ * set to it; nothing when there is no memory.  index is flo_problem_bgnbd()
+ * or flo_problem_gg(), on the sample rows. */
+static void rank_on_sample(struct flo_problem *p, struct flo_problem *ranker, const void *rows,
+			   size_t size, size_t n, const double *first_weight,
+			   int (*index)(struct flo_problem *, const void *, size_t))
+{
+	void *sample;
+	size_t m = every(rows, size, n, RANK_EVERY, &sample);
+	memset(ranker, 0, sizeof *ranker);
+	if (m == 0)
+		return;
+	if (index(ranker, sample, m) == FLO_OK) {
+		const char *w = (const char *)sample + ((const char *)first_weight - (const char *)rows);
+		ranker->weight = total_weight((const double *)w, size / sizeof(double), m);
+		ranker->penalizer = p->penalizer;
+		memcpy(ranker->scale, p->scale, sizeof ranker->scale);
+		p->ranker = ranker;
+	}
+	free(sample);
+}
+
+static int index_triples(struct flo_problem *p, const void *rows, size_t n)
+{
+	return flo_problem_bgnbd(p, rows, n);
+}
+
+static int index_spend(struct flo_problem *p, const void *rows, size_t n)
+{
+	return flo_problem_gg(p, rows, n);
 }
 
 /* Where on the ridge the fit reports: tau = 1/(a+b) this small changes no
@@ -401,7 +456,22 @@ static int ridge(const struct flo_problem *full, const double *start, const stru
 	struct run run;
 	struct point at;
 	double d[4];
-	newton(&lim, start, max_iter, &run, &at);
+	newton(&lim, start, max_iter > 1 ? 1 : max_iter, &run, &at);
+	if (max_iter > 1 && !run.converged) {
+		/* One step brings r and alpha close; then logit mu goes straight
+		 * to its maximum at those r and alpha, where Newton would walk
+		 * one unit a step (FLO: from -2.5 to -8.5). */
+		struct run first = run;
+		double from[3] = {at.phi[0], at.phi[1], at.phi[2]};
+		if (flo_lik_limit_profile(&lim, at.phi, &from[2])) {
+			newton(&lim, from, max_iter - first.iterations, &run, &at);
+			if (!(run.f <= first.f))
+				newton(&lim, first.phi, max_iter - first.iterations, &run, &at);
+		} else {
+			newton(&lim, first.phi, max_iter - first.iterations, &run, &at);
+		}
+		run.iterations += first.iterations;
+	}
 	if (!run.converged || !newton_step(&at, 3, 0, d) || norm(d, 3) > INTERIOR_STEP ||
 	    !(at.lik.tau <= 0))
 		return 0;
@@ -436,7 +506,7 @@ static int ridge(const struct flo_problem *full, const double *start, const stru
 static void ridge_start(const struct flo_problem *full, const double (*starts)[4], int nstarts,
 			double *start)
 {
-	struct flo_problem lim = *full;
+	struct flo_problem lim = full->ranker != NULL ? *full->ranker : *full;
 	lim.np = 3;
 	lim.loglik = flo_lik_limit;
 	double best = HUGE_VAL;
@@ -497,6 +567,9 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 		}
 		free(sub);
 	}
+	struct flo_problem ranker = {0};
+	if (nsub == 0 && n >= RANK_MIN)
+		rank_on_sample(&p, &ranker, d, sizeof *d, n, &d->w, index_triples);
 	*on_ridge = 0;
 	/* The ridge is a boundary of the likelihood alone: any penalty grows
 	 * without bound along it.  Large data try it when their sample was
@@ -514,6 +587,7 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 			nstarts--, warm = NULL;
 		fit(&p, (const double(*)[4])starts, nstarts, warm, o, res);
 	}
+	flo_problem_free(&ranker);
 	flo_problem_free(&p);
 	return FLO_OK;
 }
@@ -571,7 +645,11 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 		}
 		free(sub);
 	}
+	struct flo_problem ranker = {0};
+	if (nsub == 0 && n >= RANK_MIN)
+		rank_on_sample(&p, &ranker, d, sizeof *d, n, &d->w, index_spend);
 	fit(&p, (const double(*)[4])starts, nstarts, warm, o, res);
+	flo_problem_free(&ranker);
 	flo_problem_free(&p);
 	return FLO_OK;
 }

@@ -440,6 +440,82 @@ void flo_lik_limit(const struct flo_problem *p, const double *phi, int order, st
 	out->tau = (xw_x2 * mu - out->tau) / (1 - mu);
 }
 
+/* The profile in logit mu.  With u = mu/(1-mu) = e^l, l = logit mu, an
+ * observation with x > 0 has ln L = x ln(1-mu) + ln(e^A + u e^D0) + terms
+ * without mu, D0 = -(r+x) ln(alpha+t_x), so ln L = ln(1 + u z) - x ln(1+u)
+ * + ..., z = e^(D0 - A) = ((alpha+T)/(alpha+t_x))^(r+x).  Its derivative in
+ * l is zero where
+ *   S(l) = sum w s = X sig(l),  s = u z/(1 + u z),  X = sum w x,
+ * and Newton's method on the difference walks one unit of l a step towards
+ * a small mu, as on the whole model; on the difference of the logarithms,
+ *   Phi(l) = ln S(l) - ln X - ln sig(l),
+ * it does not: for small u both sides grow like u, so Phi is nearly linear
+ * in l.  Phi goes from ln(sum w z / X) near u = 0 (> 0 when there is a
+ * maximum inside at all) to ln(sum_{x>0} w / X) <= 0 at u = infinity; the
+ * root is kept inside a bracket (bisection when a step leaves it).  Each
+ * step is a pass with one division per observation; z is computed once. */
+#define PROFILE_LOGIT 40.0
+#define PROFILE_STEPS 60
+#define PROFILE_TOL 1e-6 /* Newton on the whole model takes it from there */
+
+static double profile_phi(const double *z, const struct flo_problem *p, double ln_x, double l,
+			  double *slope)
+{
+	double u = exp(l), sig = 1 / (1 + exp(-l)), s0 = 0, s1 = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (z[i] == 0)
+			continue;
+		double s = 1 - 1 / (1 + u * z[i]); /* u z = inf: s = 1 */
+		s0 += p->obs[i].w * s;
+		s1 += p->obs[i].w * s * (1 - s);
+	}
+	*slope = s1 / s0 - (1 - sig);
+	return log(s0) - ln_x - log(sig);
+}
+
+int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double *logit)
+{
+	double r = exp(phi[0]), alpha = exp(phi[1]), x_sum = 0;
+	double *z = malloc((p->n + p->ts.n + p->us.n + 1) * sizeof *z);
+	if (z == NULL)
+		return 0;
+	double *lt = z + p->n, *lu = lt + p->ts.n; /* ln(alpha + t) per distinct t */
+	for (size_t k = 0; k < p->ts.n; k++)
+		lt[k] = log(alpha + p->ts.v[k]);
+	for (size_t k = 0; k < p->us.n; k++)
+		lu[k] = log(alpha + p->us.v[k]);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct flo_obs *o = &p->obs[i];
+		double x = p->xs.v[o->xi];
+		x_sum += o->w * x;
+		/* ln z beyond 700 changes no s once u > e^-40 */
+		z[i] = x > 0 ? exp(fmin(700, (r + x) * (lt[o->ti] - lu[o->ui]))) : 0;
+	}
+	double lo = -PROFILE_LOGIT, hi = PROFILE_LOGIT, d, l = phi[2], ln_x = log(x_sum);
+	int found = 0;
+	if (profile_phi(z, p, ln_x, lo, &d) > 0 && profile_phi(z, p, ln_x, hi, &d) < 0) {
+		if (!(l > lo && l < hi))
+			l = 0;
+		for (int step = 0; step < PROFILE_STEPS && hi - lo > PROFILE_TOL; step++) {
+			double f = profile_phi(z, p, ln_x, l, &d);
+			if (f > 0)
+				lo = l;
+			else
+				hi = l;
+			double next = d < 0 ? l - f / d : (lo + hi) / 2;
+			if (!(next > lo && next < hi))
+				next = (lo + hi) / 2;
+			if (fabs(next - l) < PROFILE_TOL)
+				break;
+			l = next;
+		}
+		found = isfinite(l);
+	}
+	free(z);
+	*logit = l;
+	return found;
+}
+
 /* ---- the Gamma-Gamma ----
  *
  * Fader & Hardie (2013), eq. (1) with x purchases of mean m:

@@ -53,6 +53,9 @@ struct flo_problem {
 	double penalizer;
 	double scale[4]; /* theta_j = exp(phi_j) scale_j is what is penalised */
 	struct flo_pool *pool; /* sums on two threads when not NULL */
+	/* where starting points are ranked: a sample of this problem (fit.c),
+	 * or NULL for this one */
+	const struct flo_problem *ranker;
 	void (*loglik)(const struct flo_problem *p, const double *phi, int order,
 		       struct flo_lik *out);
 };
@@ -74,6 +77,12 @@ void flo_lik_bgnbd(const struct flo_problem *p, const double *phi, int order,
  * to 3); out->tau is the slope of the BG/NBD in tau = 1/(a+b) there. */
 void flo_lik_limit(const struct flo_problem *p, const double *phi, int order,
 		   struct flo_lik *out);
+
+/* The limit model's maximum over logit mu with r and alpha held at
+ * exp(phi[0]), exp(phi[1]), searched from phi[2], into *logit: 1, or 0 when
+ * it has none inside (-40, 40) or there is no memory.  A start for Newton's method, which walks
+ * towards a small mu only one unit of logit mu per step (see fit.c). */
+int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double *logit);
 
 /* The Gamma-Gamma in phi = (ln p, ln q, ln v). */
 void flo_lik_gg(const struct flo_problem *p, const double *phi, int order,
