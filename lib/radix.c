@@ -68,14 +68,24 @@ int flo_radix_sort(struct flo_kv *kv, size_t n)
 /* Ranks through a hash table of the distinct values, when there are few:
  * one pass over the data, and the table stays in the cache.  Gives up
  * (returns FLO_EVALUE) beyond HASH_MAX distinct values, where the table no
- * longer fits and a sort of the whole column is cheaper. */
+ * longer fits and a sort of the whole column is cheaper, and when more than
+ * a quarter of the values seen are distinct (mean spends, say): a sort costs
+ * less than hashing them all. */
 #define HASH_MAX (1u << 15)
+#define HASH_SPARSE 4 /* at most 1 distinct value in this many ... */
+#define HASH_PROBE 4096 /* ... once this many have been seen */
+
+/* A slot holds the key with its id, so that a probe reads one place. */
+struct slot {
+	uint64_t key;
+	uint32_t id; /* id + 1 of the value there, 0 for empty */
+};
 
 struct hashed {
-	uint32_t *slot; /* id + 1 of the value there, 0 for empty */
+	struct slot *slot;
 	unsigned bits;
-	struct flo_kv *id; /* per id: its key, and then its rank */
-	double *value;     /* per id: the first in the input */
+	double *value; /* per id: the first in the input */
+	uint64_t *key; /* per id */
 	size_t count;
 };
 
@@ -84,7 +94,7 @@ static size_t slot_of(const struct hashed *h, uint64_t k)
 	/* Fibonacci hashing: the top bits of the product mix every key bit. */
 	size_t mask = ((size_t)1 << h->bits) - 1;
 	size_t s = (size_t)((k * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - h->bits));
-	while (h->slot[s] != 0 && h->id[h->slot[s] - 1].key != k)
+	while (h->slot[s].id != 0 && h->slot[s].key != k)
 		s = (s + 1) & mask;
 	return s;
 }
@@ -97,7 +107,7 @@ static int grow(struct hashed *h)
 	if (h->slot == NULL)
 		return FLO_ENOMEM;
 	for (size_t i = 0; i < h->count; i++)
-		h->slot[slot_of(h, h->id[i].key)] = (uint32_t)i + 1;
+		h->slot[slot_of(h, h->key[i])] = (struct slot){h->key[i], (uint32_t)i + 1};
 	return FLO_OK;
 }
 
@@ -108,16 +118,16 @@ static int hash_ids(struct hashed *h, const double *first, size_t stride, size_t
 		double v = first[i * stride];
 		uint64_t k = flo_radix_key(v);
 		size_t s = slot_of(h, k);
-		if (h->slot[s] != 0) {
-			rank[i] = h->slot[s] - 1;
+		if (h->slot[s].id != 0) {
+			rank[i] = h->slot[s].id - 1;
 			continue;
 		}
-		if (h->count == HASH_MAX)
+		if (h->count == HASH_MAX || (i >= HASH_PROBE && h->count * HASH_SPARSE > i))
 			return FLO_EVALUE;
-		h->id[h->count] = (struct flo_kv){k, h->count};
+		h->key[h->count] = k;
 		h->value[h->count] = v;
 		rank[i] = (uint32_t)h->count;
-		h->slot[s] = (uint32_t)++h->count;
+		h->slot[s] = (struct slot){k, (uint32_t)++h->count};
 		/* at most half full, so probes stay short */
 		if (2 * h->count > ((size_t)1 << h->bits) && grow(h) != FLO_OK)
 			return FLO_ENOMEM;
@@ -129,27 +139,30 @@ static int ranks_hashed(const double *first, size_t stride, size_t n, double **v
 			size_t *count, uint32_t *rank)
 {
 	size_t room = n < HASH_MAX ? n : HASH_MAX;
-	struct hashed h = {calloc(1024, sizeof *h.slot), 10, malloc(room * sizeof *h.id),
-			   malloc(room * sizeof *h.value), 0};
+	struct hashed h = {calloc(1024, sizeof *h.slot), 10, malloc(room * sizeof *h.value),
+			   malloc(room * sizeof *h.key), 0};
+	struct flo_kv *order = malloc(room * sizeof *order);
 	uint32_t *of_id = malloc(room * sizeof *of_id);
-	int err = h.slot && h.id && h.value && of_id ? FLO_OK : FLO_ENOMEM;
+	int err = h.slot && h.value && h.key && order && of_id ? FLO_OK : FLO_ENOMEM;
 	if (err == FLO_OK)
 		err = hash_ids(&h, first, stride, n, rank);
+	for (size_t i = 0; err == FLO_OK && i < h.count; i++)
+		order[i] = (struct flo_kv){h.key[i], i};
 	if (err == FLO_OK) /* the distinct values in order: rank -> id */
-		err = flo_radix_sort(h.id, h.count);
+		err = flo_radix_sort(order, h.count);
 	*values = err == FLO_OK ? malloc((h.count ? h.count : 1) * sizeof **values) : NULL;
 	if (err == FLO_OK && *values == NULL)
 		err = FLO_ENOMEM;
 	if (err == FLO_OK) {
 		for (size_t r = 0; r < h.count; r++) {
-			(*values)[r] = h.value[h.id[r].val];
-			of_id[h.id[r].val] = (uint32_t)r;
+			(*values)[r] = h.value[order[r].val];
+			of_id[order[r].val] = (uint32_t)r;
 		}
 		for (size_t i = 0; i < n; i++)
 			rank[i] = of_id[rank[i]];
 		*count = h.count;
 	}
-	free(h.slot), free(h.id), free(h.value), free(of_id);
+	free(h.slot), free(h.value), free(h.key), free(order), free(of_id);
 	return err;
 }
 
