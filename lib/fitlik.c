@@ -458,46 +458,76 @@ void flo_lik_limit(const struct flo_problem *p, const double *phi, int order, st
 #define PROFILE_STEPS 60
 #define PROFILE_TOL 1e-6 /* Newton on the whole model takes it from there */
 
-static double profile_phi(const double *z, const struct flo_problem *p, double ln_x, double l,
-			  double *slope)
-{
-	double u = exp(l), sig = 1 / (1 + exp(-l)), s0 = 0, s1 = 0;
-	for (size_t i = 0; i < p->n; i++) {
-		if (z[i] == 0)
-			continue;
-		double s = 1 - 1 / (1 + u * z[i]); /* u z = inf: s = 1 */
-		s0 += p->obs[i].w * s;
-		s1 += p->obs[i].w * s * (1 - s);
-	}
-	*slope = s1 / s0 - (1 - sig);
-	return log(s0) - ln_x - log(sig);
-}
+struct profile_ctx {
+	const struct flo_problem *p;
+	double *z;
+	const double *lt, *lu; /* ln(alpha + t) per distinct T, t_x */
+	double r, u;
+};
 
-int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double *logit)
+/* z per observation (0 for x = 0) and sum w x, over part->lo .. hi. */
+static void profile_z(const void *arg, struct part *part)
 {
-	double r = exp(phi[0]), alpha = exp(phi[1]), x_sum = 0;
-	double *z = malloc((p->n + p->ts.n + p->us.n + 1) * sizeof *z);
-	if (z == NULL)
-		return 0;
-	double *lt = z + p->n, *lu = lt + p->ts.n; /* ln(alpha + t) per distinct t */
-	for (size_t k = 0; k < p->ts.n; k++)
-		lt[k] = log(alpha + p->ts.v[k]);
-	for (size_t k = 0; k < p->us.n; k++)
-		lu[k] = log(alpha + p->us.v[k]);
-	for (size_t i = 0; i < p->n; i++) {
+	const struct profile_ctx *c = arg;
+	const struct flo_problem *p = c->p;
+	double x_sum = 0;
+	for (size_t i = part->lo; i < part->hi; i++) {
 		const struct flo_obs *o = &p->obs[i];
 		double x = p->xs.v[o->xi];
 		x_sum += o->w * x;
 		/* ln z beyond 700 changes no s once u > e^-40 */
-		z[i] = x > 0 ? exp(fmin(700, (r + x) * (lt[o->ti] - lu[o->ui]))) : 0;
+		c->z[i] = x > 0 ? exp(fmin(700, (c->r + x) * (c->lt[o->ti] - c->lu[o->ui]))) : 0;
 	}
+	part->s[0] = x_sum;
+}
+
+/* sum w s and sum w s (1 - s) over part->lo .. hi. */
+static void profile_sums(const void *arg, struct part *part)
+{
+	const struct profile_ctx *c = arg;
+	double s0 = 0, s1 = 0;
+	for (size_t i = part->lo; i < part->hi; i++) {
+		if (c->z[i] == 0)
+			continue;
+		/* s = u z/(1 + u z) and 1 - s, without 1 - s losing a small s */
+		double v = c->u * c->z[i], not_s = 1 / (1 + v), s = isinf(v) ? 1 : v * not_s;
+		s0 += c->p->obs[i].w * s;
+		s1 += c->p->obs[i].w * s * not_s;
+	}
+	part->s[0] = s0;
+	part->s[1] = s1;
+}
+
+/* Phi(l) and its derivative. */
+static double profile_phi(struct profile_ctx *c, double ln_x, double l, double *slope)
+{
+	double sig = 1 / (1 + exp(-l)), s[NSUMS];
+	c->u = exp(l);
+	run_parts(c->p, profile_sums, c, s);
+	*slope = s[1] / s[0] - (1 - sig);
+	return log(s[0]) - ln_x - log(sig);
+}
+
+int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double *logit)
+{
+	double *z = malloc((p->n + p->ts.n + p->us.n + 1) * sizeof *z), s[NSUMS];
+	if (z == NULL)
+		return 0;
+	double alpha = exp(phi[1]), *lt = z + p->n, *lu = lt + p->ts.n;
+	for (size_t k = 0; k < p->ts.n; k++)
+		lt[k] = log(alpha + p->ts.v[k]);
+	for (size_t k = 0; k < p->us.n; k++)
+		lu[k] = log(alpha + p->us.v[k]);
+	struct profile_ctx c = {p, z, lt, lu, exp(phi[0]), 0};
+	run_parts(p, profile_z, &c, s);
+	double x_sum = s[0];
 	double lo = -PROFILE_LOGIT, hi = PROFILE_LOGIT, d, l = phi[2], ln_x = log(x_sum);
 	int found = 0;
-	if (profile_phi(z, p, ln_x, lo, &d) > 0 && profile_phi(z, p, ln_x, hi, &d) < 0) {
+	if (profile_phi(&c, ln_x, lo, &d) > 0 && profile_phi(&c, ln_x, hi, &d) < 0) {
 		if (!(l > lo && l < hi))
 			l = 0;
 		for (int step = 0; step < PROFILE_STEPS && hi - lo > PROFILE_TOL; step++) {
-			double f = profile_phi(z, p, ln_x, l, &d);
+			double f = profile_phi(&c, ln_x, l, &d);
 			if (f > 0)
 				lo = l;
 			else

@@ -192,10 +192,37 @@ static int ranks_sorted(const double *first, size_t stride, size_t n, double **v
 	return err;
 }
 
+/* Ranks of a column already in order (the first column of compacted rows):
+ * one pass.  0 when the column is not in order. */
+static int ranks_in_order(const double *first, size_t stride, size_t n, double **values,
+			  size_t *count, uint32_t *rank, int *err)
+{
+	for (size_t i = 1; i < n; i++)
+		if (flo_radix_key(first[i * stride]) < flo_radix_key(first[(i - 1) * stride]))
+			return 0;
+	*values = malloc((n ? n : 1) * sizeof **values);
+	if (*values == NULL) {
+		*err = FLO_ENOMEM;
+		return 1;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || flo_radix_key(first[i * stride]) != flo_radix_key(first[(i - 1) * stride]))
+			(*values)[k++] = first[i * stride];
+		rank[i] = (uint32_t)(k - 1);
+	}
+	*count = k;
+	*err = FLO_OK;
+	return 1;
+}
+
 int flo_radix_ranks(const double *first, size_t stride, size_t n, double **values,
 		    size_t *count, uint32_t *rank)
 {
-	int err = ranks_hashed(first, stride, n, values, count, rank);
+	int err;
+	if (ranks_in_order(first, stride, n, values, count, rank, &err))
+		return err;
+	err = ranks_hashed(first, stride, n, values, count, rank);
 	if (err == FLO_EVALUE) /* too many distinct values for the table */
 		err = ranks_sorted(first, stride, n, values, count, rank);
 	return err;

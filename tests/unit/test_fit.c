@@ -19,6 +19,7 @@
 #include "check.h"
 #include "err.h"
 #include "fit.h"
+#include "fitlik.h"
 #include "gg.h"
 #include "radix.h"
 
@@ -380,6 +381,36 @@ static void test_fit_ridge(void)
 		flo_fit_bgnbd_loglik(d, n, q, 0, &l2, NULL, NULL, NULL);
 		CHECK(l2 < ll);
 	}
+	/* the limit's profile in logit mu at the estimate's r and alpha is the
+	 * estimate's logit mu, where the limit's score in logit mu is zero */
+	struct flo_problem prob;
+	CHECK(flo_problem_bgnbd(&prob, d, n) == FLO_OK);
+	prob.np = 3;
+	double at[3] = { log(f.params[0]), log(f.params[1]), 0 }, logit;
+	CHECK(flo_lik_limit_profile(&prob, at, &logit) == 1);
+	CHECK_NEAR(logit, log(mu / (1 - mu)), 1e-5);
+	/* searched from far on either side, the same root */
+	at[2] = -30;
+	CHECK(flo_lik_limit_profile(&prob, at, &logit) == 1);
+	CHECK_NEAR(logit, log(mu / (1 - mu)), 1e-5);
+	at[2] = 35;
+	CHECK(flo_lik_limit_profile(&prob, at, &logit) == 1);
+	CHECK_NEAR(logit, log(mu / (1 - mu)), 1e-5);
+	/* away from the estimate's r and alpha: the score in logit mu alone
+	 * is zero there */
+	double off[3] = { log(f.params[0]) + 0.3, log(f.params[1]) - 0.2, -2 };
+	CHECK(flo_lik_limit_profile(&prob, off, &logit) == 1);
+	double pm[3] = { exp(off[0]), exp(off[1]), 1 / (1 + exp(-logit)) }, gm[3], lm;
+	flo_fit_bgnbd_loglik(d, n, pm, 1, &lm, gm, NULL, NULL);
+	CHECK(fabs(gm[2]) < 1e-6 * n);
+	flo_problem_free(&prob);
+	/* customers who all bought at T have z = 1: the likelihood only falls
+	 * as mu grows, and there is no maximum inside */
+	struct flo_triple fresh[] = { { 1, 10, 10, 1 }, { 3, 20, 20, 2 }, { 0, 0, 5, 1 } };
+	CHECK(flo_problem_bgnbd(&prob, fresh, 3) == FLO_OK);
+	at[2] = -2;
+	CHECK(flo_lik_limit_profile(&prob, at, &logit) == 0);
+	flo_problem_free(&prob);
 	/* a penalty grows without bound along the ridge */
 	o.penalizer = 0.001;
 	CHECK(flo_fit_bgnbd(d, n, &o, &f) == FLO_OK);
@@ -537,8 +568,9 @@ static void test_radix(gsl_rng *rng)
 			  (kv[i - 1].key == kv[i].key && kv[i - 1].val < kv[i].val);
 	CHECK(sorted);
 	free(kv);
-	/* ranks, through the hash table (few values) and the sort (many) */
-	static const unsigned spreads[] = { 1, 7, 40000, 1000000 };
+	/* ranks, through the hash table (few values) and the sort (many, or
+	 * so many of the values distinct that hashing does not pay) */
+	static const unsigned spreads[] = { 1, 7, 20000, 40000, 1000000 };
 	double *v = malloc(n * sizeof *v);
 	uint32_t *rank = malloc(n * sizeof *rank);
 	for (size_t s = 0; s < N(spreads); s++) {
@@ -555,6 +587,22 @@ static void test_radix(gsl_rng *rng)
 		CHECK(ok);
 		free(values);
 	}
+	/* a column in order is ranked in one pass; -0 and +0 are one value,
+	 * the first of them kept */
+	for (size_t i = 0; i < n; i++)
+		v[i] = (double)(i / 3) - 100;
+	v[300] = v[301] = v[302] = 0;
+	v[300] = -0.0;
+	double *values;
+	size_t count;
+	CHECK(flo_radix_ranks(v, 1, n, &values, &count, rank) == FLO_OK);
+	CHECK_INT(count, (n + 2) / 3);
+	int ok = 1;
+	for (size_t i = 0; i < n; i++)
+		ok &= rank[i] == i / 3 && values[rank[i]] == v[i];
+	CHECK(ok);
+	CHECK(signbit(values[100]));
+	free(values);
 	free(v);
 	free(rank);
 }
