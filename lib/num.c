@@ -25,6 +25,119 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* ---- up to 19 digits, exponents -19 to 19: exact integer arithmetic ----
+ *
+ * The 16 to 19 digits flo itself writes (17 for most non-terminating values:
+ * recency and T in weeks) are past the exact double path above, and were
+ * the largest cost of reading flo-fit's and flo-score's input.  The
+ * decimal m 10^q (m < 2^64) is rounded here with integers only:
+ *   q >= 0: m 10^q is an exact 128-bit product (10^q < 2^64), rounded to
+ *   53 bits, ties to even;
+ *   q < 0: m / 10^k, k = -q, is m R_k / 2^(127+b_k), with
+ *   R_k = ceil(2^(127+b_k) / 10^k) in [2^127, 2^128) (b_k the bit length of
+ *   10^k).  The 192-bit product m R_k exceeds the exact m 2^(127+b_k)/10^k
+ *   by less than m < 2^64, so its top 128 bits are the exact value's or one
+ *   more, and the rounding decision they give is the exact one unless the
+ *   bits below the 53 kept are exactly half: that case goes on to the
+ *   slower paths.  The method is that of Clinger's and Lemire's fast paths
+ *   (W. D. Clinger, "How to read floating point numbers accurately", PLDI
+ *   1990; D. Lemire, "Number parsing at a gigabyte per second", Software:
+ *   Practice and Experience 51(8), 2021), specialised to the exponents a
+ *   128-bit integer covers. */
+
+struct reciprocal {
+	uint64_t hi, lo; /* R_k */
+	int bits;        /* b_k */
+};
+
+/* R_k and b_k for k = 1..19, made by exact integer arithmetic (Python):
+ *   b = (10**k).bit_length(); R = -(-(1 << (127 + b)) // 10**k)
+ * tests/unit/test_num.c parses every k against strtod. */
+static const struct reciprocal pow10_reciprocal[20] = {
+	{0, 0, 0}, /* k = 0: unused */
+	{UINT64_C(0xcccccccccccccccc), UINT64_C(0xcccccccccccccccd), 4},
+	{UINT64_C(0xa3d70a3d70a3d70a), UINT64_C(0x3d70a3d70a3d70a4), 7},
+	{UINT64_C(0x83126e978d4fdf3b), UINT64_C(0x645a1cac083126ea), 10},
+	{UINT64_C(0xd1b71758e219652b), UINT64_C(0xd3c36113404ea4a9), 14},
+	{UINT64_C(0xa7c5ac471b478423), UINT64_C(0x0fcf80dc33721d54), 17},
+	{UINT64_C(0x8637bd05af6c69b5), UINT64_C(0xa63f9a49c2c1b110), 20},
+	{UINT64_C(0xd6bf94d5e57a42bc), UINT64_C(0x3d32907604691b4d), 24},
+	{UINT64_C(0xabcc77118461cefc), UINT64_C(0xfdc20d2b36ba7c3e), 27},
+	{UINT64_C(0x89705f4136b4a597), UINT64_C(0x31680a88f8953031), 30},
+	{UINT64_C(0xdbe6fecebdedd5be), UINT64_C(0xb573440e5a884d1c), 34},
+	{UINT64_C(0xafebff0bcb24aafe), UINT64_C(0xf78f69a51539d749), 37},
+	{UINT64_C(0x8cbccc096f5088cb), UINT64_C(0xf93f87b7442e45d4), 40},
+	{UINT64_C(0xe12e13424bb40e13), UINT64_C(0x2865a5f206b06fba), 44},
+	{UINT64_C(0xb424dc35095cd80f), UINT64_C(0x538484c19ef38c95), 47},
+	{UINT64_C(0x901d7cf73ab0acd9), UINT64_C(0x0f9d37014bf60a11), 50},
+	{UINT64_C(0xe69594bec44de15b), UINT64_C(0x4c2ebe687989a9b4), 54},
+	{UINT64_C(0xb877aa3236a4b449), UINT64_C(0x09befeb9fad487c3), 57},
+	{UINT64_C(0x9392ee8e921d5d07), UINT64_C(0x3aff322e62439fd0), 60},
+	{UINT64_C(0xec1e4a7db69561a5), UINT64_C(0x2b31e9e3d06c32e6), 64},
+};
+
+/* 10^k, k = 0..19: also the integer printing's */
+static const uint64_t pow10_u64[20] = {
+	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+	10000000000000ull, 100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+	100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull,
+};
+
+typedef unsigned __int128 u128;
+
+static int bit_length(u128 v)
+{
+	uint64_t hi = (uint64_t)(v >> 64);
+	return hi ? 128 - __builtin_clzll(hi) : 64 - __builtin_clzll((uint64_t)v);
+}
+
+/* v 2^e rounded to a double, v >= 2^53; 0 when v's bits below the 53 kept
+ * are exactly half and `ambiguous_half`, or the result is not a normal
+ * double. */
+static int round_scaled(u128 v, int e, int ambiguous_half, double *out)
+{
+	int shift = bit_length(v) - 53;
+	u128 rest = v & (((u128)1 << shift) - 1), half = (u128)1 << (shift - 1);
+	uint64_t m = (uint64_t)(v >> shift);
+	if (rest == half && ambiguous_half)
+		return 0;
+	if (rest > half || (rest == half && (m & 1)))
+		m++;
+	if (m >> 53) { /* rounded up to the next power of two */
+		m >>= 1;
+		shift++;
+	}
+	int exp2 = e + shift; /* the value is m 2^exp2, 2^52 <= m < 2^53 */
+	if (exp2 + 52 > 1023 || exp2 + 52 < -1022)
+		return 0;
+	uint64_t bits = ((uint64_t)(exp2 + 52 + 1023) << 52) | (m & ((1ull << 52) - 1));
+	memcpy(out, &bits, sizeof *out);
+	return 1;
+}
+
+static int parse_exact128(uint64_t mantissa, long scale, int negative, double *out)
+{
+	double v;
+	if (mantissa == 0 || scale < -19 || scale > 19)
+		return 0;
+	if (scale >= 0) {
+		u128 p = (u128)mantissa * pow10_u64[scale];
+		if (p < ((u128)1 << 53))
+			v = (double)(uint64_t)p; /* exact */
+		else if (!round_scaled(p, 0, 0, &v))
+			return 0;
+	} else {
+		const struct reciprocal *r = &pow10_reciprocal[-scale];
+		u128 lo = (u128)mantissa * r->lo, top = (u128)mantissa * r->hi + (lo >> 64);
+		/* top = floor(m R / 2^64) >= 2^63: the value is top 2^(64-127-b) */
+		if (!round_scaled(top, 64 - 127 - r->bits, 1, &v))
+			return 0;
+	}
+	*out = negative ? -v : v;
+	return 1;
+}
+
 /* The 16 to 19 digits flo itself writes (17 for most non-terminating
  * values) are past the exact double path.  Where long double is the x87
  * 64-bit format, m (< 2^64) and 10^k (k <= 27) are exact, one multiplication
@@ -123,6 +236,9 @@ int flo_parse_double(const char *s, size_t len, double *out)
 		*out = negative && v != 0 ? -v : v;
 		return FLO_OK;
 	}
+
+	if (digits <= 19 && parse_exact128(mantissa, total_scale, negative, out))
+		return FLO_OK;
 
 	if (digits <= 19 && total_scale >= -27 && total_scale <= 27 &&
 	    parse_extended(mantissa, total_scale, negative, out))
@@ -238,13 +354,6 @@ static size_t g_notation(char *buf, int negative, uint64_t digits, int n, int e1
 	return k;
 }
 
-static const uint64_t pow10_u64[] = {
-	1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
-	100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
-	1000000000000ull, 10000000000000ull, 100000000000000ull,
-	1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
-	1000000000000000000ull, 10000000000000000000ull,
-};
 
 /* The shortest of 15, 16 or 17 significant digits that reads back as v, for
  * 1e-5 <= |v| < 1e15, v not whole: the case of nearly every number flo

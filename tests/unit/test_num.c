@@ -153,8 +153,62 @@ static void test_parse_matches_strtod(void)
 	}
 }
 
+/* Up to 19 digits with exponents -19 to 19 are rounded with 128-bit
+ * integers (lib/num.c): every exponent, with mantissas of every length,
+ * written with an exponent and with a decimal point, is strtod's double;
+ * so are the ties, which round to even. */
+static void test_parse_exact128(void)
+{
+	uint64_t st = 0x2545F4914F6CDD1Dull;
+	char buf[64], point[64];
+	int shown = 0;
+	for (int q = -19; q <= 19; q++) {
+		for (int i = 0; i < 20000; i++) {
+			st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+			int digits = 1 + (int)(st % 19);
+			uint64_t m = st >> 1;
+			static const uint64_t lim[20] = { 1ull, 10ull, 100ull, 1000ull, 10000ull,
+				100000ull, 1000000ull, 10000000ull, 100000000ull, 1000000000ull,
+				10000000000ull, 100000000000ull, 1000000000000ull, 10000000000000ull,
+				100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+				100000000000000000ull, 1000000000000000000ull, 10000000000000000000ull };
+			m %= lim[digits];
+			snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)m, q);
+			double got = 0, want = strtod(buf, NULL);
+			CHECK_INT(flo_parse_double(buf, strlen(buf), &got), FLO_OK);
+			if (got != want && shown++ < 5)
+				fprintf(stderr, "  %s: got %.17g, strtod %.17g\n", buf, got, want);
+			CHECK(got == want);
+			/* the same with a decimal point where it falls inside */
+			if (q < 0 && -q < digits) {
+				int n = snprintf(point, sizeof point, "%llu", (unsigned long long)m);
+				if (n > -q) {
+					memmove(point + n + q + 1, point + n + q, (size_t)(-q) + 1);
+					point[n + q] = '.';
+					CHECK_INT(flo_parse_double(point, strlen(point), &got), FLO_OK);
+					CHECK(got == strtod(point, NULL));
+				}
+			}
+		}
+	}
+	/* ties: 2^53 + 1 and + 3 are halfway between doubles; so is
+	 * 2^52 + 1/2, written with a point */
+	static const char *const ties[] = { "9007199254740993", "9007199254740995",
+		"4503599627370496.5", "4503599627370497.5", "18014398509481986e0",
+		"90071992547409930e-1", "1e19", "9999999999999999999e19",
+		"0.0000000000000000001", "1234567890123456789e-19" };
+	for (size_t i = 0; i < sizeof ties / sizeof *ties; i++) {
+		double got = 0, want = strtod(ties[i], NULL);
+		CHECK_INT(flo_parse_double(ties[i], strlen(ties[i]), &got), FLO_OK);
+		if (got != want)
+			fprintf(stderr, "  %s: got %.17g, strtod %.17g\n", ties[i], got, want);
+		CHECK(got == want);
+	}
+}
+
 int main(void)
 {
+	test_parse_exact128();
 	test_parse_matches_strtod();
 	test_fast_matches_printf();
 	test_parse_valid();
