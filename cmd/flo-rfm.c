@@ -15,6 +15,7 @@
 #include "date.h"
 #include "err.h"
 #include "num.h"
+#include "pool.h"
 #include "record.h"
 #include "rfm.h"
 #include "rfmfeed.h"
@@ -336,11 +337,12 @@ struct output {
 	flo_writer *w;
 	const struct options *o;
 	int holdout;
+	enum flo_format fmt;
 };
 
-static void write_summary(void *ctx, const struct flo_summary *s)
+/* One summary into out's writer: what flo_writer_end() returns. */
+static int format_summary(struct output *out, const struct flo_summary *s)
 {
-	struct output *out = ctx;
 	flo_writer *w = out->w;
 	flo_writer_str(w, "customer_id", s->id, s->id_len);
 	flo_writer_num(w, "frequency", s->frequency);
@@ -361,11 +363,96 @@ static void write_summary(void *ctx, const struct flo_summary *s)
 		f.name_len = strlen(f.name);
 		flo_writer_field(w, &f);
 	}
-	int err = flo_writer_end(w);
+	return flo_writer_end(w);
+}
+
+static void die_writing(flo_writer *w, int err)
+{
 	if (err == FLO_EIO)
 		flo_finish_output(w); /* reports and exits */
+	flo_die(flo_exit_status(err), "%s", flo_writer_errmsg(w));
+}
+
+static void write_summary(void *ctx, const struct flo_summary *s)
+{
+	struct output *out = ctx;
+	int err = format_summary(out, s);
 	if (err != FLO_OK)
-		flo_die(flo_exit_status(err), "%s", flo_writer_errmsg(w));
+		die_writing(out->w, err);
+}
+
+/* Summaries are formatted on two threads when there are many (formatting
+ * 943,000 took 0.31 s on one): the helper formats the next block into
+ * memory while this thread formats its block straight into the output and
+ * then appends the helper's.  The output is the same, in id order. */
+#define OUT_BLOCK 16384
+#define OUT_PARALLEL_MIN (4 * OUT_BLOCK)
+
+struct out_part {
+	const flo_rfm *agg;
+	const uint32_t *order;
+	size_t lo, hi, holdout_only;
+	struct output out; /* its writer a memory writer */
+	int err;           /* the first formatting error, its message in the writer */
+};
+
+static void part_summary(void *ctx, const struct flo_summary *s)
+{
+	struct out_part *part = ctx;
+	int err = format_summary(&part->out, s);
+	if (part->err == FLO_OK)
+		part->err = err;
+}
+
+static void format_part(void *arg)
+{
+	struct out_part *part = arg;
+	int err = flo_rfm_each_range(part->agg, part->order, part->lo, part->hi, part_summary,
+				     part, &part->holdout_only);
+	if (part->err == FLO_OK)
+		part->err = err;
+}
+
+static void write_summaries(const flo_rfm *agg, struct output *out, size_t *holdout_only)
+{
+	size_t n = flo_rfm_customers(agg);
+	uint32_t *order = flo_rfm_order(agg);
+	if (order == NULL)
+		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+	*holdout_only = 0;
+	struct flo_pool *pool = n >= OUT_PARALLEL_MIN ? flo_pool_start() : NULL;
+	struct out_part part = {agg, order, 0, 0, 0, *out, FLO_OK};
+	if (pool != NULL && flo_writer_new_memory(&part.out.w, out->fmt) != FLO_OK) {
+		flo_pool_stop(pool);
+		pool = NULL;
+	}
+	size_t step = pool != NULL ? 2 * OUT_BLOCK : n;
+	for (size_t lo = 0; lo < n; lo += step) {
+		size_t mid = lo + step / 2 < n ? lo + step / 2 : n, hi = lo + step < n ? lo + step : n;
+		if (pool == NULL)
+			mid = hi;
+		if (mid < hi) {
+			part.lo = mid, part.hi = hi;
+			flo_pool_submit(pool, format_part, &part);
+		}
+		if (flo_rfm_each_range(agg, order, lo, mid, write_summary, out, holdout_only) !=
+		    FLO_OK)
+			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		if (mid < hi) {
+			flo_pool_wait(pool);
+			if (part.err != FLO_OK)
+				flo_die(flo_exit_status(part.err), "%s", part.err == FLO_ENOMEM ?
+					"out of memory" : flo_writer_errmsg(part.out.w));
+			int err = flo_writer_append(out->w, part.out.w);
+			if (err != FLO_OK)
+				die_writing(out->w, err);
+		}
+	}
+	*holdout_only += part.holdout_only;
+	flo_pool_stop(pool);
+	if (pool != NULL)
+		flo_writer_close(part.out.w);
+	free(order);
 }
 
 /* ---- reading ---- */
@@ -745,7 +832,7 @@ static _Noreturn void run_dump(struct options *o)
 	if (flo_writer_new(&w, STDOUT_FILENO, o->out_fmt ? o->out_fmt : FLO_FMT_CSV) != FLO_OK)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 	flo_cli_set_output(w);
-	struct output out = {w, o, o->cfg.has_holdout};
+	struct output out = {w, o, o->cfg.has_holdout, o->out_fmt ? o->out_fmt : FLO_FMT_CSV};
 	struct flo_custdb_counts counts = {0};
 	char err[FLO_STORE_ERRMAX];
 	if (!stored) {
@@ -887,7 +974,7 @@ int main(int argc, char **argv)
 	o.json_out = out_fmt == FLO_FMT_JSONL;
 	if (flo_writer_new(&w, STDOUT_FILENO, out_fmt) != FLO_OK)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	struct output out = {w, &o, o.cfg.has_holdout};
+	struct output out = {w, &o, o.cfg.has_holdout, out_fmt};
 
 	if (o.incremental) {
 		run_incremental(&o, store, &the_settings, r, fd, got, &fl, &out);
@@ -913,8 +1000,7 @@ int main(int argc, char **argv)
 			flo_die(flo_exit_status(err), "%s", flo_strerror(err));
 		flo_bad_finish(&o.bad);
 		size_t holdout_only;
-		if (flo_rfm_each(agg, write_summary, &out, &holdout_only) != FLO_OK)
-			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		write_summaries(agg, &out, &holdout_only);
 		char day[16];
 		flo_format_day(day, flo_rfm_as_of(agg));
 		if (counts[FLO_ORDER_LATE] > 0)

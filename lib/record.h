@@ -146,4 +146,15 @@ int flo_writer_flush(flo_writer *w);
  * regular file and on-refill flushing never happens). */
 void flo_writer_set_autoflush(flo_writer *w, int on);
 
+/* A writer into memory, for records formatted on another thread: they stay
+ * in its buffer, without a header line, until flo_writer_append() moves them
+ * to the end of a writer of the same format whose records have the same
+ * fields (its header is theirs). */
+int flo_writer_new_memory(flo_writer **w, enum flo_format fmt);
+
+/* Append the records buffered in the memory writer `from` to w's output,
+ * and empty `from`.  FLO_EIO as flo_writer_end(); FLO_ENOMEM when `from`
+ * ran out of memory (its records are lost). */
+int flo_writer_append(flo_writer *w, flo_writer *from);
+
 #endif

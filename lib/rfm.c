@@ -176,9 +176,9 @@ static int dayset_add(struct day_arena *a, struct dayset *d, int32_t day)
 }
 
 /* Days in the set up to and including `day`. */
-static uint32_t dayset_count_upto(struct dayset *d, int32_t day)
+static uint32_t dayset_count_upto(const struct dayset *d, int32_t day)
 {
-	const int32_t *v = days_of(d);
+	const int32_t *v = d->cap <= 2 ? d->u.inl : d->u.heap;
 	uint32_t lo = 0, hi = d->n;
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
@@ -452,36 +452,36 @@ double flo_rfm_bytes_per_customer(const flo_rfm *r)
 
 #define PREFETCH_AHEAD 16
 
-int flo_rfm_each(flo_rfm *r, flo_summary_fn *fn, void *ctx, size_t *holdout_only)
+uint32_t *flo_rfm_order(const flo_rfm *r)
+{
+	return flo_idmap_sorted(r->ids);
+}
+
+int flo_rfm_each_range(const flo_rfm *r, const uint32_t *order, size_t lo, size_t hi,
+		       flo_summary_fn *fn, void *ctx, size_t *holdout_only)
 {
 	const struct flo_rfm_config *cfg = &r->cfg;
-	size_t n = flo_idmap_count(r->ids);
-	uint32_t *order = flo_idmap_sorted(r->ids);
 	struct flo_field *kept = calloc(cfg->nkeep ? cfg->nkeep : 1, sizeof *kept);
-	if (order == NULL || kept == NULL) {
-		free(order);
-		free(kept);
+	if (kept == NULL)
 		return FLO_ENOMEM;
-	}
 	int32_t as_of = flo_rfm_as_of(r);
-	*holdout_only = 0;
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = lo; k < hi; k++) {
 		/* In id order the customers are anywhere in memory: ask for
 		 * what is needed a few steps ahead, in two stages (the second
 		 * follows pointers the first brought in). */
-		if (k + PREFETCH_AHEAD < n) {
+		if (k + PREFETCH_AHEAD < hi) {
 			const struct cust *ahead = &r->cust[order[k + PREFETCH_AHEAD]];
 			__builtin_prefetch(ahead);
 			__builtin_prefetch((const char *)ahead + 63);
 			flo_idmap_prefetch_id(r->ids, order[k + PREFETCH_AHEAD], 0);
 		}
-		if (k + PREFETCH_AHEAD / 2 < n) {
+		if (k + PREFETCH_AHEAD / 2 < hi) {
 			const struct dayset *d = &r->cust[order[k + PREFETCH_AHEAD / 2]].days;
 			if (d->cap > 2)
 				__builtin_prefetch(d->u.heap);
 			flo_idmap_prefetch_id(r->ids, order[k + PREFETCH_AHEAD / 2], 1);
 		}
-		struct cust *c = &r->cust[order[k]];
+		const struct cust *c = &r->cust[order[k]];
 		if (c->orders == 0) {
 			(*holdout_only)++;
 			continue;
@@ -508,8 +508,18 @@ int flo_rfm_each(flo_rfm *r, flo_summary_fn *fn, void *ctx, size_t *holdout_only
 		fn(ctx, &s);
 	}
 	free(kept);
-	free(order);
 	return FLO_OK;
+}
+
+int flo_rfm_each(flo_rfm *r, flo_summary_fn *fn, void *ctx, size_t *holdout_only)
+{
+	uint32_t *order = flo_rfm_order(r);
+	if (order == NULL)
+		return FLO_ENOMEM;
+	*holdout_only = 0;
+	int err = flo_rfm_each_range(r, order, 0, flo_rfm_customers(r), fn, ctx, holdout_only);
+	free(order);
+	return err;
 }
 
 void flo_rfm_summarise(const struct flo_rfm_config *cfg, int32_t as_of,

@@ -115,6 +115,14 @@ double flo_rfm_bytes_per_customer(const flo_rfm *r);
  * *holdout_only. */
 int flo_rfm_each(flo_rfm *r, flo_summary_fn *fn, void *ctx, size_t *holdout_only);
 
+/* The same in parts: the customers' indexes in id order (malloc'd,
+ * flo_rfm_customers() of them; NULL when out of memory), then fn for
+ * order[lo..hi), adding to *holdout_only.  Ranges may run on several
+ * threads at once: they only read.  FLO_ENOMEM. */
+uint32_t *flo_rfm_order(const flo_rfm *r);
+int flo_rfm_each_range(const flo_rfm *r, const uint32_t *order, size_t lo, size_t hi,
+		       flo_summary_fn *fn, void *ctx, size_t *holdout_only);
+
 /* ---- the FLO customer-summary layout ---- */
 
 /* Columns of the FLO file (../shared/data/README.md). */

@@ -98,6 +98,11 @@ static void putc_(struct buf *b, char c)
 		b->p[b->len++] = c;
 }
 
+int flo_writer_new_memory(flo_writer **out, enum flo_format fmt)
+{
+	return flo_writer_new(out, -1, fmt);
+}
+
 int flo_writer_new(flo_writer **out, int fd, enum flo_format fmt)
 {
 	flo_writer *w = calloc(1, sizeof *w);
@@ -136,6 +141,8 @@ static int write_all(flo_writer *w, const char *p, size_t n)
 
 int flo_writer_flush(flo_writer *w)
 {
+	if (w->fd < 0) /* a memory writer keeps its records for flo_writer_append() */
+		return w->err;
 	if (w->out.len > 0 && w->err == FLO_OK)
 		write_all(w, w->out.p, w->out.len);
 	w->out.len = 0;
@@ -400,6 +407,9 @@ void flo_writer_field(flo_writer *w, const struct flo_field *f)
 
 static void put_header(flo_writer *w)
 {
+	w->have_header = 1;
+	if (w->fd < 0) /* a memory writer's records follow another's header */
+		return;
 	for (size_t i = 0; i < w->nnames; i++) {
 		const char *n = w->names.p + w->name_off[i];
 		if (i > 0)
@@ -423,7 +433,6 @@ static void put_header(flo_writer *w)
 	if (w->nnames == 1 && w->name_len[0] == 0 && w->fmt == FLO_FMT_CSV)
 		put(&w->out, "\"\"", 2); /* else a blank line, which readers skip */
 	putc_(&w->out, '\n');
-	w->have_header = 1;
 }
 
 int flo_writer_end(flo_writer *w)
@@ -477,10 +486,28 @@ int flo_writer_end(flo_writer *w)
 		put(&w->rec, "\"\"", 2);
 	}
 	putc_(&w->rec, '\n');
-	if (w->out.len + w->rec.len > w->out.cap)
+	if (w->out.len + w->rec.len > w->out.cap && w->fd >= 0)
 		flo_writer_flush(w);
 	put(&w->out, w->rec.p, w->rec.len);
 	w->rec.len = 0;
+	if (w->autoflush)
+		flo_writer_flush(w);
+	return w->err;
+}
+
+int flo_writer_append(flo_writer *w, flo_writer *from)
+{
+	if (from->out.oom) {
+		snprintf(w->errmsg, sizeof w->errmsg, "out of memory");
+		return FLO_ENOMEM;
+	}
+	if (w->out.len + from->out.len > w->out.cap) {
+		flo_writer_flush(w); /* then straight from the other's buffer */
+		write_all(w, from->out.p, from->out.len);
+	} else {
+		put(&w->out, from->out.p, from->out.len);
+	}
+	from->out.len = 0;
 	if (w->autoflush)
 		flo_writer_flush(w);
 	return w->err;

@@ -308,3 +308,26 @@ a,1,2,2,20,2,30,2021-01-01,2021-01-03"
 	assert_failure 65
 	assert_output 'flo-rfm: --summary: no field "first_order_date" in the input'
 }
+
+@test "many customers: summaries formatted on two threads are the ones formatted on one, in id order" {
+	# 70,000 customers: past the size where a helper thread formats every
+	# other block of 16,384.  Each half of the customers (by the parity of
+	# the id's last digit) stays below it, so flo-rfm formats it on one
+	# thread; merged by id, the halves are the whole run.
+	flo-simulate -n 70000 --seed 5 > "$TMP/orders.csv"
+	flo-rfm --as-of 1998-06-30 --holdout-end 1998-12-31 --keep amount "$TMP/orders.csv" > "$TMP/all.csv"
+	[ "$(wc -l < "$TMP/all.csv")" -gt 65537 ]
+	[ "$(grep -c '^customer_id,' "$TMP/all.csv")" = 1 ]
+	tail -n +2 "$TMP/all.csv" | LC_ALL=C sort -c -t, -k1,1
+	for half in even odd; do
+		awk -F, -v half=$half 'NR == 1 || (substr($1, length($1)) % 2 == (half == "odd"))' \
+			"$TMP/orders.csv" > "$TMP/$half.csv"
+		flo-rfm --as-of 1998-06-30 --holdout-end 1998-12-31 --keep amount "$TMP/$half.csv" > "$TMP/$half.out"
+	done
+	{ head -1 "$TMP/even.out"; tail -q -n +2 "$TMP/even.out" "$TMP/odd.out" | LC_ALL=C sort -t, -k1,1; } > "$TMP/merged.csv"
+	cmp "$TMP/all.csv" "$TMP/merged.csv"
+	# and the other formats
+	flo-rfm --as-of 1998-06-30 -o jsonl "$TMP/orders.csv" > "$TMP/all.jsonl"
+	flo-cat -o csv "$TMP/all.jsonl" > "$TMP/back.csv"
+	flo-rfm --as-of 1998-06-30 "$TMP/orders.csv" | cmp - "$TMP/back.csv"
+}
