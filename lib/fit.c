@@ -396,19 +396,11 @@ static size_t subsample(const void *data, size_t size, size_t n, void **out)
 #define RANK_MIN 16384
 #define RANK_EVERY 8
 
-static double total_weight(const double *w, size_t stride, size_t n)
-{
-	double sum = 0;
-	for (size_t i = 0; i < n; i++)
-		sum += w[i * stride];
-	return sum;
-}
-
 /* The ranking sample of p (the penalty as p's) into *ranker, and p->ranker
  * set to it; nothing when there is no memory.  index is flo_problem_bgnbd()
  * or flo_problem_gg(), on the sample rows. */
 static void rank_on_sample(struct flo_problem *p, struct flo_problem *ranker, const void *rows,
-			   size_t size, size_t n, const double *first_weight,
+			   size_t size, size_t n,
 			   int (*index)(struct flo_problem *, const void *, size_t))
 {
 	void *sample;
@@ -417,8 +409,8 @@ static void rank_on_sample(struct flo_problem *p, struct flo_problem *ranker, co
 	if (m == 0)
 		return;
 	if (index(ranker, sample, m) == FLO_OK) {
-		const char *w = (const char *)sample + ((const char *)first_weight - (const char *)rows);
-		ranker->weight = total_weight((const double *)w, size / sizeof(double), m);
+		for (size_t k = 0; k < ranker->xs.n; k++) /* the weights, by x */
+			ranker->weight += ranker->xw[k];
 		ranker->penalizer = p->penalizer;
 		memcpy(ranker->scale, p->scale, sizeof ranker->scale);
 		p->ranker = ranker;
@@ -577,7 +569,7 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 	}
 	struct flo_problem ranker = {0};
 	if (nsub == 0 && n >= RANK_MIN)
-		rank_on_sample(&p, &ranker, d, sizeof *d, n, &d->w, index_triples);
+		rank_on_sample(&p, &ranker, d, sizeof *d, n, index_triples);
 	*on_ridge = 0;
 	/* The ridge is a boundary of the likelihood alone: any penalty grows
 	 * without bound along it.  Large data try it when their sample was
@@ -655,7 +647,7 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 	}
 	struct flo_problem ranker = {0};
 	if (nsub == 0 && n >= RANK_MIN)
-		rank_on_sample(&p, &ranker, d, sizeof *d, n, &d->w, index_spend);
+		rank_on_sample(&p, &ranker, d, sizeof *d, n, index_spend);
 	fit(&p, (const double(*)[4])starts, nstarts, warm, o, res);
 	flo_problem_free(&ranker);
 	flo_problem_free(&p);
