@@ -226,67 +226,107 @@ static inline double lse(double alive, double dead, double *w_alive, double *w_d
  * relatively, the error of log1p(e) itself in absolute terms. */
 #define PRODUCT_MAX 0x1p900
 
+/* Sums over the observations of one x (contiguous: the data come sorted by
+ * x), before the x's constants multiply them: with the shares' weights
+ * wa = w w_A, wd = w w_D, c = wa w_D, dl = l_T - l_tx, d = s_T - s_tx,
+ *   X_LL  w max(A, D) (the rest of ln(e^A + e^D) goes to the product)
+ *   X_L   wa l_T + wd l_tx     X_S   wa s_T + wd s_tx    X_Q  wa q_T + wd q_tx
+ *   X_WD  wd                   X_C   c    X_CL  c dl     X_CD  c d
+ *   X_CLL c dl^2               X_CLD c dl d              X_CDD c d^2
+ * (for x = 0 only the alive terms, with w).  Factoring r + x, b/(b+x-1) and
+ * the like out of the sums leaves 11 running sums per observation, not 19. */
+enum { X_LL, X_L, X_S, X_Q, X_WD, X_C, X_CL, X_CD, X_CLL, X_CLD, X_CDD, X_N };
+
+/* The sums of one x into s, with the x's constants. */
+static void bg_fold_x(double *s, const double *g, double x, double rx, const struct xterm *xt,
+		      int order)
+{
+	s[B_LL] += g[X_LL];
+	if (order < FLO_LIK_GRADIENT)
+		return;
+	s[B_SL] += g[X_L];
+	s[B_SRS] += rx * g[X_S];
+	s[B_SWD] += g[X_WD];
+	s[B_SWDB] += xt->bx * g[X_WD];
+	s[B_SWDX] += (x - 1) * g[X_WD];
+	if (order < FLO_LIK_HESSIAN)
+		return;
+	s[B_SS] += g[X_S];
+	s[B_SRQ] += rx * g[X_Q];
+	s[B_SWDBB] += xt->bxx * g[X_WD];
+	/* A' - D' = (-r dl, -ds, -1, b/(b+x-1)) in (ln r, ln alpha, ln a, ln b),
+	 * ds = rx d */
+	s[B_C] += g[X_C];
+	s[B_CL] += g[X_CL];
+	s[B_CS] += rx * g[X_CD];
+	s[B_CLL] += g[X_CLL];
+	s[B_CLS] += rx * g[X_CLD];
+	s[B_CSS] += rx * rx * g[X_CDD];
+	s[B_CB] += xt->bx * g[X_C];
+	s[B_CBL] += xt->bx * g[X_CL];
+	s[B_CBS] += xt->bx * rx * g[X_CD];
+	s[B_CBB] += xt->bx * xt->bx * g[X_C];
+}
+
 /* The per-observation sums of flo_lik_bgnbd() over part->lo .. hi. */
 static void bg_range(const void *arg, struct part *part)
 {
 	const struct bg_ctx *c = arg;
 	const struct flo_problem *p = c->p;
+	const int order = c->order;
 	double s[B_N] = {0}, product = 1;
-	for (size_t i = part->lo; i < part->hi; i++) {
-		const struct flo_obs *o = &p->obs[i];
-		const struct tterm *tt = &c->tt[o->ti];
-		double x = p->xs.v[o->xi], rx = c->r + x, w = o->w, alive = -rx * tt->l;
+	for (size_t i = part->lo; i < part->hi;) {
+		const uint32_t xi = p->obs[i].xi;
+		const double x = p->xs.v[xi], rx = c->r + x;
+		const struct xterm *xt = &c->xt[xi];
+		double g[X_N] = {0};
 		if (x == 0) { /* alive for sure: no dead term */
-			s[B_LL] += w * alive;
-			if (c->order >= FLO_LIK_GRADIENT) {
-				s[B_SL] += w * tt->l;
-				s[B_SRS] += w * rx * tt->s;
+			for (; i < part->hi && p->obs[i].xi == xi; i++) {
+				const struct flo_obs *o = &p->obs[i];
+				const struct tterm *tt = &c->tt[o->ti];
+				g[X_L] += o->w * tt->l;
+				g[X_S] += o->w * tt->s;
+				g[X_Q] += o->w * tt->q;
 			}
-			if (c->order >= FLO_LIK_HESSIAN) {
-				s[B_SS] += w * tt->s;
-				s[B_SRQ] += w * rx * tt->q;
-			}
+			g[X_LL] = -rx * g[X_L];
+			bg_fold_x(s, g, x, rx, xt, order);
 			continue;
 		}
-		const struct tterm *tu = &c->tu[o->ui];
-		const struct xterm *xt = &c->xt[o->xi];
-		double w_alive, w_dead, dead = xt->lnc - rx * tu->l;
-		double e = lse(alive, dead, &w_alive, &w_dead);
-		s[B_LL] += w * fmax(alive, dead);
-		if (w == 1) {
-			product *= 1 + e;
-			if (product > PRODUCT_MAX) {
-				s[B_LL] += log(product);
-				product = 1;
+		for (; i < part->hi && p->obs[i].xi == xi; i++) {
+			const struct flo_obs *o = &p->obs[i];
+			const struct tterm *tt = &c->tt[o->ti], *tu = &c->tu[o->ui];
+			double w = o->w, w_alive, w_dead;
+			double alive = -rx * tt->l, dead = xt->lnc - rx * tu->l;
+			double e = lse(alive, dead, &w_alive, &w_dead);
+			g[X_LL] += w * fmax(alive, dead);
+			if (w == 1) {
+				product *= 1 + e;
+				if (product > PRODUCT_MAX) {
+					s[B_LL] += log(product);
+					product = 1;
+				}
+			} else {
+				s[B_LL] += w * log1p(e);
 			}
-		} else {
-			s[B_LL] += w * log1p(e);
+			if (order < FLO_LIK_GRADIENT)
+				continue;
+			double wa = w * w_alive, wd = w * w_dead;
+			g[X_L] += wa * tt->l + wd * tu->l;
+			g[X_S] += wa * tt->s + wd * tu->s;
+			g[X_WD] += wd;
+			if (order < FLO_LIK_HESSIAN)
+				continue;
+			g[X_Q] += wa * tt->q + wd * tu->q;
+			double cc = wa * w_dead, dl = tt->l - tu->l, d = tt->s - tu->s;
+			double cdl = cc * dl, cd = cc * d;
+			g[X_C] += cc;
+			g[X_CL] += cdl;
+			g[X_CD] += cd;
+			g[X_CLL] += cdl * dl;
+			g[X_CLD] += cdl * d;
+			g[X_CDD] += cd * d;
 		}
-		if (c->order < FLO_LIK_GRADIENT)
-			continue;
-		double wa = w * w_alive, wd = w * w_dead;
-		s[B_SL] += wa * tt->l + wd * tu->l;
-		s[B_SRS] += rx * (wa * tt->s + wd * tu->s);
-		s[B_SWD] += wd;
-		s[B_SWDB] += wd * xt->bx;
-		s[B_SWDX] += wd * (x - 1);
-		if (c->order < FLO_LIK_HESSIAN)
-			continue;
-		s[B_SS] += wa * tt->s + wd * tu->s;
-		s[B_SRQ] += rx * (wa * tt->q + wd * tu->q);
-		s[B_SWDBB] += wd * xt->bxx;
-		/* A' - D' = (-r dl, -ds, -1, b/(b+x-1)) in (ln r, ln alpha, ln a, ln b) */
-		double cc = wa * w_dead, dl = tt->l - tu->l, ds = rx * (tt->s - tu->s);
-		s[B_C] += cc;
-		s[B_CL] += cc * dl;
-		s[B_CS] += cc * ds;
-		s[B_CLL] += cc * dl * dl;
-		s[B_CLS] += cc * dl * ds;
-		s[B_CSS] += cc * ds * ds;
-		s[B_CB] += cc * xt->bx;
-		s[B_CBL] += cc * xt->bx * dl;
-		s[B_CBS] += cc * xt->bx * ds;
-		s[B_CBB] += cc * xt->bx * xt->bx;
+		bg_fold_x(s, g, x, rx, xt, order);
 	}
 	s[B_LL] += log(product);
 	memcpy(part->s, s, sizeof s);
