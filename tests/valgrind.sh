@@ -55,6 +55,12 @@ vg 65 flo-cat -o jsonl "$T/bad.jsonl"
 vg 0 flo-rfm "$T/orders.tsv"
 vg 0 flo-rfm --as-of 1998-01-01 --holdout-end 1998-06-30 --keep amount "$T/orders.csv"
 vg 0 flo-rfm --cap-outliers examples/flo_data_20k.csv
+# the threads: flo-rfm formats 70,000 summaries on two; flo-fit sums the FLO
+# file's 19,790 triples on two and finds its boundary
+flo-simulate -n 70000 --seed 5 > "$T/many.csv"
+vg 0 flo-rfm "$T/many.csv"
+flo-rfm --as-of 2021-06-01 examples/flo_data_20k.csv > "$T/flo.csv"
+vg 0 flo-fit --no-store "$T/flo.csv"
 vg 0 flo-rfm --rejects "$T/rej" "$T/bad.csv"
 vg 65 flo-rfm "$T/bad.csv"
 vg 0 flo-rfm --db "$T/rfm.lmdb" --order-id amount "$T/orders.csv"
