@@ -45,7 +45,7 @@ static int32_t *arena_alloc(struct day_arena *a, uint32_t cap)
 	unsigned k = size_class(cap);
 	int32_t *p = a->free_list[k];
 	if (p != NULL) {
-		memcpy(&a->free_list[k], p, sizeof p);
+		memcpy(&a->free_list[k], p, sizeof a->free_list[k]); /* the link */
 		return p;
 	}
 	/* 16 bytes or more, a multiple of 16: aligned for the link. */
@@ -55,7 +55,7 @@ static int32_t *arena_alloc(struct day_arena *a, uint32_t cap)
 static void arena_release(struct day_arena *a, int32_t *p, uint32_t cap)
 {
 	unsigned k = size_class(cap);
-	memcpy(p, &a->free_list[k], sizeof p);
+	memcpy(p, &a->free_list[k], sizeof a->free_list[k]); /* the link */
 	a->free_list[k] = p;
 }
 
