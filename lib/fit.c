@@ -22,6 +22,7 @@
 
 #include "err.h"
 #include "fitlik.h"
+#include "pool.h"
 
 /* ---- the objective ---- */
 
@@ -409,6 +410,9 @@ static void rank_on_sample(struct flo_problem *p, struct flo_problem *ranker, co
 	if (m == 0)
 		return;
 	if (index(ranker, sample, m) == FLO_OK) {
+		/* a few evaluations of an eighth: not worth a second helper */
+		flo_pool_stop(ranker->pool);
+		ranker->pool = NULL;
 		for (size_t k = 0; k < ranker->xs.n; k++) /* the weights, by x */
 			ranker->weight += ranker->xw[k];
 		ranker->penalizer = p->penalizer;
