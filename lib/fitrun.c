@@ -296,6 +296,17 @@ static void keep_freed_memory(void)
 #endif
 }
 
+/* After the fit: glibc's defaults again, and the freed memory back to the
+ * system (flo-score --fit goes on scoring in constant memory). */
+static void return_freed_memory(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, 128 << 10);
+	mallopt(M_TRIM_THRESHOLD, 128 << 10);
+	malloc_trim(0);
+#endif
+}
+
 char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *model)
 {
 	keep_freed_memory();
@@ -370,5 +381,6 @@ char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *
 		free(bgw[i]), free(ggw[i]);
 	free(d.tri);
 	free(d.spend);
+	return_freed_memory();
 	return json;
 }
