@@ -75,9 +75,21 @@ static void *helper(void *arg)
 	return NULL;
 }
 
+/* The CPUs this process may run on (taskset and cgroups' cpusets narrow
+ * them below those online). */
+static int usable_cpus(void)
+{
+#ifdef __linux__
+	cpu_set_t cpus;
+	if (sched_getaffinity(0, sizeof cpus, &cpus) == 0)
+		return CPU_COUNT(&cpus);
+#endif
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 struct flo_pool *flo_pool_start(void)
 {
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (usable_cpus() < 2)
 		return NULL;
 	struct flo_pool *p = calloc(1, sizeof *p);
 	if (p == NULL)
@@ -89,12 +101,14 @@ struct flo_pool *flo_pool_start(void)
 	 * another. */
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
+#ifdef __linux__
 	cpu_set_t cpus;
 	int here = sched_getcpu();
 	if (here >= 0 && sched_getaffinity(0, sizeof cpus, &cpus) == 0 && CPU_COUNT(&cpus) > 1) {
 		CPU_CLR(here, &cpus);
 		pthread_attr_setaffinity_np(&attr, sizeof cpus, &cpus);
 	}
+#endif
 	int started = pthread_create(&p->tid, &attr, helper, p) == 0;
 	pthread_attr_destroy(&attr);
 	if (!started) {

@@ -11,9 +11,9 @@
 
 struct flo_pool;
 
-/* A started helper, or NULL when there is one CPU (a spinning helper would
- * take it from the caller) or the thread cannot start: the caller then does
- * the work itself. */
+/* A started helper, or NULL when the process may use one CPU only (a
+ * spinning helper would take it from the caller) or the thread cannot
+ * start: the caller then does the work itself. */
 struct flo_pool *flo_pool_start(void);
 
 /* fn(arg) on the helper; returns at once. */
