@@ -359,6 +359,13 @@ static void bg_assemble(const double *s, double r, int order, struct flo_lik *ou
 	h[15] += -s[B_SWDBB] + s[B_CBB];
 }
 
+/* Where an evaluation keeps the time terms in scratch: those of T, then
+ * those of t_x, after the x terms. */
+static struct tterm *time_scratch(const struct flo_problem *p)
+{
+	return (struct tterm *)(p->scratch + XTERMS * p->xs.n);
+}
+
 static void time_terms(const struct flo_values *t, double alpha, struct tterm *out)
 {
 	for (size_t k = 0; k < t->n; k++) {
@@ -407,8 +414,7 @@ static void dropout_terms(double a, double b, double x, double w, int order, str
 static void bg_finish(const struct flo_problem *p, double r, double alpha, const struct xterm *xt,
 		      int order, struct flo_lik *out)
 {
-	struct tterm *tt = (struct tterm *)(p->scratch + XTERMS * p->xs.n);
-	struct tterm *tu = tt + p->ts.n;
+	struct tterm *tt = time_scratch(p), *tu = tt + p->ts.n;
 	double s[NSUMS];
 	time_terms(&p->ts, alpha, tt);
 	time_terms(&p->us, alpha, tu);
@@ -501,7 +507,7 @@ void flo_lik_limit(const struct flo_problem *p, const double *phi, int order, st
 struct profile_ctx {
 	const struct flo_problem *p;
 	double *z;
-	const double *lt, *lu; /* ln(alpha + t) per distinct T, t_x */
+	const struct tterm *tt, *tu; /* of T and of t_x */
 	double r, u;
 };
 
@@ -516,7 +522,7 @@ static void profile_z(const void *arg, struct part *part)
 		double x = p->xs.v[o->xi];
 		x_sum += o->w * x;
 		/* ln z beyond 700 changes no s once u > e^-40 */
-		c->z[i] = x > 0 ? exp(fmin(700, (c->r + x) * (c->lt[o->ti] - c->lu[o->ui]))) : 0;
+		c->z[i] = x > 0 ? exp(fmin(700, (c->r + x) * (c->tt[o->ti].l - c->tu[o->ui].l))) : 0;
 	}
 	part->s[0] = x_sum;
 }
@@ -550,15 +556,14 @@ static double profile_phi(struct profile_ctx *c, double ln_x, double l, double *
 
 int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double *logit)
 {
-	double *z = malloc((p->n + p->ts.n + p->us.n + 1) * sizeof *z), s[NSUMS];
+	double *z = malloc((p->n ? p->n : 1) * sizeof *z), s[NSUMS];
 	if (z == NULL)
 		return 0;
-	double alpha = exp(phi[1]), *lt = z + p->n, *lu = lt + p->ts.n;
-	for (size_t k = 0; k < p->ts.n; k++)
-		lt[k] = log(alpha + p->ts.v[k]);
-	for (size_t k = 0; k < p->us.n; k++)
-		lu[k] = log(alpha + p->us.v[k]);
-	struct profile_ctx c = {p, z, lt, lu, exp(phi[0]), 0};
+	struct tterm *tt = time_scratch(p), *tu = tt + p->ts.n;
+	double alpha = exp(phi[1]);
+	time_terms(&p->ts, alpha, tt);
+	time_terms(&p->us, alpha, tu);
+	struct profile_ctx c = {p, z, tt, tu, exp(phi[0]), 0};
 	run_parts(p, profile_z, &c, s);
 	double x_sum = s[0];
 	double lo = -PROFILE_LOGIT, hi = PROFILE_LOGIT, d, l = phi[2], ln_x = log(x_sum);
