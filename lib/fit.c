@@ -467,13 +467,11 @@ static int ridge(const struct flo_problem *full, const double *start, const stru
 		 * few customers with long silences dominate. */
 		struct run first = run;
 		double from[3] = {at.phi[0], at.phi[1], at.phi[2]};
-		if (flo_lik_limit_profile(full, at.phi, &from[2])) {
+		int profiled = flo_lik_limit_profile(full, at.phi, &from[2]);
+		if (profiled)
 			newton(&lim, from, max_iter - first.iterations, &run, &at);
-			if (!(run.f <= first.f))
-				newton(&lim, first.phi, max_iter - first.iterations, &run, &at);
-		} else {
+		if (!profiled || !(run.f <= first.f)) /* on from the first step */
 			newton(&lim, first.phi, max_iter - first.iterations, &run, &at);
-		}
 		run.iterations += first.iterations;
 	}
 	if (!run.converged || !newton_step(&at, 3, 0, d) || norm(d, 3) > INTERIOR_STEP ||
