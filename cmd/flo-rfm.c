@@ -413,6 +413,14 @@ static void format_part(void *arg)
 		part->err = err;
 }
 
+/* Summaries of order[lo..hi) straight into the output. */
+static void write_range(const flo_rfm *agg, const uint32_t *order, size_t lo, size_t hi,
+			struct output *out, size_t *holdout_only)
+{
+	if (flo_rfm_each_range(agg, order, lo, hi, write_summary, out, holdout_only) != FLO_OK)
+		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+}
+
 static void write_summaries(const flo_rfm *agg, struct output *out, size_t *holdout_only)
 {
 	size_t n = flo_rfm_customers(agg);
@@ -426,32 +434,31 @@ static void write_summaries(const flo_rfm *agg, struct output *out, size_t *hold
 		flo_pool_stop(pool);
 		pool = NULL;
 	}
-	size_t step = pool != NULL ? 2 * OUT_BLOCK : n;
-	for (size_t lo = 0; lo < n; lo += step) {
-		size_t mid = lo + step / 2 < n ? lo + step / 2 : n, hi = lo + step < n ? lo + step : n;
-		if (pool == NULL)
-			mid = hi;
-		if (mid < hi) {
-			part.lo = mid, part.hi = hi;
+	if (pool == NULL) {
+		write_range(agg, order, 0, n, out, holdout_only);
+		free(order);
+		return;
+	}
+	for (size_t lo = 0; lo < n; lo += 2 * OUT_BLOCK) {
+		size_t mid = n - lo > OUT_BLOCK ? lo + OUT_BLOCK : n;
+		size_t hi = n - mid > OUT_BLOCK ? mid + OUT_BLOCK : n;
+		part.lo = mid, part.hi = hi;
+		if (mid < hi)
 			flo_pool_submit(pool, format_part, &part);
-		}
-		if (flo_rfm_each_range(agg, order, lo, mid, write_summary, out, holdout_only) !=
-		    FLO_OK)
-			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-		if (mid < hi) {
-			flo_pool_wait(pool);
-			if (part.err != FLO_OK)
-				flo_die(flo_exit_status(part.err), "%s", part.err == FLO_ENOMEM ?
-					"out of memory" : flo_writer_errmsg(part.out.w));
-			int err = flo_writer_append(out->w, part.out.w);
-			if (err != FLO_OK)
-				die_writing(out->w, err);
-		}
+		write_range(agg, order, lo, mid, out, holdout_only);
+		if (mid == hi)
+			break;
+		flo_pool_wait(pool);
+		if (part.err != FLO_OK)
+			flo_die(flo_exit_status(part.err), "%s", part.err == FLO_ENOMEM ?
+				"out of memory" : flo_writer_errmsg(part.out.w));
+		int err = flo_writer_append(out->w, part.out.w);
+		if (err != FLO_OK)
+			die_writing(out->w, err);
 	}
 	*holdout_only += part.holdout_only;
 	flo_pool_stop(pool);
-	if (pool != NULL)
-		flo_writer_close(part.out.w);
+	flo_writer_close(part.out.w);
 	free(order);
 }
 
