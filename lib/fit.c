@@ -397,15 +397,13 @@ static size_t subsample(const void *data, size_t size, size_t n, void **out)
 #define RANK_MIN 16384
 #define RANK_EVERY 8
 
-/* The ranking sample of p (the penalty as p's) into *ranker, and p->ranker
- * set to it; nothing when there is no memory.  index is flo_problem_bgnbd()
- * or flo_problem_gg(), on the sample rows. */
-static void rank_on_sample(struct flo_problem *p, struct flo_problem *ranker, const void *rows,
-			   size_t size, size_t n,
-			   int (*index)(struct flo_problem *, const void *, size_t))
+/* The ranking problem of p (the penalty as p's) into *ranker, indexed by
+ * index (flo_problem_bgnbd() or flo_problem_gg()) from the m rows of sample,
+ * which it frees; p->ranker set to it, or nothing when there is no
+ * memory. */
+static void rank_on_sample(struct flo_problem *p, struct flo_problem *ranker, void *sample,
+			   size_t m, int (*index)(struct flo_problem *, const void *, size_t))
 {
-	void *sample;
-	size_t m = every(rows, size, n, RANK_EVERY, &sample);
 	memset(ranker, 0, sizeof *ranker);
 	if (m == 0)
 		return;
@@ -522,26 +520,47 @@ static void ridge_start(const struct flo_problem *full, const double (*starts)[4
 	}
 }
 
+/* Every k-th of the problem's distinct triples, malloc'd into *out; how
+ * many (0 when there is no memory).  Taken from the indexed triples, which
+ * are in one order whatever the order of the records: so are the samples,
+ * and the fit. */
+static size_t every_triple(const struct flo_problem *p, size_t k, struct flo_triple **out)
+{
+	size_t m = p->n / k;
+	struct flo_triple *s = malloc((m ? m : 1) * sizeof *s);
+	if (s == NULL)
+		return 0;
+	for (size_t i = 0; i < m; i++) {
+		const struct flo_obs *o = &p->obs[i * k];
+		s[i] = (struct flo_triple){p->xs.v[o->xi], p->us.v[o->ui], p->ts.v[o->ti], o->w};
+	}
+	*out = s;
+	return m;
+}
+
 static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		     struct flo_fit_result *res, int *on_ridge)
 {
-	double weight = 0, max_T = 0;
-	for (size_t i = 0; i < n; i++) {
-		weight += d[i].w;
-		max_T = fmax(max_T, d[i].T);
-	}
-	if (n == 0 || !(weight > 0))
-		return FLO_EVALUE;
-	/* lifetimes fits on time rescaled by s = 1/max(T) and penalises
-	 * alpha s; the rescaling only shifts ln L by a constant (x ln s), so
-	 * here the time stays as given and only the penalty and the starting
-	 * points see s. */
-	double s = max_T > 0 ? 1 / max_T : 1;
 	struct flo_problem p;
+	if (n == 0)
+		return FLO_EVALUE;
 	if (flo_problem_bgnbd(&p, d, n) != FLO_OK) {
 		flo_problem_free(&p);
 		return FLO_ENOMEM;
 	}
+	double weight = 0;
+	for (size_t i = 0; i < p.n; i++)
+		weight += p.obs[i].w;
+	if (!(weight > 0)) {
+		flo_problem_free(&p);
+		return FLO_EVALUE;
+	}
+	/* lifetimes fits on time rescaled by s = 1/max(T) and penalises
+	 * alpha s; the rescaling only shifts ln L by a constant (x ln s), so
+	 * here the time stays as given and only the penalty and the starting
+	 * points see s.  (The distinct T are in increasing order.) */
+	double max_T = fmax(p.ts.v[p.ts.n - 1], 0);
+	double s = max_T > 0 ? 1 / max_T : 1;
 	p.weight = weight;
 	p.penalizer = o->penalizer;
 	p.scale[0] = p.scale[2] = p.scale[3] = 1;
@@ -559,7 +578,7 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 	int nstarts = 4, warm_ridge = 0;
 	const double *warm = NULL;
 	struct flo_triple *sub;
-	size_t nsub = subsample(d, sizeof *d, n, (void **)&sub);
+	size_t nsub = p.n < WARM_MIN ? 0 : every_triple(&p, p.n / WARM_SAMPLE, &sub);
 	if (nsub > 0) {
 		struct flo_fit_result w;
 		if (fit_bgnbd(sub, nsub, o, &w, &warm_ridge) == FLO_OK && w.converged) {
@@ -570,8 +589,11 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 		free(sub);
 	}
 	struct flo_problem ranker = {0};
-	if (nsub == 0 && n >= RANK_MIN)
-		rank_on_sample(&p, &ranker, d, sizeof *d, n, index_triples);
+	if (nsub == 0 && p.n >= RANK_MIN) {
+		struct flo_triple *sample;
+		size_t m = every_triple(&p, RANK_EVERY, &sample);
+		rank_on_sample(&p, &ranker, sample, m, index_triples);
+	}
 	*on_ridge = 0;
 	/* The ridge is a boundary of the likelihood alone: any penalty grows
 	 * without bound along it.  Large data try it when their sample was
@@ -648,8 +670,11 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 		free(sub);
 	}
 	struct flo_problem ranker = {0};
-	if (nsub == 0 && n >= RANK_MIN)
-		rank_on_sample(&p, &ranker, d, sizeof *d, n, index_spend);
+	if (nsub == 0 && n >= RANK_MIN) {
+		void *sample;
+		size_t m = every(d, sizeof *d, n, RANK_EVERY, &sample);
+		rank_on_sample(&p, &ranker, sample, m, index_spend);
+	}
 	fit(&p, (const double(*)[4])starts, nstarts, warm, o, res);
 	flo_problem_free(&ranker);
 	flo_problem_free(&p);

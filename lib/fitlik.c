@@ -78,11 +78,9 @@ static int weigh(struct flo_problem *p, size_t scratch)
 	return FLO_OK;
 }
 
-int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t n)
+/* Index triples flo_triples_compact() merged: each column ranked. */
+static int index_compacted(struct flo_problem *p, const struct flo_triple *d, size_t n)
 {
-	memset(p, 0, sizeof *p);
-	p->np = 4;
-	p->loglik = flo_lik_bgnbd;
 	uint32_t *rank = rank_buffer(p, n);
 	if (rank == NULL)
 		return FLO_ENOMEM;
@@ -98,6 +96,28 @@ int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t 
 	for (size_t i = 0; err == FLO_OK && i < n; i++)
 		p->obs[i].ui = rank[i];
 	free(rank);
+	return err;
+}
+
+/* Equal triples are merged here, not by the caller: the ranks that merge
+ * them are the indexes the sums need (one ranking of each column instead of
+ * two).  Where the packed sort does not apply, a copy is compacted and
+ * indexed. */
+int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t n)
+{
+	memset(p, 0, sizeof *p);
+	p->np = 4;
+	p->loglik = flo_lik_bgnbd;
+	int err = n > 0 ? flo_triples_index(d, n, p) : FLO_EVALUE;
+	if (err == FLO_EVALUE) {
+		struct flo_triple *c = malloc((n ? n : 1) * sizeof *c);
+		if (c == NULL)
+			return FLO_ENOMEM;
+		if (n > 0)
+			memcpy(c, d, n * sizeof *c);
+		err = index_compacted(p, c, flo_triples_compact(c, n));
+		free(c);
+	}
 	return err == FLO_OK ? weigh(p, XTERMS * p->xs.n + TTERMS * (p->ts.n + p->us.n)) : err;
 }
 

@@ -68,6 +68,12 @@ int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t 
 int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n);
 void flo_problem_free(struct flo_problem *p);
 
+/* Index n >= 1 triples with their equal ones merged (lib/compact.c):
+ * p->obs, p->n, p->xs, p->ts and p->us, in flo_triples_compact()'s order,
+ * the rows given in any order.  FLO_EVALUE when its packed sort cannot be
+ * used (see compact.c), FLO_ENOMEM. */
+int flo_triples_index(const struct flo_triple *d, size_t n, struct flo_problem *p);
+
 /* The BG/NBD in phi = (ln r, ln alpha, ln a, ln b). */
 void flo_lik_bgnbd(const struct flo_problem *p, const double *phi, int order,
 		   struct flo_lik *out);

@@ -27,12 +27,31 @@ struct fit_data {
 	struct flo_spend *spend;
 	size_t nspend, cap_spend;
 	double customers, left_out;
-	/* weighted sums for the correlation of x and m in the spend sample */
-	double sw, sx, sm, sxx, smm, sxm;
+	uint64_t fingerprint; /* see fingerprint() */
 	/* the unit read off the data: days per unit, 0 until known */
 	double unit_days;
 	long unit_line;
 };
+
+/* A fingerprint of the fitted data: the sum over records of a hash of
+ * (x, t_x, T) times the record's weight, and of (x, m) times the weight for
+ * those in the Gamma-Gamma, modulo 2^64.  A sum does not depend on the
+ * order, and a weight multiplies: the same customers give the same
+ * fingerprint in any order, and a record of weight 2 counts as two of
+ * weight 1, without sorting or merging anything.  Weights count in units of
+ * 2^-20, exactly for whole numbers below 2^44. */
+static uint64_t record_hash(const double *v, size_t n, double w)
+{
+	double z[3];
+	for (size_t i = 0; i < n; i++)
+		z[i] = v[i] + 0.0; /* -0 as 0: equal numbers, one hash */
+	double units = ldexp(w, 20);
+	if (!isfinite(units))
+		units = 0x1p64 - 0x1p11; /* the largest double below 2^64 */
+	else
+		units = fmod(units, 0x1p64);
+	return flo_hash((const char *)z, n * sizeof *z) * (uint64_t)units;
+}
 
 static void push_triple(struct fit_data *d, struct flo_triple t)
 {
@@ -158,11 +177,11 @@ static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols
 	}
 	check_unit(o, r, c, d, tx);
 	d->customers += w;
+	d->fingerprint += record_hash((const double[]){x, tx, T}, 3, w);
 	push_triple(d, (struct flo_triple){x, tx, T, w});
 	if (x > 0 && m > 0) {
+		d->fingerprint += 31 * record_hash((const double[]){x, m}, 2, w);
 		push_spend(d, (struct flo_spend){x, m, w});
-		d->sw += w, d->sx += w * x, d->sm += w * m;
-		d->sxx += w * x * x, d->smm += w * m * m, d->sxm += w * x * m;
 	} else {
 		d->left_out += w;
 	}
@@ -238,6 +257,29 @@ static size_t bgnbd_warnings(const struct flo_fit_result *f, char **w)
 	return n;
 }
 
+/* The weighted correlation of x and m over the compacted spend pairs, into
+ * *corr; 0 when either does not vary.  Two passes, about the means, which
+ * sums of squares would lose to cancellation for large m; over the pairs
+ * in their sorted order, so that the records' order changes no digit. */
+static int correlation(const struct flo_spend *s, size_t n, double *corr)
+{
+	double sw = 0, sx = 0, sm = 0;
+	for (size_t i = 0; i < n; i++)
+		sw += s[i].w, sx += s[i].w * s[i].x, sm += s[i].w * s[i].m;
+	*corr = 0;
+	if (!(sw > 0))
+		return 0;
+	double mx = sx / sw, mm = sm / sw, vx = 0, vm = 0, cxm = 0;
+	for (size_t i = 0; i < n; i++) {
+		double dx = s[i].x - mx, dm = s[i].m - mm;
+		vx += s[i].w * dx * dx, vm += s[i].w * dm * dm, cxm += s[i].w * dx * dm;
+	}
+	if (!(vx > 0 && vm > 0))
+		return 0;
+	*corr = cxm / sqrt(vx * vm);
+	return 1;
+}
+
 static size_t gg_warnings(const struct flo_fit_result *f, double corr, int has_corr,
 			  double penalizer, char **w)
 {
@@ -265,14 +307,10 @@ static size_t gg_warnings(const struct flo_fit_result *f, double corr, int has_c
 	return n;
 }
 
-/* A fingerprint of the fitted data: a hash of the compacted, sorted triples
- * and spend pairs, so the same customers give the same fingerprint in any
- * order. */
+/* The fingerprint in hexadecimal (record_hash() above). */
 static void fingerprint(const struct fit_data *d, char out[17])
 {
-	uint64_t h = flo_hash((const char *)d->tri, d->ntri * sizeof *d->tri);
-	h ^= flo_hash((const char *)d->spend, d->nspend * sizeof *d->spend) * 31;
-	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	snprintf(out, 17, "%016llx", (unsigned long long)d->fingerprint);
 }
 
 static void created(char out[32])
@@ -325,7 +363,7 @@ char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *
 	if (o->unit == NULL)
 		o->unit = "week";
 
-	d.ntri = flo_triples_compact(d.tri, d.ntri);
+	/* The BG/NBD's indexing merges equal triples (fitlik.c). */
 	d.nspend = flo_spend_compact(d.spend, d.nspend);
 	if (!(d.customers > 0))
 		flo_die(FLO_EXIT_DATAERR, "no customers to fit in %s", o->bad->input_name);
@@ -357,11 +395,7 @@ char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *
 		fo.penalizer = o->gg_penalizer;
 		if (flo_fit_gg(d.spend, d.nspend, &fo, &doc.gg) == FLO_OK) {
 			doc.has_gg = 1;
-			double vx = d.sxx / d.sw - (d.sx / d.sw) * (d.sx / d.sw);
-			double vm = d.smm / d.sw - (d.sm / d.sw) * (d.sm / d.sw);
-			double cxm = d.sxm / d.sw - (d.sx / d.sw) * (d.sm / d.sw);
-			doc.has_corr = vx > 0 && vm > 0;
-			doc.corr_frequency_monetary = doc.has_corr ? cxm / sqrt(vx * vm) : 0;
+			doc.has_corr = correlation(d.spend, d.nspend, &doc.corr_frequency_monetary);
 			doc.gg_nwarnings = gg_warnings(&doc.gg, doc.corr_frequency_monetary,
 						       doc.has_corr, o->gg_penalizer, ggw);
 			doc.gg_warnings = (const char *const *)ggw;

@@ -510,6 +510,44 @@ static struct flo_triple random_triple(gsl_rng *rng, int spread)
 	return (struct flo_triple){ v[0], v[1], v[2], 0.1 + gsl_rng_uniform_int(rng, 3) / 3.0 };
 }
 
+/* The BG/NBD's indexing merges equal rows itself: what it indexes are the
+ * rows flo_triples_compact() gives, in its order, with weights added in the
+ * same order, from rows in any order.  -0 takes its other path (as would
+ * ranks wider than 64 bits packed). */
+static void test_index(gsl_rng *rng)
+{
+	static const size_t sizes[] = { 1, 2, 10, 1000, 70000 };
+	static const int spreads[] = { 3, 40, 5000, 100000 };
+	for (size_t s = 0; s < N(sizes); s++)
+		for (size_t k = 0; k < N(spreads); k++) {
+			size_t n = sizes[s];
+			struct flo_triple *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+			for (size_t i = 0; i < n; i++)
+				a[i] = random_triple(rng, spreads[k]);
+			memcpy(b, a, n * sizeof *a);
+			size_t m = reference(b, n);
+			struct flo_problem p;
+			CHECK(flo_problem_bgnbd(&p, a, n) == FLO_OK);
+			CHECK_INT(p.n, m);
+			int same = p.n == m;
+			for (size_t i = 0; same && i < m; i++) {
+				const struct flo_obs *o = &p.obs[i];
+				/* == : -0 and +0 are one value */
+				same = p.xs.v[o->xi] == b[i].x && p.us.v[o->ui] == b[i].tx &&
+				       p.ts.v[o->ti] == b[i].T && o->w == b[i].w;
+			}
+			CHECK(same);
+			/* each column's values distinct and in order */
+			const struct flo_values *col[] = { &p.xs, &p.ts, &p.us };
+			for (size_t c = 0; c < N(col); c++)
+				for (size_t i = 1; i < col[c]->n; i++)
+					CHECK(col[c]->v[i - 1] < col[c]->v[i]);
+			flo_problem_free(&p);
+			free(a);
+			free(b);
+		}
+}
+
 static void test_compact(gsl_rng *rng)
 {
 	static const size_t sizes[] = { 1, 2, 10, 1000, 70000 };
@@ -620,6 +658,7 @@ int main(void)
 	test_fit_ridge();
 	test_fit_gg(rng);
 	test_compact(rng);
+	test_index(rng);
 	test_radix(rng);
 	gsl_rng_free(rng);
 	return check_report();
