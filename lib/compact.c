@@ -7,7 +7,6 @@
 
 #include "err.h"
 #include "fit.h"
-#include "fitlik.h"
 #include "radix.h"
 
 static int by_triple(const void *a, const void *b)
@@ -38,7 +37,6 @@ struct packed {
 	size_t width;
 	struct flo_kv *kv; /* the packed ranks, the weight's bits */
 	double *values[3]; /* per column, its distinct values */
-	size_t count[3];   /* how many */
 	unsigned shift[3], bits[3];
 };
 
@@ -82,7 +80,6 @@ static int pack_rows(const double *rows, size_t n, size_t width, struct packed *
 		ok = ok && shift + bits <= 64;
 		for (size_t i = 0; ok && bits > 0 && i < n; i++)
 			pk->kv[i].key |= (uint64_t)rank[i] << shift;
-		pk->count[c] = count;
 		pk->shift[c] = shift;
 		pk->bits[c] = bits;
 		shift += bits;
@@ -91,26 +88,14 @@ static int pack_rows(const double *rows, size_t n, size_t width, struct packed *
 	return ok && flo_radix_sort(pk->kv, n) == FLO_OK;
 }
 
-/* Column c's rank in packed row i. */
-static uint32_t rank_of(const struct packed *pk, size_t i, size_t c)
-{
-	uint64_t mask = pk->bits[c] < 64 ? (UINT64_C(1) << pk->bits[c]) - 1 : ~UINT64_C(0);
-	return (uint32_t)((pk->kv[i].key >> pk->shift[c]) & mask);
-}
-
-static double weight_of(const struct packed *pk, size_t i)
-{
-	double w;
-	memcpy(&w, &pk->kv[i].val, sizeof w);
-	return w;
-}
-
 static void unpack_row(const struct packed *pk, size_t i, double *row)
 {
 	size_t last = pk->width - 1;
-	for (size_t c = 0; c < last; c++)
-		row[c] = pk->values[c][rank_of(pk, i, c)];
-	row[last] = weight_of(pk, i);
+	for (size_t c = 0; c < last; c++) {
+		uint64_t mask = pk->bits[c] < 64 ? (UINT64_C(1) << pk->bits[c]) - 1 : ~UINT64_C(0);
+		row[c] = pk->values[c][(pk->kv[i].key >> pk->shift[c]) & mask];
+	}
+	memcpy(&row[last], &pk->kv[i].val, sizeof row[last]);
 }
 
 /* The order of two rows by their first `keys` doubles. */
@@ -203,36 +188,6 @@ size_t flo_triples_compact(struct flo_triple *d, size_t n)
 size_t flo_spend_compact(struct flo_spend *d, size_t n)
 {
 	return n > 0 ? compact(&d->x, n, 3, by_spend) : 0;
-}
-
-int flo_triples_index(const struct flo_triple *d, size_t n, struct flo_problem *p)
-{
-	struct packed pk;
-	if (n == 0 || !pack_rows(&d->x, n, 4, &pk)) {
-		packed_free(&pk);
-		return FLO_EVALUE;
-	}
-	p->obs = malloc(n * sizeof *p->obs);
-	if (p->obs == NULL) {
-		packed_free(&pk);
-		return FLO_ENOMEM;
-	}
-	/* Equal rows have equal keys, next to each other: their weights add
-	 * up in the rows' order (the sort is stable), as in compact(). */
-	size_t m = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (m > 0 && pk.kv[i].key == pk.kv[i - 1].key)
-			p->obs[m - 1].w += weight_of(&pk, i);
-		else
-			p->obs[m++] = (struct flo_obs){rank_of(&pk, i, 0), rank_of(&pk, i, 2),
-						       rank_of(&pk, i, 1), weight_of(&pk, i)};
-	}
-	p->n = m;
-	p->xs = (struct flo_values){pk.values[0], pk.count[0]};
-	p->us = (struct flo_values){pk.values[1], pk.count[1]};
-	p->ts = (struct flo_values){pk.values[2], pk.count[2]};
-	free(pk.kv);
-	return FLO_OK;
 }
 
 /* compact() reads the structs as rows of doubles, the weight last. */

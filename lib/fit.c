@@ -408,9 +408,7 @@ static void rank_on_sample(struct flo_problem *p, struct flo_problem *ranker, vo
 	if (m == 0)
 		return;
 	if (index(ranker, sample, m) == FLO_OK) {
-		/* a few evaluations of an eighth: not worth a second helper */
-		flo_pool_stop(ranker->pool);
-		ranker->pool = NULL;
+		/* a few evaluations of an eighth: on one thread */
 		for (size_t k = 0; k < ranker->xs.n; k++) /* the weights, by x */
 			ranker->weight += ranker->xw[k];
 		ranker->penalizer = p->penalizer;
@@ -532,7 +530,7 @@ static size_t every_triple(const struct flo_problem *p, size_t k, struct flo_tri
 		return 0;
 	for (size_t i = 0; i < m; i++) {
 		const struct flo_obs *o = &p->obs[i * k];
-		s[i] = (struct flo_triple){p->xs.v[o->xi], p->us.v[o->ui], p->ts.v[o->ti], o->w};
+		s[i] = (struct flo_triple){p->xs.v[o->xi], p->ts.v[o->ui], p->ts.v[o->ti], o->w};
 	}
 	*out = s;
 	return m;
@@ -548,6 +546,7 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 		flo_problem_free(&p);
 		return FLO_ENOMEM;
 	}
+	flo_problem_threads(&p, o->pool);
 	double weight = 0;
 	for (size_t i = 0; i < p.n; i++)
 		weight += p.obs[i].w;
@@ -558,7 +557,8 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 	/* lifetimes fits on time rescaled by s = 1/max(T) and penalises
 	 * alpha s; the rescaling only shifts ln L by a constant (x ln s), so
 	 * here the time stays as given and only the penalty and the starting
-	 * points see s.  (The distinct T are in increasing order.) */
+	 * points see s.  (The distinct times are in increasing order, and no
+	 * t_x exceeds its T.) */
 	double max_T = fmax(p.ts.v[p.ts.n - 1], 0);
 	double s = max_T > 0 ? 1 / max_T : 1;
 	p.weight = weight;
@@ -645,6 +645,7 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 		flo_problem_free(&p);
 		return FLO_ENOMEM;
 	}
+	flo_problem_threads(&p, o->pool);
 	p.weight = weight;
 	p.penalizer = o->penalizer;
 	p.scale[0] = p.scale[1] = p.scale[2] = 1;
@@ -702,6 +703,7 @@ int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *par
 		flo_problem_free(&p);
 		return FLO_ENOMEM;
 	}
+	flo_problem_threads(&p, NULL);
 	double phi[4] = {log(params[0]), log(params[1]), 0, 0};
 	if (limit) {
 		p.np = 3;
@@ -728,6 +730,7 @@ int flo_fit_gg_loglik(const struct flo_spend *d, size_t n, const double *params,
 		flo_problem_free(&p);
 		return FLO_ENOMEM;
 	}
+	flo_problem_threads(&p, NULL);
 	double phi[3] = {log(params[0]), log(params[1]), log(params[2])};
 	struct flo_lik l;
 	p.loglik(&p, phi, FLO_LIK_HESSIAN, &l);

@@ -30,9 +30,14 @@ struct flo_spend {
 	double x, m, w;
 };
 
+struct flo_pool;
+
 struct flo_fit_options {
 	double penalizer;
 	int max_iter; /* per start; 0 for the default */
+	/* a helper thread to sum large data on (lib/pool.h), kept by the
+	 * caller; NULL: each fit starts one of its own when it pays */
+	struct flo_pool *pool;
 };
 
 struct flo_fit_result {

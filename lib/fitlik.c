@@ -26,11 +26,7 @@ struct tterm {
 #define XTERMS (sizeof(struct xterm) / sizeof(double))
 #define TTERMS (sizeof(struct tterm) / sizeof(double))
 
-/* The sums over observations run in two parts, the second on the problem's
- * helper thread (lib/pool.c), when there are enough observations to pay for
- * the handover (a few microseconds against 10-20 nanoseconds per
- * observation). */
-#define FIT_THREAD_MIN 4096
+#define FIT_THREAD_MIN FLO_FIT_THREAD_MIN
 
 /* ---- indexing ---- */
 
@@ -44,7 +40,16 @@ void flo_problem_free(struct flo_problem *p)
 	free(p->xlog);
 	free(p->ulog);
 	free(p->scratch);
-	flo_pool_stop(p->pool);
+	if (p->owns_pool)
+		flo_pool_stop(p->pool);
+}
+
+void flo_problem_threads(struct flo_problem *p, struct flo_pool *shared)
+{
+	if (p->n < FIT_THREAD_MIN)
+		return;
+	p->pool = shared != NULL ? shared : flo_pool_start(); /* NULL: one thread */
+	p->owns_pool = shared == NULL;
 }
 
 /* The observations, and a buffer into which flo_radix_ranks() writes each
@@ -71,54 +76,139 @@ static int weigh(struct flo_problem *p, size_t scratch)
 	p->scratch = malloc((scratch ? scratch : 1) * sizeof *p->scratch);
 	if (p->xw == NULL || p->scratch == NULL)
 		return FLO_ENOMEM;
-	if (p->n >= FIT_THREAD_MIN)
-		p->pool = flo_pool_start(); /* NULL: one thread does it all */
 	for (size_t i = 0; i < p->n; i++)
 		p->xw[p->obs[i].xi] += p->obs[i].w;
 	return FLO_OK;
 }
 
-/* Index triples flo_triples_compact() merged: each column ranked. */
-static int index_compacted(struct flo_problem *p, const struct flo_triple *d, size_t n)
+/* ---- the BG/NBD's index ----
+ *
+ * x indexes the distinct x; T and t_x both index ts, the distinct values of
+ * the two columns together: the time terms are computed once per distinct
+ * time in either column (the FLO file's 2,465 T and 2,398 t_x are 2,746
+ * values).  Equal triples are merged here, not by the caller: the ranks
+ * that merge them are the indexes the sums need. */
+
+static unsigned bits_for(size_t count)
 {
-	uint32_t *rank = rank_buffer(p, n);
-	if (rank == NULL)
+	unsigned b = 0;
+	while (b < 64 && (count - 1) >> b)
+		b++;
+	return b;
+}
+
+static uint64_t shifted(uint64_t v, unsigned by)
+{
+	return by < 64 ? v << by : 0;
+}
+
+/* The ranks of x into xr and of t_x and T into tr (two per row, t_x
+ * first), the distinct values into p->xs and p->ts. */
+static int rank_columns(struct flo_problem *p, const struct flo_triple *d, size_t n,
+			uint32_t *xr, uint32_t *tr)
+{
+	double *t = malloc(2 * n * sizeof *t);
+	if (t == NULL)
 		return FLO_ENOMEM;
-	int err = ranks(&p->xs, rank, &d->x, 4, n);
-	for (size_t i = 0; err == FLO_OK && i < n; i++)
-		p->obs[i] = (struct flo_obs){rank[i], 0, 0, d[i].w};
+	for (size_t i = 0; i < n; i++)
+		t[2 * i] = d[i].tx, t[2 * i + 1] = d[i].T;
+	int err = flo_radix_ranks(&d->x, 4, n, &p->xs.v, &p->xs.n, xr);
 	if (err == FLO_OK)
-		err = ranks(&p->ts, rank, &d->T, 4, n);
-	for (size_t i = 0; err == FLO_OK && i < n; i++)
-		p->obs[i].ti = rank[i];
-	if (err == FLO_OK)
-		err = ranks(&p->us, rank, &d->tx, 4, n);
-	for (size_t i = 0; err == FLO_OK && i < n; i++)
-		p->obs[i].ui = rank[i];
-	free(rank);
+		err = flo_radix_ranks(t, 1, 2 * n, &p->ts.v, &p->ts.n, tr);
+	free(t);
 	return err;
 }
 
-/* Equal triples are merged here, not by the caller: the ranks that merge
- * them are the indexes the sums need (one ranking of each column instead of
- * two).  Where the packed sort does not apply, a copy is compacted and
- * indexed. */
+/* Rows as (x, t_x, T) ranks packed into one key, x in the highest bits,
+ * sorted with the weights alongside and merged: the observations in the
+ * order of flo_triples_compact(), weights added in the rows' order (the
+ * sort is stable).  FLO_EVALUE when the ranks need more than 64 bits. */
+static int index_merged(struct flo_problem *p, const struct flo_triple *d, size_t n,
+			const uint32_t *xr, const uint32_t *tr)
+{
+	unsigned bx = bits_for(p->xs.n), bt = bits_for(p->ts.n);
+	if (bx + 2 * bt > 64)
+		return FLO_EVALUE;
+	struct flo_kv *kv = malloc(n * sizeof *kv);
+	p->obs = malloc(n * sizeof *p->obs);
+	int err = kv && p->obs ? FLO_OK : FLO_ENOMEM;
+	for (size_t i = 0; err == FLO_OK && i < n; i++) {
+		kv[i].key = shifted(xr[i], 2 * bt) | shifted(tr[2 * i], bt) | tr[2 * i + 1];
+		memcpy(&kv[i].val, &d[i].w, sizeof kv[i].val);
+	}
+	if (err == FLO_OK)
+		err = flo_radix_sort(kv, n);
+	uint64_t tmask = bt > 0 ? (UINT64_C(1) << bt) - 1 : 0;
+	size_t m = 0;
+	for (size_t i = 0; err == FLO_OK && i < n; i++) {
+		double w;
+		memcpy(&w, &kv[i].val, sizeof w);
+		uint64_t k = kv[i].key;
+		if (m > 0 && k == kv[i - 1].key)
+			p->obs[m - 1].w += w;
+		else
+			p->obs[m++] = (struct flo_obs){(uint32_t)(bx > 0 ? k >> 2 * bt : 0),
+						       (uint32_t)(k & tmask),
+						       (uint32_t)((k >> bt) & tmask), w};
+	}
+	p->n = m;
+	free(kv);
+	return err;
+}
+
+/* Rows with no two equal (flo_triples_compact()'s), indexed in their
+ * order. */
+static void index_distinct(struct flo_problem *p, const struct flo_triple *d, size_t n,
+			   const uint32_t *xr, const uint32_t *tr)
+{
+	for (size_t i = 0; i < n; i++)
+		p->obs[i] = (struct flo_obs){xr[i], tr[2 * i + 1], tr[2 * i], d[i].w};
+	p->n = n;
+}
+
+static int index_triples(struct flo_problem *p, const struct flo_triple *d, size_t n,
+			 int merge)
+{
+	if (n > UINT32_MAX / 2) /* the indexes are 32 bits */
+		return FLO_ENOMEM;
+	uint32_t *xr = malloc((n ? n : 1) * sizeof *xr), *tr = malloc((n ? 2 * n : 1) * sizeof *tr);
+	int err = xr && tr ? rank_columns(p, d, n, xr, tr) : FLO_ENOMEM;
+	if (err == FLO_OK && merge)
+		err = index_merged(p, d, n, xr, tr);
+	if (err == FLO_OK && !merge) {
+		p->obs = malloc((n ? n : 1) * sizeof *p->obs);
+		if (p->obs != NULL)
+			index_distinct(p, d, n, xr, tr);
+		else
+			err = FLO_ENOMEM;
+	}
+	free(xr);
+	free(tr);
+	return err;
+}
+
 int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t n)
 {
 	memset(p, 0, sizeof *p);
 	p->np = 4;
 	p->loglik = flo_lik_bgnbd;
-	int err = n > 0 ? flo_triples_index(d, n, p) : FLO_EVALUE;
+	int err = index_triples(p, d, n, 1);
 	if (err == FLO_EVALUE) {
+		/* Ranks too wide to pack: a copy compacted (by qsort), then
+		 * indexed as it is. */
+		flo_problem_free(p);
+		memset(p, 0, sizeof *p);
+		p->np = 4;
+		p->loglik = flo_lik_bgnbd;
 		struct flo_triple *c = malloc((n ? n : 1) * sizeof *c);
 		if (c == NULL)
 			return FLO_ENOMEM;
 		if (n > 0)
 			memcpy(c, d, n * sizeof *c);
-		err = index_compacted(p, c, flo_triples_compact(c, n));
+		err = index_triples(p, c, flo_triples_compact(c, n), 0);
 		free(c);
 	}
-	return err == FLO_OK ? weigh(p, XTERMS * p->xs.n + TTERMS * (p->ts.n + p->us.n)) : err;
+	return err == FLO_OK ? weigh(p, XTERMS * p->xs.n + TTERMS * p->ts.n) : err;
 }
 
 /* Mean spends are nearly all distinct: the Gamma-Gamma keeps m and ln m per
@@ -225,7 +315,7 @@ struct bg_ctx {
 	const struct flo_problem *p;
 	double r;
 	const struct xterm *xt;
-	const struct tterm *tt, *tu;
+	const struct tterm *tt; /* per distinct time, T's and t_x's */
 	int order;
 };
 
@@ -314,7 +404,7 @@ static void bg_range(const void *arg, struct part *part)
 		}
 		for (; i < part->hi && p->obs[i].xi == xi; i++) {
 			const struct flo_obs *o = &p->obs[i];
-			const struct tterm *tt = &c->tt[o->ti], *tu = &c->tu[o->ui];
+			const struct tterm *tt = &c->tt[o->ti], *tu = &c->tt[o->ui];
 			double w = o->w, w_alive, w_dead;
 			double alive = -rx * tt->l, dead = xt->lnc - rx * tu->l;
 			double e = lse(alive, dead, &w_alive, &w_dead);
@@ -434,11 +524,10 @@ static void dropout_terms(double a, double b, double x, double w, int order, str
 static void bg_finish(const struct flo_problem *p, double r, double alpha, const struct xterm *xt,
 		      int order, struct flo_lik *out)
 {
-	struct tterm *tt = time_scratch(p), *tu = tt + p->ts.n;
+	struct tterm *tt = time_scratch(p);
 	double s[NSUMS];
 	time_terms(&p->ts, alpha, tt);
-	time_terms(&p->us, alpha, tu);
-	struct bg_ctx ctx = {p, r, xt, tt, tu, order};
+	struct bg_ctx ctx = {p, r, xt, tt, order};
 	run_parts(p, bg_range, &ctx, s);
 	bg_assemble(s, r, order, out);
 	out->tau = s[B_SWDX];
@@ -527,7 +616,7 @@ void flo_lik_limit(const struct flo_problem *p, const double *phi, int order, st
 struct profile_ctx {
 	const struct flo_problem *p;
 	double *z;
-	const struct tterm *tt, *tu; /* of T and of t_x */
+	const struct tterm *tt; /* per distinct time, T's and t_x's */
 	double r, u;
 };
 
@@ -542,7 +631,7 @@ static void profile_z(const void *arg, struct part *part)
 		double x = p->xs.v[o->xi];
 		x_sum += o->w * x;
 		/* ln z beyond 700 changes no s once u > e^-40 */
-		c->z[i] = x > 0 ? exp(fmin(700, (c->r + x) * (c->tt[o->ti].l - c->tu[o->ui].l))) : 0;
+		c->z[i] = x > 0 ? exp(fmin(700, (c->r + x) * (c->tt[o->ti].l - c->tt[o->ui].l))) : 0;
 	}
 	part->s[0] = x_sum;
 }
@@ -579,11 +668,9 @@ int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double
 	double *z = malloc((p->n ? p->n : 1) * sizeof *z), s[NSUMS];
 	if (z == NULL)
 		return 0;
-	struct tterm *tt = time_scratch(p), *tu = tt + p->ts.n;
-	double alpha = exp(phi[1]);
-	time_terms(&p->ts, alpha, tt);
-	time_terms(&p->us, alpha, tu);
-	struct profile_ctx c = {p, z, tt, tu, exp(phi[0]), 0};
+	struct tterm *tt = time_scratch(p);
+	time_terms(&p->ts, exp(phi[1]), tt);
+	struct profile_ctx c = {p, z, tt, exp(phi[0]), 0};
 	run_parts(p, profile_z, &c, s);
 	double x_sum = s[0];
 	double lo = -PROFILE_LOGIT, hi = PROFILE_LOGIT, d, l = phi[2], ln_x = log(x_sum);

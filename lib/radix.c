@@ -54,25 +54,32 @@ int flo_radix_sort(struct flo_kv *kv, size_t n)
 	struct flo_kv *tmp = malloc(n * sizeof *tmp);
 	if (tmp == NULL)
 		return FLO_ENOMEM;
-	size_t count[DIGITS][BUCKETS] = {{0}};
-	/* All the histograms in one read of the keys. */
+	/* A digit every key shares orders nothing: no histogram, no pass (the
+	 * high bits of small ranks, the low bits of whole numbers). */
+	uint64_t differ = 0;
+	for (size_t i = 1; i < n; i++)
+		differ |= kv[i].key ^ kv[0].key;
+	int digits[DIGITS], nd = 0;
+	for (int d = 0; d < DIGITS; d++)
+		if (digit(differ, d) != 0)
+			digits[nd++] = d;
+	size_t count[DIGITS][BUCKETS];
+	memset(count, 0, (size_t)nd * sizeof count[0]);
+	/* The histograms of those digits in one read of the keys. */
 	for (size_t i = 0; i < n; i++)
-		for (int d = 0; d < DIGITS; d++)
-			count[d][digit(kv[i].key, d)]++;
+		for (int j = 0; j < nd; j++)
+			count[j][digit(kv[i].key, digits[j])]++;
 	struct flo_kv *from = kv, *to = tmp;
-	for (int d = 0; d < DIGITS; d++) {
-		/* A digit every key shares orders nothing: skip its pass (the
-		 * high bits of small ranks, the low bits of whole numbers). */
-		if (count[d][digit(from[0].key, d)] == n)
-			continue;
+	for (int j = 0; j < nd; j++) {
+		int d = digits[j];
 		size_t pos = 0;
 		for (unsigned b = 0; b < BUCKETS; b++) {
-			size_t c = count[d][b];
-			count[d][b] = pos;
+			size_t c = count[j][b];
+			count[j][b] = pos;
 			pos += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			to[count[d][digit(from[i].key, d)]++] = from[i];
+			to[count[j][digit(from[i].key, d)]++] = from[i];
 		struct flo_kv *t = from;
 		from = to, to = t;
 	}

@@ -323,7 +323,7 @@ static void check_recovery(const struct flo_fit_result *f, const double *truth)
 static void test_fit_interior(gsl_rng *rng)
 {
 	const double truth[4] = { 0.5, 6, 0.8, 3 };
-	struct flo_fit_options o = { 0, 0 };
+	struct flo_fit_options o = { 0, 0, NULL };
 	struct flo_fit_result f;
 	/* small: Newton from the best start */
 	size_t n = 4000;
@@ -344,6 +344,14 @@ static void test_fit_interior(gsl_rng *rng)
 	check_recovery(&f, truth);
 	CHECK(grad_norm_bg(d, n, &f) < 1e-7);
 	CHECK(f.iterations > 0 && f.iterations <= 4);
+	/* on a helper the caller keeps, shared by the fit and its sample's: the
+	 * same estimates, to the last bit (the sums split the same way) */
+	struct flo_fit_result g;
+	o.pool = flo_pool_start();
+	CHECK(flo_fit_bgnbd(d, n, &o, &g) == FLO_OK);
+	flo_pool_stop(o.pool);
+	o.pool = NULL;
+	CHECK(memcmp(f.params, g.params, sizeof f.params) == 0);
 	free(d);
 }
 
@@ -359,7 +367,7 @@ static void test_fit_ridge(void)
 	size_t n = 20000;
 	struct flo_triple *d = simulate(rng, n, 1.5, 10, 0.05, 0);
 	n = flo_triples_compact(d, n);
-	struct flo_fit_options o = { 0, 0 };
+	struct flo_fit_options o = { 0, 0, NULL };
 	struct flo_fit_result f;
 	CHECK(flo_fit_bgnbd(d, n, &o, &f) == FLO_OK);
 	double a = f.params[2], b = f.params[3], mu = a / (a + b);
@@ -449,7 +457,7 @@ static void test_fit_gg(gsl_rng *rng)
 		d[i] = (struct flo_spend){ x, sum / x, 1 };
 	}
 	n = flo_spend_compact(d, n);
-	struct flo_fit_options o = { 0, 0 };
+	struct flo_fit_options o = { 0, 0, NULL };
 	struct flo_fit_result f;
 	CHECK(flo_fit_gg(d, n, &o, &f) == FLO_OK);
 	check_recovery(&f, truth);
@@ -512,8 +520,8 @@ static struct flo_triple random_triple(gsl_rng *rng, int spread)
 
 /* The BG/NBD's indexing merges equal rows itself: what it indexes are the
  * rows flo_triples_compact() gives, in its order, with weights added in the
- * same order, from rows in any order.  -0 takes its other path (as would
- * ranks wider than 64 bits packed). */
+ * same order, from rows in any order.  x indexes the distinct x, and T and
+ * t_x the distinct values of the two together. */
 static void test_index(gsl_rng *rng)
 {
 	static const size_t sizes[] = { 1, 2, 10, 1000, 70000 };
@@ -533,12 +541,12 @@ static void test_index(gsl_rng *rng)
 			for (size_t i = 0; same && i < m; i++) {
 				const struct flo_obs *o = &p.obs[i];
 				/* == : -0 and +0 are one value */
-				same = p.xs.v[o->xi] == b[i].x && p.us.v[o->ui] == b[i].tx &&
+				same = p.xs.v[o->xi] == b[i].x && p.ts.v[o->ui] == b[i].tx &&
 				       p.ts.v[o->ti] == b[i].T && o->w == b[i].w;
 			}
 			CHECK(same);
 			/* each column's values distinct and in order */
-			const struct flo_values *col[] = { &p.xs, &p.ts, &p.us };
+			const struct flo_values *col[] = { &p.xs, &p.ts };
 			for (size_t c = 0; c < N(col); c++)
 				for (size_t i = 1; i < col[c]->n; i++)
 					CHECK(col[c]->v[i - 1] < col[c]->v[i]);
@@ -546,6 +554,27 @@ static void test_index(gsl_rng *rng)
 			free(a);
 			free(b);
 		}
+	/* 2^21 + 2 distinct x and as many distinct times: ranks of 22 bits,
+	 * 66 packed, too wide for the one sort; the other path compacts a
+	 * copy */
+	size_t n = ((size_t)1 << 21) + 2;
+	struct flo_triple *d = malloc(n * sizeof *d);
+	for (size_t i = 0; i < n; i++)
+		d[i] = (struct flo_triple){ (double)(n - i), (double)i / 2, (double)i / 2 + 0.25, 1 };
+	d[n - 1] = d[0]; /* one duplicate, last */
+	struct flo_problem p;
+	CHECK(flo_problem_bgnbd(&p, d, n) == FLO_OK);
+	CHECK_INT(p.n, n - 1);
+	int ok = p.n == n - 1;
+	for (size_t i = 0; ok && i < p.n; i++) { /* by x: the rows backwards */
+		const struct flo_triple *r = &d[p.n - 1 - i];
+		const struct flo_obs *o = &p.obs[i];
+		ok = p.xs.v[o->xi] == r->x && p.ts.v[o->ui] == r->tx && p.ts.v[o->ti] == r->T &&
+		     o->w == (p.n - 1 - i == 0 ? 2 : 1);
+	}
+	CHECK(ok);
+	flo_problem_free(&p);
+	free(d);
 }
 
 static void test_compact(gsl_rng *rng)
