@@ -37,12 +37,22 @@ struct fit_data {
 
 /* A fingerprint of the fitted data: the sum over records of a hash of
  * (x, t_x, T) times the record's weight, and of (x, m) times the weight for
- * those in the Gamma-Gamma, modulo 2^64.  A sum does not depend on the
- * order, and a weight multiplies: the same customers give the same
- * fingerprint in any order, and a record of weight 2 counts as two of
+ * those in the Gamma-Gamma, modulo the prime 2^61 - 1.  A sum does not
+ * depend on the order, and a weight multiplies: the same customers give the
+ * same fingerprint in any order, and a record of weight 2 counts as two of
  * weight 1, without sorting or merging anything.  Weights count in units of
- * 2^-20, exactly for whole numbers below 2^44. */
-static uint64_t record_hash(const double *v, size_t n, double w)
+ * 2^-20, exactly for whole numbers below 2^44.  (Modulo 2^64 the units'
+ * factor 2^20 would have zeroed the low 20 bits.) */
+#define FINGERPRINT_MOD ((UINT64_C(1) << 61) - 1)
+
+static uint64_t mulmod(uint64_t a, uint64_t b)
+{
+	unsigned __int128 p = (unsigned __int128)(a % FINGERPRINT_MOD) * (b % FINGERPRINT_MOD);
+	uint64_t r = ((uint64_t)p & FINGERPRINT_MOD) + (uint64_t)(p >> 61);
+	return r >= FINGERPRINT_MOD ? r - FINGERPRINT_MOD : r;
+}
+
+static void fingerprint_add(uint64_t *fp, const double *v, size_t n, double w, uint64_t tag)
 {
 	double z[3];
 	for (size_t i = 0; i < n; i++)
@@ -52,7 +62,8 @@ static uint64_t record_hash(const double *v, size_t n, double w)
 		units = 0x1p64 - 0x1p11; /* the largest double below 2^64 */
 	else
 		units = fmod(units, 0x1p64);
-	return flo_hash((const char *)z, n * sizeof *z) * (uint64_t)units;
+	uint64_t h = mulmod(flo_hash((const char *)z, n * sizeof *z), tag);
+	*fp = (*fp + mulmod(h, (uint64_t)units)) % FINGERPRINT_MOD;
 }
 
 static void push_triple(struct fit_data *d, struct flo_triple t)
@@ -179,10 +190,10 @@ static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols
 	}
 	check_unit(o, r, c, d, tx);
 	d->customers += w;
-	d->fingerprint += record_hash((const double[]){x, tx, T}, 3, w);
+	fingerprint_add(&d->fingerprint, (const double[]){x, tx, T}, 3, w, 1);
 	push_triple(d, (struct flo_triple){x, tx, T, w});
 	if (x > 0 && m > 0) {
-		d->fingerprint += 31 * record_hash((const double[]){x, m}, 2, w);
+		fingerprint_add(&d->fingerprint, (const double[]){x, m}, 2, w, 31);
 		push_spend(d, (struct flo_spend){x, m, w});
 	} else {
 		d->left_out += w;
@@ -309,7 +320,7 @@ static size_t gg_warnings(const struct flo_fit_result *f, double corr, int has_c
 	return n;
 }
 
-/* The fingerprint in hexadecimal (record_hash() above). */
+/* The fingerprint in hexadecimal (fingerprint_add() above). */
 static void fingerprint(const struct fit_data *d, char out[17])
 {
 	snprintf(out, 17, "%016llx", (unsigned long long)d->fingerprint);
