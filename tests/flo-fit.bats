@@ -57,6 +57,15 @@ near() {
 	[ "$(jq .bgnbd.customers "$TMP/w.json")" = 4714 ]
 	[ "$(jq -c '[.data, .bgnbd.params, .gamma_gamma.params]' "$TMP/w.json")" = "$(jq -c '[.data, .bgnbd.params, .gamma_gamma.params]' "$TMP/d.json")" ]
 	near "$(jq .bgnbd.params.r "$TMP/w.json")" "$(jq .bgnbd.params.r "$TMP/a.json")" 1e-6
+	# one customer fewer, or one changed: another fingerprint
+	head -n -1 "$TMP/s.csv" > "$TMP/less.csv"
+	flo-fit --no-store "$TMP/less.csv" 2>/dev/null > "$TMP/less.json"
+	awk -F, -v OFS=, 'NR == 2 { $5 += 1 } { print }' "$TMP/s.csv" > "$TMP/changed.csv"
+	flo-fit --no-store "$TMP/changed.csv" 2>/dev/null > "$TMP/changed.json"
+	fp=$(jq -r .data.fingerprint "$TMP/a.json")
+	[ "$fp" != "$(jq -r .data.fingerprint "$TMP/less.json")" ]
+	[ "$fp" != "$(jq -r .data.fingerprint "$TMP/changed.json")" ]
+	[[ $fp =~ ^[0-9a-f]{16}$ ]]
 }
 
 @test "output: --model-out, SOURCE_DATE_EPOCH, JSON Lines input" {
