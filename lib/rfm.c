@@ -114,9 +114,15 @@ int flo_rfm_new(flo_rfm **out, const struct flo_rfm_config *cfg)
 	return FLO_OK;
 }
 
+/* Up to two days are kept in the set itself, more in the arena. */
+static int days_inline(const struct dayset *d)
+{
+	return d->cap <= 2;
+}
+
 static int32_t *days_of(struct dayset *d)
 {
-	return d->cap <= 2 ? d->u.inl : d->u.heap;
+	return days_inline(d) ? d->u.inl : d->u.heap;
 }
 
 void flo_rfm_free(flo_rfm *r)
@@ -162,7 +168,7 @@ static int dayset_add(struct day_arena *a, struct dayset *d, int32_t day)
 			if (heap == NULL)
 				return FLO_ENOMEM;
 			memcpy(heap, v, d->n * sizeof *heap);
-			if (d->cap > 2)
+			if (!days_inline(d))
 				arena_release(a, d->u.heap, d->cap);
 			d->u.heap = heap;
 		}
@@ -178,7 +184,7 @@ static int dayset_add(struct day_arena *a, struct dayset *d, int32_t day)
 /* Days in the set up to and including `day`. */
 static uint32_t dayset_count_upto(const struct dayset *d, int32_t day)
 {
-	const int32_t *v = d->cap <= 2 ? d->u.inl : d->u.heap;
+	const int32_t *v = days_inline(d) ? d->u.inl : d->u.heap;
 	uint32_t lo = 0, hi = d->n;
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
@@ -409,7 +415,7 @@ int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long 
 		/* 3: request each customer's purchase days beyond the inline two. */
 		for (size_t i = 0; i < m; i++) {
 			const struct dayset *d = state[i] ? &r->cust[idx[i]].days : NULL;
-			if (d != NULL && d->cap > 2)
+			if (d != NULL && !days_inline(d))
 				__builtin_prefetch(d->u.heap + (d->n ? d->n - 1 : 0));
 		}
 		/* 4: fold the orders in, in their order. */
@@ -477,7 +483,7 @@ int flo_rfm_each_range(const flo_rfm *r, const uint32_t *order, size_t lo, size_
 		}
 		if (k + PREFETCH_AHEAD / 2 < hi) {
 			const struct dayset *d = &r->cust[order[k + PREFETCH_AHEAD / 2]].days;
-			if (d->cap > 2)
+			if (!days_inline(d))
 				__builtin_prefetch(d->u.heap);
 			flo_idmap_prefetch_id(r->ids, order[k + PREFETCH_AHEAD / 2], 1);
 		}
