@@ -196,6 +196,19 @@ recover() {
 	[ "$(jq '.gamma_gamma | .converged and .iterations <= 4' "$TMP/fit.json")" = true ]
 }
 
+@test "70,000 customers in any order: the same document, to the last digit" {
+	flo-simulate -n 70000 --seed 15 --time --r 2 --alpha 8 --a 1 --b 10 |
+		flo-rfm --occasion order --as-of 1998-06-30 2>/dev/null > "$TMP/s.csv"
+	{ head -1 "$TMP/s.csv"; tail -n +2 "$TMP/s.csv" | shuf --random-source=<(yes); } > "$TMP/shuf.csv"
+	{ head -1 "$TMP/s.csv"; tail -n +2 "$TMP/s.csv" | tac; } > "$TMP/rev.csv"
+	for f in s shuf rev; do
+		flo-fit --no-store "$TMP/$f.csv" 2>/dev/null | jq -S 'del(.created)' > "$TMP/$f.json"
+	done
+	[ "$(jq .bgnbd.distinct "$TMP/s.json")" -gt 60000 ] # the sample's path
+	cmp "$TMP/s.json" "$TMP/shuf.json"
+	cmp "$TMP/s.json" "$TMP/rev.json"
+}
+
 @test "bad input: missing fields, T < recency, negative frequency, nothing to fit" {
 	printf 'frequency,recency,T\n1,2,3\n' > "$TMP/s.csv"
 	run flo-fit --no-store "$TMP/s.csv"
