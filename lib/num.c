@@ -355,73 +355,73 @@ static size_t g_notation(char *buf, int negative, uint64_t digits, int n, int e1
 }
 
 
-/* The shortest of 15, 16 or 17 significant digits that reads back as v, for
- * 1e-5 <= |v| < 1e15, v not whole: the case of nearly every number flo
- * writes.  Exact integer arithmetic replaces printf and strtod: with
- * v = m 2^-s (m < 2^53), the n-digit decimal is D = round(m 10^k / 2^s),
- * and it reads back as v exactly when D 2^s lies within half a unit in the
- * last place of m 10^k 2^0, i.e. |D 2^s - m 10^k| < 10^k / 2 (ties to the
- * even mantissa, and a quarter below a power of two, where the gap below is
- * half as wide).  Returns 0 when v is outside the range. */
-/* Whether d / 10^k reads back as m 2^-shift, given p = m 10^k: the distance
- * |d 2^shift - p| must stay under half a unit in the last place of m (scaled
- * by 10^k), ties to the even mantissa, and a quarter below a power of two,
- * where the gap below is half as wide. */
-static int reads_back(unsigned __int128 d, int shift, unsigned __int128 p,
-		      unsigned __int128 scale, uint64_t m)
+/* 5^k, k = 0..27: 10^k = 5^k 2^k, and the 2^k joins the binary exponent */
+static const uint64_t pow5_u64[28] = {
+	1ull, 5ull, 25ull, 125ull, 625ull, 3125ull, 15625ull, 78125ull, 390625ull,
+	1953125ull, 9765625ull, 48828125ull, 244140625ull, 1220703125ull, 6103515625ull,
+	30517578125ull, 152587890625ull, 762939453125ull, 3814697265625ull,
+	19073486328125ull, 95367431640625ull, 476837158203125ull, 2384185791015625ull,
+	11920928955078125ull, 59604644775390625ull, 298023223876953125ull,
+	1490116119384765625ull, 7450580596923828125ull,
+};
+
+/* Whether the candidate c (in units of 10^-k) reads back as v = m 2^-shift:
+ * |c/10^k - v| must stay under half a unit in the last place of m, 2^-shift
+ * / 2, which multiplied by 10^k = 5^k 2^k and divided by 2^k is
+ * |c 2^(shift-k) - m 5^k| < 5^k / 2: given s = shift - k and p = m 5^k,
+ * ties to the even mantissa, and a quarter below a power of two, where the
+ * gap below is half as wide. */
+static int reads_back(unsigned __int128 c, int s, unsigned __int128 p, uint64_t pow5, uint64_t m)
 {
-	unsigned __int128 back = d << shift;
+	unsigned __int128 back = c << s;
 	int below = back < p;
 	unsigned __int128 diff2 = 2 * (below ? p - back : back - p);
 	if (below && m == ((uint64_t)1 << 52))
 		diff2 *= 2;
-	return diff2 < scale || (diff2 == scale && (m & 1) == 0);
+	return diff2 < pow5 || (diff2 == pow5 && (m & 1) == 0);
 }
 
-/* round(m 10^k / 2^shift), ties to even, with p = m 10^k. */
-static unsigned __int128 round_shift(unsigned __int128 p, int shift)
+/* round(p / 2^s), ties to even, s >= 1. */
+static unsigned __int128 round_shift(unsigned __int128 p, int s)
 {
-	unsigned __int128 half = (unsigned __int128)1 << (shift - 1);
-	unsigned __int128 d = (p + half) >> shift;
-	if ((p & (((unsigned __int128)1 << shift) - 1)) == half && (d & 1))
+	unsigned __int128 half = (unsigned __int128)1 << (s - 1);
+	unsigned __int128 d = (p + half) >> s;
+	if ((p & (((unsigned __int128)1 << s) - 1)) == half && (d & 1))
 		d--;
 	return d;
 }
 
 /* The shortest of 15, 16 or 17 significant digits that reads back as v, for
- * 1e-5 <= |v| < 1e15, v not whole: the case of nearly every number flo
- * writes.  Exact integer arithmetic replaces printf and strtod: with
- * v = m 2^-shift (m < 2^53), the 17-digit decimal is D = round(m 10^k /
- * 2^shift) for the k that gives 17 digits.  The 16- and 15-digit candidates
- * are D rounded to fewer digits, which is the exact rounding of v unless
- * the digits dropped are exactly half (then they are computed afresh), and
- * each is checked to read back as v.  Returns 0 when v is outside the
- * range, for printf to do. */
+ * 1e-11 <= |v| < 1e15, v not whole: the case of nearly every number flo
+ * writes (probabilities of a few in a million included).  Exact integer
+ * arithmetic replaces printf and strtod: with v = m 2^-shift (m < 2^53),
+ * the 17-digit decimal is D = round(v 10^k) = round(m 5^k / 2^(shift-k)) for
+ * the k that gives 17 digits, k <= 27 so that 5^k fits in 64 bits and m 5^k
+ * in 117.  The 16- and 15-digit candidates are D rounded to fewer digits,
+ * which is the exact rounding of v unless the digits dropped are exactly
+ * half (then they are computed afresh), and each is checked to read back as
+ * v.  Returns 0 when v is outside the range, for printf to do. */
 static size_t format_fast(char *buf, double v)
 {
 	int negative = v < 0;
 	double a = fabs(v);
-	if (!(a >= 1e-5 && a < 1e15))
+	if (!(a >= 1e-11 && a < 1e15))
 		return 0;
 	uint64_t bits;
 	memcpy(&bits, &a, sizeof bits);
 	int biased = (int)(bits >> 52); /* a is normal and positive here */
 	uint64_t m = (bits & (((uint64_t)1 << 52) - 1)) | ((uint64_t)1 << 52);
 	int shift = 1075 - biased;      /* a = m 2^-shift */
-	if (shift <= 0 || shift > 70)   /* d 2^shift must fit in 128 bits */
-		return 0;
 	/* floor((e2 - 1) log10 2), e2 = 53 - shift, is e10 or one less. */
 	int e10 = (int)(((int64_t)(52 - shift) * 78913) >> 18);
-	unsigned __int128 p, d, scale;
+	unsigned __int128 p, d;
 	int k;
 	for (int tries = 0;; tries++) {
 		k = 16 - e10;
-		if (k < 0 || k > 21 || tries == 3) /* m 10^k must fit in 128 bits */
+		if (k < 2 || k > 27 || shift - k < 1 || tries == 3)
 			return 0;
-		scale = k <= 19 ? (unsigned __int128)pow10_u64[k]
-				: (unsigned __int128)pow10_u64[19] * pow10_u64[k - 19];
-		p = (unsigned __int128)m * scale;
-		d = round_shift(p, shift);
+		p = (unsigned __int128)m * pow5_u64[k];
+		d = round_shift(p, shift - k);
 		if (d >= pow10_u64[17])
 			e10++;
 		else if (d < pow10_u64[16])
@@ -435,14 +435,15 @@ static size_t format_fast(char *buf, double v)
 		unsigned __int128 dn;
 		if (2 * r == t) {
 			/* exactly half: the 17 digits hide which way v rounds */
-			unsigned __int128 pn = (unsigned __int128)m * (scale / t);
-			dn = round_shift(pn, shift);
-			if (reads_back(dn, shift, pn, scale / t, m))
+			int kn = k - (17 - n); /* >= 0: k >= 2 */
+			unsigned __int128 pn = (unsigned __int128)m * pow5_u64[kn];
+			dn = round_shift(pn, shift - kn);
+			if (reads_back(dn, shift - kn, pn, pow5_u64[kn], m))
 				return g_notation(buf, negative, (uint64_t)dn, n, e10);
 			continue;
 		}
 		dn = q + (2 * r > t);
-		if (reads_back(dn * t, shift, p, scale, m)) {
+		if (reads_back(dn * t, shift - k, p, pow5_u64[k], m)) {
 			int e = e10;
 			if (dn == pow10_u64[n]) /* 99..9 rounded up to 10..0 */
 				dn /= 10, e++;

@@ -105,7 +105,7 @@ static void test_round_trip(void)
 
 /* The integer fast path must print exactly what printf's shortest %.Ng
  * does, over the values flo writes most: fractions of small integers,
- * amounts in cents, and random bit patterns. */
+ * amounts in cents, small probabilities, and random bit patterns. */
 static void test_fast_matches_printf(void)
 {
 	uint64_t st = 88172645463325252ull;
@@ -114,11 +114,13 @@ static void test_fast_matches_printf(void)
 	for (long i = 0; i < 2000000; i++) {
 		st ^= st << 13, st ^= st >> 7, st ^= st << 17;
 		double v;
-		switch (i % 4) {
+		switch (i % 5) {
 		case 0: memcpy(&v, &st, sizeof v); break;
 		case 1: v = (double)(st % 100000000) / (double)(1 + (st >> 40) % 1000); break;
 		case 2: v = (double)(st % 1000000) / 100.0; break;
-		default: v = ldexp((double)(st >> 11), -(int)(st % 70)); break;
+		case 3: v = ldexp((double)(st >> 11), -(int)(st % 70)); break;
+		/* small probabilities, 1e-28 to 1: 1e-11 and up on the fast path */
+		default: v = ldexp((double)(st >> 11), -53 - (int)(st % 40)); break;
 		}
 		if (!isfinite(v) || (fabs(v) < 9007199254740992.0 && v == (double)(int64_t)v))
 			continue;
