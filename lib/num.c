@@ -343,12 +343,17 @@ static size_t g_notation(char *buf, int negative, uint64_t digits, int n, int e1
 			buf[k++] = '0';
 		memcpy(buf + k, d, (size_t)n);
 		k += (size_t)n;
-	} else {
-		for (int i = 0; i < n || i <= e10; i++) {
-			if (i == e10 + 1)
-				buf[k++] = '.';
-			buf[k++] = i < n ? d[i] : '0';
-		}
+	} else if (e10 + 1 >= n) { /* whole: the digits, then zeros */
+		memcpy(buf + k, d, (size_t)n);
+		k += (size_t)n;
+		for (int i = n; i <= e10; i++)
+			buf[k++] = '0';
+	} else { /* the integer digits, the point, the fraction's */
+		memcpy(buf + k, d, (size_t)e10 + 1);
+		k += (size_t)e10 + 1;
+		buf[k++] = '.';
+		memcpy(buf + k, d + e10 + 1, (size_t)(n - e10 - 1));
+		k += (size_t)(n - e10 - 1);
 	}
 	buf[k] = '\0';
 	return k;
@@ -430,8 +435,10 @@ static size_t format_fast(char *buf, double v)
 			break;
 	}
 	for (int n = 15; n < 17; n++) {
-		/* d < 10^17: 64-bit division, not the library's 128-bit one */
-		uint64_t d64 = (uint64_t)d, t = pow10_u64[17 - n], q = d64 / t, r = d64 % t;
+		/* d < 10^17: 64-bit division by a constant (a multiplication),
+		 * not the library's 128-bit one nor a division instruction */
+		uint64_t d64 = (uint64_t)d, t = n == 15 ? 100 : 10;
+		uint64_t q = n == 15 ? d64 / 100 : d64 / 10, r = d64 - q * t;
 		unsigned __int128 dn;
 		if (2 * r == t) {
 			/* exactly half: the 17 digits hide which way v rounds */
