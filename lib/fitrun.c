@@ -45,10 +45,12 @@ struct fit_data {
  * factor 2^20 would have zeroed the low 20 bits.) */
 #define FINGERPRINT_MOD ((UINT64_C(1) << 61) - 1)
 
-static uint64_t mulmod(uint64_t a, uint64_t b)
+/* v modulo 2^61 - 1 for v < 2^122: 2^61 is 1 there. */
+static uint64_t mod61(unsigned __int128 v)
 {
-	unsigned __int128 p = (unsigned __int128)(a % FINGERPRINT_MOD) * (b % FINGERPRINT_MOD);
-	uint64_t r = ((uint64_t)p & FINGERPRINT_MOD) + (uint64_t)(p >> 61);
+	uint64_t r = (uint64_t)(v & FINGERPRINT_MOD) + (uint64_t)(v >> 61 & FINGERPRINT_MOD) +
+		     (uint64_t)(v >> 122);
+	r = (r & FINGERPRINT_MOD) + (r >> 61);
 	return r >= FINGERPRINT_MOD ? r - FINGERPRINT_MOD : r;
 }
 
@@ -57,13 +59,11 @@ static void fingerprint_add(uint64_t *fp, const double *v, size_t n, double w, u
 	double z[3];
 	for (size_t i = 0; i < n; i++)
 		z[i] = v[i] + 0.0; /* -0 as 0: equal numbers, one hash */
-	double units = ldexp(w, 20);
-	if (!isfinite(units))
-		units = 0x1p64 - 0x1p11; /* the largest double below 2^64 */
-	else
-		units = fmod(units, 0x1p64);
-	uint64_t h = mulmod(flo_hash((const char *)z, n * sizeof *z), tag);
-	*fp = (*fp + mulmod(h, (uint64_t)units)) % FINGERPRINT_MOD;
+	double units = w * 0x1p20; /* exact: a power of two */
+	uint64_t u = units < 0x1p64 ? (uint64_t)units
+				    : (uint64_t)fmod(isfinite(units) ? units : 0x1p64 - 0x1p11, 0x1p64);
+	uint64_t h = mod61((unsigned __int128)mod61(flo_hash((const char *)z, n * sizeof *z)) * tag);
+	*fp = mod61((unsigned __int128)mod61((unsigned __int128)h * mod61(u)) + *fp);
 }
 
 static void push_triple(struct fit_data *d, struct flo_triple t)
