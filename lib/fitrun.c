@@ -17,9 +17,9 @@
 #include "err.h"
 #include "fit.h"
 #include "fitlik.h"
-#include "pool.h"
 #include "idmap.h"
 #include "num.h"
+#include "pool.h"
 
 /* ---- reading ---- */
 
@@ -29,7 +29,7 @@ struct fit_data {
 	struct flo_spend *spend;
 	size_t nspend, cap_spend;
 	double customers, left_out;
-	uint64_t fingerprint; /* see fingerprint() */
+	uint64_t fingerprint; /* see fingerprint_add() */
 	/* the unit read off the data: days per unit, 0 until known */
 	double unit_days;
 	long unit_line;
@@ -45,7 +45,7 @@ struct fit_data {
  * factor 2^20 would have zeroed the low 20 bits.) */
 #define FINGERPRINT_MOD ((UINT64_C(1) << 61) - 1)
 
-/* v modulo 2^61 - 1 for v < 2^122: 2^61 is 1 there. */
+/* v modulo 2^61 - 1, where 2^61 is 1: the sum of v's 61-bit pieces. */
 static uint64_t mod61(unsigned __int128 v)
 {
 	uint64_t r = (uint64_t)(v & FINGERPRINT_MOD) + (uint64_t)(v >> 61 & FINGERPRINT_MOD) +
