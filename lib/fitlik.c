@@ -103,19 +103,16 @@ static uint64_t shifted(uint64_t v, unsigned by)
 }
 
 /* The ranks of x into xr and of t_x and T into tr (two per row, t_x
- * first), the distinct values into p->xs and p->ts. */
+ * first), the distinct values into p->xs and p->ts; t is room for the 2n
+ * times. */
 static int rank_columns(struct flo_problem *p, const struct flo_triple *d, size_t n,
-			uint32_t *xr, uint32_t *tr)
+			uint32_t *xr, uint32_t *tr, double *t)
 {
-	double *t = malloc(2 * n * sizeof *t);
-	if (t == NULL)
-		return FLO_ENOMEM;
 	for (size_t i = 0; i < n; i++)
 		t[2 * i] = d[i].tx, t[2 * i + 1] = d[i].T;
 	int err = flo_radix_ranks(&d->x, 4, n, &p->xs.v, &p->xs.n, xr);
 	if (err == FLO_OK)
 		err = flo_radix_ranks(t, 1, 2 * n, &p->ts.v, &p->ts.n, tr);
-	free(t);
 	return err;
 }
 
@@ -124,14 +121,13 @@ static int rank_columns(struct flo_problem *p, const struct flo_triple *d, size_
  * order of flo_triples_compact(), weights added in the rows' order (the
  * sort is stable).  FLO_EVALUE when the ranks need more than 64 bits. */
 static int index_merged(struct flo_problem *p, const struct flo_triple *d, size_t n,
-			const uint32_t *xr, const uint32_t *tr)
+			const uint32_t *xr, const uint32_t *tr, struct flo_kv *kv)
 {
 	unsigned bx = bits_for(p->xs.n), bt = bits_for(p->ts.n);
 	if (bx + 2 * bt > 64)
 		return FLO_EVALUE;
-	struct flo_kv *kv = malloc(n * sizeof *kv);
 	p->obs = malloc(n * sizeof *p->obs);
-	int err = kv && p->obs ? FLO_OK : FLO_ENOMEM;
+	int err = p->obs ? FLO_OK : FLO_ENOMEM;
 	for (size_t i = 0; err == FLO_OK && i < n; i++) {
 		kv[i].key = shifted(xr[i], 2 * bt) | shifted(tr[2 * i], bt) | tr[2 * i + 1];
 		memcpy(&kv[i].val, &d[i].w, sizeof kv[i].val);
@@ -152,7 +148,6 @@ static int index_merged(struct flo_problem *p, const struct flo_triple *d, size_
 						       (uint32_t)((k >> bt) & tmask), w};
 	}
 	p->n = m;
-	free(kv);
 	return err;
 }
 
@@ -172,9 +167,12 @@ static int index_triples(struct flo_problem *p, const struct flo_triple *d, size
 	if (n > UINT32_MAX / 2) /* the indexes are 32 bits */
 		return FLO_ENOMEM;
 	uint32_t *xr = malloc((n ? n : 1) * sizeof *xr), *tr = malloc((n ? 2 * n : 1) * sizeof *tr);
-	int err = xr && tr ? rank_columns(p, d, n, xr, tr) : FLO_ENOMEM;
+	/* The 2n times while ranking, then the n keys: one buffer, which a
+	 * fresh process pays for in page faults once, not twice. */
+	void *room = malloc((n ? n : 1) * sizeof(struct flo_kv));
+	int err = xr && tr && room ? rank_columns(p, d, n, xr, tr, room) : FLO_ENOMEM;
 	if (err == FLO_OK && merge)
-		err = index_merged(p, d, n, xr, tr);
+		err = index_merged(p, d, n, xr, tr, room);
 	if (err == FLO_OK && !merge) {
 		p->obs = malloc((n ? n : 1) * sizeof *p->obs);
 		if (p->obs != NULL)
@@ -184,8 +182,11 @@ static int index_triples(struct flo_problem *p, const struct flo_triple *d, size
 	}
 	free(xr);
 	free(tr);
+	free(room);
 	return err;
 }
+
+_Static_assert(sizeof(struct flo_kv) == 2 * sizeof(double), "room holds 2 times or 1 key a row");
 
 int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t n)
 {
