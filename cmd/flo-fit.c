@@ -44,6 +44,7 @@ static const char usage[] =
 "      --db PATH             the store (default: $FLO_DB, else ./flo.lmdb)\n"
 "      --name NAME           the model's name in the store (default: default)\n"
 "      --no-store            do not store the model\n"
+"      --timings             say on stderr how long reading and each fit took\n"
 "      --skip-bad            skip bad records (counted on stderr) instead of stopping\n"
 "      --rejects FILE        keep skipped records verbatim in FILE (implies --skip-bad)\n"
 "  -h, --help                this help\n"
@@ -61,14 +62,14 @@ struct options {
 	enum flo_format in_fmt;
 	const char *weight, *unit, *model_out, *db, *name, *path;
 	double penalizer, gg_penalizer;
-	int no_store;
+	int no_store, timings;
 	struct flo_bad bad;
 };
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_WEIGHT = 256, OPT_UNIT, OPT_PEN, OPT_GGPEN, OPT_OUT, OPT_DB, OPT_NAME,
-	       OPT_NOSTORE,  };
+	       OPT_NOSTORE, OPT_TIMINGS };
 	static const struct option longopts[] = {
 		{"weight", required_argument, NULL, OPT_WEIGHT},
 		{"unit", required_argument, NULL, OPT_UNIT},
@@ -78,6 +79,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"db", required_argument, NULL, OPT_DB},
 		{"name", required_argument, NULL, OPT_NAME},
 		{"no-store", no_argument, NULL, OPT_NOSTORE},
+		{"timings", no_argument, NULL, OPT_TIMINGS},
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -94,6 +96,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_DB: o->db = optarg; break;
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_NOSTORE: o->no_store = 1; break;
+		case OPT_TIMINGS: o->timings = 1; break;
 		default:
 			if (!flo_common_option(c, optarg, &common))
 				flo_option_error(c, argv);
@@ -148,7 +151,8 @@ int main(int argc, char **argv)
 	flo_reader *r;
 	if (flo_reader_new(&r, flo_open_input(o.path), o.in_fmt) != FLO_OK)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	struct flo_fitrun_options fo = {o.weight, o.unit, o.penalizer, o.gg_penalizer, &o.bad};
+	struct flo_fitrun_options fo = {o.weight, o.unit, o.penalizer, o.gg_penalizer, &o.bad,
+					o.timings};
 	struct flo_model model;
 	char *json = flo_fitrun(r, &fo, &model);
 	flo_reader_free(r);

@@ -444,7 +444,7 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	quiet.skip = 1;
 	quiet.quiet = 1;
 	quiet.rejects_path = NULL;
-	struct flo_fitrun_options fo = {NULL, o->unit, o->penalizer, o->gg_penalizer, &quiet};
+	struct flo_fitrun_options fo = {NULL, o->unit, o->penalizer, o->gg_penalizer, &quiet, 0};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
 	flo_reader_free(r);

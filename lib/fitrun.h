@@ -18,6 +18,7 @@ struct flo_fitrun_options {
 	double penalizer;     /* BG/NBD, as lifetimes' penalizer_coef */
 	double gg_penalizer;  /* Gamma-Gamma, likewise */
 	struct flo_bad *bad;
+	int timings;          /* say on stderr how long each step took */
 };
 
 /* Read r to its end and fit.  Returns the model document (malloc'd JSON

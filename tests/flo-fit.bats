@@ -79,6 +79,21 @@ near() {
 	[ "$output" = "$(cat "$TMP/m.json")" ]
 }
 
+@test "--timings: one line on stderr, the steps' times; the document unchanged" {
+	cdnow_summary > "$TMP/s.csv"
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store "$TMP/s.csv" > "$TMP/plain.json" 2>/dev/null
+	SOURCE_DATE_EPOCH=0 run --separate-stderr flo-fit --no-store --timings "$TMP/s.csv"
+	assert_success
+	[ "$output" = "$(cat "$TMP/plain.json")" ]
+	n='[0-9]+[.][0-9]{2}'
+	distinct=$(jq .bgnbd.distinct "$TMP/plain.json")
+	line=$(printf '%s\n' "$stderr" | grep '^flo-fit: timings: ')
+	[[ $line =~ ^"flo-fit: timings: "$n" ms reading and checking the records, "$n" ms sorting the spend pairs, "$n" ms fitting the BG/NBD ($distinct distinct triples merged and fitted), "$n" ms fitting the Gamma-Gamma; "$n" ms in all"$ ]]
+	# without it, nothing of the kind
+	run --separate-stderr flo-fit --no-store "$TMP/s.csv"
+	[[ $stderr != *timings* ]]
+}
+
 @test "the store: the model goes to --db under --name, or to \$FLO_DB" {
 	cdnow_summary > "$TMP/s.csv"
 	run --separate-stderr flo-fit --db "$TMP/st" --name cdnow "$TMP/s.csv"
