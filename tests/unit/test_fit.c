@@ -518,21 +518,33 @@ static struct flo_triple random_triple(gsl_rng *rng, int spread)
 	return (struct flo_triple){ v[0], v[1], v[2], 0.1 + gsl_rng_uniform_int(rng, 3) / 3.0 };
 }
 
+/* The row counts and value spreads (distinct values per column, about)
+ * that compaction and indexing are tried on. */
+static const size_t row_counts[] = { 1, 2, 10, 1000, 70000 };
+static const int row_spreads[] = { 3, 40, 5000, 100000 };
+
+/* n random rows into *a, and a copy into *b (malloc'd). */
+static void random_rows(gsl_rng *rng, size_t n, int spread, struct flo_triple **a,
+			struct flo_triple **b)
+{
+	*a = malloc(n * sizeof **a);
+	*b = malloc(n * sizeof **b);
+	for (size_t i = 0; i < n; i++)
+		(*a)[i] = random_triple(rng, spread);
+	memcpy(*b, *a, n * sizeof **a);
+}
+
 /* The BG/NBD's indexing merges equal rows itself: what it indexes are the
  * rows flo_triples_compact() gives, in its order, with weights added in the
  * same order, from rows in any order.  x indexes the distinct x, and T and
  * t_x the distinct values of the two together. */
 static void test_index(gsl_rng *rng)
 {
-	static const size_t sizes[] = { 1, 2, 10, 1000, 70000 };
-	static const int spreads[] = { 3, 40, 5000, 100000 };
-	for (size_t s = 0; s < N(sizes); s++)
-		for (size_t k = 0; k < N(spreads); k++) {
-			size_t n = sizes[s];
-			struct flo_triple *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-			for (size_t i = 0; i < n; i++)
-				a[i] = random_triple(rng, spreads[k]);
-			memcpy(b, a, n * sizeof *a);
+	for (size_t s = 0; s < N(row_counts); s++)
+		for (size_t k = 0; k < N(row_spreads); k++) {
+			size_t n = row_counts[s];
+			struct flo_triple *a, *b;
+			random_rows(rng, n, row_spreads[k], &a, &b);
 			size_t m = reference(b, n);
 			struct flo_problem p;
 			CHECK(flo_problem_bgnbd(&p, a, n) == FLO_OK);
@@ -579,21 +591,17 @@ static void test_index(gsl_rng *rng)
 
 static void test_compact(gsl_rng *rng)
 {
-	static const size_t sizes[] = { 1, 2, 10, 1000, 70000 };
-	static const int spreads[] = { 3, 40, 5000, 100000 };
-	for (size_t s = 0; s < N(sizes); s++)
-		for (size_t k = 0; k < N(spreads); k++) {
-			size_t n = sizes[s];
-			struct flo_triple *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-			for (size_t i = 0; i < n; i++)
-				a[i] = random_triple(rng, spreads[k]);
-			memcpy(b, a, n * sizeof *a);
+	for (size_t s = 0; s < N(row_counts); s++)
+		for (size_t k = 0; k < N(row_spreads); k++) {
+			size_t n = row_counts[s];
+			struct flo_triple *a, *b;
+			random_rows(rng, n, row_spreads[k], &a, &b);
 			check_same(a, flo_triples_compact(a, n), b, reference(b, n));
 			/* as flo-fit fills its buffer: a compacted front, then more rows */
 			size_t front = reference(b, n / 2);
 			memcpy(a, b, front * sizeof *a);
 			for (size_t i = front; i < n; i++)
-				a[i] = b[i] = random_triple(rng, spreads[k]);
+				a[i] = b[i] = random_triple(rng, row_spreads[k]);
 			check_same(a, flo_triples_compact(a, n), b, reference(b, n));
 			free(a);
 			free(b);
