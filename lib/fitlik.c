@@ -26,8 +26,6 @@ struct tterm {
 #define XTERMS (sizeof(struct xterm) / sizeof(double))
 #define TTERMS (sizeof(struct tterm) / sizeof(double))
 
-#define FIT_THREAD_MIN FLO_FIT_THREAD_MIN
-
 /* ---- indexing ---- */
 
 void flo_problem_free(struct flo_problem *p)
@@ -46,7 +44,7 @@ void flo_problem_free(struct flo_problem *p)
 
 void flo_problem_threads(struct flo_problem *p, struct flo_pool *shared)
 {
-	if (p->n < FIT_THREAD_MIN)
+	if (p->n < FLO_FIT_THREAD_MIN)
 		return;
 	p->pool = shared != NULL ? shared : flo_pool_start(); /* NULL: one thread */
 	p->owns_pool = shared == NULL;
@@ -188,19 +186,22 @@ static int index_triples(struct flo_problem *p, const struct flo_triple *d, size
 
 _Static_assert(sizeof(struct flo_kv) == 2 * sizeof(double), "room holds 2 times or 1 key a row");
 
-int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t n)
+static void blank_bgnbd(struct flo_problem *p)
 {
 	memset(p, 0, sizeof *p);
 	p->np = 4;
 	p->loglik = flo_lik_bgnbd;
+}
+
+int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t n)
+{
+	blank_bgnbd(p);
 	int err = index_triples(p, d, n, 1);
 	if (err == FLO_EVALUE) {
 		/* Ranks too wide to pack: a copy compacted (by qsort), then
 		 * indexed as it is. */
 		flo_problem_free(p);
-		memset(p, 0, sizeof *p);
-		p->np = 4;
-		p->loglik = flo_lik_bgnbd;
+		blank_bgnbd(p);
 		struct flo_triple *c = malloc((n ? n : 1) * sizeof *c);
 		if (c == NULL)
 			return FLO_ENOMEM;
@@ -470,8 +471,8 @@ static void bg_assemble(const double *s, double r, int order, struct flo_lik *ou
 	h[15] += -s[B_SWDBB] + s[B_CBB];
 }
 
-/* Where an evaluation keeps the time terms in scratch: those of T, then
- * those of t_x, after the x terms. */
+/* Where an evaluation keeps the time terms in scratch: one per distinct
+ * time (T's and t_x's together), after the x terms. */
 static struct tterm *time_scratch(const struct flo_problem *p)
 {
 	return (struct tterm *)(p->scratch + XTERMS * p->xs.n);
