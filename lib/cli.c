@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "date.h"
@@ -60,6 +61,13 @@ static void vmessage(const char *fmt, va_list ap)
 	fprintf(stderr, "%s: ", flo_progname);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+}
+
+double flo_ms_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
 }
 
 void flo_warn(const char *fmt, ...)

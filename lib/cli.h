@@ -34,6 +34,9 @@ _Noreturn void flo_die(int status, const char *fmt, ...)
 _Noreturn void flo_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void flo_print_version(void);
 
+/* Milliseconds on a monotonic clock, for --timings. */
+double flo_ms_now(void);
+
 /* getopt_long's complaint, in flo's words: called with what it returned
  * ('?' for an unknown option, ':' for a missing value: optstrings start
  * with ':'), says which option and exits 2.  flo_cli_init() silences

@@ -358,17 +358,10 @@ static void return_freed_memory(void)
 #endif
 }
 
-static double ms_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
-
 char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *model)
 {
 	/* --timings: when each step ended, from the start of reading */
-	double t_start = ms_now(), t_read, t_spend, t_bgnbd, t_gg;
+	double t_start = flo_ms_now(), t_read, t_spend, t_bgnbd, t_gg;
 	keep_freed_memory();
 	struct cols c = {FLO_COL("frequency"), FLO_COL("recency"), FLO_COL("T"),
 			 FLO_COL("monetary"), FLO_COL(o->weight ? o->weight : ""),
@@ -384,7 +377,7 @@ char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *
 	flo_bad_finish(o->bad);
 	if (o->unit == NULL)
 		o->unit = "week";
-	t_read = ms_now();
+	t_read = flo_ms_now();
 
 	/* One helper thread for both fits and their samples, started while
 	 * the spend pairs are sorted: starting one per fit cost a tenth of
@@ -394,7 +387,7 @@ char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *
 	d.nspend = flo_spend_compact(d.spend, d.nspend);
 	if (!(d.customers > 0))
 		flo_die(FLO_EXIT_DATAERR, "no customers to fit in %s", o->bad->input_name);
-	t_spend = ms_now();
+	t_spend = flo_ms_now();
 
 	struct flo_model_doc doc = {0};
 	char fp[17], when[32];
@@ -406,9 +399,9 @@ char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *
 	doc.customers = d.customers;
 
 	struct flo_fit_options fo = {o->penalizer, 0, pool};
-	double t_bgnbd_start = ms_now();
+	double t_bgnbd_start = flo_ms_now();
 	int err = flo_fit_bgnbd(d.tri, d.ntri, &fo, &doc.bgnbd);
-	t_bgnbd = ms_now();
+	t_bgnbd = flo_ms_now();
 	if (err != FLO_OK)
 		flo_die(flo_exit_status(err), "cannot fit the BG/NBD: %s", flo_strerror(err));
 	char *bgw[8] = {0}, *ggw[8] = {0};
@@ -435,7 +428,7 @@ char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *
 			 "no Gamma-Gamma model (flo-score will give no exp_avg_value or clv)");
 	}
 	flo_pool_stop(pool);
-	t_gg = ms_now();
+	t_gg = flo_ms_now();
 	if (o->timings)
 		flo_warn("timings: %.2f ms reading and checking the records, %.2f ms sorting the "
 			 "spend pairs, %.2f ms fitting the BG/NBD (%zu distinct triples merged and "

@@ -63,13 +63,30 @@ uint64_t flo_hash(const char *s, size_t len)
 	return h;
 }
 
+/* n empty slots, their pages written before use.  Fresh pages from the
+ * system are the shared zero page until first written, and a lookup reads
+ * an empty slot before an insert writes it; that write then replaces the
+ * page, which in a process with several threads flushes every core's TLB
+ * (a seventh of the time of folding orders in on two threads went to it).
+ * A write to each page first gets it its own page at once.  (A plain
+ * memset() after malloc() would not do: compilers make the two calloc().) */
+static struct slot *zeroed_slots(size_t n)
+{
+	struct slot *slots = calloc(n, sizeof *slots);
+	volatile uint32_t *touch = slots != NULL ? &slots[0].index : NULL;
+	const size_t per_page = 4096 / sizeof *slots;
+	for (size_t i = 0; touch != NULL && i < n; i += per_page)
+		touch[i * (sizeof *slots / sizeof *touch)] = 0;
+	return slots;
+}
+
 int flo_idmap_new(flo_idmap **out)
 {
 	flo_idmap *m = calloc(1, sizeof *m);
 	if (m == NULL)
 		return FLO_ENOMEM;
 	m->nslots = 1024;
-	m->slots = calloc(m->nslots, sizeof *m->slots);
+	m->slots = zeroed_slots(m->nslots);
 	m->bytes = m->nslots * sizeof *m->slots;
 	if (m->slots == NULL) {
 		free(m);
@@ -104,7 +121,7 @@ static uint64_t slot_key(const char *id, size_t len, uint64_t hash)
 static int rehash(flo_idmap *m)
 {
 	size_t n = m->nslots * 2;
-	struct slot *slots = calloc(n, sizeof *slots);
+	struct slot *slots = zeroed_slots(n);
 	if (slots == NULL)
 		return FLO_ENOMEM;
 	for (size_t i = 0; i < m->nslots; i++) {
@@ -194,15 +211,28 @@ const char *flo_idmap_id(const flo_idmap *m, uint32_t index, size_t *len)
 	return m->entries[index].id;
 }
 
-/* qsort has no context argument: the table being sorted. */
-static const flo_idmap *sorting;
+/* The tables being sorted, as one: index g is entry g - base[k] of the last
+ * table k whose base is at most g.  (qsort has no context argument.) */
+static struct {
+	const flo_idmap *const *maps;
+	const size_t *base;
+	size_t nmaps;
+} sorting;
+
+static const struct entry *entry_at(uint32_t g)
+{
+	size_t k = sorting.nmaps - 1;
+	while (g < sorting.base[k])
+		k--;
+	return &sorting.maps[k]->entries[g - sorting.base[k]];
+}
 
 /* Ids that share their first 8 bytes, by the rest (the radix sort below has
  * ordered the first 8). */
 static int by_id_tail(const void *a, const void *b)
 {
-	const struct entry *ea = &sorting->entries[*(const uint32_t *)a];
-	const struct entry *eb = &sorting->entries[*(const uint32_t *)b];
+	const struct entry *ea = entry_at(*(const uint32_t *)a);
+	const struct entry *eb = entry_at(*(const uint32_t *)b);
 	size_t la = ea->len - 8, lb = eb->len - 8; /* both are longer than 8 */
 	int c = memcmp(ea->id + 8, eb->id + 8, la < lb ? la : lb);
 	return c != 0 ? c : (la > lb) - (la < lb);
@@ -219,13 +249,25 @@ static uint64_t prefix_key(const char *id, size_t len)
 	return k;
 }
 
+uint32_t *flo_idmap_sorted(const flo_idmap *m)
+{
+	size_t base = 0;
+	return flo_idmap_sorted_many(&m, 1, &base);
+}
+
 /* By the first 8 bytes with a radix sort, which touches each id once (a
  * comparison sort of a million ids misses the cache on every comparison),
  * then each run of ids sharing those bytes by the rest: the length when
  * one is 8 bytes or shorter, else the bytes after the eighth. */
-uint32_t *flo_idmap_sorted(const flo_idmap *m)
+uint32_t *flo_idmap_sorted_many(const flo_idmap *const *maps, size_t nmaps, size_t *base)
 {
-	size_t n = m->count;
+	size_t n = 0;
+	for (size_t k = 0; k < nmaps; k++) {
+		base[k] = n;
+		n += maps[k]->count;
+	}
+	if (n > UINT32_MAX)
+		return NULL;
 	uint32_t *order = malloc((n ? n : 1) * sizeof *order);
 	struct flo_kv *v = malloc((n ? n : 1) * sizeof *v);
 	if (order == NULL || v == NULL) {
@@ -233,8 +275,11 @@ uint32_t *flo_idmap_sorted(const flo_idmap *m)
 		free(v);
 		return NULL;
 	}
-	for (size_t i = 0; i < n; i++)
-		v[i] = (struct flo_kv){prefix_key(m->entries[i].id, m->entries[i].len), i};
+	for (size_t k = 0; k < nmaps; k++)
+		for (size_t i = 0; i < maps[k]->count; i++) {
+			const struct entry *e = &maps[k]->entries[i];
+			v[base[k] + i] = (struct flo_kv){prefix_key(e->id, e->len), base[k] + i};
+		}
 	if (flo_radix_sort(v, n) != FLO_OK) {
 		free(order);
 		free(v);
@@ -242,7 +287,9 @@ uint32_t *flo_idmap_sorted(const flo_idmap *m)
 	}
 	for (size_t i = 0; i < n; i++)
 		order[i] = (uint32_t)v[i].val;
-	sorting = m;
+	sorting.maps = maps;
+	sorting.base = base;
+	sorting.nmaps = nmaps;
 	for (size_t i = 0, j; i < n; i = j) {
 		for (j = i + 1; j < n && v[j].key == v[i].key; j++)
 			;
@@ -254,7 +301,7 @@ uint32_t *flo_idmap_sorted(const flo_idmap *m)
 		size_t k = i;
 		for (size_t len = 0; len <= 8; len++)
 			for (size_t t = k; t < j; t++)
-				if (m->entries[order[t]].len == len) {
+				if (entry_at(order[t])->len == len) {
 					uint32_t x = order[k];
 					order[k++] = order[t];
 					order[t] = x;

@@ -37,6 +37,11 @@ const char *flo_idmap_id(const flo_idmap *m, uint32_t index, size_t *len);
  * a malloc'd array of flo_idmap_count() entries, or NULL when out of memory. */
 uint32_t *flo_idmap_sorted(const flo_idmap *m);
 
+/* The same for several tables taken as one, table k's index i being
+ * base[k] + i, where base[k] (set here) counts the ids of the tables before
+ * it.  NULL also when there are 2^32 ids or more. */
+uint32_t *flo_idmap_sorted_many(const flo_idmap *const *maps, size_t nmaps, size_t *base);
+
 /* Bytes held, for the README's memory figures. */
 size_t flo_idmap_bytes(const flo_idmap *m);
 

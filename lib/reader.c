@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "plain.h"
 
 /* 1 MiB reads amortise the system call and let a streaming tool's work per
  * record dominate; buffers grow (doubling) for longer records up to the
@@ -48,6 +49,7 @@ struct flo_reader {
 
 	struct flo_field *header;
 	size_t nheader;
+	const char **ends; /* nheader field ends, for plain_record() */
 	char *header_text;     /* names, decoded */
 	char *raw_header;
 	size_t raw_header_len;
@@ -147,6 +149,7 @@ void flo_reader_free(flo_reader *r)
 	free(r->scratch);
 	free(r->fields);
 	free(r->header);
+	free(r->ends);
 	free(r->header_text);
 	free(r->raw_header);
 	free(r);
@@ -199,6 +202,37 @@ const char *flo_reader_raw_header(const flo_reader *r, size_t *len)
 {
 	*len = r->raw_header_len;
 	return r->raw_header;
+}
+
+const char *flo_reader_unread(const flo_reader *r, size_t *len, long *line, int *eof)
+{
+	*len = r->end - r->beg;
+	*line = r->next_line;
+	*eof = r->eof;
+	return r->buf + r->beg;
+}
+
+int flo_reader_resume(flo_reader *r, const char *bytes, size_t len, long line, int eof)
+{
+	if (len + READ_CHUNK > r->cap) {
+		/* bytes may be the reader's own: copied before the old buffer goes */
+		char *grown = malloc(len + READ_CHUNK);
+		if (grown == NULL)
+			return FLO_ENOMEM;
+		memcpy(grown, bytes, len);
+		free(r->buf);
+		r->buf = grown;
+		r->cap = len + READ_CHUNK;
+	} else {
+		memmove(r->buf, bytes, len);
+	}
+	r->beg = r->scan = 0;
+	r->end = len;
+	r->state = CSV_FIELD_START;
+	r->next_line = line;
+	r->eof = eof;
+	r->nfields = 0;
+	return FLO_OK;
 }
 
 static int name_is(const struct flo_field *f, const char *name, size_t len)
@@ -739,8 +773,9 @@ static int take_header(flo_reader *r)
 		total += r->fields[i].len + 1;
 	r->header_text = malloc(total ? total : 1);
 	r->header = malloc((r->nfields ? r->nfields : 1) * sizeof *r->header);
+	r->ends = malloc((r->nfields ? r->nfields : 1) * sizeof *r->ends);
 	r->raw_header = malloc(r->raw_len ? r->raw_len : 1);
-	if (!r->header_text || !r->header || !r->raw_header)
+	if (!r->header_text || !r->header || !r->ends || !r->raw_header)
 		return fail(r, FLO_ENOMEM, "out of memory");
 	memcpy(r->raw_header, r->raw, r->raw_len);
 	r->raw_header_len = r->raw_len;
@@ -827,82 +862,31 @@ static long count_newlines(const char *p, size_t n)
 	return c;
 }
 
-/* The common record of CSV and TSV: one line, after the header, with the
- * header's number of fields and nothing to decode (no quote in CSV, no
- * backslash in TSV).  It is split in one pass over its bytes, instead of
- * finding its end, counting its newlines and splitting it in three; 0 sends
- * anything else (and a line not yet wholly in the buffer) to the general
- * path, which reads it from the start again. */
-/* Bytes of w equal to the byte in every lane of `lanes`: the high bit set
- * in each such lane (and possibly in lanes above the lowest match, which
- * the callers never look at). */
-static inline uint64_t bytes_equal(uint64_t w, uint64_t lanes)
-{
-	uint64_t x = w ^ lanes;
-	return (x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull;
-}
-
-#define LANES(c) (0x0101010101010101ull * (unsigned char)(c))
-
-/* The first separator, newline or escape byte in [p, e), or e. */
-static const char *next_special(const char *p, const char *e, uint64_t sep, uint64_t esc)
-{
-	/* Eight bytes at a time (little-endian: the lowest set lane is the
-	 * first byte), then the tail one by one. */
-	while (e - p >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
-			w = __builtin_bswap64(w);
-		uint64_t m = bytes_equal(w, sep) | bytes_equal(w, LANES('\n')) |
-			     bytes_equal(w, esc);
-		if (m != 0)
-			return p + __builtin_ctzll(m) / 8;
-		p += 8;
-	}
-	const char c_sep = (char)sep, c_esc = (char)esc;
-	while (p < e && *p != c_sep && *p != '\n' && *p != c_esc)
-		p++;
-	return p;
-}
-
+/* The common record of CSV and TSV, a plain line (plain.h), split in one
+ * pass over its bytes instead of finding its end, counting its newlines and
+ * splitting it in three; 0 sends anything else (and a line not yet wholly
+ * in the buffer) to the general path, which reads it from the start again. */
 static int plain_record(flo_reader *r)
 {
 	const char *s = r->buf + r->beg, *e = r->buf + r->end;
-	const char sep = r->fmt == FLO_FMT_CSV ? ',' : '\t';
-	const char esc = r->fmt == FLO_FMT_CSV ? '"' : '\\';
-	const uint64_t sep_lanes = LANES(sep), esc_lanes = LANES(esc);
-	struct flo_field *f = r->fields;
-	size_t nf = 0;
+	const int csv = r->fmt == FLO_FMT_CSV;
+	const char *nl = flo_plain_line(s, e, csv ? ',' : '\t', csv ? '"' : '\\', r->nheader,
+					r->ends);
+	if (nl == NULL)
+		return 0;
 	const char *fs = s;
-	for (const char *p = s;; p++) {
-		p = next_special(p, e, sep_lanes, esc_lanes);
-		if (p == e || *p == esc)
-			return 0;
-		char c = *p;
-		if (nf == r->nheader)
-			return 0;
-		const char *fe = p;
-		if (c == '\n') {
-			if (fe > fs && fe[-1] == '\r')
-				fe--; /* CRLF */
-			if (nf + 1 != r->nheader || fe == s)
-				return 0; /* a field count error or an empty line */
-		}
-		f[nf] = (struct flo_field){r->header[nf].name, r->header[nf].name_len, fs,
-					   (size_t)(fe - fs), FLO_KIND_STR};
-		nf++;
-		fs = p + 1;
-		if (c == '\n') {
-			r->raw = s;
-			r->raw_len = (size_t)(p - s);
-			r->line = r->next_line++;
-			r->beg += (size_t)(p - s) + 1;
-			r->nfields = nf;
-			r->plain = 1;
-			return 1;
-		}
+	for (size_t i = 0; i < r->nheader; i++) {
+		r->fields[i] = (struct flo_field){r->header[i].name, r->header[i].name_len, fs,
+						  (size_t)(r->ends[i] - fs), FLO_KIND_STR};
+		fs = r->ends[i] + 1;
 	}
+	r->raw = s;
+	r->raw_len = (size_t)(nl - s);
+	r->line = r->next_line++;
+	r->beg += (size_t)(nl - s) + 1;
+	r->nfields = r->nheader;
+	r->plain = 1;
+	return 1;
 }
 
 int flo_reader_next(flo_reader *r)

@@ -82,8 +82,9 @@ struct cust_extra {
 	struct idset order_ids;      /* --order-id */
 };
 
-struct flo_rfm {
-	struct flo_rfm_config cfg;
+/* The customers whose ids hash into one part (flo_rfm_part()): a table of
+ * their own, so that two threads can fold orders into two parts at once. */
+struct part {
 	flo_idmap *ids;
 	struct cust *cust;
 	struct cust_extra *extra; /* NULL unless per_order, nkeep or order_ids */
@@ -100,16 +101,23 @@ struct flo_rfm {
 	uint32_t last_index;
 };
 
+struct flo_rfm {
+	struct flo_rfm_config cfg;
+	struct part part[FLO_RFM_PARTS];
+	unsigned last_part; /* the part of the previous order folded in alone */
+};
+
 int flo_rfm_new(flo_rfm **out, const struct flo_rfm_config *cfg)
 {
 	flo_rfm *r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return FLO_ENOMEM;
 	r->cfg = *cfg;
-	if (flo_idmap_new(&r->ids) != FLO_OK) {
-		free(r);
-		return FLO_ENOMEM;
-	}
+	for (int k = 0; k < FLO_RFM_PARTS; k++)
+		if (flo_idmap_new(&r->part[k].ids) != FLO_OK) {
+			flo_rfm_free(r);
+			return FLO_ENOMEM;
+		}
 	*out = r;
 	return FLO_OK;
 }
@@ -129,17 +137,20 @@ void flo_rfm_free(flo_rfm *r)
 {
 	if (r == NULL)
 		return;
-	size_t n = flo_idmap_count(r->ids);
-	for (size_t i = 0; i < n; i++) {
-		if (r->extra != NULL) {
-			free(r->extra[i].kept);
-			free(r->extra[i].order_ids.v);
+	for (int k = 0; k < FLO_RFM_PARTS; k++) {
+		struct part *pt = &r->part[k];
+		if (pt->ids == NULL)
+			continue;
+		size_t n = flo_idmap_count(pt->ids);
+		for (size_t i = 0; pt->extra != NULL && i < n; i++) {
+			free(pt->extra[i].kept);
+			free(pt->extra[i].order_ids.v);
 		}
+		free(pt->cust);
+		free(pt->extra);
+		flo_arena_free(&pt->days.mem);
+		flo_idmap_free(pt->ids);
 	}
-	free(r->cust);
-	free(r->extra);
-	flo_arena_free(&r->days.mem);
-	flo_idmap_free(r->ids);
 	free(r);
 }
 
@@ -223,58 +234,70 @@ static int idset_add(struct idset *s, uint64_t h)
 	return 1;
 }
 
-static int same_as_last(const flo_rfm *r, const char *id, size_t len)
+unsigned flo_rfm_part(uint64_t hash)
 {
-	return len != 0 && len == r->last_len && memcmp(id, r->last_id, len) == 0;
+	/* The top bits: the id table places ids by the bottom ones. */
+	return (unsigned)(hash >> (64 - FLO_RFM_PART_BITS));
 }
 
-/* The customer's index, a new customer made ready; FLO_ENOMEM on failure.
- * The id's hash is given (flo_hash()). */
-static int customer_hashed(flo_rfm *r, const char *id, size_t len, uint64_t hash,
-			   uint32_t *index)
+static int same_as_last(const struct part *pt, const char *id, size_t len)
+{
+	return len != 0 && len == pt->last_len && memcmp(id, pt->last_id, len) == 0;
+}
+
+/* The customer's index in its part, a new customer made ready; FLO_ENOMEM
+ * on failure.  The id's hash is given (flo_hash()). */
+static int customer_hashed(const struct flo_rfm_config *cfg, struct part *pt, const char *id,
+			   size_t len, uint64_t hash, uint32_t *index)
 {
 	uint32_t idx;
 	int added = 0, err;
-	if ((err = flo_idmap_intern_hashed(r->ids, id, len, hash, &idx, &added)) != FLO_OK)
+	if ((err = flo_idmap_intern_hashed(pt->ids, id, len, hash, &idx, &added)) != FLO_OK)
 		return err;
-	r->last_len = len <= sizeof r->last_id ? len : 0;
-	memcpy(r->last_id, id, r->last_len);
-	r->last_index = idx;
-	if (idx >= r->cap) {
-		const struct flo_rfm_config *cfg = &r->cfg;
-		size_t cap = r->cap ? r->cap * 2 : 1024;
-		struct cust *c = realloc(r->cust, cap * sizeof *c);
+	pt->last_len = len <= sizeof pt->last_id ? len : 0;
+	memcpy(pt->last_id, id, pt->last_len);
+	pt->last_index = idx;
+	if (idx >= pt->cap) {
+		size_t cap = pt->cap ? pt->cap * 2 : 1024;
+		struct cust *c = realloc(pt->cust, cap * sizeof *c);
 		if (c == NULL)
 			return FLO_ENOMEM;
-		r->cust = c;
+		pt->cust = c;
 		if (cfg->per_order || cfg->nkeep > 0 || cfg->order_ids) {
-			struct cust_extra *x = realloc(r->extra, cap * sizeof *x);
+			struct cust_extra *x = realloc(pt->extra, cap * sizeof *x);
 			if (x == NULL)
 				return FLO_ENOMEM;
-			r->extra = x;
+			pt->extra = x;
 		}
-		r->cap = cap;
+		pt->cap = cap;
 	}
 	if (added) {
-		struct cust *c = &r->cust[idx];
+		struct cust *c = &pt->cust[idx];
 		memset(c, 0, sizeof *c);
 		c->first_day = INT32_MAX;
-		if (r->extra != NULL) {
-			memset(&r->extra[idx], 0, sizeof r->extra[idx]);
-			r->extra[idx].keep_time = INT64_MIN;
+		if (pt->extra != NULL) {
+			memset(&pt->extra[idx], 0, sizeof pt->extra[idx]);
+			pt->extra[idx].keep_time = INT64_MIN;
 		}
 	}
 	*index = idx;
 	return FLO_OK;
 }
 
-static int customer(flo_rfm *r, const char *id, size_t len, uint32_t *index)
+/* The customer's part and index there.  The previous order's customer is
+ * recognised before hashing: its part is known. */
+static int customer(flo_rfm *r, const char *id, size_t len, struct part **pt,
+		    uint32_t *index)
 {
-	if (same_as_last(r, id, len)) {
-		*index = r->last_index;
+	*pt = &r->part[r->last_part];
+	if (same_as_last(*pt, id, len)) {
+		*index = (*pt)->last_index;
 		return FLO_OK;
 	}
-	return customer_hashed(r, id, len, flo_hash(id, len), index);
+	uint64_t hash = flo_hash(id, len);
+	r->last_part = flo_rfm_part(hash);
+	*pt = &r->part[r->last_part];
+	return customer_hashed(&r->cfg, *pt, id, len, hash, index);
 }
 
 int32_t flo_rfm_day(int64_t t)
@@ -298,14 +321,13 @@ static int holdout_day(const struct flo_rfm_config *cfg, int32_t day, int *late)
 	return holdout;
 }
 
-/* One order into customer idx's totals. */
-static int fold(flo_rfm *r, uint32_t idx, int64_t time, int32_t day, int holdout,
-		double amount, const char *order_id, size_t order_id_len,
-		const struct flo_field *keep, enum flo_order_fate *fate)
+/* One order into the totals of customer idx of part pt. */
+static int fold(const struct flo_rfm_config *cfg, struct part *pt, uint32_t idx, int64_t time,
+		int32_t day, int holdout, double amount, const char *order_id,
+		size_t order_id_len, const struct flo_field *keep, enum flo_order_fate *fate)
 {
-	const struct flo_rfm_config *cfg = &r->cfg;
-	struct cust *c = &r->cust[idx];
-	struct cust_extra *x = r->extra != NULL ? &r->extra[idx] : NULL;
+	struct cust *c = &pt->cust[idx];
+	struct cust_extra *x = pt->extra != NULL ? &pt->extra[idx] : NULL;
 	if (cfg->order_ids) {
 		int added = idset_add(&x->order_ids, flo_hash(order_id, order_id_len));
 		if (added < 0)
@@ -315,7 +337,7 @@ static int fold(flo_rfm *r, uint32_t idx, int64_t time, int32_t day, int holdout
 			return FLO_OK;
 		}
 	}
-	if (!cfg->per_order && dayset_add(&r->days, &c->days, day) != FLO_OK)
+	if (!cfg->per_order && dayset_add(&pt->days, &c->days, day) != FLO_OK)
 		return FLO_ENOMEM;
 	struct flo_money value = flo_money_of(amount);
 	if (holdout) {
@@ -342,9 +364,9 @@ static int fold(flo_rfm *r, uint32_t idx, int64_t time, int32_t day, int holdout
 		c->last_day = day;
 	c->orders++;
 	flo_money_add(&c->revenue, value);
-	if (!r->have_max || day > r->max_day) {
-		r->max_day = day;
-		r->have_max = 1;
+	if (!pt->have_max || day > pt->max_day) {
+		pt->max_day = day;
+		pt->have_max = 1;
 	}
 	if (cfg->nkeep > 0 && time >= x->keep_time) {
 		if (flo_kept_pack(&x->kept, keep, cfg->nkeep) != FLO_OK)
@@ -365,56 +387,56 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 		*fate = FLO_ORDER_LATE;
 		return FLO_OK;
 	}
+	struct part *pt;
 	uint32_t idx;
-	if ((err = customer(r, id, id_len, &idx)) != FLO_OK)
+	if ((err = customer(r, id, id_len, &pt, &idx)) != FLO_OK)
 		return err;
-	return fold(r, idx, time, day, holdout, amount, order_id, order_id_len, keep, fate);
+	return fold(&r->cfg, pt, idx, time, day, holdout, amount, order_id, order_id_len, keep,
+		    fate);
 }
 
 /* Orders a batch step looks up together: enough to keep memory busy. */
 #define BATCH 32
 
-int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4])
+/* Fold orders o[0..n) in, all of part pt (their hashes computed). */
+static int add_part(const struct flo_rfm_config *cfg, struct part *pt,
+		    const struct flo_rfm_order *o, size_t n, long counts[4])
 {
-	uint64_t hash[BATCH];
 	uint32_t idx[BATCH];
 	int32_t day[BATCH];
 	unsigned char state[BATCH]; /* 0 late, 1 calibration, 2 holdout */
-	if (r->cfg.order_ids || r->cfg.nkeep > 0)
-		return FLO_EVALUE; /* these orders would need what a batch omits */
 	for (size_t base = 0; base < n; base += BATCH) {
 		size_t m = n - base < BATCH ? n - base : BATCH;
 		const struct flo_rfm_order *b = o + base;
-		/* 1: hash each id and request its slot in the id table. */
+		/* 1: request each id's slot in the id table. */
 		for (size_t i = 0; i < m; i++) {
 			int late;
 			day[i] = flo_rfm_day(b[i].time);
-			state[i] = (unsigned char)(1 + holdout_day(&r->cfg, day[i], &late));
-			if (late) {
+			state[i] = (unsigned char)(1 + holdout_day(cfg, day[i], &late));
+			if (late)
 				state[i] = 0;
-				continue;
-			}
-			hash[i] = flo_hash(b[i].id, b[i].id_len);
-			flo_idmap_prefetch(r->ids, hash[i]);
+			else
+				flo_idmap_prefetch(pt->ids, b[i].hash);
 		}
 		/* 2: find the customers (in order: a new id gets the next
 		 * index) and request their totals. */
 		for (size_t i = 0; i < m; i++) {
 			if (state[i] == 0)
 				continue;
-			if (same_as_last(r, b[i].id, b[i].id_len)) {
-				idx[i] = r->last_index;
+			if (same_as_last(pt, b[i].id, b[i].id_len)) {
+				idx[i] = pt->last_index;
 			} else {
-				int err = customer_hashed(r, b[i].id, b[i].id_len, hash[i], &idx[i]);
+				int err = customer_hashed(cfg, pt, b[i].id, b[i].id_len, b[i].hash,
+							  &idx[i]);
 				if (err != FLO_OK)
 					return err;
 			}
-			__builtin_prefetch(&r->cust[idx[i]]);
-			__builtin_prefetch((const char *)&r->cust[idx[i]] + 63);
+			__builtin_prefetch(&pt->cust[idx[i]]);
+			__builtin_prefetch((const char *)&pt->cust[idx[i]] + 63);
 		}
 		/* 3: request each customer's purchase days beyond the inline two. */
 		for (size_t i = 0; i < m; i++) {
-			const struct dayset *d = state[i] ? &r->cust[idx[i]].days : NULL;
+			const struct dayset *d = state[i] ? &pt->cust[idx[i]].days : NULL;
 			if (d != NULL && !days_inline(d))
 				__builtin_prefetch(d->u.heap + (d->n ? d->n - 1 : 0));
 		}
@@ -422,7 +444,7 @@ int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long 
 		for (size_t i = 0; i < m; i++) {
 			enum flo_order_fate fate = FLO_ORDER_LATE;
 			if (state[i] != 0) {
-				int err = fold(r, idx[i], b[i].time, day[i], state[i] == 2,
+				int err = fold(cfg, pt, idx[i], b[i].time, day[i], state[i] == 2,
 					       b[i].amount, NULL, 0, NULL, &fate);
 				if (err != FLO_OK)
 					return err;
@@ -433,35 +455,116 @@ int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long 
 	return FLO_OK;
 }
 
+int flo_rfm_add_part(flo_rfm *r, unsigned part, const struct flo_rfm_order *o, size_t n,
+		     long counts[4])
+{
+	if (r->cfg.order_ids || r->cfg.nkeep > 0 || part >= FLO_RFM_PARTS)
+		return FLO_EVALUE; /* these orders would need what a batch omits */
+	return add_part(&r->cfg, &r->part[part], o, n, counts);
+}
+
+/* Orders flo_rfm_add_batch() gathers for each part before folding them in. */
+#define GATHER (8 * BATCH)
+
+int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4])
+{
+	struct flo_rfm_order gathered[FLO_RFM_PARTS][GATHER];
+	size_t ng[FLO_RFM_PARTS] = {0};
+	if (r->cfg.order_ids || r->cfg.nkeep > 0)
+		return FLO_EVALUE;
+	/* The orders of each part keep their order; parts share nothing, so
+	 * which is folded in first does not matter. */
+	for (size_t i = 0; i <= n; i++) {
+		for (unsigned k = 0; k < FLO_RFM_PARTS; k++) {
+			if (ng[k] < (i < n ? GATHER : 1))
+				continue;
+			int err = add_part(&r->cfg, &r->part[k], gathered[k], ng[k], counts);
+			if (err != FLO_OK)
+				return err;
+			ng[k] = 0;
+		}
+		if (i == n)
+			break;
+		uint64_t hash = flo_hash(o[i].id, o[i].id_len);
+		unsigned k = flo_rfm_part(hash);
+		gathered[k][ng[k]] = o[i];
+		gathered[k][ng[k]++].hash = hash;
+	}
+	return FLO_OK;
+}
+
 size_t flo_rfm_customers(const flo_rfm *r)
 {
-	return flo_idmap_count(r->ids);
+	size_t n = 0;
+	for (int k = 0; k < FLO_RFM_PARTS; k++)
+		n += flo_idmap_count(r->part[k].ids);
+	return n;
 }
 
 int32_t flo_rfm_as_of(const flo_rfm *r)
 {
-	return r->cfg.has_as_of ? r->cfg.as_of : r->max_day;
+	if (r->cfg.has_as_of)
+		return r->cfg.as_of;
+	int32_t max_day = 0;
+	int have = 0;
+	for (int k = 0; k < FLO_RFM_PARTS; k++)
+		if (r->part[k].have_max && (!have || r->part[k].max_day > max_day)) {
+			max_day = r->part[k].max_day;
+			have = 1;
+		}
+	return max_day;
 }
 
 double flo_rfm_bytes_per_customer(const flo_rfm *r)
 {
-	size_t n = flo_idmap_count(r->ids);
+	size_t n = flo_rfm_customers(r), bytes = 0;
 	if (n == 0)
 		return 0;
-	size_t bytes = flo_idmap_bytes(r->ids) + r->cap * sizeof *r->cust + r->days.mem.bytes;
-	if (r->extra != NULL)
-		bytes += r->cap * sizeof *r->extra;
-	for (size_t i = 0; r->extra != NULL && i < n; i++)
-		bytes += r->extra[i].order_ids.cap * sizeof(uint64_t);
+	for (int k = 0; k < FLO_RFM_PARTS; k++) {
+		const struct part *pt = &r->part[k];
+		bytes += flo_idmap_bytes(pt->ids) + pt->cap * sizeof *pt->cust + pt->days.mem.bytes;
+		if (pt->extra == NULL)
+			continue;
+		bytes += pt->cap * sizeof *pt->extra;
+		for (size_t i = 0; i < flo_idmap_count(pt->ids); i++)
+			bytes += pt->extra[i].order_ids.cap * sizeof(uint64_t);
+	}
 	return (double)bytes / (double)n;
 }
 
-#define PREFETCH_AHEAD 16
+/* The parts' id tables, and where each part's customers start among the
+ * indexes flo_rfm_order() gives. */
+static void part_bases(const flo_rfm *r, const flo_idmap *maps[FLO_RFM_PARTS],
+		       size_t base[FLO_RFM_PARTS])
+{
+	size_t n = 0;
+	for (int k = 0; k < FLO_RFM_PARTS; k++) {
+		maps[k] = r->part[k].ids;
+		base[k] = n;
+		n += flo_idmap_count(maps[k]);
+	}
+}
 
 uint32_t *flo_rfm_order(const flo_rfm *r)
 {
-	return flo_idmap_sorted(r->ids);
+	const flo_idmap *maps[FLO_RFM_PARTS];
+	size_t base[FLO_RFM_PARTS];
+	part_bases(r, maps, base);
+	return flo_idmap_sorted_many(maps, FLO_RFM_PARTS, base);
 }
+
+/* The part of index g of flo_rfm_order(), and g's index there. */
+static const struct part *locate(const flo_rfm *r, const size_t base[FLO_RFM_PARTS],
+				 uint32_t g, uint32_t *idx)
+{
+	int k = FLO_RFM_PARTS - 1;
+	while (g < base[k])
+		k--;
+	*idx = (uint32_t)(g - base[k]);
+	return &r->part[k];
+}
+
+#define PREFETCH_AHEAD 16
 
 int flo_rfm_each_range(const flo_rfm *r, const uint32_t *order, size_t lo, size_t hi,
 		       flo_summary_fn *fn, void *ctx, size_t *holdout_only)
@@ -470,24 +573,32 @@ int flo_rfm_each_range(const flo_rfm *r, const uint32_t *order, size_t lo, size_
 	struct flo_field *kept = calloc(cfg->nkeep ? cfg->nkeep : 1, sizeof *kept);
 	if (kept == NULL)
 		return FLO_ENOMEM;
+	const flo_idmap *maps[FLO_RFM_PARTS];
+	size_t base[FLO_RFM_PARTS];
+	part_bases(r, maps, base);
 	int32_t as_of = flo_rfm_as_of(r);
 	for (size_t k = lo; k < hi; k++) {
 		/* In id order the customers are anywhere in memory: ask for
 		 * what is needed a few steps ahead, in two stages (the second
 		 * follows pointers the first brought in). */
+		uint32_t i;
+		const struct part *pt;
 		if (k + PREFETCH_AHEAD < hi) {
-			const struct cust *ahead = &r->cust[order[k + PREFETCH_AHEAD]];
+			pt = locate(r, base, order[k + PREFETCH_AHEAD], &i);
+			const struct cust *ahead = &pt->cust[i];
 			__builtin_prefetch(ahead);
 			__builtin_prefetch((const char *)ahead + 63);
-			flo_idmap_prefetch_id(r->ids, order[k + PREFETCH_AHEAD], 0);
+			flo_idmap_prefetch_id(pt->ids, i, 0);
 		}
 		if (k + PREFETCH_AHEAD / 2 < hi) {
-			const struct dayset *d = &r->cust[order[k + PREFETCH_AHEAD / 2]].days;
+			pt = locate(r, base, order[k + PREFETCH_AHEAD / 2], &i);
+			const struct dayset *d = &pt->cust[i].days;
 			if (!days_inline(d))
 				__builtin_prefetch(d->u.heap);
-			flo_idmap_prefetch_id(r->ids, order[k + PREFETCH_AHEAD / 2], 1);
+			flo_idmap_prefetch_id(pt->ids, i, 1);
 		}
-		const struct cust *c = &r->cust[order[k]];
+		pt = locate(r, base, order[k], &i);
+		const struct cust *c = &pt->cust[i];
 		if (c->orders == 0) {
 			(*holdout_only)++;
 			continue;
@@ -507,9 +618,8 @@ int flo_rfm_each_range(const flo_rfm *r, const uint32_t *order, size_t lo, size_
 		}
 		struct flo_summary s = {0};
 		flo_rfm_summarise(cfg, as_of, &t, &s);
-		s.id = flo_idmap_id(r->ids, order[k], &s.id_len);
-		flo_kept_unpack(r->extra != NULL ? r->extra[order[k]].kept : NULL, kept,
-				cfg->nkeep);
+		s.id = flo_idmap_id(pt->ids, i, &s.id_len);
+		flo_kept_unpack(pt->extra != NULL ? pt->extra[i].kept : NULL, kept, cfg->nkeep);
 		s.kept = kept;
 		fn(ctx, &s);
 	}

@@ -88,19 +88,36 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 		double amount, const char *order_id, size_t order_id_len,
 		const struct flo_field *keep, enum flo_order_fate *fate);
 
-/* An order for flo_rfm_add_batch(). */
+/* An order for flo_rfm_add_batch() and flo_rfm_add_part(). */
 struct flo_rfm_order {
 	const char *id;
 	size_t id_len;
 	int64_t time;
 	double amount;
+	uint64_t hash; /* flo_hash() of the id, for flo_rfm_add_part() */
 };
 
 /* Fold n orders in, with the result of n flo_rfm_add() calls, each order's
  * fate counted in counts[fate].  Only without order ids and kept values
  * (cfg->order_ids and cfg->nkeep 0; else FLO_EVALUE).  Faster on large tables: the memory
- * each order needs is requested for the whole batch before any is used. */
+ * each order needs is requested for a few dozen orders before any is used.
+ * The hashes are computed here. */
 int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4]);
+
+/* The customers are kept in parts by their ids' hashes, and each part
+ * apart, so that orders of different parts can be folded in at once on
+ * different threads. */
+#define FLO_RFM_PART_BITS 1
+#define FLO_RFM_PARTS (1 << FLO_RFM_PART_BITS)
+
+/* The part of the customer whose id has this flo_hash(). */
+unsigned flo_rfm_part(uint64_t hash);
+
+/* flo_rfm_add_batch() for orders whose hashes are given and all of one
+ * part.  Calls for different parts may run at the same time; nothing else
+ * may run with them. */
+int flo_rfm_add_part(flo_rfm *r, unsigned part, const struct flo_rfm_order *o, size_t n,
+		     long counts[4]);
 
 size_t flo_rfm_customers(const flo_rfm *r);
 

@@ -1,6 +1,7 @@
 /* Unit tests for lib/idmap.c: interning, and the order of
- * flo_idmap_sorted() against an independent bytewise comparison (the order
- * flo-rfm promises: bytes as unsigned, a prefix before the longer id). */
+ * flo_idmap_sorted() (and of flo_idmap_sorted_many(), several tables as
+ * one) against an independent bytewise comparison (the order flo-rfm
+ * promises: bytes as unsigned, a prefix before the longer id). */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -83,6 +84,53 @@ static void test_sorted(size_t n)
 	flo_idmap_free(m);
 }
 
+/* Ids spread over three tables (by a coin, not their hash), sorted as one:
+ * table k's index i is base[k] + i, in the bytewise order. */
+static void test_sorted_many(size_t n)
+{
+	flo_idmap *m[3];
+	for (int k = 0; k < 3; k++)
+		CHECK_INT(flo_idmap_new(&m[k]), FLO_OK);
+	char *text = malloc(n * 21);
+	struct id *ref = malloc(n * sizeof *ref);
+	size_t distinct = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *s = text + i * 21;
+		size_t len;
+		random_id(s, &len);
+		int seen = 0;
+		for (size_t j = 0; j < distinct && !seen; j++)
+			seen = ref[j].len == len && memcmp(ref[j].s, s, len) == 0;
+		if (seen)
+			continue; /* each id in one table only, as flo_rfm's parts */
+		uint32_t index;
+		int added;
+		CHECK_INT(flo_idmap_intern(m[next() % 3], s, len, &index, &added), FLO_OK);
+		ref[distinct++] = (struct id){s, len};
+	}
+	size_t base[3];
+	uint32_t *order = flo_idmap_sorted_many((const flo_idmap *const *)m, 3, base);
+	CHECK(order != NULL);
+	CHECK_INT(base[0], 0);
+	CHECK_INT(base[1], flo_idmap_count(m[0]));
+	CHECK_INT(base[2], base[1] + flo_idmap_count(m[1]));
+	CHECK_INT(base[2] + flo_idmap_count(m[2]), distinct);
+	qsort(ref, distinct, sizeof *ref, bytewise);
+	size_t wrong = 0;
+	for (size_t k = 0; order && k < distinct; k++) {
+		int t = order[k] >= base[2] ? 2 : order[k] >= base[1];
+		struct id got;
+		got.s = flo_idmap_id(m[t], (uint32_t)(order[k] - base[t]), &got.len);
+		wrong += bytewise(&got, &ref[k]) != 0;
+	}
+	CHECK_INT(wrong, 0);
+	free(order);
+	free(ref);
+	free(text);
+	for (int k = 0; k < 3; k++)
+		flo_idmap_free(m[k]);
+}
+
 static void test_edges(void)
 {
 	flo_idmap *m;
@@ -115,5 +163,6 @@ int main(void)
 	test_sorted(10);
 	test_sorted(5000);
 	test_sorted(200000);
+	test_sorted_many(3000);
 	return check_report();
 }
