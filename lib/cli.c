@@ -180,10 +180,18 @@ int flo_opt_day(const char *opt, const char *arg)
 	return day;
 }
 
+/* Input is read once, front to back: a file on a disk is then read ahead
+ * in larger pieces (nothing happens for a pipe). */
+static int sequential(int fd)
+{
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	return fd;
+}
+
 int flo_open_input(const char *path)
 {
 	if (path == NULL || strcmp(path, "-") == 0)
-		return STDIN_FILENO;
+		return sequential(STDIN_FILENO);
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
 		flo_die(FLO_EXIT_NOINPUT, "cannot open %s: %s", path, strerror(errno));
@@ -192,7 +200,7 @@ int flo_open_input(const char *path)
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 		flo_die(FLO_EXIT_NOINPUT, "cannot read %s: %s", path, strerror(EISDIR));
-	return fd;
+	return sequential(fd);
 }
 
 const char *flo_store_path(const char *given)

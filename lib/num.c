@@ -195,7 +195,16 @@ static int eight_digits(const char *s, uint32_t *value)
 	return 1;
 }
 
-int flo_parse_double(const char *s, size_t len, double *out)
+/* A decimal's digits: mantissa 10^scale, the mantissa holding its first
+ * `digits` significant digits up to 19 (more are past the mantissa). */
+struct decimal {
+	uint64_t mantissa;
+	long scale;
+	int digits, negative;
+};
+
+/* The grammar of flo_parse_double(), read into d; FLO_ENUMBER. */
+static int read_decimal(const char *s, size_t len, struct decimal *d)
 {
 	while (len > 0 && is_blank(s[0]))
 		s++, len--;
@@ -258,8 +267,16 @@ int flo_parse_double(const char *s, size_t len, double *out)
 	}
 	if (i != len)
 		return FLO_ENUMBER;
+	*d = (struct decimal){mantissa, scale + exponent, digits, negative};
+	return FLO_OK;
+}
 
-	long total_scale = scale + exponent;
+/* The double nearest to d, the decimal written in s[0..len). */
+static int decimal_to_double(const struct decimal *d, const char *s, size_t len, double *out)
+{
+	uint64_t mantissa = d->mantissa;
+	long total_scale = d->scale;
+	int digits = d->digits, negative = d->negative;
 	if (digits <= 15 && total_scale >= -22 && total_scale <= 22) {
 		double v = (double)mantissa;
 		if (total_scale < 0)
@@ -293,6 +310,44 @@ int flo_parse_double(const char *s, size_t len, double *out)
 	if (overflow)
 		return FLO_ERANGE;
 	*out = v == 0 ? 0.0 : v; /* underflow to 0 is fine; -0 becomes 0 */
+	return FLO_OK;
+}
+
+int flo_parse_double(const char *s, size_t len, double *out)
+{
+	struct decimal d;
+	int err = read_decimal(s, len, &d);
+	return err != FLO_OK ? err : decimal_to_double(&d, s, len, out);
+}
+
+/* Counts of millionths below this come back whole from the double nearest
+ * to them (see below). */
+#define MICROS_SURE ((uint64_t)1 << 51)
+
+int flo_parse_money(const char *s, size_t len, struct flo_money *out)
+{
+	struct decimal d;
+	int err = read_decimal(s, len, &d);
+	if (err != FLO_OK)
+		return err;
+	/* A decimal of at most 15 digits and six decimals is a whole number
+	 * m of millionths, found without dividing.  It is what flo_money_of()
+	 * makes of the double v nearest to it, when m < 2^51: v and v 1e6
+	 * each round with a relative error of at most 2^-53, so v 1e6 is
+	 * within 2 m 2^-53 < 0.5 of m and rounds to it, and m / 1e6, rounded,
+	 * is v again. */
+	if (d.digits <= 15 && d.scale >= -6 && d.scale <= 9) {
+		uint64_t scale = (uint64_t)exact_pow10[d.scale + 6];
+		if (d.mantissa < MICROS_SURE / scale) {
+			int64_t micros = (int64_t)(d.mantissa * scale);
+			*out = (struct flo_money){d.negative ? -micros : micros, 0};
+			return FLO_OK;
+		}
+	}
+	double v;
+	if ((err = decimal_to_double(&d, s, len, &v)) != FLO_OK)
+		return err;
+	*out = flo_money_of(v);
 	return FLO_OK;
 }
 

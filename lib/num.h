@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "money.h"
+
 /* Longest text flo_format_double() writes, with the terminating NUL. */
 #define FLO_NUM_BUFSZ 32
 
@@ -16,6 +18,11 @@
  * allowed.  FLO_ENUMBER when the text is not such a number, FLO_ERANGE when it
  * is but overflows a double (1e400).  -0 parses as 0. */
 int flo_parse_double(const char *s, size_t len, double *out);
+
+/* The same number as an amount of money: flo_money_of() of the double
+ * flo_parse_double() gives, bit for bit, but for the common amount (at most
+ * six decimals, below 2.25e9) found without dividing. */
+int flo_parse_money(const char *s, size_t len, struct flo_money *out);
 
 /* Parse a non-negative whole count; "4.0" is accepted (the FLO file writes
  * counts as floats), "4.5" is FLO_EVALUE, "-1" is FLO_EVALUE. */

@@ -82,10 +82,10 @@ static int take_line(const struct flo_orderscan_layout *lay, struct chunk *c, co
 	const char *date = lay->date ? ends[lay->date - 1] + 1 : p;
 	const char *amount = lay->amount ? ends[lay->amount - 1] + 1 : p;
 	size_t id_len = (size_t)(ends[lay->id] - id);
-	struct flo_rfm_order o = {id, id_len, 0, 0, 0};
+	struct flo_rfm_order o = {id, id_len, 0, {0, 0}, 0};
 	if (id_len == 0 ||
 	    flo_parse_time(date, (size_t)(ends[lay->date] - date), &o.time) != FLO_OK ||
-	    flo_parse_double(amount, (size_t)(ends[lay->amount] - amount), &o.amount) != FLO_OK)
+	    flo_parse_money(amount, (size_t)(ends[lay->amount] - amount), &o.value) != FLO_OK)
 		return 0;
 	if (lay->ascii_ids)
 		for (size_t i = 0; i < id_len; i++)

@@ -64,13 +64,29 @@ struct idset {
 	uint64_t *v; /* sorted hashes of order ids */
 };
 
-/* What every customer needs: 80 bytes, touched by every order. */
+/* What every customer needs, touched by every order: one cache line (in
+ * a log in date order each order's customer is a cache miss; with 80
+ * bytes, most customers were two).  The sums of order values keep their
+ * exact parts here (money.h); the inexact ones, of amounts with more than
+ * six decimals, are kept aside for the few customers who have any. */
 struct cust {
 	int32_t first_day, last_day; /* calibration orders; first_day INT32_MAX if none */
-	struct flo_money first_value; /* value of the first purchase occasion */
-	struct flo_money revenue, h_value;
 	uint32_t orders, h_orders;
+	int64_t first_micros;        /* value of the first purchase occasion */
+	int64_t revenue_micros, h_micros;
 	struct dayset days;          /* distinct order days, calibration and holdout */
+	uint32_t rests;              /* 1 + its index in the part's rests, 0 if none */
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct cust) == 64, "a customer's totals fill one cache line");
+
+/* A customer's sums of order values (money.h), put together. */
+struct cust_money {
+	struct flo_money first, revenue, h;
+};
+
+/* Their inexact parts, for a customer who has any. */
+struct cust_rests {
+	double first, revenue, h;
 };
 
 /* What only some options need, in an array of its own beside the customers
@@ -86,9 +102,12 @@ struct cust_extra {
  * their own, so that two threads can fold orders into two parts at once. */
 struct part {
 	flo_idmap *ids;
-	struct cust *cust;
+	struct cust *cust;        /* cap of them, 64-byte aligned, in cust_mem */
+	void *cust_mem;
 	struct cust_extra *extra; /* NULL unless per_order, nkeep or order_ids */
 	size_t cap;
+	struct cust_rests *rests;
+	size_t nrests, rests_cap;
 	struct day_arena days;
 	int32_t max_day;
 	int have_max;
@@ -146,8 +165,9 @@ void flo_rfm_free(flo_rfm *r)
 			free(pt->extra[i].kept);
 			free(pt->extra[i].order_ids.v);
 		}
-		free(pt->cust);
+		free(pt->cust_mem);
 		free(pt->extra);
+		free(pt->rests);
 		flo_arena_free(&pt->days.mem);
 		flo_idmap_free(pt->ids);
 	}
@@ -240,9 +260,23 @@ unsigned flo_rfm_part(uint64_t hash)
 	return (unsigned)(hash >> (64 - FLO_RFM_PART_BITS));
 }
 
+/* Whether id is the previous order's.  Compared here, eight bytes at a
+ * time: ids are short, and a call to memcmp() cost more than the compare. */
 static int same_as_last(const struct part *pt, const char *id, size_t len)
 {
-	return len != 0 && len == pt->last_len && memcmp(id, pt->last_id, len) == 0;
+	if (len == 0 || len != pt->last_len)
+		return 0;
+	const char *last = pt->last_id;
+	for (; len >= 8; id += 8, last += 8, len -= 8) {
+		uint64_t a, b;
+		memcpy(&a, id, 8);
+		memcpy(&b, last, 8);
+		if (a != b)
+			return 0;
+	}
+	while (len > 0 && *id == *last)
+		id++, last++, len--;
+	return len == 0;
 }
 
 /* The customer's index in its part, a new customer made ready; FLO_ENOMEM
@@ -259,10 +293,19 @@ static int customer_hashed(const struct flo_rfm_config *cfg, struct part *pt, co
 	pt->last_index = idx;
 	if (idx >= pt->cap) {
 		size_t cap = pt->cap ? pt->cap * 2 : 1024;
-		struct cust *c = realloc(pt->cust, cap * sizeof *c);
-		if (c == NULL)
+		/* realloc() keeps the contents but not the alignment: the
+		 * customers move up to it when it differs (for large arrays,
+		 * which the system maps and remaps whole, it never does). */
+		const size_t align = _Alignof(struct cust);
+		size_t was = pt->cap > 0 ? (size_t)((char *)pt->cust - (char *)pt->cust_mem) : 0;
+		char *mem = realloc(pt->cust_mem, cap * sizeof *pt->cust + align);
+		if (mem == NULL)
 			return FLO_ENOMEM;
-		pt->cust = c;
+		size_t at = (align - (uintptr_t)mem % align) % align;
+		if (pt->cap > 0 && at != was)
+			memmove(mem + at, mem + was, pt->cap * sizeof *pt->cust);
+		pt->cust_mem = mem;
+		pt->cust = (struct cust *)(void *)(mem + at);
 		if (cfg->per_order || cfg->nkeep > 0 || cfg->order_ids) {
 			struct cust_extra *x = realloc(pt->extra, cap * sizeof *x);
 			if (x == NULL)
@@ -321,9 +364,40 @@ static int holdout_day(const struct flo_rfm_config *cfg, int32_t day, int *late)
 	return holdout;
 }
 
+static struct cust_money money_of(const struct part *pt, const struct cust *c)
+{
+	const struct cust_rests none = {0, 0, 0};
+	const struct cust_rests *r = c->rests ? &pt->rests[c->rests - 1] : &none;
+	return (struct cust_money){{c->first_micros, r->first}, {c->revenue_micros, r->revenue},
+				   {c->h_micros, r->h}};
+}
+
+/* The sums back into customer c; FLO_ENOMEM. */
+static int set_money(struct part *pt, struct cust *c, const struct cust_money *m)
+{
+	c->first_micros = m->first.micros;
+	c->revenue_micros = m->revenue.micros;
+	c->h_micros = m->h.micros;
+	if (c->rests == 0 && m->first.rest == 0 && m->revenue.rest == 0 && m->h.rest == 0)
+		return FLO_OK;
+	if (c->rests == 0) {
+		if (pt->nrests == pt->rests_cap) {
+			size_t cap = pt->rests_cap ? 2 * pt->rests_cap : 64;
+			struct cust_rests *r = realloc(pt->rests, cap * sizeof *r);
+			if (r == NULL)
+				return FLO_ENOMEM;
+			pt->rests = r;
+			pt->rests_cap = cap;
+		}
+		c->rests = (uint32_t)++pt->nrests;
+	}
+	pt->rests[c->rests - 1] = (struct cust_rests){m->first.rest, m->revenue.rest, m->h.rest};
+	return FLO_OK;
+}
+
 /* One order into the totals of customer idx of part pt. */
 static int fold(const struct flo_rfm_config *cfg, struct part *pt, uint32_t idx, int64_t time,
-		int32_t day, int holdout, double amount, const char *order_id,
+		int32_t day, int holdout, struct flo_money value, const char *order_id,
 		size_t order_id_len, const struct flo_field *keep, enum flo_order_fate *fate)
 {
 	struct cust *c = &pt->cust[idx];
@@ -339,31 +413,33 @@ static int fold(const struct flo_rfm_config *cfg, struct part *pt, uint32_t idx,
 	}
 	if (!cfg->per_order && dayset_add(&pt->days, &c->days, day) != FLO_OK)
 		return FLO_ENOMEM;
-	struct flo_money value = flo_money_of(amount);
+	struct cust_money m = money_of(pt, c);
 	if (holdout) {
 		c->h_orders++;
-		flo_money_add(&c->h_value, value);
+		flo_money_add(&m.h, value);
 		*fate = FLO_ORDER_HOLDOUT;
-		return FLO_OK;
+		return set_money(pt, c, &m);
 	}
 	*fate = FLO_ORDER_CALIBRATION;
 	if (cfg->per_order) {
 		if (c->orders == 0 ||
-		    flo_rfm_first_before(time, amount, x->first_time, c->first_value)) {
+		    flo_rfm_first_before(time, flo_money_value(value), x->first_time, m.first)) {
 			x->first_time = time;
-			c->first_value = value;
+			m.first = value;
 		}
 	} else if (day < c->first_day) {
-		c->first_value = value;
+		m.first = value;
 	} else if (day == c->first_day) {
-		flo_money_add(&c->first_value, value);
+		flo_money_add(&m.first, value);
 	}
 	if (day < c->first_day)
 		c->first_day = day;
 	if (c->orders == 0 || day > c->last_day)
 		c->last_day = day;
 	c->orders++;
-	flo_money_add(&c->revenue, value);
+	flo_money_add(&m.revenue, value);
+	if (set_money(pt, c, &m) != FLO_OK)
+		return FLO_ENOMEM;
 	if (!pt->have_max || day > pt->max_day) {
 		pt->max_day = day;
 		pt->have_max = 1;
@@ -391,61 +467,71 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 	uint32_t idx;
 	if ((err = customer(r, id, id_len, &pt, &idx)) != FLO_OK)
 		return err;
-	return fold(&r->cfg, pt, idx, time, day, holdout, amount, order_id, order_id_len, keep,
-		    fate);
+	return fold(&r->cfg, pt, idx, time, day, holdout, flo_money_of(amount), order_id,
+		    order_id_len, keep, fate);
 }
 
-/* Orders a batch step looks up together: enough to keep memory busy. */
-#define BATCH 32
+/* Folding an order in waits for memory three times, each load needing the
+ * one before: the id's slot in the id table, then the customer's totals,
+ * then the customer's purchase days.  So each order's loads are requested
+ * AHEAD orders apart (software pipelining): at one step the slot of order
+ * i + 3 AHEAD is requested, the customer of order i + 2 AHEAD found and its
+ * totals requested, the days of order i + AHEAD requested, and order i
+ * folded in.  Memory then serves a steady stream of requests, never waiting
+ * idle for a batch to finish. */
+#ifndef AHEAD
+#define AHEAD 8
+#endif
+#define RING 32 /* a power of two above 3 AHEAD: the orders in flight */
 
 /* Fold orders o[0..n) in, all of part pt (their hashes computed). */
 static int add_part(const struct flo_rfm_config *cfg, struct part *pt,
 		    const struct flo_rfm_order *o, size_t n, long counts[4])
 {
-	uint32_t idx[BATCH];
-	int32_t day[BATCH];
-	unsigned char state[BATCH]; /* 0 late, 1 calibration, 2 holdout */
-	for (size_t base = 0; base < n; base += BATCH) {
-		size_t m = n - base < BATCH ? n - base : BATCH;
-		const struct flo_rfm_order *b = o + base;
-		/* 1: request each id's slot in the id table. */
-		for (size_t i = 0; i < m; i++) {
+	uint32_t idx[RING];
+	int32_t day[RING];
+	unsigned char state[RING]; /* 0 late, 1 calibration, 2 holdout */
+	for (size_t step = 0; step < n + 3 * AHEAD; step++) {
+		size_t i = step, k = i % RING;
+		if (i < n) {
+			/* 1: request the id's slot in the id table. */
 			int late;
-			day[i] = flo_rfm_day(b[i].time);
-			state[i] = (unsigned char)(1 + holdout_day(cfg, day[i], &late));
+			day[k] = flo_rfm_day(o[i].time);
+			state[k] = (unsigned char)(1 + holdout_day(cfg, day[k], &late));
 			if (late)
-				state[i] = 0;
+				state[k] = 0;
 			else
-				flo_idmap_prefetch(pt->ids, b[i].hash);
+				flo_idmap_prefetch(pt->ids, o[i].hash);
 		}
-		/* 2: find the customers (in order: a new id gets the next
-		 * index) and request their totals. */
-		for (size_t i = 0; i < m; i++) {
-			if (state[i] == 0)
-				continue;
-			if (same_as_last(pt, b[i].id, b[i].id_len)) {
-				idx[i] = pt->last_index;
+		i = step - AHEAD, k = i % RING;
+		if (step >= AHEAD && i < n && state[k] != 0) {
+			/* 2: find the customer (in order: a new id gets the next
+			 * index) and request its totals. */
+			if (same_as_last(pt, o[i].id, o[i].id_len)) {
+				idx[k] = pt->last_index;
 			} else {
-				int err = customer_hashed(cfg, pt, b[i].id, b[i].id_len, b[i].hash,
-							  &idx[i]);
+				int err = customer_hashed(cfg, pt, o[i].id, o[i].id_len, o[i].hash,
+							  &idx[k]);
 				if (err != FLO_OK)
 					return err;
 			}
-			__builtin_prefetch(&pt->cust[idx[i]]);
-			__builtin_prefetch((const char *)&pt->cust[idx[i]] + 63);
+			__builtin_prefetch(&pt->cust[idx[k]]);
+			__builtin_prefetch((const char *)&pt->cust[idx[k]] + 63);
 		}
-		/* 3: request each customer's purchase days beyond the inline two. */
-		for (size_t i = 0; i < m; i++) {
-			const struct dayset *d = state[i] ? &pt->cust[idx[i]].days : NULL;
-			if (d != NULL && !days_inline(d))
+		i = step - 2 * AHEAD, k = i % RING;
+		if (step >= 2 * AHEAD && i < n && state[k] != 0) {
+			/* 3: request the customer's purchase days beyond the inline two. */
+			const struct dayset *d = &pt->cust[idx[k]].days;
+			if (!days_inline(d))
 				__builtin_prefetch(d->u.heap + (d->n ? d->n - 1 : 0));
 		}
-		/* 4: fold the orders in, in their order. */
-		for (size_t i = 0; i < m; i++) {
+		i = step - 3 * AHEAD, k = i % RING;
+		if (step >= 3 * AHEAD && i < n) {
+			/* 4: fold the order in. */
 			enum flo_order_fate fate = FLO_ORDER_LATE;
-			if (state[i] != 0) {
-				int err = fold(cfg, pt, idx[i], b[i].time, day[i], state[i] == 2,
-					       b[i].amount, NULL, 0, NULL, &fate);
+			if (state[k] != 0) {
+				int err = fold(cfg, pt, idx[k], o[i].time, day[k], state[k] == 2,
+					       o[i].value, NULL, 0, NULL, &fate);
 				if (err != FLO_OK)
 					return err;
 			}
@@ -464,7 +550,7 @@ int flo_rfm_add_part(flo_rfm *r, unsigned part, const struct flo_rfm_order *o, s
 }
 
 /* Orders flo_rfm_add_batch() gathers for each part before folding them in. */
-#define GATHER (8 * BATCH)
+#define GATHER 256
 
 int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4])
 {
@@ -522,7 +608,8 @@ double flo_rfm_bytes_per_customer(const flo_rfm *r)
 		return 0;
 	for (int k = 0; k < FLO_RFM_PARTS; k++) {
 		const struct part *pt = &r->part[k];
-		bytes += flo_idmap_bytes(pt->ids) + pt->cap * sizeof *pt->cust + pt->days.mem.bytes;
+		bytes += flo_idmap_bytes(pt->ids) + pt->cap * sizeof *pt->cust + pt->days.mem.bytes +
+			 pt->rests_cap * sizeof *pt->rests;
 		if (pt->extra == NULL)
 			continue;
 		bytes += pt->cap * sizeof *pt->extra;
@@ -603,11 +690,11 @@ int flo_rfm_each_range(const flo_rfm *r, const uint32_t *order, size_t lo, size_
 			(*holdout_only)++;
 			continue;
 		}
+		struct cust_money m = money_of(pt, c);
 		struct flo_rfm_totals t = {
 			.first_day = c->first_day, .last_day = c->last_day,
 			.orders = c->orders, .h_orders = c->h_orders,
-			.first_value = c->first_value, .revenue = c->revenue,
-			.h_value = c->h_value,
+			.first_value = m.first, .revenue = m.revenue, .h_value = m.h,
 		};
 		if (cfg->per_order) {
 			t.occasions = c->orders;

@@ -93,8 +93,8 @@ struct flo_rfm_order {
 	const char *id;
 	size_t id_len;
 	int64_t time;
-	double amount;
-	uint64_t hash; /* flo_hash() of the id, for flo_rfm_add_part() */
+	struct flo_money value; /* flo_money_of() of the amount (or flo_parse_money()) */
+	uint64_t hash;          /* flo_hash() of the id, for flo_rfm_add_part() */
 };
 
 /* Fold n orders in, with the result of n flo_rfm_add() calls, each order's

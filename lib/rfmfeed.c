@@ -151,13 +151,14 @@ int flo_rfm_feed_add(flo_rfm_feed *f, const char *id, size_t id_len, int64_t tim
 		/* An id too long for a batch: once everything before it is
 		 * folded in, the thread is idle and the aggregator free. */
 		int err = drain(f);
-		struct flo_rfm_order one = {id, id_len, time, amount, 0};
+		struct flo_rfm_order one = {id, id_len, time, flo_money_of(amount), 0};
 		if (err == FLO_OK && (err = flo_rfm_add_batch(f->agg, &one, 1, f->counts)))
 			f->err = err;
 		return err;
 	}
 	memcpy(b->ids + b->used, id, id_len);
-	b->o[b->n++] = (struct flo_rfm_order){b->ids + b->used, id_len, time, amount, 0};
+	b->o[b->n++] = (struct flo_rfm_order){b->ids + b->used, id_len, time,
+						    flo_money_of(amount), 0};
 	b->used += id_len;
 	return FLO_OK;
 }

@@ -26,6 +26,19 @@ c3,0,0,0,0,1,7.5,2021-02-26,2021-02-26"
 	assert_output "$expected"
 }
 
+@test "orders: amounts with more than six decimals are summed apart from the exact ones" {
+	# a's first order (1e-7) is not a whole number of millionths: revenue
+	# 2.75 + 1e-7, and the repeat value 2.75 exactly.  In Python's floats:
+	# 2.75 + 1e-7 == 2.7500001, 3 + (1e-7 + 2e-7) == 3.0000003, and
+	# 1e-7 + 2e-7 == 3e-07.
+	printf 'customer_id,date,amount\na,2021-01-01,0.0000001\na,2021-01-02,2.5\na,2021-01-03,0.25\nb,2021-01-01,3\nb,2021-01-05,1e-7\nb,2021-01-05,2e-7\n' > "$TMP/o.csv"
+	run flo-rfm --unit day --as-of 2021-01-05 "$TMP/o.csv"
+	assert_success
+	assert_output "$HEADER
+a,2,2,4,1.375,3,2.7500001,2021-01-01,2021-01-03
+b,1,4,4,3e-07,3,3.0000003,2021-01-01,2021-01-05"
+}
+
 @test "orders: --as-of and --holdout-end" {
 	run --separate-stderr flo-rfm --as-of 2021-02-01 --holdout-end 2021-02-28 "$DATA/orders_small.csv"
 	assert_success

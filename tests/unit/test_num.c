@@ -215,8 +215,78 @@ static void test_parse_exact128(void)
 	}
 }
 
+/* flo_parse_money() is flo_money_of() of flo_parse_double(), bit for bit:
+ * amounts of 0 to 9 decimals and 1 to 17 digits, signs, exponents and
+ * blanks, and every amount next to where its fast path ends (2^51
+ * millionths, 2251799813.685248) and to FLO_MONEY_EXACT_MAX.  Errors
+ * agree too. */
+static int same_money(const char *text)
+{
+	double v;
+	struct flo_money got = {123, 4}, want;
+	int err = flo_parse_money(text, strlen(text), &got);
+	int err_double = flo_parse_double(text, strlen(text), &v);
+	if (err != err_double)
+		return 0;
+	if (err != FLO_OK)
+		return 1;
+	want = flo_money_of(v);
+	return got.micros == want.micros && memcmp(&got.rest, &want.rest, sizeof got.rest) == 0;
+}
+
+static void test_parse_money(void)
+{
+	uint64_t st = 0x243F6A8885A308D3ull;
+	char buf[64];
+	int shown = 0;
+	for (long i = 0; i < 1000000; i++) {
+		st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+		int digits = 1 + (int)(st % 17), decimals = (int)((st >> 8) % 10);
+		unsigned long long m = (st >> 12) % 100000000000000000ull;
+		static const unsigned long long lim[18] = { 1ull, 10ull, 100ull, 1000ull,
+			10000ull, 100000ull, 1000000ull, 10000000ull, 100000000ull,
+			1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
+			10000000000000ull, 100000000000000ull, 1000000000000000ull,
+			10000000000000000ull, 100000000000000000ull };
+		m %= lim[digits];
+		int n = snprintf(buf, sizeof buf, "%s%0*llu", (st >> 60) % 4 == 0 ? "-" : "",
+				 decimals + 1, m);
+		if (decimals > 0) { /* a point before the last `decimals` digits */
+			memmove(buf + n - decimals + 1, buf + n - decimals, (size_t)decimals + 1);
+			buf[n - decimals] = '.';
+		}
+		if ((st >> 56) % 8 == 0)
+			snprintf(buf + strlen(buf), 16, "e%d", (int)((st >> 40) % 13) - 6);
+		if (!same_money(buf) && shown++ < 5)
+			fprintf(stderr, "  flo_parse_money(\"%s\") is not flo_money_of()\n", buf);
+		CHECK(same_money(buf));
+	}
+	static const char *const edges[] = {
+		"2251799813.685247", "2251799813.685248", "2251799813.685249",
+		"-2251799813.685247", "-2251799813.685248", "2251799813.6852475",
+		"2251799813.68", "2251799814", "9000000000", "9000000000.000001",
+		"8999999999.999999", "0.000001", "0.0000005", "0.0000015", "-0.000000",
+		"-0", "1e-6", "1e9", "1e10", "0.1e-5", " 12.50 ", "12.5e1", "1,5", "",
+		"abc", "1e400", "0.00000000000000000001", "12345678901234567890",
+		"000000000000000000001.25", "1.000000000000000000001",
+	};
+	for (size_t k = 0; k < sizeof edges / sizeof *edges; k++) {
+		if (!same_money(edges[k]))
+			fprintf(stderr, "  flo_parse_money(\"%s\") is not flo_money_of()\n", edges[k]);
+		CHECK(same_money(edges[k]));
+	}
+	struct flo_money m;
+	CHECK_INT(flo_parse_money("18.87", 5, &m), FLO_OK);
+	CHECK(m.micros == 18870000 && m.rest == 0);
+	CHECK_INT(flo_parse_money("-0.000001", 9, &m), FLO_OK);
+	CHECK(m.micros == -1 && m.rest == 0);
+	CHECK_INT(flo_parse_money("1e-7", 4, &m), FLO_OK);
+	CHECK(m.micros == 0 && m.rest == 1e-7);
+}
+
 int main(void)
 {
+	test_parse_money();
 	test_parse_exact128();
 	test_parse_matches_strtod();
 	test_fast_matches_printf();
