@@ -312,6 +312,30 @@ static void begin_field(flo_writer *w, const char *name, size_t nlen)
 	putc_(&w->names, '\0');
 }
 
+/* begin_field() for a NUL-terminated name.  Once a CSV or TSV header is
+ * known, the name is checked against the header's in place: measuring and
+ * comparing it with two library calls was a quarter of the time flo-rfm
+ * took to write a million summaries. */
+static void begin_named(flo_writer *w, const char *name)
+{
+	size_t i = w->nfields;
+	if (w->have_header && w->fmt != FLO_FMT_JSONL && i < w->nnames) {
+		const char *want = w->names.p + w->name_off[i];
+		size_t len = w->name_len[i], k = 0;
+		while (k < len && name[k] != '\0' && name[k] == want[k])
+			k++;
+		if (k == len && name[k] == '\0') {
+			w->nfields++;
+			w->cur_name = name;
+			w->cur_name_len = len;
+			if (i > 0)
+				putc_(&w->rec, w->fmt == FLO_FMT_TSV ? '\t' : ',');
+			return;
+		}
+	}
+	begin_field(w, name, strlen(name));
+}
+
 static void put_text(flo_writer *w, const char *s, size_t n)
 {
 	size_t bad;
@@ -327,7 +351,7 @@ static void put_text(flo_writer *w, const char *s, size_t n)
 
 void flo_writer_str(flo_writer *w, const char *name, const char *val, size_t len)
 {
-	begin_field(w, name, strlen(name));
+	begin_named(w, name);
 	put_text(w, val, len);
 }
 
@@ -341,7 +365,7 @@ static struct num_memo *memo(flo_writer *w)
 void flo_writer_num(flo_writer *w, const char *name, double v)
 {
 	char tmp[FLO_NUM_BUFSZ];
-	begin_field(w, name, strlen(name));
+	begin_named(w, name);
 	uint64_t bits;
 	memcpy(&bits, &v, sizeof bits);
 	struct num_memo *m = memo(w);
@@ -359,7 +383,7 @@ void flo_writer_num(flo_writer *w, const char *name, double v)
 
 void flo_writer_day(flo_writer *w, const char *name, int day)
 {
-	begin_field(w, name, strlen(name));
+	begin_named(w, name);
 	struct num_memo *m = memo(w);
 	if (m == NULL) {
 		char tmp[16];
@@ -388,7 +412,7 @@ void flo_writer_raw(flo_writer *w, const char *text, size_t len, size_t nfields)
 
 void flo_writer_null(flo_writer *w, const char *name)
 {
-	begin_field(w, name, strlen(name));
+	begin_named(w, name);
 	if (w->fmt == FLO_FMT_JSONL)
 		put(&w->rec, "null", 4);
 }

@@ -284,6 +284,11 @@ static void mismatched(flo_writer *w)
 	flo_writer_str(w, "b", "2", 1);
 	CHECK_INT(flo_writer_end(w), FLO_ESYNTAX);
 	CHECK(strstr(flo_writer_errmsg(w), "differ") != NULL);
+	/* names the header's is a prefix of, or that are a prefix of it */
+	flo_writer_num(w, "ab", 3);
+	CHECK_INT(flo_writer_end(w), FLO_ESYNTAX);
+	flo_writer_day(w, "", 4);
+	CHECK_INT(flo_writer_end(w), FLO_ESYNTAX);
 	flo_writer_str(w, "a", "", 0);
 	CHECK_INT(flo_writer_end(w), FLO_OK);
 }
