@@ -66,7 +66,8 @@ static const char usage[] =
 "      --skip-bad            skip bad records (counted on stderr) instead of stopping\n"
 "      --rejects FILE        keep skipped records verbatim in FILE (implies --skip-bad)\n"
 "      --timings             order records: say on stderr how long reading, sorting\n"
-"                            the ids and writing took\n"
+"                            the ids and writing took, and the memory held per\n"
+"                            customer\n"
 "The store (incremental summaries):\n"
 "      --db PATH             keep every customer's state in the store at PATH\n"
 "                            (implies --incremental unless --dump)\n"
@@ -1060,10 +1061,10 @@ int main(int argc, char **argv)
 		if (o.timings)
 			flo_warn("timings: %.1f ms reading %ld orders (%ld of them on two threads), "
 				 "%.1f ms sorting %zu customers by id, %.1f ms writing them; "
-				 "%.1f ms in all", t_read - t_start,
+				 "%.1f ms in all; %.0f bytes held per customer", t_read - t_start,
 				 counts[0] + counts[1] + counts[2] + counts[3], scanned,
 				 t_sorted - t_read, flo_rfm_customers(agg), flo_ms_now() - t_sorted,
-				 flo_ms_now() - t_start);
+				 flo_ms_now() - t_start, flo_rfm_bytes_per_customer(agg));
 		char day[16];
 		flo_format_day(day, flo_rfm_as_of(agg));
 		if (counts[FLO_ORDER_LATE] > 0)

@@ -31,7 +31,7 @@ make_log() {
 	run --separate-stderr flo-rfm --timings --as-of 1998-06-30 "$TMP/orders.csv"
 	assert_success
 	n=$(($(wc -l < "$TMP/orders.csv") - 1))
-	[[ "$stderr" =~ ^"flo-rfm: timings: "[0-9.]+" ms reading $n orders ($((n - 1)) of them on two threads), "[0-9.]+" ms sorting 20000 customers by id, "[0-9.]+" ms writing them; "[0-9.]+" ms in all"$ ]]
+	[[ "$stderr" =~ ^"flo-rfm: timings: "[0-9.]+" ms reading $n orders ($((n - 1)) of them on two threads), "[0-9.]+" ms sorting 20000 customers by id, "[0-9.]+" ms writing them; "[0-9.]+" ms in all; "[0-9]+" bytes held per customer"$ ]]
 }
 
 @test "scan: every order option gives the general path's summary" {
