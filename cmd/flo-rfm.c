@@ -598,13 +598,14 @@ static int read_order(struct options *o, flo_reader *r, struct fields *fl,
 }
 
 /* Where the order fields are, when the records can be scanned on two
- * threads (orderscan.h): CSV or TSV, no --keep or --order-id, two cores. */
+ * threads (orderscan.h): CSV or TSV, no --keep or --order-id, two CPUs to
+ * run on. */
 static int scan_layout(const struct options *o, const flo_reader *r, const struct fields *fl,
 		       struct flo_orderscan_layout *lay)
 {
 	enum flo_format fmt = flo_reader_format(r);
 	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || o->cfg.nkeep > 0 ||
-	    o->cfg.order_ids || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	    o->cfg.order_ids || flo_usable_cpus() < 2)
 		return 0;
 	size_t n;
 	const struct flo_field *h = flo_reader_header(r, &n);
@@ -1041,7 +1042,7 @@ int main(int argc, char **argv)
 		}
 		flo_rfm_feed *feed = NULL;
 		if (o.cfg.nkeep == 0 && !o.cfg.order_ids &&
-		    flo_rfm_feed_new(&feed, agg, sysconf(_SC_NPROCESSORS_ONLN) > 1) != FLO_OK)
+		    flo_rfm_feed_new(&feed, agg, flo_usable_cpus() > 1) != FLO_OK)
 			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 		for (; got != 0; got = flo_reader_next(r)) {
 			if (got < 0)

@@ -75,9 +75,7 @@ static void *helper(void *arg)
 	return NULL;
 }
 
-/* The CPUs this process may run on (taskset and cgroups' cpusets narrow
- * them below those online). */
-static int usable_cpus(void)
+int flo_usable_cpus(void)
 {
 #ifdef __linux__
 	cpu_set_t cpus;
@@ -89,7 +87,7 @@ static int usable_cpus(void)
 
 struct flo_pool *flo_pool_start(void)
 {
-	if (usable_cpus() < 2)
+	if (flo_usable_cpus() < 2)
 		return NULL;
 	struct flo_pool *p = calloc(1, sizeof *p);
 	if (p == NULL)

@@ -11,6 +11,10 @@
 
 struct flo_pool;
 
+/* The CPUs this process may run on (taskset and cgroups' cpusets narrow
+ * them below those online): helper threads pay only with two or more. */
+int flo_usable_cpus(void);
+
 /* A started helper, or NULL when the process may use one CPU only (a
  * spinning helper would take it from the caller) or the thread cannot
  * start: the caller then does the work itself. */

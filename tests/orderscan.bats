@@ -39,9 +39,12 @@ make_log() {
 	flo-rfm "$TMP/orders.csv" | cmp - "$TMP/want.csv"
 	for opts in "--unit day" "--unit month --frequency total" "--occasion order" \
 		"--as-of 1997-12-31" "--as-of 1998-03-31 --holdout-end 1998-09-30 --occasion order"; do
-		flo-rfm -o csv $opts "$TMP/orders.jsonl" > "$TMP/general.csv"
-		flo-rfm $opts "$TMP/orders.csv" | cmp - "$TMP/general.csv"
+		flo-rfm -o csv $opts "$TMP/orders.jsonl" > "$TMP/general.csv" 2> "$TMP/general.err"
+		flo-rfm $opts "$TMP/orders.csv" 2> "$TMP/scan.err" | cmp - "$TMP/general.csv"
+		cmp "$TMP/scan.err" "$TMP/general.err" # the orders left out, counted alike
 	done
+	run --separate-stderr flo-rfm --as-of 1997-12-31 "$TMP/orders.csv"
+	[[ "$stderr" =~ ^"flo-rfm: "[0-9]+" orders after 1997-12-31 left out"$ ]]
 	# JSON output of the scan's orders: the general path writes the same
 	flo-rfm -o jsonl "$TMP/orders.jsonl" > "$TMP/want.jsonl"
 	flo-rfm -o jsonl "$TMP/orders.csv" | cmp - "$TMP/want.jsonl"
@@ -109,4 +112,50 @@ make_log() {
 	assert_output --regexp "^flo-rfm: $TMP/latin.csv line 170000: "
 	# CSV output passes any bytes
 	flo-rfm "$TMP/latin.csv" | grep -c $'^\xff' | grep -qx 1
+}
+
+# corrupt SEED IN OUT: about 12 lines of IN past its first 60,000 (some
+# chunks in) damaged at random: a quote, a field that is not a number or a
+# date, a separator more or less, a CR or a backslash inside a line, an
+# empty line, a line of one field.
+corrupt() {
+	awk -v seed="$1" 'BEGIN { srand(seed) }
+		NR > 60000 && rand() < 12 / 150000 {
+			d = int(rand() * 9); p = 1 + int(rand() * length($0))
+			if (d == 0) $0 = substr($0, 1, p) "\"" substr($0, p + 1)
+			else if (d == 1) sub(/,[^,]*$/, ",x")
+			else if (d == 2) sub(/,[^,]*,/, ",1998-02-31,")
+			else if (d == 3) $0 = $0 ",extra"
+			else if (d == 4) sub(/,/, "")
+			else if (d == 5) $0 = substr($0, 1, p) "\r" substr($0, p + 1)
+			else if (d == 6) $0 = substr($0, 1, p) "\\" substr($0, p + 1)
+			else if (d == 7) $0 = ""
+			else $0 = "c0000001"
+		} 1' "$2" > "$3"
+}
+
+@test "scan: damaged logs give what the general reader alone gives (one CPU): output, messages, status, rejects" {
+	make_log
+	for seed in 1 2 3 4 5 6; do
+		corrupt $seed "$TMP/orders.csv" "$TMP/bad.csv"
+		for fmt in csv tsv; do
+			f=$TMP/bad.$fmt
+			[ $fmt = csv ] || tr , '\t' < "$TMP/bad.csv" > "$f"
+			# stopping at the first bad record
+			run --separate-stderr flo-rfm "$f"
+			status_two=$status out_two=$output err_two=$stderr
+			run --separate-stderr taskset -c 0 flo-rfm "$f"
+			[ "$status" = "$status_two" ] && [ "$output" = "$out_two" ] && [ "$stderr" = "$err_two" ]
+			# skipping them, kept aside
+			run --separate-stderr flo-rfm --rejects "$TMP/rej2" "$f"
+			status_two=$status out_two=$output err_two=${stderr//rej2/rej}
+			run --separate-stderr taskset -c 0 flo-rfm --rejects "$TMP/rej" "$f"
+			[ "$status" = "$status_two" ] && [ "$output" = "$out_two" ] && [ "$stderr" = "$err_two" ]
+			cmp "$TMP/rej" "$TMP/rej2"
+		done
+	done
+	# the general reader alone, and flo-rfm on two threads, were what ran
+	n=$(flo-rfm --timings --skip-bad "$TMP/bad.csv" 2>&1 > /dev/null | sed -nE 's/.*\(([0-9]+) of them on two threads.*/\1/p')
+	[ "$n" -gt 0 ]
+	taskset -c 0 flo-rfm --timings --skip-bad "$TMP/bad.csv" 2>&1 > /dev/null | grep -q '(0 of them on two threads)'
 }

@@ -3,6 +3,8 @@
  *     strtod to the bit (-0 as 0), and says FLO_ERANGE where strtod
  *     overflows;
  *   - flo_parse_count() accepts what parses as a whole number >= 0;
+ *   - flo_parse_money() fails as flo_parse_double() does, and otherwise
+ *     gives flo_money_of() of its double, to the bit;
  *   - the first 8 bytes as a double, when finite: flo_format_double()
  *     writes what the printf-based reference writes, and it reads back as
  *     the same double. */
@@ -69,6 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(isfinite(v));
 			FUZZ_CHECK(memcmp(&v, &want, sizeof v) == 0);
 		}
+		struct flo_money m, want_m = flo_money_of(v);
+		int mrc = flo_parse_money(s, size, &m);
+		FUZZ_CHECK(mrc == rc);
+		if (rc == FLO_OK)
+			FUZZ_CHECK(m.micros == want_m.micros &&
+				   memcmp(&m.rest, &want_m.rest, sizeof m.rest) == 0);
 		int crc = flo_parse_count(s, size, &c);
 		if (rc == FLO_OK && v >= 0 && v == floor(v) && v <= 9007199254740992.0)
 			FUZZ_CHECK(crc == FLO_OK && c == v);

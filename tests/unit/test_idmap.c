@@ -43,70 +43,84 @@ static void random_id(char *buf, size_t *len)
 		buf[i] = i < shared ? "cust0000"[i] : alphabet[next() % sizeof alphabet];
 }
 
+/* n random ids (random_id(), many repeated), their bytes in *text. */
+static struct id *random_ids(size_t n, char **text)
+{
+	*text = malloc(n * 21);
+	struct id *ids = malloc(n * sizeof *ids);
+	for (size_t i = 0; i < n; i++) {
+		ids[i].s = *text + i * 21;
+		random_id(*text + i * 21, &ids[i].len);
+	}
+	return ids;
+}
+
+/* How many of the ids in got (as sorted by the code under test) are not
+ * where the reference order puts them; ref is sorted here. */
+static size_t misplaced(struct id *ref, const struct id *got, size_t n)
+{
+	qsort(ref, n, sizeof *ref, bytewise);
+	size_t wrong = 0;
+	for (size_t k = 0; k < n; k++)
+		wrong += bytewise(&got[k], &ref[k]) != 0;
+	return wrong;
+}
+
 static void test_sorted(size_t n)
 {
 	flo_idmap *m;
 	CHECK_INT(flo_idmap_new(&m), FLO_OK);
-	char *text = malloc(n * 21);
-	struct id *ref = malloc(n * sizeof *ref);
+	char *text;
+	struct id *ids = random_ids(n, &text), *ref = malloc(n * sizeof *ref);
 	size_t distinct = 0;
 	for (size_t i = 0; i < n; i++) {
-		char *s = text + i * 21;
-		size_t len;
-		random_id(s, &len);
 		uint32_t index;
 		int added;
-		CHECK_INT(flo_idmap_intern(m, s, len, &index, &added), FLO_OK);
+		CHECK_INT(flo_idmap_intern(m, ids[i].s, ids[i].len, &index, &added), FLO_OK);
 		if (added) {
 			CHECK_INT(index, distinct);
-			ref[distinct++] = (struct id){s, len};
+			ref[distinct++] = ids[i];
 		} else {
 			size_t got_len;
 			const char *got = flo_idmap_id(m, index, &got_len);
-			CHECK(got_len == len && memcmp(got, s, len) == 0);
+			CHECK(got_len == ids[i].len && memcmp(got, ids[i].s, got_len) == 0);
 		}
 	}
 	CHECK_INT(flo_idmap_count(m), distinct);
 	uint32_t *order = flo_idmap_sorted(m);
 	CHECK(order != NULL);
-	qsort(ref, distinct, sizeof *ref, bytewise);
-	size_t wrong = 0;
-	for (size_t k = 0; order && k < distinct; k++) {
-		size_t len;
-		const char *s = flo_idmap_id(m, order[k], &len);
-		struct id got = {s, len};
-		wrong += bytewise(&got, &ref[k]) != 0;
-	}
-	CHECK_INT(wrong, 0);
+	for (size_t k = 0; order && k < distinct; k++)
+		ids[k].s = flo_idmap_id(m, order[k], &ids[k].len);
+	if (order != NULL)
+		CHECK_INT(misplaced(ref, ids, distinct), 0);
 	free(order);
 	free(ref);
+	free(ids);
 	free(text);
 	flo_idmap_free(m);
 }
 
 /* Ids spread over three tables (by a coin, not their hash), sorted as one:
- * table k's index i is base[k] + i, in the bytewise order. */
+ * table k's index i is base[k] + i, in the bytewise order.  Each id is in
+ * one table only, as in flo_rfm's parts. */
 static void test_sorted_many(size_t n)
 {
-	flo_idmap *m[3];
+	flo_idmap *m[3], *seen;
 	for (int k = 0; k < 3; k++)
 		CHECK_INT(flo_idmap_new(&m[k]), FLO_OK);
-	char *text = malloc(n * 21);
-	struct id *ref = malloc(n * sizeof *ref);
+	CHECK_INT(flo_idmap_new(&seen), FLO_OK);
+	char *text;
+	struct id *ids = random_ids(n, &text), *ref = malloc(n * sizeof *ref);
 	size_t distinct = 0;
 	for (size_t i = 0; i < n; i++) {
-		char *s = text + i * 21;
-		size_t len;
-		random_id(s, &len);
-		int seen = 0;
-		for (size_t j = 0; j < distinct && !seen; j++)
-			seen = ref[j].len == len && memcmp(ref[j].s, s, len) == 0;
-		if (seen)
-			continue; /* each id in one table only, as flo_rfm's parts */
 		uint32_t index;
 		int added;
-		CHECK_INT(flo_idmap_intern(m[next() % 3], s, len, &index, &added), FLO_OK);
-		ref[distinct++] = (struct id){s, len};
+		CHECK_INT(flo_idmap_intern(seen, ids[i].s, ids[i].len, &index, &added), FLO_OK);
+		if (!added)
+			continue;
+		CHECK_INT(flo_idmap_intern(m[next() % 3], ids[i].s, ids[i].len, &index, &added),
+			  FLO_OK);
+		ref[distinct++] = ids[i];
 	}
 	size_t base[3];
 	uint32_t *order = flo_idmap_sorted_many((const flo_idmap *const *)m, 3, base);
@@ -115,20 +129,19 @@ static void test_sorted_many(size_t n)
 	CHECK_INT(base[1], flo_idmap_count(m[0]));
 	CHECK_INT(base[2], base[1] + flo_idmap_count(m[1]));
 	CHECK_INT(base[2] + flo_idmap_count(m[2]), distinct);
-	qsort(ref, distinct, sizeof *ref, bytewise);
-	size_t wrong = 0;
 	for (size_t k = 0; order && k < distinct; k++) {
 		int t = order[k] >= base[2] ? 2 : order[k] >= base[1];
-		struct id got;
-		got.s = flo_idmap_id(m[t], (uint32_t)(order[k] - base[t]), &got.len);
-		wrong += bytewise(&got, &ref[k]) != 0;
+		ids[k].s = flo_idmap_id(m[t], (uint32_t)(order[k] - base[t]), &ids[k].len);
 	}
-	CHECK_INT(wrong, 0);
+	if (order != NULL)
+		CHECK_INT(misplaced(ref, ids, distinct), 0);
 	free(order);
 	free(ref);
+	free(ids);
 	free(text);
 	for (int k = 0; k < 3; k++)
 		flo_idmap_free(m[k]);
+	flo_idmap_free(seen);
 }
 
 static void test_edges(void)
@@ -164,5 +177,6 @@ int main(void)
 	test_sorted(5000);
 	test_sorted(200000);
 	test_sorted_many(3000);
+	test_sorted_many(100000);
 	return check_report();
 }
