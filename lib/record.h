@@ -108,9 +108,10 @@ const char *flo_reader_plain_text(const flo_reader *r, size_t *len);
 /* Handing the input over and back (orderscan.h, which reads plain lines on
  * threads of its own).  flo_reader_unread() gives the bytes read past the
  * current record, the line they start on, and *eof set when the input has
- * ended after them; the caller takes over from there, reading fd itself.  flo_reader_resume() hands it
- * back: the reader goes on from `bytes` (copied), which start at physical
- * line `line`, then reads fd unless eof is set.  FLO_ENOMEM. */
+ * ended after them; the caller takes over from there, reading fd itself.
+ * flo_reader_resume() hands it back: the reader goes on from `bytes`
+ * (copied), which start at physical line `line`, then reads fd unless eof
+ * is set.  FLO_ENOMEM. */
 const char *flo_reader_unread(const flo_reader *r, size_t *len, long *line, int *eof);
 int flo_reader_resume(flo_reader *r, const char *bytes, size_t len, long line, int eof);
 

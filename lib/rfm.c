@@ -364,6 +364,7 @@ static int holdout_day(const struct flo_rfm_config *cfg, int32_t day, int *late)
 	return holdout;
 }
 
+/* Customer c's sums, the exact parts with the inexact ones (if any). */
 static struct cust_money money_of(const struct part *pt, const struct cust *c)
 {
 	const struct cust_rests none = {0, 0, 0};

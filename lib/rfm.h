@@ -99,8 +99,8 @@ struct flo_rfm_order {
 
 /* Fold n orders in, with the result of n flo_rfm_add() calls, each order's
  * fate counted in counts[fate].  Only without order ids and kept values
- * (cfg->order_ids and cfg->nkeep 0; else FLO_EVALUE).  Faster on large tables: the memory
- * each order needs is requested for a few dozen orders before any is used.
+ * (cfg->order_ids and cfg->nkeep 0; else FLO_EVALUE).  Faster on large
+ * tables: the memory an order needs is requested a few dozen orders ahead.
  * The hashes are computed here. */
 int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4]);
 
