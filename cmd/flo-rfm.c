@@ -597,15 +597,15 @@ static int read_order(struct options *o, flo_reader *r, struct fields *fl,
 	return 1;
 }
 
-/* Where the order fields are, when the records can be scanned on two
- * threads (orderscan.h): CSV or TSV, no --keep or --order-id, two CPUs to
- * run on. */
+/* Where the order fields are, when the records can be scanned on a thread
+ * per part of the customers (orderscan.h): CSV or TSV, no --keep or
+ * --order-id, two threads or more. */
 static int scan_layout(const struct options *o, const flo_reader *r, const struct fields *fl,
 		       struct flo_orderscan_layout *lay)
 {
 	enum flo_format fmt = flo_reader_format(r);
 	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || o->cfg.nkeep > 0 ||
-	    o->cfg.order_ids || flo_usable_cpus() < 2)
+	    o->cfg.order_ids || o->cfg.parts < 2)
 		return 0;
 	size_t n;
 	const struct flo_field *h = flo_reader_header(r, &n);
@@ -1024,14 +1024,18 @@ int main(int argc, char **argv)
 	} else if (o.kind == KIND_ORDERS) {
 		flo_rfm *agg;
 		long counts[4] = {0};
+		/* A part of the customers a thread, up to 8 (a power of two). */
+		for (o.cfg.parts = 1; o.cfg.parts < FLO_RFM_MAX_PARTS &&
+				      2 * o.cfg.parts <= (unsigned)flo_usable_cpus();)
+			o.cfg.parts *= 2;
 		if (flo_rfm_new(&agg, &o.cfg) != FLO_OK)
 			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 		double t_start = flo_ms_now(), t_read, t_sorted;
 		long scanned = 0;
 		struct flo_orderscan_layout lay;
 		if (got > 0 && scan_layout(&o, r, &fl, &lay)) {
-			/* The first record as any other; the rest on two threads
-			 * as long as the lines are plain and good. */
+			/* The first record as any other; the rest on a thread a
+			 * part as long as the lines are plain and good. */
 			read_orders(&o, r, &fl, agg, counts);
 			long before = counts[0] + counts[1] + counts[2] + counts[3];
 			int done, err = flo_orderscan(r, fd, agg, &lay, counts, &done);
@@ -1060,10 +1064,11 @@ int main(int argc, char **argv)
 		size_t holdout_only;
 		write_summaries(agg, &out, &holdout_only, &t_sorted);
 		if (o.timings)
-			flo_warn("timings: %.1f ms reading %ld orders (%ld of them on two threads), "
+			flo_warn("timings: %.1f ms reading %ld orders (%ld of them on %u thread%s), "
 				 "%.1f ms sorting %zu customers by id, %.1f ms writing them; "
 				 "%.1f ms in all; %.0f bytes held per customer", t_read - t_start,
-				 counts[0] + counts[1] + counts[2] + counts[3], scanned,
+				 counts[0] + counts[1] + counts[2] + counts[3], scanned, o.cfg.parts,
+				 o.cfg.parts == 1 ? "" : "s",
 				 t_sorted - t_read, flo_rfm_customers(agg), flo_ms_now() - t_sorted,
 				 flo_ms_now() - t_start, flo_rfm_bytes_per_customer(agg));
 		char day[16];

@@ -46,6 +46,7 @@ void flo_problem_threads(struct flo_problem *p, struct flo_pool *shared)
 {
 	if (p->n < FLO_FIT_THREAD_MIN)
 		return;
+	p->split = 1;
 	p->pool = shared != NULL ? shared : flo_pool_start(); /* NULL: one thread */
 	p->owns_pool = shared == NULL;
 }
@@ -264,16 +265,18 @@ static void run_parts(const struct flo_problem *p, void (*fn)(const void *, stru
 		      const void *ctx, double *s)
 {
 	struct part parts[2];
-	int n = p->pool != NULL ? 2 : 1;
+	int n = p->split ? 2 : 1;
 	for (int k = 0; k < n; k++) {
 		parts[k] = (struct part){p->n * (size_t)k / (size_t)n,
 					 p->n * (size_t)(k + 1) / (size_t)n, {0}, fn, ctx};
 	}
-	if (n == 2)
+	if (n == 2 && p->pool != NULL)
 		flo_pool_submit(p->pool, part_main, &parts[1]);
 	fn(ctx, &parts[0]);
-	if (n == 2)
+	if (n == 2 && p->pool != NULL)
 		flo_pool_wait(p->pool);
+	else if (n == 2)
+		fn(ctx, &parts[1]);
 	memset(s, 0, NSUMS * sizeof *s);
 	for (int k = 0; k < n; k++)
 		for (int j = 0; j < NSUMS; j++)

@@ -54,7 +54,8 @@ struct flo_problem {
 	double weight;                /* sum of weights */
 	double penalizer;
 	double scale[4]; /* theta_j = exp(phi_j) scale_j is what is penalised */
-	struct flo_pool *pool; /* sums on two threads when not NULL */
+	int split;             /* sums in two parts (flo_problem_threads()) */
+	struct flo_pool *pool; /* the second part on a helper when not NULL */
 	int owns_pool;         /* started it, and stops it when freed */
 	/* where starting points are ranked: a sample of this problem (fit.c),
 	 * or NULL for this one */
@@ -78,7 +79,9 @@ void flo_problem_free(struct flo_problem *p);
 #define FLO_FIT_THREAD_MIN 4096
 
 /* Sums on two threads when the data pay for the handover: on shared, or,
- * when it is NULL, on a helper the problem starts and stops. */
+ * when it is NULL, on a helper the problem starts and stops.  Without a
+ * helper (one CPU, FLO_THREADS=1) the two parts are summed one after the
+ * other, so that the fit is the same to the last bit. */
 void flo_problem_threads(struct flo_problem *p, struct flo_pool *shared);
 
 

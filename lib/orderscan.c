@@ -1,12 +1,13 @@
-/* orderscan.c: an order log's plain lines read and folded in on two threads
- * (orderscan.h).
+/* orderscan.c: an order log's plain lines read and folded in on a thread
+ * per part of the customers (orderscan.h).
  *
  * The calling thread reads the input into chunks of whole lines, a ring of
- * SLOTS of them.  Chunk i is parsed by worker i % WORKERS, and each worker
- * folds its own part of every chunk, chunk after chunk; a chunk's slot is
- * filled again once every worker has folded its part.  One mutex guards
- * the chunks' states; with chunks of half a megabyte the threads meet at it
- * a few thousand times in ten million orders. */
+ * SLOTS_PER_WORKER chunks a worker.  Chunk i is parsed by worker i % W (W
+ * workers, one a part), and each worker folds its own part of every chunk,
+ * chunk after chunk; a chunk's slot is filled again once every worker has
+ * folded its part.  One mutex guards the chunks' states; with chunks of
+ * half a megabyte the threads meet at it a few thousand times in ten
+ * million orders. */
 #include "orderscan.h"
 
 #include <errno.h>
@@ -22,8 +23,8 @@
 #include "num.h"
 #include "plain.h"
 
-#define WORKERS FLO_RFM_PARTS
-#define SLOTS 8
+#define MAX_WORKERS FLO_RFM_MAX_PARTS
+#define SLOTS_PER_WORKER 4
 /* A chunk is cut at its last newline once it holds this much; a line
  * longer than this (which no order line is) ends the scan. */
 #define CHUNK_BYTES ((size_t)1 << 19)
@@ -43,8 +44,8 @@ struct chunk {
 	enum chunk_state state;
 	unsigned folded;  /* bit k: worker k has folded its part in */
 	long lines;
-	struct flo_rfm_order *o[WORKERS]; /* the orders of each part */
-	size_t n[WORKERS], cap[WORKERS];
+	struct flo_rfm_order *o[MAX_WORKERS]; /* the orders of each part */
+	size_t n[MAX_WORKERS], cap[MAX_WORKERS];
 };
 
 struct scan {
@@ -52,13 +53,15 @@ struct scan {
 	const struct flo_orderscan_layout *lay;
 	pthread_mutex_t mu;
 	pthread_cond_t changed;
-	struct chunk slot[SLOTS]; /* chunk i in slot i % SLOTS */
+	unsigned workers;         /* flo_rfm_parts(agg) */
+	long slots;               /* SLOTS_PER_WORKER workers */
+	struct chunk slot[SLOTS_PER_WORKER * MAX_WORKERS]; /* chunk i in slot i % slots */
 	long filled;              /* chunks read */
 	int ended;                /* no chunk will be read after these */
 	long failed;              /* the first FAILED chunk, LONG_MAX if none */
 	long lines_folded;        /* lines of the chunks folded in and freed */
 	int err;                  /* the aggregator's first error */
-	long counts[WORKERS][4];
+	long counts[MAX_WORKERS][4];
 };
 
 struct worker {
@@ -70,14 +73,15 @@ struct worker {
 
 static struct chunk *slot_of(struct scan *s, long seq)
 {
-	return &s->slot[seq % SLOTS];
+	return &s->slot[seq % s->slots];
 }
 
 /* The order at line [p, nl) of a chunk, into its part's list; 0 when the
  * line is for the general path, -1 out of memory. */
-static int take_line(const struct flo_orderscan_layout *lay, struct chunk *c, const char *p,
+static int take_line(const struct scan *s, struct chunk *c, const char *p,
 		     const char *const *ends)
 {
+	const struct flo_orderscan_layout *lay = s->lay;
 	const char *id = lay->id ? ends[lay->id - 1] + 1 : p;
 	const char *date = lay->date ? ends[lay->date - 1] + 1 : p;
 	const char *amount = lay->amount ? ends[lay->amount - 1] + 1 : p;
@@ -92,7 +96,7 @@ static int take_line(const struct flo_orderscan_layout *lay, struct chunk *c, co
 			if ((unsigned char)id[i] >= 0x80)
 				return 0;
 	o.hash = flo_hash(id, id_len);
-	unsigned k = flo_rfm_part(o.hash);
+	unsigned k = flo_rfm_part(s->agg, o.hash);
 	if (c->n[k] == c->cap[k]) {
 		size_t cap = c->cap[k] ? 2 * c->cap[k] : 4096;
 		struct flo_rfm_order *grown = realloc(c->o[k], cap * sizeof *grown);
@@ -107,19 +111,20 @@ static int take_line(const struct flo_orderscan_layout *lay, struct chunk *c, co
 
 /* Split chunk c into its parts' orders: 1, 0 when a line is for the
  * general path, -1 out of memory. */
-static int parse(const struct flo_orderscan_layout *lay, struct chunk *c, const char **ends)
+static int parse(const struct scan *s, struct chunk *c, const char **ends)
 {
+	const struct flo_orderscan_layout *lay = s->lay;
 	const int csv = lay->fmt == FLO_FMT_CSV;
 	const char *p = c->text, *e = c->text + c->len;
 	if (c->unterminated)
 		c->text[c->len] = '\n', e++; /* a sentinel: the input ends the line */
-	for (int k = 0; k < WORKERS; k++)
+	for (unsigned k = 0; k < s->workers; k++)
 		c->n[k] = 0;
 	c->lines = 0;
 	while (p < e) {
 		const char *nl = flo_plain_line(p, e, csv ? ',' : '\t', csv ? '"' : '\\',
 						lay->nfields, ends);
-		int took = nl != NULL ? take_line(lay, c, p, ends) : 0;
+		int took = nl != NULL ? take_line(s, c, p, ends) : 0;
 		if (took <= 0)
 			return took;
 		c->lines++;
@@ -128,7 +133,7 @@ static int parse(const struct flo_orderscan_layout *lay, struct chunk *c, const 
 	return 1;
 }
 
-/* Worker w: parse chunks w->part, w->part + WORKERS, ... as they are read,
+/* Worker w: parse chunks w->part, w->part + W, ... as they are read,
  * and fold part w->part of every chunk in, in order, until the input ends,
  * a chunk fails or the aggregator fails. */
 static void *work(void *arg)
@@ -150,7 +155,7 @@ static void *work(void *arg)
 				s->err = err;
 				break;
 			}
-			if ((f->folded |= 1u << w->part) == (1u << WORKERS) - 1) {
+			if ((f->folded |= 1u << w->part) == (1u << s->workers) - 1) {
 				s->lines_folded += f->lines;
 				f->folded = 0;
 				f->state = EMPTY;
@@ -165,14 +170,14 @@ static void *work(void *arg)
 		if (parse_seq < s->filled && parse_seq < s->failed && c->state == FILLED) {
 			c->state = PARSING;
 			pthread_mutex_unlock(&s->mu);
-			int got = parse(s->lay, c, w->ends);
+			int got = parse(s, c, w->ends);
 			pthread_mutex_lock(&s->mu);
 			if (got < 0)
 				s->err = FLO_ENOMEM;
 			c->state = got > 0 ? PARSED : FAILED;
 			if (got == 0 && parse_seq < s->failed)
 				s->failed = parse_seq;
-			parse_seq += WORKERS;
+			parse_seq += s->workers;
 			pthread_cond_broadcast(&s->changed);
 			continue;
 		}
@@ -260,12 +265,12 @@ static int hand_back(flo_reader *r, struct scan *s, long first_line, const struc
 
 static void free_scan(struct scan *s, struct worker *w, struct pending *q)
 {
-	for (int i = 0; i < SLOTS; i++) {
+	for (long i = 0; i < s->slots; i++) {
 		free(s->slot[i].text);
-		for (int k = 0; k < WORKERS; k++)
+		for (unsigned k = 0; k < s->workers; k++)
 			free(s->slot[i].o[k]);
 	}
-	for (int k = 0; k < WORKERS; k++)
+	for (unsigned k = 0; k < s->workers; k++)
 		free(w[k].ends);
 	free(q->buf);
 	pthread_mutex_destroy(&s->mu);
@@ -276,14 +281,16 @@ int flo_orderscan(flo_reader *r, int fd, flo_rfm *agg, const struct flo_ordersca
 		  long counts[4], int *done)
 {
 	struct scan s = {.agg = agg, .lay = lay, .failed = LONG_MAX};
-	struct worker w[WORKERS] = {{0}};
+	struct worker w[MAX_WORKERS] = {{0}};
 	*done = 0;
+	s.workers = flo_rfm_parts(agg);
+	s.slots = SLOTS_PER_WORKER * (long)s.workers;
 	pthread_mutex_init(&s.mu, NULL);
 	pthread_cond_init(&s.changed, NULL);
 	int ok = 1;
-	for (int i = 0; i < SLOTS; i++)
+	for (long i = 0; i < s.slots; i++)
 		ok &= (s.slot[i].text = malloc(2 * CHUNK_BYTES + 1)) != NULL;
-	for (int k = 0; k < WORKERS; k++)
+	for (unsigned k = 0; k < s.workers; k++)
 		ok &= (w[k].ends = malloc(lay->nfields * sizeof *w[k].ends)) != NULL;
 
 	/* The bytes the reader has read past its current record come first. */
@@ -298,15 +305,15 @@ int flo_orderscan(flo_reader *r, int fd, flo_rfm *agg, const struct flo_ordersca
 	}
 	memcpy(q.buf, unread, q.len);
 
-	int started = 0;
-	for (; started < WORKERS; started++) {
+	unsigned started = 0;
+	for (; started < s.workers; started++) {
 		w[started].s = &s;
-		w[started].part = (unsigned)started;
+		w[started].part = started;
 		if (pthread_create(&w[started].thread, NULL, work, &w[started]) != 0)
 			break;
 	}
 	pthread_mutex_lock(&s.mu);
-	if (started < WORKERS)
+	if (started < s.workers)
 		s.err = FLO_ENOMEM; /* the started ones stop at once */
 	while (s.err == FLO_OK && s.failed == LONG_MAX && !(eof && q.len == 0)) {
 		struct chunk *c = slot_of(&s, s.filled);
@@ -328,16 +335,16 @@ int flo_orderscan(flo_reader *r, int fd, flo_rfm *agg, const struct flo_ordersca
 	s.ended = 1;
 	pthread_cond_broadcast(&s.changed);
 	pthread_mutex_unlock(&s.mu);
-	for (int k = 0; k < started; k++)
+	for (unsigned k = 0; k < started; k++)
 		pthread_join(w[k].thread, NULL);
 
 	int err = s.err;
-	if (started < WORKERS) {
+	if (started < s.workers) {
 		/* Nothing was read or folded in: the reader goes on as it was. */
 		free_scan(&s, w, &q);
 		return FLO_OK;
 	}
-	for (int k = 0; k < WORKERS; k++)
+	for (unsigned k = 0; k < s.workers; k++)
 		for (int f = 0; f < 4; f++)
 			counts[f] += s.counts[k][f];
 	if (err == FLO_OK && s.failed != LONG_MAX)

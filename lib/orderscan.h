@@ -1,12 +1,13 @@
-/* orderscan.h: an order log's plain lines read and folded in on two threads.
+/* orderscan.h: an order log's plain lines read and folded in on a thread
+ * per part of the customers.
  *
  * One thread parsing and one folding (rfmfeed.h) leave the parser the
  * critical path: it splits every line, reads its date and amount and hashes
  * its id.  Here the input is cut into chunks of whole lines, each parsed by
- * one of two workers into orders sorted by their customer's part
- * (flo_rfm_part()); worker k then folds part k of every chunk, in input
- * order.  Both cores parse and both fold, and no customer is ever touched
- * by two threads.
+ * one of the workers (one a part of the aggregator: flo_rfm_parts()) into
+ * orders sorted by their customer's part (flo_rfm_part()); worker k then
+ * folds part k of every chunk, in input order.  Every core parses and every
+ * core folds, and no customer is ever touched by two threads.
  *
  * Only plain lines (plain.h) with a non-empty id, a date and an amount that
  * parse are taken.  At the first chunk holding anything else, the scan
@@ -34,7 +35,8 @@ struct flo_orderscan_layout {
 };
 
 /* Fold in the records after r's current one, read from fd (r's), into agg,
- * whose configuration must allow flo_rfm_add_part(); fates are added to
+ * whose configuration must allow flo_rfm_add_part() and which has two parts
+ * or more (a thread each); fates are added to
  * counts[].  *done is 1 when the input has been read to its end, 0 when r
  * has been handed the rest (then flo_reader_next(r) reads on; so also
  * when no thread could be started).  Errors: the aggregator's (FLO_ENOMEM,

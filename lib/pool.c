@@ -77,6 +77,13 @@ static void *helper(void *arg)
 
 int flo_usable_cpus(void)
 {
+	const char *env = getenv("FLO_THREADS");
+	if (env != NULL && *env != '\0') {
+		char *end;
+		long n = strtol(env, &end, 10);
+		if (*end == '\0' && n >= 1 && n <= 1024)
+			return (int)n;
+	}
 #ifdef __linux__
 	cpu_set_t cpus;
 	if (sched_getaffinity(0, sizeof cpus, &cpus) == 0)

@@ -11,8 +11,10 @@
 
 struct flo_pool;
 
-/* The CPUs this process may run on (taskset and cgroups' cpusets narrow
- * them below those online): helper threads pay only with two or more. */
+/* The threads a tool may keep busy: $FLO_THREADS when it is a whole number
+ * from 1 to 1024 (1: no helper threads), else the CPUs this process may run
+ * on (taskset and cgroups' cpusets narrow them below those online).  Helper
+ * threads pay only with two or more. */
 int flo_usable_cpus(void);
 
 /* A started helper, or NULL when the process may use one CPU only (a

@@ -120,20 +120,31 @@ struct part {
 	uint32_t last_index;
 };
 
+/* Orders flo_rfm_add_batch() gathers for each part before folding them in. */
+#define GATHER 256
+
 struct flo_rfm {
 	struct flo_rfm_config cfg;
-	struct part part[FLO_RFM_PARTS];
-	unsigned last_part; /* the part of the previous order folded in alone */
+	struct part part[FLO_RFM_MAX_PARTS];
+	unsigned nparts, part_bits;     /* nparts = 2^part_bits */
+	unsigned last_part;             /* the part of the previous order folded in alone */
+	struct flo_rfm_order *gathered; /* GATHER a part, for flo_rfm_add_batch() */
 };
 
 int flo_rfm_new(flo_rfm **out, const struct flo_rfm_config *cfg)
 {
+	unsigned parts = cfg->parts ? cfg->parts : 1;
+	if (parts > FLO_RFM_MAX_PARTS || (parts & (parts - 1)) != 0)
+		return FLO_EVALUE;
 	flo_rfm *r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return FLO_ENOMEM;
 	r->cfg = *cfg;
-	for (int k = 0; k < FLO_RFM_PARTS; k++)
-		if (flo_idmap_new(&r->part[k].ids) != FLO_OK) {
+	r->nparts = parts;
+	r->part_bits = (unsigned)__builtin_ctz(parts);
+	r->gathered = malloc(parts * GATHER * sizeof *r->gathered);
+	for (unsigned k = 0; k < parts; k++)
+		if (r->gathered == NULL || flo_idmap_new(&r->part[k].ids) != FLO_OK) {
 			flo_rfm_free(r);
 			return FLO_ENOMEM;
 		}
@@ -156,7 +167,7 @@ void flo_rfm_free(flo_rfm *r)
 {
 	if (r == NULL)
 		return;
-	for (int k = 0; k < FLO_RFM_PARTS; k++) {
+	for (unsigned k = 0; k < r->nparts; k++) {
 		struct part *pt = &r->part[k];
 		if (pt->ids == NULL)
 			continue;
@@ -171,6 +182,7 @@ void flo_rfm_free(flo_rfm *r)
 		flo_arena_free(&pt->days.mem);
 		flo_idmap_free(pt->ids);
 	}
+	free(r->gathered);
 	free(r);
 }
 
@@ -254,10 +266,15 @@ static int idset_add(struct idset *s, uint64_t h)
 	return 1;
 }
 
-unsigned flo_rfm_part(uint64_t hash)
+unsigned flo_rfm_parts(const flo_rfm *r)
+{
+	return r->nparts;
+}
+
+unsigned flo_rfm_part(const flo_rfm *r, uint64_t hash)
 {
 	/* The top bits: the id table places ids by the bottom ones. */
-	return (unsigned)(hash >> (64 - FLO_RFM_PART_BITS));
+	return r->part_bits ? (unsigned)(hash >> (64 - r->part_bits)) : 0;
 }
 
 /* Whether id is the previous order's.  Compared here, eight bytes at a
@@ -338,7 +355,7 @@ static int customer(flo_rfm *r, const char *id, size_t len, struct part **pt,
 		return FLO_OK;
 	}
 	uint64_t hash = flo_hash(id, len);
-	r->last_part = flo_rfm_part(hash);
+	r->last_part = flo_rfm_part(r, hash);
 	*pt = &r->part[r->last_part];
 	return customer_hashed(&r->cfg, *pt, id, len, hash, index);
 }
@@ -545,27 +562,24 @@ static int add_part(const struct flo_rfm_config *cfg, struct part *pt,
 int flo_rfm_add_part(flo_rfm *r, unsigned part, const struct flo_rfm_order *o, size_t n,
 		     long counts[4])
 {
-	if (r->cfg.order_ids || r->cfg.nkeep > 0 || part >= FLO_RFM_PARTS)
+	if (r->cfg.order_ids || r->cfg.nkeep > 0 || part >= r->nparts)
 		return FLO_EVALUE; /* these orders would need what a batch omits */
 	return add_part(&r->cfg, &r->part[part], o, n, counts);
 }
 
-/* Orders flo_rfm_add_batch() gathers for each part before folding them in. */
-#define GATHER 256
-
 int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4])
 {
-	struct flo_rfm_order gathered[FLO_RFM_PARTS][GATHER];
-	size_t ng[FLO_RFM_PARTS] = {0};
+	size_t ng[FLO_RFM_MAX_PARTS] = {0};
 	if (r->cfg.order_ids || r->cfg.nkeep > 0)
 		return FLO_EVALUE;
 	/* The orders of each part keep their order; parts share nothing, so
 	 * which is folded in first does not matter. */
 	for (size_t i = 0; i <= n; i++) {
-		for (unsigned k = 0; k < FLO_RFM_PARTS; k++) {
+		for (unsigned k = 0; k < r->nparts; k++) {
 			if (ng[k] < (i < n ? GATHER : 1))
 				continue;
-			int err = add_part(&r->cfg, &r->part[k], gathered[k], ng[k], counts);
+			int err = add_part(&r->cfg, &r->part[k], r->gathered + k * GATHER, ng[k],
+					   counts);
 			if (err != FLO_OK)
 				return err;
 			ng[k] = 0;
@@ -573,9 +587,10 @@ int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long 
 		if (i == n)
 			break;
 		uint64_t hash = flo_hash(o[i].id, o[i].id_len);
-		unsigned k = flo_rfm_part(hash);
-		gathered[k][ng[k]] = o[i];
-		gathered[k][ng[k]++].hash = hash;
+		unsigned k = flo_rfm_part(r, hash);
+		struct flo_rfm_order *g = &r->gathered[k * GATHER + ng[k]++];
+		*g = o[i];
+		g->hash = hash;
 	}
 	return FLO_OK;
 }
@@ -583,7 +598,7 @@ int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long 
 size_t flo_rfm_customers(const flo_rfm *r)
 {
 	size_t n = 0;
-	for (int k = 0; k < FLO_RFM_PARTS; k++)
+	for (unsigned k = 0; k < r->nparts; k++)
 		n += flo_idmap_count(r->part[k].ids);
 	return n;
 }
@@ -594,7 +609,7 @@ int32_t flo_rfm_as_of(const flo_rfm *r)
 		return r->cfg.as_of;
 	int32_t max_day = 0;
 	int have = 0;
-	for (int k = 0; k < FLO_RFM_PARTS; k++)
+	for (unsigned k = 0; k < r->nparts; k++)
 		if (r->part[k].have_max && (!have || r->part[k].max_day > max_day)) {
 			max_day = r->part[k].max_day;
 			have = 1;
@@ -607,7 +622,7 @@ double flo_rfm_bytes_per_customer(const flo_rfm *r)
 	size_t n = flo_rfm_customers(r), bytes = 0;
 	if (n == 0)
 		return 0;
-	for (int k = 0; k < FLO_RFM_PARTS; k++) {
+	for (unsigned k = 0; k < r->nparts; k++) {
 		const struct part *pt = &r->part[k];
 		bytes += flo_idmap_bytes(pt->ids) + pt->cap * sizeof *pt->cust + pt->days.mem.bytes +
 			 pt->rests_cap * sizeof *pt->rests;
@@ -622,11 +637,11 @@ double flo_rfm_bytes_per_customer(const flo_rfm *r)
 
 /* The parts' id tables, and where each part's customers start among the
  * indexes flo_rfm_order() gives. */
-static void part_bases(const flo_rfm *r, const flo_idmap *maps[FLO_RFM_PARTS],
-		       size_t base[FLO_RFM_PARTS])
+static void part_bases(const flo_rfm *r, const flo_idmap *maps[FLO_RFM_MAX_PARTS],
+		       size_t base[FLO_RFM_MAX_PARTS])
 {
 	size_t n = 0;
-	for (int k = 0; k < FLO_RFM_PARTS; k++) {
+	for (unsigned k = 0; k < r->nparts; k++) {
 		maps[k] = r->part[k].ids;
 		base[k] = n;
 		n += flo_idmap_count(maps[k]);
@@ -635,17 +650,17 @@ static void part_bases(const flo_rfm *r, const flo_idmap *maps[FLO_RFM_PARTS],
 
 uint32_t *flo_rfm_order(const flo_rfm *r)
 {
-	const flo_idmap *maps[FLO_RFM_PARTS];
-	size_t base[FLO_RFM_PARTS];
+	const flo_idmap *maps[FLO_RFM_MAX_PARTS];
+	size_t base[FLO_RFM_MAX_PARTS];
 	part_bases(r, maps, base);
-	return flo_idmap_sorted_many(maps, FLO_RFM_PARTS, base);
+	return flo_idmap_sorted_many(maps, r->nparts, base);
 }
 
 /* The part of index g of flo_rfm_order(), and g's index there. */
-static const struct part *locate(const flo_rfm *r, const size_t base[FLO_RFM_PARTS],
+static const struct part *locate(const flo_rfm *r, const size_t base[FLO_RFM_MAX_PARTS],
 				 uint32_t g, uint32_t *idx)
 {
-	int k = FLO_RFM_PARTS - 1;
+	unsigned k = r->nparts - 1;
 	while (g < base[k])
 		k--;
 	*idx = (uint32_t)(g - base[k]);
@@ -661,8 +676,8 @@ int flo_rfm_each_range(const flo_rfm *r, const uint32_t *order, size_t lo, size_
 	struct flo_field *kept = calloc(cfg->nkeep ? cfg->nkeep : 1, sizeof *kept);
 	if (kept == NULL)
 		return FLO_ENOMEM;
-	const flo_idmap *maps[FLO_RFM_PARTS];
-	size_t base[FLO_RFM_PARTS];
+	const flo_idmap *maps[FLO_RFM_MAX_PARTS];
+	size_t base[FLO_RFM_MAX_PARTS];
 	part_bases(r, maps, base);
 	int32_t as_of = flo_rfm_as_of(r);
 	for (size_t k = lo; k < hi; k++) {

@@ -22,6 +22,8 @@ struct flo_rfm_config {
 	int32_t holdout_end;
 	size_t nkeep;       /* fields carried per customer */
 	int order_ids;      /* orders carry ids; a repeated id is ignored */
+	unsigned parts;     /* customer parts (flo_rfm_add_part()): 1, 2, 4 or
+			     * 8 (0 is 1), at most FLO_RFM_MAX_PARTS */
 };
 
 /* One customer's summary, as flo-rfm writes it. */
@@ -104,14 +106,15 @@ struct flo_rfm_order {
  * The hashes are computed here. */
 int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4]);
 
-/* The customers are kept in parts by their ids' hashes, and each part
- * apart, so that orders of different parts can be folded in at once on
- * different threads. */
-#define FLO_RFM_PART_BITS 1
-#define FLO_RFM_PARTS (1 << FLO_RFM_PART_BITS)
+/* The customers are kept in parts by their ids' hashes (cfg->parts of
+ * them), and each part apart, so that orders of different parts can be
+ * folded in at once on different threads. */
+#define FLO_RFM_MAX_PARTS 8
+
+unsigned flo_rfm_parts(const flo_rfm *r);
 
 /* The part of the customer whose id has this flo_hash(). */
-unsigned flo_rfm_part(uint64_t hash);
+unsigned flo_rfm_part(const flo_rfm *r, uint64_t hash);
 
 /* flo_rfm_add_batch() for orders whose hashes are given and all of one
  * part.  Calls for different parts may run at the same time; nothing else

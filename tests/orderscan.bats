@@ -26,12 +26,24 @@ make_log() {
 	flo-rfm --as-of 1998-06-30 --holdout-end 1998-12-31 "$TMP/dated.csv" | cmp - "$TMP/want.csv"
 	tr , '\t' < "$TMP/orders.csv" > "$TMP/orders.tsv"
 	flo-rfm -o csv --as-of 1998-06-30 --holdout-end 1998-12-31 "$TMP/orders.tsv" | cmp - "$TMP/want.csv"
-	# --timings says how many orders the two threads read: all but the
-	# first, which the general reader read to learn the format
-	run --separate-stderr flo-rfm --timings --as-of 1998-06-30 "$TMP/orders.csv"
+	# a part of the customers a thread: 1 (the general reader), 2, 4 or 8
+	for t in 1 3 4 8 64; do
+		FLO_THREADS=$t flo-rfm --as-of 1998-06-30 --holdout-end 1998-12-31 "$TMP/dated.csv" |
+			cmp - "$TMP/want.csv"
+	done
+	FLO_THREADS=8 flo-rfm --timings "$TMP/orders.csv" 2>&1 > /dev/null | grep -q ' of them on 8 threads)'
+	FLO_THREADS=3 flo-rfm --timings "$TMP/orders.csv" 2>&1 > /dev/null | grep -q ' of them on 2 threads)'
+	FLO_THREADS=1 flo-rfm --timings "$TMP/orders.csv" 2>&1 > /dev/null | grep -q '(0 of them on 1 thread)'
+	# not a whole number from 1 to 1024: the CPUs flo-rfm may run on
+	threads() { "$@" --timings "$TMP/orders.csv" 2>&1 > /dev/null | sed -E 's/.* on ([0-9]+) threads?\).*/\1/'; }
+	[ "$(threads env FLO_THREADS=x flo-rfm)" = "$(threads flo-rfm)" ]
+	[ "$(threads env FLO_THREADS=0 flo-rfm)" = "$(threads flo-rfm)" ]
+	# --timings says how many orders the threads (one a CPU, here two) read:
+	# all but the first, which the general reader read to learn the format
+	run --separate-stderr env FLO_THREADS=2 flo-rfm --timings --as-of 1998-06-30 "$TMP/orders.csv"
 	assert_success
 	n=$(($(wc -l < "$TMP/orders.csv") - 1))
-	[[ "$stderr" =~ ^"flo-rfm: timings: "[0-9.]+" ms reading $n orders ($((n - 1)) of them on two threads), "[0-9.]+" ms sorting 20000 customers by id, "[0-9.]+" ms writing them; "[0-9.]+" ms in all; "[0-9]+" bytes held per customer"$ ]]
+	[[ "$stderr" =~ ^"flo-rfm: timings: "[0-9.]+" ms reading $n orders ($((n - 1)) of them on 2 threads), "[0-9.]+" ms sorting 20000 customers by id, "[0-9.]+" ms writing them; "[0-9.]+" ms in all; "[0-9]+" bytes held per customer"$ ]]
 }
 
 @test "scan: every order option gives the general path's summary" {
@@ -81,8 +93,8 @@ make_log() {
 		NR == 140000 { print ""; }
 		{ print $0 ",-" }' "$TMP/orders.csv" > "$TMP/quoted.csv"
 	flo-rfm "$TMP/quoted.csv" | cmp - "$TMP/want.csv"
-	# the two threads read the chunks before the quoted line's
-	n=$(flo-rfm --timings "$TMP/quoted.csv" 2>&1 > /dev/null | sed -E 's/.*\(([0-9]+) of them on two threads.*/\1/')
+	# the threads read the chunks before the quoted line's
+	n=$(FLO_THREADS=2 flo-rfm --timings "$TMP/quoted.csv" 2>&1 > /dev/null | sed -E 's/.*\(([0-9]+) of them on 2 threads.*/\1/')
 	[ "$n" -gt 75000 ] && [ "$n" -lt 99999 ]
 	# CRLF throughout, and no newline after the last line
 	sed 's/$/\r/' "$TMP/orders.csv" | head -c -2 > "$TMP/crlf.csv"
@@ -134,7 +146,7 @@ corrupt() {
 		} 1' "$2" > "$3"
 }
 
-@test "scan: damaged logs give what the general reader alone gives (one CPU): output, messages, status, rejects" {
+@test "scan: damaged logs give what the general reader alone gives (one thread): output, messages, status, rejects" {
 	make_log
 	for seed in 1 2 3 4 5 6; do
 		corrupt $seed "$TMP/orders.csv" "$TMP/bad.csv"
@@ -142,20 +154,25 @@ corrupt() {
 			f=$TMP/bad.$fmt
 			[ $fmt = csv ] || tr , '\t' < "$TMP/bad.csv" > "$f"
 			# stopping at the first bad record
-			run --separate-stderr flo-rfm "$f"
-			status_two=$status out_two=$output err_two=$stderr
-			run --separate-stderr taskset -c 0 flo-rfm "$f"
-			[ "$status" = "$status_two" ] && [ "$output" = "$out_two" ] && [ "$stderr" = "$err_two" ]
+			run --separate-stderr env FLO_THREADS=1 flo-rfm "$f"
+			status_one=$status out_one=$output err_one=$stderr
+			for t in 2 4; do
+				run --separate-stderr env FLO_THREADS=$t flo-rfm "$f"
+				[ "$status" = "$status_one" ] && [ "$output" = "$out_one" ] &&
+					[ "$stderr" = "$err_one" ]
+			done
 			# skipping them, kept aside
-			run --separate-stderr flo-rfm --rejects "$TMP/rej2" "$f"
-			status_two=$status out_two=$output err_two=${stderr//rej2/rej}
-			run --separate-stderr taskset -c 0 flo-rfm --rejects "$TMP/rej" "$f"
-			[ "$status" = "$status_two" ] && [ "$output" = "$out_two" ] && [ "$stderr" = "$err_two" ]
+			run --separate-stderr env FLO_THREADS=1 flo-rfm --rejects "$TMP/rej" "$f"
+			status_one=$status out_one=$output err_one=${stderr//rej/rej2}
+			run --separate-stderr env FLO_THREADS=2 flo-rfm --rejects "$TMP/rej2" "$f"
+			[ "$status" = "$status_one" ] && [ "$output" = "$out_one" ] && [ "$stderr" = "$err_one" ]
 			cmp "$TMP/rej" "$TMP/rej2"
 		done
 	done
-	# the general reader alone, and flo-rfm on two threads, were what ran
-	n=$(flo-rfm --timings --skip-bad "$TMP/bad.csv" 2>&1 > /dev/null | sed -nE 's/.*\(([0-9]+) of them on two threads.*/\1/p')
+	# the general reader alone, and flo-rfm on two threads, were what ran;
+	# a process that may run on one CPU only reads on one thread
+	n=$(FLO_THREADS=2 flo-rfm --timings --skip-bad "$TMP/bad.csv" 2>&1 > /dev/null | sed -nE 's/.*\(([0-9]+) of them on 2 threads.*/\1/p')
 	[ "$n" -gt 0 ]
-	taskset -c 0 flo-rfm --timings --skip-bad "$TMP/bad.csv" 2>&1 > /dev/null | grep -q '(0 of them on two threads)'
+	FLO_THREADS=1 flo-rfm --timings --skip-bad "$TMP/bad.csv" 2>&1 > /dev/null | grep -q '(0 of them on 1 thread)'
+	taskset -c 0 flo-rfm --timings --skip-bad "$TMP/bad.csv" 2>&1 > /dev/null | grep -q '(0 of them on 1 thread)'
 }

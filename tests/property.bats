@@ -86,3 +86,24 @@ finite() {
 			fail "flo-score --fit differs: $settings, summaries in $mid"
 	done
 }
+
+@test "the number of threads (FLO_THREADS) changes no output: summaries, fits, scores" {
+	# 30,000 customers: flo-rfm reads them on a thread a part, flo-fit sums
+	# its likelihood in two parts (past 4,096 distinct triples) and formats
+	# on a helper; with one thread each part's sums come one after the other.
+	export SOURCE_DATE_EPOCH=1700000000
+	flo-simulate -n 30000 --seed 21 --r 2 --alpha 8 --a 1 --b 10 > "$TMP/orders.csv"
+	for t in 1 2 8; do
+		FLO_THREADS=$t flo-rfm --as-of 1998-06-30 "$TMP/orders.csv" > "$TMP/s$t.csv"
+		FLO_THREADS=$t flo-fit --no-store "$TMP/s$t.csv" > "$TMP/m$t.json"
+		FLO_THREADS=$t flo-score --model "$TMP/m$t.json" "$TMP/s$t.csv" > "$TMP/c$t.csv"
+	done
+	for t in 2 8; do
+		cmp "$TMP/s1.csv" "$TMP/s$t.csv"
+		cmp "$TMP/m1.json" "$TMP/m$t.json"
+		cmp "$TMP/c1.csv" "$TMP/c$t.csv"
+	done
+	[ "$(wc -l < "$TMP/s1.csv")" = 30001 ]
+	# past the size where the fit splits its sums
+	grep -q '"distinct": [0-9][0-9][0-9][0-9][0-9]' "$TMP/m1.json"
+}
