@@ -269,12 +269,51 @@ static void not_utf8(flo_writer *w, const char *s, size_t at, int in_name)
 		 (unsigned char)s[at - 1]);
 }
 
-/* Start field `nlen` bytes of `name`.  CSV and TSV keep the first record's
- * names as the header and compare later records' names with it: a length
- * and a memcmp, as every record pays for it. */
+/* A name whose length is not given: it ends at its NUL byte. */
+#define NAME_CSTR ((size_t)-1)
+
+/* Whether name (nlen bytes, or up to its NUL: NAME_CSTR) is the header's
+ * field i; *nlen becomes its length.  Compared in place, byte by byte:
+ * measuring and comparing the names with two library calls was a quarter
+ * of the time flo-rfm took to write a million summaries. */
+static int is_header_name(const flo_writer *w, size_t i, const char *name, size_t *nlen)
+{
+	if (i >= w->nnames) {
+		if (*nlen == NAME_CSTR)
+			*nlen = strlen(name);
+		return 0;
+	}
+	const char *want = w->names.p + w->name_off[i];
+	size_t len = w->name_len[i], k = 0;
+	if (*nlen == NAME_CSTR) {
+		while (k < len && name[k] != '\0' && name[k] == want[k])
+			k++;
+		if (k == len && name[k] == '\0') {
+			*nlen = len;
+			return 1;
+		}
+		*nlen = strlen(name);
+		return 0;
+	}
+	if (*nlen != len)
+		return 0;
+	while (k < len && name[k] == want[k])
+		k++;
+	return k == len;
+}
+
+/* Start field `nlen` bytes of `name` (NAME_CSTR: up to its NUL).  CSV and
+ * TSV keep the first record's names as the header and compare later
+ * records' names with it, as every record pays for it. */
 static void begin_field(flo_writer *w, const char *name, size_t nlen)
 {
 	size_t i = w->nfields++;
+	if (w->fmt != FLO_FMT_JSONL && w->have_header) {
+		if (!is_header_name(w, i, name, &nlen))
+			w->mismatch = 1;
+	} else if (nlen == NAME_CSTR) {
+		nlen = strlen(name);
+	}
 	w->cur_name = name;
 	w->cur_name_len = nlen;
 	if (w->fmt == FLO_FMT_JSONL) {
@@ -287,12 +326,8 @@ static void begin_field(flo_writer *w, const char *name, size_t nlen)
 	}
 	if (i > 0)
 		putc_(&w->rec, w->fmt == FLO_FMT_TSV ? '\t' : ',');
-	if (w->have_header) {
-		if (i >= w->nnames || w->name_len[i] != nlen ||
-		    memcmp(w->names.p + w->name_off[i], name, nlen) != 0)
-			w->mismatch = 1;
+	if (w->have_header)
 		return;
-	}
 	if (w->nnames == w->names_cap) {
 		size_t cap = w->names_cap ? w->names_cap * 2 : 32;
 		size_t *off = realloc(w->name_off, cap * sizeof *off);
@@ -312,30 +347,6 @@ static void begin_field(flo_writer *w, const char *name, size_t nlen)
 	putc_(&w->names, '\0');
 }
 
-/* begin_field() for a NUL-terminated name.  Once a CSV or TSV header is
- * known, the name is checked against the header's in place: measuring and
- * comparing it with two library calls was a quarter of the time flo-rfm
- * took to write a million summaries. */
-static void begin_named(flo_writer *w, const char *name)
-{
-	size_t i = w->nfields;
-	if (w->have_header && w->fmt != FLO_FMT_JSONL && i < w->nnames) {
-		const char *want = w->names.p + w->name_off[i];
-		size_t len = w->name_len[i], k = 0;
-		while (k < len && name[k] != '\0' && name[k] == want[k])
-			k++;
-		if (k == len && name[k] == '\0') {
-			w->nfields++;
-			w->cur_name = name;
-			w->cur_name_len = len;
-			if (i > 0)
-				putc_(&w->rec, w->fmt == FLO_FMT_TSV ? '\t' : ',');
-			return;
-		}
-	}
-	begin_field(w, name, strlen(name));
-}
-
 static void put_text(flo_writer *w, const char *s, size_t n)
 {
 	size_t bad;
@@ -351,7 +362,7 @@ static void put_text(flo_writer *w, const char *s, size_t n)
 
 void flo_writer_str(flo_writer *w, const char *name, const char *val, size_t len)
 {
-	begin_named(w, name);
+	begin_field(w, name, NAME_CSTR);
 	put_text(w, val, len);
 }
 
@@ -365,7 +376,7 @@ static struct num_memo *memo(flo_writer *w)
 void flo_writer_num(flo_writer *w, const char *name, double v)
 {
 	char tmp[FLO_NUM_BUFSZ];
-	begin_named(w, name);
+	begin_field(w, name, NAME_CSTR);
 	uint64_t bits;
 	memcpy(&bits, &v, sizeof bits);
 	struct num_memo *m = memo(w);
@@ -383,7 +394,7 @@ void flo_writer_num(flo_writer *w, const char *name, double v)
 
 void flo_writer_day(flo_writer *w, const char *name, int day)
 {
-	begin_named(w, name);
+	begin_field(w, name, NAME_CSTR);
 	struct num_memo *m = memo(w);
 	if (m == NULL) {
 		char tmp[16];
@@ -412,7 +423,7 @@ void flo_writer_raw(flo_writer *w, const char *text, size_t len, size_t nfields)
 
 void flo_writer_null(flo_writer *w, const char *name)
 {
-	begin_named(w, name);
+	begin_field(w, name, NAME_CSTR);
 	if (w->fmt == FLO_FMT_JSONL)
 		put(&w->rec, "null", 4);
 }
