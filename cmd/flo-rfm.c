@@ -600,24 +600,23 @@ static int read_order(struct options *o, flo_reader *r, struct fields *fl,
 /* Where the order fields are, when the records can be scanned on a thread
  * per part of the customers (orderscan.h): CSV or TSV, no --keep or
  * --order-id, two threads or more. */
-static int scan_layout(const struct options *o, const flo_reader *r, const struct fields *fl,
+static int scan_layout(const struct options *o, const flo_reader *r, struct fields *fl,
 		       struct flo_orderscan_layout *lay)
 {
 	enum flo_format fmt = flo_reader_format(r);
 	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || o->cfg.nkeep > 0 ||
 	    o->cfg.order_ids || o->cfg.parts < 2)
 		return 0;
+	/* A CSV or TSV record's fields are the header's, in its order. */
 	size_t n;
-	const struct flo_field *h = flo_reader_header(r, &n);
-	const struct flo_col *cols[3] = {&fl->id, &fl->date, &fl->amount};
+	const struct flo_field *all = flo_reader_fields(r, &n);
+	struct flo_col *cols[3] = {&fl->id, &fl->date, &fl->amount};
 	size_t at[3];
 	for (int k = 0; k < 3; k++) {
-		size_t len = strlen(cols[k]->name);
-		for (at[k] = 0; at[k] < n; at[k]++)
-			if (h[at[k]].name_len == len && memcmp(h[at[k]].name, cols[k]->name, len) == 0)
-				break;
-		if (at[k] == n)
+		const struct flo_field *f = flo_reader_get(r, cols[k]);
+		if (f == NULL)
 			return 0;
+		at[k] = (size_t)(f - all);
 	}
 	*lay = (struct flo_orderscan_layout){fmt, n, at[0], at[1], at[2], o->json_out};
 	return 1;

@@ -82,14 +82,13 @@ static int take_line(const struct scan *s, struct chunk *c, const char *p,
 		     const char *const *ends)
 {
 	const struct flo_orderscan_layout *lay = s->lay;
-	const char *id = lay->id ? ends[lay->id - 1] + 1 : p;
-	const char *date = lay->date ? ends[lay->date - 1] + 1 : p;
-	const char *amount = lay->amount ? ends[lay->amount - 1] + 1 : p;
-	size_t id_len = (size_t)(ends[lay->id] - id);
+	size_t id_len, date_len, amount_len;
+	const char *id = flo_plain_field(p, ends, lay->id, &id_len);
+	const char *date = flo_plain_field(p, ends, lay->date, &date_len);
+	const char *amount = flo_plain_field(p, ends, lay->amount, &amount_len);
 	struct flo_rfm_order o = {id, id_len, 0, {0, 0}, 0};
-	if (id_len == 0 ||
-	    flo_parse_time(date, (size_t)(ends[lay->date] - date), &o.time) != FLO_OK ||
-	    flo_parse_money(amount, (size_t)(ends[lay->amount] - amount), &o.value) != FLO_OK)
+	if (id_len == 0 || flo_parse_time(date, date_len, &o.time) != FLO_OK ||
+	    flo_parse_money(amount, amount_len, &o.value) != FLO_OK)
 		return 0;
 	if (lay->ascii_ids)
 		for (size_t i = 0; i < id_len; i++)

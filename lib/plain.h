@@ -75,4 +75,14 @@ static inline const char *flo_plain_line(const char *s, const char *e, char sep,
 	}
 }
 
+/* Field i of the plain line at s whose field ends flo_plain_line() gave:
+ * its first byte, and its length in *len. */
+static inline const char *flo_plain_field(const char *s, const char *const *ends, size_t i,
+					  size_t *len)
+{
+	const char *f = i == 0 ? s : ends[i - 1] + 1;
+	*len = (size_t)(ends[i] - f);
+	return f;
+}
+
 #endif

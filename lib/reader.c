@@ -874,11 +874,11 @@ static int plain_record(flo_reader *r)
 					r->ends);
 	if (nl == NULL)
 		return 0;
-	const char *fs = s;
 	for (size_t i = 0; i < r->nheader; i++) {
-		r->fields[i] = (struct flo_field){r->header[i].name, r->header[i].name_len, fs,
-						  (size_t)(r->ends[i] - fs), FLO_KIND_STR};
-		fs = r->ends[i] + 1;
+		size_t len;
+		const char *f = flo_plain_field(s, r->ends, i, &len);
+		r->fields[i] = (struct flo_field){r->header[i].name, r->header[i].name_len, f, len,
+						  FLO_KIND_STR};
 	}
 	r->raw = s;
 	r->raw_len = (size_t)(nl - s);
