@@ -497,10 +497,9 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
  * totals requested, the days of order i + AHEAD requested, and order i
  * folded in.  Memory then serves a steady stream of requests, never waiting
  * idle for a batch to finish. */
-#ifndef AHEAD
 #define AHEAD 8
-#endif
 #define RING 32 /* a power of two above 3 AHEAD: the orders in flight */
+_Static_assert(RING > 3 * AHEAD && (RING & (RING - 1)) == 0, "RING holds the orders in flight");
 
 /* Fold orders o[0..n) in, all of part pt (their hashes computed). */
 static int add_part(const struct flo_rfm_config *cfg, struct part *pt,
