@@ -14,8 +14,6 @@ WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CSTD      = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT      ?= -O2 -g
 WERROR   ?=
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS   ?=
 ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(WERROR) -Ilib $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS    = $(PKG_LIBS) -lm -pthread
@@ -38,13 +36,31 @@ FUZZERS   = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 REPLAYS   = $(FUZZERS:%=$(BUILD)/tests/test_fuzz_%)
 LIBFLO    = $(BUILD)/libflo.a
 
-.PHONY: all test unit cli asan clean install uninstall bootstrap demo bench check-deps
+.PHONY: all test unit cli asan clean install uninstall bootstrap demo bench
 
-all: check-deps $(TOOLS)
+all: $(TOOLS)
 
-check-deps:
+# The library flags are read from pkg-config into $(BUILD)/config.mk, a
+# makefile of its own that GNU make makes first and then re-reads: so they
+# are found after scripts/bootstrap has installed the libraries, in the same
+# `make demo` or `make test`, not when make started.  The goals that install
+# what is missing (test, asan, demo, bench, bootstrap) run the bootstrap
+# here; a plain `make` only says what is missing.  Goals that build nothing
+# never make it (`make clean` does not bootstrap).
+BOOTSTRAP ?= scripts/bootstrap
+CONFIG     = $(BUILD)/config.mk
+NOBUILD    = clean uninstall bootstrap fuzz fuzz-build
+ifneq ($(or $(filter-out $(NOBUILD),$(MAKECMDGOALS)),$(if $(MAKECMDGOALS),,all)),)
+include $(CONFIG)
+endif
+
+$(CONFIG): Makefile $(BOOTSTRAP)
+	@$(if $(filter test asan demo demo-notebook bench,$(MAKECMDGOALS)),$(BOOTSTRAP))
 	@pkg-config --exists $(PKGS) || { \
-	  echo "flo: missing libraries (gsl, lmdb): run scripts/bootstrap" >&2; exit 1; }
+	  echo "flo: missing libraries (gsl, lmdb): run scripts/bootstrap, or make demo" >&2; exit 1; }
+	@mkdir -p $(@D)
+	@{ echo "PKG_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
+	   echo "PKG_LIBS = $$(pkg-config --libs $(PKGS))"; } > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -68,7 +84,7 @@ $(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.c tests/fuz
 	  $(LDFLAGS) $(LDLIBS)
 
 bootstrap:
-	@scripts/bootstrap
+	@$(BOOTSTRAP)
 
 # The test build adds -Werror: a warning is a failure here, not in a user's build.
 test: bootstrap
