@@ -1,0 +1,54 @@
+#!/usr/bin/env bats
+# The README's first command on a bare machine: `make demo` must build and
+# link in the one run that installs the libraries.  Simulated with a
+# pkg-config that knows no package until a stand-in bootstrap has
+# "installed" them (it then answers as the real one does).
+
+load test_helper
+
+# A copy of the checkout as a clone would have it (tracked files only, no
+# build), a pkg-config that knows nothing until $TMP/installed exists, and
+# a bootstrap that creates it and logs each call.
+bare_machine() {
+	mkdir -p "$TMP/src" "$TMP/fakebin"
+	(cd "$ROOT" && git ls-files -z | xargs -0 cp --parents -t "$TMP/src")
+	real=$(command -v pkg-config)
+	cat > "$TMP/fakebin/pkg-config" <<-SH
+	#!/bin/sh
+	[ -e "$TMP/installed" ] && exec "$real" "\$@"
+	echo "Package gsl was not found in the pkg-config search path." >&2
+	exit 1
+	SH
+	cat > "$TMP/bootstrap" <<-SH
+	#!/bin/sh
+	echo "bootstrap \$*" >> "$TMP/bootstrap.log"
+	touch "$TMP/installed"
+	SH
+	chmod +x "$TMP/fakebin/pkg-config" "$TMP/bootstrap"
+	export PATH="$TMP/fakebin:$PATH"
+	unset FLO_DB
+}
+
+@test "bare machine: make demo bootstraps, finds the libraries and links in its first run (-j2)" {
+	bare_machine
+	run pkg-config --exists gsl lmdb
+	assert_failure
+	run make -C "$TMP/src" -j2 demo BOOTSTRAP="$TMP/bootstrap"
+	assert_success
+	assert_output --partial "19945 customers scored and segmented"
+	refute_output --partial "undefined reference"
+	[ -x "$TMP/src/bin/flo-score" ]
+	grep -q '^PKG_LIBS = .*-lgsl.*-llmdb' "$TMP/src/build/config.mk"
+}
+
+@test "bare machine: a plain make says what is missing; make clean does not bootstrap" {
+	bare_machine
+	run make -C "$TMP/src" all BOOTSTRAP="$TMP/bootstrap"
+	assert_failure
+	assert_output --partial "flo: missing libraries (gsl, lmdb): run scripts/bootstrap, or make demo"
+	[ ! -e "$TMP/bootstrap.log" ]
+	run make -C "$TMP/src" clean BOOTSTRAP="$TMP/bootstrap"
+	assert_success
+	[ ! -e "$TMP/bootstrap.log" ]
+	[ ! -e "$TMP/src/build" ]
+}
