@@ -15,7 +15,7 @@ CSTD      = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 OPT      ?= -O2 -g
 WERROR   ?=
 CFLAGS   ?=
-ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(WERROR) -Ilib $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = $(CSTD) $(OPT) $(WARN) $(WERROR) -Ilib -Icmd $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 LDLIBS    = $(PKG_LIBS) -lm -pthread
 
 # Each build flavour lives in its own folder so that `make asan` never mixes
@@ -23,7 +23,10 @@ LDLIBS    = $(PKG_LIBS) -lm -pthread
 BUILD    ?= build
 BIN      ?= bin
 
-LIB_SRC   = $(sort $(wildcard lib/*.c))
+# lib/ is the library, in rooms by concern (lib/README.md); cmd/common is
+# the tools' own layer (options, messages, exit statuses), its own archive.
+LIB_SRC   = $(sort $(wildcard lib/*/*.c))
+COMMON_SRC = $(sort $(wildcard cmd/common/*.c))
 CMD_SRC   = $(sort $(wildcard cmd/*.c))
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -35,6 +38,8 @@ FUZZ_SRC  = $(filter-out tests/fuzz/fuzz_util.c,$(sort $(wildcard tests/fuzz/fuz
 FUZZERS   = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 REPLAYS   = $(FUZZERS:%=$(BUILD)/tests/test_fuzz_%)
 LIBFLO    = $(BUILD)/libflo.a
+LIBTOOLS  = $(BUILD)/libflotools.a
+COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all test unit cli asan clean install uninstall bootstrap demo bench
 
@@ -70,15 +75,19 @@ $(LIBFLO): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BIN)/%: $(BUILD)/cmd/%.o $(LIBFLO)
+$(LIBTOOLS): $(COMMON_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/%: $(BUILD)/cmd/%.o $(LIBTOOLS) $(LIBFLO)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBFLO)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBTOOLS) $(LIBFLO)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.c tests/fuzz/replay.c $(LIBFLO)
+$(BUILD)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.c tests/fuzz/replay.c $(LIBTOOLS) $(LIBFLO)
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Itests/fuzz -DFUZZ_CORPUS='"tests/fuzz/corpus/$*"' $(filter %.c %.a,$^) -o $@ \
 	  $(LDFLAGS) $(LDLIBS)
@@ -123,11 +132,11 @@ fuzz-build:
 	@scripts/bootstrap fuzz
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) WERROR= \
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
-	  build-fuzz/libflo.a $(FUZZERS:%=build-fuzz/fuzz/fuzz_%)
+	  build-fuzz/libflotools.a build-fuzz/libflo.a $(FUZZERS:%=build-fuzz/fuzz/fuzz_%)
 fuzz: fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run $(FUZZERS)
 
-build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.c build-fuzz/libflo.a
+build-fuzz/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.c build-fuzz/libflotools.a build-fuzz/libflo.a
 	@mkdir -p $(@D)
 	$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -Itests/fuzz -fsanitize=fuzzer $(filter %.c %.a,$^) -o $@ $(LDFLAGS) $(LDLIBS)
 

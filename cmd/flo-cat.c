@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "err.h"
-#include "record.h"
+#include "common/cli.h"
+#include "base/err.h"
+#include "record/reader.h"
+#include "record/writer.h"
 
 static const char usage[] =
 "usage: flo-cat [options] [file]\n"

@@ -11,15 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "date.h"
-#include "err.h"
-#include "fitrun.h"
-#include "idmap.h"
-#include "model.h"
-#include "num.h"
-#include "record.h"
-#include "store.h"
+#include "common/cli.h"
+#include "base/date.h"
+#include "base/err.h"
+#include "common/fitrun.h"
+#include "base/idmap.h"
+#include "model/model.h"
+#include "base/num.h"
+#include "record/reader.h"
+#include "store/store.h"
 
 static const char usage[] =
 "usage: flo-fit [options] [file]\n"

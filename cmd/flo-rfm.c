@@ -10,17 +10,19 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "custdb.h"
-#include "date.h"
-#include "err.h"
-#include "num.h"
-#include "orderscan.h"
-#include "pool.h"
-#include "record.h"
-#include "rfm.h"
-#include "rfmfeed.h"
-#include "store.h"
+#include "common/cli.h"
+#include "store/custdb.h"
+#include "base/date.h"
+#include "base/err.h"
+#include "base/num.h"
+#include "rfm/orderscan.h"
+#include "base/pool.h"
+#include "record/reader.h"
+#include "record/writer.h"
+#include "rfm/rfm.h"
+#include "rfm/rfmfeed.h"
+#include "store/store.h"
+#include "base/quote.h"
 
 static const char usage[] =
 "usage: flo-rfm [options] [file]\n"

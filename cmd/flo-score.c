@@ -12,17 +12,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bgnbd.h"
-#include "cli.h"
-#include "clv.h"
-#include "date.h"
-#include "err.h"
-#include "fitrun.h"
-#include "gg.h"
-#include "model.h"
-#include "num.h"
-#include "record.h"
-#include "store.h"
+#include "model/bgnbd.h"
+#include "common/cli.h"
+#include "model/clv.h"
+#include "base/date.h"
+#include "base/err.h"
+#include "common/fitrun.h"
+#include "model/gg.h"
+#include "model/model.h"
+#include "base/num.h"
+#include "record/reader.h"
+#include "record/writer.h"
+#include "store/store.h"
+#include "base/quote.h"
 
 static const char usage[] =
 "usage: flo-score [options] [file]\n"

@@ -10,12 +10,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "err.h"
-#include "num.h"
-#include "record.h"
-#include "segment.h"
-#include "store.h"
+#include "common/cli.h"
+#include "base/err.h"
+#include "base/num.h"
+#include "record/reader.h"
+#include "record/writer.h"
+#include "segment/segment.h"
+#include "store/store.h"
+#include "base/quote.h"
 
 static const char usage[] =
 "usage: flo-segment [options] [file]\n"

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "date.h"
-#include "err.h"
-#include "record.h"
-#include "simulate.h"
+#include "common/cli.h"
+#include "base/date.h"
+#include "base/err.h"
+#include "record/writer.h"
+#include "model/simulate.h"
 
 static const char usage[] =
 "usage: flo-simulate -n CUSTOMERS --seed S [options]\n"

@@ -12,8 +12,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "custstate.h"
-#include "err.h"
+#include "rfm/custstate.h"
+#include "base/err.h"
 
 static void summarise(const flo_custstate *st, const struct flo_rfm_config *cfg, int32_t day)
 {

@@ -7,8 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "err.h"
-#include "segment.h"
+#include "base/err.h"
+#include "segment/segment.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

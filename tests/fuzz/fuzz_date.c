@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include "date.h"
-#include "err.h"
+#include "base/date.h"
+#include "base/err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

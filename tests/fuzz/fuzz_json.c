@@ -8,8 +8,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "err.h"
-#include "json.h"
+#include "base/err.h"
+#include "base/json.h"
 
 static void check_string(const char *s, size_t len)
 {

@@ -7,8 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "err.h"
-#include "model.h"
+#include "base/err.h"
+#include "model/model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -14,8 +14,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "err.h"
-#include "num.h"
+#include "base/err.h"
+#include "base/num.h"
 
 /* The grammar of num.h, written out independently. */
 static int grammar(const char *s, size_t n)

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "record.h"
+#include "base/err.h"
+#include "record/reader.h"
 
 static flo_reader *reader_over(const char *data, size_t len, enum flo_format fmt)
 {

@@ -6,9 +6,9 @@
 #include <fenv.h>
 #include <math.h>
 
-#include "bgnbd.h"
+#include "model/bgnbd.h"
 #include "check.h"
-#include "err.h"
+#include "base/err.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -5,8 +5,8 @@
 #include <math.h>
 
 #include "check.h"
-#include "clv.h"
-#include "err.h"
+#include "model/clv.h"
+#include "base/err.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

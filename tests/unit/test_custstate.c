@@ -12,13 +12,13 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "custdb.h"
-#include "custstate.h"
-#include "date.h"
-#include "err.h"
-#include "idmap.h"
-#include "rfm.h"
-#include "store.h"
+#include "store/custdb.h"
+#include "rfm/custstate.h"
+#include "base/date.h"
+#include "base/err.h"
+#include "base/idmap.h"
+#include "rfm/rfm.h"
+#include "store/store.h"
 
 /* A small LCG: the tests' randomness, the same on every run. */
 static uint64_t rng = 88172645463325252ull;

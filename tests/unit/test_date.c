@@ -4,8 +4,8 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "date.h"
-#include "err.h"
+#include "base/date.h"
+#include "base/err.h"
 
 static int day(const char *s, int32_t *d)
 {

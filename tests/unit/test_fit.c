@@ -15,13 +15,13 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sf_psi.h>
 
-#include "bgnbd.h"
+#include "model/bgnbd.h"
 #include "check.h"
-#include "err.h"
-#include "fit.h"
-#include "fitlik.h"
-#include "gg.h"
-#include "radix.h"
+#include "base/err.h"
+#include "model/fit.h"
+#include "model/fitlik.h"
+#include "model/gg.h"
+#include "base/radix.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -5,8 +5,8 @@
 #include <math.h>
 
 #include "check.h"
-#include "err.h"
-#include "gg.h"
+#include "base/err.h"
+#include "model/gg.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

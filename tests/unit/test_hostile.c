@@ -8,11 +8,12 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "date.h"
-#include "err.h"
-#include "json.h"
+#include "base/date.h"
+#include "base/err.h"
+#include "base/json.h"
 #include "reader_over.h"
-#include "record.h"
+#include "record/reader.h"
+#include "record/writer.h"
 
 static flo_reader *reader_of(const char *text, enum flo_format fmt)
 {

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "err.h"
-#include "idmap.h"
+#include "base/err.h"
+#include "base/idmap.h"
 
 /* The reference order, written without the radix sort's prefix keys. */
 struct id {

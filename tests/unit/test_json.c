@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "err.h"
-#include "json.h"
+#include "base/err.h"
+#include "base/json.h"
 
 /* Parse text (without its NUL: the parser must not read past len) and
  * return the document, or NULL with err filled. */

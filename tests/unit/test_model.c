@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "err.h"
-#include "model.h"
+#include "base/err.h"
+#include "model/model.h"
 
 /* A document as flo-fit writes it, with the CDNOW parameters (Fader, Hardie
  * & Lee 2005; Fader & Hardie 2013) and members scoring does not read. */

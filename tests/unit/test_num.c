@@ -3,8 +3,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "err.h"
-#include "num.h"
+#include "base/err.h"
+#include "base/num.h"
 
 static int parse(const char *s, double *v)
 {

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "pool.h"
+#include "base/pool.h"
 
 struct job {
 	long runs, sum;

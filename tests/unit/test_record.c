@@ -5,9 +5,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "err.h"
+#include "base/err.h"
 #include "reader_over.h"
-#include "record.h"
+#include "record/reader.h"
+#include "record/writer.h"
 
 
 static flo_reader *reader_of(const char *text)

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "err.h"
-#include "idmap.h"
-#include "rfmfeed.h"
+#include "base/err.h"
+#include "base/idmap.h"
+#include "rfm/rfmfeed.h"
 
 static uint64_t state = 2463534242ull;
 static unsigned next(void)

@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "err.h"
-#include "segment.h"
-#include "store.h"
+#include "base/err.h"
+#include "segment/segment.h"
+#include "store/store.h"
 
 #define CHECK_SAME(got, want)                                                \
 	do {                                                                 \

@@ -19,8 +19,8 @@
 #include <lmdb.h>
 
 #include "check.h"
-#include "err.h"
-#include "store.h"
+#include "base/err.h"
+#include "store/store.h"
 
 static char tmpdir[64];
 

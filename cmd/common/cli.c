@@ -1,0 +1,329 @@
+/* cli.c: messages, strict options, input, output and the bad-record policy
+ * shared by the tools. */
+#define _GNU_SOURCE /* F_SETPIPE_SZ, where Linux has it */
+#include "common/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/date.h"
+#include "base/err.h"
+#include "base/num.h"
+
+const char *flo_progname = "flo";
+static flo_writer *output;
+
+void flo_cli_set_output(flo_writer *w)
+{
+	output = w;
+}
+
+/* Before exiting on an error: what was written so far goes out. */
+static void flush_output(void)
+{
+	if (output != NULL)
+		flo_writer_flush(output);
+}
+
+/* At exit, by whatever path (--help and --version included): output that
+ * could not be written is an error, not a success (sbase's fshut()). */
+static int failing; /* an error was reported: the exit status says it */
+
+static void check_stdout(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return;
+	if (failing)
+		return;
+	fprintf(stderr, "%s: write error: %s\n", flo_progname, strerror(errno));
+	_exit(FLO_EXIT_IOERR);
+}
+
+void flo_cli_init(const char *name)
+{
+	flo_progname = name;
+	signal(SIGPIPE, SIG_DFL);
+	opterr = 0;
+	atexit(check_stdout);
+}
+
+static void vmessage(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+static void vmessage(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", flo_progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+double flo_ms_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
+}
+
+void flo_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+}
+
+void flo_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+	failing = 1;
+	flush_output();
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void flo_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	failing = 1;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help' for more information.\n", flo_progname);
+	exit(FLO_EXIT_USAGE);
+}
+
+void flo_option_error(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	if (c == ':')
+		flo_usage_error("option %s needs a value", arg);
+	if (optopt != 0 && arg[0] == '-' && arg[1] != '-')
+		flo_usage_error("unknown option -%c", optopt);
+	flo_usage_error("unknown option %s", arg);
+}
+
+void flo_print_version(void)
+{
+	printf("%s (flo) %s\n", flo_progname, FLO_VERSION);
+}
+
+double flo_opt_double(const char *opt, const char *arg)
+{
+	double v;
+	int err = flo_parse_double(arg, strlen(arg), &v);
+	if (err != FLO_OK || arg[0] == '\0')
+		flo_usage_error("option %s: not a number: \"%s\"", opt, arg);
+	return v;
+}
+
+double flo_opt_positive(const char *opt, const char *arg)
+{
+	double v = flo_opt_double(opt, arg);
+	if (!(v > 0))
+		flo_usage_error("option %s: must be positive: \"%s\"", opt, arg);
+	return v;
+}
+
+long flo_opt_long(const char *opt, const char *arg, long min, long max)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (arg[0] == '\0' || *end != '\0' || errno == ERANGE || v < min || v > max)
+		flo_usage_error("option %s: expected a whole number from %ld to %ld: \"%s\"",
+				opt, min, max, arg);
+	return v;
+}
+
+enum flo_format flo_opt_format(const char *opt, const char *arg)
+{
+	enum flo_format fmt;
+	if (flo_format_parse(arg, &fmt) != FLO_OK)
+		flo_usage_error("option %s: unknown format \"%s\" (csv, tsv, jsonl)", opt, arg);
+	return fmt;
+}
+
+int flo_opt_day(const char *opt, const char *arg)
+{
+	int32_t day;
+	int err = flo_parse_day(arg, strlen(arg), &day);
+	if (err != FLO_OK)
+		flo_usage_error("option %s: %s: \"%s\"", opt,
+				err == FLO_ERANGE ? "date out of range 1900..9999" : "not a date",
+				arg);
+	return day;
+}
+
+/* Input is read once, front to back: a file on a disk is then read ahead
+ * in larger pieces; a pipe is widened to a megabyte (Linux; the most an
+ * unprivileged process gets by default), so that a writer far ahead, such
+ * as `cat log |`, hands over 1 MB per wakeup instead of 64 KB. */
+static int sequential(int fd)
+{
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#ifdef F_SETPIPE_SZ
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+#endif
+	return fd;
+}
+
+int flo_open_input(const char *path)
+{
+	if (path == NULL || strcmp(path, "-") == 0)
+		return sequential(STDIN_FILENO);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		flo_die(FLO_EXIT_NOINPUT, "cannot open %s: %s", path, strerror(errno));
+	/* A directory opens, then fails at the first read: say so now, as
+	 * the unreadable input it is (66), not as an I/O error at "line 0". */
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+		flo_die(FLO_EXIT_NOINPUT, "cannot read %s: %s", path, strerror(EISDIR));
+	return sequential(fd);
+}
+
+const char *flo_store_path(const char *given)
+{
+	if (given != NULL && given[0] != '\0')
+		return given;
+	const char *env = getenv("FLO_DB");
+	return env != NULL && env[0] != '\0' ? env : "flo.lmdb";
+}
+
+const char *flo_input_name(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0 ? "input" : path;
+}
+
+void flo_finish_output(flo_writer *w)
+{
+	if (w == output)
+		output = NULL;
+	int err = flo_writer_close(w);
+	if (err == FLO_EIO) {
+		if (errno == EPIPE)
+			exit(128 + SIGPIPE);
+		flo_die(FLO_EXIT_IOERR, "write error: %s", strerror(errno));
+	}
+	if (err != FLO_OK)
+		flo_die(flo_exit_status(err), "output: %s", flo_strerror(err));
+	if (fflush(stdout) != 0 || ferror(stdout))
+		flo_die(FLO_EXIT_IOERR, "write error: %s", strerror(errno));
+}
+
+static void keep_rejected(struct flo_bad *bad, const flo_reader *r)
+{
+	if (bad->rejects_path == NULL)
+		return;
+	if (bad->rejects == NULL) {
+		bad->rejects = fopen(bad->rejects_path, "w");
+		if (bad->rejects == NULL)
+			flo_die(FLO_EXIT_IOERR, "cannot write rejects to %s: %s",
+				bad->rejects_path, strerror(errno));
+		size_t hlen;
+		const char *header = flo_reader_raw_header(r, &hlen);
+		if (header != NULL) {
+			fwrite(header, 1, hlen, bad->rejects);
+			fputc('\n', bad->rejects);
+		}
+	}
+	size_t len;
+	const char *raw = flo_reader_raw(r, &len);
+	fwrite(raw, 1, len, bad->rejects);
+	fputc('\n', bad->rejects);
+}
+
+void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	if (!bad->skip) {
+		failing = 1;
+		flush_output();
+		fprintf(stderr, "%s: %s line %ld: ", flo_progname,
+			bad->input_name ? bad->input_name : "input", flo_reader_line(r));
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+		exit(status);
+	}
+	bad->count++;
+	keep_rejected(bad, r);
+}
+
+void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err)
+{
+	err = -err;
+	if (err == FLO_ESYNTAX && !flo_reader_fatal(r)) {
+		flo_bad_record(bad, r, FLO_EXIT_DATAERR, "%s", flo_reader_errmsg(r));
+		return;
+	}
+	flo_die(flo_exit_status(err), "%s line %ld: %s",
+		bad->input_name ? bad->input_name : "input", flo_reader_line(r),
+		flo_reader_errmsg(r));
+}
+
+void flo_bad_finish(struct flo_bad *bad)
+{
+	/* Closed first: "kept in FILE" only once they are. */
+	if (bad->rejects != NULL && fclose(bad->rejects) != 0)
+		flo_die(FLO_EXIT_IOERR, "cannot write rejects to %s: %s",
+			bad->rejects_path, strerror(errno));
+	bad->rejects = NULL;
+	if (bad->count > 0 && !bad->quiet)
+		flo_warn("skipped %ld bad record%s%s%s", bad->count,
+			 bad->count == 1 ? "" : "s",
+			 bad->rejects_path ? ", kept in " : "",
+			 bad->rejects_path ? bad->rejects_path : "");
+}
+
+int flo_common_option(int c, const char *arg, const struct flo_common_opts *co)
+{
+	switch (c) {
+	case 'i':
+		*co->in_fmt = flo_opt_format("--input-format", arg);
+		return 1;
+	case 'o':
+		if (co->out_fmt == NULL)
+			return 0;
+		*co->out_fmt = flo_opt_format("--output-format", arg);
+		return 1;
+	case FLO_OPT_SKIP_BAD:
+		co->bad->skip = 1;
+		return 1;
+	case FLO_OPT_REJECTS:
+		co->bad->skip = 1;
+		co->bad->rejects_path = arg;
+		return 1;
+	case 'h':
+		fputs(co->usage, stdout);
+		exit(0);
+	case 'V':
+		flo_print_version();
+		exit(0);
+	default:
+		return 0;
+	}
+}
+
+const char *flo_one_input(int argc, char **argv)
+{
+	if (optind >= argc)
+		return NULL;
+	const char *path = argv[optind++];
+	if (optind < argc)
+		flo_usage_error("one input file at most (got \"%s\" too)", argv[optind]);
+	return path;
+}

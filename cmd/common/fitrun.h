@@ -1,0 +1,29 @@
+/* fitrun.h: the fit as the tools run it: read RFM summary records to the
+ * end, fit the BG/NBD and the Gamma-Gamma, and make the model document with
+ * its warnings in words.  flo-fit is this plus the store; flo-score --fit
+ * runs it on its own input before scoring.
+ *
+ * Like the tools' own code it reports through lib/cli.h: a bad record goes
+ * through the bad-record policy, a failure ends the process with a message. */
+#ifndef FLO_FITRUN_H
+#define FLO_FITRUN_H
+
+#include "common/cli.h"
+#include "model/model.h"
+#include "record/reader.h"
+
+struct flo_fitrun_options {
+	const char *weight;   /* a field counting customers per record, or NULL */
+	const char *unit;     /* NULL: read off first_order/last_order, else week */
+	double penalizer;     /* BG/NBD, as lifetimes' penalizer_coef */
+	double gg_penalizer;  /* Gamma-Gamma, likewise */
+	struct flo_bad *bad;
+	int timings;          /* say on stderr how long each step took */
+};
+
+/* Read r to its end and fit.  Returns the model document (malloc'd JSON
+ * text) and fills *model with what scoring needs.  Exits 65 when there is
+ * nothing to fit. */
+char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *model);
+
+#endif

@@ -1,0 +1,29 @@
+/* clv.h: customer lifetime value with discrete monthly discounting, the
+ * definition of the Python `lifetimes` library that users of the seed
+ * notebook know:
+ *
+ *   clv = sum_{i=1..M} E[M] (E[Y(i f)] - E[Y((i-1) f)]) / (1+d)^i
+ *
+ * with E[M] the expected average value of a purchase (Gamma-Gamma), E[Y(t)]
+ * the BG/NBD expected purchases in (T, T+t], d the monthly discount rate and
+ * f the model's time units per month (flo_unit_per_month()).  Other
+ * definitions (continuous discounting, DERT) would get names of their own. */
+#ifndef FLO_CLV_H
+#define FLO_CLV_H
+
+#include "model/bgnbd.h"
+
+/* The CLV of a customer with history (x, t_x, T) over `months` months, with
+ * exp_avg_value >= 0 and units_per_month > 0; 0 months give 0.  A discount
+ * d >= 0 is the usual case; -1 < d < 0 (money gaining value) is accepted,
+ * but then the weights (1+d)^-i grow without bound and a long enough
+ * horizon overflows. */
+double flo_clv(const struct flo_bgnbd *bg, double exp_avg_value, double x, double tx,
+	       double T, unsigned months, double discount, double units_per_month);
+
+/* Time units per month as `lifetimes` counts them: "day" 30, "week" 4.345,
+ * "month" 1.  FLO_OK, or FLO_EVALUE for any other name (*units_per_month is
+ * then left alone). */
+int flo_unit_per_month(const char *unit, double *units_per_month);
+
+#endif

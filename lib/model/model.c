@@ -1,0 +1,176 @@
+/* model.c: reading the model document (format in model.h).
+ *
+ * The reader is strict about what scoring depends on (the format, the unit,
+ * every parameter) and ignores everything else (standard errors, fit
+ * statistics, warnings), so that flo-fit may add members without breaking
+ * older readers of the same format. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/json.h"
+#include "model/model.h"
+#include "base/num.h"
+
+/* The format name without its number: a document that starts with it is a
+ * flo model of another version, anything else is not a flo model. */
+#define FORMAT_PREFIX "flo-model "
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return code;
+}
+
+static int check_format(const flo_json_value *root, char *err, size_t errlen)
+{
+	const char *format;
+	size_t len;
+
+	if (flo_json_type(root) != FLO_JSON_OBJECT)
+		return fail(err, errlen, FLO_EVERSION, "not a flo model (not a JSON object)");
+	format = flo_json_string(flo_json_get(root, "format"), &len);
+	if (format == NULL)
+		return fail(err, errlen, FLO_EVERSION,
+			    "not a flo model (no \"format\" string)");
+	if (len == strlen(FLO_MODEL_FORMAT) && memcmp(format, FLO_MODEL_FORMAT, len) == 0)
+		return FLO_OK;
+	if (len > strlen(FORMAT_PREFIX) && strncmp(format, FORMAT_PREFIX, strlen(FORMAT_PREFIX)) == 0)
+		return fail(err, errlen, FLO_EVERSION,
+			    "model format \"%.40s\" is not the one this flo reads (\"%s\"): "
+			    "refit the model with this flo's flo-fit, or score with the flo "
+			    "that wrote it",
+			    format, FLO_MODEL_FORMAT);
+	return fail(err, errlen, FLO_EVERSION, "not a flo model (format \"%.40s\")", format);
+}
+
+static int check_unit(const flo_json_value *root, char *unit, size_t unitsz, char *err,
+		      size_t errlen)
+{
+	static const char *const units[] = {"day", "week", "month"};
+	const flo_json_value *v = flo_json_get(root, "unit");
+	const char *s = flo_json_string(v, NULL);
+
+	if (v == NULL)
+		return fail(err, errlen, FLO_EMODEL, "no \"unit\"");
+	if (s == NULL)
+		return fail(err, errlen, FLO_EMODEL, "\"unit\" is not a string");
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(s, units[i]) == 0) {
+			snprintf(unit, unitsz, "%s", s);
+			return FLO_OK;
+		}
+	return fail(err, errlen, FLO_EMODEL, "unit \"%.40s\" is not day, week or month", s);
+}
+
+/* One parameter at `model`.params.`name`: a finite number > 0. */
+static int get_param(const flo_json_value *params, const char *model, const char *name,
+		     double *out, char *err, size_t errlen)
+{
+	const flo_json_value *v = flo_json_get(params, name);
+	char shown[FLO_NUM_BUFSZ];
+	double x;
+
+	switch (flo_json_type(v)) {
+	case FLO_JSON_NONE:
+		return fail(err, errlen, FLO_EMODEL, "%s.params.%s is missing", model, name);
+	case FLO_JSON_NUMBER:
+		break;
+	case FLO_JSON_NULL:
+		/* flo-fit writes null for a number that is not finite. */
+		return fail(err, errlen, FLO_EMODEL, "%s.params.%s is null (not a finite number)",
+			    model, name);
+	default:
+		return fail(err, errlen, FLO_EMODEL, "%s.params.%s is not a number", model, name);
+	}
+	/* Finite already: the parser refuses numbers beyond a double. */
+	flo_json_number(v, &x);
+	if (!(x > 0))
+		return fail(err, errlen, FLO_EMODEL, "%s.params.%s must be positive, is %s",
+			    model, name, (flo_format_double(shown, x), shown));
+	*out = x;
+	return FLO_OK;
+}
+
+static int get_params(const flo_json_value *root, const char *model,
+		      const char *const *names, double *out, int n, char *err, size_t errlen)
+{
+	const flo_json_value *fit = flo_json_get(root, model);
+	const flo_json_value *params = flo_json_get(fit, "params");
+
+	if (flo_json_type(fit) != FLO_JSON_OBJECT)
+		return fail(err, errlen, FLO_EMODEL, "no \"%s\" model (an object)", model);
+	if (flo_json_type(params) != FLO_JSON_OBJECT)
+		return fail(err, errlen, FLO_EMODEL, "%s has no \"params\" object", model);
+	for (int i = 0; i < n; i++) {
+		int rc = get_param(params, model, names[i], &out[i], err, errlen);
+		if (rc != FLO_OK)
+			return rc;
+	}
+	return FLO_OK;
+}
+
+static int read_model(const flo_json_value *root, struct flo_model *m, char *err,
+		      size_t errlen)
+{
+	static const char *const bg_names[] = {"r", "alpha", "a", "b"};
+	static const char *const gg_names[] = {"p", "q", "v"};
+	enum flo_json_type gg_type;
+	double bg[4], gg[3];
+	int rc;
+
+	if ((rc = check_format(root, err, errlen)) != FLO_OK ||
+	    (rc = check_unit(root, m->unit, sizeof m->unit, err, errlen)) != FLO_OK ||
+	    (rc = get_params(root, "bgnbd", bg_names, bg, 4, err, errlen)) != FLO_OK)
+		return rc;
+	m->bgnbd = (struct flo_bgnbd){bg[0], bg[1], bg[2], bg[3]};
+	/* A fit without spend data (or one that left the Gamma-Gamma out) has
+	 * gamma_gamma null: scores without exp_avg_value and clv. */
+	gg_type = flo_json_type(flo_json_get(root, "gamma_gamma"));
+	if (gg_type == FLO_JSON_NONE || gg_type == FLO_JSON_NULL) {
+		m->has_gg = 0;
+		m->gg = (struct flo_gg){0, 0, 0};
+		return FLO_OK;
+	}
+	if (gg_type != FLO_JSON_OBJECT)
+		return fail(err, errlen, FLO_EMODEL, "gamma_gamma is neither an object nor null");
+	if ((rc = get_params(root, "gamma_gamma", gg_names, gg, 3, err, errlen)) != FLO_OK)
+		return rc;
+	m->gg = (struct flo_gg){gg[0], gg[1], gg[2]};
+	m->has_gg = 1;
+	return FLO_OK;
+}
+
+int flo_model_parse(const char *json, size_t len, struct flo_model *m, char *err,
+		    size_t errlen)
+{
+	char why[256];
+	flo_json *doc;
+	struct flo_model got;
+	int rc = flo_json_parse(json, len, &doc, why, sizeof why);
+
+	if (rc == FLO_ENOMEM)
+		return fail(err, errlen, FLO_ENOMEM, "out of memory");
+	/* A number beyond a double (1e400) is a value that is not finite:
+	 * FLO_EMODEL, as for a parameter written as null. */
+	if (rc == FLO_ERANGE)
+		return fail(err, errlen, FLO_EMODEL, "a number is out of range: %s", why);
+	if (rc != FLO_OK)
+		return fail(err, errlen, FLO_ESYNTAX, "not JSON: %s", why);
+	memset(&got, 0, sizeof got);
+	rc = read_model(flo_json_root(doc), &got, err, errlen);
+	flo_json_free(doc);
+	if (rc == FLO_OK)
+		*m = got;
+	return rc;
+}

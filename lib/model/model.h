@@ -1,0 +1,65 @@
+/* model.h: a fitted model as flo-fit writes it and flo-score reads it: one
+ * JSON document, the same in a file (--model-out) and in the store.
+ *
+ *   {"format": "flo-model 1", "unit": "week", "created": "...",
+ *    "data": {"customers": N, "fingerprint": "..."},
+ *    "bgnbd": {"params": {"r":..,"alpha":..,"a":..,"b":..},
+ *              "se": {...}, "loglik": .., "aic": .., "bic": .., "customers": ..,
+ *              "distinct": .., "iterations": .., "converged": true,
+ *              "penalizer": .., "warnings": ["..."]},
+ *    "gamma_gamma": {"params": {"p":..,"q":..,"v":..}, ...} or null}
+ *
+ * Standard errors that do not exist (a boundary fit) are null, never nan.
+ * "iterations" counts the steps of the optimiser that gave the estimate on
+ * all the data: Newton steps, or BFGS iterations where BFGS took over (see
+ * fit.h). */
+#ifndef FLO_MODEL_H
+#define FLO_MODEL_H
+
+#include <stddef.h>
+
+#include "model/bgnbd.h"
+#include "model/fit.h"
+#include "model/gg.h"
+
+#define FLO_MODEL_FORMAT "flo-model 1"
+
+/* What flo-score needs of a model. */
+struct flo_model {
+	char unit[8]; /* "day", "week" or "month" */
+	struct flo_bgnbd bgnbd;
+	struct flo_gg gg;
+	int has_gg;
+};
+
+/* Read a model document; FLO_ESYNTAX (bad JSON), FLO_EVERSION (another
+ * format), FLO_EMODEL (a parameter missing, not finite or not positive, an
+ * unknown unit), with the reason in err. */
+int flo_model_parse(const char *json, size_t len, struct flo_model *m, char *err,
+		    size_t errlen);
+
+/* Everything flo-fit reports, for writing the document. */
+struct flo_model_doc {
+	const char *unit;
+	const char *created;     /* ISO 8601 UTC */
+	const char *fingerprint; /* of the fitted data */
+	double customers;
+	struct flo_fit_result bgnbd;
+	double bgnbd_penalizer;
+	const char *const *bgnbd_warnings;
+	size_t bgnbd_nwarnings;
+	int has_gg;
+	struct flo_fit_result gg;
+	double gg_penalizer;
+	double gg_left_out;      /* customers without repeat purchases or spend */
+	int has_corr;
+	double corr_frequency_monetary;
+	const char *const *gg_warnings;
+	size_t gg_nwarnings;
+};
+
+/* The document as pretty-printed JSON, NUL-terminated and malloc'd (NULL
+ * when out of memory). */
+char *flo_model_write(const struct flo_model_doc *doc);
+
+#endif

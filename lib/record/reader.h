@@ -1,0 +1,73 @@
+/* reader.h: reading records (CSV, TSV, JSON Lines) from a file descriptor
+ * (record.h: the fields, their kinds and the formats; who owns what). */
+#ifndef FLO_READER_H
+#define FLO_READER_H
+
+#include <stddef.h>
+
+#include "record/record.h"
+
+typedef struct flo_reader flo_reader;
+
+/* Read records from fd; `fmt` FLO_FMT_AUTO detects it from the data.  The
+ * reader does not close fd. */
+int flo_reader_new(flo_reader **r, int fd, enum flo_format fmt);
+void flo_reader_free(flo_reader *r);
+
+/* Called just before the reader blocks in read(2): a streaming tool flushes
+ * its output there, so a record reaches the next tool as soon as nothing
+ * more is waiting, while a batch of input still costs one write. */
+void flo_reader_on_refill(flo_reader *r, void (*fn)(void *ctx), void *ctx);
+
+/* Next record: 1 when there is one, 0 at the end, or -FLO_E... on an error
+ * (then flo_reader_errmsg() says what and where).  After a record-level error
+ * (malformed quoting, wrong field count, bad JSON), the reader has consumed
+ * the bad record and can go on; after FLO_EIO or FLO_ETOOLONG it cannot. */
+int flo_reader_next(flo_reader *r);
+
+const char *flo_reader_errmsg(const flo_reader *r);
+
+/* Nonzero once no further record can be read (I/O error, an oversized
+ * record, a bad header). */
+int flo_reader_fatal(const flo_reader *r);
+
+/* Format of the input (known after the first record or after the header). */
+enum flo_format flo_reader_format(const flo_reader *r);
+
+/* The fields of the current record. */
+const struct flo_field *flo_reader_fields(const flo_reader *r, size_t *n);
+
+/* The field called col->name in the current record, or NULL. */
+const struct flo_field *flo_reader_get(const flo_reader *r, struct flo_col *col);
+
+/* For CSV/TSV, the header's names (n = 0 before the header is read or for
+ * JSON Lines). */
+const struct flo_field *flo_reader_header(const flo_reader *r, size_t *n);
+
+/* The physical line where the current record starts (the header is line 1). */
+long flo_reader_line(const flo_reader *r);
+
+/* The current record exactly as read, without its line terminator (a record
+ * that spans lines keeps its inner newlines; a CRLF file keeps the CR). */
+const char *flo_reader_raw(const flo_reader *r, size_t *len);
+
+/* When the current record is a plain CSV or TSV line (nothing quoted or
+ * escaped, no carriage return inside), its text without the line ending:
+ * the fields joined by the separator, exactly as a writer of the same format
+ * writes them.  NULL otherwise. */
+const char *flo_reader_plain_text(const flo_reader *r, size_t *len);
+
+/* Handing the input over and back (orderscan.h, which reads plain lines on
+ * threads of its own).  flo_reader_unread() gives the bytes read past the
+ * current record, the line they start on, and *eof set when the input has
+ * ended after them; the caller takes over from there, reading fd itself.
+ * flo_reader_resume() hands it back: the reader goes on from `bytes`
+ * (copied), which start at physical line `line`, then reads fd unless eof
+ * is set.  FLO_ENOMEM. */
+const char *flo_reader_unread(const flo_reader *r, size_t *len, long *line, int *eof);
+int flo_reader_resume(flo_reader *r, const char *bytes, size_t len, long line, int eof);
+
+/* The header line exactly as read (CSV/TSV; NULL for JSON Lines). */
+const char *flo_reader_raw_header(const flo_reader *r, size_t *len);
+
+#endif

@@ -1,0 +1,720 @@
+/* custdb.c: folding orders into stored customer states (see custdb.h).
+ *
+ * A batch keeps every customer it touches decoded in memory, in a small
+ * hash table, and writes each one back once, at commit: a log lists a
+ * customer's orders together more often than not, and one put per customer
+ * per batch, rather than per order, keeps both LMDB's work and the store's
+ * replay log (store.h) small. */
+#include "store/custdb.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/date.h"
+#include "base/err.h"
+#include "base/idmap.h"
+#include "rfm/kept.h"
+#include "base/quote.h"
+
+#define MSG_MAX 768
+
+/* ---- settings ---- */
+
+void flo_custdb_settings_free(struct flo_custdb_settings *s)
+{
+	free(s->order_id);
+	for (size_t i = 0; s->keep != NULL && i < s->nkeep; i++)
+		free(s->keep[i]);
+	free(s->keep);
+	memset(s, 0, sizeof *s);
+}
+
+/* The record's text, malloc'd (*len bytes), or NULL when out of memory. */
+static char *settings_format(const struct flo_custdb_settings *s, size_t *len)
+{
+	size_t cap = 128 + (s->order_id ? strlen(s->order_id) : 0);
+	for (size_t i = 0; i < s->nkeep; i++)
+		cap += 6 + strlen(s->keep[i]);
+	char *text = malloc(cap);
+	if (text == NULL)
+		return NULL;
+	size_t n = (size_t)snprintf(text, cap, "flo-custstate %d\nunit %s\noccasion %s\nfrequency %s\n",
+				    FLO_CUSTSTATE_FORMAT, s->unit, s->per_order ? "order" : "day",
+				    s->freq_total ? "total" : "repeat");
+	if (s->order_id)
+		n += (size_t)snprintf(text + n, cap - n, "order-id %s\n", s->order_id);
+	for (size_t i = 0; i < s->nkeep; i++)
+		n += (size_t)snprintf(text + n, cap - n, "keep %s\n", s->keep[i]);
+	if (s->has_latest) {
+		char day[16];
+		flo_format_day(day, s->latest);
+		n += (size_t)snprintf(text + n, cap - n, "latest %s\n", day);
+	}
+	*len = n;
+	return text;
+}
+
+static int line_is(const char *line, size_t len, const char *key, const char **val,
+		   size_t *vlen)
+{
+	size_t k = strlen(key);
+	if (len <= k + 1 || memcmp(line, key, k) != 0 || line[k] != ' ')
+		return 0;
+	*val = line + k + 1;
+	*vlen = len - k - 1;
+	return 1;
+}
+
+static int value_is(const char *v, size_t n, const char *want)
+{
+	return n == strlen(want) && memcmp(v, want, n) == 0;
+}
+
+/* Parse the record; FLO_EVERSION (newer format) or FLO_EVALUE (damaged). */
+static int settings_parse(const char *text, size_t len, struct flo_custdb_settings *s)
+{
+	static const char magic[] = "flo-custstate ";
+	const char *p = text, *end = text + len;
+	int seen_unit = 0, seen_occ = 0, seen_freq = 0, first = 1;
+
+	memset(s, 0, sizeof *s);
+	if (len == 0 || text[len - 1] != '\n' || memchr(text, '\0', len) != NULL)
+		return FLO_EVALUE;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *v;
+		size_t n = (size_t)(nl - p), vn;
+		if (first) {
+			long ver = 0;
+			size_t i = sizeof magic - 1;
+			if (n <= i || n > i + 6 || memcmp(p, magic, i) != 0)
+				return FLO_EVALUE;
+			for (; i < n; i++) {
+				if (p[i] < '0' || p[i] > '9')
+					return FLO_EVALUE;
+				ver = ver * 10 + (p[i] - '0');
+			}
+			if (ver > FLO_CUSTSTATE_FORMAT)
+				return FLO_EVERSION;
+			if (ver != FLO_CUSTSTATE_FORMAT)
+				return FLO_EVALUE;
+			first = 0;
+		} else if (line_is(p, n, "unit", &v, &vn)) {
+			double days;
+			if (seen_unit++ || vn >= sizeof s->unit)
+				return FLO_EVALUE;
+			memcpy(s->unit, v, vn);
+			s->unit[vn] = '\0';
+			if (flo_unit_days(s->unit, &days) != FLO_OK)
+				return FLO_EVALUE;
+		} else if (line_is(p, n, "occasion", &v, &vn)) {
+			if (seen_occ++ || !(value_is(v, vn, "day") || value_is(v, vn, "order")))
+				return FLO_EVALUE;
+			s->per_order = value_is(v, vn, "order");
+		} else if (line_is(p, n, "frequency", &v, &vn)) {
+			if (seen_freq++ || !(value_is(v, vn, "repeat") || value_is(v, vn, "total")))
+				return FLO_EVALUE;
+			s->freq_total = value_is(v, vn, "total");
+		} else if (line_is(p, n, "order-id", &v, &vn)) {
+			if (s->order_id != NULL || (s->order_id = strndup(v, vn)) == NULL)
+				return s->order_id ? FLO_EVALUE : FLO_ENOMEM;
+		} else if (line_is(p, n, "keep", &v, &vn)) {
+			char **k = realloc(s->keep, (s->nkeep + 1) * sizeof *k);
+			if (k == NULL)
+				return FLO_ENOMEM;
+			s->keep = k;
+			if ((k[s->nkeep] = strndup(v, vn)) == NULL)
+				return FLO_ENOMEM;
+			s->nkeep++;
+		} else if (line_is(p, n, "latest", &v, &vn)) {
+			if (s->has_latest || flo_parse_day(v, vn, &s->latest) != FLO_OK || vn != 10)
+				return FLO_EVALUE;
+			s->has_latest = 1;
+		} else {
+			return FLO_EVALUE;
+		}
+		p = nl + 1;
+	}
+	return seen_unit && seen_occ && seen_freq ? FLO_OK : FLO_EVALUE;
+}
+
+static int settings_get(flo_store *s, struct flo_custdb_settings *out, char *err,
+			size_t errlen)
+{
+	const void *val;
+	size_t len;
+	int rc = flo_store_customer_get(s, FLO_CUSTDB_SETTINGS_KEY, FLO_CUSTDB_SETTINGS_KEYLEN,
+					&val, &len);
+	memset(out, 0, sizeof *out);
+	if (rc == FLO_ENOTFOUND) {
+		snprintf(err, errlen, "no customer states stored");
+		return rc;
+	}
+	if (rc != FLO_OK) {
+		snprintf(err, errlen, "%s", flo_store_errmsg(s));
+		return rc;
+	}
+	rc = settings_parse(val, len, out);
+	if (rc == FLO_OK)
+		return rc;
+	flo_custdb_settings_free(out);
+	if (rc == FLO_EVERSION)
+		snprintf(err, errlen, "customer states of a newer format than this flo reads "
+			 "(%d): upgrade flo", FLO_CUSTSTATE_FORMAT);
+	else if (rc == FLO_EVALUE)
+		snprintf(err, errlen, "the customer-state settings record is damaged");
+	else
+		snprintf(err, errlen, "out of memory");
+	return rc == FLO_EVALUE ? FLO_ESTORE : rc;
+}
+
+int flo_custdb_read_settings(flo_store *s, struct flo_custdb_settings *out, char *err,
+			     size_t errlen)
+{
+	int rc = flo_store_batch_begin(s);
+	if (rc != FLO_OK) {
+		memset(out, 0, sizeof *out);
+		snprintf(err, errlen, "%s", flo_store_errmsg(s));
+		return rc;
+	}
+	rc = settings_get(s, out, err, errlen);
+	flo_store_batch_abort(s);
+	return rc;
+}
+
+/* The words for a state that does not decode. */
+static void state_error(char *msg, size_t size, const char *name, const char *id,
+			size_t len, int rc)
+{
+	if (rc == FLO_EVERSION)
+		snprintf(msg, size, "%s: customer \"%s\": state of a newer format than this "
+			 "flo reads (%d): upgrade flo", name, flo_quote(id, len),
+			 FLO_CUSTSTATE_FORMAT);
+	else if (rc == FLO_ENOMEM)
+		snprintf(msg, size, "out of memory");
+	else
+		snprintf(msg, size, "%s: customer \"%s\": the stored state is damaged",
+			 name, flo_quote(id, len));
+}
+
+/* ---- the engine ---- */
+
+struct touched {
+	size_t id_off; /* in the arena */
+	uint32_t id_len, hash;
+	flo_custstate *st;
+	int dirty;
+};
+
+/* A changed customer, for writing in key order. */
+struct putorder {
+	const unsigned char *id;
+	uint32_t len;
+	flo_custstate *st;
+};
+
+/* A summary held until its batch is committed; id and kept fields (packed)
+ * in the arena. */
+struct held {
+	struct flo_summary s;
+	size_t id_off, kept_off;
+};
+
+struct flo_custdb {
+	flo_store *store;
+	char *name;
+	struct flo_rfm_config cfg;
+	struct flo_custdb_settings set;
+	int settings_dirty;
+	enum flo_custdb_emit emit;
+	int open;
+	size_t pending;
+	uint32_t *slots; /* touched index + 1; 0 empty */
+	size_t nslots;   /* a power of two */
+	struct touched *t;
+	size_t nt, cap_t;
+	size_t last; /* the previous order's customer + 1, 0 none */
+	flo_custstate **pool;
+	size_t npool;
+	unsigned char *arena;
+	size_t alen, acap;
+	struct held *held;
+	size_t nheld, cap_held;
+	struct putorder *order;
+	size_t cap_order;
+	unsigned char *buf, *packed; /* encoding and packing scratch */
+	size_t buf_cap;
+	struct flo_field *kept;
+	char msg[MSG_MAX];
+};
+
+static int fail(flo_custdb *db, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(flo_custdb *db, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(db->msg, sizeof db->msg, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static char *xstrdup_or(const char *s, int *oom)
+{
+	char *d = s ? strdup(s) : NULL;
+	if (s && !d)
+		*oom = 1;
+	return d;
+}
+
+int flo_custdb_new(flo_custdb **out, flo_store *s, const char *name,
+		   const struct flo_custdb_settings *settings, const struct flo_rfm_config *cfg,
+		   enum flo_custdb_emit emit)
+{
+	flo_custdb *db = calloc(1, sizeof *db);
+	int oom = db == NULL;
+	*out = NULL;
+	if (oom)
+		return FLO_ENOMEM;
+	db->store = s;
+	db->cfg = *cfg;
+	db->emit = emit;
+	db->set = *settings;
+	db->name = xstrdup_or(name, &oom);
+	db->set.order_id = xstrdup_or(settings->order_id, &oom);
+	db->set.keep = calloc(settings->nkeep ? settings->nkeep : 1, sizeof *db->set.keep);
+	db->kept = calloc(cfg->nkeep ? cfg->nkeep : 1, sizeof *db->kept);
+	db->nslots = 1024;
+	db->slots = calloc(db->nslots, sizeof *db->slots);
+	if (db->set.keep == NULL || db->kept == NULL || db->slots == NULL)
+		oom = 1;
+	for (size_t i = 0; !oom && i < settings->nkeep; i++)
+		db->set.keep[i] = xstrdup_or(settings->keep[i], &oom);
+	/* The latest day is the store's; a store without states gets its
+	 * settings with its first batch. */
+	char err[64];
+	struct flo_custdb_settings stored;
+	int rc = oom ? FLO_ENOMEM : flo_custdb_read_settings(s, &stored, err, sizeof err);
+	db->set.has_latest = 0;
+	if (rc == FLO_OK) {
+		db->set.has_latest = stored.has_latest;
+		db->set.latest = stored.latest;
+		flo_custdb_settings_free(&stored);
+	}
+	db->settings_dirty = rc == FLO_ENOTFOUND;
+	if (rc != FLO_OK && rc != FLO_ENOTFOUND) {
+		flo_custdb_free(db);
+		return oom ? FLO_ENOMEM : rc;
+	}
+	*out = db;
+	return FLO_OK;
+}
+
+void flo_custdb_free(flo_custdb *db)
+{
+	if (db == NULL)
+		return;
+	if (db->open)
+		flo_store_batch_abort(db->store);
+	for (size_t i = 0; i < db->npool; i++)
+		flo_custstate_free(db->pool[i]);
+	free(db->pool);
+	flo_custdb_settings_free(&db->set);
+	free(db->name);
+	free(db->slots);
+	free(db->t);
+	free(db->arena);
+	free(db->held);
+	free(db->order);
+	free(db->buf);
+	free(db->packed);
+	free(db->kept);
+	free(db);
+}
+
+const char *flo_custdb_errmsg(const flo_custdb *db)
+{
+	return db->msg;
+}
+
+size_t flo_custdb_pending(const flo_custdb *db)
+{
+	return db->pending;
+}
+
+int32_t flo_custdb_as_of(const flo_custdb *db)
+{
+	return db->cfg.has_as_of ? db->cfg.as_of : db->set.latest;
+}
+
+/* Append n bytes to the arena; its offset, or SIZE_MAX when out of memory. */
+static size_t arena_put(flo_custdb *db, const void *p, size_t n)
+{
+	if (db->acap - db->alen < n) {
+		size_t cap = db->acap ? db->acap : 65536;
+		while (cap - db->alen < n)
+			cap *= 2;
+		unsigned char *a = realloc(db->arena, cap);
+		if (a == NULL)
+			return SIZE_MAX;
+		db->arena = a;
+		db->acap = cap;
+	}
+	if (n)
+		memcpy(db->arena + db->alen, p, n);
+	db->alen += n;
+	return db->alen - n;
+}
+
+static int grow_slots(flo_custdb *db)
+{
+	size_t n = db->nslots * 2;
+	uint32_t *slots = calloc(n, sizeof *slots);
+	if (slots == NULL)
+		return FLO_ENOMEM;
+	for (size_t i = 0; i < db->nt; i++) {
+		size_t j = db->t[i].hash & (n - 1);
+		while (slots[j])
+			j = (j + 1) & (n - 1);
+		slots[j] = (uint32_t)i + 1;
+	}
+	free(db->slots);
+	db->slots = slots;
+	db->nslots = n;
+	return FLO_OK;
+}
+
+/* The batch's entry for a customer, loaded from the store when new to the
+ * batch; NULL on failure (db->msg says why, *rc the code). */
+static struct touched *touch(flo_custdb *db, const char *id, size_t len, int *rc)
+{
+	if (db->last) {
+		struct touched *e = &db->t[db->last - 1];
+		if (e->id_len == len && memcmp(db->arena + e->id_off, id, len) == 0)
+			return e;
+	}
+	uint32_t hash = (uint32_t)flo_hash(id, len);
+	size_t j = hash & (db->nslots - 1);
+	for (; db->slots[j]; j = (j + 1) & (db->nslots - 1)) {
+		struct touched *e = &db->t[db->slots[j] - 1];
+		if (e->hash == hash && e->id_len == len &&
+		    memcmp(db->arena + e->id_off, id, len) == 0) {
+			db->last = db->slots[j];
+			return e;
+		}
+	}
+	*rc = FLO_ENOMEM;
+	if (db->nt == db->cap_t) {
+		size_t cap = db->cap_t ? db->cap_t * 2 : 256;
+		struct touched *t = realloc(db->t, cap * sizeof *t);
+		if (t == NULL)
+			return NULL;
+		db->t = t;
+		db->cap_t = cap;
+	}
+	if (db->nt == db->npool) {
+		flo_custstate **pool = realloc(db->pool, (db->npool + 1) * sizeof *pool);
+		if (pool == NULL)
+			return NULL;
+		db->pool = pool;
+		if (flo_custstate_new(&db->pool[db->npool]) != FLO_OK)
+			return NULL;
+		db->npool++;
+	}
+	size_t off = arena_put(db, id, len);
+	if (off == SIZE_MAX)
+		return NULL;
+	struct touched *e = &db->t[db->nt];
+	*e = (struct touched){off, (uint32_t)len, hash, db->pool[db->nt], 0};
+	const void *val;
+	size_t vlen;
+	*rc = flo_store_customer_get(db->store, id, len, &val, &vlen);
+	if (*rc == FLO_ENOTFOUND) {
+		flo_custstate_clear(e->st);
+	} else if (*rc != FLO_OK) {
+		fail(db, *rc, "%s", flo_store_errmsg(db->store));
+		return NULL;
+	} else if ((*rc = flo_custstate_decode(e->st, &db->cfg, val, vlen)) != FLO_OK) {
+		state_error(db->msg, sizeof db->msg, db->name, id, len, *rc);
+		if (*rc == FLO_EVALUE)
+			*rc = FLO_ESTORE;
+		return NULL;
+	}
+	*rc = FLO_OK;
+	db->slots[j] = (uint32_t)++db->nt;
+	db->last = db->nt;
+	if (db->nt * 2 > db->nslots && grow_slots(db) != FLO_OK) {
+		*rc = FLO_ENOMEM;
+		return NULL;
+	}
+	return &db->t[db->last - 1];
+}
+
+/* Hold the customer's summary at the current as-of date, if it has one. */
+static int hold(flo_custdb *db, const struct touched *e)
+{
+	struct flo_summary s;
+	if (!flo_custstate_summary(e->st, &db->cfg, flo_custdb_as_of(db), &s, db->kept, NULL))
+		return FLO_OK;
+	if (db->nheld == db->cap_held) {
+		size_t cap = db->cap_held ? db->cap_held * 2 : 256;
+		struct held *h = realloc(db->held, cap * sizeof *h);
+		if (h == NULL)
+			return FLO_ENOMEM;
+		db->held = h;
+		db->cap_held = cap;
+	}
+	struct held *h = &db->held[db->nheld];
+	h->s = s;
+	h->s.id = NULL;
+	h->s.kept = NULL;
+	h->s.id_len = e->id_len;
+	/* The arena may move: copy the id out through an offset. */
+	h->id_off = e->id_off;
+	h->kept_off = 0;
+	if (db->cfg.nkeep > 0) {
+		size_t size = 0;
+		for (size_t i = 0; i < db->cfg.nkeep; i++)
+			size += 5 + db->kept[i].len;
+		if (flo_kept_pack(&db->packed, db->kept, db->cfg.nkeep) != FLO_OK ||
+		    (h->kept_off = arena_put(db, db->packed, size)) == SIZE_MAX)
+			return FLO_ENOMEM;
+	}
+	db->nheld++;
+	return FLO_OK;
+}
+
+int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
+		   enum flo_order_fate *fate)
+{
+	int rc, repeated;
+
+	if (o->id_len == 0 || o->id_len > FLO_CUSTDB_ID_MAX || o->id[0] == '\0')
+		return fail(db, FLO_EUSAGE, "a customer id must be 1 to %d bytes and not "
+			    "start with a NUL byte", FLO_CUSTDB_ID_MAX);
+	if (!db->open) {
+		if ((rc = flo_store_batch_begin(db->store)) != FLO_OK)
+			return fail(db, rc, "%s", flo_store_errmsg(db->store));
+		db->open = 1;
+	}
+	struct touched *e = touch(db, o->id, o->id_len, &rc);
+	if (e == NULL)
+		return rc == FLO_ENOMEM && !db->msg[0] ? fail(db, rc, "out of memory") : rc;
+	struct flo_custstate_order co = {
+		.time = o->time, .amount = o->amount, .keep = o->keep,
+		.id_hash = db->cfg.order_ids ? flo_hash(o->order_id, o->order_id_len) : 0,
+	};
+	rc = flo_custstate_add(e->st, &db->cfg, &co, &repeated);
+	if (rc == FLO_EUSAGE)
+		return fail(db, rc, "a date outside the years %d to %d", FLO_YEAR_MIN,
+			    FLO_YEAR_MAX);
+	if (rc != FLO_OK)
+		return fail(db, rc, "out of memory");
+	db->pending++;
+	int32_t day = flo_rfm_day(o->time);
+	if (repeated) {
+		*fate = FLO_ORDER_REPEATED;
+	} else {
+		e->dirty = 1;
+		if (!db->set.has_latest || day > db->set.latest) {
+			db->set.has_latest = 1;
+			db->set.latest = day;
+			db->settings_dirty = 1;
+		}
+		int32_t as_of = flo_custdb_as_of(db);
+		if (day <= as_of)
+			*fate = FLO_ORDER_CALIBRATION;
+		else if (db->cfg.has_holdout && day <= db->cfg.holdout_end)
+			*fate = FLO_ORDER_HOLDOUT;
+		else
+			*fate = FLO_ORDER_LATE;
+	}
+	if (db->emit == FLO_EMIT_ORDER && (rc = hold(db, e)) != FLO_OK)
+		return fail(db, rc, "out of memory");
+	return FLO_OK;
+}
+
+/* Forget the batch: the states stay in the pool for the next one. */
+static void reset(flo_custdb *db)
+{
+	for (size_t i = 0; i < db->nt; i++) {
+		size_t j = db->t[i].hash & (db->nslots - 1);
+		while (db->slots[j] != i + 1)
+			j = (j + 1) & (db->nslots - 1);
+		db->slots[j] = 0;
+	}
+	/* Clearing only the slots in use breaks no probe chain: all of them go. */
+	db->nt = 0;
+	db->last = 0;
+	db->alen = 0;
+	db->nheld = 0;
+	db->pending = 0;
+	db->open = 0;
+}
+
+/* LMDB's default key order: bytewise, the shorter first on a common prefix. */
+static int by_id(const void *a, const void *b)
+{
+	const struct putorder *x = a, *y = b;
+	int c = memcmp(x->id, y->id, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
+{
+	int rc;
+
+	if (!db->open)
+		return FLO_OK;
+	if (db->emit == FLO_EMIT_BATCH)
+		for (size_t i = 0; i < db->nt; i++)
+			if ((rc = hold(db, &db->t[i])) != FLO_OK)
+				return fail(db, rc, "out of memory");
+	/* In key order: each put then finds its page where the last one left
+	 * the tree, in the processor's cache, rather than anywhere. */
+	size_t ndirty = 0;
+	for (size_t i = 0; i < db->nt; i++)
+		if (db->t[i].dirty)
+			ndirty++;
+	if (ndirty > db->cap_order) {
+		struct putorder *po = realloc(db->order, ndirty * sizeof *po);
+		if (po == NULL)
+			return fail(db, FLO_ENOMEM, "out of memory");
+		db->order = po;
+		db->cap_order = ndirty;
+	}
+	ndirty = 0;
+	for (size_t i = 0; i < db->nt; i++)
+		if (db->t[i].dirty)
+			db->order[ndirty++] = (struct putorder){db->arena + db->t[i].id_off,
+								db->t[i].id_len, db->t[i].st};
+	if (ndirty > 1)
+		qsort(db->order, ndirty, sizeof *db->order, by_id);
+	for (size_t i = 0; i < ndirty; i++) {
+		const struct putorder *e = &db->order[i];
+		size_t len;
+		if ((rc = flo_custstate_encode(e->st, &db->buf, &db->buf_cap, &len)) != FLO_OK)
+			return fail(db, rc, "out of memory");
+		rc = flo_store_customer_put(db->store, (const char *)e->id, e->len, db->buf, len);
+		if (rc != FLO_OK)
+			return fail(db, rc, "%s", flo_store_errmsg(db->store));
+	}
+	if (db->settings_dirty) {
+		size_t len;
+		char *text = settings_format(&db->set, &len);
+		if (text == NULL)
+			return fail(db, FLO_ENOMEM, "out of memory");
+		rc = flo_store_customer_put(db->store, FLO_CUSTDB_SETTINGS_KEY,
+					    FLO_CUSTDB_SETTINGS_KEYLEN, text, len);
+		free(text);
+		if (rc != FLO_OK)
+			return fail(db, rc, "%s", flo_store_errmsg(db->store));
+	}
+	rc = flo_store_batch_commit(db->store);
+	db->open = 0;
+	if (rc != FLO_OK)
+		return fail(db, rc, "%s", flo_store_errmsg(db->store));
+	db->settings_dirty = 0;
+	for (size_t i = 0; i < db->nheld; i++) {
+		struct held *h = &db->held[i];
+		struct flo_summary s = h->s;
+		s.id = (const char *)db->arena + h->id_off;
+		if (db->cfg.nkeep > 0)
+			flo_kept_unpack(db->arena + h->kept_off, db->kept, db->cfg.nkeep);
+		s.kept = db->kept;
+		fn(ctx, &s);
+	}
+	reset(db);
+	return FLO_OK;
+}
+
+/* ---- reading ---- */
+
+struct walk {
+	const struct flo_rfm_config *cfg;
+	int32_t as_of;
+	flo_custstate *st;
+	struct flo_field *kept;
+	flo_summary_fn *fn;
+	void *ctx;
+	struct flo_custdb_counts *counts;
+	int rc;
+	char *err;
+	size_t errlen;
+	const char *name;
+};
+
+/* Stops the walk with a code no err.h code equals. */
+#define WALK_FAILED (-1)
+
+static int walk_one(void *ctx, const char *id, size_t idlen, const void *val, size_t vlen)
+{
+	struct walk *w = ctx;
+	struct flo_summary s;
+	struct flo_custstate_left left;
+
+	if (id[0] == '\0')
+		return 0; /* the settings, not a customer */
+	int rc = flo_custstate_decode(w->st, w->cfg, val, vlen);
+	if (rc != FLO_OK) {
+		state_error(w->err, w->errlen, w->name, id, idlen, rc);
+		w->rc = rc == FLO_EVALUE ? FLO_ESTORE : rc;
+		return WALK_FAILED;
+	}
+	int got = flo_custstate_summary(w->st, w->cfg, w->as_of, &s, w->kept, &left);
+	w->counts->holdout_only += (size_t)left.holdout_only;
+	w->counts->late += left.late;
+	if (got) {
+		s.id = id;
+		s.id_len = idlen;
+		w->counts->customers++;
+		w->fn(w->ctx, &s);
+	}
+	return 0;
+}
+
+int flo_custdb_dump(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
+		    flo_summary_fn *fn, void *ctx, struct flo_custdb_counts *counts, char *err,
+		    size_t errlen)
+{
+	struct flo_custdb_settings set;
+	struct walk w = {cfg, 0, NULL, NULL, fn, ctx, counts, FLO_OK, err, errlen, name};
+	int rc;
+
+	memset(counts, 0, sizeof *counts);
+	if ((rc = flo_store_batch_begin(s)) != FLO_OK) {
+		snprintf(err, errlen, "%s", flo_store_errmsg(s));
+		return rc;
+	}
+	/* The latest day and the customers from one snapshot, so that a dump
+	 * taken while a writer works is one committed state. */
+	rc = settings_get(s, &set, err, errlen);
+	if (rc == FLO_ENOTFOUND) {
+		flo_store_batch_abort(s);
+		return FLO_OK;
+	}
+	if (rc != FLO_OK) {
+		flo_store_batch_abort(s);
+		return rc;
+	}
+	counts->has_as_of = cfg->has_as_of || set.has_latest;
+	counts->as_of = w.as_of = cfg->has_as_of ? cfg->as_of : set.latest;
+	flo_custdb_settings_free(&set);
+	w.kept = calloc(cfg->nkeep ? cfg->nkeep : 1, sizeof *w.kept);
+	rc = w.kept == NULL ? FLO_ENOMEM : flo_custstate_new(&w.st);
+	if (rc == FLO_OK && counts->has_as_of) {
+		rc = flo_store_customer_each(s, walk_one, &w);
+		if (rc == WALK_FAILED)
+			rc = w.rc;
+		else if (rc != FLO_OK)
+			snprintf(err, errlen, "%s", flo_store_errmsg(s));
+	} else if (rc != FLO_OK) {
+		snprintf(err, errlen, "out of memory");
+	}
+	flo_store_batch_abort(s);
+	flo_custstate_free(w.st);
+	free(w.kept);
+	return rc;
+}

@@ -1,0 +1,137 @@
+/* custdb.h: customer states in the store, folded in batches (flo-rfm --db).
+ *
+ * The store's `customers` database maps each customer id to its state
+ * (custstate.h).  One more key, FLO_CUSTDB_SETTINGS_KEY, which no customer
+ * id can be (ids never start with a NUL byte), holds the conventions the
+ * states were made with, fixed at first use, and the latest order day seen:
+ *
+ *   flo-custstate 1
+ *   unit week
+ *   occasion day            (or order)
+ *   frequency repeat        (or total)
+ *   order-id FIELD          (when orders carry ids)
+ *   keep FIELD              (one line per kept field, in order)
+ *   latest 2021-02-26       (once an order is stored)
+ *
+ * Orders are folded into the states of an open batch (one LMDB write
+ * transaction) and written at flo_custdb_commit().  The summary records the
+ * caller writes are held until then and handed over only once the batch is
+ * committed, so that no one downstream ever sees a record whose orders a
+ * crash could still take back.
+ *
+ * Ownership: the engine copies what it is given; the summaries it hands to
+ * a callback are valid during the call only.  Errors are err.h codes, with
+ * the words in flo_custdb_errmsg(). */
+#ifndef FLO_CUSTDB_H
+#define FLO_CUSTDB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rfm/custstate.h"
+#include "rfm/rfm.h"
+#include "store/store.h"
+
+#define FLO_CUSTDB_SETTINGS_KEY "\0flo-rfm"
+#define FLO_CUSTDB_SETTINGS_KEYLEN 8
+
+/* Longest customer id: LMDB's key limit. */
+#define FLO_CUSTDB_ID_MAX 511
+
+/* The conventions a store's states follow. */
+struct flo_custdb_settings {
+	char unit[8];       /* day, week or month */
+	int per_order;      /* --occasion order */
+	int freq_total;     /* --frequency total */
+	char *order_id;     /* the order-id field, NULL when orders carry none */
+	char **keep;        /* the kept fields */
+	size_t nkeep;
+	int has_latest;     /* an order is stored, and this is the latest day */
+	int32_t latest;
+};
+
+/* Free what a settings record owns (not s itself); fields become empty. */
+void flo_custdb_settings_free(struct flo_custdb_settings *s);
+
+/* The store's settings, read in a snapshot of their own: FLO_ENOTFOUND when
+ * no states were ever stored, FLO_EVERSION for a newer state format,
+ * FLO_ESTORE for a damaged record or a store error; `err` (errlen bytes)
+ * says why. */
+int flo_custdb_read_settings(flo_store *s, struct flo_custdb_settings *out, char *err,
+			     size_t errlen);
+
+/* ---- writing ---- */
+
+typedef struct flo_custdb flo_custdb;
+
+enum flo_custdb_emit {
+	FLO_EMIT_ORDER, /* one summary per order folded in (repeats included) */
+	FLO_EMIT_BATCH, /* one per customer with orders in the batch, at commit */
+};
+
+/* An engine over store s (open for writing, owned by the caller, who closes
+ * it after flo_custdb_free()), called `name` in messages.  `settings` are the
+ * conventions (the store's, when it has any: flo-rfm checks that), copied;
+ * the latest day is read from the store.  cfg must agree with the settings
+ * (unit_days, per_order, freq_total, nkeep, order_ids) and gives the as-of
+ * date and holdout end of the summaries: without cfg->has_as_of, the latest
+ * order day stored, this batch's orders included. */
+int flo_custdb_new(flo_custdb **db, flo_store *s, const char *name,
+		   const struct flo_custdb_settings *settings, const struct flo_rfm_config *cfg,
+		   enum flo_custdb_emit emit);
+/* Drops an open batch uncommitted.  Accepts NULL. */
+void flo_custdb_free(flo_custdb *db);
+
+const char *flo_custdb_errmsg(const flo_custdb *db);
+
+/* The fate of an order: FLO_ORDER_CALIBRATION (in the customer's summary),
+ * FLO_ORDER_HOLDOUT, FLO_ORDER_LATE (after the as-of date or holdout end:
+ * stored, but in no summary written now) or FLO_ORDER_REPEATED (its order id
+ * was stored before: nothing changes). */
+struct flo_custdb_order {
+	const char *id;
+	size_t id_len;          /* 1 to FLO_CUSTDB_ID_MAX bytes, first byte not NUL */
+	int64_t time;
+	double amount;
+	const char *order_id;   /* with order ids */
+	size_t order_id_len;
+	const struct flo_field *keep; /* nkeep values */
+};
+
+/* Fold one order into its customer's state, beginning a batch if none is
+ * open.  FLO_EUSAGE for an id the store cannot hold; FLO_ESTORE (a damaged
+ * state, a store error), FLO_EVERSION, FLO_ENOMEM: then the batch is lost
+ * and the engine should be freed. */
+int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
+		   enum flo_order_fate *fate);
+
+/* Orders folded into the open batch (0: none open). */
+size_t flo_custdb_pending(const flo_custdb *db);
+
+/* Write the batch's states and commit it, then hand every held summary to
+ * fn, in order.  Nothing open is fine.  On failure nothing of the batch is
+ * stored or handed over. */
+int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx);
+
+/* The as-of day of summaries written now. */
+int32_t flo_custdb_as_of(const flo_custdb *db);
+
+/* ---- reading ---- */
+
+struct flo_custdb_counts {
+	size_t customers;    /* summaries written */
+	size_t holdout_only; /* customers whose first order is after as-of */
+	size_t late;         /* orders after as-of (or holdout end) */
+	int has_as_of;       /* as_of is set: the store holds orders */
+	int32_t as_of;
+};
+
+/* Every stored customer's summary at cfg's as-of date (else the latest
+ * order day stored), sorted by id, from one snapshot: a writer working
+ * meanwhile is seen as of its last commit.  cfg must agree with the store's
+ * settings; nkeep fields per customer. */
+int flo_custdb_dump(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
+		    flo_summary_fn *fn, void *ctx, struct flo_custdb_counts *counts, char *err,
+		    size_t errlen);
+
+#endif

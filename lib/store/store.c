@@ -1,0 +1,816 @@
+/* store.c: the LMDB store (see store.h for the contract). */
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
+#include "base/err.h"
+
+#define FORMAT_NAME "flo-store"
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+#ifdef FLO_VERSION
+#define CREATOR "flo " FLO_VERSION
+#else
+#define CREATOR "flo"
+#endif
+
+/* Named databases, in the order of the handle's dbi[] array; the replay log
+ * records puts by this index. */
+enum { DB_META, DB_MODELS, DB_CUTS, DB_CUSTOMERS, DB_COUNT };
+static const char *const db_names[DB_COUNT] = {"meta", "models", "cuts", "customers"};
+
+/* A put, as kept for replay: this header, then the key, then the value.
+ * Copied in and out with memcpy, since entries are not aligned. */
+struct logop {
+	unsigned db;
+	size_t klen, vlen;
+};
+
+struct flo_store {
+	MDB_env *env;
+	MDB_txn *txn; /* the open batch, or NULL */
+	MDB_dbi dbi[DB_COUNT];
+	int writable;
+	int lockfd; /* writer.lock, flock'ed for the handle's life; -1 for readers */
+	size_t maxkey;
+	/* The open batch's puts, replayed into a fresh transaction after the
+	 * map grows (an aborted LMDB transaction keeps nothing). */
+	unsigned char *log;
+	size_t loglen, logcap;
+	char *path;
+	char msg[FLO_STORE_ERRMAX];
+};
+
+static int fail(flo_store *s, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(flo_store *s, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+/* LMDB's failure as a store error naming what was being done. */
+static int fail_mdb(flo_store *s, int rc, const char *what)
+{
+	if (rc == ENOMEM)
+		return fail(s, FLO_ENOMEM, "%s: %s: out of memory", s->path, what);
+	return fail(s, FLO_ESTORE, "%s: %s: %s", s->path, what, mdb_strerror(rc));
+}
+
+/* Begin a transaction, adopting a map that another process grew beyond
+ * ours (MDB_MAP_RESIZED).  Each retry sees a larger map, so a few suffice
+ * unless the store keeps growing faster than we can follow. */
+static int txn_begin(flo_store *s, unsigned flags, MDB_txn **txn)
+{
+	int rc;
+
+	for (int tries = 0;; tries++) {
+		rc = mdb_txn_begin(s->env, NULL, flags, txn);
+		if (rc != MDB_MAP_RESIZED || tries == 10)
+			return rc;
+		rc = mdb_env_set_mapsize(s->env, 0);
+		if (rc)
+			return rc;
+	}
+}
+
+/* ---- opening ---- */
+
+/* The writer lock.  flock(2) rather than LMDB's own write lock because
+ * LMDB's is held per transaction: a second writer would block, then
+ * interleave its batches with ours.  flock locks belong to the open file
+ * description, so the kernel drops it when the process dies. */
+static int lock_writer(flo_store *s)
+{
+	char file[PATH_MAX];
+	char pid[32];
+	int n;
+
+	if ((size_t)snprintf(file, sizeof file, "%s/writer.lock", s->path) >= sizeof file)
+		return fail(s, FLO_ESTORE, "%s: path too long", s->path);
+	s->lockfd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (s->lockfd < 0) {
+		if (errno == EACCES || errno == EROFS || errno == EPERM)
+			return fail(s, FLO_ESTORE,
+				    "%s: store is not writable: cannot create %s: %s",
+				    s->path, file, strerror(errno));
+		return fail(s, FLO_ESTORE, "%s: %s", file, strerror(errno));
+	}
+	if (flock(s->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		if (e != EWOULDBLOCK)
+			return fail(s, FLO_ESTORE, "%s: cannot lock: %s", file, strerror(e));
+		n = (int)pread(s->lockfd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		return fail(s, FLO_ESTORE,
+			    "%s: store is in use by another writer (pid %s)",
+			    s->path, pid[0] ? pid : "unknown");
+	}
+	/* For the message above, in the next writer that tries. */
+	n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(s->lockfd, 0) != 0 || pwrite(s->lockfd, pid, (size_t)n, 0) != n)
+		return fail(s, FLO_ESTORE, "%s: %s", file, strerror(errno));
+	return 0;
+}
+
+/* Create the store directory if missing; refuse a path that is a file. */
+static int make_dir(flo_store *s)
+{
+	struct stat st;
+
+	if (mkdir(s->path, 0755) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return fail(s, FLO_ESTORE, "%s: cannot create the store directory: %s",
+			    s->path, strerror(errno));
+	if (stat(s->path, &st) != 0)
+		return fail(s, FLO_ESTORE, "%s: %s", s->path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return fail(s, FLO_ESTORE, "%s: not a directory (a store is a directory)",
+			    s->path);
+	return 0;
+}
+
+/* A reader must not let LMDB create anything: an empty data.mdb would make
+ * it try to write a new store through a read-only descriptor. */
+static int check_readable(flo_store *s)
+{
+	char file[PATH_MAX];
+	struct stat st;
+
+	if (stat(s->path, &st) != 0) {
+		if (errno == ENOENT)
+			return fail(s, FLO_ENOTFOUND, "%s: no such store", s->path);
+		return fail(s, FLO_ESTORE, "%s: %s", s->path, strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode))
+		return fail(s, FLO_ESTORE, "%s: not a directory (a store is a directory)",
+			    s->path);
+	if ((size_t)snprintf(file, sizeof file, "%s/data.mdb", s->path) >= sizeof file)
+		return fail(s, FLO_ESTORE, "%s: path too long", s->path);
+	if (stat(file, &st) != 0) {
+		if (errno == ENOENT)
+			return fail(s, FLO_ENOTFOUND, "%s: no such store (no data.mdb)",
+				    s->path);
+		return fail(s, FLO_ESTORE, "%s: %s", file, strerror(errno));
+	}
+	if (st.st_size == 0)
+		return fail(s, FLO_ESTORE, "%s: empty file, not a store", file);
+	return 0;
+}
+
+static int env_open(flo_store *s, const struct flo_store_options *opt)
+{
+	unsigned flags = s->writable ? 0 : MDB_RDONLY;
+	int rc;
+
+	if (s->writable && opt && opt->nosync)
+		flags |= MDB_NOSYNC;
+	rc = mdb_env_create(&s->env);
+	if (rc)
+		return fail_mdb(s, rc, "cannot create the LMDB environment");
+	/* Four databases and room for a few more in later formats. */
+	rc = mdb_env_set_maxdbs(s->env, 16);
+	if (rc)
+		return fail_mdb(s, rc, "mdb_env_set_maxdbs");
+	/* No map size before opening: LMDB then maps what the file recorded,
+	 * where a configured size would shrink a grown store's map. */
+	rc = mdb_env_open(s->env, s->path, flags, 0644);
+	if (rc == 0)
+		return 0;
+	switch (rc) {
+	case MDB_INVALID:
+		return fail(s, FLO_EVERSION, "%s/data.mdb: not an LMDB file (%s)",
+			    s->path, mdb_strerror(rc));
+	case MDB_VERSION_MISMATCH:
+		return fail(s, FLO_EVERSION,
+			    "%s: written by an incompatible LMDB version (%s)",
+			    s->path, mdb_strerror(rc));
+	case EACCES:
+	case EPERM:
+		if (!s->writable)
+			return fail(s, FLO_ESTORE,
+				    "%s: cannot open the store for reading: %s "
+				    "(a reader needs write access to %s/lock.mdb)",
+				    s->path, strerror(rc), s->path);
+		break;
+	default:
+		break;
+	}
+	return fail_mdb(s, rc, "cannot open the store");
+}
+
+/* LMDB maps the file and reads pages in place: a page past the end of a
+ * truncated file is a SIGBUS, not an error.  So check, before the first
+ * transaction, that the file holds every page the newest meta page names.
+ * The file only grows, so a writer elsewhere cannot make this check lie. */
+static int check_size(flo_store *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	struct stat fst;
+	int fd, rc;
+
+	if ((rc = mdb_env_info(s->env, &info)) != 0 || (rc = mdb_env_stat(s->env, &st)) != 0 ||
+	    (rc = mdb_env_get_fd(s->env, &fd)) != 0)
+		return fail_mdb(s, rc, "cannot inspect the store");
+	if (fstat(fd, &fst) != 0)
+		return fail(s, FLO_ESTORE, "%s/data.mdb: %s", s->path, strerror(errno));
+	if ((unsigned long long)fst.st_size <
+	    ((unsigned long long)info.me_last_pgno + 1) * st.ms_psize)
+		return fail(s, FLO_ESTORE,
+			    "%s/data.mdb: truncated: %lld bytes, the store needs %llu",
+			    s->path, (long long)fst.st_size,
+			    ((unsigned long long)info.me_last_pgno + 1) * st.ms_psize);
+	return 0;
+}
+
+/* Check the meta format "flo-store N": FLO_EVERSION unless N is ours. */
+static int check_format(flo_store *s, const MDB_val *v)
+{
+	const char *p = v->mv_data;
+	size_t n = sizeof FORMAT_NAME; /* the name and its space */
+	char shown[64];
+	long ver = 0;
+	size_t i;
+
+	snprintf(shown, sizeof shown, "%.*s", (int)(v->mv_size < 48 ? v->mv_size : 48), p);
+	for (i = 0; shown[i]; i++)
+		if ((unsigned char)shown[i] < 0x20 || (unsigned char)shown[i] > 0x7e)
+			shown[i] = '?';
+	if (v->mv_size <= n || memcmp(p, FORMAT_NAME " ", n) != 0 || v->mv_size - n > 9)
+		return fail(s, FLO_EVERSION, "%s: not a flo store (format \"%s\")", s->path,
+			    shown);
+	for (i = n; i < v->mv_size; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return fail(s, FLO_EVERSION, "%s: not a flo store (format \"%s\")",
+				    s->path, shown);
+		ver = ver * 10 + (p[i] - '0');
+	}
+	if (ver > FLO_STORE_FORMAT)
+		return fail(s, FLO_EVERSION,
+			    "%s: store format %ld is newer than this flo reads (%d): "
+			    "upgrade flo",
+			    s->path, ver, FLO_STORE_FORMAT);
+	if (ver < FLO_STORE_FORMAT)
+		return fail(s, FLO_EVERSION,
+			    "%s: store format %ld is older than this flo reads (%d): "
+			    "rebuild the store",
+			    s->path, ver, FLO_STORE_FORMAT);
+	return 0;
+}
+
+static int put_str(MDB_txn *txn, MDB_dbi dbi, const char *k, const char *v)
+{
+	MDB_val key = {strlen(k), (void *)(uintptr_t)k};
+	MDB_val val = {strlen(v), (void *)(uintptr_t)v};
+
+	return mdb_put(txn, dbi, &key, &val, 0);
+}
+
+/* Open the named databases; on the first write to a new, empty
+ * environment, create them and the meta record. */
+static int open_schema(flo_store *s)
+{
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key = {6, (void *)(uintptr_t)"format"}, val;
+	unsigned create = s->writable ? MDB_CREATE : 0;
+	int rc, err;
+
+	rc = txn_begin(s, s->writable ? 0 : MDB_RDONLY, &txn);
+	if (rc)
+		return fail_mdb(s, rc, "cannot begin a transaction");
+	rc = mdb_dbi_open(txn, db_names[DB_META], 0, &dbi);
+	if (rc == MDB_NOTFOUND && s->writable) {
+		MDB_dbi main;
+		MDB_stat st;
+
+		/* Only an empty environment becomes a flo store: one that
+		 * holds anything else belongs to someone else. */
+		if ((rc = mdb_dbi_open(txn, NULL, 0, &main)) != 0 ||
+		    (rc = mdb_stat(txn, main, &st)) != 0)
+			goto mdb_fail;
+		if (st.ms_entries != 0) {
+			err = fail(s, FLO_EVERSION,
+				   "%s: not a flo store (an LMDB environment "
+				   "holding other data)",
+				   s->path);
+			goto out;
+		}
+		if ((rc = mdb_dbi_open(txn, db_names[DB_META], MDB_CREATE, &dbi)) != 0 ||
+		    (rc = put_str(txn, dbi, "format", FORMAT_NAME " " STR(FLO_STORE_FORMAT))) != 0 ||
+		    (rc = put_str(txn, dbi, "creator", CREATOR)) != 0)
+			goto mdb_fail;
+	} else if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+		err = fail(s, FLO_EVERSION, "%s: not a flo store (no meta database)",
+			   s->path);
+		goto out;
+	} else if (rc) {
+		goto mdb_fail;
+	}
+	s->dbi[DB_META] = dbi;
+	rc = mdb_get(txn, dbi, &key, &val);
+	if (rc == MDB_NOTFOUND) {
+		err = fail(s, FLO_EVERSION, "%s: not a flo store (no format in meta)",
+			   s->path);
+		goto out;
+	}
+	if (rc)
+		goto mdb_fail;
+	if ((err = check_format(s, &val)) != 0)
+		goto out;
+	for (int i = DB_META + 1; i < DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, db_names[i], create, &s->dbi[i]);
+		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
+			err = fail(s, FLO_EVERSION, "%s: not a flo store (no %s database)",
+				   s->path, db_names[i]);
+			goto out;
+		}
+		if (rc)
+			goto mdb_fail;
+	}
+	/* Commit even a read transaction: its database handles would close
+	 * with an abort. */
+	rc = mdb_txn_commit(txn);
+	if (rc)
+		return fail_mdb(s, rc, "cannot commit");
+	return 0;
+mdb_fail:
+	err = fail_mdb(s, rc, "cannot open the databases");
+out:
+	mdb_txn_abort(txn);
+	return err;
+}
+
+/* Raise the map to the configured least size: a store grown larger keeps
+ * its size, and a new store starts with room for real work. */
+static int set_least_mapsize(flo_store *s, const struct flo_store_options *opt)
+{
+	size_t want = opt && opt->mapsize ? opt->mapsize : FLO_STORE_MAPSIZE;
+	MDB_envinfo info;
+	int rc;
+
+	if ((rc = mdb_env_info(s->env, &info)) != 0)
+		return fail_mdb(s, rc, "cannot inspect the store");
+	if (info.me_mapsize >= want)
+		return 0;
+	if ((rc = mdb_env_set_mapsize(s->env, want)) != 0)
+		return fail_mdb(s, rc, "cannot set the map size");
+	return 0;
+}
+
+int flo_store_open(flo_store **sp, const char *path, int mode,
+		   const struct flo_store_options *opt, char *err, size_t errlen)
+{
+	flo_store *s;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!sp || !path || !*path || (mode != FLO_STORE_READ && mode != FLO_STORE_WRITE)) {
+		if (err && errlen)
+			snprintf(err, errlen, "flo_store_open: invalid arguments");
+		if (sp)
+			*sp = NULL;
+		return FLO_EUSAGE;
+	}
+	*sp = NULL;
+	s = calloc(1, sizeof *s);
+	if (!s || !(s->path = strdup(path))) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: out of memory", path);
+		free(s);
+		return FLO_ENOMEM;
+	}
+	s->lockfd = -1;
+	s->writable = mode == FLO_STORE_WRITE;
+	if (s->writable)
+		rc = make_dir(s);
+	else
+		rc = check_readable(s);
+	if (!rc && s->writable)
+		rc = lock_writer(s);
+	if (!rc)
+		rc = env_open(s, opt);
+	if (!rc)
+		rc = check_size(s);
+	if (!rc && s->writable)
+		rc = set_least_mapsize(s, opt);
+	if (!rc)
+		rc = open_schema(s);
+	if (rc) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s", s->msg);
+		flo_store_close(s);
+		return rc;
+	}
+	s->maxkey = (size_t)mdb_env_get_maxkeysize(s->env);
+	*sp = s;
+	return 0;
+}
+
+void flo_store_close(flo_store *s)
+{
+	if (!s)
+		return;
+	if (s->txn)
+		mdb_txn_abort(s->txn);
+	if (s->env) {
+		/* A no-op unless MDB_NOSYNC: then this is the promised flush. */
+		if (s->writable)
+			mdb_env_sync(s->env, 1);
+		mdb_env_close(s->env);
+	}
+	/* Only now may the next writer begin. */
+	if (s->lockfd >= 0)
+		close(s->lockfd);
+	free(s->log);
+	free(s->path);
+	free(s);
+}
+
+const char *flo_store_errmsg(const flo_store *s)
+{
+	return s ? s->msg : "no store";
+}
+
+/* ---- batches ---- */
+
+static void end_batch(flo_store *s)
+{
+	if (s->txn)
+		mdb_txn_abort(s->txn);
+	s->txn = NULL;
+	s->loglen = 0;
+}
+
+int flo_store_batch_begin(flo_store *s)
+{
+	int rc;
+
+	if (!s)
+		return FLO_EUSAGE;
+	if (s->txn)
+		return fail(s, FLO_EUSAGE, "%s: a batch is already open", s->path);
+	s->loglen = 0;
+	rc = txn_begin(s, s->writable ? 0 : MDB_RDONLY, &s->txn);
+	if (rc) {
+		s->txn = NULL;
+		return fail_mdb(s, rc, "cannot begin a batch");
+	}
+	return 0;
+}
+
+void flo_store_batch_abort(flo_store *s)
+{
+	if (s)
+		end_batch(s);
+}
+
+/* Double the map.  LMDB allows this only with no transaction open in this
+ * process, which is why the batch was aborted first. */
+static int grow(flo_store *s)
+{
+	MDB_envinfo info;
+	int rc;
+
+	if ((rc = mdb_env_info(s->env, &info)) != 0)
+		return fail_mdb(s, rc, "cannot inspect the store");
+	if (info.me_mapsize > SIZE_MAX / 2)
+		return fail(s, FLO_ESTORE, "%s: the map cannot grow past %zu bytes", s->path,
+			    info.me_mapsize);
+	rc = mdb_env_set_mapsize(s->env, info.me_mapsize * 2);
+	if (rc)
+		return fail(s, rc == ENOMEM ? FLO_ENOMEM : FLO_ESTORE,
+			    "%s: cannot grow the map to %zu MiB: %s", s->path,
+			    info.me_mapsize * 2 >> 20, mdb_strerror(rc));
+	return 0;
+}
+
+/* Put every logged op into the (fresh) transaction.  Returns an LMDB code. */
+static int replay(flo_store *s)
+{
+	size_t off = 0;
+	int rc;
+
+	while (off < s->loglen) {
+		struct logop op;
+		MDB_val key, val;
+
+		memcpy(&op, s->log + off, sizeof op);
+		key.mv_data = s->log + off + sizeof op;
+		key.mv_size = op.klen;
+		val.mv_data = s->log + off + sizeof op + op.klen;
+		val.mv_size = op.vlen;
+		rc = mdb_put(s->txn, s->dbi[op.db], &key, &val, 0);
+		if (rc)
+			return rc;
+		off += sizeof op + op.klen + op.vlen;
+	}
+	return 0;
+}
+
+/* The map is full and the transaction dead (or, after a failed commit,
+ * gone): grow until the whole batch fits in a new transaction.  Returns a
+ * flo code; on failure the batch is over. */
+static int regrow(flo_store *s)
+{
+	int rc;
+
+	for (;;) {
+		if (s->txn)
+			mdb_txn_abort(s->txn);
+		s->txn = NULL;
+		if ((rc = grow(s)) != 0)
+			break;
+		rc = txn_begin(s, 0, &s->txn);
+		if (rc) {
+			s->txn = NULL;
+			rc = fail_mdb(s, rc, "cannot begin a batch");
+			break;
+		}
+		rc = replay(s);
+		if (rc == 0)
+			return 0;
+		if (rc != MDB_MAP_FULL) {
+			rc = fail_mdb(s, rc, "cannot write");
+			break;
+		}
+	}
+	end_batch(s);
+	return rc;
+}
+
+int flo_store_batch_commit(flo_store *s)
+{
+	int rc;
+
+	if (!s)
+		return FLO_EUSAGE;
+	if (!s->txn)
+		return fail(s, FLO_EUSAGE, "%s: commit without a batch", s->path);
+	if (!s->writable) {
+		end_batch(s);
+		return 0;
+	}
+	for (;;) {
+		/* The commit frees the transaction, whatever it returns. */
+		rc = mdb_txn_commit(s->txn);
+		s->txn = NULL;
+		if (rc != MDB_MAP_FULL)
+			break;
+		/* Committing writes the free-page list, which may need pages
+		 * the map has no room for: grow and redo the batch. */
+		if ((rc = regrow(s)) != 0)
+			return rc;
+	}
+	s->loglen = 0;
+	if (rc)
+		return fail_mdb(s, rc, "cannot commit");
+	return 0;
+}
+
+/* Append a put to the log; the put itself then reads from the copy, so the
+ * caller's value may live in the map the put is about to change. */
+static int log_put(flo_store *s, unsigned db, const void *k, size_t klen, const void *v,
+		   size_t vlen, const unsigned char **kp, const unsigned char **vp)
+{
+	struct logop op = {db, klen, vlen};
+	size_t need;
+
+	/* Keys are at most 511 bytes, so this keeps the sums below exact. */
+	if (vlen > SIZE_MAX / 4)
+		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
+	need = sizeof op + klen + vlen;
+	if (s->logcap - s->loglen < need) {
+		size_t cap = s->logcap ? s->logcap : 65536;
+		unsigned char *p;
+
+		while (cap - s->loglen < need && cap <= SIZE_MAX / 2)
+			cap *= 2;
+		p = cap - s->loglen < need ? NULL : realloc(s->log, cap);
+		if (!p)
+			return fail(s, FLO_ENOMEM, "%s: out of memory for the batch", s->path);
+		s->log = p;
+		s->logcap = cap;
+	}
+	memcpy(s->log + s->loglen, &op, sizeof op);
+	memcpy(s->log + s->loglen + sizeof op, k, klen);
+	if (vlen)
+		memcpy(s->log + s->loglen + sizeof op + klen, v, vlen);
+	*kp = s->log + s->loglen + sizeof op;
+	*vp = *kp + klen;
+	s->loglen += need;
+	return 0;
+}
+
+static int check_key(flo_store *s, const char *what, size_t klen)
+{
+	if (klen == 0 || klen > s->maxkey)
+		return fail(s, FLO_EUSAGE, "%s: %s of %zu bytes: must be 1 to %zu bytes", s->path,
+			    what, klen, s->maxkey);
+	return 0;
+}
+
+static int put(flo_store *s, unsigned db, const char *what, const void *k, size_t klen,
+	       const void *v, size_t vlen)
+{
+	const unsigned char *kp = NULL, *vp = NULL;
+	MDB_val key, val;
+	int own, rc;
+
+	if (!s->writable)
+		return fail(s, FLO_EUSAGE, "%s: store is open for reading only", s->path);
+	if ((rc = check_key(s, what, klen)) != 0)
+		return rc;
+	own = !s->txn;
+	if (own && (rc = flo_store_batch_begin(s)) != 0)
+		return rc;
+	if ((rc = log_put(s, db, k, klen, v, vlen, &kp, &vp)) != 0) {
+		if (own)
+			end_batch(s);
+		return rc;
+	}
+	key.mv_data = (void *)(uintptr_t)kp;
+	key.mv_size = klen;
+	val.mv_data = (void *)(uintptr_t)vp;
+	val.mv_size = vlen;
+	rc = mdb_put(s->txn, s->dbi[db], &key, &val, 0);
+	if (rc == MDB_MAP_FULL) {
+		/* The log already holds this put, so the replay redoes it. */
+		if ((rc = regrow(s)) != 0)
+			return rc;
+	} else if (rc) {
+		end_batch(s);
+		return fail_mdb(s, rc, "cannot write");
+	}
+	return own ? flo_store_batch_commit(s) : 0;
+}
+
+/* Look up a key inside the open batch, or in a snapshot of our own; the
+ * value is copied into malloc'd memory with a NUL after it. */
+static int get_copy(flo_store *s, unsigned db, const char *what, const char *name, void **out,
+		    size_t *len)
+{
+	MDB_txn *txn = s->txn;
+	MDB_val key = {0, NULL}, val;
+	char *copy;
+	int rc;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	key.mv_size = strlen(name);
+	key.mv_data = (void *)(uintptr_t)name;
+	if ((rc = check_key(s, what, key.mv_size)) != 0)
+		return rc;
+	if (!txn && (rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
+		return fail_mdb(s, rc, "cannot begin a transaction");
+	rc = mdb_get(txn, s->dbi[db], &key, &val);
+	if (rc == 0) {
+		copy = malloc(val.mv_size + 1);
+		if (copy) {
+			memcpy(copy, val.mv_data, val.mv_size);
+			copy[val.mv_size] = '\0';
+			*out = copy;
+			if (len)
+				*len = val.mv_size;
+		}
+	}
+	if (txn != s->txn)
+		mdb_txn_abort(txn);
+	if (rc == MDB_NOTFOUND)
+		return fail(s, FLO_ENOTFOUND, "%s: no %s \"%s\" in the store", s->path, what, name);
+	if (rc)
+		return fail_mdb(s, rc, "cannot read");
+	if (!*out)
+		return fail(s, FLO_ENOMEM, "%s: out of memory", s->path);
+	return 0;
+}
+
+int flo_store_put_model(flo_store *s, const char *name, const char *json, size_t len)
+{
+	if (!s || !name || (!json && len))
+		return FLO_EUSAGE;
+	return put(s, DB_MODELS, "model name", name, strlen(name), json, len);
+}
+
+int flo_store_get_model(flo_store *s, const char *name, char **json, size_t *len)
+{
+	void *p;
+	int rc;
+
+	if (!s || !name || !json)
+		return FLO_EUSAGE;
+	rc = get_copy(s, DB_MODELS, "model", name, &p, len);
+	*json = p;
+	return rc;
+}
+
+int flo_store_put_cuts(flo_store *s, const char *name, const void *data, size_t len)
+{
+	if (!s || !name || (!data && len))
+		return FLO_EUSAGE;
+	return put(s, DB_CUTS, "cut set name", name, strlen(name), data, len);
+}
+
+int flo_store_get_cuts(flo_store *s, const char *name, void **data, size_t *len)
+{
+	if (!s || !name || !data)
+		return FLO_EUSAGE;
+	return get_copy(s, DB_CUTS, "cut set", name, data, len);
+}
+
+/* ---- customers ---- */
+
+int flo_store_customer_get(flo_store *s, const char *id, size_t idlen, const void **val,
+			   size_t *vlen)
+{
+	MDB_val key, v;
+	int rc;
+
+	if (!s || !id || !val)
+		return FLO_EUSAGE;
+	*val = NULL;
+	if (vlen)
+		*vlen = 0;
+	if (!s->txn)
+		return fail(s, FLO_EUSAGE, "%s: customer lookup outside a batch", s->path);
+	if ((rc = check_key(s, "customer id", idlen)) != 0)
+		return rc;
+	key.mv_data = (void *)(uintptr_t)id;
+	key.mv_size = idlen;
+	rc = mdb_get(s->txn, s->dbi[DB_CUSTOMERS], &key, &v);
+	if (rc == MDB_NOTFOUND)
+		return FLO_ENOTFOUND;
+	if (rc)
+		return fail_mdb(s, rc, "cannot read a customer");
+	*val = v.mv_data;
+	if (vlen)
+		*vlen = v.mv_size;
+	return 0;
+}
+
+int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const void *val,
+			   size_t vlen)
+{
+	if (!s || !id || (!val && vlen))
+		return FLO_EUSAGE;
+	if (!s->txn)
+		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
+	return put(s, DB_CUSTOMERS, "customer id", id, idlen, val, vlen);
+}
+
+int flo_store_customer_each(flo_store *s,
+			    int (*fn)(void *ctx, const char *id, size_t idlen,
+				      const void *val, size_t vlen),
+			    void *ctx)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int rc, ret = 0;
+
+	if (!s || !fn)
+		return FLO_EUSAGE;
+	txn = s->txn;
+	if (!txn && (rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
+		return fail_mdb(s, rc, "cannot begin a transaction");
+	rc = mdb_cursor_open(txn, s->dbi[DB_CUSTOMERS], &cur);
+	if (rc == 0) {
+		for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
+		     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+			ret = fn(ctx, key.mv_data, key.mv_size, val.mv_data, val.mv_size);
+			if (ret)
+				break;
+		}
+		mdb_cursor_close(cur);
+	}
+	if (txn != s->txn)
+		mdb_txn_abort(txn);
+	if (ret)
+		return ret;
+	if (rc && rc != MDB_NOTFOUND)
+		return fail_mdb(s, rc, "cannot read the customers");
+	return 0;
+}
