@@ -501,7 +501,7 @@ static void scorer_init(struct scorer *s, const struct flo_model *m, const struc
 	s->horizon = h->v;
 	s->nh = h->n;
 	s->months = (unsigned)o->months;
-	/* As lib/clv.c: exp(-i log1p(d)) stays finite for any d > -1. */
+	/* As lib/model/clv.c: exp(-i log1p(d)) stays finite for any d > -1. */
 	s->discount = xcalloc(s->months, sizeof *s->discount);
 	for (unsigned i = 1; i <= s->months; i++)
 		s->discount[i - 1] = exp(-(double)i * log1p(o->discount));
@@ -533,7 +533,7 @@ static size_t cache_index(unsigned bits, double x, double T)
 	return (size_t)((h * UINT64_C(0x94d049bb133111eb)) >> (64 - bits));
 }
 
-/* The CLV of lib/clv.h divided by exp_avg_value * P(alive), the factors that
+/* The CLV of lib/model/clv.h divided by exp_avg_value * P(alive), the factors that
  * depend on more than (x, T): sum_i (E_i - E_{i-1}) (1+d)^-i with E_i the
  * expected purchases given alive in i months.  Summed in the order of
  * flo_clv(), which gives the same clv to the last bit. */

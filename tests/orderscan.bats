@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # flo-rfm reads the plain lines of a large CSV or TSV order log on two
-# threads (lib/orderscan.c), in chunks of half a megabyte, and hands the
+# threads (lib/rfm/orderscan.c), in chunks of half a megabyte, and hands the
 # rest of the input to the general reader at the first chunk holding
 # anything else.  Whatever the input, the result must be the general
 # path's: here that is JSON Lines input (which the scan never reads) with

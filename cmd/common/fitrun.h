@@ -3,7 +3,7 @@
  * its warnings in words.  flo-fit is this plus the store; flo-score --fit
  * runs it on its own input before scoring.
  *
- * Like the tools' own code it reports through lib/cli.h: a bad record goes
+ * Like the tools' own code it reports through cmd/common/cli.h: a bad record goes
  * through the bad-record policy, a failure ends the process with a message. */
 #ifndef FLO_FITRUN_H
 #define FLO_FITRUN_H

@@ -35,7 +35,7 @@ struct flo_pool;
 struct flo_fit_options {
 	double penalizer;
 	int max_iter; /* per start; 0 for the default */
-	/* a helper thread to sum large data on (lib/pool.h), kept by the
+	/* a helper thread to sum large data on (lib/base/pool.h), kept by the
 	 * caller; NULL: each fit starts one of its own when it pays */
 	struct flo_pool *pool;
 };

@@ -1,7 +1,7 @@
 /* fitlik.h: the log-likelihoods the fits maximise, summed over indexed
  * observations, with their exact gradients and Hessians in the
  * log-parameters: one pass over the data gives all three.  Internal to the
- * fitter (lib/fit.c); lib/fit.h exposes them to tests.
+ * fitter (lib/model/fit.c); lib/model/fit.h exposes them to tests.
  *
  * The data are indexed for speed: every term of a likelihood that depends
  * on x alone (log-gamma, digamma and trigamma differences, the costly part)
@@ -73,7 +73,7 @@ int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n);
 void flo_problem_free(struct flo_problem *p);
 
 /* The sums over observations run in two parts, the second on a helper
- * thread (lib/pool.c), from this many observations: enough to pay for the
+ * thread (lib/base/pool.c), from this many observations: enough to pay for the
  * handover (a few microseconds against 10-20 nanoseconds per
  * observation). */
 #define FLO_FIT_THREAD_MIN 4096

@@ -13,7 +13,7 @@
  *   [first]   zz time in seconds, zz value in millionths, byte 1 when a
  *             double remainder follows [double]
  *   [kept]    varint number of distinct kept blobs (in order of first use by
- *             the days), each varint length + bytes as lib/kept.c packs them
+ *             the days), each varint length + bytes as lib/rfm/kept.c packs them
  *   [ids]     varint number of order-id hashes, each 8 bytes, increasing
  *
  * Varints keep a typical day to 5 or 6 bytes.  The kept fields are held per

@@ -2,7 +2,7 @@
  * at any observation end needs, and the bytes that state is stored as.
  *
  * Per distinct purchase day the state keeps the day, its order count and
- * its exact value (lib/money.h), and, with --keep, the kept fields of the
+ * its exact value (lib/base/money.h), and, with --keep, the kept fields of the
  * day's latest order; with per-order occasions, the customer's first order;
  * with order ids, the hashes of the ids seen.  That is enough to give, for
  * any as-of date and holdout end, the totals flo_rfm_summarise() turns into

@@ -5,7 +5,7 @@ With mpmath at 40 digits:
 
   * psi1(y+x) - psi1(y), the trigamma differences of the fitter's Hessians
     (mpmath.psi(1, .), directly);
-  * the BG/NBD's limit a, b -> infinity with mu = a/(a+b) fixed (lib/fit.c,
+  * the BG/NBD's limit a, b -> infinity with mu = a/(a+b) fixed (lib/model/fit.c,
     "The ridge"), summed over a small weighted data set: the log-likelihood at
     tau = 1/(a+b) = 0 from the tau form of FHL eq. (6),
         ln L = lnG(r+x) - lnG(r) + r ln alpha + sum_{j<x} ln((1-mu+j tau)/(1+j tau))

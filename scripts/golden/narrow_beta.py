@@ -2,7 +2,7 @@
 times larger) at horizons of 100 to 10,000 years, for tests/unit/test_bgnbd.c:
 FHL eq. (10) as E_p[(1 - (1 + c p)^-n)/p] times P(alive), integrated at 40
 digits in p itself, with the quadrature's nodes spread over 60 standard
-deviations of the Beta around its mean (independent of lib/bgnbd.c, which
+deviations of the Beta around its mean (independent of lib/model/bgnbd.c, which
 integrates in logit p).  Run: python3 scripts/golden/narrow_beta.py"""
 import mpmath as mp
 mp.mp.dps = 40

@@ -1,4 +1,4 @@
-/* fuzz_json.c: the JSON document parser (lib/json.c).
+/* fuzz_json.c: the JSON document parser (lib/base/json.c).
  *   - no crash, leak, deep recursion or undefined behaviour on any bytes;
  *   - a failure says where, a success walks: every member is found by name
  *     (binary search over the sorted names), every element by index;

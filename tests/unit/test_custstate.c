@@ -1,6 +1,6 @@
 /* test_custstate.c: the stored customer state against the batch aggregator.
  *
- * The reference is lib/rfm.c's flo_rfm (tested by hand in tests/flo-rfm.bats
+ * The reference is lib/rfm/rfm.c's flo_rfm (tested by hand in tests/flo-rfm.bats
  * and against the BG/NBD paper's CDNOW summary): for random order sets,
  * folded into a state in another order and in pieces (each piece ending in
  * the stored form and starting from it again), every summary field must be

@@ -1,4 +1,4 @@
-/* Unit tests for lib/date.c.  Day numbers are checked against facts that do
+/* Unit tests for lib/base/date.c.  Day numbers are checked against facts that do
  * not come from the code: the epoch, the CDNOW calibration window (273 days
  * from 1997-01-01 to 1997-09-30), leap years. */
 #include <stdint.h>

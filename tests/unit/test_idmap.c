@@ -1,4 +1,4 @@
-/* Unit tests for lib/idmap.c: interning, and the order of
+/* Unit tests for lib/base/idmap.c: interning, and the order of
  * flo_idmap_sorted() (and of flo_idmap_sorted_many(), several tables as
  * one) against an independent bytewise comparison (the order flo-rfm
  * promises: bytes as unsigned, a prefix before the longer id). */

@@ -1,4 +1,4 @@
-/* test_model.c: reading model documents (lib/model.h): what is accepted,
+/* test_model.c: reading model documents (lib/model/model.h): what is accepted,
  * what is refused with which code, and that the reason names the culprit. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,7 +224,7 @@ static void test_short_reason(void)
 	free(text);
 }
 
-/* What flo-fit writes (lib/model_write.c) reads back. */
+/* What flo-fit writes (lib/model/model_write.c) reads back. */
 static void test_round_trip(void)
 {
 	struct flo_model_doc d = {

@@ -1,4 +1,4 @@
-/* Unit tests for lib/num.c: strict parsing and shortest round-trip printing. */
+/* Unit tests for lib/base/num.c: strict parsing and shortest round-trip printing. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -163,7 +163,7 @@ static void test_parse_matches_strtod(void)
 }
 
 /* Up to 19 digits with exponents -19 to 19 are rounded with 128-bit
- * integers (lib/num.c): every exponent, with mantissas of every length,
+ * integers (lib/base/num.c): every exponent, with mantissas of every length,
  * written with an exponent and with a decimal point, is strtod's double;
  * so are the ties, which round to even. */
 static void test_parse_exact128(void)

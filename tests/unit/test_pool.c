@@ -1,4 +1,4 @@
-/* test_pool.c: the helper thread of lib/pool.c runs each job once, in
+/* test_pool.c: the helper thread of lib/base/pool.c runs each job once, in
  * turn, however fast the jobs come, and stops cleanly. */
 #define _GNU_SOURCE /* CPU_COUNT */
 #include <sched.h>

@@ -1,4 +1,4 @@
-/* Unit tests for the record reader and writer (lib/reader.c, lib/writer.c). */
+/* Unit tests for the record reader and writer (lib/record/reader.c, lib/record/writer.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-/* Unit tests for lib/rfmfeed.c: orders through a feed, on a thread or not,
+/* Unit tests for lib/rfm/rfmfeed.c: orders through a feed, on a thread or not,
  * into an aggregator of 1, 2, 4 or 8 parts, give the summaries that
  * flo_rfm_add() one at a time gives, in the same order of arrival; with ids
  * too long for a batch among them, late and holdout orders.  And the parts
