@@ -20,6 +20,7 @@
 #include "base/num.h"
 #include "record/reader.h"
 #include "store/store.h"
+#include "base/unit.h"
 
 static const char usage[] =
 "usage: flo-fit [options] [file]\n"

@@ -23,6 +23,7 @@
 #include "rfm/rfmfeed.h"
 #include "store/store.h"
 #include "base/quote.h"
+#include "base/unit.h"
 
 static const char usage[] =
 "usage: flo-rfm [options] [file]\n"

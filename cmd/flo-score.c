@@ -25,6 +25,7 @@
 #include "record/writer.h"
 #include "store/store.h"
 #include "base/quote.h"
+#include "base/unit.h"
 
 static const char usage[] =
 "usage: flo-score [options] [file]\n"

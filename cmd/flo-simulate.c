@@ -16,6 +16,7 @@
 #include "base/err.h"
 #include "record/writer.h"
 #include "model/simulate.h"
+#include "base/unit.h"
 
 static const char usage[] =
 "usage: flo-simulate -n CUSTOMERS --seed S [options]\n"

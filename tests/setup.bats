@@ -52,3 +52,25 @@ bare_machine() {
 	[ ! -e "$TMP/bootstrap.log" ]
 	[ ! -e "$TMP/src/build" ]
 }
+
+@test "check-lib: the built libflo passes; an archive with a call to exit, and an include running up, are refused" {
+	lib="$ROOT/${BUILD:-build}/libflo.a"
+	run "$ROOT/scripts/check-lib" "$lib"
+	assert_success
+	printf '#include <stdlib.h>\nvoid flo_gone(void);\nvoid flo_gone(void) { exit(1); }\n' > "$TMP/gone.c"
+	cc -c "$TMP/gone.c" -o "$TMP/gone.o"
+	cp "$lib" "$TMP/libflo.a"
+	ar rs "$TMP/libflo.a" "$TMP/gone.o"
+	run "$ROOT/scripts/check-lib" "$TMP/libflo.a"
+	assert_failure
+	assert_output --partial "gone.o:"
+	assert_output --partial "U exit"
+	assert_output --partial "libflo must not exit or print"
+	mkdir -p "$TMP/src/scripts"
+	cp -r "$ROOT/lib" "$TMP/src/"
+	cp "$ROOT/scripts/check-lib" "$TMP/src/scripts/"
+	echo '#include "store/store.h"' >> "$TMP/src/lib/base/arena.h"
+	run "$TMP/src/scripts/check-lib" "$lib"
+	assert_failure
+	assert_output --partial 'lib/base/arena.h includes "store/store.h": lib/base may include only base'
+}

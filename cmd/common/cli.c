@@ -17,6 +17,7 @@
 #include "base/date.h"
 #include "base/err.h"
 #include "base/num.h"
+#include "base/unit.h"
 
 const char *flo_progname = "flo";
 static flo_writer *output;
@@ -163,6 +164,14 @@ int flo_opt_day(const char *opt, const char *arg)
 	return day;
 }
 
+const char *flo_opt_unit(const char *opt, const char *arg)
+{
+	double days;
+	if (flo_unit_days(arg, &days) != FLO_OK)
+		flo_usage_error("option %s: expected day, week or month: \"%s\"", opt, arg);
+	return arg;
+}
+
 /* Input is read once, front to back: a file on a disk is then read ahead
  * in larger pieces; a pipe is widened to a megabyte (Linux; the most an
  * unprivileged process gets by default), so that a writer far ahead, such
@@ -249,6 +258,8 @@ void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
 {
 	va_list ap;
 	if (!bad->skip) {
+		if (bad->before_stop != NULL)
+			bad->before_stop(bad->before_stop_ctx);
 		failing = 1;
 		flush_output();
 		fprintf(stderr, "%s: %s line %ld: ", flo_progname,

@@ -54,6 +54,9 @@ enum flo_format flo_opt_format(const char *opt, const char *arg);
 /* A date option (any format flo_parse_day() takes) as a day number. */
 int flo_opt_day(const char *opt, const char *arg);
 
+/* A time unit option (day, week or month: base/unit.h), else exit 2. */
+const char *flo_opt_unit(const char *opt, const char *arg);
+
 /* Open the input file named on the command line ("-" or NULL: stdin);
  * exit 66 with a message when it cannot be read. */
 int flo_open_input(const char *path);
@@ -84,6 +87,10 @@ struct flo_bad {
 	long count;
 	const char *input_name;
 	int quiet; /* skip without a word (a first pass whose second reports) */
+	/* Called before a bad record stops the run (flo-rfm --db commits the
+	 * orders before it); NULL for none. */
+	void (*before_stop)(void *ctx);
+	void *before_stop_ctx;
 };
 
 /* Report a bad current record of r: with skip off, print

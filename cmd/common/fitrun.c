@@ -21,6 +21,7 @@
 #include "base/num.h"
 #include "base/pool.h"
 #include "base/quote.h"
+#include "base/unit.h"
 
 /* ---- reading ---- */
 

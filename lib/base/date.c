@@ -265,16 +265,3 @@ size_t flo_format_day(char *buf, int32_t day)
 	buf[10] = '\0';
 	return 10;
 }
-
-int flo_unit_days(const char *unit, double *days)
-{
-	if (strcmp(unit, "day") == 0)
-		*days = 1;
-	else if (strcmp(unit, "week") == 0)
-		*days = 7;
-	else if (strcmp(unit, "month") == 0)
-		*days = 365.25 / 12;
-	else
-		return FLO_EUSAGE;
-	return FLO_OK;
-}

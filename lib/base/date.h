@@ -33,8 +33,4 @@ void flo_civil_from_day(int32_t day, int *year, unsigned *month, unsigned *mday)
 /* YYYY-MM-DD into buf (at least 11 bytes); returns 10. */
 size_t flo_format_day(char *buf, int32_t day);
 
-/* Days in one unit: day 1, week 7, month 365.25/12.  FLO_EUSAGE for an
- * unknown unit name. */
-int flo_unit_days(const char *unit, double *days);
-
 #endif

@@ -33,25 +33,3 @@ double flo_clv(const struct flo_bgnbd *bg, double exp_avg_value, double x, doubl
 	}
 	return exp_avg_value * alive * sum;
 }
-
-int flo_unit_per_month(const char *unit, double *units_per_month)
-{
-	static const struct {
-		const char *name;
-		double per_month;
-	} units[] = {
-		{ "day", 30.0 },
-		{ "week", 4.345 },
-		{ "month", 1.0 },
-	};
-
-	if (unit == NULL)
-		return FLO_EVALUE;
-	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-		if (strcmp(unit, units[i].name) == 0) {
-			*units_per_month = units[i].per_month;
-			return FLO_OK;
-		}
-	}
-	return FLO_EVALUE;
-}

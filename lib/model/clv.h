@@ -21,9 +21,4 @@
 double flo_clv(const struct flo_bgnbd *bg, double exp_avg_value, double x, double tx,
 	       double T, unsigned months, double discount, double units_per_month);
 
-/* Time units per month as `lifetimes` counts them: "day" 30, "week" 4.345,
- * "month" 1.  FLO_OK, or FLO_EVALUE for any other name (*units_per_month is
- * then left alone). */
-int flo_unit_per_month(const char *unit, double *units_per_month);
-
 #endif

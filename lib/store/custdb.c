@@ -17,6 +17,7 @@
 #include "base/idmap.h"
 #include "rfm/kept.h"
 #include "base/quote.h"
+#include "base/unit.h"
 
 #define MSG_MAX 768
 

@@ -7,6 +7,7 @@
 #include "check.h"
 #include "model/clv.h"
 #include "base/err.h"
+#include "base/unit.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -6,6 +6,7 @@
 #include "check.h"
 #include "base/date.h"
 #include "base/err.h"
+#include "base/unit.h"
 
 static int day(const char *s, int32_t *d)
 {

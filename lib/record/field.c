@@ -1,0 +1,71 @@
+/* field.c: from a record's field to a checked value. */
+#include "record/field.h"
+
+#include <stdio.h>
+
+#include "base/date.h"
+#include "base/err.h"
+#include "base/num.h"
+#include "base/quote.h"
+
+int flo_field_present(const struct flo_field *f)
+{
+	return f != NULL && f->kind != FLO_KIND_NULL;
+}
+
+int flo_field_need(const flo_reader *r, struct flo_col *col, const struct flo_field **f,
+		   char *msg)
+{
+	*f = flo_reader_get(r, col);
+	if (flo_field_present(*f))
+		return FLO_OK;
+	snprintf(msg, FLO_FIELD_MSG, "missing field \"%s\"", col->name);
+	return FLO_EFIELD;
+}
+
+/* field "NAME" <what>: "TEXT" */
+static int bad(const struct flo_field *f, int err, const char *what, char *msg)
+{
+	snprintf(msg, FLO_FIELD_MSG, "field \"%.*s\" %s: \"%s\"", (int)f->name_len, f->name,
+		 what, flo_quote(f->val, f->len));
+	return err;
+}
+
+int flo_field_number(const struct flo_field *f, unsigned how, double *v, char *msg)
+{
+	if ((how & FLO_FIELD_NONEMPTY) && f->len == 0) {
+		snprintf(msg, FLO_FIELD_MSG, "field \"%.*s\" is empty", (int)f->name_len, f->name);
+		return FLO_EVALUE;
+	}
+	int err = (how & FLO_FIELD_COUNT) ? flo_parse_count(f->val, f->len, v)
+					  : flo_parse_double(f->val, f->len, v);
+	switch (err) {
+	case FLO_OK: return FLO_OK;
+	case FLO_ENOMEM: /* a very long number's exact reading */
+		snprintf(msg, FLO_FIELD_MSG, "%s", flo_strerror(err));
+		return err;
+	case FLO_ERANGE: return bad(f, err, "is out of range", msg);
+	case FLO_EVALUE: return bad(f, err, "is not a whole non-negative count", msg);
+	default: return bad(f, FLO_ENUMBER, "is not a number", msg);
+	}
+}
+
+int flo_field_time(const struct flo_field *f, int64_t *t, char *msg)
+{
+	int err = flo_parse_time(f->val, f->len, t);
+	if (err == FLO_OK)
+		return FLO_OK;
+	if (err == FLO_ERANGE)
+		return bad(f, err, "is a date outside 1900..9999", msg);
+	return bad(f, FLO_EDATE, "is not a date", msg);
+}
+
+int flo_field_get_number(const flo_reader *r, struct flo_col *col, unsigned how, double *v,
+			 const struct flo_field **f, char *msg)
+{
+	const struct flo_field *got;
+	int err = flo_field_need(r, col, &got, msg);
+	if (f != NULL)
+		*f = got;
+	return err != FLO_OK ? err : flo_field_number(got, how, v, msg);
+}
