@@ -19,6 +19,7 @@
 #include "base/pool.h"
 #include "record/reader.h"
 #include "record/writer.h"
+#include "rfm/custsum.h"
 #include "rfm/rfm.h"
 #include "rfm/rfmfeed.h"
 #include "store/store.h"

@@ -1,12 +1,13 @@
 /* compact.c: merging equal observations (fit.h's flo_triples_compact() and
  * flo_spend_compact()). */
+#include "model/compact.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
-#include "model/fit.h"
 #include "base/radix.h"
 
 static int by_triple(const void *a, const void *b)

@@ -22,13 +22,8 @@
 
 #include <stddef.h>
 
-struct flo_triple {
-	double x, tx, T, w;
-};
+#include "model/compact.h"
 
-struct flo_spend {
-	double x, m, w;
-};
 
 struct flo_pool;
 
@@ -83,9 +78,5 @@ int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *par
 int flo_fit_gg_loglik(const struct flo_spend *d, size_t n, const double *params, double *ll,
 		      double *grad, double *hess);
 
-/* Merge equal observations, adding their weights; returns the new count.
- * Sorts in place. */
-size_t flo_triples_compact(struct flo_triple *d, size_t n);
-size_t flo_spend_compact(struct flo_spend *d, size_t n);
 
 #endif

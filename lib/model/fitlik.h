@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model/fit.h"
+#include "model/compact.h"
 #include "base/pool.h"
 
 struct flo_obs {

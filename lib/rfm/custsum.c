@@ -1,13 +1,14 @@
 /* custsum.c: RFM summaries from the FLO customer-summary layout
  * (../shared/data/README.md): one row per customer with first and last
  * order dates, online and offline order counts and values. */
-#include "rfm/rfm.h"
+#include "rfm/custsum.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
+#include "base/quantile.h"
 #include "base/idmap.h"
 #include "rfm/kept.h"
 #include "base/money.h"
@@ -95,24 +96,6 @@ int flo_custsum_add(flo_custsum *c, const char *id, size_t id_len,
 int32_t flo_custsum_as_of(const flo_custsum *c)
 {
 	return c->cfg.has_as_of ? c->cfg.as_of : c->max_last;
-}
-
-/* numpy.quantile's default ("linear", Hyndman & Fan type 7): the virtual
- * index (n-1) q, then numpy's own lerp, which interpolates from the upper
- * neighbour when the fraction is at least 1/2.  The arithmetic is kept in
- * numpy's order so that the result is bit-identical: the notebook's cap
- * rounds it, and 48.5 must stay 48.5 to round to 48. */
-double flo_quantile_sorted(const double *v, size_t n, double q)
-{
-	if (n == 0)
-		return 0;
-	double index = (double)(n - 1) * q;
-	double below = floor(index);
-	size_t lo = (size_t)below;
-	size_t hi = lo + 1 < n ? lo + 1 : n - 1;
-	double gamma = index - below;
-	double a = v[lo], b = v[hi], diff = b - a;
-	return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
 }
 
 static int by_value(const void *a, const void *b)
