@@ -576,11 +576,9 @@ static int check_finite(const struct output *out, struct input *in,
 /* The current record with its scores: val[0..n) exist, the rest are null. */
 static void write_scores(struct output *out, struct input *in, const double *val, size_t n)
 {
-	for (size_t k = 0; k < out->n; k++)
-		if (k < n)
-			flo_pass_num(out->pass, k, val[k]);
-		else
-			flo_pass_null(out->pass, k);
+	flo_pass_nums(out->pass, 0, val, n);
+	for (size_t k = n; k < out->n; k++)
+		flo_pass_null(out->pass, k);
 	int err = flo_pass_write_record(out->pass, in->r);
 	if (err == FLO_ESYNTAX)
 		flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "%s", flo_writer_errmsg(out->w));

@@ -72,6 +72,14 @@ void flo_pass_num(flo_pass *p, size_t k, double v)
 	p->add[k].num = v;
 }
 
+void flo_pass_nums(flo_pass *p, size_t k, const double *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		p->add[k + i].kind = ADD_NUM;
+		p->add[k + i].num = v[i];
+	}
+}
+
 void flo_pass_str(flo_pass *p, size_t k, const char *s, size_t len)
 {
 	p->add[k].kind = ADD_STR;

@@ -30,6 +30,9 @@ void flo_pass_free(flo_pass *p);
 void flo_pass_num(flo_pass *p, size_t k, double v);
 void flo_pass_str(flo_pass *p, size_t k, const char *s, size_t len);
 void flo_pass_null(flo_pass *p, size_t k);
+/* Fields k, k + 1, ... of the n numbers v[0..n) (one call a record where
+ * the added values are numbers in an array). */
+void flo_pass_nums(flo_pass *p, size_t k, const double *v, size_t n);
 
 /* Write the record of fields f[0..n), with the added ones: returns what
  * flo_writer_end() returns (FLO_ESYNTAX: a record the writer refused, and

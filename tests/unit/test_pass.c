@@ -132,6 +132,8 @@ static void test_fields(void)
 	set_values(p, 1);
 	CHECK_INT(flo_pass_write(p, f, 3), FLO_OK);
 	CHECK_INT(flo_pass_write(p, f, 1), FLO_OK);
+	flo_pass_nums(p, 1, (const double[]){1.5, -2}, 2);
+	CHECK_INT(flo_pass_write(p, f, 1), FLO_OK);
 	CHECK_INT(flo_writer_close(w), FLO_OK);
 	flo_pass_free(p);
 	flo_pass_free(NULL);
@@ -140,7 +142,8 @@ static void test_fields(void)
 	fclose(out);
 	CHECK_STR(got, "{\"id\":\"a\",\"label\":null,\"n\":7,\"score\":null,\"empty\":null}\n"
 		       "{\"id\":\"a\",\"label\":\"one\",\"n\":7,\"score\":0.5,\"empty\":null}\n"
-		       "{\"id\":\"a\",\"score\":0.5,\"label\":\"one\",\"empty\":null}\n");
+		       "{\"id\":\"a\",\"score\":0.5,\"label\":\"one\",\"empty\":null}\n"
+		       "{\"id\":\"a\",\"score\":0.5,\"label\":1.5,\"empty\":-2}\n");
 }
 
 int main(void)
