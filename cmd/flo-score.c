@@ -543,34 +543,27 @@ static void output_close(struct output *out)
 	free(out->name);
 }
 
-/* Never nan or inf.  A score beyond the largest double comes from a value
- * too large to score (a monetary of 1e308 times a ratio above 1): a bad
- * record.  A nan would be a bug. */
-static int check_finite(const struct output *out, struct input *in,
-			const struct flo_history *h, const double *val, size_t n)
+/* A score beyond the largest double comes from a value too large to score
+ * (a monetary of 1e308 times a ratio above 1): a bad record.  A nan would
+ * be a bug. */
+static void cannot_score(const struct output *out, struct input *in,
+			 const struct flo_history *h, double v, size_t k)
 {
 	char x[FLO_NUM_BUFSZ], tx[FLO_NUM_BUFSZ], T[FLO_NUM_BUFSZ], m[FLO_NUM_BUFSZ];
 
-	for (size_t k = 0; k < n; k++) {
-		if (isfinite(val[k]))
-			continue;
-		flo_format_double(x, h->x);
-		flo_format_double(tx, h->tx);
-		flo_format_double(T, h->T);
-		flo_format_double(m, h->m);
-		if (isnan(val[k]))
-			flo_die(FLO_EXIT_SOFTWARE,
-				"%s line %ld: internal error: %s is nan for frequency %s, "
-				"recency %s, T %s, monetary %s; please report it",
-				in->bad->input_name, flo_reader_line(in->r), out->name[k], x, tx,
-				T, m);
-		flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR,
-			       "%s overflows a double for frequency %s, recency %s, T %s, "
-			       "monetary %s: values too large to score",
-			       out->name[k], x, tx, T, m);
-		return 0;
-	}
-	return 1;
+	flo_format_double(x, h->x);
+	flo_format_double(tx, h->tx);
+	flo_format_double(T, h->T);
+	flo_format_double(m, h->m);
+	if (isnan(v))
+		flo_die(FLO_EXIT_SOFTWARE,
+			"%s line %ld: internal error: %s is nan for frequency %s, "
+			"recency %s, T %s, monetary %s; please report it",
+			in->bad->input_name, flo_reader_line(in->r), out->name[k], x, tx, T, m);
+	flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR,
+		       "%s overflows a double for frequency %s, recency %s, T %s, "
+		       "monetary %s: values too large to score",
+		       out->name[k], x, tx, T, m);
 }
 
 /* The current record with its scores: val[0..n) exist, the rest are null. */
@@ -627,9 +620,11 @@ int main(int argc, char **argv)
 		if (!read_history(&in, &h))
 			continue;
 		check_time_unit(&in, &h);
-		size_t n = flo_score(s, &h, val);
-		if (check_finite(&out, &in, &h, val, n))
+		size_t n;
+		if (flo_score(s, &h, val, &n) == FLO_OK)
 			write_scores(&out, &in, val, n);
+		else
+			cannot_score(&out, &in, &h, val[n], n);
 	}
 	flo_bad_finish(&o.bad);
 	report(s, &model);

@@ -129,7 +129,8 @@ static const double *alive_values(flo_scorer *s, double x, double T)
 	return e + 2;
 }
 
-size_t flo_score(flo_scorer *s, const struct flo_history *h, double *val)
+/* The scores; returns how many exist. */
+static size_t score(flo_scorer *s, const struct flo_history *h, double *val)
 {
 	double alive = flo_bgnbd_p_alive(&s->m.bgnbd, h->x, h->tx, h->T);
 	const double *e = alive_values(s, h->x, h->T);
@@ -153,4 +154,17 @@ size_t flo_score(flo_scorer *s, const struct flo_history *h, double *val)
 	/* flo_clv()'s product, with its (x, T) factor from the cache */
 	val[FLO_SCORE_CLV(s->nh)] = value * alive * e[0];
 	return s->nh + 3;
+}
+
+int flo_score(flo_scorer *s, const struct flo_history *h, double *val, size_t *n)
+{
+	size_t got = score(s, h, val);
+
+	for (size_t k = 0; k < got; k++)
+		if (!isfinite(val[k])) {
+			*n = k;
+			return FLO_ERANGE;
+		}
+	*n = got;
+	return FLO_OK;
 }

@@ -52,14 +52,14 @@ void flo_scorer_free(flo_scorer *s);
 size_t flo_scorer_nvalues(const flo_scorer *s);
 
 /* Score the customer h (a valid history: x a whole number >= 0,
- * 0 <= t_x <= T) into val[0..flo_scorer_nvalues()): returns how many of
- * them exist, all or all but exp_avg_value and clv (without a Gamma-Gamma
- * model, or where p x + q <= 1).  A customer with x > 0 and m <= 0 is
- * outside the Gamma-Gamma, which knows positive spend only: it is scored
- * at the limit m -> 0+.  Values are never nan for a valid model and
- * history, but may overflow to inf for histories too large to score
- * (m near the largest double): the caller checks. */
-size_t flo_score(flo_scorer *s, const struct flo_history *h, double *val);
+ * 0 <= t_x <= T) into val[0..flo_scorer_nvalues()), of which *n exist: all,
+ * or all but exp_avg_value and clv (without a Gamma-Gamma model, or where
+ * p x + q <= 1).  A customer with x > 0 and m <= 0 is outside the
+ * Gamma-Gamma, which knows positive spend only: it is scored at the limit
+ * m -> 0+.  FLO_ERANGE when a score overflows a double (a monetary near
+ * the largest double): *n is then the first such, val[*n] inf, or nan,
+ * which would be a bug to report. */
+int flo_score(flo_scorer *s, const struct flo_history *h, double *val, size_t *n);
 
 void flo_scorer_counts(const flo_scorer *s, struct flo_score_counts *c);
 

@@ -18,6 +18,13 @@ static const struct flo_model cdnow = {
 	"week", {0.243, 4.414, 0.793, 2.426}, {6.25, 3.74, 15.44}, 1,
 };
 
+/* flo_score()'s count of the scores, or -1 when it fails. */
+static long score(flo_scorer *s, const struct flo_history *h, double *val)
+{
+	size_t n;
+	return flo_score(s, h, val, &n) == FLO_OK ? (long)n : -1;
+}
+
 static flo_scorer *scorer(const struct flo_model *m, const double *h, size_t nh,
 			  unsigned months, double discount)
 {
@@ -40,7 +47,7 @@ static void test_cdnow(void)
 	double val[7];
 
 	CHECK_INT(flo_scorer_nvalues(s), 7);
-	CHECK_INT(flo_score(s, &(struct flo_history){2, 30.43, 38.86, 35.5}, val), 7);
+	CHECK_INT(score(s, &(struct flo_history){2, 30.43, 38.86, 35.5}, val), 7);
 	CHECK_NEAR(val[FLO_SCORE_P_ALIVE], 0.72657857008067291068, REL);
 	CHECK_NEAR(val[FLO_SCORE_PURCHASES(0)], 0.037447969741732262701, REL);
 	CHECK_NEAR(val[FLO_SCORE_PURCHASES(1)], 0.42411579417957150941, REL);
@@ -49,7 +56,7 @@ static void test_cdnow(void)
 	CHECK_NEAR(val[FLO_SCORE_VALUE(4)], 35.4494750656167979, 1e-14);
 	CHECK_NEAR(val[FLO_SCORE_CLV(4)], 52.15895260553369184, REL);
 
-	CHECK_INT(flo_score(s, &(struct flo_history){1, 1.571428571, 20.857142857, 60}, val), 7);
+	CHECK_INT(score(s, &(struct flo_history){1, 1.571428571, 20.857142857, 60}, val), 7);
 	CHECK_NEAR(val[0], 0.33801317307146666905, REL);
 	CHECK_NEAR(val[1], 0.016489016527559493794, REL);
 	CHECK_NEAR(val[2], 0.18242571909084239796, REL);
@@ -58,7 +65,7 @@ static void test_cdnow(void)
 	CHECK_NEAR(val[5], 52.447163515016685206, 1e-14);
 
 	/* a new customer: alive, the population mean spend p v/(q-1) */
-	CHECK_INT(flo_score(s, &(struct flo_history){0, 0, 38.86, 0}, val), 7);
+	CHECK_INT(score(s, &(struct flo_history){0, 0, 38.86, 0}, val), 7);
 	CHECK(val[0] == 1.0);
 	CHECK_NEAR(val[5], 35.218978102189781022, 1e-14);
 	CHECK_NEAR(val[6], 8.3690043589204614988, REL);
@@ -95,7 +102,7 @@ static void test_clv_rows(void)
 		m.bgnbd.alpha = rows[i].alpha;
 		flo_scorer *s = scorer(&m, h, 1, rows[i].months, rows[i].d);
 		struct flo_history hist = {rows[i].x, rows[i].tx, rows[i].T, rows[i].m};
-		CHECK_INT(flo_score(s, &hist, val), 4);
+		CHECK_INT(score(s, &hist, val), 4);
 		CHECK_NEAR(val[3], rows[i].clv, REL);
 		flo_scorer_free(s);
 	}
@@ -118,8 +125,8 @@ static void test_one_clv(void)
 			double a[5], b[5];
 			flo_scorer *one = scorer(&cdnow, h, 2, 33, 0.02);
 
-			CHECK_INT(flo_score(all, &c, a), 5);
-			CHECK_INT(flo_score(one, &c, b), 5);
+			CHECK_INT(score(all, &c, a), 5);
+			CHECK_INT(score(one, &c, b), 5);
 			for (int k = 0; k < 5; k++)
 				CHECK(a[k] == b[k]);
 			CHECK(a[4] == flo_clv(&cdnow.bgnbd, a[3], c.x, c.tx, c.T, 33, 0.02, 4.345));
@@ -141,12 +148,12 @@ static void test_no_value(void)
 
 	m.gg.q = 0.47; /* p x + q <= 1 for x = 0 */
 	flo_scorer *s = scorer(&m, h, 1, 6, 0.01);
-	CHECK_INT(flo_score(s, &(struct flo_history){0, 0, 30, 0}, val), 2);
+	CHECK_INT(score(s, &(struct flo_history){0, 0, 30, 0}, val), 2);
 	CHECK(val[0] == 1.0 && val[1] > 0 && val[2] == -1 && val[3] == -1);
 	/* x = 1, m = -5: E[M] at m = 0, p v/(p x + q - 1) */
-	CHECK_INT(flo_score(s, &(struct flo_history){1, 10, 30, -5}, val), 4);
+	CHECK_INT(score(s, &(struct flo_history){1, 10, 30, -5}, val), 4);
 	CHECK_NEAR(val[2], 6.25 * 15.44 / (6.25 + 0.47 - 1), 1e-15);
-	CHECK_INT(flo_score(s, &(struct flo_history){1, 10, 30, 0}, val), 4);
+	CHECK_INT(score(s, &(struct flo_history){1, 10, 30, 0}, val), 4);
 	flo_scorer_counts(s, &c);
 	CHECK_INT(c.no_value, 1);
 	CHECK_INT(c.clamped, 2);
@@ -154,11 +161,32 @@ static void test_no_value(void)
 
 	m.has_gg = 0;
 	s = scorer(&m, h, 1, 6, 0.01);
-	CHECK_INT(flo_score(s, &(struct flo_history){2, 30.43, 38.86, 35.5}, val), 2);
+	CHECK_INT(score(s, &(struct flo_history){2, 30.43, 38.86, 35.5}, val), 2);
 	CHECK_NEAR(val[0], 0.72657857008067291068, REL);
 	CHECK_NEAR(val[1], 0.42411579417957150941, REL);
 	flo_scorer_counts(s, &c);
 	CHECK_INT(c.no_value, 0);
+	flo_scorer_free(s);
+}
+
+/* A value too large to score is an error, never an infinity: E[M] =
+ * p (v + x m)/(p x + q - 1) is 3.8/3.27 m for x = 1, beyond the largest
+ * double at m = 1e308; a smaller m overflows the CLV only. */
+static void test_overflow(void)
+{
+	static const double h[] = {12};
+	struct flo_model m = {"week", {0.243, 4.414, 0.793, 2.426}, {3.8, 0.47, 9.1}, 1};
+	flo_scorer *s = scorer(&m, h, 1, 600, -0.5);
+	double val[4];
+	size_t n = 99;
+
+	CHECK_INT(flo_score(s, &(struct flo_history){1, 2, 30, 1e308}, val, &n), FLO_ERANGE);
+	CHECK_INT(n, FLO_SCORE_VALUE(1));
+	CHECK(isinf(val[n]));
+	CHECK_INT(flo_score(s, &(struct flo_history){1, 2, 30, 1e300}, val, &n), FLO_ERANGE);
+	CHECK_INT(n, FLO_SCORE_CLV(1));
+	CHECK_INT(flo_score(s, &(struct flo_history){1, 2, 30, 10}, val, &n), FLO_OK);
+	CHECK_INT(n, 4);
 	flo_scorer_free(s);
 }
 
@@ -198,6 +226,7 @@ int main(void)
 	test_clv_rows();
 	test_one_clv();
 	test_no_value();
+	test_overflow();
 	test_refused();
 	return check_report();
 }
