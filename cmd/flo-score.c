@@ -102,6 +102,12 @@ static const char usage[] =
 "store that cannot be read, is not a flo store of this version, or holds a\n"
 "model of another format.\n";
 
+/* A comma-separated list of positive numbers, each also kept as its text. */
+struct numbers {
+	struct flo_list list;
+	double *v;
+};
+
 struct options {
 	enum flo_format in_fmt, out_fmt;
 	const char *model_path;
@@ -111,8 +117,7 @@ struct options {
 	const char *model_out;
 	const char *unit;       /* NULL when not given */
 	const char *db, *name;
-	struct flo_list horizon; /* each horizon as given, for the field's name */
-	double *horizon_v;
+	struct numbers horizon; /* the field's name spells each as given */
 	long months;
 	double discount;
 	int flush;
@@ -120,26 +125,31 @@ struct options {
 	const char *path;
 };
 
-/* A comma-separated list of positive numbers, as flo_opt_positive() says
- * (exit 2); l keeps each as its text. */
-static double *positive_list(struct flo_list *l, const char *opt, const char *arg)
+/* Every item must be a positive number, as flo_opt_positive() says (exit 2). */
+static void numbers_parse(struct numbers *nb, const char *opt, const char *arg)
 {
-	flo_list_parse(l, opt, arg, FLO_LIST_ALL);
-	double *v = flo_xcalloc(l->n, sizeof *v);
-	for (size_t k = 0; k < l->n; k++)
-		v[k] = flo_opt_positive(opt, l->item[k]);
-	return v;
+	flo_list_parse(&nb->list, opt, arg, FLO_LIST_ALL);
+	free(nb->v);
+	nb->v = flo_xcalloc(nb->list.n, sizeof *nb->v);
+	for (size_t k = 0; k < nb->list.n; k++)
+		nb->v[k] = flo_opt_positive(opt, nb->list.item[k]);
+}
+
+static void numbers_free(struct numbers *nb)
+{
+	flo_list_free(&nb->list);
+	free(nb->v);
+	nb->v = NULL;
 }
 
 /* The horizons; two equal ones would make two fields of one name. */
-static void parse_horizons(struct options *o, const char *arg)
+static void parse_horizons(struct numbers *h, const char *arg)
 {
-	o->horizon_v = positive_list(&o->horizon, "--horizon", arg);
-	for (size_t k = 0; k < o->horizon.n; k++)
+	numbers_parse(h, "--horizon", arg);
+	for (size_t k = 0; k < h->list.n; k++)
 		for (size_t j = 0; j < k; j++)
-			if (strcmp(o->horizon.item[j], o->horizon.item[k]) == 0)
-				flo_usage_error("option --horizon: %s given twice",
-						o->horizon.item[k]);
+			if (strcmp(h->list.item[j], h->list.item[k]) == 0)
+				flo_usage_error("option --horizon: %s given twice", h->list.item[k]);
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -220,13 +230,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->name = name != NULL ? name : "default";
 	o->db = flo_store_path(db);
 	o->bad.input_name = flo_input_name(o->path);
-	parse_horizons(o, horizons);
-}
-
-static void options_free(struct options *o)
-{
-	flo_list_free(&o->horizon);
-	free(o->horizon_v);
+	parse_horizons(&o->horizon, horizons);
 }
 
 /* ---- the model ---- */
@@ -234,23 +238,21 @@ static void options_free(struct options *o)
 static struct flo_model inline_model(const struct options *o)
 {
 	struct flo_model m = {.has_gg = o->gg != NULL};
-	struct flo_list l = {0};
-	double *v = positive_list(&l, "--bgnbd", o->bgnbd);
+	struct numbers nb = {0};
 
-	if (l.n != 4)
+	numbers_parse(&nb, "--bgnbd", o->bgnbd);
+	if (nb.list.n != 4)
 		flo_usage_error("option --bgnbd: expected four numbers r,alpha,a,b, got %zu: "
-				"\"%s\"", l.n, o->bgnbd);
-	m.bgnbd = (struct flo_bgnbd){v[0], v[1], v[2], v[3]};
-	free(v);
+				"\"%s\"", nb.list.n, o->bgnbd);
+	m.bgnbd = (struct flo_bgnbd){nb.v[0], nb.v[1], nb.v[2], nb.v[3]};
 	if (o->gg != NULL) {
-		v = positive_list(&l, "--gg", o->gg);
-		if (l.n != 3)
+		numbers_parse(&nb, "--gg", o->gg);
+		if (nb.list.n != 3)
 			flo_usage_error("option --gg: expected three numbers p,q,v, got %zu: "
-					"\"%s\"", l.n, o->gg);
-		m.gg = (struct flo_gg){v[0], v[1], v[2]};
-		free(v);
+					"\"%s\"", nb.list.n, o->gg);
+		m.gg = (struct flo_gg){nb.v[0], nb.v[1], nb.v[2]};
 	}
-	flo_list_free(&l);
+	numbers_free(&nb);
 	snprintf(m.unit, sizeof m.unit, "%s", o->unit != NULL ? o->unit : "week");
 	return m;
 }
@@ -371,7 +373,7 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 
 static flo_scorer *new_scorer(const struct flo_model *m, const struct options *o)
 {
-	struct flo_score_config c = {*m, o->horizon_v, o->horizon.n, (unsigned)o->months,
+	struct flo_score_config c = {*m, o->horizon.v, o->horizon.list.n, (unsigned)o->months,
 				     o->discount};
 	flo_scorer *s;
 	int rc = flo_scorer_new(&s, &c);
@@ -595,7 +597,7 @@ int main(int argc, char **argv)
 
 	flo_cli_init("flo-score");
 	parse_options(argc, argv, &o);
-	output_names(&out, &o.horizon);
+	output_names(&out, &o.horizon.list);
 	int fd = flo_open_input(o.path);
 	struct flo_model model = o.fit ? fit_model(&o, &fd) : load_model(&o);
 	flo_scorer *s = new_scorer(&model, &o);
@@ -632,6 +634,6 @@ int main(int argc, char **argv)
 	output_close(&out);
 	free(val);
 	flo_scorer_free(s);
-	options_free(&o);
+	numbers_free(&o.horizon);
 	return 0;
 }
