@@ -149,7 +149,8 @@ static void parse_horizons(struct numbers *h, const char *arg)
 	for (size_t k = 0; k < h->list.n; k++)
 		for (size_t j = 0; j < k; j++)
 			if (strcmp(h->list.item[j], h->list.item[k]) == 0)
-				flo_usage_error("option --horizon: %s given twice", h->list.item[k]);
+				flo_usage_error("option --horizon: %s given twice",
+						h->list.item[k]);
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -511,8 +512,9 @@ static void output_names(struct output *out, const struct flo_list *h)
 	out->name = flo_xcalloc(out->n, sizeof *out->name);
 	out->name[0] = flo_xstrdup("p_alive");
 	for (size_t k = 0; k < h->n; k++) {
-		out->name[1 + k] = flo_xcalloc(strlen("exp_purchases_") + strlen(h->item[k]) + 1, 1);
-		sprintf(out->name[1 + k], "exp_purchases_%s", h->item[k]);
+		size_t len = strlen("exp_purchases_") + strlen(h->item[k]) + 1;
+		out->name[1 + k] = flo_xcalloc(len, 1);
+		snprintf(out->name[1 + k], len, "exp_purchases_%s", h->item[k]);
 	}
 	out->name[h->n + 1] = flo_xstrdup("exp_avg_value");
 	out->name[h->n + 2] = flo_xstrdup("clv");

@@ -35,8 +35,9 @@ static void fingerprint_add(uint64_t *fp, const double *v, size_t n, double w, u
 		z[i] = v[i] + 0.0; /* -0 as 0: equal numbers, one hash */
 	double units = w * 0x1p20; /* exact: a power of two */
 	uint64_t u = units < 0x1p64 ? (uint64_t)units
-				    : (uint64_t)fmod(isfinite(units) ? units : 0x1p64 - 0x1p11, 0x1p64);
-	uint64_t h = mod61((unsigned __int128)mod61(flo_hash((const char *)z, n * sizeof *z)) * tag);
+		     : (uint64_t)fmod(isfinite(units) ? units : 0x1p64 - 0x1p11, 0x1p64);
+	uint64_t zh = mod61(flo_hash((const char *)z, n * sizeof *z));
+	uint64_t h = mod61((unsigned __int128)zh * tag);
 	*fp = mod61((unsigned __int128)mod61((unsigned __int128)h * mod61(u)) + *fp);
 }
 

@@ -105,7 +105,8 @@ static void put_added(flo_writer *w, const struct added *a)
 static int added_index(const flo_pass *p, const struct flo_field *f)
 {
 	for (size_t k = 0; k < p->n; k++)
-		if (f->name_len == p->add[k].len && memcmp(f->name, p->add[k].name, f->name_len) == 0)
+		if (f->name_len == p->add[k].len &&
+		    memcmp(f->name, p->add[k].name, f->name_len) == 0)
 			return (int)k;
 	return -1;
 }
