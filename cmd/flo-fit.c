@@ -2,25 +2,17 @@
  * print the model as JSON and keep it in the store. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
-#include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "common/cli.h"
-#include "base/date.h"
 #include "base/err.h"
+#include "common/cli.h"
 #include "common/fitrun.h"
-#include "base/idmap.h"
+#include "common/xalloc.h"
 #include "model/model.h"
-#include "base/num.h"
 #include "record/reader.h"
-#include "store/store.h"
-#include "base/unit.h"
+#include "store/models.h"
 
 static const char usage[] =
 "usage: flo-fit [options] [file]\n"
@@ -104,43 +96,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	o->path = flo_one_input(argc, argv);
-	double days;
-	if (o->unit != NULL && flo_unit_days(o->unit, &days) != FLO_OK)
-		flo_usage_error("option --unit: expected day, week or month: \"%s\"", o->unit);
+	if (o->unit != NULL)
+		flo_opt_unit("--unit", o->unit);
 	if (o->penalizer < 0 || o->gg_penalizer < 0)
 		flo_usage_error("a penalizer must be 0 or more");
 	if (o->name[0] == '\0')
 		flo_usage_error("option --name: empty name");
 	o->db = flo_store_path(o->db);
 	o->bad.input_name = flo_input_name(o->path);
-}
-
-/* The two writes of the document, each 0 or an exit status with the words
- * in msg: main frees the document before it dies. */
-static int write_file(const char *path, const char *text, char *msg, size_t msglen)
-{
-	FILE *f = fopen(path, "w");
-	if (f == NULL || fputs(text, f) == EOF || fclose(f) != 0) {
-		snprintf(msg, msglen, "cannot write %s: %s", path, strerror(errno));
-		return FLO_EXIT_IOERR;
-	}
-	return 0;
-}
-
-static int store_model(const struct options *o, const char *json, char *msg, size_t msglen)
-{
-	flo_store *s;
-	char err[FLO_STORE_ERRMAX];
-	int e = flo_store_open(&s, o->db, FLO_STORE_WRITE, NULL, err, sizeof err);
-	if (e != FLO_OK) {
-		snprintf(msg, msglen, "store %s: %s", o->db, err);
-		return FLO_EXIT_IOERR;
-	}
-	e = flo_store_put_model(s, o->name, json, strlen(json));
-	if (e != FLO_OK)
-		snprintf(msg, msglen, "store %s: %s", o->db, flo_store_errmsg(s));
-	flo_store_close(s);
-	return e != FLO_OK ? FLO_EXIT_IOERR : 0;
 }
 
 int main(int argc, char **argv)
@@ -151,18 +114,18 @@ int main(int argc, char **argv)
 
 	flo_reader *r;
 	if (flo_reader_new(&r, flo_open_input(o.path), o.in_fmt) != FLO_OK)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		flo_out_of_memory();
 	struct flo_fitrun_options fo = {o.weight, o.unit, o.penalizer, o.gg_penalizer, &o.bad,
 					o.timings};
 	struct flo_model model;
 	char *json = flo_fitrun(r, &fo, &model);
 	flo_reader_free(r);
-	char msg[FLO_STORE_ERRMAX + 600];
+	char msg[FLO_MODELS_MSG];
 	int status = 0;
-	if (o.model_out != NULL)
-		status = write_file(o.model_out, json, msg, sizeof msg);
-	if (status == 0 && !o.no_store)
-		status = store_model(&o, json, msg, sizeof msg);
+	if (o.model_out != NULL && flo_model_save_file(o.model_out, json, msg) != FLO_OK)
+		status = FLO_EXIT_IOERR;
+	if (status == 0 && !o.no_store && flo_model_save_stored(o.db, o.name, json, msg) != FLO_OK)
+		status = FLO_EXIT_IOERR;
 	if (status == 0 && (fputs(json, stdout) == EOF || fflush(stdout) != 0 || ferror(stdout))) {
 		snprintf(msg, sizeof msg, "write error: %s", strerror(errno));
 		status = FLO_EXIT_IOERR;

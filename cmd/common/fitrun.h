@@ -1,7 +1,8 @@
 /* fitrun.h: the fit as the tools run it: read RFM summary records to the
  * end, fit the BG/NBD and the Gamma-Gamma, and make the model document with
- * its warnings in words.  flo-fit is this plus the store; flo-score --fit
- * runs it on its own input before scoring.
+ * its warnings in words (the engines: model/fitdata.h, model/fit.h,
+ * model/fitreport.h, model/model.h).  flo-fit is this plus the store;
+ * flo-score --fit runs it on its own input before scoring.
  *
  * Like the tools' own code it reports through cmd/common/cli.h: a bad record goes
  * through the bad-record policy, a failure ends the process with a message. */

@@ -1,26 +1,19 @@
 /* clv.c: lifetimes-style CLV over monthly steps. */
-#include <math.h>
-#include <string.h>
-
 #include "model/clv.h"
-#include "base/err.h"
+
+#include <math.h>
 
 /* Months handed to the horizon sweep at a time: bounds the stack, not M. */
 #define CLV_CHUNK 32
 
-double flo_clv(const struct flo_bgnbd *bg, double exp_avg_value, double x, double tx,
-	       double T, unsigned months, double discount, double units_per_month)
+double flo_clv_alive_sum(const struct flo_bgnbd *bg, double x, double T, unsigned months,
+			 double discount, double units_per_month)
 {
-	double alive = flo_bgnbd_p_alive(bg, x, tx, T);
 	double log_growth = log1p(discount), prev = 0.0, sum = 0.0;
 	double t[CLV_CHUNK], e[CLV_CHUNK];
 
-	if (alive == 0.0 || exp_avg_value == 0.0)
-		return 0.0;
-	/* E[Y(t)] = P(alive) E[Y(t) | alive]: P(alive) does not depend on the
-	 * horizon, so it is computed once and the monthly increments come from
-	 * the alive expectation.  (1+d)^-i is exp(-i log1p(d)), exact for small
-	 * d and never a pow() of a rounded 1+d. */
+	/* (1+d)^-i is exp(-i log1p(d)), exact for small d, finite for any
+	 * d > -1, and never a pow() of a rounded 1+d. */
 	for (unsigned done = 0, n; done < months; done += n) {
 		n = months - done < CLV_CHUNK ? months - done : CLV_CHUNK;
 		for (unsigned j = 0; j < n; j++)
@@ -31,5 +24,18 @@ double flo_clv(const struct flo_bgnbd *bg, double exp_avg_value, double x, doubl
 			prev = e[j];
 		}
 	}
-	return exp_avg_value * alive * sum;
+	return sum;
+}
+
+double flo_clv(const struct flo_bgnbd *bg, double exp_avg_value, double x, double tx,
+	       double T, unsigned months, double discount, double units_per_month)
+{
+	double alive = flo_bgnbd_p_alive(bg, x, tx, T);
+
+	if (alive == 0.0 || exp_avg_value == 0.0)
+		return 0.0;
+	/* E[Y(t)] = P(alive) E[Y(t) | alive]: P(alive) does not depend on the
+	 * horizon, so it is a factor of the sum. */
+	return exp_avg_value * alive *
+	       flo_clv_alive_sum(bg, x, T, months, discount, units_per_month);
 }

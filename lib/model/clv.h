@@ -21,4 +21,11 @@
 double flo_clv(const struct flo_bgnbd *bg, double exp_avg_value, double x, double tx,
 	       double T, unsigned months, double discount, double units_per_month);
 
+/* The part of the CLV that depends on (x, T) only, which flo_clv() times
+ * E[M] P(alive) is: sum_i (E_i - E_{i-1}) (1+d)^-i, with E_i the expected
+ * purchases in i months of a customer alive at T.  A scorer caches it per
+ * (x, T) (model/score.h). */
+double flo_clv_alive_sum(const struct flo_bgnbd *bg, double x, double T, unsigned months,
+			 double discount, double units_per_month);
+
 #endif

@@ -171,6 +171,7 @@ int flo_writer_close(flo_writer *w)
 
 void flo_writer_set_autoflush(flo_writer *w, int on) { w->autoflush = on; }
 const char *flo_writer_errmsg(const flo_writer *w) { return w->errmsg; }
+enum flo_format flo_writer_format(const flo_writer *w) { return w->fmt; }
 
 /* ---- escaping ---- */
 

@@ -43,6 +43,9 @@ int flo_writer_flush(flo_writer *w);
  * regular file and on-refill flushing never happens). */
 void flo_writer_set_autoflush(flo_writer *w, int on);
 
+/* The format written (CSV for a writer made with FLO_FMT_AUTO). */
+enum flo_format flo_writer_format(const flo_writer *w);
+
 /* A writer into memory, for records formatted on another thread: they stay
  * in its buffer, without a header line, until flo_writer_append() moves them
  * to the end of a writer of the same format whose records have the same

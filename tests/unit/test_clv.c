@@ -74,6 +74,21 @@ static void test_edges(void)
 	CHECK(flo_clv(&pen, 80, 1, 1.571428571, 20.857142857, 12, 0.01, 4.345) > 0.0);
 }
 
+/* flo_clv() is E[M] P(alive) times the alive sum a scorer caches. */
+static void test_alive_sum(void)
+{
+	struct flo_bgnbd m = { 0.243, 4.414, 0.793, 2.426 };
+
+	CHECK(flo_clv_alive_sum(&m, 2, 38, 0, 0.01, 4.345) == 0.0);
+	for (unsigned months = 1; months < 70; months += 17) {
+		double alive = flo_bgnbd_p_alive(&m, 4, 20, 36);
+		double sum = flo_clv_alive_sum(&m, 4, 36, months, 0.03, 4.345);
+
+		CHECK(sum > 0.0);
+		CHECK(flo_clv(&m, 42.0, 4, 20, 36, months, 0.03, 4.345) == 42.0 * alive * sum);
+	}
+}
+
 static void test_units(void)
 {
 	double f = -1;
@@ -96,6 +111,7 @@ int main(void)
 	test_golden();
 	test_definition();
 	test_edges();
+	test_alive_sum();
 	test_units();
 	return check_report();
 }

@@ -1,0 +1,150 @@
+/* fitreport.c: a fit's warnings in words, and the spend correlation. */
+#include "model/fitreport.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/err.h"
+
+struct words {
+	char **w;
+	size_t n;
+	int oom;
+};
+
+static void say(struct words *ws, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct words *ws, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (s == NULL || ws->n == FLO_FIT_WARNINGS_MAX) {
+		free(s);
+		ws->oom = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	ws->w[ws->n++] = s;
+}
+
+static int done(struct words *ws, size_t *n)
+{
+	if (ws->oom) {
+		flo_fit_warnings_free(ws->w, ws->n);
+		ws->n = 0;
+	}
+	*n = ws->n;
+	return ws->oom ? FLO_ENOMEM : FLO_OK;
+}
+
+void flo_fit_warnings_free(char **w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(w[i]);
+		w[i] = NULL;
+	}
+}
+
+/* Parameters whose standard error dwarfs the estimate: the data do not pin
+ * them down (small samples drift toward the boundaries).  Two at most. */
+static void unidentified(struct words *ws, const struct flo_fit_result *f,
+			 const char *const *names)
+{
+	for (int j = 0, n = 0; j < f->np && n < 2; j++)
+		if (f->se[j] > 50 * f->params[j]) {
+			say(ws, "%s = %.4g is not identified by these data: its standard error, "
+			    "%.3g, is %.0f times the estimate", names[j], f->params[j], f->se[j],
+			    f->se[j] / f->params[j]);
+			n++;
+		}
+}
+
+int flo_fit_bgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
+{
+	static const char *const names[] = {"r", "alpha", "a", "b"};
+	struct words ws = {w, 0, 0};
+	double r = f->params[0], alpha = f->params[1], a = f->params[2], b = f->params[3];
+	if (!f->converged)
+		say(&ws, "the BG/NBD fit did not converge (gradient norm %.3g after %d "
+		    "iterations): these parameters are the best found, not a maximum "
+		    "of the likelihood", f->grad_norm, f->iterations);
+	double dropout = a / (a + b);
+	if (dropout < 1e-6 || a < 1e-6 || (b > 1e6 && a < 1))
+		say(&ws, "no dropout is identified: a = %.4g and b = %.4g run to the "
+		    "boundary (mean dropout probability per purchase a/(a+b) = %.3g), "
+		    "where the BG/NBD reduces to the NBD: every customer is predicted "
+		    "alive, P(alive) = 1", a, b, dropout);
+	else if (a + b > 1e6 && dropout < 0.01)
+		say(&ws, "no dropout is identified: a = %.4g and b = %.4g run to infinity "
+		    "together, which gives every customer the same small dropout "
+		    "probability, a/(a+b) = %.3g per purchase: the BG/NBD reduces to "
+		    "nearly the NBD and every customer is predicted nearly alive",
+		    a, b, dropout);
+	else if (a + b > 1e6)
+		say(&ws, "dropout is the same for every customer: a = %.4g and b = %.4g "
+		    "run to infinity together (a/(a+b) = %.3g per purchase); the "
+		    "spread of dropout probabilities is not identified", a, b, dropout);
+	if (r > 1e6 || alpha > 1e12 || r < 1e-6)
+		say(&ws, "the purchase-rate distribution runs to a boundary (r = %.4g, "
+		    "alpha = %.4g): the rates are not identified", r, alpha);
+	if (!f->has_se)
+		say(&ws, "no standard errors: the information matrix is singular at "
+		    "this estimate (a boundary solution)");
+	else
+		unidentified(&ws, f, names);
+	return done(&ws, n);
+}
+
+int flo_fit_gg_warnings(const struct flo_fit_result *f, double corr, int has_corr,
+			double penalizer, char **w, size_t *n)
+{
+	static const char *const names[] = {"p", "q", "v"};
+	struct words ws = {w, 0, 0};
+	double p = f->params[0], q = f->params[1], v = f->params[2];
+	if (!f->converged)
+		say(&ws, "the Gamma-Gamma fit did not converge (gradient norm %.3g after "
+		    "%d iterations)", f->grad_norm, f->iterations);
+	if (q <= 1)
+		say(&ws, "q = %.4g <= 1: the population mean spend p v/(q-1) does not "
+		    "exist, and a customer's expected spend exists only when p x + q > 1%s",
+		    q, penalizer > 0 ? "; the penalizer pulls q toward 0: try a smaller "
+				       "one or none" : "");
+	if (has_corr && fabs(corr) >= 0.3)
+		say(&ws, "frequency and monetary value are correlated (%.3f): the "
+		    "Gamma-Gamma model assumes spend independent of frequency", corr);
+	if (p > 1e6 || v > 1e12)
+		say(&ws, "the spend distribution runs to a boundary (p = %.4g, v = %.4g)", p, v);
+	if (!f->has_se)
+		say(&ws, "no standard errors: the information matrix is singular at "
+		    "this estimate");
+	else
+		unidentified(&ws, f, names);
+	return done(&ws, n);
+}
+
+/* Two passes, about the means, which sums of squares would lose to
+ * cancellation for large m. */
+int flo_spend_correlation(const struct flo_spend *s, size_t n, double *corr)
+{
+	double sw = 0, sx = 0, sm = 0;
+	for (size_t i = 0; i < n; i++)
+		sw += s[i].w, sx += s[i].w * s[i].x, sm += s[i].w * s[i].m;
+	*corr = 0;
+	if (!(sw > 0))
+		return 0;
+	double mx = sx / sw, mm = sm / sw, vx = 0, vm = 0, cxm = 0;
+	for (size_t i = 0; i < n; i++) {
+		double dx = s[i].x - mx, dm = s[i].m - mm;
+		vx += s[i].w * dx * dx, vm += s[i].w * dm * dm, cxm += s[i].w * dx * dm;
+	}
+	if (!(vx > 0 && vm > 0))
+		return 0;
+	*corr = cxm / sqrt(vx * vm);
+	return 1;
+}

@@ -1,0 +1,33 @@
+/* fitreport.h: what a fit means, in words: the warnings of the model
+ * document (model.h), and the correlation of frequency and spend that the
+ * Gamma-Gamma assumes away. */
+#ifndef FLO_FITREPORT_H
+#define FLO_FITREPORT_H
+
+#include <stddef.h>
+
+#include "model/compact.h"
+#include "model/fit.h"
+
+/* Room enough for the warnings of one fit. */
+#define FLO_FIT_WARNINGS_MAX 8
+
+/* The warnings of a BG/NBD fit into w[0..*n) (malloc'd strings): no
+ * convergence, no dropout identified, a purchase rate at a boundary, no
+ * standard errors or parameters they do not pin down.  FLO_ENOMEM (then
+ * *n = 0 and nothing is kept). */
+int flo_fit_bgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n);
+
+/* The same for a Gamma-Gamma fit with the given penalizer, and the
+ * correlation of frequency and spend when has_corr. */
+int flo_fit_gg_warnings(const struct flo_fit_result *f, double corr, int has_corr,
+			double penalizer, char **w, size_t *n);
+
+void flo_fit_warnings_free(char **w, size_t n);
+
+/* The weighted correlation of x and m over the merged spend pairs (in
+ * their sorted order, so that the records' order changes no digit) into
+ * *corr: returns 1, or 0 (and *corr = 0) when either does not vary. */
+int flo_spend_correlation(const struct flo_spend *s, size_t n, double *corr);
+
+#endif
