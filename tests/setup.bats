@@ -26,7 +26,9 @@ bare_machine() {
 	SH
 	chmod +x "$TMP/fakebin/pkg-config" "$TMP/bootstrap"
 	export PATH="$TMP/fakebin:$PATH"
-	unset FLO_DB
+	# A user's make, not this suite's: `make asan` passes its BUILD, BIN
+	# and OPT down through the environment.
+	unset FLO_DB BUILD BIN OPT MAKEFLAGS MFLAGS MAKELEVEL
 }
 
 @test "bare machine: make demo bootstraps, finds the libraries and links in its first run (-j2)" {
