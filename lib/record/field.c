@@ -8,19 +8,17 @@
 #include "base/num.h"
 #include "base/quote.h"
 
-int flo_field_present(const struct flo_field *f)
+static int missing(const struct flo_col *col, char *msg)
 {
-	return f != NULL && f->kind != FLO_KIND_NULL;
+	snprintf(msg, FLO_FIELD_MSG, "missing field \"%s\"", col->name);
+	return FLO_EFIELD;
 }
 
 int flo_field_need(const flo_reader *r, struct flo_col *col, const struct flo_field **f,
 		   char *msg)
 {
 	*f = flo_reader_get(r, col);
-	if (flo_field_present(*f))
-		return FLO_OK;
-	snprintf(msg, FLO_FIELD_MSG, "missing field \"%s\"", col->name);
-	return FLO_EFIELD;
+	return flo_field_present(*f) ? FLO_OK : missing(col, msg);
 }
 
 /* field "NAME" <what>: "TEXT" */
@@ -63,9 +61,8 @@ int flo_field_time(const struct flo_field *f, int64_t *t, char *msg)
 int flo_field_get_number(const flo_reader *r, struct flo_col *col, unsigned how, double *v,
 			 const struct flo_field **f, char *msg)
 {
-	const struct flo_field *got;
-	int err = flo_field_need(r, col, &got, msg);
+	const struct flo_field *got = flo_reader_get(r, col);
 	if (f != NULL)
 		*f = got;
-	return err != FLO_OK ? err : flo_field_number(got, how, v, msg);
+	return flo_field_present(got) ? flo_field_number(got, how, v, msg) : missing(col, msg);
 }

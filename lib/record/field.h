@@ -32,7 +32,10 @@ enum {
 };
 
 /* Whether f holds a value: it exists and is not a JSON null. */
-int flo_field_present(const struct flo_field *f);
+static inline int flo_field_present(const struct flo_field *f)
+{
+	return f != NULL && f->kind != FLO_KIND_NULL;
+}
 
 /* The field col names in r's current record, into *f; FLO_EFIELD when it
  * is absent or null. */
