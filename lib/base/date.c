@@ -37,6 +37,9 @@ void flo_civil_from_day(int32_t day, int *year, unsigned *month, unsigned *mday)
  * FLO_YEAR_MAX-12-31T23:59:59Z. */
 #define EPOCH_MIN (-2208988800LL)
 #define EPOCH_MAX 253402300799LL
+/* Epoch times from this magnitude on are milliseconds (2001-09-09 on). */
+#define EPOCH_MS_MIN 1000000000000LL
+#define EPOCH_MS_MAX (EPOCH_MAX * 1000 + 999)
 
 static int is_leap(int y)
 {
@@ -134,7 +137,7 @@ static int parse_epoch(const char *s, size_t len, int64_t *seconds)
 		return FLO_EDATE;
 	int64_t v = 0;
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
-		if (v > 1000000000000LL)
+		if (v > EPOCH_MS_MAX)
 			return FLO_ERANGE;
 		v = v * 10 + (s[i] - '0');
 	}
@@ -151,6 +154,10 @@ static int parse_epoch(const char *s, size_t len, int64_t *seconds)
 	if (i != len)
 		return FLO_EDATE;
 	v = negative ? -v : v;
+	/* Milliseconds (pandas' JSON dates): no time in range has this many
+	 * seconds, so the two cannot be confused. */
+	if (v >= EPOCH_MS_MIN || v <= -EPOCH_MS_MIN)
+		v = v / 1000 - (v < 0 && v % 1000 != 0);
 	if (v < EPOCH_MIN || v > EPOCH_MAX)
 		return FLO_ERANGE;
 	*seconds = v;

@@ -16,7 +16,9 @@
 /* Parse one of
  *   YYYY-MM-DD, YYYYMMDD (exactly eight digits),
  *   YYYY-MM-DDTHH:MM[:SS[.fraction]][Z|+HH:MM|-HH:MM|+HHMM|+HH] (T or a space),
- *   Unix epoch seconds ([-]digits[.digits], any length but eight digits)
+ *   Unix epoch seconds ([-]digits[.digits], any length but eight digits),
+ *   or milliseconds: from 10^12 on (2001-09-09), where no time in range
+ *   has as many seconds, the number counts milliseconds (pandas' JSON)
  * into seconds since 1970-01-01T00:00:00Z.  A date-time with an offset is
  * converted to UTC.  FLO_EDATE when the text is not a date (30 February
  * included), FLO_ERANGE when the year is outside FLO_YEAR_MIN..FLO_YEAR_MAX,

@@ -50,6 +50,29 @@ static void test_formats(void)
 	CHECK_INT(day("9999-12-31", &d), FLO_OK);
 }
 
+/* Epoch milliseconds (pandas' to_json dates): seconds by Python's
+ * datetime(2010, 12, 1, 8, 26, tzinfo=timezone.utc).timestamp(). */
+static void test_epoch_ms(void)
+{
+	int64_t t = 0;
+	CHECK_INT(flo_parse_time("1291191960000", 13, &t), FLO_OK);
+	CHECK_INT(t, 1291191960);
+	CHECK_INT(flo_parse_time("1291191960999", 13, &t), FLO_OK);
+	CHECK_INT(t, 1291191960);
+	CHECK_INT(flo_parse_time("1000000000000", 13, &t), FLO_OK); /* 2001-09-09T01:46:40Z */
+	CHECK_INT(t, 1000000000);
+	CHECK_INT(flo_parse_time("-2208988800000", 14, &t), FLO_OK); /* 1900-01-01 */
+	CHECK_INT(t, -2208988800LL);
+	CHECK_INT(flo_parse_time("-2208988799999", 14, &t), FLO_OK);
+	CHECK_INT(t, -2208988800LL); /* floor, as for seconds before 1970 */
+	CHECK_INT(flo_parse_time("253402300799999", 15, &t), FLO_OK); /* 9999-12-31T23:59:59.999Z */
+	CHECK_INT(t, 253402300799LL);
+	CHECK_INT(flo_parse_time("253402300800000", 15, &t), FLO_ERANGE);
+	CHECK_INT(flo_parse_time("-2208988800001", 14, &t), FLO_ERANGE);
+	CHECK_INT(flo_parse_time("999999999999", 12, &t), FLO_ERANGE); /* seconds, year 33658 */
+	CHECK_INT(flo_parse_time("99999999999999999999999", 23, &t), FLO_ERANGE);
+}
+
 static void test_errors(void)
 {
 	int32_t d;
@@ -66,7 +89,7 @@ static void test_errors(void)
 	CHECK_INT(day("1899-12-31", &d), FLO_ERANGE);
 	CHECK_INT(day("18991231", &d), FLO_ERANGE);
 	CHECK_INT(day("10000-01-01", &d), FLO_EDATE);
-	CHECK_INT(day("99999999999999", &d), FLO_ERANGE);
+	CHECK_INT(day("9999999999999999", &d), FLO_ERANGE); /* past 9999 even in milliseconds */
 	CHECK_INT(day("1900-01-01T00:30:00+01:00", &d), FLO_ERANGE);
 }
 
@@ -99,6 +122,7 @@ static void test_units(void)
 int main(void)
 {
 	test_formats();
+	test_epoch_ms();
 	test_errors();
 	test_civil_round_trip();
 	test_units();
