@@ -86,6 +86,22 @@ TARGETS="out/customers.csv out/model.json out/scores.csv out/segments.csv out/re
 	assert_output ""
 }
 
+@test "examples/Makefile: another AS_OF or ORDERS rebuilds the chain, the same again nothing" {
+	make -C "$EX" > /dev/null 2>&1
+	run make -C "$EX" AS_OF=2025-05-31
+	assert_success
+	run awk '/^flo-[a-z]+ --/ { print $1 }' <<< "$output"
+	assert_output $'flo-rfm\nflo-fit\nflo-score\nflo-segment\nflo-segment'
+	run awk -F, 'NR > 1 && $9 > "2025-05-31"' "$EX/out/customers.csv"
+	assert_output ""
+	run make -C "$EX" AS_OF=2025-05-31
+	assert_output --partial "Nothing to be done for 'all'."
+	cp "$EX/orders.csv" "$EX/same.csv"
+	run make -C "$EX" AS_OF=2025-05-31 ORDERS=same.csv
+	run awk '/^flo-[a-z]+ --/ { print $1 }' <<< "$output"
+	assert_output $'flo-rfm\nflo-fit\nflo-score\nflo-segment\nflo-segment'
+}
+
 # live.sh follows a log with tail -F: run it in the background, under a
 # timeout, and wait for its output to reach N lines.
 wait_lines() {
@@ -102,7 +118,7 @@ wait_lines() {
 	fi
 	make -C "$EX" > /dev/null 2>&1
 	cd "$TMP"
-	export FLO_DB="$EX/flo.lmdb"
+	export LIVE_DB="$EX/flo.lmdb" FLO_DB="$TMP/another-jobs.lmdb"
 	timeout 20 "$EX/live.sh" orders.log > live.out 2> live.err &
 	pid=$!
 	# header only so far: the log is made with its header, and the history loaded
@@ -122,14 +138,40 @@ wait_lines() {
 	# with the stored model and cut points
 	{ cat "$EX/orders.csv"; echo "o00405,c0000007,2025-07-01,25.00"; } |
 		flo-rfm --as-of 2025-07-01 | grep -E '^(customer_id|c0000007),' |
-		flo-score --model "$EX/out/model.json" | flo-segment --cuts default > batch.csv
+		flo-score --model "$EX/out/model.json" |
+		flo-segment --db "$EX/flo.lmdb" --cuts default > batch.csv
 	run diff batch.csv <(sed -n 1,2p live.out)
 	assert_success
+	# what examples/README.md prints for it, byte for byte
+	awk '/^prints at once/ { on = 1 } on && /^```$/ { if (n++) exit; next } n' \
+		"$ROOT/examples/README.md" > printed.csv
+	run diff printed.csv <(sed -n 1,2p live.out)
+	assert_success
+	# FLO_DB, another job's store, was left alone
+	[ ! -e "$TMP/another-jobs.lmdb" ]
+}
+
+@test "examples/live.sh: a bad line is skipped and kept aside; the next order still comes through" {
+	make -C "$EX" > /dev/null 2>&1
+	cd "$TMP"
+	export LIVE_DB="$EX/flo.lmdb"
+	timeout 20 "$EX/live.sh" orders.log > live.out 2> live.err &
+	pid=$!
+	wait_lines live.err 1
+	echo "o00405,c0000007,not-a-date,25.00" >> orders.log
+	echo "o00406,c0000151,2025-07-02,40.00" >> orders.log
+	wait_lines live.out 2
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	run cut -d, -f1,2,6 live.out
+	assert_output $'customer_id,frequency,orders\nc0000151,0,1'
+	run cat orders.log.rejects
+	assert_output $'order_id,customer_id,date,amount\no00405,c0000007,not-a-date,25.00'
 }
 
 @test "examples/live.sh: refuses to run without the stored cut points" {
 	cd "$TMP"
-	export FLO_DB="$TMP/empty.lmdb"
+	export LIVE_DB="$TMP/empty.lmdb"
 	run --separate-stderr timeout 10 "$EX/live.sh" orders.log
 	assert_failure 1
 	[ "$stderr" = "live.sh: no cut points \"default\" in $TMP/empty.lmdb: run make -C $EX first" ]

@@ -251,6 +251,9 @@ static void keep_rejected(struct flo_bad *bad, const flo_reader *r)
 	const char *raw = flo_reader_raw(r, &len);
 	fwrite(raw, 1, len, bad->rejects);
 	fputc('\n', bad->rejects);
+	/* Out at once: a live pipeline is stopped by a signal, not by the end
+	 * of its input, and bad records are few. */
+	fflush(bad->rejects);
 }
 
 void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
