@@ -641,3 +641,29 @@ mixed_orders() {
 	# passes through untouched
 	assert_equal "$(records "$TMP/rej2.csv")" 1
 }
+
+@test "wide records: a million-column header and a 100,000-key JSON object pass through; a repeat among them is found; past the limit, a clear error" {
+	awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "%sc%d", i ? "," : "", i; print "";
+		     for (i = 0; i < 1000000; i++) printf "%s%d", i ? "," : "", i; print "" }' > "$TMP/wide.csv"
+	run flo-cat "$TMP/wide.csv"
+	assert_success
+	flo-cat "$TMP/wide.csv" | cmp - "$TMP/wide.csv"
+	# the repeat is the last column, a copy of the first
+	awk 'BEGIN { for (i = 0; i < 1000000; i++) printf "c%d,", i; print "c0"; print "1" }' > "$TMP/dup.csv"
+	run flo-cat "$TMP/dup.csv"
+	assert_failure 65
+	assert_output "flo-cat: $TMP/dup.csv line 1: duplicate column \"c0\" in the header"
+	awk 'BEGIN { printf "{"; for (i = 0; i < 100000; i++) printf "%s\"k%d\":%d", i ? "," : "", i, i; print "}" }' > "$TMP/wide.jsonl"
+	run flo-cat "$TMP/wide.jsonl"
+	assert_success
+	[ "$(flo-cat "$TMP/wide.jsonl" | jq 'keys | length')" -eq 100000 ]
+	awk 'BEGIN { printf "{"; for (i = 0; i < 100000; i++) printf "\"k%d\":%d,", i, i; print "\"k99999\":0}" }' > "$TMP/dup.jsonl"
+	run flo-cat "$TMP/dup.jsonl"
+	assert_failure 65
+	assert_output "flo-cat: $TMP/dup.jsonl line 1: field \"k99999\" appears twice in the JSON object"
+	# 2^21 + 1 fields: past flo's limit (reader.h's FLO_FIELDS_MAX)
+	awk 'BEGIN { for (i = 0; i <= 2097152; i++) printf "%s%d", i ? "," : "", i; print "" }' > "$TMP/toowide.csv"
+	run flo-cat "$TMP/toowide.csv"
+	assert_failure 65
+	assert_output "flo-cat: $TMP/toowide.csv line 1: more than 2097152 fields in one record (flo's limit)"
+}

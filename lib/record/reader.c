@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/idmap.h"
 #include "record/plain.h"
 
 /* 1 MiB reads amortise the system call and let a streaming tool's work per
@@ -46,6 +47,8 @@ struct flo_reader {
 	size_t scratch_cap, scratch_len;
 	struct flo_field *fields;
 	size_t nfields, fields_cap;
+	uint32_t *slots; /* repeated_name()'s hash table of names */
+	size_t slots_cap;
 
 	struct flo_field *header;
 	size_t nheader;
@@ -87,6 +90,7 @@ void flo_reader_free(flo_reader *r)
 	free(r->buf);
 	free(r->scratch);
 	free(r->fields);
+	free(r->slots);
 	free(r->header);
 	free(r->ends);
 	free(r->header_text);
@@ -322,10 +326,21 @@ static long find_record_end(flo_reader *r)
 
 /* ---- splitting ---- */
 
+/* After push_field() failed: its error, worded. */
+static int push_failed(flo_reader *r)
+{
+	if (r->nfields == FLO_FIELDS_MAX)
+		return fail(r, FLO_ESYNTAX, "more than %zu fields in one record (flo's limit)",
+			    (size_t)FLO_FIELDS_MAX);
+	return fail(r, FLO_ENOMEM, "out of memory");
+}
+
 static int push_field(flo_reader *r, const char *name, size_t name_len,
 		      const char *val, size_t len, enum flo_kind kind)
 {
 	if (r->nfields == r->fields_cap) {
+		if (r->nfields == FLO_FIELDS_MAX)
+			return FLO_ESYNTAX;
 		size_t cap = r->fields_cap ? r->fields_cap * 2 : 32;
 		struct flo_field *f = realloc(r->fields, cap * sizeof *f);
 		if (f == NULL)
@@ -386,7 +401,7 @@ static int split_csv(flo_reader *r, const char *p, const char *e)
 			}
 			r->scratch_len += (size_t)(o - out);
 			if (push_field(r, name, nlen, out, (size_t)(o - out), FLO_KIND_STR))
-				return fail(r, FLO_ENOMEM, "out of memory");
+				return push_failed(r);
 			if (p == e)
 				return FLO_OK;
 			if (*p != ',')
@@ -398,7 +413,7 @@ static int split_csv(flo_reader *r, const char *p, const char *e)
 			const char *d = memchr(p, ',', (size_t)(e - p));
 			const char *fe = d ? d : e;
 			if (push_field(r, name, nlen, p, (size_t)(fe - p), FLO_KIND_STR))
-				return fail(r, FLO_ENOMEM, "out of memory");
+				return push_failed(r);
 			if (d == NULL)
 				return FLO_OK;
 			p = d + 1;
@@ -443,7 +458,7 @@ static int split_tsv(flo_reader *r, const char *p, const char *e)
 			val = out;
 		}
 		if (push_field(r, name, nlen, val, len, FLO_KIND_STR))
-			return fail(r, FLO_ENOMEM, "out of memory");
+			return push_failed(r);
 		if (d == NULL)
 			return FLO_OK;
 		p = d + 1;
@@ -624,20 +639,54 @@ static int literal(const char *p, const char *e, const char *word)
 	return (size_t)(e - p) >= n && memcmp(p, word, n) == 0;
 }
 
+/* The first of the names of f[0..n) that repeats an earlier one, or n.  A
+ * record of a few dozen fields compares each pair, which costs less than
+ * hashing; a wider one (a header of a million columns) goes through a hash
+ * table of the names, in linear expected time.  -1 when out of memory. */
+#define FEW_NAMES 32
+
+static ptrdiff_t repeated_name(flo_reader *r, const struct flo_field *f, size_t n)
+{
+	if (n <= FEW_NAMES) {
+		for (size_t i = 1; i < n; i++)
+			for (size_t j = 0; j < i; j++)
+				if (name_is(&f[j], f[i].name, f[i].name_len))
+					return (ptrdiff_t)i;
+		return (ptrdiff_t)n;
+	}
+	size_t size = 2 * FEW_NAMES;
+	while (size < 2 * n)
+		size *= 2;
+	if (size > r->slots_cap) {
+		uint32_t *s = realloc(r->slots, size * sizeof *s);
+		if (s == NULL)
+			return -1;
+		r->slots = s;
+		r->slots_cap = size;
+	}
+	memset(r->slots, 0xff, size * sizeof *r->slots); /* every slot empty */
+	for (size_t i = 0; i < n; i++) {
+		size_t h = (size_t)flo_hash(f[i].name, f[i].name_len) & (size - 1);
+		for (; r->slots[h] != UINT32_MAX; h = (h + 1) & (size - 1))
+			if (name_is(&f[r->slots[h]], f[i].name, f[i].name_len))
+				return (ptrdiff_t)i;
+		r->slots[h] = (uint32_t)i;
+	}
+	return (ptrdiff_t)n;
+}
+
 /* A name given twice in one object is refused, as a CSV header's is: which
- * of the two values a tool would use is anyone's guess.  Records have a few
- * dozen fields at most, so comparing each pair costs less than parsing. */
+ * of the two values a tool would use is anyone's guess. */
 static int unique_names(flo_reader *r)
 {
-	for (size_t i = 1; i < r->nfields; i++) {
-		const struct flo_field *f = &r->fields[i];
-		for (size_t j = 0; j < i; j++)
-			if (name_is(&r->fields[j], f->name, f->name_len))
-				return fail(r, FLO_ESYNTAX,
-					    "field \"%.*s\" appears twice in the JSON object",
-					    (int)(f->name_len > 60 ? 60 : f->name_len), f->name);
-	}
-	return FLO_OK;
+	ptrdiff_t i = repeated_name(r, r->fields, r->nfields);
+	if (i < 0)
+		return fail(r, FLO_ENOMEM, "out of memory");
+	if ((size_t)i == r->nfields)
+		return FLO_OK;
+	const struct flo_field *f = &r->fields[i];
+	return fail(r, FLO_ESYNTAX, "field \"%.*s\" appears twice in the JSON object",
+		    (int)(f->name_len > 60 ? 60 : f->name_len), f->name);
 }
 
 static int split_json(flo_reader *r, const char *p, const char *e)
@@ -686,7 +735,7 @@ static int split_json(flo_reader *r, const char *p, const char *e)
 				    (int)nlen, name);
 		}
 		if (push_field(r, name, nlen, val, len, kind))
-			return fail(r, FLO_ENOMEM, "out of memory");
+			return push_failed(r);
 		p = skip_ws(p, e);
 		if (p < e && *p == ',') {
 			p = skip_ws(p + 1, e);
@@ -724,12 +773,14 @@ static int take_header(flo_reader *r)
 		memcpy(t, f->val, f->len);
 		t[f->len] = '\0';
 		r->header[i] = (struct flo_field){t, f->len, NULL, 0, FLO_KIND_STR};
-		for (size_t j = 0; j < i; j++)
-			if (name_is(&r->header[j], t, f->len))
-				return fail(r, FLO_ESYNTAX,
-					    "duplicate column \"%s\" in the header", t);
 		t += f->len + 1;
 	}
+	ptrdiff_t twice = repeated_name(r, r->header, r->nfields);
+	if (twice < 0)
+		return fail(r, FLO_ENOMEM, "out of memory");
+	if ((size_t)twice < r->nfields)
+		return fail(r, FLO_ESYNTAX, "duplicate column \"%s\" in the header",
+			    r->header[twice].name);
 	r->nheader = r->nfields;
 	return FLO_OK;
 }

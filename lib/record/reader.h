@@ -9,6 +9,12 @@
 
 typedef struct flo_reader flo_reader;
 
+/* The most fields one record (or header) may have; a record with more is
+ * FLO_ESYNTAX, "more than N fields in one record".  Names are checked for
+ * repeats in linear expected time, so a header this wide reads in well
+ * under a second. */
+#define FLO_FIELDS_MAX ((size_t)1 << 21)
+
 /* Read records from fd; `fmt` FLO_FMT_AUTO detects it from the data.  The
  * reader does not close fd. */
 int flo_reader_new(flo_reader **r, int fd, enum flo_format fmt);
