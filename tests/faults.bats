@@ -131,6 +131,29 @@ summaries() {
 	done
 }
 
+@test "stdout closed (>&-): exit 74 for every tool; no file a tool opens becomes its stdout" {
+	summaries 200 1 > "$TMP/s.csv"
+	flo-score $CDNOW "$TMP/s.csv" > "$TMP/scored.csv" 2> /dev/null
+	flo-simulate --customers 20 --seed 1 > "$TMP/orders.csv"
+	for cmd in "flo-cat $TMP/orders.csv" "flo-rfm $TMP/orders.csv" "flo-fit --no-store $TMP/s.csv" \
+		"flo-score $CDNOW $TMP/s.csv" "flo-segment $TMP/scored.csv" \
+		"flo-simulate --customers 10 --seed 1" "flo-cat --version"; do
+		run --separate-stderr bash -c "exec $cmd >&-"
+		assert_failure 74
+		assert_equal "$(tail -n 1 <<< "$stderr")" "${cmd%% *}: write error: Bad file descriptor"
+	done
+	# the live mode opens its store's lock files: none of them may take the
+	# records, and the store stays usable by the next writer
+	run --separate-stderr bash -c "exec flo-rfm --db $TMP/st $TMP/orders.csv >&-"
+	assert_failure 74
+	for f in "$TMP"/st/*; do ! grep -q customer_id "$f"; done
+	run flo-rfm --db "$TMP/st" --dump
+	assert_success
+	# a closed stdin is a read error, not an empty input
+	run --separate-stderr bash -c "exec flo-cat <&-"
+	assert_failure 74
+}
+
 @test "a rejects file on a full disk: exit 74, and no claim that the records were kept" {
 	printf 'a,b\n1\n2,3\n' > "$TMP/in.csv"
 	for tool in flo-cat "flo-rfm --id a --date b --amount a"; do

@@ -48,8 +48,25 @@ static void check_stdout(void)
 	_exit(FLO_EXIT_IOERR);
 }
 
+/* Descriptors 0, 1 and 2 closed by the caller (`>&-`) would be the next
+ * files the tool opens, and records would be written into its store's lock
+ * file.  Each is taken by /dev/null, opened the wrong way round, so that
+ * reading a closed stdin or writing a closed stdout still fails (EBADF),
+ * as the BSD tools and coreutils do. */
+static void hold_standard_descriptors(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		int got = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+		if (got != fd) /* the lowest free descriptor: fd, or none left */
+			_exit(FLO_EXIT_SOFTWARE);
+	}
+}
+
 void flo_cli_init(const char *name)
 {
+	hold_standard_descriptors();
 	flo_progname = name;
 	signal(SIGPIPE, SIG_DFL);
 	opterr = 0;
