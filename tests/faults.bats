@@ -295,6 +295,26 @@ summaries() {
 	[ "$(cat "$TMP/scores")" = "$(flo-score --model "$TMP/a.json" "$TMP/a.csv" 2> /dev/null)" ]
 }
 
+@test "a real full disk under flo-rfm --db: exit 74 saying so, and the store keeps what was committed" {
+	command -v unshare > /dev/null || skip "no unshare for a private mount"
+	unshare -m mount -t tmpfs -o size=64k tmpfs "$TMP" 2> /dev/null || skip "cannot mount a tmpfs here"
+	flo-simulate --customers 20000 --seed 3 > "$TMP/orders.csv" 2> /dev/null
+	run --separate-stderr unshare -m sh -c '
+		mkdir "$1/disk"
+		mount -t tmpfs -o size=300k tmpfs "$1/disk"
+		status=0
+		flo-rfm --db "$1/disk/st" "$1/orders.csv" > /dev/null 2> "$1/err" || status=$?
+		echo "$status $(tail -n 1 "$1/err")"
+		flo-rfm --db "$1/disk/st" --dump > "$1/dump.csv" || echo "dump failed: $?"
+	' sh "$TMP"
+	assert_success
+	assert_output "74 flo-rfm: $TMP/disk/st: cannot commit: No space left on device"
+	# what was committed reads back: a dump of whole customers
+	[ "$(wc -l < "$TMP/dump.csv")" -gt 1 ]
+	run flo-fit --no-store "$TMP/dump.csv"
+	assert_success
+}
+
 @test "SIGTERM in the middle of a store write: the last committed state survives" {
 	build_shim
 	summaries 300 6 > "$TMP/a.csv"

@@ -270,7 +270,9 @@ static void keep_rejected(struct flo_bad *bad, const flo_reader *r)
 	fputc('\n', bad->rejects);
 	/* Out at once: a live pipeline is stopped by a signal, not by the end
 	 * of its input, and bad records are few. */
-	fflush(bad->rejects);
+	if (fflush(bad->rejects) != 0)
+		flo_die(FLO_EXIT_IOERR, "cannot write rejects to %s: %s", bad->rejects_path,
+			strerror(errno));
 }
 
 void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -68,10 +69,22 @@ static int fail(flo_store *s, int code, const char *fmt, ...)
 }
 
 /* LMDB's failure as a store error naming what was being done. */
+/* LMDB reports a short write as EIO (mdb.c, mdb_page_flush), which is what
+ * a full disk gives: a write of many pages of which the first few fit.  An
+ * EIO on a file system with no room left is said as the full disk it is. */
+static int no_room_left(const flo_store *s)
+{
+	struct statvfs fs;
+	return statvfs(s->path, &fs) == 0 &&
+	       (double)fs.f_bavail * (double)fs.f_frsize < 64.0 * 1024;
+}
+
 static int fail_mdb(flo_store *s, int rc, const char *what)
 {
 	if (rc == ENOMEM)
 		return fail(s, FLO_ENOMEM, "%s: %s: out of memory", s->path, what);
+	if (rc == EIO && no_room_left(s))
+		rc = ENOSPC;
 	return fail(s, FLO_ESTORE, "%s: %s: %s", s->path, what, mdb_strerror(rc));
 }
 
