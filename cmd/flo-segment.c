@@ -11,13 +11,15 @@
 #include <unistd.h>
 
 #include "common/cli.h"
+#include "common/list.h"
+#include "common/read.h"
+#include "common/xalloc.h"
 #include "base/err.h"
 #include "base/num.h"
 #include "record/reader.h"
 #include "record/writer.h"
 #include "segment/segment.h"
 #include "store/store.h"
-#include "base/quote.h"
 
 static const char usage[] =
 "usage: flo-segment [options] [file]\n"
@@ -107,86 +109,21 @@ static const char usage[] =
 /* LMDB's key limit, which store.h passes on. */
 #define NAME_MAX_BYTES 511
 
-struct list {
-	char *text; /* one copy of the argument, split in place */
-	char **item;
-	size_t n;
-};
-
 struct options {
 	enum flo_format in_fmt, out_fmt;
 	const char *by;
-	long groups;          /* 0: not given */
-	struct list labels;   /* n = 0: not given */
+	long groups;              /* 0: not given */
+	struct flo_list labels;   /* n = 0: not given */
 	int rfm;
 	const char *recency, *age, *since_last, *frequency, *monetary;
 	int summary;
-	struct list fields;   /* n = 0: not given */
+	struct flo_list fields;   /* n = 0: not given */
 	const char *save_cuts, *cuts, *db;
 	int print_cuts;
 	int flush;
 	struct flo_bad bad;
 	const char *path;
 };
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (p == NULL)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n, size_t size)
-{
-	if (size != 0 && n > SIZE_MAX / size)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	p = realloc(p, n * size != 0 ? n * size : 1);
-	if (p == NULL)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *d = strndup(s, n);
-	if (d == NULL)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	return d;
-}
-
-/* A comma-separated list of distinct, non-empty names. */
-static void list_parse(struct list *l, const char *opt, const char *arg)
-{
-	size_t cap = 1;
-	free(l->text);
-	free(l->item);
-	for (const char *p = arg; *p; p++)
-		cap += *p == ',';
-	l->text = xstrndup(arg, strlen(arg));
-	l->item = xcalloc(cap, sizeof *l->item);
-	l->n = 0;
-	for (char *p = l->text;;) {
-		char *comma = strchr(p, ',');
-		if (comma != NULL)
-			*comma = '\0';
-		if (*p == '\0')
-			flo_usage_error("option %s: an empty name in \"%s\"", opt, arg);
-		for (size_t j = 0; j < l->n; j++)
-			if (strcmp(l->item[j], p) == 0)
-				flo_usage_error("option %s: \"%s\" given twice", opt, p);
-		l->item[l->n++] = p;
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-	}
-}
-
-static void list_free(struct list *l)
-{
-	free(l->text);
-	free(l->item);
-}
 
 static void check_name(const char *opt, const char *name)
 {
@@ -231,7 +168,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_GROUPS:
 			o->groups = flo_opt_long("--groups", optarg, 1, FLO_CUTS_MAX_GROUPS);
 			break;
-		case OPT_LABELS: list_parse(&o->labels, "--labels", optarg); break;
+		case OPT_LABELS: flo_list_parse(&o->labels, "--labels", optarg, FLO_LIST_NAMES); break;
 		case OPT_RFM: o->rfm = 1; break;
 		case OPT_RECENCY: o->recency = optarg; rfm_fields = 1; break;
 		case OPT_AGE: o->age = optarg; rfm_fields = 1; break;
@@ -239,7 +176,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_FREQUENCY: o->frequency = optarg; rfm_fields = 1; break;
 		case OPT_MONETARY: o->monetary = optarg; rfm_fields = 1; break;
 		case OPT_SUMMARY: o->summary = 1; break;
-		case OPT_FIELDS: list_parse(&o->fields, "--fields", optarg); break;
+		case OPT_FIELDS: flo_list_parse(&o->fields, "--fields", optarg, FLO_LIST_NAMES); break;
 		case OPT_SAVE: check_name("--save-cuts", optarg); o->save_cuts = optarg; break;
 		case OPT_CUTS: check_name("--cuts", optarg); o->cuts = optarg; break;
 		case OPT_PRINT: o->print_cuts = 1; break;
@@ -288,11 +225,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 static char **default_labels(int k)
 {
 	static const char *const abcd[] = {"D", "C", "B", "A"};
-	char **l = xcalloc((size_t)k, sizeof *l);
+	char **l = flo_xcalloc((size_t)k, sizeof *l);
 	for (int i = 0; i < k; i++) {
 		char buf[16];
 		snprintf(buf, sizeof buf, "%d", i + 1);
-		l[i] = xstrndup(k == 4 ? abcd[i] : buf, 8);
+		l[i] = flo_xstrndup(k == 4 ? abcd[i] : buf, 8);
 	}
 	return l;
 }
@@ -331,7 +268,7 @@ static struct flo_cuts *load_cuts(const struct options *o)
 	rc = flo_cuts_decode(data, len, &c, why, sizeof why);
 	free(data);
 	if (rc == FLO_ENOMEM)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		flo_out_of_memory();
 	if (rc != FLO_OK)
 		flo_die(FLO_EXIT_IOERR, "cut points \"%s\" in %s: %s", o->cuts, o->db, why);
 	return c;
@@ -392,8 +329,8 @@ static int has_field(const struct flo_field *f, size_t n, const char *name)
 
 static void add_need(struct input *in, const char *name, const char *opt)
 {
-	in->need = xrealloc(in->need, in->nneed + 1, sizeof *in->need);
-	in->need_opt = xrealloc(in->need_opt, in->nneed + 1, sizeof *in->need_opt);
+	in->need = flo_xrealloc(in->need, in->nneed + 1, sizeof *in->need);
+	in->need_opt = flo_xrealloc(in->need_opt, in->nneed + 1, sizeof *in->need_opt);
 	in->need[in->nneed] = FLO_COL(name);
 	in->need_opt[in->nneed++] = opt;
 }
@@ -403,9 +340,9 @@ static void add_sum(struct input *in, const char *name, size_t len)
 	for (size_t j = 0; j < in->nsum; j++)
 		if (strlen(in->sum_name[j]) == len && memcmp(in->sum_name[j], name, len) == 0)
 			return;
-	in->sum_name = xrealloc(in->sum_name, in->nsum + 1, sizeof *in->sum_name);
-	in->sum = xrealloc(in->sum, in->nsum + 1, sizeof *in->sum);
-	in->sum_name[in->nsum] = xstrndup(name, len);
+	in->sum_name = flo_xrealloc(in->sum_name, in->nsum + 1, sizeof *in->sum_name);
+	in->sum = flo_xrealloc(in->sum, in->nsum + 1, sizeof *in->sum);
+	in->sum_name[in->nsum] = flo_xstrndup(name, len);
 	in->sum[in->nsum] = FLO_COL(in->sum_name[in->nsum]);
 	in->nsum++;
 }
@@ -465,50 +402,22 @@ static void setup_fields(struct input *in, const struct options *o, const char *
 			add_sum(in, in->need[k].name, strlen(in->need[k].name));
 }
 
-/* The number in a field the record must have; 0 after a bad-record report. */
-static int need_number(struct input *in, struct flo_col *col, double *v)
-{
-	const struct flo_field *f = flo_reader_get(in->r, col);
-	int err;
-
-	if (f == NULL || f->kind == FLO_KIND_NULL) {
-		flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "missing field \"%s\"", col->name);
-		return 0;
-	}
-	if (f->len == 0) {
-		flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "field \"%s\" is empty", col->name);
-		return 0;
-	}
-	err = flo_parse_double(f->val, f->len, v);
-	if (err == FLO_OK)
-		return 1;
-	flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "field \"%s\" %s: \"%s\"", col->name,
-		       err == FLO_ERANGE ? "is out of range" : "is not a number",
-		       flo_quote(f->val, f->len));
-	return 0;
-}
-
 /* The numbers of the current record: need[] the fields segmented by, sum[]
  * the fields summed (NaN where absent, null or empty).  0 when the record is
  * bad (reported). */
 static int read_values(struct input *in, double *need, double *sum)
 {
 	for (size_t k = 0; k < in->nneed; k++)
-		if (!need_number(in, &in->need[k], &need[k]))
+		if (!flo_read_number(in->bad, in->r, &in->need[k], FLO_FIELD_NONEMPTY, &need[k],
+				     NULL))
 			return 0;
 	for (size_t k = 0; k < in->nsum; k++) {
 		const struct flo_field *f = flo_reader_get(in->r, &in->sum[k]);
 		sum[k] = NAN;
-		if (f == NULL || f->kind == FLO_KIND_NULL || f->len == 0)
+		if (!flo_field_present(f) || f->len == 0)
 			continue;
-		int err = flo_parse_double(f->val, f->len, &sum[k]);
-		if (err != FLO_OK) {
-			flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "field \"%s\" %s: \"%s\"",
-				       in->sum[k].name,
-				       err == FLO_ERANGE ? "is out of range" : "is not a number",
-				       flo_quote(f->val, f->len));
+		if (!flo_read_value(in->bad, in->r, f, FLO_FIELD_NUMBER, &sum[k]))
 			return 0;
-		}
 	}
 	return 1;
 }
@@ -618,13 +527,13 @@ static uint32_t intern(struct spool *s, const struct flo_field *f, size_t pos)
 		if (s->name_len[id] == f->name_len && memcmp(s->name[id], f->name, f->name_len) == 0)
 			return (uint32_t)id;
 	if (s->nnames == UINT32_MAX)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		flo_out_of_memory();
 	if (s->nnames == s->names_cap) {
 		s->names_cap = s->names_cap ? 2 * s->names_cap : 64;
-		s->name = xrealloc(s->name, s->names_cap, sizeof *s->name);
-		s->name_len = xrealloc(s->name_len, s->names_cap, sizeof *s->name_len);
+		s->name = flo_xrealloc(s->name, s->names_cap, sizeof *s->name);
+		s->name_len = flo_xrealloc(s->name_len, s->names_cap, sizeof *s->name_len);
 	}
-	s->name[s->nnames] = xstrndup(f->name, f->name_len);
+	s->name[s->nnames] = flo_xstrndup(f->name, f->name_len);
 	s->name_len[s->nnames] = f->name_len;
 	return (uint32_t)s->nnames++;
 }
@@ -635,7 +544,7 @@ static void spool_put(struct spool *s, const void *p, size_t n)
 		size_t cap = s->cap ? s->cap : (size_t)1 << 16;
 		while (cap < s->len + n)
 			cap *= 2;
-		s->p = xrealloc(s->p, cap, 1);
+		s->p = flo_xrealloc(s->p, cap, 1);
 		s->cap = cap;
 	}
 	memcpy(s->p + s->len, p, n);
@@ -648,8 +557,8 @@ static int spool_names(struct spool *s, const struct flo_field *f, size_t n)
 {
 	if (n > s->ids_cap) {
 		s->ids_cap = n;
-		s->ids = xrealloc(s->ids, n, sizeof *s->ids);
-		s->prev = xrealloc(s->prev, n, sizeof *s->prev);
+		s->ids = flo_xrealloc(s->ids, n, sizeof *s->ids);
+		s->prev = flo_xrealloc(s->prev, n, sizeof *s->prev);
 	}
 	for (size_t i = 0; i < n; i++)
 		s->ids[i] = intern(s, &f[i], i);
@@ -660,7 +569,7 @@ static int spool_names(struct spool *s, const struct flo_field *f, size_t n)
 	if (!s->check)
 		return 1;
 	if (s->nrec == 0) {
-		s->first = xrealloc(s->first, n, sizeof *s->first);
+		s->first = flo_xrealloc(s->first, n, sizeof *s->first);
 		memcpy(s->first, s->prev, n * sizeof *s->first);
 		s->nfirst = n;
 		return 1;
@@ -694,7 +603,7 @@ static const struct flo_field *spool_next(struct spool *s, size_t *pos, size_t *
 	size_t p = *pos;
 
 	if (s->fields == NULL)
-		s->fields = xcalloc(s->maxfields, sizeof *s->fields);
+		s->fields = flo_xcalloc(s->maxfields, sizeof *s->fields);
 	memcpy(&nf, s->p + p, 4), p += 4;
 	for (uint32_t i = 0; i < nf; i++) {
 		memcpy(&id, s->p + p, 4), p += 4;
@@ -738,14 +647,14 @@ static void summary_init(struct summary *s, int ngroups, const struct input *in)
 {
 	s->ngroups = ngroups;
 	s->nf = in->nsum;
-	s->count = xcalloc((size_t)ngroups, sizeof *s->count);
-	s->sum = xcalloc((size_t)ngroups * (in->nsum ? in->nsum : 1), sizeof *s->sum);
-	s->present = xcalloc((size_t)ngroups * (in->nsum ? in->nsum : 1), sizeof *s->present);
-	s->col = xcalloc(2 * in->nsum, sizeof *s->col);
+	s->count = flo_xcalloc((size_t)ngroups, sizeof *s->count);
+	s->sum = flo_xcalloc((size_t)ngroups * (in->nsum ? in->nsum : 1), sizeof *s->sum);
+	s->present = flo_xcalloc((size_t)ngroups * (in->nsum ? in->nsum : 1), sizeof *s->present);
+	s->col = flo_xcalloc(2 * in->nsum, sizeof *s->col);
 	for (size_t j = 0; j < in->nsum; j++) {
 		size_t len = strlen(in->sum_name[j]);
-		s->col[2 * j] = xcalloc(len + 6, 1);
-		s->col[2 * j + 1] = xcalloc(len + 6, 1);
+		s->col[2 * j] = flo_xcalloc(len + 6, 1);
+		s->col[2 * j + 1] = flo_xcalloc(len + 6, 1);
 		snprintf(s->col[2 * j], len + 6, "%s_mean", in->sum_name[j]);
 		snprintf(s->col[2 * j + 1], len + 6, "%s_sum", in->sum_name[j]);
 	}
@@ -807,7 +716,7 @@ static void vec_push(struct vec *v, double x)
 {
 	if (v->n == v->cap) {
 		v->cap = v->cap ? 2 * v->cap : 1024;
-		v->p = xrealloc(v->p, v->cap, sizeof *v->p);
+		v->p = flo_xrealloc(v->p, v->cap, sizeof *v->p);
 	}
 	v->p[v->n++] = x;
 }
@@ -833,11 +742,11 @@ static _Noreturn void repeated(const char *what, const double *edges, int k, int
 static int *qcut_or_die(const double *x, size_t n, int k, double *edges, const char *what,
 			const char *advice)
 {
-	int *group = xcalloc(n, sizeof *group);
+	int *group = flo_xcalloc(n, sizeof *group);
 	int at;
 	int rc = flo_qcut(x, n, k, edges, group, &at);
 	if (rc == FLO_ENOMEM)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		flo_out_of_memory();
 	if (rc != FLO_OK)
 		repeated(what, edges, k, at, advice);
 	return group;
@@ -863,7 +772,7 @@ static void batch(struct run *run, int got)
 	struct spool sp = {.check = run->out_fmt != FLO_FMT_JSONL};
 	double need[4];
 	char msg[512];
-	double *sv = xcalloc(in->nsum, sizeof *sv);
+	double *sv = flo_xcalloc(in->nsum, sizeof *sv);
 
 	for (; got != 0; got = flo_reader_next(in->r)) {
 		if (got < 0) {
@@ -919,9 +828,9 @@ static void batch(struct run *run, int got)
 		group[0] = qcut_or_die(key[0].p, n, 5, edges, what,
 				       "RFM scores need 5 distinct quintiles of the time since "
 				       "the last purchase");
-		double *rank = xcalloc(n, sizeof *rank);
+		double *rank = flo_xcalloc(n, sizeof *rank);
 		if (flo_rank_first(key[1].p, n, rank) != FLO_OK)
-			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+			flo_out_of_memory();
 		snprintf(what, sizeof what, "%s rank", in->need[k].name);
 		group[1] = qcut_or_die(rank, n, 5, edges, what,
 				       "RFM scores need 5 customers at least");
@@ -936,7 +845,7 @@ static void batch(struct run *run, int got)
 	}
 
 	if (o->save_cuts || o->print_cuts) {
-		char *by = xstrndup(run->by, strlen(run->by));
+		char *by = flo_xstrndup(run->by, strlen(run->by));
 		struct flo_cuts c = {by, run->groups, n, edges, run->labels};
 		size_t len;
 		char *text = encode_cuts(&c, &len);
@@ -1003,7 +912,7 @@ static void stream(struct run *run, const struct flo_cuts *c, int got)
 	struct output *out = &run->out;
 	struct summary s;
 	double need[1];
-	double *sv = xcalloc(in->nsum, sizeof *sv);
+	double *sv = flo_xcalloc(in->nsum, sizeof *sv);
 
 	if (o->summary)
 		summary_init(&s, c->groups, in);
@@ -1069,7 +978,7 @@ int main(int argc, char **argv)
 
 	run.in.bad = &o.bad;
 	if (flo_reader_new(&run.in.r, flo_open_input(o.path), o.in_fmt) != FLO_OK)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		flo_out_of_memory();
 	while ((got = flo_reader_next(run.in.r)) < 0)
 		flo_reader_failed(&o.bad, run.in.r, got);
 	enum flo_format fmt = flo_reader_format(run.in.r);
@@ -1082,11 +991,11 @@ int main(int argc, char **argv)
 
 	run.out_fmt = o.out_fmt ? o.out_fmt : fmt;
 	if (flo_writer_new(&run.out.w, STDOUT_FILENO, run.out_fmt) != FLO_OK)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+		flo_out_of_memory();
 	flo_writer_set_autoflush(run.out.w, o.flush);
 	run.out.add = o.rfm ? rfm_fields : quantile_fields;
 	run.out.nadd = o.rfm ? 4 : 1;
-	run.out.done = xcalloc(run.out.nadd, 1);
+	run.out.done = flo_xcalloc(run.out.nadd, 1);
 
 	if (cuts)
 		stream(&run, cuts, got);
@@ -1108,7 +1017,7 @@ int main(int argc, char **argv)
 	free(run.in.need);
 	free(run.in.need_opt);
 	free(run.out.done);
-	list_free(&o.labels);
-	list_free(&o.fields);
+	flo_list_free(&o.labels);
+	flo_list_free(&o.fields);
 	return 0;
 }
