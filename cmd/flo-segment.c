@@ -19,7 +19,7 @@
 #include "record/reader.h"
 #include "record/writer.h"
 #include "segment/segment.h"
-#include "store/store.h"
+#include "store/cuts.h"
 
 static const char usage[] =
 "usage: flo-segment [options] [file]\n"
@@ -245,46 +245,22 @@ static _Noreturn void no_cuts(const struct options *o, const char *why)
 
 static struct flo_cuts *load_cuts(const struct options *o)
 {
-	char err[FLO_STORE_ERRMAX], why[256];
-	flo_store *s;
-	void *data;
-	size_t len;
+	char msg[FLO_CUTS_MSG];
 	struct flo_cuts *c;
-	int rc = flo_store_open(&s, o->db, FLO_STORE_READ, NULL, err, sizeof err);
+	int rc = flo_cuts_load(o->db, o->cuts, &c, msg, sizeof msg);
 
 	if (rc == FLO_ENOTFOUND)
-		no_cuts(o, "no store there");
+		no_cuts(o, msg);
 	if (rc != FLO_OK)
-		flo_die(FLO_EXIT_IOERR, "store %s: %s", o->db, err);
-	rc = flo_store_get_cuts(s, o->cuts, &data, &len);
-	if (rc != FLO_OK) {
-		snprintf(err, sizeof err, "%s", flo_store_errmsg(s));
-		flo_store_close(s);
-		if (rc == FLO_ENOTFOUND)
-			no_cuts(o, "not stored");
-		flo_die(FLO_EXIT_IOERR, "store %s: %s", o->db, err);
-	}
-	flo_store_close(s);
-	rc = flo_cuts_decode(data, len, &c, why, sizeof why);
-	free(data);
-	if (rc == FLO_ENOMEM)
-		flo_out_of_memory();
-	if (rc != FLO_OK)
-		flo_die(FLO_EXIT_IOERR, "cut points \"%s\" in %s: %s", o->cuts, o->db, why);
+		flo_die(rc == FLO_ENOMEM ? FLO_EXIT_SOFTWARE : FLO_EXIT_IOERR, "%s", msg);
 	return c;
 }
 
 static void save_cuts(const struct options *o, const char *text, size_t len)
 {
-	char err[FLO_STORE_ERRMAX];
-	flo_store *s;
-	int rc = flo_store_open(&s, o->db, FLO_STORE_WRITE, NULL, err, sizeof err);
-
-	if (rc != FLO_OK)
-		flo_die(FLO_EXIT_IOERR, "store %s: %s", o->db, err);
-	if (flo_store_put_cuts(s, o->save_cuts, text, len) != FLO_OK)
-		flo_die(FLO_EXIT_IOERR, "store %s: %s", o->db, flo_store_errmsg(s));
-	flo_store_close(s);
+	char msg[FLO_CUTS_MSG];
+	if (flo_cuts_save(o->db, o->save_cuts, text, len, msg, sizeof msg) != FLO_OK)
+		flo_die(FLO_EXIT_IOERR, "%s", msg);
 }
 
 static char *encode_cuts(const struct flo_cuts *c, size_t *len)
