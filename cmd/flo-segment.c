@@ -11,13 +11,18 @@
 #include <unistd.h>
 
 #include "common/cli.h"
+#include "common/list.h"
+#include "common/read.h"
+#include "common/xalloc.h"
 #include "base/err.h"
 #include "base/num.h"
 #include "record/reader.h"
 #include "record/writer.h"
+#include "record/spool.h"
+#include "segment/batch.h"
 #include "segment/segment.h"
-#include "store/store.h"
-#include "base/quote.h"
+#include "segment/summary.h"
+#include "store/cuts.h"
 
 static const char usage[] =
 "usage: flo-segment [options] [file]\n"
@@ -107,86 +112,21 @@ static const char usage[] =
 /* LMDB's key limit, which store.h passes on. */
 #define NAME_MAX_BYTES 511
 
-struct list {
-	char *text; /* one copy of the argument, split in place */
-	char **item;
-	size_t n;
-};
-
 struct options {
 	enum flo_format in_fmt, out_fmt;
 	const char *by;
-	long groups;          /* 0: not given */
-	struct list labels;   /* n = 0: not given */
+	long groups;              /* 0: not given */
+	struct flo_list labels;   /* n = 0: not given */
 	int rfm;
 	const char *recency, *age, *since_last, *frequency, *monetary;
 	int summary;
-	struct list fields;   /* n = 0: not given */
+	struct flo_list fields;   /* n = 0: not given */
 	const char *save_cuts, *cuts, *db;
 	int print_cuts;
 	int flush;
 	struct flo_bad bad;
 	const char *path;
 };
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (p == NULL)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n, size_t size)
-{
-	if (size != 0 && n > SIZE_MAX / size)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	p = realloc(p, n * size != 0 ? n * size : 1);
-	if (p == NULL)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *d = strndup(s, n);
-	if (d == NULL)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	return d;
-}
-
-/* A comma-separated list of distinct, non-empty names. */
-static void list_parse(struct list *l, const char *opt, const char *arg)
-{
-	size_t cap = 1;
-	free(l->text);
-	free(l->item);
-	for (const char *p = arg; *p; p++)
-		cap += *p == ',';
-	l->text = xstrndup(arg, strlen(arg));
-	l->item = xcalloc(cap, sizeof *l->item);
-	l->n = 0;
-	for (char *p = l->text;;) {
-		char *comma = strchr(p, ',');
-		if (comma != NULL)
-			*comma = '\0';
-		if (*p == '\0')
-			flo_usage_error("option %s: an empty name in \"%s\"", opt, arg);
-		for (size_t j = 0; j < l->n; j++)
-			if (strcmp(l->item[j], p) == 0)
-				flo_usage_error("option %s: \"%s\" given twice", opt, p);
-		l->item[l->n++] = p;
-		if (comma == NULL)
-			break;
-		p = comma + 1;
-	}
-}
-
-static void list_free(struct list *l)
-{
-	free(l->text);
-	free(l->item);
-}
 
 static void check_name(const char *opt, const char *name)
 {
@@ -231,7 +171,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_GROUPS:
 			o->groups = flo_opt_long("--groups", optarg, 1, FLO_CUTS_MAX_GROUPS);
 			break;
-		case OPT_LABELS: list_parse(&o->labels, "--labels", optarg); break;
+		case OPT_LABELS: flo_list_parse(&o->labels, "--labels", optarg, FLO_LIST_NAMES); break;
 		case OPT_RFM: o->rfm = 1; break;
 		case OPT_RECENCY: o->recency = optarg; rfm_fields = 1; break;
 		case OPT_AGE: o->age = optarg; rfm_fields = 1; break;
@@ -239,7 +179,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_FREQUENCY: o->frequency = optarg; rfm_fields = 1; break;
 		case OPT_MONETARY: o->monetary = optarg; rfm_fields = 1; break;
 		case OPT_SUMMARY: o->summary = 1; break;
-		case OPT_FIELDS: list_parse(&o->fields, "--fields", optarg); break;
+		case OPT_FIELDS: flo_list_parse(&o->fields, "--fields", optarg, FLO_LIST_NAMES); break;
 		case OPT_SAVE: check_name("--save-cuts", optarg); o->save_cuts = optarg; break;
 		case OPT_CUTS: check_name("--cuts", optarg); o->cuts = optarg; break;
 		case OPT_PRINT: o->print_cuts = 1; break;
@@ -288,11 +228,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 static char **default_labels(int k)
 {
 	static const char *const abcd[] = {"D", "C", "B", "A"};
-	char **l = xcalloc((size_t)k, sizeof *l);
+	char **l = flo_xcalloc((size_t)k, sizeof *l);
 	for (int i = 0; i < k; i++) {
 		char buf[16];
 		snprintf(buf, sizeof buf, "%d", i + 1);
-		l[i] = xstrndup(k == 4 ? abcd[i] : buf, 8);
+		l[i] = flo_xstrndup(k == 4 ? abcd[i] : buf, 8);
 	}
 	return l;
 }
@@ -308,46 +248,22 @@ static _Noreturn void no_cuts(const struct options *o, const char *why)
 
 static struct flo_cuts *load_cuts(const struct options *o)
 {
-	char err[FLO_STORE_ERRMAX], why[256];
-	flo_store *s;
-	void *data;
-	size_t len;
+	char msg[FLO_CUTS_MSG];
 	struct flo_cuts *c;
-	int rc = flo_store_open(&s, o->db, FLO_STORE_READ, NULL, err, sizeof err);
+	int rc = flo_cuts_load(o->db, o->cuts, &c, msg, sizeof msg);
 
 	if (rc == FLO_ENOTFOUND)
-		no_cuts(o, "no store there");
+		no_cuts(o, msg);
 	if (rc != FLO_OK)
-		flo_die(FLO_EXIT_IOERR, "store %s: %s", o->db, err);
-	rc = flo_store_get_cuts(s, o->cuts, &data, &len);
-	if (rc != FLO_OK) {
-		snprintf(err, sizeof err, "%s", flo_store_errmsg(s));
-		flo_store_close(s);
-		if (rc == FLO_ENOTFOUND)
-			no_cuts(o, "not stored");
-		flo_die(FLO_EXIT_IOERR, "store %s: %s", o->db, err);
-	}
-	flo_store_close(s);
-	rc = flo_cuts_decode(data, len, &c, why, sizeof why);
-	free(data);
-	if (rc == FLO_ENOMEM)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	if (rc != FLO_OK)
-		flo_die(FLO_EXIT_IOERR, "cut points \"%s\" in %s: %s", o->cuts, o->db, why);
+		flo_die(rc == FLO_ENOMEM ? FLO_EXIT_SOFTWARE : FLO_EXIT_IOERR, "%s", msg);
 	return c;
 }
 
 static void save_cuts(const struct options *o, const char *text, size_t len)
 {
-	char err[FLO_STORE_ERRMAX];
-	flo_store *s;
-	int rc = flo_store_open(&s, o->db, FLO_STORE_WRITE, NULL, err, sizeof err);
-
-	if (rc != FLO_OK)
-		flo_die(FLO_EXIT_IOERR, "store %s: %s", o->db, err);
-	if (flo_store_put_cuts(s, o->save_cuts, text, len) != FLO_OK)
-		flo_die(FLO_EXIT_IOERR, "store %s: %s", o->db, flo_store_errmsg(s));
-	flo_store_close(s);
+	char msg[FLO_CUTS_MSG];
+	if (flo_cuts_save(o->db, o->save_cuts, text, len, msg, sizeof msg) != FLO_OK)
+		flo_die(FLO_EXIT_IOERR, "%s", msg);
 }
 
 static char *encode_cuts(const struct flo_cuts *c, size_t *len)
@@ -392,8 +308,8 @@ static int has_field(const struct flo_field *f, size_t n, const char *name)
 
 static void add_need(struct input *in, const char *name, const char *opt)
 {
-	in->need = xrealloc(in->need, in->nneed + 1, sizeof *in->need);
-	in->need_opt = xrealloc(in->need_opt, in->nneed + 1, sizeof *in->need_opt);
+	in->need = flo_xrealloc(in->need, in->nneed + 1, sizeof *in->need);
+	in->need_opt = flo_xrealloc(in->need_opt, in->nneed + 1, sizeof *in->need_opt);
 	in->need[in->nneed] = FLO_COL(name);
 	in->need_opt[in->nneed++] = opt;
 }
@@ -403,9 +319,9 @@ static void add_sum(struct input *in, const char *name, size_t len)
 	for (size_t j = 0; j < in->nsum; j++)
 		if (strlen(in->sum_name[j]) == len && memcmp(in->sum_name[j], name, len) == 0)
 			return;
-	in->sum_name = xrealloc(in->sum_name, in->nsum + 1, sizeof *in->sum_name);
-	in->sum = xrealloc(in->sum, in->nsum + 1, sizeof *in->sum);
-	in->sum_name[in->nsum] = xstrndup(name, len);
+	in->sum_name = flo_xrealloc(in->sum_name, in->nsum + 1, sizeof *in->sum_name);
+	in->sum = flo_xrealloc(in->sum, in->nsum + 1, sizeof *in->sum);
+	in->sum_name[in->nsum] = flo_xstrndup(name, len);
 	in->sum[in->nsum] = FLO_COL(in->sum_name[in->nsum]);
 	in->nsum++;
 }
@@ -465,50 +381,22 @@ static void setup_fields(struct input *in, const struct options *o, const char *
 			add_sum(in, in->need[k].name, strlen(in->need[k].name));
 }
 
-/* The number in a field the record must have; 0 after a bad-record report. */
-static int need_number(struct input *in, struct flo_col *col, double *v)
-{
-	const struct flo_field *f = flo_reader_get(in->r, col);
-	int err;
-
-	if (f == NULL || f->kind == FLO_KIND_NULL) {
-		flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "missing field \"%s\"", col->name);
-		return 0;
-	}
-	if (f->len == 0) {
-		flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "field \"%s\" is empty", col->name);
-		return 0;
-	}
-	err = flo_parse_double(f->val, f->len, v);
-	if (err == FLO_OK)
-		return 1;
-	flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "field \"%s\" %s: \"%s\"", col->name,
-		       err == FLO_ERANGE ? "is out of range" : "is not a number",
-		       flo_quote(f->val, f->len));
-	return 0;
-}
-
 /* The numbers of the current record: need[] the fields segmented by, sum[]
  * the fields summed (NaN where absent, null or empty).  0 when the record is
  * bad (reported). */
 static int read_values(struct input *in, double *need, double *sum)
 {
 	for (size_t k = 0; k < in->nneed; k++)
-		if (!need_number(in, &in->need[k], &need[k]))
+		if (!flo_read_number(in->bad, in->r, &in->need[k], FLO_FIELD_NONEMPTY, &need[k],
+				     NULL))
 			return 0;
 	for (size_t k = 0; k < in->nsum; k++) {
 		const struct flo_field *f = flo_reader_get(in->r, &in->sum[k]);
 		sum[k] = NAN;
-		if (f == NULL || f->kind == FLO_KIND_NULL || f->len == 0)
+		if (!flo_field_present(f) || f->len == 0)
 			continue;
-		int err = flo_parse_double(f->val, f->len, &sum[k]);
-		if (err != FLO_OK) {
-			flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "field \"%s\" %s: \"%s\"",
-				       in->sum[k].name,
-				       err == FLO_ERANGE ? "is out of range" : "is not a number",
-				       flo_quote(f->val, f->len));
+		if (!flo_read_value(in->bad, in->r, f, FLO_FIELD_NUMBER, &sum[k]))
 			return 0;
-		}
 	}
 	return 1;
 }
@@ -585,265 +473,7 @@ static int write_record(struct output *out, const struct flo_field *f, size_t n)
 	return err;
 }
 
-/* ---- the records of a batch, kept in memory ----
- *
- * One buffer holds every record back to back: the field count (4 bytes),
- * then per field its name's number (4), kind (1), length (4) and bytes.
- * Names are kept once each.  A record with other names than the first is
- * refused as it is read when the output is CSV or TSV, so that a batch never
- * fails half written. */
-struct spool {
-	unsigned char *p;
-	size_t len, cap;
-	size_t nrec;
-	char **name;
-	size_t *name_len;
-	size_t nnames, names_cap;
-	uint32_t *ids, *prev, *first; /* this record's name numbers, the last's, the first's */
-	size_t nprev, nfirst, ids_cap;
-	int check;                    /* CSV/TSV output: names must match the first's */
-	struct flo_field *fields;     /* for reading back */
-	size_t maxfields;
-};
-
-static uint32_t intern(struct spool *s, const struct flo_field *f, size_t pos)
-{
-	/* Records of one file mostly repeat the last record's names in order. */
-	if (pos < s->nprev) {
-		uint32_t id = s->prev[pos];
-		if (s->name_len[id] == f->name_len && memcmp(s->name[id], f->name, f->name_len) == 0)
-			return id;
-	}
-	for (size_t id = 0; id < s->nnames; id++)
-		if (s->name_len[id] == f->name_len && memcmp(s->name[id], f->name, f->name_len) == 0)
-			return (uint32_t)id;
-	if (s->nnames == UINT32_MAX)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	if (s->nnames == s->names_cap) {
-		s->names_cap = s->names_cap ? 2 * s->names_cap : 64;
-		s->name = xrealloc(s->name, s->names_cap, sizeof *s->name);
-		s->name_len = xrealloc(s->name_len, s->names_cap, sizeof *s->name_len);
-	}
-	s->name[s->nnames] = xstrndup(f->name, f->name_len);
-	s->name_len[s->nnames] = f->name_len;
-	return (uint32_t)s->nnames++;
-}
-
-static void spool_put(struct spool *s, const void *p, size_t n)
-{
-	if (s->len + n > s->cap) {
-		size_t cap = s->cap ? s->cap : (size_t)1 << 16;
-		while (cap < s->len + n)
-			cap *= 2;
-		s->p = xrealloc(s->p, cap, 1);
-		s->cap = cap;
-	}
-	memcpy(s->p + s->len, p, n);
-	s->len += n;
-}
-
-/* Number the current record's names; 0 when they differ from the first
- * record's and the output needs them equal. */
-static int spool_names(struct spool *s, const struct flo_field *f, size_t n)
-{
-	if (n > s->ids_cap) {
-		s->ids_cap = n;
-		s->ids = xrealloc(s->ids, n, sizeof *s->ids);
-		s->prev = xrealloc(s->prev, n, sizeof *s->prev);
-	}
-	for (size_t i = 0; i < n; i++)
-		s->ids[i] = intern(s, &f[i], i);
-	uint32_t *t = s->prev;
-	s->prev = s->ids;
-	s->ids = t;
-	s->nprev = n;
-	if (!s->check)
-		return 1;
-	if (s->nrec == 0) {
-		s->first = xrealloc(s->first, n, sizeof *s->first);
-		memcpy(s->first, s->prev, n * sizeof *s->first);
-		s->nfirst = n;
-		return 1;
-	}
-	return n == s->nfirst && memcmp(s->prev, s->first, n * sizeof *s->first) == 0;
-}
-
-/* Keep the current record (after spool_names() accepted it). */
-static void spool_add(struct spool *s, const struct flo_field *f, size_t n)
-{
-	uint32_t nf = (uint32_t)n;
-	spool_put(s, &nf, 4);
-	for (size_t i = 0; i < n; i++) {
-		uint32_t len = (uint32_t)f[i].len;
-		unsigned char kind = (unsigned char)f[i].kind;
-		spool_put(s, &s->prev[i], 4);
-		spool_put(s, &kind, 1);
-		spool_put(s, &len, 4);
-		spool_put(s, f[i].val, f[i].len);
-	}
-	if (n > s->maxfields)
-		s->maxfields = n;
-	s->nrec++;
-}
-
-/* The record at *pos, valid until the next call; *pos moves past it. */
-static const struct flo_field *spool_next(struct spool *s, size_t *pos, size_t *n)
-{
-	uint32_t nf, id, len;
-	unsigned char kind;
-	size_t p = *pos;
-
-	if (s->fields == NULL)
-		s->fields = xcalloc(s->maxfields, sizeof *s->fields);
-	memcpy(&nf, s->p + p, 4), p += 4;
-	for (uint32_t i = 0; i < nf; i++) {
-		memcpy(&id, s->p + p, 4), p += 4;
-		kind = s->p[p++];
-		memcpy(&len, s->p + p, 4), p += 4;
-		s->fields[i] = (struct flo_field){s->name[id], s->name_len[id],
-						  (const char *)s->p + p, len,
-						  (enum flo_kind)kind};
-		p += len;
-	}
-	*pos = p;
-	*n = nf;
-	return s->fields;
-}
-
-static void spool_free(struct spool *s)
-{
-	for (size_t i = 0; i < s->nnames; i++)
-		free(s->name[i]);
-	free(s->name);
-	free(s->name_len);
-	free(s->ids);
-	free(s->prev);
-	free(s->first);
-	free(s->fields);
-	free(s->p);
-}
-
-/* ---- summaries ---- */
-
-struct summary {
-	int ngroups;
-	size_t nf;
-	long *count;          /* per group */
-	struct flo_ksum *sum; /* per group and field */
-	long *present;        /* per group and field: values summed */
-	char **col;           /* <field>_mean, <field>_sum */
-};
-
-static void summary_init(struct summary *s, int ngroups, const struct input *in)
-{
-	s->ngroups = ngroups;
-	s->nf = in->nsum;
-	s->count = xcalloc((size_t)ngroups, sizeof *s->count);
-	s->sum = xcalloc((size_t)ngroups * (in->nsum ? in->nsum : 1), sizeof *s->sum);
-	s->present = xcalloc((size_t)ngroups * (in->nsum ? in->nsum : 1), sizeof *s->present);
-	s->col = xcalloc(2 * in->nsum, sizeof *s->col);
-	for (size_t j = 0; j < in->nsum; j++) {
-		size_t len = strlen(in->sum_name[j]);
-		s->col[2 * j] = xcalloc(len + 6, 1);
-		s->col[2 * j + 1] = xcalloc(len + 6, 1);
-		snprintf(s->col[2 * j], len + 6, "%s_mean", in->sum_name[j]);
-		snprintf(s->col[2 * j + 1], len + 6, "%s_sum", in->sum_name[j]);
-	}
-}
-
-static void summary_add(struct summary *s, int g, const double *v)
-{
-	s->count[g]++;
-	for (size_t j = 0; j < s->nf; j++)
-		if (!isnan(v[j])) {
-			flo_ksum_add(&s->sum[(size_t)g * s->nf + j], v[j]);
-			s->present[(size_t)g * s->nf + j]++;
-		}
-}
-
-/* One row per group, in `order` (NULL: 0, 1, ...). */
-static void summary_write(const struct summary *s, flo_writer *w, const char *const *labels,
-			  const int *order)
-{
-	for (int i = 0; i < s->ngroups; i++) {
-		int g = order ? order[i] : i;
-		flo_writer_str(w, "segment", labels[g], strlen(labels[g]));
-		flo_writer_num(w, "count", (double)s->count[g]);
-		for (size_t j = 0; j < s->nf; j++) {
-			const struct flo_ksum *k = &s->sum[(size_t)g * s->nf + j];
-			long m = s->present[(size_t)g * s->nf + j];
-			if (m > 0)
-				flo_writer_num(w, s->col[2 * j], k->sum / (double)m);
-			else
-				flo_writer_null(w, s->col[2 * j]);
-			flo_writer_num(w, s->col[2 * j + 1], k->sum);
-		}
-		int err = flo_writer_end(w);
-		if (err == FLO_EIO)
-			flo_finish_output(w);
-		if (err != FLO_OK)
-			flo_die(FLO_EXIT_SOFTWARE, "%s", flo_writer_errmsg(w));
-	}
-}
-
-static void summary_free(struct summary *s)
-{
-	for (size_t j = 0; j < 2 * s->nf; j++)
-		free(s->col[j]);
-	free(s->col);
-	free(s->count);
-	free(s->sum);
-	free(s->present);
-}
-
-/* ---- the batch: the whole population, then every record ---- */
-
-struct vec {
-	double *p;
-	size_t n, cap;
-};
-
-static void vec_push(struct vec *v, double x)
-{
-	if (v->n == v->cap) {
-		v->cap = v->cap ? 2 * v->cap : 1024;
-		v->p = xrealloc(v->p, v->cap, sizeof *v->p);
-	}
-	v->p[v->n++] = x;
-}
-
-/* The quantiles of `what` repeat: exit 65 with what to do. */
-static _Noreturn void repeated(const char *what, const double *edges, int k, int at,
-			       const char *advice)
-{
-	char num[FLO_NUM_BUFSZ];
-	int times = 0;
-	for (int i = 0; i <= k; i++)
-		times += edges[i] == edges[at];
-	flo_format_double(num, edges[at]);
-	char count[32];
-	if (times == 2)
-		snprintf(count, sizeof count, "twice");
-	else
-		snprintf(count, sizeof count, "%d times", times);
-	flo_die(FLO_EXIT_DATAERR, "the %s quantiles repeat (edge %s appears %s): %s", what, num,
-		count, advice);
-}
-
-static int *qcut_or_die(const double *x, size_t n, int k, double *edges, const char *what,
-			const char *advice)
-{
-	int *group = xcalloc(n, sizeof *group);
-	int at;
-	int rc = flo_qcut(x, n, k, edges, group, &at);
-	if (rc == FLO_ENOMEM)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	if (rc != FLO_OK)
-		repeated(what, edges, k, at, advice);
-	return group;
-}
-
-static const int alphabetical[FLO_RFM_NSEGMENTS] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+/* ---- the run ---- */
 
 struct run {
 	struct options *o;
@@ -853,90 +483,153 @@ struct run {
 	const char *by;
 	int groups;
 	char **labels;
+	struct flo_cuts *cuts;  /* --cuts: stored cut points, streamed */
 };
 
+static void check_write(flo_writer *w, int err)
+{
+	if (err == FLO_EIO)
+		flo_finish_output(w); /* reports and exits */
+	if (err != FLO_OK)
+		flo_die(FLO_EXIT_SOFTWARE, "%s", flo_writer_errmsg(w));
+}
+
+static flo_segsum *new_summary(const struct input *in, int ngroups)
+{
+	flo_segsum *s;
+	if (flo_segsum_new(&s, ngroups, (const char *const *)in->sum_name, in->nsum) != FLO_OK)
+		flo_out_of_memory();
+	return s;
+}
+
+/* The quantiles of `what` repeat: exit 65 with what to do. */
+static _Noreturn void repeated(const char *what, const double *edges, int k, int at,
+			       const char *advice)
+{
+	char words[FLO_QCUT_WORDS];
+	flo_qcut_repeat_words(edges, k, at, words);
+	flo_die(FLO_EXIT_DATAERR, "the %s quantiles repeat (%s): %s", what, words, advice);
+}
+
+/* Cut the population, or exit saying which quantiles repeat. */
+static void cut(struct run *run, flo_segbatch *b, double *edges)
+{
+	const struct options *o = run->o;
+	const struct flo_col *need = run->in.need;
+	size_t k = o->since_last ? 1 : 2; /* need[]: since-last, or recency and age; then
+					     frequency and monetary */
+	char what[1100];
+	int which, at, groups = o->rfm ? 5 : run->groups;
+	int rc = flo_segbatch_cut(b, run->groups, edges, &which, &at);
+
+	if (rc == FLO_ENOMEM)
+		flo_out_of_memory();
+	if (rc == FLO_OK)
+		return;
+	if (!o->rfm)
+		repeated(run->by, edges, groups, at, "use fewer --groups, or --by another field");
+	if (which == 0 && o->since_last)
+		snprintf(what, sizeof what, "%s", o->since_last);
+	else if (which == 0)
+		snprintf(what, sizeof what, "%s - %s", need[1].name, need[0].name);
+	else if (which == 1)
+		snprintf(what, sizeof what, "%s rank", need[k].name);
+	else
+		snprintf(what, sizeof what, "%s", need[k + 1].name);
+	static const char *const advice[3] = {
+		"RFM scores need 5 distinct quintiles of the time since the last purchase",
+		"RFM scores need 5 customers at least",
+		"RFM scores need 5 distinct quintiles: score another field with --monetary FIELD",
+	};
+	repeated(what, edges, groups, at, advice[which]);
+}
+
+/* The records, each with its segment (or scores), in input order. */
+static void write_spooled(struct run *run, flo_spool *sp, const flo_segbatch *b)
+{
+	struct output *out = &run->out;
+	size_t pos = 0, n = flo_segbatch_count(b);
+	for (size_t i = 0; i < n; i++) {
+		size_t nf;
+		const struct flo_field *f = flo_spool_next(sp, &pos, &nf);
+		int g = flo_segbatch_segment(b, i);
+		if (run->o->rfm) {
+			int score[3];
+			flo_segbatch_scores(b, i, score);
+			out->add[ADD_RSCORE].num = score[0];
+			out->add[ADD_FSCORE].num = score[1];
+			out->add[ADD_MSCORE].num = score[2];
+			out->add[ADD_RFM].str = flo_rfm_segment_names[g];
+		} else {
+			out->add[ADD_SEGMENT].str = run->labels[g];
+		}
+		if (write_record(out, f, nf) != FLO_OK)
+			flo_die(FLO_EXIT_SOFTWARE, "%s", flo_writer_errmsg(out->w));
+	}
+}
+
+/* Keep the current record for writing after the cut; 0 when it is bad
+ * (reported). */
+static int keep(struct run *run, flo_spool *sp)
+{
+	char msg[512];
+	size_t n;
+	const struct flo_field *f = flo_reader_fields(run->in.r, &n);
+	if (run->out_fmt == FLO_FMT_JSONL && flo_not_utf8(f, n, msg, sizeof msg)) {
+		flo_bad_record(run->in.bad, run->in.r, FLO_EXIT_DATAERR, "%s", msg);
+		return 0;
+	}
+	int rc = flo_spool_add(sp, f, n);
+	if (rc == FLO_ENOMEM)
+		flo_out_of_memory();
+	if (rc != FLO_OK) {
+		flo_bad_record(run->in.bad, run->in.r, FLO_EXIT_DATAERR,
+			       "record fields differ from the first record's; write JSON Lines "
+			       "(-o jsonl) for records of varying fields");
+		return 0;
+	}
+	return 1;
+}
+
+/* The batch: the whole population, then every record (or the summary, or
+ * the cut points). */
 static void batch(struct run *run, int got)
 {
+	static const int alphabetical[FLO_RFM_NSEGMENTS] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
 	struct options *o = run->o;
 	struct input *in = &run->in;
-	struct vec key[3] = {{0}}, sums = {0};
-	struct spool sp = {.check = run->out_fmt != FLO_FMT_JSONL};
-	double need[4];
-	char msg[512];
-	double *sv = xcalloc(in->nsum, sizeof *sv);
+	flo_spool *sp;
+	flo_segbatch *b;
+	double need[4] = {0}, key[3], edges[FLO_CUTS_MAX_GROUPS + 1];
+	double *sv = flo_xcalloc(in->nsum, sizeof *sv);
+	int records = !o->summary && !o->print_cuts;
 
+	if (flo_spool_new(&sp, run->out_fmt != FLO_FMT_JSONL) != FLO_OK ||
+	    flo_segbatch_new(&b, o->rfm ? FLO_SEG_RFM : FLO_SEG_QUANTILE, in->nsum) != FLO_OK)
+		flo_out_of_memory();
 	for (; got != 0; got = flo_reader_next(in->r)) {
 		if (got < 0) {
 			flo_reader_failed(in->bad, in->r, got);
 			continue;
 		}
-		if (!read_values(in, need, sv))
+		if (!read_values(in, need, sv) || (records && !keep(run, sp)))
 			continue;
-		if (!o->summary && !o->print_cuts) {
-			size_t n;
-			const struct flo_field *f = flo_reader_fields(in->r, &n);
-			if (run->out_fmt == FLO_FMT_JSONL && flo_not_utf8(f, n, msg, sizeof msg)) {
-				flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "%s", msg);
-				continue;
-			}
-			if (!spool_names(&sp, f, n)) {
-				flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR,
-					       "record fields differ from the first record's; "
-					       "write JSON Lines (-o jsonl) for records of "
-					       "varying fields");
-				continue;
-			}
-			spool_add(&sp, f, n);
-		}
-		if (o->rfm) {
-			/* need[] is since-last, or recency and age; then frequency
-			 * and monetary */
-			size_t k = o->since_last ? 1 : 2;
-			vec_push(&key[0], o->since_last ? need[0] : need[1] - need[0]);
-			vec_push(&key[1], need[k]);
-			vec_push(&key[2], need[k + 1]);
-		} else {
-			vec_push(&key[0], need[0]);
-		}
-		for (size_t j = 0; j < in->nsum; j++)
-			vec_push(&sums, sv[j]);
+		size_t k = o->since_last ? 1 : 2;
+		key[0] = !o->rfm || o->since_last ? need[0] : need[1] - need[0];
+		key[1] = need[k];
+		key[2] = need[k + 1];
+		if (flo_segbatch_add(b, key, sv) != FLO_OK)
+			flo_out_of_memory();
 	}
 	flo_bad_finish(in->bad);
-	size_t n = key[0].n;
-
-	/* The groups of every record, from the whole population. */
-	int *group[3] = {NULL, NULL, NULL};
-	double edges[FLO_CUTS_MAX_GROUPS + 1];
+	size_t n = flo_segbatch_count(b);
 	if (n == 0 && (o->save_cuts || o->print_cuts))
 		flo_die(FLO_EXIT_DATAERR, "no records: no cut points to compute");
-	if (n > 0 && o->rfm) {
-		size_t k = o->since_last ? 1 : 2;
-		char what[1100];
-		if (o->since_last)
-			snprintf(what, sizeof what, "%s", o->since_last);
-		else
-			snprintf(what, sizeof what, "%s - %s", in->need[1].name, in->need[0].name);
-		group[0] = qcut_or_die(key[0].p, n, 5, edges, what,
-				       "RFM scores need 5 distinct quintiles of the time since "
-				       "the last purchase");
-		double *rank = xcalloc(n, sizeof *rank);
-		if (flo_rank_first(key[1].p, n, rank) != FLO_OK)
-			flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-		snprintf(what, sizeof what, "%s rank", in->need[k].name);
-		group[1] = qcut_or_die(rank, n, 5, edges, what,
-				       "RFM scores need 5 customers at least");
-		free(rank);
-		snprintf(what, sizeof what, "%s", in->need[k + 1].name);
-		group[2] = qcut_or_die(key[2].p, n, 5, edges, what,
-				       "RFM scores need 5 distinct quintiles: score another "
-				       "field with --monetary FIELD");
-	} else if (n > 0) {
-		group[0] = qcut_or_die(key[0].p, n, run->groups, edges, run->by,
-				       "use fewer --groups, or --by another field");
-	}
+	if (n > 0)
+		cut(run, b, edges);
 
 	if (o->save_cuts || o->print_cuts) {
-		char *by = xstrndup(run->by, strlen(run->by));
+		char *by = flo_xstrdup(run->by);
 		struct flo_cuts c = {by, run->groups, n, edges, run->labels};
 		size_t len;
 		char *text = encode_cuts(&c, &len);
@@ -947,66 +640,36 @@ static void batch(struct run *run, int got)
 			print_cuts(text, len);
 		free(text);
 	}
-
-	struct output *out = &run->out;
-	if (o->print_cuts) {
-		/* nothing more to write */
-	} else if (o->summary) {
-		struct summary s;
-		int ngroups = o->rfm ? FLO_RFM_NSEGMENTS : run->groups;
-		summary_init(&s, ngroups, in);
-		for (size_t i = 0; i < n; i++) {
-			int g = group[0][i];
-			if (o->rfm)
-				g = flo_rfm_segment(5 - group[0][i], group[1][i] + 1);
-			summary_add(&s, g, sums.p + i * in->nsum);
-		}
-		if (o->rfm)
-			summary_write(&s, out->w, flo_rfm_segment_names, alphabetical);
-		else
-			summary_write(&s, out->w, (const char *const *)run->labels, NULL);
-		summary_free(&s);
-	} else {
-		size_t pos = 0;
-		for (size_t i = 0; i < n; i++) {
-			size_t nf;
-			const struct flo_field *f = spool_next(&sp, &pos, &nf);
-			if (o->rfm) {
-				int r = 5 - group[0][i], fr = group[1][i] + 1, m = group[2][i] + 1;
-				out->add[ADD_RSCORE].num = r;
-				out->add[ADD_FSCORE].num = fr;
-				out->add[ADD_MSCORE].num = m;
-				out->add[ADD_RFM].str =
-					flo_rfm_segment_names[flo_rfm_segment(r, fr)];
-			} else {
-				out->add[ADD_SEGMENT].str = run->labels[group[0][i]];
-			}
-			if (write_record(out, f, nf) != FLO_OK)
-				flo_die(FLO_EXIT_SOFTWARE, "%s", flo_writer_errmsg(out->w));
-		}
+	if (o->summary) {
+		flo_segsum *s = new_summary(in, o->rfm ? FLO_RFM_NSEGMENTS : run->groups);
+		for (size_t i = 0; i < n; i++)
+			flo_segsum_add(s, flo_segbatch_segment(b, i), flo_segbatch_sums(b, i));
+		check_write(run->out.w,
+			    o->rfm ? flo_segsum_write(s, run->out.w, flo_rfm_segment_names,
+						      alphabetical)
+				   : flo_segsum_write(s, run->out.w,
+						      (const char *const *)run->labels, NULL));
+		flo_segsum_free(s);
+	} else if (records) {
+		write_spooled(run, sp, b);
 	}
-	for (size_t k = 0; k < 3; k++) {
-		free(key[k].p);
-		free(group[k]);
-	}
-	free(sums.p);
+	flo_segbatch_free(b);
+	flo_spool_free(sp);
 	free(sv);
-	spool_free(&sp);
 }
 
-/* ---- the stream: stored cut points, one record at a time ---- */
-
-static void stream(struct run *run, const struct flo_cuts *c, int got)
+/* The stream: stored cut points, one record at a time. */
+static void stream(struct run *run, int got)
 {
-	struct options *o = run->o;
+	const struct flo_cuts *c = run->cuts;
 	struct input *in = &run->in;
 	struct output *out = &run->out;
-	struct summary s;
+	flo_segsum *s = NULL;
 	double need[1];
-	double *sv = xcalloc(in->nsum, sizeof *sv);
+	double *sv = flo_xcalloc(in->nsum, sizeof *sv);
 
-	if (o->summary)
-		summary_init(&s, c->groups, in);
+	if (run->o->summary)
+		s = new_summary(in, c->groups);
 	else
 		flo_reader_on_refill(in->r, flush_output, out->w);
 	for (; got != 0; got = flo_reader_next(in->r)) {
@@ -1017,8 +680,8 @@ static void stream(struct run *run, const struct flo_cuts *c, int got)
 		if (!read_values(in, need, sv))
 			continue;
 		int g = flo_qcut_group(c->edges, c->groups, need[0]);
-		if (o->summary) {
-			summary_add(&s, g, sv);
+		if (s != NULL) {
+			flo_segsum_add(s, g, sv);
 			continue;
 		}
 		size_t n;
@@ -1029,86 +692,106 @@ static void stream(struct run *run, const struct flo_cuts *c, int got)
 				       flo_writer_errmsg(out->w));
 	}
 	flo_bad_finish(in->bad);
-	if (o->summary) {
-		summary_write(&s, out->w, (const char *const *)c->labels, NULL);
-		summary_free(&s);
-	}
+	if (s != NULL)
+		check_write(out->w, flo_segsum_write(s, out->w, (const char *const *)c->labels,
+						     NULL));
+	flo_segsum_free(s);
 	free(sv);
+}
+
+/* The segments: stored cut points (--cuts), or the options' groups and labels.
+ * Exits after --print-cuts of stored cut points. */
+static void choose_cuts(struct run *run, const struct options *o)
+{
+	if (!o->cuts) {
+		run->by = o->by ? o->by : "clv";
+		run->groups = (int)o->groups;
+		run->labels = o->labels.n ? o->labels.item : default_labels(run->groups);
+		return;
+	}
+	struct flo_cuts *cuts = load_cuts(o);
+	if (o->by && strcmp(o->by, cuts->field) != 0)
+		flo_usage_error("--by %s, but the cut points \"%s\" split %s", o->by, o->cuts,
+				cuts->field);
+	if (o->print_cuts) {
+		size_t len;
+		char *text = encode_cuts(cuts, &len);
+		print_cuts(text, len);
+		free(text);
+		flo_cuts_free(cuts);
+		exit(0);
+	}
+	run->cuts = cuts;
+	run->by = cuts->field;
+	run->groups = cuts->groups;
+	run->labels = cuts->labels;
+}
+
+/* Open the input and read its first record (0: none) and its fields. */
+static int open_input(struct run *run, struct options *o)
+{
+	int got;
+	run->in.bad = &o->bad;
+	if (flo_reader_new(&run->in.r, flo_open_input(o->path), o->in_fmt) != FLO_OK)
+		flo_out_of_memory();
+	while ((got = flo_reader_next(run->in.r)) < 0)
+		flo_reader_failed(&o->bad, run->in.r, got);
+	enum flo_format fmt = flo_reader_format(run->in.r);
+	size_t n;
+	const struct flo_field *f = got ? flo_reader_fields(run->in.r, &n)
+					: flo_reader_header(run->in.r, &n);
+	if (got == 0 && n == 0)
+		flo_die(FLO_EXIT_DATAERR, "%s is empty", o->bad.input_name);
+	setup_fields(&run->in, o, run->by, f, n, fmt);
+	run->out_fmt = o->out_fmt ? o->out_fmt : fmt;
+	return got;
+}
+
+static void open_output(struct run *run, const struct options *o)
+{
+	if (flo_writer_new(&run->out.w, STDOUT_FILENO, run->out_fmt) != FLO_OK)
+		flo_out_of_memory();
+	flo_writer_set_autoflush(run->out.w, o->flush);
+	run->out.add = o->rfm ? rfm_fields : quantile_fields;
+	run->out.nadd = o->rfm ? 4 : 1;
+	run->out.done = flo_xcalloc(run->out.nadd, 1);
+}
+
+static void run_free(struct run *run, struct options *o)
+{
+	if (!run->cuts && !o->labels.n) {
+		for (int i = 0; i < run->groups; i++)
+			free(run->labels[i]);
+		free(run->labels);
+	}
+	flo_cuts_free(run->cuts);
+	for (size_t k = 0; k < run->in.nsum; k++)
+		free(run->in.sum_name[k]);
+	free(run->in.sum_name);
+	free(run->in.sum);
+	free(run->in.need);
+	free(run->in.need_opt);
+	free(run->out.done);
+	flo_list_free(&o->labels);
+	flo_list_free(&o->fields);
 }
 
 int main(int argc, char **argv)
 {
 	struct options o = {0};
 	struct run run = {.o = &o};
-	struct flo_cuts *cuts = NULL;
-	int got;
 
 	flo_cli_init("flo-segment");
 	parse_options(argc, argv, &o);
-	if (o.cuts) {
-		cuts = load_cuts(&o);
-		if (o.by && strcmp(o.by, cuts->field) != 0)
-			flo_usage_error("--by %s, but the cut points \"%s\" split %s", o.by, o.cuts,
-					cuts->field);
-		if (o.print_cuts) {
-			size_t len;
-			char *text = encode_cuts(cuts, &len);
-			print_cuts(text, len);
-			free(text);
-			flo_cuts_free(cuts);
-			return 0;
-		}
-		run.by = cuts->field;
-		run.groups = cuts->groups;
-		run.labels = cuts->labels;
-	} else {
-		run.by = o.by ? o.by : "clv";
-		run.groups = (int)o.groups;
-		run.labels = o.labels.n ? o.labels.item : default_labels(run.groups);
-	}
-
-	run.in.bad = &o.bad;
-	if (flo_reader_new(&run.in.r, flo_open_input(o.path), o.in_fmt) != FLO_OK)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	while ((got = flo_reader_next(run.in.r)) < 0)
-		flo_reader_failed(&o.bad, run.in.r, got);
-	enum flo_format fmt = flo_reader_format(run.in.r);
-	size_t n;
-	const struct flo_field *f = got ? flo_reader_fields(run.in.r, &n)
-					: flo_reader_header(run.in.r, &n);
-	if (got == 0 && n == 0)
-		flo_die(FLO_EXIT_DATAERR, "%s is empty", o.bad.input_name);
-	setup_fields(&run.in, &o, run.by, f, n, fmt);
-
-	run.out_fmt = o.out_fmt ? o.out_fmt : fmt;
-	if (flo_writer_new(&run.out.w, STDOUT_FILENO, run.out_fmt) != FLO_OK)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
-	flo_writer_set_autoflush(run.out.w, o.flush);
-	run.out.add = o.rfm ? rfm_fields : quantile_fields;
-	run.out.nadd = o.rfm ? 4 : 1;
-	run.out.done = xcalloc(run.out.nadd, 1);
-
-	if (cuts)
-		stream(&run, cuts, got);
+	choose_cuts(&run, &o);
+	int got = open_input(&run, &o);
+	open_output(&run, &o);
+	if (run.cuts)
+		stream(&run, got);
 	else
 		batch(&run, got);
-
 	flo_reader_free(run.in.r);
 	flo_finish_output(run.out.w);
-	if (!cuts && !o.labels.n) {
-		for (int i = 0; i < run.groups; i++)
-			free(run.labels[i]);
-		free(run.labels);
-	}
-	flo_cuts_free(cuts);
-	for (size_t k = 0; k < run.in.nsum; k++)
-		free(run.in.sum_name[k]);
-	free(run.in.sum_name);
-	free(run.in.sum);
-	free(run.in.need);
-	free(run.in.need_opt);
-	free(run.out.done);
-	list_free(&o.labels);
-	list_free(&o.fields);
+	run_free(&run, &o);
 	return 0;
 }

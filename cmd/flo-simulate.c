@@ -158,6 +158,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->unit = "week";
 	o->fmt = FLO_FMT_CSV;
 	int have_customers = 0, ch;
+	enum flo_format no_input; /* no -i: the tool reads nothing */
+	const struct flo_common_opts common = {&no_input, &o->fmt, NULL, usage};
 	while ((ch = getopt_long(argc, argv, ":n:o:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -187,13 +189,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 			c->end_day = flo_opt_day("--end", optarg);
 			o->have_end = 1;
 			break;
-		case 'o': o->fmt = flo_opt_format("--output-format", optarg); break;
 		case OPT_TIME: o->with_time = 1; break;
 		case OPT_TRUTH: o->truth_path = optarg; break;
-		case 'h': fputs(usage, stdout); exit(0);
-		case 'V': flo_print_version(); exit(0);
 		default:
-			flo_option_error(ch, argv);
+			if (!flo_common_option(ch, optarg, &common))
+				flo_option_error(ch, argv);
 		}
 	}
 	if (optind < argc)
@@ -203,8 +203,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("the number of customers (-n) is required");
 	if (!o->have_seed)
 		flo_usage_error("a seed (--seed) is required, so that the log can be made again");
-	if (flo_unit_days(o->unit, &c->unit_days) != FLO_OK)
-		flo_usage_error("option --unit: expected day, week or month: \"%s\"", o->unit);
+	flo_unit_days(flo_opt_unit("--unit", o->unit), &c->unit_days);
 	/* alpha is a rate per unit of time: the CDNOW default is per week. */
 	if (!o->have_alpha)
 		c->par.alpha = flo_sim_cdnow.alpha * 7.0 / c->unit_days;

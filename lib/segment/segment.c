@@ -53,6 +53,19 @@ int flo_qcut_repeat(const double *edges, int k)
 	return 0;
 }
 
+void flo_qcut_repeat_words(const double *edges, int k, int at, char *buf)
+{
+	char num[FLO_NUM_BUFSZ];
+	int times = 0;
+	for (int i = 0; i <= k; i++)
+		times += edges[i] == edges[at];
+	flo_format_double(num, edges[at]);
+	if (times == 2)
+		snprintf(buf, FLO_QCUT_WORDS, "edge %s appears twice", num);
+	else
+		snprintf(buf, FLO_QCUT_WORDS, "edge %s appears %d times", num, times);
+}
+
 int flo_qcut_group(const double *edges, int k, double v)
 {
 	/* pandas: searchsorted(edges, v, side="left") - 1, i.e. the number of

@@ -29,6 +29,12 @@ void flo_qcut_edges(const double *sorted, size_t n, int k, double *edges);
  * increase (always 0 for k = 1, which qcut does not check). */
 int flo_qcut_repeat(const double *edges, int k);
 
+/* The repeat found by flo_qcut_repeat() (at >= 1), in the words of
+ * flo-segment's message: "edge 5 appears twice", "edge 5 appears 3 times";
+ * buf holds at least FLO_QCUT_WORDS bytes. */
+#define FLO_QCUT_WORDS 64
+void flo_qcut_repeat_words(const double *edges, int k, int at, char *buf);
+
 /* Group 0..k-1 of v: right-closed (e[i], e[i+1]], the lowest edge in group
  * 0.  Values below the lowest edge go to group 0, values above the highest to
  * group k-1, so stored edges place customers outside the population they were
