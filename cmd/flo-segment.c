@@ -16,6 +16,7 @@
 #include "common/xalloc.h"
 #include "base/err.h"
 #include "base/num.h"
+#include "record/pass.h"
 #include "record/reader.h"
 #include "record/writer.h"
 #include "record/spool.h"
@@ -403,69 +404,26 @@ static int read_values(struct input *in, double *need, double *sum)
 
 /* ---- output ---- */
 
-/* Where each added value goes in out->add: quantile mode adds one field,
- * --rfm four. */
-enum { ADD_SEGMENT = 0 };
-enum { ADD_RSCORE = 0, ADD_FSCORE, ADD_MSCORE, ADD_RFM };
-
-struct added {
-	const char *name;
-	size_t len;
-	int is_num;
-	double num;
-	const char *str;
-};
+/* The fields added to every record: quantile mode adds the segment, --rfm
+ * the three scores and the RFM segment, in this order. */
+static const char *const quantile_fields[] = {"segment"};
+static const char *const rfm_fields[] = {"recency_score", "frequency_score", "monetary_score",
+					 "rfm_segment"};
 
 struct output {
 	flo_writer *w;
-	struct added *add;   /* the fields added to every record */
-	size_t nadd;
-	unsigned char *done; /* per added field: written in place */
+	flo_pass *pass; /* the records as read, the added fields in place or after */
 };
-
-static struct added quantile_fields[] = {{"segment", 7, 0, 0, NULL}};
-static struct added rfm_fields[] = {
-	{"recency_score", 13, 1, 0, NULL},
-	{"frequency_score", 15, 1, 0, NULL},
-	{"monetary_score", 14, 1, 0, NULL},
-	{"rfm_segment", 11, 0, 0, NULL},
-};
-
-static void put_added(flo_writer *w, const struct added *a)
-{
-	if (a->is_num)
-		flo_writer_num(w, a->name, a->num);
-	else
-		flo_writer_str(w, a->name, a->str, strlen(a->str));
-}
 
 static void flush_output(void *w)
 {
 	flo_writer_flush(w);
 }
 
-/* Write one record: its fields, an added field in place of one of the same
- * name, the others at the end.  FLO_OK, or the writer's FLO_ESYNTAX (fields
+/* The writer's result for a record: FLO_OK, or FLO_ESYNTAX (fields that
  * differ from the first record's in CSV/TSV output); I/O errors exit. */
-static int write_record(struct output *out, const struct flo_field *f, size_t n)
+static int written(struct output *out, int err)
 {
-	memset(out->done, 0, out->nadd);
-	for (size_t i = 0; i < n; i++) {
-		size_t k = 0;
-		while (k < out->nadd && !(f[i].name_len == out->add[k].len &&
-					  memcmp(f[i].name, out->add[k].name, f[i].name_len) == 0))
-			k++;
-		if (k == out->nadd) {
-			flo_writer_field(out->w, &f[i]);
-		} else {
-			put_added(out->w, &out->add[k]);
-			out->done[k] = 1;
-		}
-	}
-	for (size_t k = 0; k < out->nadd; k++)
-		if (!out->done[k])
-			put_added(out->w, &out->add[k]);
-	int err = flo_writer_end(out->w);
 	if (err == FLO_EIO)
 		flo_finish_output(out->w); /* reports and exits */
 	if (err != FLO_OK && err != FLO_ESYNTAX)
@@ -556,14 +514,14 @@ static void write_spooled(struct run *run, flo_spool *sp, const flo_segbatch *b)
 		if (run->o->rfm) {
 			int score[3];
 			flo_segbatch_scores(b, i, score);
-			out->add[ADD_RSCORE].num = score[0];
-			out->add[ADD_FSCORE].num = score[1];
-			out->add[ADD_MSCORE].num = score[2];
-			out->add[ADD_RFM].str = flo_rfm_segment_names[g];
+			const double scores[3] = {score[0], score[1], score[2]};
+			flo_pass_nums(out->pass, 0, scores, 3);
+			flo_pass_str(out->pass, 3, flo_rfm_segment_names[g],
+				     strlen(flo_rfm_segment_names[g]));
 		} else {
-			out->add[ADD_SEGMENT].str = run->labels[g];
+			flo_pass_str(out->pass, 0, run->labels[g], strlen(run->labels[g]));
 		}
-		if (write_record(out, f, nf) != FLO_OK)
+		if (written(out, flo_pass_write(out->pass, f, nf)) != FLO_OK)
 			flo_die(FLO_EXIT_SOFTWARE, "%s", flo_writer_errmsg(out->w));
 	}
 }
@@ -684,10 +642,8 @@ static void stream(struct run *run, int got)
 			flo_segsum_add(s, g, sv);
 			continue;
 		}
-		size_t n;
-		const struct flo_field *f = flo_reader_fields(in->r, &n);
-		out->add[ADD_SEGMENT].str = c->labels[g];
-		if (write_record(out, f, n) == FLO_ESYNTAX)
+		flo_pass_str(out->pass, 0, c->labels[g], strlen(c->labels[g]));
+		if (written(out, flo_pass_write_record(out->pass, in->r)) == FLO_ESYNTAX)
 			flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR, "%s",
 				       flo_writer_errmsg(out->w));
 	}
@@ -752,9 +708,9 @@ static void open_output(struct run *run, const struct options *o)
 	if (flo_writer_new(&run->out.w, STDOUT_FILENO, run->out_fmt) != FLO_OK)
 		flo_out_of_memory();
 	flo_writer_set_autoflush(run->out.w, o->flush);
-	run->out.add = o->rfm ? rfm_fields : quantile_fields;
-	run->out.nadd = o->rfm ? 4 : 1;
-	run->out.done = flo_xcalloc(run->out.nadd, 1);
+	if (flo_pass_new(&run->out.pass, run->out.w, o->rfm ? rfm_fields : quantile_fields,
+			 o->rfm ? 4 : 1) != FLO_OK)
+		flo_out_of_memory();
 }
 
 static void run_free(struct run *run, struct options *o)
@@ -771,7 +727,7 @@ static void run_free(struct run *run, struct options *o)
 	free(run->in.sum);
 	free(run->in.need);
 	free(run->in.need_opt);
-	free(run->out.done);
+	flo_pass_free(run->out.pass);
 	flo_list_free(&o->labels);
 	flo_list_free(&o->fields);
 }
