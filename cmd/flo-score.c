@@ -69,6 +69,7 @@ static const char usage[] =
 FLO_SUMMARY_USAGE
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
 "  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
+"      --json-strings        JSON Lines: CSV/TSV values as strings, even numbers\n"
 "      --flush               also flush after every record (for a regular file\n"
 "                            that grows behind a live pipeline)\n"
 "Bad records:\n"

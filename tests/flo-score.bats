@@ -160,7 +160,7 @@ EOF
 	csv="$output"
 	run --separate-stderr flo-score $CDNOW -o jsonl "$DATA/score_cdnow.csv"
 	assert_success
-	assert_line --index 0 --regexp '^\{"customer_id":"fhl","frequency":"2","recency":"30.43","T":"38.86","monetary":"22.345","p_alive":0\.72657857008067[0-9]*,'
+	assert_line --index 0 --regexp '^\{"customer_id":"fhl","frequency":2,"recency":30.43,"T":38.86,"monetary":22.345,"p_alive":0\.72657857008067[0-9]*,'
 	echo "$output" | flo-cat -o csv > "$TMP/back.csv"
 	[ "$(cat "$TMP/back.csv")" = "$csv" ]
 	flo-cat -o tsv "$DATA/score_cdnow.csv" > "$TMP/in.tsv"
