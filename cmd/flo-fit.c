@@ -20,16 +20,19 @@ static const char usage[] =
 "Fit the BG/NBD model (Fader, Hardie & Lee 2005) to every customer and the\n"
 "Gamma-Gamma spend model (Fader & Hardie 2013) to customers with repeat\n"
 "purchases and positive spend, by maximum likelihood.  Reads RFM summary\n"
-"records (flo-rfm's output, or any records with frequency, recency, T and\n"
-"monetary fields); writes the fitted model as one JSON document on stdout and\n"
+"records (flo-rfm's output, lifetimes' summaries, or any records with\n"
+"frequency, recency, T and monetary fields; without a monetary field, the\n"
+"BG/NBD alone); writes the fitted model as one JSON document on stdout and\n"
 "stores it.  The likelihood is summed over distinct (frequency, recency, T)\n"
 "triples, so memory and time follow distinct triples, not customers.\n"
 "\n"
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
 "      --weight FIELD        a field counting the customers each record stands for\n"
+FLO_SUMMARY_USAGE
 "      --unit U              the summaries' time unit: day, week or month (default:\n"
-"                            read off first_order/last_order and recency when the\n"
-"                            records have them, else week)\n"
+"                            the records' unit field, or read off first_order/\n"
+"                            last_order and recency when the records have them,\n"
+"                            else week)\n"
 "      --penalizer L         BG/NBD penalty, as the Python lifetimes library's\n"
 "                            penalizer_coef (default 0: maximum likelihood)\n"
 "      --gg-penalizer L      Gamma-Gamma penalty, likewise (default 0)\n"
@@ -46,6 +49,8 @@ static const char usage[] =
 "Warnings in the document say in words what a fit means: a run to the\n"
 "boundary (no dropout identified), a Gamma-Gamma q <= 1 (no population mean\n"
 "spend), a fit that did not converge, the correlation of frequency and spend.\n"
+"An empty or NaN monetary is read as 0 where frequency is 0 (a one-time\n"
+"buyer, as lifetimes and pandas write one).\n"
 "Set SOURCE_DATE_EPOCH to fix the document's \"created\" time.\n"
 "\n"
 "Exit status: 0 success, 2 usage, 65 bad input data (or nothing to fit),\n"
@@ -56,6 +61,7 @@ struct options {
 	const char *weight, *unit, *model_out, *db, *name, *path;
 	double penalizer, gg_penalizer;
 	int no_store, timings;
+	struct flo_summary_names names;
 	struct flo_bad bad;
 };
 
@@ -73,6 +79,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"name", required_argument, NULL, OPT_NAME},
 		{"no-store", no_argument, NULL, OPT_NOSTORE},
 		{"timings", no_argument, NULL, OPT_TIMINGS},
+		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -91,7 +98,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_NOSTORE: o->no_store = 1; break;
 		case OPT_TIMINGS: o->timings = 1; break;
 		default:
-			if (!flo_common_option(c, optarg, &common))
+			if (!flo_summary_option(c, optarg, &o->names) &&
+			    !flo_common_option(c, optarg, &common))
 				flo_option_error(c, argv);
 		}
 	}
@@ -116,7 +124,7 @@ int main(int argc, char **argv)
 	if (flo_reader_new(&r, flo_open_input(o.path), o.in_fmt) != FLO_OK)
 		flo_out_of_memory();
 	struct flo_fitrun_options fo = {o.weight, o.unit, o.penalizer, o.gg_penalizer, &o.bad,
-					o.timings};
+					o.timings, &o.names};
 	struct flo_model model;
 	char *json = flo_fitrun(r, &fo, &model);
 	flo_reader_free(r);

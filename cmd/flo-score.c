@@ -19,6 +19,7 @@
 #include "common/fitrun.h"
 #include "common/list.h"
 #include "common/read.h"
+#include "common/summary.h"
 #include "common/xalloc.h"
 #include "model/model.h"
 #include "model/score.h"
@@ -57,16 +58,18 @@ static const char usage[] =
 "                            file), with --penalizer L and --gg-penalizer L as\n"
 "                            flo-fit's; --model-out FILE keeps the model\n"
 "      --unit U              day, week or month: with --bgnbd, the model's unit\n"
-"                            (default week); else a check that the model's unit\n"
-"                            is U\n"
+"                            (default week); else the summaries' unit, which\n"
+"                            must be the model's\n"
 "Scores:\n"
 "      --horizon H[,H...]    horizons of exp_purchases_H in the model's unit\n"
 "                            (default 12,24); the field name spells H as given\n"
 "      --clv-months M        months of the CLV, 0 to 1200 (default 6)\n"
 "      --discount d          monthly discount rate, > -1 (default 0.01)\n"
 "Input and output:\n"
+FLO_SUMMARY_USAGE
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
 "  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
+"      --json-strings        JSON Lines: CSV/TSV values as strings, even numbers\n"
 "      --flush               also flush after every record (for a regular file\n"
 "                            that grows behind a live pipeline)\n"
 "Bad records:\n"
@@ -79,11 +82,17 @@ static const char usage[] =
 "Input fields: frequency (repeat purchases, a whole number >= 0), recency (from\n"
 "the first to the last purchase, >= 0) and T (from the first purchase to the\n"
 "end of the observation, >= recency), both in the model's time unit, and\n"
-"monetary (the mean value of the repeat purchases).  A record without them, or\n"
-"with values that are not numbers, is a bad record.  Time units are never\n"
-"mixed: when a record also has first_order and last_order dates (flo-rfm\n"
-"writes them) and recency > 0, the days between them must be recency times the\n"
-"days of the model's unit, else flo-score stops (exit 65).\n"
+"monetary (the mean value of the repeat purchases; lifetimes' monetary_value\n"
+"where monetary is absent).  A record without them, or with values that are\n"
+"not numbers, is a bad record; an empty or NaN monetary where frequency is 0\n"
+"is a one-time buyer's, read as 0.  Without any monetary field the records are\n"
+"scored with the BG/NBD alone: exp_avg_value and clv are empty.\n"
+"Time units are never mixed: when a record also has first_order and last_order\n"
+"dates (flo-rfm writes them) and recency > 0, the days between them must be\n"
+"recency times the days of the model's unit; a unit field (day, week or month)\n"
+"must name the model's unit; else flo-score stops (exit 65).  Summaries with\n"
+"neither are taken in weeks, as lifetimes counts: with a model in another unit\n"
+"they need --unit to say they are in it (else exit 65).\n"
 "\n"
 "exp_avg_value and clv are empty (null in JSON Lines) without a Gamma-Gamma\n"
 "model, and where the expected spend does not exist: a Gamma-Gamma fit with\n"
@@ -121,6 +130,7 @@ struct options {
 	long months;
 	double discount;
 	int flush;
+	struct flo_summary_names names;
 	struct flo_bad bad;
 	const char *path;
 };
@@ -174,6 +184,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"discount", required_argument, NULL, OPT_DISCOUNT},
 		{"output-format", required_argument, NULL, 'o'},
 		{"flush", no_argument, NULL, OPT_FLUSH},
+		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
@@ -205,7 +216,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_FLUSH: o->flush = 1; break;
 		default:
-			if (!flo_common_option(c, optarg, &common))
+			if (!flo_summary_option(c, optarg, &o->names) &&
+			    !flo_common_option(c, optarg, &common))
 				flo_option_error(c, argv);
 		}
 	}
@@ -358,7 +370,8 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	quiet.skip = 1;
 	quiet.quiet = 1;
 	quiet.rejects_path = NULL;
-	struct flo_fitrun_options fo = {NULL, o->unit, o->penalizer, o->gg_penalizer, &quiet, 0};
+	struct flo_fitrun_options fo = {NULL, o->unit, o->penalizer, o->gg_penalizer, &quiet, 0,
+					&o->names};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
 	flo_reader_free(r);
@@ -409,22 +422,23 @@ static void report(const flo_scorer *s, const struct flo_model *m)
 struct input {
 	flo_reader *r;
 	struct flo_bad *bad;
-	struct flo_col freq, rec, age, mon, first, last;
+	struct flo_summary_cols c;
 	const char *unit; /* the model's, */
 	double unit_days; /* and its days */
 };
 
-static const char *const required[] = {"frequency", "recency", "T", "monetary"};
-
 /* CSV and TSV name their fields once: a missing one is no bad record but
- * the wrong input. */
-static void check_header(const struct input *in)
+ * the wrong input.  Without a monetary field (none named), the BG/NBD alone. */
+static void check_header(struct input *in)
 {
 	size_t n;
 	const struct flo_field *f = flo_reader_header(in->r, &n);
+	const char *required[] = {in->c.x.name, in->c.tx.name, in->c.T.name, in->c.m.name};
 
 	for (size_t k = 0; n > 0 && k < 4; k++) {
 		size_t len = strlen(required[k]), i = 0;
+		if (k == 3 && !in->c.has_m)
+			break;
 		while (i < n && !(f[i].name_len == len && memcmp(f[i].name, required[k], len) == 0))
 			i++;
 		if (i == n)
@@ -435,26 +449,56 @@ static void check_header(const struct input *in)
 	}
 }
 
+/* Summaries that do not state their unit (no dates, no unit field, no
+ * --unit) are in weeks, as lifetimes counts: a model in another unit would
+ * score them at the wrong rate without a sign. */
+static void check_stated_unit(const struct input *in, const struct options *o)
+{
+	if (o->unit != NULL || in->c.has_dates || in->c.has_unit || strcmp(in->unit, "week") == 0)
+		return;
+	flo_die(FLO_EXIT_DATAERR,
+		"%s: the summaries say nothing of their time unit (no first_order and "
+		"last_order dates, no unit field) and are taken in weeks, but the model's unit "
+		"is %s: give --unit %s if they are in %ss", in->bad->input_name, in->unit,
+		in->unit, in->unit);
+}
+
+/* A unit field names the model's unit, or scoring stops.  0 after a bad
+ * record. */
+static int check_unit_field(struct input *in)
+{
+	int bad;
+	const char *unit = flo_summary_unit(in->bad, in->r, &in->c, &bad);
+
+	if (unit != NULL && strcmp(unit, in->unit) != 0)
+		flo_die(FLO_EXIT_DATAERR,
+			"%s line %ld: field \"unit\" is %s, but the model's unit is %s: "
+			"scoring would mix time units", in->bad->input_name,
+			flo_reader_line(in->r), unit, in->unit);
+	return !bad;
+}
+
 /* The customer's history, or a bad-record report (then 0). */
 static int read_history(struct input *in, struct flo_history *h)
 {
 	const struct flo_field *fx, *ftx;
 	char a[FLO_NUM_BUFSZ], b[FLO_NUM_BUFSZ];
 
-	if (!flo_read_number(in->bad, in->r, &in->freq, FLO_FIELD_NUMBER, &h->x, &fx) ||
-	    !flo_read_number(in->bad, in->r, &in->rec, FLO_FIELD_NUMBER, &h->tx, &ftx) ||
-	    !flo_read_number(in->bad, in->r, &in->age, FLO_FIELD_NUMBER, &h->T, NULL) ||
-	    !flo_read_number(in->bad, in->r, &in->mon, FLO_FIELD_NUMBER, &h->m, NULL))
+	if (!flo_read_number(in->bad, in->r, &in->c.x, FLO_FIELD_NUMBER, &h->x, &fx) ||
+	    !flo_read_number(in->bad, in->r, &in->c.tx, FLO_FIELD_NUMBER, &h->tx, &ftx) ||
+	    !flo_read_number(in->bad, in->r, &in->c.T, FLO_FIELD_NUMBER, &h->T, NULL) ||
+	    !flo_summary_monetary(in->bad, in->r, &in->c, h->x, &h->m))
 		return 0;
 	if (h->x < 0 || h->x != floor(h->x)) {
 		flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR,
-			       "field \"frequency\" is not a whole number >= 0: \"%s\"",
+			       "field \"%s\" is not a whole number >= 0: \"%s\"", in->c.x.name,
 			       flo_quote(fx->val, fx->len));
 		return 0;
 	}
 	if (h->tx < 0) {
 		flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR,
-			       "field \"recency\" is negative: \"%s\"", flo_quote(ftx->val, ftx->len));
+			       "field \"%s\" is negative: \"%s\"", in->c.tx.name,
+			       flo_quote(ftx->val, ftx->len));
 		return 0;
 	}
 	if (h->T < h->tx) {
@@ -479,8 +523,8 @@ static void check_time_unit(struct input *in, const struct flo_history *h)
 	int32_t d0, d1;
 	double days;
 
-	if (!(h->tx > 0) || (f0 = flo_reader_get(in->r, &in->first)) == NULL ||
-	    (f1 = flo_reader_get(in->r, &in->last)) == NULL ||
+	if (!(h->tx > 0) || (f0 = flo_reader_get(in->r, &in->c.first)) == NULL ||
+	    (f1 = flo_reader_get(in->r, &in->c.last)) == NULL ||
 	    flo_parse_day(f0->val, f0->len, &d0) != FLO_OK ||
 	    flo_parse_day(f1->val, f1->len, &d1) != FLO_OK)
 		return;
@@ -589,20 +633,16 @@ int main(int argc, char **argv)
 {
 	struct options o = {0};
 	struct output out = {0};
-	struct input in = {
-		.bad = &o.bad, .freq = FLO_COL("frequency"), .rec = FLO_COL("recency"),
-		.age = FLO_COL("T"), .mon = FLO_COL("monetary"), .first = FLO_COL("first_order"),
-		.last = FLO_COL("last_order"),
-	};
+	struct input in = {.bad = &o.bad};
 	struct flo_history h;
 	int got;
 
 	flo_cli_init("flo-score");
 	parse_options(argc, argv, &o);
+	flo_summary_cols_init(&in.c, &o.names);
 	output_names(&out, &o.horizon.list);
 	int fd = flo_open_input(o.path);
 	struct flo_model model = o.fit ? fit_model(&o, &fd) : load_model(&o);
-	flo_scorer *s = new_scorer(&model, &o);
 	if (!model.has_gg)
 		flo_warn("no Gamma-Gamma model: exp_avg_value and clv are left empty "
 			 "(null in JSON Lines)");
@@ -614,14 +654,26 @@ int main(int argc, char **argv)
 		flo_out_of_memory();
 	while ((got = flo_reader_next(in.r)) < 0)
 		flo_reader_failed(&o.bad, in.r, got);
-	check_header(&in);
+	size_t nheader;
+	if (got > 0 || flo_reader_header(in.r, &nheader) != NULL) {
+		flo_summary_resolve(&in.c, in.r);
+		check_header(&in);
+		check_stated_unit(&in, &o);
+		if (!in.c.has_m && model.has_gg) {
+			flo_warn("no monetary field (monetary or monetary_value) in %s: the BG/NBD "
+				 "alone, exp_avg_value and clv are left empty (null in JSON Lines)",
+				 o.bad.input_name);
+			model.has_gg = 0;
+		}
+	}
+	flo_scorer *s = new_scorer(&model, &o);
 	output_open(&out, &o, in.r);
 	for (; got != 0; got = flo_reader_next(in.r)) {
 		if (got < 0) {
 			flo_reader_failed(&o.bad, in.r, got);
 			continue;
 		}
-		if (!read_history(&in, &h))
+		if (!read_history(&in, &h) || (in.c.has_unit && !check_unit_field(&in)))
 			continue;
 		check_time_unit(&in, &h);
 		size_t n;

@@ -160,7 +160,7 @@ EOF
 	csv="$output"
 	run --separate-stderr flo-score $CDNOW -o jsonl "$DATA/score_cdnow.csv"
 	assert_success
-	assert_line --index 0 --regexp '^\{"customer_id":"fhl","frequency":"2","recency":"30.43","T":"38.86","monetary":"22.345","p_alive":0\.72657857008067[0-9]*,'
+	assert_line --index 0 --regexp '^\{"customer_id":"fhl","frequency":2,"recency":30.43,"T":38.86,"monetary":22.345,"p_alive":0\.72657857008067[0-9]*,'
 	echo "$output" | flo-cat -o csv > "$TMP/back.csv"
 	[ "$(cat "$TMP/back.csv")" = "$csv" ]
 	flo-cat -o tsv "$DATA/score_cdnow.csv" > "$TMP/in.tsv"
@@ -221,11 +221,12 @@ refund ok"
 	printf '%s\nb,1,5,6,1e400\n' "$SUMMARY" | { run flo-score $CDNOW; assert_failure 65; assert_output 'flo-score: input line 2: field "monetary" is out of range: "1e400"'; }
 	printf '%s\nb,1,5,6,nan\n' "$SUMMARY" | { run flo-score $CDNOW; assert_failure 65; assert_output 'flo-score: input line 2: field "monetary" is not a number: "nan"'; }
 	printf '%s\nb,,5,6,1\n' "$SUMMARY" | { run flo-score $CDNOW; assert_failure 65; assert_output 'flo-score: input line 2: field "frequency" is not a number: ""'; }
-	printf '{"frequency":1,"recency":2,"T":3}\n' | { run flo-score $CDNOW; assert_failure 65; assert_output 'flo-score: input line 1: missing field "monetary"'; }
+	# a monetary field named but absent (without a name: the BG/NBD alone, tested below)
+	printf '{"frequency":1,"recency":2,"T":3}\n' | { run flo-score $CDNOW --monetary-field monetary; assert_failure 65; assert_output 'flo-score: input line 1: missing field "monetary"'; }
 	printf '{"frequency":1,"recency":null,"T":3,"monetary":1}\n' | { run flo-score $CDNOW; assert_failure 65; assert_output 'flo-score: input line 1: missing field "recency"'; }
 	printf '{"frequency":true,"recency":1,"T":3,"monetary":1}\n' | { run flo-score $CDNOW; assert_failure 65; assert_output 'flo-score: input line 1: field "frequency" is not a number: "true"'; }
 	# CSV and TSV name their fields once: a missing one is the wrong input
-	printf 'customer_id,frequency,recency,T\na,1,2,3\n' | { run flo-score $CDNOW; assert_failure 65; assert_output 'flo-score: no field "monetary" in the input: flo-score reads RFM summaries (frequency, recency, T, monetary) as flo-rfm writes them'; }
+	printf 'customer_id,frequency,recency,T\na,1,2,3\n' | { run flo-score $CDNOW --monetary-field monetary; assert_failure 65; assert_output 'flo-score: no field "monetary" in the input: flo-score reads RFM summaries (frequency, recency, T, monetary) as flo-rfm writes them'; }
 	printf '%s\na,1,2,3,4,5\n' "$SUMMARY" | { run flo-score $CDNOW; assert_failure 65; assert_output 'flo-score: input line 2: 6 fields, the header has 5'; }
 }
 

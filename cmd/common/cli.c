@@ -333,6 +333,11 @@ int flo_common_option(int c, const char *arg, const struct flo_common_opts *co)
 			return 0;
 		*co->out_fmt = flo_opt_format("--output-format", arg);
 		return 1;
+	case FLO_OPT_JSON_STRINGS:
+		if (co->out_fmt == NULL)
+			return 0;
+		flo_writer_default_json_strings(1);
+		return 1;
 	case FLO_OPT_SKIP_BAD:
 		co->bad->skip = 1;
 		return 1;

@@ -108,17 +108,18 @@ void flo_bad_finish(struct flo_bad *bad);
 
 /* ---- the options every record tool takes ----
  *
- * -i/--input-format, -o/--output-format (where the tool writes records),
- * --skip-bad, --rejects FILE, -h/--help and -V/--version mean the same in
+ * -i/--input-format, -o/--output-format and --json-strings (where the tool
+ * writes records: flo_writer_default_json_strings()), --skip-bad, --rejects FILE, -h/--help and -V/--version mean the same in
  * every tool: they are parsed here.  A tool lists FLO_COMMON_LONGOPTS (and
  * "output-format" if it has -o) in its long options, and hands each option
  * its switch does not know to flo_common_option() first. */
-enum { FLO_OPT_SKIP_BAD = 0x1000, FLO_OPT_REJECTS };
+enum { FLO_OPT_SKIP_BAD = 0x1000, FLO_OPT_REJECTS, FLO_OPT_JSON_STRINGS };
 
 #define FLO_COMMON_LONGOPTS                                                  \
 	{"input-format", required_argument, NULL, 'i'},                      \
 	{"skip-bad", no_argument, NULL, FLO_OPT_SKIP_BAD},                   \
 	{"rejects", required_argument, NULL, FLO_OPT_REJECTS},               \
+	{"json-strings", no_argument, NULL, FLO_OPT_JSON_STRINGS},           \
 	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}
 
 struct flo_common_opts {

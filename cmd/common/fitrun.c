@@ -16,6 +16,7 @@
 #include "base/pool.h"
 #include "base/unit.h"
 #include "common/read.h"
+#include "common/summary.h"
 #include "common/xalloc.h"
 #include "model/fit.h"
 #include "model/fitdata.h"
@@ -31,14 +32,17 @@ struct fit_data {
 };
 
 struct cols {
-	struct flo_col x, tx, T, m, w, first, last;
+	struct flo_summary_cols s;
+	struct flo_col w;
+	int resolved; /* s knows the input's fields */
 };
 
 /* The time unit of a record made by flo-rfm, from its dates and recency. */
 static void check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *c,
 		       struct fit_data *d, double recency)
 {
-	const struct flo_field *f = flo_reader_get(r, &c->first), *l = flo_reader_get(r, &c->last);
+	const struct flo_field *f = flo_reader_get(r, &c->s.first);
+	const struct flo_field *l = flo_reader_get(r, &c->s.last);
 	int32_t first, last;
 	if (recency <= 0 || f == NULL || l == NULL || flo_parse_day(f->val, f->len, &first) ||
 	    flo_parse_day(l->val, l->len, &last))
@@ -66,20 +70,45 @@ static void check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols 
 			       recency, o->unit, (int)(last - first));
 }
 
+/* The unit a record states in its unit field: the fit's unit when none was
+ * given, and the same in every record.  0 after a bad record. */
+static int stated_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *c)
+{
+	int bad;
+	const char *unit = flo_summary_unit(o->bad, r, &c->s, &bad);
+
+	if (bad)
+		return 0;
+	if (unit == NULL)
+		return 1;
+	if (o->unit == NULL)
+		o->unit = unit;
+	if (strcmp(unit, o->unit) == 0)
+		return 1;
+	flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
+		       "field \"unit\" is %s, but the fit's unit is %s: a fit would mix time "
+		       "units", unit, o->unit);
+	return 0;
+}
+
 static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols *c,
 			struct fit_data *d)
 {
 	double x, tx, T, m, w = 1;
-	if (!flo_read_number(o->bad, r, &c->x, FLO_FIELD_NUMBER, &x, NULL) ||
-	    !flo_read_number(o->bad, r, &c->tx, FLO_FIELD_NUMBER, &tx, NULL) ||
-	    !flo_read_number(o->bad, r, &c->T, FLO_FIELD_NUMBER, &T, NULL) ||
-	    !flo_read_number(o->bad, r, &c->m, FLO_FIELD_NUMBER, &m, NULL))
+	if (!c->resolved) {
+		flo_summary_resolve(&c->s, r);
+		c->resolved = 1;
+	}
+	if (!flo_read_number(o->bad, r, &c->s.x, FLO_FIELD_NUMBER, &x, NULL) ||
+	    !flo_read_number(o->bad, r, &c->s.tx, FLO_FIELD_NUMBER, &tx, NULL) ||
+	    !flo_read_number(o->bad, r, &c->s.T, FLO_FIELD_NUMBER, &T, NULL) ||
+	    !flo_summary_monetary(o->bad, r, &c->s, x, &m))
 		return;
 	if (o->weight != NULL && !flo_read_number(o->bad, r, &c->w, FLO_FIELD_NUMBER, &w, NULL))
 		return;
 	if (x < 0 || x != floor(x)) {
 		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
-			       "field \"frequency\" is not a whole non-negative count: %g", x);
+			       "field \"%s\" is not a whole non-negative count: %g", c->s.x.name, x);
 		return;
 	}
 	if (tx < 0 || T < tx) {
@@ -98,6 +127,8 @@ static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols
 			       o->weight, w);
 		return;
 	}
+	if (!stated_unit(o, r, c))
+		return;
 	check_unit(o, r, c, d, tx);
 	if (flo_fit_data_add(&d->fit, x, tx, T, m, w) != FLO_OK)
 		flo_out_of_memory();
@@ -137,13 +168,15 @@ static void return_freed_memory(void)
 #endif
 }
 
-/* Read r to its end into d; the unit, if not given, from the data or week. */
-static void read_all(flo_reader *r, struct flo_fitrun_options *o, struct fit_data *d)
+/* Read r to its end into d; the unit, if not given, from the data or week.
+ * Returns whether the input has a monetary field. */
+static int read_all(flo_reader *r, struct flo_fitrun_options *o, struct fit_data *d)
 {
-	struct cols c = {FLO_COL("frequency"), FLO_COL("recency"), FLO_COL("T"),
-			 FLO_COL("monetary"), FLO_COL(o->weight ? o->weight : ""),
-			 FLO_COL("first_order"), FLO_COL("last_order")};
+	static const struct flo_summary_names defaults;
+	struct cols c = {.w = FLO_COL(o->weight ? o->weight : "")};
 	int got;
+
+	flo_summary_cols_init(&c.s, o->names != NULL ? o->names : &defaults);
 	while ((got = flo_reader_next(r)) != 0) {
 		if (got < 0)
 			flo_reader_failed(o->bad, r, got);
@@ -153,6 +186,7 @@ static void read_all(flo_reader *r, struct flo_fitrun_options *o, struct fit_dat
 	flo_bad_finish(o->bad);
 	if (o->unit == NULL)
 		o->unit = "week";
+	return c.s.has_m;
 }
 
 /* The Gamma-Gamma on the spend pairs, into doc with its warnings in w. */
@@ -186,7 +220,7 @@ char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *
 	double t_start = flo_ms_now(), t_read, t_spend, t_bgnbd, t_gg;
 	keep_freed_memory();
 	struct fit_data d = {0};
-	read_all(r, o, &d);
+	int has_m = read_all(r, o, &d);
 	t_read = flo_ms_now();
 
 	/* One helper thread for both fits and their samples, started while
@@ -212,7 +246,12 @@ char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *
 	if (flo_fit_bgnbd_warnings(&doc.bgnbd, bgw, &doc.bgnbd_nwarnings) != FLO_OK)
 		flo_out_of_memory();
 	doc.bgnbd_warnings = (const char *const *)bgw;
-	fit_gg(&d.fit, o, &fo, &doc, ggw);
+	if (has_m)
+		fit_gg(&d.fit, o, &fo, &doc, ggw);
+	else
+		flo_warn("no monetary field (monetary or monetary_value) in %s: the BG/NBD alone "
+			 "is fitted, without a Gamma-Gamma model (flo-score will give no "
+			 "exp_avg_value or clv)", o->bad->input_name);
 	flo_pool_stop(pool);
 	t_gg = flo_ms_now();
 	if (o->timings)

@@ -10,16 +10,19 @@
 #define FLO_FITRUN_H
 
 #include "common/cli.h"
+#include "common/summary.h"
 #include "model/model.h"
 #include "record/reader.h"
 
 struct flo_fitrun_options {
 	const char *weight;   /* a field counting customers per record, or NULL */
-	const char *unit;     /* NULL: read off first_order/last_order, else week */
+	const char *unit;     /* NULL: a unit field's, else read off first_order and
+			       * last_order, else week */
 	double penalizer;     /* BG/NBD, as lifetimes' penalizer_coef */
 	double gg_penalizer;  /* Gamma-Gamma, likewise */
 	struct flo_bad *bad;
 	int timings;          /* say on stderr how long each step took */
+	const struct flo_summary_names *names; /* the fields' names; NULL: the defaults */
 };
 
 /* Read r to its end and fit.  Returns the model document (malloc'd JSON

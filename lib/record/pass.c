@@ -149,6 +149,7 @@ int flo_pass_write_record(flo_pass *p, const flo_reader *r)
 			put_added(p->w, &p->add[k]);
 		return flo_writer_end(p->w);
 	}
+	flo_writer_set_source(p->w, flo_reader_format(r));
 	put_fields(p, f, n);
 	if (p->copy_text < 0) {
 		enum flo_format fmt = flo_writer_format(p->w);

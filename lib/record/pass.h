@@ -39,7 +39,8 @@ void flo_pass_nums(flo_pass *p, size_t k, const double *v, size_t n);
  * the writer goes on; FLO_EIO). */
 int flo_pass_write(flo_pass *p, const struct flo_field *f, size_t n);
 
-/* The same for the current record of r. */
+/* The same for the current record of r (its CSV or TSV text values that
+ * are numbers written as JSON numbers: flo_writer_field()). */
 int flo_pass_write_record(flo_pass *p, const flo_reader *r);
 
 #endif

@@ -7,6 +7,7 @@
 #include "record/writer.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,6 +42,8 @@ struct flo_writer {
 	const char *cur_name;  /* the field being written, for that message */
 	size_t cur_name_len;
 	int autoflush;
+	int json_strings;      /* CSV/TSV text is never a JSON number */
+	int typed_source;      /* the text given is CSV/TSV text: numbers are numbers */
 	int err, saved_errno;
 	struct num_memo *memo; /* allocated with the first number */
 	char errmsg[512]; /* room for a quoted field name and the reason */
@@ -98,6 +101,16 @@ static void putc_(struct buf *b, char c)
 		b->p[b->len++] = c;
 }
 
+static int json_strings_default;
+
+void flo_writer_default_json_strings(int on) { json_strings_default = on; }
+void flo_writer_set_json_strings(flo_writer *w, int on) { w->json_strings = on; }
+
+void flo_writer_set_source(flo_writer *w, enum flo_format fmt)
+{
+	w->typed_source = fmt == FLO_FMT_CSV || fmt == FLO_FMT_TSV;
+}
+
 int flo_writer_new_memory(flo_writer **out, enum flo_format fmt)
 {
 	return flo_writer_new(out, -1, fmt);
@@ -110,6 +123,7 @@ int flo_writer_new(flo_writer **out, int fd, enum flo_format fmt)
 		return FLO_ENOMEM;
 	w->fd = fd;
 	w->fmt = fmt == FLO_FMT_AUTO ? FLO_FMT_CSV : fmt;
+	w->json_strings = json_strings_default;
 	w->out.p = malloc(OUT_BUFSZ);
 	w->out.cap = OUT_BUFSZ;
 	if (w->out.p == NULL) {
@@ -429,10 +443,58 @@ void flo_writer_null(flo_writer *w, const char *name)
 		put(&w->rec, "null", 4);
 }
 
+/* Whether s is a JSON number (RFC 8259 section 6) of at most 15 significant
+ * digits that a double holds (not 1e400, not 1e-400): any JSON reader then
+ * reads back the value the text means, and longer digit strings (ids) stay
+ * text. */
+static bool json_number(const char *s, size_t n)
+{
+	size_t i = 0, digits = 0;
+	bool nonzero = false;
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0') {
+		i++;
+	} else if (i < n && s[i] >= '1' && s[i] <= '9') {
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+		nonzero = true;
+	} else {
+		return false;
+	}
+	if (i < n && s[i] == '.') {
+		size_t start = ++i;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+			if (s[i] != '0')
+				nonzero = true;
+			if (nonzero)
+				digits++;
+		}
+		if (i == start)
+			return false;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t start = i;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == start)
+			return false;
+	}
+	double v;
+	return i == n && digits <= 15 && flo_parse_double(s, n, &v) == FLO_OK &&
+	       (v != 0 || !nonzero);
+}
+
 void flo_writer_field(flo_writer *w, const struct flo_field *f)
 {
 	begin_field(w, f->name, f->name_len);
-	if (f->kind == FLO_KIND_STR)
+	if (f->kind == FLO_KIND_STR && w->fmt == FLO_FMT_JSONL && w->typed_source &&
+	    !w->json_strings && json_number(f->val, f->len))
+		put(&w->rec, f->val, f->len);
+	else if (f->kind == FLO_KIND_STR)
 		put_text(w, f->val, f->len);
 	else if (w->fmt == FLO_FMT_JSONL)
 		put(&w->rec, f->kind == FLO_KIND_NULL ? "null" : f->val,

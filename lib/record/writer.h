@@ -19,8 +19,24 @@ void flo_writer_str(flo_writer *w, const char *name, const char *val, size_t len
 void flo_writer_num(flo_writer *w, const char *name, double v);
 void flo_writer_day(flo_writer *w, const char *name, int v);
 void flo_writer_null(flo_writer *w, const char *name);
-/* A field as read, keeping its JSON kind. */
+/* A field as read, keeping its JSON kind.  Written as JSON, a text value
+ * read from CSV or TSV (flo_writer_set_source()) whose whole text is a JSON
+ * number (RFC 8259 section 6: no leading zeros, no `+`, no bare `.5`) of at
+ * most 15 significant digits that a double holds is that number, verbatim
+ * (`1.50` stays 1.50); other text is a string (`007`, `1234567890123456`,
+ * `.5`, `1e400`), as is every text value under json-strings. */
 void flo_writer_field(flo_writer *w, const struct flo_field *f);
+
+/* The format the fields given to flo_writer_field() come from: CSV or TSV
+ * text has no type of its own, a JSON Lines string has.  FLO_FMT_AUTO
+ * (unknown, the default): text stays a string. */
+void flo_writer_set_source(flo_writer *w, enum flo_format fmt);
+
+/* json-strings on: CSV and TSV values are JSON strings, whatever their text.
+ * For this writer; or, by default, for the writers made from now on (a
+ * tool's --json-strings, set before it makes any writer or thread). */
+void flo_writer_set_json_strings(flo_writer *w, int on);
+void flo_writer_default_json_strings(int on);
 /* The next nfields fields as text already in this writer's format (CSV or
  * TSV, after the first record): the plain text of a record of a reader of
  * the same format (flo_reader_plain_text()) whose fields the header names in

@@ -96,8 +96,9 @@ static void test_csv(void)
 
 static void test_formats(void)
 {
+	/* CSV text that is a JSON number is one (issue 14): x is 1, id "a" */
 	check_pass(__LINE__, "id,x\na,1\n", FLO_FMT_JSONL,
-		   "{\"id\":\"a\",\"x\":\"1\",\"score\":0.5,\"label\":\"one\",\"empty\":null}\n",
+		   "{\"id\":\"a\",\"x\":1,\"score\":0.5,\"label\":\"one\",\"empty\":null}\n",
 		   0);
 	check_pass(__LINE__, "id,x\na,1\n", FLO_FMT_TSV,
 		   "id\tx\tscore\tlabel\tempty\na\t1\t0.5\tone\t\n", 0);

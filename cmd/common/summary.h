@@ -1,0 +1,67 @@
+/* summary.h: the fields of RFM summary records as flo-fit and flo-score read
+ * them: named by options (--frequency-field and the like) or by flo-rfm's
+ * names, lifetimes' monetary_value taken where monetary is absent, no
+ * monetary at all meaning the BG/NBD alone, and the time unit a summary
+ * states (first_order/last_order dates, or a unit field). */
+#ifndef FLO_SUMMARY_H
+#define FLO_SUMMARY_H
+
+#include <getopt.h>
+
+#include "common/cli.h"
+#include "record/reader.h"
+
+/* The options naming the fields, for a tool's long options and switch. */
+enum { FLO_OPT_FREQUENCY_FIELD = 0x1100, FLO_OPT_RECENCY_FIELD, FLO_OPT_T_FIELD,
+       FLO_OPT_MONETARY_FIELD };
+
+#define FLO_SUMMARY_LONGOPTS                                                         \
+	{"frequency-field", required_argument, NULL, FLO_OPT_FREQUENCY_FIELD},       \
+	{"recency-field", required_argument, NULL, FLO_OPT_RECENCY_FIELD},           \
+	{"T-field", required_argument, NULL, FLO_OPT_T_FIELD},                       \
+	{"monetary-field", required_argument, NULL, FLO_OPT_MONETARY_FIELD}
+
+/* The help text of those options, for a tool's usage. */
+#define FLO_SUMMARY_USAGE                                                            \
+	"      --frequency-field F   the field of the repeat purchases (default frequency)\n" \
+	"      --recency-field F     ... of the recency (default recency)\n"                 \
+	"      --T-field F           ... of the age T (default T)\n"                         \
+	"      --monetary-field F    ... of the mean spend (default monetary, else\n"        \
+	"                            lifetimes' monetary_value; without either, the\n"       \
+	"                            BG/NBD alone)\n"
+
+struct flo_summary_names {
+	const char *frequency, *recency, *T, *monetary; /* NULL: the default */
+};
+
+/* 1 when option c was one of the field options (now taken), else 0; an
+ * empty name is a usage error. */
+int flo_summary_option(int c, const char *arg, struct flo_summary_names *n);
+
+struct flo_summary_cols {
+	struct flo_col x, tx, T, m, first, last, unit;
+	int monetary_given; /* --monetary-field: its absence is an error */
+	int has_m;          /* a monetary field: else the BG/NBD alone */
+	int has_dates;      /* first_order and last_order */
+	int has_unit;       /* a unit field */
+};
+
+void flo_summary_cols_init(struct flo_summary_cols *c, const struct flo_summary_names *n);
+
+/* Which fields the input has, from the CSV/TSV header or the first JSON
+ * Lines record (r's current record): call once, at the first record. */
+void flo_summary_resolve(struct flo_summary_cols *c, const flo_reader *r);
+
+/* The customer's monetary, x its frequency: 0 without a monetary field, and
+ * where x is 0 and the field is empty, NaN or null (a one-time buyer, as
+ * lifetimes and pandas write one).  1 with *m, or 0 after a bad record. */
+int flo_summary_monetary(struct flo_bad *bad, const flo_reader *r, struct flo_summary_cols *c,
+			 double x, double *m);
+
+/* The unit named by the record's unit field: "day", "week" or "month"; NULL
+ * when the record has none (*bad_unit 0) or names no unit (*bad_unit 1, and
+ * the record was reported as bad). */
+const char *flo_summary_unit(struct flo_bad *bad, const flo_reader *r,
+			     struct flo_summary_cols *c, int *bad_unit);
+
+#endif
