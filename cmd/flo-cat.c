@@ -19,6 +19,7 @@ static const char usage[] =
 "\n"
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
 "  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
+"      --json-strings        JSON Lines: CSV/TSV values as strings, even numbers\n"
 "      --skip-bad            skip bad records (counted on stderr) instead of stopping\n"
 "      --rejects FILE        keep skipped records verbatim in FILE (implies --skip-bad)\n"
 "  -h, --help                this help\n"
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
 				flo_die(FLO_EXIT_SOFTWARE, "out of memory");
 			flo_reader_on_refill(r, flush_output, w);
 			flo_cli_set_output(w);
+			/* CSV and TSV numbers become JSON numbers (writer.h) */
+			flo_writer_set_source(w, flo_reader_format(r));
 		}
 		size_t n;
 		const struct flo_field *f = flo_reader_fields(r, &n);

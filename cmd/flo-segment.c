@@ -89,6 +89,7 @@ static const char usage[] =
 "Input and output:\n"
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
 "  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
+"      --json-strings        JSON Lines: CSV/TSV values as strings, even numbers\n"
 "      --flush               flush after every record (with --cuts, output is\n"
 "                            flushed anyway whenever the input would block)\n"
 "Bad records (a value segmented by that is missing, empty or not a number, or\n"
@@ -708,6 +709,9 @@ static void open_output(struct run *run, const struct options *o)
 	if (flo_writer_new(&run->out.w, STDOUT_FILENO, run->out_fmt) != FLO_OK)
 		flo_out_of_memory();
 	flo_writer_set_autoflush(run->out.w, o->flush);
+	/* the batch writes records kept from the input: CSV and TSV numbers
+	 * become JSON numbers (writer.h) */
+	flo_writer_set_source(run->out.w, flo_reader_format(run->in.r));
 	if (flo_pass_new(&run->out.pass, run->out.w, o->rfm ? rfm_fields : quantile_fields,
 			 o->rfm ? 4 : 1) != FLO_OK)
 		flo_out_of_memory();

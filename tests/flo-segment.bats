@@ -94,7 +94,7 @@ RFM=(1,1,1,hibernating 2,3,4,at_risk 4,1,3,promising 5,5,5,champions
 	assert_success
 	assert_output "$(append "$SMALL" segment "${QCUT4[@]}")"
 	run flo-segment "$TMP/s.jsonl"
-	assert_line --index 0 '{"customer_id":"c01","frequency":"0","recency":"0","T":"40","monetary":"0","exp_purchases_12":"0.25","clv":"12.5","interested_in_categories_12":"[KADIN]","segment":"D"}'
+	assert_line --index 0 '{"customer_id":"c01","frequency":0,"recency":0,"T":40,"monetary":0,"exp_purchases_12":0.25,"clv":12.5,"interested_in_categories_12":"[KADIN]","segment":"D"}'
 	# JSON numbers stay numbers
 	printf '{"id":"a","clv":1.5}\n{"id":"b","clv":3,"extra":true}\n' > "$TMP/n.jsonl"
 	run flo-segment --groups 2 "$TMP/n.jsonl"
@@ -236,7 +236,7 @@ A,3,1279.1666666666667,3837.5"
 	run flo-segment --db "$TMP/other" --save-cuts tiers --labels bronze,silver,gold "$SMALL"
 	assert_success
 	run flo-segment --db "$TMP/other" --cuts tiers -o jsonl "$DATA/segment_new.csv"
-	assert_line --index 0 '{"customer_id":"n1","clv":"5","note":"below the lowest edge","segment":"bronze"}'
+	assert_line --index 0 '{"customer_id":"n1","clv":5,"note":"below the lowest edge","segment":"bronze"}'
 	run --separate-stderr flo-segment --cuts tiers "$SMALL"
 	assert_failure 2
 	[ "${stderr%%$'\n'*}" = "flo-segment: no cut points \"tiers\" in $FLO_DB (not stored): make them with flo-segment --save-cuts tiers on the whole population" ]

@@ -43,3 +43,18 @@ load test_helper
 	assert_failure 2
 	assert_line --index 0 'flo-fit: unknown option --json-strings'
 }
+
+@test "flo-cat and flo-segment write CSV numbers as JSON numbers too; --json-strings keeps text" {
+	printf 'id,zip,clv\n12,007,1.50\n13,010,3\n' > "$TMP/x.csv"
+	run flo-cat -o jsonl "$TMP/x.csv"
+	assert_output $'{"id":12,"zip":"007","clv":1.50}\n{"id":13,"zip":"010","clv":3}'
+	run flo-cat -o jsonl --json-strings "$TMP/x.csv"
+	assert_output $'{"id":"12","zip":"007","clv":"1.50"}\n{"id":"13","zip":"010","clv":"3"}'
+	# and back: the number tokens are the CSV's text, verbatim
+	flo-cat -o jsonl "$TMP/x.csv" | flo-cat -o csv | cmp - "$TMP/x.csv"
+	run flo-segment --groups 2 --labels lo,hi -o jsonl "$TMP/x.csv"
+	assert_output $'{"id":12,"zip":"007","clv":1.50,"segment":"lo"}\n{"id":13,"zip":"010","clv":3,"segment":"hi"}'
+	flo-segment --db "$TMP/st" --save-cuts c --groups 2 --labels lo,hi "$TMP/x.csv" > /dev/null
+	run flo-segment --db "$TMP/st" --cuts c -o jsonl --json-strings "$TMP/x.csv"
+	assert_output $'{"id":"12","zip":"007","clv":"1.50","segment":"lo"}\n{"id":"13","zip":"010","clv":"3","segment":"hi"}'
+}
