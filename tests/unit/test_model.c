@@ -224,7 +224,7 @@ static void test_short_reason(void)
 	free(text);
 }
 
-/* What flo-fit writes (lib/model/model_write.c) reads back. */
+/* What flo-fit writes (lib/model/model.c) reads back. */
 static void test_round_trip(void)
 {
 	struct flo_model_doc d = {
