@@ -75,10 +75,12 @@ static int reject(flo_ingest *in, int err, const char *fmt, ...)
 	return in->bad(in->ctx, in->r, err, in->msg) ? 0 : err;
 }
 
-/* A field.h error, as reject(). */
-static int reject_field(flo_ingest *in, int err, const char *msg)
+/* A bad current record whose words are in in->msg already, as reject(). */
+static int reject_field(flo_ingest *in, int err)
 {
-	return reject(in, err, "%s", msg);
+	if (err == FLO_ENOMEM)
+		return err;
+	return in->bad(in->ctx, in->r, err, in->msg) ? 0 : err;
 }
 
 /* The reader's error got (< 0): 0 to read on, else the code to stop with. */
@@ -274,26 +276,30 @@ const char *flo_ingest_errmsg(const flo_ingest *in)
 
 /* ---- records ---- */
 
-/* The field col names, or a bad record (then its verdict as reject()). */
-static int need(flo_ingest *in, struct flo_col *col, const struct flo_field **f)
+/* The field col names, or a bad record: FLO_OK, -1 for a skipped one, or
+ * the code to stop with.  This runs three times an order: a field present
+ * is taken here, without a call (flo_field_need() words the others); the
+ * words go straight to in->msg, not to a buffer on the stack. */
+static inline __attribute__((always_inline)) int need(flo_ingest *in, struct flo_col *col,
+						      const struct flo_field **f)
 {
-	char msg[FLO_FIELD_MSG];
-	int err = flo_field_need(in->r, col, f, msg);
-	return err == FLO_OK ? FLO_OK : reject_field(in, err, msg) ? err : -1;
+	*f = flo_reader_get(in->r, col);
+	if (*f != NULL && (*f)->kind != FLO_KIND_NULL)
+		return FLO_OK;
+	int err = flo_field_need(in->r, col, f, in->msg);
+	return reject_field(in, err) ? err : -1;
 }
 
 static int get_time(flo_ingest *in, const struct flo_field *f, int64_t *t)
 {
-	char msg[FLO_FIELD_MSG];
-	int err = flo_field_time(f, t, msg);
-	return err == FLO_OK ? FLO_OK : reject_field(in, err, msg) ? err : -1;
+	int err = flo_field_time(f, t, in->msg);
+	return err == FLO_OK ? FLO_OK : reject_field(in, err) ? err : -1;
 }
 
 static int get_number(flo_ingest *in, const struct flo_field *f, unsigned how, double *v)
 {
-	char msg[FLO_FIELD_MSG];
-	int err = flo_field_number(f, how, v, msg);
-	return err == FLO_OK ? FLO_OK : reject_field(in, err, msg) ? err : -1;
+	int err = flo_field_number(f, how, v, in->msg);
+	return err == FLO_OK ? FLO_OK : reject_field(in, err) ? err : -1;
 }
 
 /* A reject() verdict in the convention of the readers below: -1 for a
@@ -313,10 +319,9 @@ static int get_keep(flo_ingest *in, const struct flo_field *id)
 		const struct flo_field *f = flo_reader_get(in->r, &in->keep[i]);
 		in->keep_vals[i] = f ? *f : null_field;
 	}
-	char msg[512];
-	if (in->utf8 && (flo_not_utf8(id, 1, msg, sizeof msg) ||
-			 flo_not_utf8(in->keep_vals, in->o.nkeep, msg, sizeof msg)))
-		return skip_or(reject(in, FLO_EVALUE, "%s", msg));
+	if (in->utf8 && (flo_not_utf8(id, 1, in->msg, sizeof in->msg) ||
+			 flo_not_utf8(in->keep_vals, in->o.nkeep, in->msg, sizeof in->msg)))
+		return skip_or(reject_field(in, FLO_EVALUE));
 	return FLO_OK;
 }
 
