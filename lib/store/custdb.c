@@ -184,6 +184,120 @@ int flo_custdb_read_settings(flo_store *s, struct flo_custdb_settings *out, char
 	return rc;
 }
 
+/* ---- the conventions of a run ---- */
+
+/* "--keep a,b" (or "no --keep") into buf, cut short if need be. */
+static const char *keep_list(char *buf, size_t size, char *const *keep, size_t n)
+{
+	size_t len = (size_t)snprintf(buf, size, n ? "--keep " : "no --keep");
+	for (size_t i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? "," : "", keep[i]);
+	return buf;
+}
+
+static int conflict(char *msg, size_t msglen, const char *name, const char *stored,
+		    const char *given)
+{
+	snprintf(msg, msglen, "%s: the store's customer states were made with %s, not %s: "
+		 "mixing the two would corrupt the summaries (use another store)",
+		 name, stored, given);
+	return FLO_EUSAGE;
+}
+
+/* A store without states: the wish's conventions, to be recorded. */
+static int settle_new(const struct flo_custdb_wish *w, const struct flo_rfm_config *cfg,
+		      struct flo_custdb_settings *set, char *msg, size_t msglen)
+{
+	memset(set, 0, sizeof *set);
+	snprintf(set->unit, sizeof set->unit, "%s", w->unit);
+	set->per_order = cfg->per_order;
+	set->freq_total = cfg->freq_total;
+	set->order_id = w->order_id ? strdup(w->order_id) : NULL;
+	set->keep = calloc(w->nkeep ? w->nkeep : 1, sizeof *set->keep);
+	if ((w->order_id && !set->order_id) || !set->keep)
+		return FLO_ENOMEM;
+	/* The store keeps names one to a line. */
+	if (w->order_id && strchr(w->order_id, '\n')) {
+		snprintf(msg, msglen, "option --order-id: a field name with a newline cannot "
+			 "be recorded in the store");
+		return FLO_EUSAGE;
+	}
+	for (size_t i = 0; i < w->nkeep; i++) {
+		if (strchr(w->keep[i], '\n')) {
+			snprintf(msg, msglen, "option --keep: a field name with a newline "
+				 "cannot be recorded in the store");
+			return FLO_EUSAGE;
+		}
+		if ((set->keep[i] = strdup(w->keep[i])) == NULL)
+			return FLO_ENOMEM;
+		set->nkeep++;
+	}
+	return FLO_OK;
+}
+
+/* The store's conventions against the wish's. */
+static int settle_stored(const char *name, const struct flo_custdb_wish *w,
+			 const struct flo_rfm_config *cfg, const struct flo_custdb_settings *set,
+			 char *msg, size_t msglen)
+{
+	char a[600], b[600];
+	if (w->unit_given && strcmp(w->unit, set->unit) != 0) {
+		snprintf(a, sizeof a, "--unit %s", set->unit);
+		snprintf(b, sizeof b, "--unit %s", w->unit);
+		return conflict(msg, msglen, name, a, b);
+	}
+	if (w->occasion_given && cfg->per_order != set->per_order)
+		return conflict(msg, msglen, name,
+				set->per_order ? "--occasion order" : "--occasion day",
+				cfg->per_order ? "--occasion order" : "--occasion day");
+	if (w->frequency_given && cfg->freq_total != set->freq_total)
+		return conflict(msg, msglen, name,
+				set->freq_total ? "--frequency total" : "--frequency repeat",
+				cfg->freq_total ? "--frequency total" : "--frequency repeat");
+	if (w->order_id != NULL &&
+	    (set->order_id == NULL || strcmp(w->order_id, set->order_id) != 0)) {
+		if (set->order_id != NULL)
+			snprintf(a, sizeof a, "--order-id %.500s", set->order_id);
+		else
+			snprintf(a, sizeof a, "no --order-id");
+		snprintf(b, sizeof b, "--order-id %.500s", w->order_id);
+		return conflict(msg, msglen, name, a, b);
+	}
+	int same = w->nkeep == set->nkeep;
+	for (size_t i = 0; same && i < w->nkeep; i++)
+		same = strcmp(w->keep[i], set->keep[i]) == 0;
+	if (w->keep != NULL && !same)
+		return conflict(msg, msglen, name, keep_list(a, sizeof a, set->keep, set->nkeep),
+				keep_list(b, sizeof b, w->keep, w->nkeep));
+	return FLO_OK;
+}
+
+int flo_custdb_settle(flo_store *s, const char *name, const struct flo_custdb_wish *w,
+		      struct flo_rfm_config *cfg, struct flo_custdb_settings *set, char *msg,
+		      size_t msglen)
+{
+	char err[FLO_STORE_ERRMAX];
+	int rc = flo_custdb_read_settings(s, set, err, sizeof err), stored = rc == FLO_OK;
+	if (rc == FLO_ENOTFOUND)
+		rc = settle_new(w, cfg, set, msg, msglen);
+	else if (rc == FLO_OK)
+		rc = settle_stored(name, w, cfg, set, msg, msglen);
+	else
+		snprintf(msg, msglen, "%s: %s", name, err);
+	if (rc == FLO_ENOMEM)
+		snprintf(msg, msglen, "%s", flo_strerror(rc));
+	if (rc != FLO_OK) {
+		flo_custdb_settings_free(set);
+		return rc;
+	}
+	flo_unit_days(set->unit, &cfg->unit_days);
+	cfg->per_order = set->per_order;
+	cfg->freq_total = set->freq_total;
+	cfg->order_ids = set->order_id != NULL;
+	cfg->nkeep = w->keep != NULL ? w->nkeep : set->nkeep;
+	return stored ? FLO_OK : FLO_ENOTFOUND;
+}
+
 /* The words for a state that does not decode. */
 static void state_error(char *msg, size_t size, const char *name, const char *id,
 			size_t len, int rc)
@@ -718,4 +832,26 @@ int flo_custdb_dump(flo_store *s, const char *name, const struct flo_rfm_config 
 	flo_custstate_free(w.st);
 	free(w.kept);
 	return rc;
+}
+
+/* ---- the live mode ---- */
+
+int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_summary_fn *fn,
+		      void *ctx, long counts[4])
+{
+	struct flo_ingest_order o;
+	int got, rc;
+	while ((got = flo_ingest_next(in, &o)) > 0) {
+		struct flo_custdb_order ord = {o.id, o.id_len, o.time, o.amount, o.order_id,
+					       o.order_id_len, o.keep};
+		enum flo_order_fate fate;
+		if ((rc = flo_custdb_add(db, &ord, &fate)) != FLO_OK)
+			return rc;
+		counts[fate]++;
+		if (db->pending >= commit_every && (rc = flo_custdb_commit(db, fn, ctx)) != FLO_OK)
+			return rc;
+	}
+	if (got < 0)
+		return fail(db, -got, "%s", flo_ingest_errmsg(in));
+	return flo_custdb_commit(db, fn, ctx);
 }

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "rfm/custstate.h"
+#include "rfm/ingest.h"
 #include "rfm/rfm.h"
 #include "store/store.h"
 
@@ -59,6 +60,27 @@ void flo_custdb_settings_free(struct flo_custdb_settings *s);
  * says why. */
 int flo_custdb_read_settings(flo_store *s, struct flo_custdb_settings *out, char *err,
 			     size_t errlen);
+
+/* What a run asks of the conventions (flo-rfm's options). */
+struct flo_custdb_wish {
+	const char *unit;      /* day, week or month */
+	int unit_given, occasion_given, frequency_given;
+	const char *order_id;  /* NULL: none */
+	char *const *keep;     /* NULL: no --keep given */
+	size_t nkeep;
+};
+
+/* The conventions a run's states follow, into *set: the store's, which the
+ * wish may repeat but not change (else FLO_EUSAGE), what it leaves out
+ * taken from the store; for a store without states the wish's (recorded
+ * with the first batch), then FLO_ENOTFOUND.  cfg comes in with the wish's
+ * occasion and frequency, and leaves with the conventions settled
+ * (unit_days, per_order, freq_total, order_ids, nkeep).  Other errors as
+ * flo_custdb_read_settings(), or FLO_ENOMEM; msg (msglen bytes, 1400 is
+ * enough) says why, naming the store `name`. */
+int flo_custdb_settle(flo_store *s, const char *name, const struct flo_custdb_wish *w,
+		      struct flo_rfm_config *cfg, struct flo_custdb_settings *set, char *msg,
+		      size_t msglen);
 
 /* ---- writing ---- */
 
@@ -115,6 +137,14 @@ int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx);
 
 /* The as-of day of summaries written now. */
 int32_t flo_custdb_as_of(const flo_custdb *db);
+
+/* Every order of in (order records) folded in: a batch committed whenever
+ * commit_every orders are pending and at the end, each committed summary
+ * handed to fn; the fates added to counts[].  Errors: the engine's, or the
+ * ingest's (a fatal reader error, a stop at a bad record), with the words in
+ * flo_custdb_errmsg(). */
+int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_summary_fn *fn,
+		      void *ctx, long counts[4]);
 
 /* ---- reading ---- */
 

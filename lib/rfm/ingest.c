@@ -1,0 +1,539 @@
+/* ingest.c: flo-rfm's input read and folded in. */
+#include "rfm/ingest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/err.h"
+#include "base/pool.h"
+#include "base/quote.h"
+#include "record/field.h"
+#include "rfm/orderscan.h"
+#include "rfm/rfmfeed.h"
+
+static const char *const id_names[] = {"customer_id", "customer", "customerid",
+				       "cust_id", "user_id", "id", NULL};
+static const char *const summary_id_names[] = {"master_id", "customer_id", NULL};
+static const char *const date_names[] = {"date", "order_date", "invoice_date",
+					 "invoicedate", "timestamp", "time", NULL};
+static const char *const amount_names[] = {"amount", "value", "revenue", "sales",
+					   "total", "price", NULL};
+
+struct flo_ingest {
+	flo_reader *r;
+	struct flo_ingest_options o;
+	struct flo_rfm_config cfg;
+	flo_ingest_bad_fn *bad;
+	void *ctx;
+	enum flo_ingest_kind kind;
+	int utf8;    /* ids and kept values must be UTF-8 */
+	int got;     /* the reader's last answer */
+	int fresh;   /* the current record is not read yet */
+	struct flo_col id, date, amount, order_id;
+	struct flo_col cs[FLO_CS_NCOLUMNS];
+	struct flo_col *keep;
+	struct flo_field *keep_vals;
+	char *picked[3]; /* names found among the defaults */
+	struct flo_ingest_result res;
+	char msg[FLO_INGEST_MSG];
+};
+
+static int failv(char *msg, int err, const char *fmt, va_list ap)
+{
+	vsnprintf(msg, FLO_INGEST_MSG, fmt, ap);
+	return err;
+}
+
+static int fail(flo_ingest *in, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(flo_ingest *in, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	failv(in->msg, err, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* A bad current record: 0 when the caller goes on (skip it), else the code
+ * to stop with. */
+static int reject(flo_ingest *in, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int reject(flo_ingest *in, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	failv(in->msg, err, fmt, ap);
+	va_end(ap);
+	if (err == FLO_ENOMEM)
+		return err;
+	return in->bad(in->ctx, in->r, err, in->msg) ? 0 : err;
+}
+
+/* A bad current record whose words are in in->msg already, as reject(). */
+static int reject_field(flo_ingest *in, int err)
+{
+	if (err == FLO_ENOMEM)
+		return err;
+	return in->bad(in->ctx, in->r, err, in->msg) ? 0 : err;
+}
+
+/* The reader's error got (< 0): 0 to read on, else the code to stop with. */
+static int reader_failed(flo_ingest *in, int got)
+{
+	int err = -got;
+	snprintf(in->msg, sizeof in->msg, "%s", flo_reader_errmsg(in->r));
+	int go_on = in->bad(in->ctx, in->r, got, in->msg);
+	if (err != FLO_ESYNTAX || flo_reader_fatal(in->r) || !go_on)
+		return err;
+	return 0;
+}
+
+/* ---- columns ---- */
+
+static int has_field(const struct flo_field *f, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (f[i].name_len == len && memcmp(f[i].name, name, len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The first candidate present, matching case-insensitively; the name as the
+ * input spells it (NULL with *oom clear when none is). */
+static char *pick_field(const struct flo_field *f, size_t n, const char *const *candidates,
+			int *oom)
+{
+	for (const char *const *c = candidates; *c; c++) {
+		size_t len = strlen(*c);
+		for (size_t i = 0; i < n; i++)
+			if (f[i].name_len == len && strncasecmp(f[i].name, *c, len) == 0) {
+				char *name = strndup(f[i].name, len);
+				*oom = name == NULL;
+				return name;
+			}
+	}
+	return NULL;
+}
+
+/* A field named on the command line must be in a CSV or TSV header; JSON
+ * records may each differ, so there a missing field is a bad record. */
+static int resolve(flo_ingest *in, struct flo_col *col, const char *given,
+		   const struct flo_field *f, size_t n, enum flo_format fmt,
+		   const char *const *candidates, const char *what, const char *option,
+		   char **owned)
+{
+	if (given != NULL) {
+		if (fmt != FLO_FMT_JSONL && !has_field(f, n, given))
+			return fail(in, FLO_EFIELD, "no field \"%s\" (%s) in the input", given,
+				    what);
+		*col = FLO_COL(given);
+		return FLO_OK;
+	}
+	int oom = 0;
+	char *name = *owned = pick_field(f, n, candidates, &oom);
+	if (oom)
+		return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
+	if (name == NULL)
+		return fail(in, FLO_EFIELD,
+			    "no %s field in the input (tried %s, ...); name it with %s", what,
+			    candidates[0], option);
+	*col = FLO_COL(name);
+	return FLO_OK;
+}
+
+static int is_summary(const struct flo_field *f, size_t n)
+{
+	for (int k = 0; k < FLO_CS_NCOLUMNS; k++)
+		if (!has_field(f, n, flo_custsum_columns[k]))
+			return 0;
+	return 1;
+}
+
+/* The options the kind cannot take. */
+static int check_kind(flo_ingest *in)
+{
+	if (in->kind == FLO_INGEST_SUMMARY && in->o.id_max > 0)
+		return fail(in, FLO_EUSAGE, "the store folds order records, not customer summaries");
+	if (in->kind == FLO_INGEST_SUMMARY && in->cfg.has_holdout)
+		return fail(in, FLO_EUSAGE,
+			    "--holdout-end needs order records, not customer summaries");
+	if (in->kind == FLO_INGEST_SUMMARY && (in->cfg.per_order || in->o.order_id))
+		return fail(in, FLO_EUSAGE, "--occasion and --order-id need order records, "
+			    "not customer summaries");
+	if (in->kind == FLO_INGEST_ORDERS && in->o.cap_outliers)
+		return fail(in, FLO_EUSAGE,
+			    "--cap-outliers applies to customer summaries, not order records");
+	return FLO_OK;
+}
+
+static int find_columns(flo_ingest *in, const struct flo_field *f, size_t n, enum flo_format fmt)
+{
+	const struct flo_ingest_options *o = &in->o;
+	int err;
+	if (in->kind == FLO_INGEST_SUMMARY) {
+		for (int k = 0; k < FLO_CS_NCOLUMNS; k++)
+			if (!has_field(f, n, flo_custsum_columns[k]))
+				return fail(in, FLO_EFIELD, "--summary: no field \"%s\" in the input",
+					    flo_custsum_columns[k]);
+		if ((err = resolve(in, &in->id, o->id, f, n, fmt, summary_id_names, "customer id",
+				   "--id", &in->picked[0])) != FLO_OK)
+			return err;
+		for (int k = 0; k < FLO_CS_NCOLUMNS; k++)
+			in->cs[k] = FLO_COL(flo_custsum_columns[k]);
+	} else {
+		if ((err = resolve(in, &in->id, o->id, f, n, fmt, id_names, "customer id", "--id",
+				   &in->picked[0])) != FLO_OK ||
+		    (err = resolve(in, &in->date, o->date, f, n, fmt, date_names, "order date",
+				   "--date", &in->picked[1])) != FLO_OK ||
+		    (err = resolve(in, &in->amount, o->amount, f, n, fmt, amount_names,
+				   "order value", "--amount", &in->picked[2])) != FLO_OK)
+			return err;
+		if (o->order_id != NULL &&
+		    (err = resolve(in, &in->order_id, o->order_id, f, n, fmt, NULL, "order id",
+				   "--order-id", NULL)) != FLO_OK)
+			return err;
+	}
+	in->keep = calloc(o->nkeep ? o->nkeep : 1, sizeof *in->keep);
+	in->keep_vals = calloc(o->nkeep ? o->nkeep : 1, sizeof *in->keep_vals);
+	if (in->keep == NULL || in->keep_vals == NULL)
+		return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
+	for (size_t i = 0; i < o->nkeep; i++) {
+		/* JSON records may differ; CSV and TSV name their columns once. */
+		if (fmt != FLO_FMT_JSONL && !has_field(f, n, o->keep[i]))
+			return fail(in, FLO_EFIELD, "no field \"%s\" (--keep) in the input",
+				    o->keep[i]);
+		in->keep[i] = FLO_COL(o->keep[i]);
+	}
+	return FLO_OK;
+}
+
+int flo_ingest_new(flo_ingest **out, flo_reader *r, const struct flo_ingest_options *o,
+		   const struct flo_rfm_config *cfg, flo_ingest_bad_fn *bad, void *ctx,
+		   char *msg)
+{
+	flo_ingest *in = calloc(1, sizeof *in);
+	*out = NULL;
+	if (in == NULL) {
+		snprintf(msg, FLO_INGEST_MSG, "%s", flo_strerror(FLO_ENOMEM));
+		return FLO_ENOMEM;
+	}
+	*in = (struct flo_ingest){.r = r, .o = *o, .cfg = *cfg, .bad = bad, .ctx = ctx,
+				  .kind = o->kind, .fresh = 1};
+	int err = FLO_OK, got = 0;
+	while (err == FLO_OK && (got = flo_reader_next(r)) < 0)
+		err = reader_failed(in, got);
+	in->got = got;
+	enum flo_format fmt = flo_reader_format(r);
+	in->utf8 = (o->out_fmt ? o->out_fmt : fmt) == FLO_FMT_JSONL;
+	size_t n = 0;
+	const struct flo_field *f = NULL;
+	if (err == FLO_OK)
+		f = got ? flo_reader_fields(r, &n) : flo_reader_header(r, &n);
+	if (err == FLO_OK && got == 0 && n == 0)
+		err = fail(in, FLO_EVALUE, "%s is empty", o->input_name);
+	if (err == FLO_OK && in->kind == FLO_INGEST_DETECT)
+		in->kind = is_summary(f, n) ? FLO_INGEST_SUMMARY : FLO_INGEST_ORDERS;
+	if (err == FLO_OK && (err = check_kind(in)) == FLO_OK)
+		err = find_columns(in, f, n, fmt);
+	if (err != FLO_OK) {
+		snprintf(msg, FLO_INGEST_MSG, "%s", in->msg);
+		flo_ingest_free(in);
+		return err;
+	}
+	*out = in;
+	return FLO_OK;
+}
+
+void flo_ingest_free(flo_ingest *in)
+{
+	if (in == NULL)
+		return;
+	flo_rfm_free(in->res.orders);
+	flo_custsum_free(in->res.summaries);
+	for (int i = 0; i < 3; i++)
+		free(in->picked[i]);
+	free(in->keep);
+	free(in->keep_vals);
+	free(in);
+}
+
+enum flo_ingest_kind flo_ingest_kind(const flo_ingest *in)
+{
+	return in->kind;
+}
+
+const char *flo_ingest_errmsg(const flo_ingest *in)
+{
+	return in->msg;
+}
+
+/* ---- records ---- */
+
+/* The field col names, or a bad record: FLO_OK, -1 for a skipped one, or
+ * the code to stop with.  This runs three times an order: a field present
+ * is taken here, without a call (flo_field_need() words the others); the
+ * words go straight to in->msg, not to a buffer on the stack. */
+static inline __attribute__((always_inline)) int need(flo_ingest *in, struct flo_col *col,
+						      const struct flo_field **f)
+{
+	*f = flo_reader_get(in->r, col);
+	if (*f != NULL && (*f)->kind != FLO_KIND_NULL)
+		return FLO_OK;
+	int err = flo_field_need(in->r, col, f, in->msg);
+	return reject_field(in, err) ? err : -1;
+}
+
+static int get_time(flo_ingest *in, const struct flo_field *f, int64_t *t)
+{
+	int err = flo_field_time(f, t, in->msg);
+	return err == FLO_OK ? FLO_OK : reject_field(in, err) ? err : -1;
+}
+
+static int get_number(flo_ingest *in, const struct flo_field *f, unsigned how, double *v)
+{
+	int err = flo_field_number(f, how, v, in->msg);
+	return err == FLO_OK ? FLO_OK : reject_field(in, err) ? err : -1;
+}
+
+/* A reject() verdict in the convention of the readers below: -1 for a
+ * skipped record, else the code to stop with. */
+static int skip_or(int err)
+{
+	return err ? err : -1;
+}
+
+/* The kept values, into in->keep_vals; with JSON output, a record whose id
+ * or kept values are not UTF-8 is refused here, with its line, rather than
+ * when the summaries are written. */
+static int get_keep(flo_ingest *in, const struct flo_field *id)
+{
+	static const struct flo_field null_field = {"", 0, "", 0, FLO_KIND_NULL};
+	for (size_t i = 0; i < in->o.nkeep; i++) {
+		const struct flo_field *f = flo_reader_get(in->r, &in->keep[i]);
+		in->keep_vals[i] = f ? *f : null_field;
+	}
+	if (in->utf8 && (flo_not_utf8(id, 1, in->msg, sizeof in->msg) ||
+			 flo_not_utf8(in->keep_vals, in->o.nkeep, in->msg, sizeof in->msg)))
+		return skip_or(reject_field(in, FLO_EVALUE));
+	return FLO_OK;
+}
+
+/* The current record as an order: FLO_OK, -1 for a skipped bad record, or
+ * the code to stop with. */
+static int read_order(flo_ingest *in, struct flo_ingest_order *ord)
+{
+	const struct flo_field *id, *date, *amount, *order_id = NULL;
+	int err;
+	if ((err = need(in, &in->id, &id)) != FLO_OK || (err = need(in, &in->date, &date)) ||
+	    (err = need(in, &in->amount, &amount)))
+		return err;
+	if (in->o.order_id != NULL && (err = need(in, &in->order_id, &order_id)) != FLO_OK)
+		return err;
+	if (id->len == 0)
+		return skip_or(reject(in, FLO_EVALUE, "field \"%s\" is empty", in->id.name));
+	/* What the store's keys cannot be. */
+	if (in->o.id_max > 0 && (id->len > in->o.id_max || id->val[0] == '\0'))
+		return skip_or(id->val[0] == '\0'
+			? reject(in, FLO_EVALUE, "field \"%s\" starts with a NUL byte: \"%s\"",
+				 in->id.name, flo_quote(id->val, id->len))
+			: reject(in, FLO_EVALUE,
+				 "field \"%s\" is longer than the store's %zu bytes: \"%s\"",
+				 in->id.name, in->o.id_max, flo_quote(id->val, id->len)));
+	if ((err = get_time(in, date, &ord->time)) != FLO_OK ||
+	    (err = get_number(in, amount, FLO_FIELD_NUMBER, &ord->amount)) != FLO_OK ||
+	    (err = get_keep(in, id)) != FLO_OK)
+		return err;
+	ord->id = id->val;
+	ord->id_len = id->len;
+	ord->order_id = order_id ? order_id->val : NULL;
+	ord->order_id_len = order_id ? order_id->len : 0;
+	ord->keep = in->keep_vals;
+	return FLO_OK;
+}
+
+static int read_summary(flo_ingest *in, flo_custsum *cs)
+{
+	const struct flo_field *id, *f[FLO_CS_NCOLUMNS];
+	int err;
+	if ((err = need(in, &in->id, &id)) != FLO_OK)
+		return err;
+	for (int k = 0; k < FLO_CS_NCOLUMNS; k++)
+		if ((err = need(in, &in->cs[k], &f[k])) != FLO_OK)
+			return err;
+	if (id->len == 0)
+		return skip_or(reject(in, FLO_EVALUE, "field \"%s\" is empty", in->id.name));
+	int64_t first, last;
+	double cv[4];
+	if ((err = get_time(in, f[FLO_CS_FIRST], &first)) != FLO_OK ||
+	    (err = get_time(in, f[FLO_CS_LAST], &last)) != FLO_OK)
+		return err;
+	for (int k = 0; k < 4; k++) {
+		const struct flo_field *x = f[FLO_CS_ORDERS_ONLINE + k];
+		if ((err = get_number(in, x, k < 2 ? FLO_FIELD_COUNT : FLO_FIELD_NUMBER,
+				      &cv[k])) != FLO_OK)
+			return err;
+		if (cv[k] < 0)
+			return skip_or(reject(in, FLO_EVALUE, "field \"%s\" is negative: \"%s\"",
+					      flo_custsum_columns[FLO_CS_ORDERS_ONLINE + k],
+					      flo_quote(x->val, x->len)));
+	}
+	if (last < first)
+		return skip_or(reject(in, FLO_EVALUE,
+				      "last_order_date \"%s\" is before first_order_date",
+				      flo_quote(f[FLO_CS_LAST]->val, f[FLO_CS_LAST]->len)));
+	if (cv[0] + cv[1] < 1)
+		return skip_or(reject(in, FLO_EVALUE, "no orders (order_num_total_ever_online "
+				      "+ _offline is 0)"));
+	if ((err = get_keep(in, id)) != FLO_OK)
+		return err;
+	err = flo_custsum_add(cs, id->val, id->len, (int32_t)(first / 86400),
+			      (int32_t)(last / 86400), cv, in->keep_vals);
+	if (err == FLO_EVALUE)
+		return skip_or(reject(in, FLO_EVALUE, "customer \"%s\" appears twice",
+				      flo_quote(id->val, id->len)));
+	if (err != FLO_OK)
+		return fail(in, err, "%s", flo_strerror(err));
+	return FLO_OK;
+}
+
+int flo_ingest_next(flo_ingest *in, struct flo_ingest_order *ord)
+{
+	for (;;) {
+		if (!in->fresh)
+			in->got = flo_reader_next(in->r);
+		in->fresh = 0;
+		if (in->got == 0)
+			return 0;
+		int err = in->got < 0 ? reader_failed(in, in->got) : read_order(in, ord);
+		if (err == FLO_OK && in->got > 0)
+			return 1;
+		if (err > 0)
+			return -err;
+	}
+}
+
+/* ---- the paths ---- */
+
+/* Where the order fields are, when the records can be scanned on a thread
+ * per part of the customers (orderscan.h): CSV or TSV, no --keep or
+ * --order-id, two threads or more. */
+static int scan_layout(flo_ingest *in, struct flo_orderscan_layout *lay)
+{
+	enum flo_format fmt = flo_reader_format(in->r);
+	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || in->cfg.nkeep > 0 ||
+	    in->cfg.order_ids || in->cfg.parts < 2)
+		return 0;
+	/* A CSV or TSV record's fields are the header's, in its order. */
+	size_t n;
+	const struct flo_field *all = flo_reader_fields(in->r, &n);
+	struct flo_col *cols[3] = {&in->id, &in->date, &in->amount};
+	size_t at[3];
+	for (int k = 0; k < 3; k++) {
+		const struct flo_field *f = flo_reader_get(in->r, cols[k]);
+		if (f == NULL)
+			return 0;
+		at[k] = (size_t)(f - all);
+	}
+	*lay = (struct flo_orderscan_layout){fmt, n, at[0], at[1], at[2], in->utf8};
+	return 1;
+}
+
+/* The current record into the aggregator, one by one. */
+static int add_order(flo_ingest *in, flo_rfm *agg)
+{
+	struct flo_ingest_order ord;
+	int err = read_order(in, &ord);
+	if (err != FLO_OK)
+		return err < 0 ? FLO_OK : err;
+	enum flo_order_fate fate;
+	err = flo_rfm_add(agg, ord.id, ord.id_len, ord.time, ord.amount, ord.order_id,
+			  ord.order_id_len, ord.keep, &fate);
+	if (err != FLO_OK)
+		return fail(in, err, "%s", flo_strerror(err));
+	in->res.fates[fate]++;
+	return FLO_OK;
+}
+
+/* The common case (no --keep, no --order-id) through a feed (rfmfeed.h):
+ * parsing and folding in overlap. */
+static int feed_order(flo_ingest *in, flo_rfm_feed *feed)
+{
+	struct flo_ingest_order ord;
+	int err = read_order(in, &ord);
+	if (err != FLO_OK)
+		return err < 0 ? FLO_OK : err;
+	err = flo_rfm_feed_add(feed, ord.id, ord.id_len, ord.time, ord.amount);
+	return err == FLO_OK ? FLO_OK : fail(in, err, "%s", flo_strerror(err));
+}
+
+static int run_orders(flo_ingest *in)
+{
+	struct flo_ingest_result *res = &in->res;
+	/* A part of the customers a thread, up to 8 (a power of two). */
+	for (in->cfg.parts = 1; in->cfg.parts < FLO_RFM_MAX_PARTS &&
+				2 * in->cfg.parts <= (unsigned)flo_usable_cpus();)
+		in->cfg.parts *= 2;
+	res->threads = in->cfg.parts;
+	if (flo_rfm_new(&res->orders, &in->cfg) != FLO_OK)
+		return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
+	flo_rfm *agg = res->orders;
+	int got = in->got, err;
+	struct flo_orderscan_layout lay;
+	if (got > 0 && scan_layout(in, &lay)) {
+		/* The first record as any other; the rest on a thread a part as
+		 * long as the lines are plain and good. */
+		if ((err = add_order(in, agg)) != FLO_OK)
+			return err;
+		long before = res->fates[0] + res->fates[1] + res->fates[2] + res->fates[3];
+		int done;
+		if ((err = flo_orderscan(in->r, in->o.fd, agg, &lay, res->fates, &done)) != FLO_OK)
+			return fail(in, err, "%s", flo_strerror(err));
+		res->scanned = res->fates[0] + res->fates[1] + res->fates[2] + res->fates[3] -
+			       before;
+		got = done ? 0 : flo_reader_next(in->r);
+	}
+	flo_rfm_feed *feed = NULL;
+	if (in->cfg.nkeep == 0 && !in->cfg.order_ids &&
+	    flo_rfm_feed_new(&feed, agg, flo_usable_cpus() > 1) != FLO_OK)
+		return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
+	for (err = FLO_OK; got != 0; got = flo_reader_next(in->r)) {
+		if (got < 0)
+			err = reader_failed(in, got);
+		else if (feed != NULL)
+			err = feed_order(in, feed);
+		else
+			err = add_order(in, agg);
+		if (err != FLO_OK)
+			break;
+	}
+	int ferr = feed != NULL ? flo_rfm_feed_finish(feed, res->fates) : FLO_OK;
+	if (err == FLO_OK && ferr != FLO_OK)
+		err = fail(in, ferr, "%s", flo_strerror(ferr));
+	return err;
+}
+
+static int run_summaries(flo_ingest *in)
+{
+	if (flo_custsum_new(&in->res.summaries, &in->cfg) != FLO_OK)
+		return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
+	for (int got = in->got; got != 0; got = flo_reader_next(in->r)) {
+		int err = got < 0 ? reader_failed(in, got) : read_summary(in, in->res.summaries);
+		if (err > 0)
+			return err;
+	}
+	return FLO_OK;
+}
+
+int flo_ingest_run(flo_ingest *in, struct flo_ingest_result *res)
+{
+	int err = in->kind == FLO_INGEST_SUMMARY ? run_summaries(in) : run_orders(in);
+	*res = in->res;
+	return err;
+}

@@ -1,0 +1,92 @@
+/* ingest.h: flo-rfm's input read and folded in: order records (rfm.h) or
+ * the FLO customer-summary layout (custsum.h), recognised from the columns.
+ * Orders take the fastest path that gives the same result: plain CSV or TSV
+ * lines on a thread per part of the customers (orderscan.h), else batches
+ * through a feed (rfmfeed.h), else (--keep, --order-id) one by one.  The
+ * store's live mode (custdb.h) takes the orders one by one instead.
+ *
+ * A bad record goes to the caller's function with its code and message (the
+ * tool's bad-record policy); a reader's error comes there too, its code
+ * negative as flo_reader_next() returns it, and a fatal one (anything but a
+ * FLO_ESYNTAX after which the reader can go on) ends the ingest whatever the
+ * function returns.  Errors are err.h codes, with the words in
+ * flo_ingest_errmsg(). */
+#ifndef FLO_INGEST_H
+#define FLO_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record/reader.h"
+#include "rfm/custsum.h"
+#include "rfm/rfm.h"
+
+enum flo_ingest_kind { FLO_INGEST_DETECT, FLO_INGEST_ORDERS, FLO_INGEST_SUMMARY };
+
+/* What flo-rfm was asked for.  Strings are the caller's, kept until
+ * flo_ingest_free(). */
+struct flo_ingest_options {
+	enum flo_ingest_kind kind;
+	const char *id, *date, *amount; /* fields named (NULL: the defaults) */
+	const char *order_id;           /* NULL: orders carry no ids */
+	char *const *keep;              /* fields carried per customer */
+	size_t nkeep;
+	const char *input_name;         /* in messages: "input" for stdin, else the path */
+	enum flo_format out_fmt;        /* the output's (AUTO: the input's); JSON Lines
+					 * refuses ids and kept values not UTF-8 */
+	size_t id_max;                  /* the store's longest id (0: no store); the
+					 * store takes order records only */
+	int cap_outliers;               /* --cap-outliers: summaries only */
+	int fd;                         /* the reader's, which the threaded scan reads */
+};
+
+/* A bad record (err > 0, msg its words) or a reader's error (err < 0):
+ * nonzero to go on with the next record. */
+typedef int flo_ingest_bad_fn(void *ctx, const flo_reader *r, int err, const char *msg);
+
+typedef struct flo_ingest flo_ingest;
+
+#define FLO_INGEST_MSG 600
+
+/* Read r's first record, settle the kind and find the columns; cfg (copied)
+ * as rfm.h's aggregators take it.  FLO_EVALUE for an empty input, FLO_EUSAGE
+ * for options the kind cannot take, FLO_EFIELD for a column missing,
+ * FLO_ENOMEM, or a reader's error; then *in is NULL and msg (FLO_INGEST_MSG
+ * bytes) says why. */
+int flo_ingest_new(flo_ingest **in, flo_reader *r, const struct flo_ingest_options *o,
+		   const struct flo_rfm_config *cfg, flo_ingest_bad_fn *bad, void *ctx,
+		   char *msg);
+/* Frees the aggregators too.  Accepts NULL. */
+void flo_ingest_free(flo_ingest *in);
+
+enum flo_ingest_kind flo_ingest_kind(const flo_ingest *in);
+const char *flo_ingest_errmsg(const flo_ingest *in);
+
+/* What flo_ingest_run() folded the input into. */
+struct flo_ingest_result {
+	flo_rfm *orders;          /* order records, else NULL */
+	flo_custsum *summaries;   /* customer summaries, else NULL */
+	long fates[4];            /* orders by enum flo_order_fate */
+	long scanned;             /* of them read on the scan's threads */
+	unsigned threads;         /* the aggregator's parts */
+};
+
+/* Read every record and fold it in; *res valid until flo_ingest_free(). */
+int flo_ingest_run(flo_ingest *in, struct flo_ingest_result *res);
+
+/* One order, valid until the next call. */
+struct flo_ingest_order {
+	const char *id;
+	size_t id_len;
+	int64_t time;
+	double amount;
+	const char *order_id; /* with order ids */
+	size_t order_id_len;
+	const struct flo_field *keep; /* nkeep values */
+};
+
+/* The next good order (order records only): 1, 0 at the end, or an error
+ * code negated (a fatal reader error, a stop at a bad record). */
+int flo_ingest_next(flo_ingest *in, struct flo_ingest_order *ord);
+
+#endif
