@@ -24,6 +24,7 @@
 #include "segment/segment.h"
 #include "segment/summary.h"
 #include "store/cuts.h"
+#include "record/field.h"
 
 static const char usage[] =
 "usage: flo-segment [options] [file]\n"
@@ -299,15 +300,6 @@ struct input {
 	size_t nsum;
 };
 
-static int has_field(const struct flo_field *f, size_t n, const char *name)
-{
-	size_t len = strlen(name);
-	for (size_t i = 0; i < n; i++)
-		if (f[i].name_len == len && memcmp(f[i].name, name, len) == 0)
-			return 1;
-	return 0;
-}
-
 static void add_need(struct input *in, const char *name, const char *opt)
 {
 	in->need = flo_xrealloc(in->need, in->nneed + 1, sizeof *in->need);
@@ -348,7 +340,7 @@ static void setup_fields(struct input *in, const struct options *o, const char *
 		add_need(in, by, o->cuts ? "--cuts" : "--by");
 	}
 	for (size_t k = 0; fmt != FLO_FMT_JSONL && k < in->nneed; k++) {
-		if (has_field(f, n, in->need[k].name))
+		if (flo_field_has(f, n, in->need[k].name))
 			continue;
 		if (o->cuts)
 			flo_die(FLO_EXIT_DATAERR, "no field \"%s\" in the input: the cut points "
@@ -362,7 +354,7 @@ static void setup_fields(struct input *in, const struct options *o, const char *
 	if (o->fields.n) {
 		for (size_t k = 0; k < o->fields.n; k++) {
 			const char *name = o->fields.item[k];
-			if (fmt != FLO_FMT_JSONL && !has_field(f, n, name))
+			if (fmt != FLO_FMT_JSONL && !flo_field_has(f, n, name))
 				flo_die(FLO_EXIT_DATAERR, "no field \"%s\" (--fields) in the input",
 					name);
 			add_sum(in, name, strlen(name));
@@ -371,15 +363,15 @@ static void setup_fields(struct input *in, const struct options *o, const char *
 	}
 	static const char *const usual[] = {"frequency", "recency", "T", "monetary"};
 	for (size_t k = 0; k < 4; k++)
-		if (has_field(f, n, usual[k]))
+		if (flo_field_has(f, n, usual[k]))
 			add_sum(in, usual[k], strlen(usual[k]));
 	for (size_t i = 0; i < n; i++)
 		if (f[i].name_len > 14 && memcmp(f[i].name, "exp_purchases_", 14) == 0)
 			add_sum(in, f[i].name, f[i].name_len);
-	if (has_field(f, n, "clv"))
+	if (flo_field_has(f, n, "clv"))
 		add_sum(in, "clv", 3);
 	for (size_t k = 0; k < in->nneed; k++)
-		if (has_field(f, n, in->need[k].name))
+		if (flo_field_has(f, n, in->need[k].name))
 			add_sum(in, in->need[k].name, strlen(in->need[k].name));
 }
 

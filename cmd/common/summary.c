@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "common/read.h"
+#include "record/field.h"
 
 int flo_summary_option(int c, const char *arg, struct flo_summary_names *n)
 {
@@ -32,15 +33,6 @@ void flo_summary_cols_init(struct flo_summary_cols *c, const struct flo_summary_
 	};
 }
 
-static int has(const struct flo_field *f, size_t n, const char *name)
-{
-	size_t len = strlen(name);
-	for (size_t i = 0; i < n; i++)
-		if (f[i].name_len == len && memcmp(f[i].name, name, len) == 0)
-			return 1;
-	return 0;
-}
-
 void flo_summary_resolve(struct flo_summary_cols *c, const flo_reader *r)
 {
 	size_t n;
@@ -48,11 +40,11 @@ void flo_summary_resolve(struct flo_summary_cols *c, const flo_reader *r)
 
 	if (n == 0)
 		f = flo_reader_fields(r, &n);
-	c->has_dates = has(f, n, "first_order") && has(f, n, "last_order");
-	c->has_unit = has(f, n, "unit");
-	if (c->monetary_given || has(f, n, c->m.name))
+	c->has_dates = flo_field_has(f, n, "first_order") && flo_field_has(f, n, "last_order");
+	c->has_unit = flo_field_has(f, n, "unit");
+	if (c->monetary_given || flo_field_has(f, n, c->m.name))
 		return;
-	if (has(f, n, "monetary_value"))
+	if (flo_field_has(f, n, "monetary_value"))
 		c->m = FLO_COL("monetary_value");
 	else
 		c->has_m = 0;

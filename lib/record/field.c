@@ -2,11 +2,21 @@
 #include "record/field.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "base/date.h"
 #include "base/err.h"
 #include "base/num.h"
 #include "base/quote.h"
+
+int flo_field_has(const struct flo_field *f, size_t n, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (f[i].name_len == len && memcmp(f[i].name, name, len) == 0)
+			return 1;
+	return 0;
+}
 
 static int missing(const struct flo_col *col, char *msg)
 {

@@ -37,6 +37,9 @@ static inline int flo_field_present(const struct flo_field *f)
 	return f != NULL && f->kind != FLO_KIND_NULL;
 }
 
+/* Whether one of f[0..n) is called name (a header's, or a record's). */
+int flo_field_has(const struct flo_field *f, size_t n, const char *name);
+
 /* The field col names in r's current record, into *f; FLO_EFIELD when it
  * is absent or null. */
 int flo_field_need(const flo_reader *r, struct flo_col *col, const struct flo_field **f,

@@ -96,15 +96,6 @@ static int reader_failed(flo_ingest *in, int got)
 
 /* ---- columns ---- */
 
-static int has_field(const struct flo_field *f, size_t n, const char *name)
-{
-	size_t len = strlen(name);
-	for (size_t i = 0; i < n; i++)
-		if (f[i].name_len == len && memcmp(f[i].name, name, len) == 0)
-			return 1;
-	return 0;
-}
-
 /* The first candidate present, matching case-insensitively; the name as the
  * input spells it (NULL with *oom clear when none is). */
 static char *pick_field(const struct flo_field *f, size_t n, const char *const *candidates,
@@ -130,7 +121,7 @@ static int resolve(flo_ingest *in, struct flo_col *col, const char *given,
 		   char **owned)
 {
 	if (given != NULL) {
-		if (fmt != FLO_FMT_JSONL && !has_field(f, n, given))
+		if (fmt != FLO_FMT_JSONL && !flo_field_has(f, n, given))
 			return fail(in, FLO_EFIELD, "no field \"%s\" (%s) in the input", given,
 				    what);
 		*col = FLO_COL(given);
@@ -151,7 +142,7 @@ static int resolve(flo_ingest *in, struct flo_col *col, const char *given,
 static int is_summary(const struct flo_field *f, size_t n)
 {
 	for (int k = 0; k < FLO_CS_NCOLUMNS; k++)
-		if (!has_field(f, n, flo_custsum_columns[k]))
+		if (!flo_field_has(f, n, flo_custsum_columns[k]))
 			return 0;
 	return 1;
 }
@@ -179,7 +170,7 @@ static int find_columns(flo_ingest *in, const struct flo_field *f, size_t n, enu
 	int err;
 	if (in->kind == FLO_INGEST_SUMMARY) {
 		for (int k = 0; k < FLO_CS_NCOLUMNS; k++)
-			if (!has_field(f, n, flo_custsum_columns[k]))
+			if (!flo_field_has(f, n, flo_custsum_columns[k]))
 				return fail(in, FLO_EFIELD, "--summary: no field \"%s\" in the input",
 					    flo_custsum_columns[k]);
 		if ((err = resolve(in, &in->id, o->id, f, n, fmt, summary_id_names, "customer id",
@@ -206,7 +197,7 @@ static int find_columns(flo_ingest *in, const struct flo_field *f, size_t n, enu
 		return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
 	for (size_t i = 0; i < o->nkeep; i++) {
 		/* JSON records may differ; CSV and TSV name their columns once. */
-		if (fmt != FLO_FMT_JSONL && !has_field(f, n, o->keep[i]))
+		if (fmt != FLO_FMT_JSONL && !flo_field_has(f, n, o->keep[i]))
 			return fail(in, FLO_EFIELD, "no field \"%s\" (--keep) in the input",
 				    o->keep[i]);
 		in->keep[i] = FLO_COL(o->keep[i]);
