@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 	};
 	enum flo_format in_fmt = FLO_FMT_AUTO, out_fmt = FLO_FMT_AUTO;
 	struct flo_bad bad = {0};
-	const struct flo_common_opts common = {&in_fmt, &out_fmt, &bad, usage};
+	const struct flo_common_opts common = {&in_fmt, &out_fmt, &bad, usage, NULL};
 	int c;
 	flo_cli_init("flo-cat");
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1)

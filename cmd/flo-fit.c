@@ -58,7 +58,7 @@ FLO_SUMMARY_USAGE
 
 struct options {
 	enum flo_format in_fmt;
-	const char *weight, *unit, *model_out, *db, *name, *path;
+	const char *weight, *model_out, *db, *name, *path;
 	double penalizer, gg_penalizer;
 	int no_store, timings;
 	struct flo_summary_names names;
@@ -67,11 +67,10 @@ struct options {
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_WEIGHT = 256, OPT_UNIT, OPT_PEN, OPT_GGPEN, OPT_OUT, OPT_DB, OPT_NAME,
+	enum { OPT_WEIGHT = 256,  OPT_PEN, OPT_GGPEN, OPT_OUT, OPT_DB, OPT_NAME,
 	       OPT_NOSTORE, OPT_TIMINGS };
 	static const struct option longopts[] = {
 		{"weight", required_argument, NULL, OPT_WEIGHT},
-		{"unit", required_argument, NULL, OPT_UNIT},
 		{"penalizer", required_argument, NULL, OPT_PEN},
 		{"gg-penalizer", required_argument, NULL, OPT_GGPEN},
 		{"model-out", required_argument, NULL, OPT_OUT},
@@ -84,12 +83,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{NULL, 0, NULL, 0},
 	};
 	o->name = "default";
-	const struct flo_common_opts common = {&o->in_fmt, NULL, &o->bad, usage};
+	const struct flo_common_opts common = {&o->in_fmt, NULL, &o->bad, usage, NULL};
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_WEIGHT: o->weight = optarg; break;
-		case OPT_UNIT: o->unit = optarg; break;
 		case OPT_PEN: o->penalizer = flo_opt_double("--penalizer", optarg); break;
 		case OPT_GGPEN: o->gg_penalizer = flo_opt_double("--gg-penalizer", optarg); break;
 		case OPT_OUT: o->model_out = optarg; break;
@@ -104,8 +102,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	o->path = flo_one_input(argc, argv);
-	if (o->unit != NULL)
-		flo_opt_unit("--unit", o->unit);
 	if (o->penalizer < 0 || o->gg_penalizer < 0)
 		flo_usage_error("a penalizer must be 0 or more");
 	if (o->name[0] == '\0')
@@ -123,7 +119,7 @@ int main(int argc, char **argv)
 	flo_reader *r;
 	if (flo_reader_new(&r, flo_open_input(o.path), o.in_fmt) != FLO_OK)
 		flo_out_of_memory();
-	struct flo_fitrun_options fo = {o.weight, o.unit, o.penalizer, o.gg_penalizer, &o.bad,
+	struct flo_fitrun_options fo = {o.weight, o.names.unit, o.penalizer, o.gg_penalizer, &o.bad,
 					o.timings, &o.names};
 	struct flo_model model;
 	char *json = flo_fitrun(r, &fo, &model);

@@ -178,7 +178,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	struct flo_ingest_options *in = &o->in;
 	o->unit = "week";
 	o->commit_every = 10000;
-	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage};
+	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage, NULL};
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {

@@ -124,7 +124,6 @@ struct options {
 	int fit;                /* fit on the input first */
 	double penalizer, gg_penalizer;
 	const char *model_out;
-	const char *unit;       /* NULL when not given */
 	const char *db, *name;
 	struct numbers horizon; /* the field's name spells each as given */
 	long months;
@@ -165,8 +164,8 @@ static void parse_horizons(struct numbers *h, const char *arg)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_MODEL = 256, OPT_BGNBD, OPT_GG, OPT_DB, OPT_NAME, OPT_UNIT, OPT_HORIZON,
-	       OPT_MONTHS, OPT_DISCOUNT, OPT_FLUSH, OPT_FIT, OPT_PEN,
+	enum { OPT_MODEL = 256, OPT_BGNBD, OPT_GG, OPT_DB, OPT_NAME,  OPT_HORIZON,
+	       OPT_MONTHS, OPT_DISCOUNT,  OPT_FIT, OPT_PEN,
 	       OPT_GGPEN, OPT_MODEL_OUT };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, OPT_MODEL},
@@ -178,12 +177,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"gg", required_argument, NULL, OPT_GG},
 		{"db", required_argument, NULL, OPT_DB},
 		{"name", required_argument, NULL, OPT_NAME},
-		{"unit", required_argument, NULL, OPT_UNIT},
 		{"horizon", required_argument, NULL, OPT_HORIZON},
 		{"clv-months", required_argument, NULL, OPT_MONTHS},
 		{"discount", required_argument, NULL, OPT_DISCOUNT},
-		{"output-format", required_argument, NULL, 'o'},
-		{"flush", no_argument, NULL, OPT_FLUSH},
+		FLO_OUTPUT_LONGOPTS,
 		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -193,7 +190,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 
 	o->months = 6;
 	o->discount = 0.01;
-	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage};
+	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage, &o->flush};
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_MODEL: o->model_path = optarg; break;
@@ -205,7 +202,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_GG: o->gg = optarg; break;
 		case OPT_DB: db = optarg; break;
 		case OPT_NAME: name = optarg; break;
-		case OPT_UNIT: o->unit = optarg; break;
 		case OPT_HORIZON: horizons = optarg; break;
 		case OPT_MONTHS: o->months = flo_opt_long("--clv-months", optarg, 0, 1200); break;
 		case OPT_DISCOUNT:
@@ -214,7 +210,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 				flo_usage_error("option --discount: a monthly rate must be more "
 						"than -1 (0.01 is 1%%): \"%s\"", optarg);
 			break;
-		case OPT_FLUSH: o->flush = 1; break;
 		default:
 			if (!flo_summary_option(c, optarg, &o->names) &&
 			    !flo_common_option(c, optarg, &common))
@@ -222,8 +217,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	o->path = flo_one_input(argc, argv);
-	if (o->unit != NULL)
-		flo_opt_unit("--unit", o->unit);
 	if (o->bgnbd != NULL && o->model_path != NULL)
 		flo_usage_error("--model and --bgnbd each give the model: use one");
 	if (o->fit && (o->bgnbd != NULL || o->model_path != NULL || db != NULL || name != NULL))
@@ -266,7 +259,7 @@ static struct flo_model inline_model(const struct options *o)
 		m.gg = (struct flo_gg){nb.v[0], nb.v[1], nb.v[2]};
 	}
 	numbers_free(&nb);
-	snprintf(m.unit, sizeof m.unit, "%s", o->unit != NULL ? o->unit : "week");
+	snprintf(m.unit, sizeof m.unit, "%s", o->names.unit != NULL ? o->names.unit : "week");
 	return m;
 }
 
@@ -312,10 +305,10 @@ static struct flo_model load_model(const struct options *o)
 		m = file_model(o->model_path);
 	else
 		m = stored_model(o);
-	if (o->unit != NULL && strcmp(o->unit, m.unit) != 0)
+	if (o->names.unit != NULL && strcmp(o->names.unit, m.unit) != 0)
 		flo_usage_error("--unit %s, but the model's unit is %s: scoring would mix "
 				"time units (summarise with flo-rfm --unit %s)",
-				o->unit, m.unit, m.unit);
+				o->names.unit, m.unit, m.unit);
 	return m;
 }
 
@@ -370,7 +363,7 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	quiet.skip = 1;
 	quiet.quiet = 1;
 	quiet.rejects_path = NULL;
-	struct flo_fitrun_options fo = {NULL, o->unit, o->penalizer, o->gg_penalizer, &quiet, 0,
+	struct flo_fitrun_options fo = {NULL, o->names.unit, o->penalizer, o->gg_penalizer, &quiet, 0,
 					&o->names};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
@@ -454,7 +447,7 @@ static void check_header(struct input *in)
  * score them at the wrong rate without a sign. */
 static void check_stated_unit(const struct input *in, const struct options *o)
 {
-	if (o->unit != NULL || in->c.has_dates || in->c.has_unit || strcmp(in->unit, "week") == 0)
+	if (o->names.unit != NULL || in->c.has_dates || in->c.has_unit || strcmp(in->unit, "week") == 0)
 		return;
 	flo_die(FLO_EXIT_DATAERR,
 		"%s: the summaries say nothing of their time unit (no first_order and "

@@ -143,7 +143,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_BY = 256, OPT_GROUPS, OPT_LABELS, OPT_RFM, OPT_RECENCY, OPT_AGE,
 	       OPT_SINCE, OPT_FREQUENCY, OPT_MONETARY, OPT_SUMMARY, OPT_FIELDS,
-	       OPT_SAVE, OPT_CUTS, OPT_PRINT, OPT_DB, OPT_FLUSH,  };
+	       OPT_SAVE, OPT_CUTS, OPT_PRINT, OPT_DB,   };
 	static const struct option longopts[] = {
 		{"by", required_argument, NULL, OPT_BY},
 		{"groups", required_argument, NULL, OPT_GROUPS},
@@ -160,14 +160,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"cuts", required_argument, NULL, OPT_CUTS},
 		{"print-cuts", no_argument, NULL, OPT_PRINT},
 		{"db", required_argument, NULL, OPT_DB},
-		{"output-format", required_argument, NULL, 'o'},
-		{"flush", no_argument, NULL, OPT_FLUSH},
+		FLO_OUTPUT_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	int c, rfm_fields = 0;
 
-	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage};
+	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage, &o->flush};
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_BY: o->by = optarg; break;
@@ -187,7 +186,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_CUTS: check_name("--cuts", optarg); o->cuts = optarg; break;
 		case OPT_PRINT: o->print_cuts = 1; break;
 		case OPT_DB: o->db = optarg; break;
-		case OPT_FLUSH: o->flush = 1; break;
 		default:
 			if (!flo_common_option(c, optarg, &common))
 				flo_option_error(c, argv);

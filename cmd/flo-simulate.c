@@ -159,7 +159,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->fmt = FLO_FMT_CSV;
 	int have_customers = 0, ch;
 	enum flo_format no_input; /* no -i: the tool reads nothing */
-	const struct flo_common_opts common = {&no_input, &o->fmt, NULL, usage};
+	const struct flo_common_opts common = {&no_input, &o->fmt, NULL, usage, NULL};
 	while ((ch = getopt_long(argc, argv, ":n:o:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':

@@ -345,6 +345,11 @@ int flo_common_option(int c, const char *arg, const struct flo_common_opts *co)
 		co->bad->skip = 1;
 		co->bad->rejects_path = arg;
 		return 1;
+	case FLO_OPT_FLUSH:
+		if (co->flush == NULL)
+			return 0;
+		*co->flush = 1;
+		return 1;
 	case 'h':
 		fputs(co->usage, stdout);
 		exit(0);

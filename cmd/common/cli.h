@@ -113,7 +113,7 @@ void flo_bad_finish(struct flo_bad *bad);
  * every tool: they are parsed here.  A tool lists FLO_COMMON_LONGOPTS (and
  * "output-format" if it has -o) in its long options, and hands each option
  * its switch does not know to flo_common_option() first. */
-enum { FLO_OPT_SKIP_BAD = 0x1000, FLO_OPT_REJECTS, FLO_OPT_JSON_STRINGS };
+enum { FLO_OPT_SKIP_BAD = 0x1000, FLO_OPT_REJECTS, FLO_OPT_JSON_STRINGS, FLO_OPT_FLUSH };
 
 #define FLO_COMMON_LONGOPTS                                                  \
 	{"input-format", required_argument, NULL, 'i'},                      \
@@ -122,11 +122,18 @@ enum { FLO_OPT_SKIP_BAD = 0x1000, FLO_OPT_REJECTS, FLO_OPT_JSON_STRINGS };
 	{"json-strings", no_argument, NULL, FLO_OPT_JSON_STRINGS},           \
 	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}
 
+/* The options of a tool that writes records as they come: -o/--output-format
+ * and --flush (a record out as soon as it is written). */
+#define FLO_OUTPUT_LONGOPTS                                                  \
+	{"output-format", required_argument, NULL, 'o'},                     \
+	{"flush", no_argument, NULL, FLO_OPT_FLUSH}
+
 struct flo_common_opts {
 	enum flo_format *in_fmt;
 	enum flo_format *out_fmt; /* NULL: the tool has no -o */
 	struct flo_bad *bad;
 	const char *usage;        /* printed by --help */
+	int *flush;               /* NULL: the tool has no --flush */
 };
 
 /* 1 when option c (with its argument) was one of the common options, now

@@ -14,6 +14,10 @@ int flo_summary_option(int c, const char *arg, struct flo_summary_names *n)
 	const char **name[] = {&n->frequency, &n->recency, &n->T, &n->monetary};
 	int k = c - FLO_OPT_FREQUENCY_FIELD;
 
+	if (c == FLO_OPT_UNIT) {
+		n->unit = flo_opt_unit("--unit", arg);
+		return 1;
+	}
 	if (k < 0 || k >= 4)
 		return 0;
 	if (arg[0] == '\0')

@@ -13,13 +13,14 @@
 
 /* The options naming the fields, for a tool's long options and switch. */
 enum { FLO_OPT_FREQUENCY_FIELD = 0x1100, FLO_OPT_RECENCY_FIELD, FLO_OPT_T_FIELD,
-       FLO_OPT_MONETARY_FIELD };
+       FLO_OPT_MONETARY_FIELD, FLO_OPT_UNIT };
 
 #define FLO_SUMMARY_LONGOPTS                                                         \
 	{"frequency-field", required_argument, NULL, FLO_OPT_FREQUENCY_FIELD},       \
 	{"recency-field", required_argument, NULL, FLO_OPT_RECENCY_FIELD},           \
 	{"T-field", required_argument, NULL, FLO_OPT_T_FIELD},                       \
-	{"monetary-field", required_argument, NULL, FLO_OPT_MONETARY_FIELD}
+	{"monetary-field", required_argument, NULL, FLO_OPT_MONETARY_FIELD},         \
+	{"unit", required_argument, NULL, FLO_OPT_UNIT}
 
 /* The help text of those options, for a tool's usage. */
 #define FLO_SUMMARY_USAGE                                                            \
@@ -32,10 +33,11 @@ enum { FLO_OPT_FREQUENCY_FIELD = 0x1100, FLO_OPT_RECENCY_FIELD, FLO_OPT_T_FIELD,
 
 struct flo_summary_names {
 	const char *frequency, *recency, *T, *monetary; /* NULL: the default */
+	const char *unit; /* --unit (checked: day, week or month), or NULL */
 };
 
-/* 1 when option c was one of the field options (now taken), else 0; an
- * empty name is a usage error. */
+/* 1 when option c was one of the field options or --unit (now taken), else
+ * 0; an empty name or an unknown unit is a usage error. */
 int flo_summary_option(int c, const char *arg, struct flo_summary_names *n);
 
 struct flo_summary_cols {
