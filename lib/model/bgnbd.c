@@ -4,6 +4,7 @@
  * published closed forms divide by a-1 and by b+x-1, subtract nearly equal
  * lgamma values and evaluate 2F1 next to its singular parameters, and the
  * fitted models that matter in practice sit exactly there (a -> 0, b -> inf). */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -25,6 +26,16 @@
 static double safe_exp(double v)
 {
 	return v < EXP_MIN ? 0.0 : exp(v);
+}
+
+/* ln(1 + num/den) for num >= 0, den > 0: where num/den overflows (alpha
+ * subnormal), 1 + num/den is num/den to every digit and the logs subtract
+ * without overflow, keeping the digits of a result above 709. */
+static double log1p_ratio(double num, double den)
+{
+	double q = num / den;
+
+	return isfinite(q) ? log1p(q) : log(num) - log(den);
 }
 
 int flo_bgnbd_check(const struct flo_bgnbd *m)
@@ -171,7 +182,7 @@ static void split_likelihood(const struct flo_bgnbd *m, double x, double tx, dou
 	 * three digits of b.  (alpha+T)/(alpha+t_x) as log1p keeps T - t_x
 	 * exact for T close to t_x. */
 	s->log_odds = log(m->a) - log(m->b + (x - 1.0)) +
-		      n * log1p((T - tx) / (m->alpha + tx));
+		      n * log1p_ratio(T - tx, m->alpha + tx);
 	if (s->log_odds > 0.0) {
 		double e = safe_exp(-s->log_odds);
 		s->w_dead = 1.0 / (1.0 + e);
@@ -194,7 +205,7 @@ double flo_bgnbd_loglik(const struct flo_bgnbd *m, double x, double tx, double T
 	 * + ln(alive + dead); r ln alpha joins ln alive as -r log1p(T/alpha) so
 	 * that a large alpha cancels exactly. */
 	return flo_lnpoch(m->r, x) + lnbeta_ratio(m->a, m->b, x) -
-	       m->r * log1p(T / m->alpha) - x * log(m->alpha + T) + s.softplus;
+	       m->r * log1p_ratio(T, m->alpha) - x * log(m->alpha + T) + s.softplus;
 }
 
 double flo_bgnbd_loglik_grad(const struct flo_bgnbd *m, double x, double tx,
@@ -208,14 +219,14 @@ double flo_bgnbd_loglik_grad(const struct flo_bgnbd *m, double x, double tx,
 	 * scale).  d/dr of r ln alpha - (r+x) ln(alpha+T or t_x) is written with
 	 * log1p; psi differences come from flo_psi_diff so that b -> infinity
 	 * still gives a gradient that tends to 0, not rounding noise. */
-	g[0] = r * (flo_psi_diff(r, x) - s.w_alive * log1p(T / al) -
-		    s.w_dead * log1p(tx / al));
+	g[0] = r * (flo_psi_diff(r, x) - s.w_alive * log1p_ratio(T, al) -
+		    s.w_dead * log1p_ratio(tx, al));
 	g[1] = r - n * (s.w_alive * al / (al + T) + s.w_dead * al / (al + tx));
 	g[2] = -a * flo_psi_diff(a + b, x) + s.w_dead;
 	g[3] = b * (flo_psi_diff(b, x) - flo_psi_diff(a + b, x));
 	if (x > 0.0)
 		g[3] -= s.w_dead * b / (b + (x - 1.0));
-	return flo_lnpoch(r, x) + lnbeta_ratio(a, b, x) - r * log1p(T / al) -
+	return flo_lnpoch(r, x) + lnbeta_ratio(a, b, x) - r * log1p_ratio(T, al) -
 	       x * log(al + T) + s.softplus;
 }
 
@@ -259,7 +270,14 @@ double flo_bgnbd_p_alive(const struct flo_bgnbd *m, double x, double tx, double 
 
 struct alive_args {
 	double n, c, a, bb;
+	double t, at;  /* c = t/(alpha+T), kept for ln c where c overflows */
 };
+
+/* ln c, also where c overflows (alpha subnormal and T = 0) or is subnormal. */
+static double alive_log_c(const struct alive_args *k)
+{
+	return isfinite(k->c) && k->c >= DBL_MIN ? log(k->c) : log(k->t) - log(k->at);
+}
 
 /* The partial sums Q_k of the series depend on (a, b') only, so a sweep over
  * horizons (a CLV) computes them once.  Q_1..Q_len are known, the first `cap`
@@ -365,43 +383,124 @@ static double series_predicted_terms(const struct alive_args *k)
 
 struct quad_ctx {
 	double n, c, a, bb, log_beta, f0, f1;
+	/* the wide form (quad_expected_wide) and an overflowing c */
+	double lc, log_n, k, log_k, log_f0, scale;
+	int sub;
 };
+
+/* ln(1 + c p) from l = ln(cp) where c p is no double (c overflows, or p is
+ * subnormal): l itself past e^40, where 1 + cp is cp to the last bit. */
+static double log1p_exp(double l)
+{
+	return l > 40.0 ? l + log1p(exp(-l)) : log1p(exp(l));
+}
 
 /* f(p) = (1 - (1+cp)^-n)/p with 1 - q written as -expm1(ln q). */
 static double f_of_p(const struct quad_ctx *q, double p)
 {
+	if (!isfinite(q->c))
+		return -expm1(-q->n * log1p_exp(q->lc + log(p))) / p;
 	if (p <= 0.0)
 		return q->n * q->c;
 	return -expm1(-q->n * log1p(q->c * p)) / p;
 }
 
+/* p = 1/(1+e^-u) and its logs, without forming 1-p by subtraction. */
+struct logit {
+	double p, one_minus_p, log_p, log_1mp;
+};
+
+static void logit_parts(double u, struct logit *l)
+{
+	double e;
+
+	if (u < 0.0) {
+		e = exp(u);
+		l->p = e / (1.0 + e);
+		l->one_minus_p = 1.0 / (1.0 + e);
+		l->log_1mp = -log1p(e);
+		l->log_p = u + l->log_1mp;
+	} else {
+		e = exp(-u);
+		l->p = 1.0 / (1.0 + e);
+		l->one_minus_p = e / (1.0 + e);
+		l->log_p = -log1p(e);
+		l->log_1mp = -u + l->log_p;
+	}
+}
+
 static double quad_integrand(double u, void *vctx)
 {
 	const struct quad_ctx *q = vctx;
-	double e, p, one_minus_p, log_p, log_1mp, w;
+	struct logit l;
+	double w;
 
-	/* p = 1/(1+e^-u) and its logs, without forming 1-p by subtraction. */
-	if (u < 0.0) {
-		e = exp(u);
-		p = e / (1.0 + e);
-		one_minus_p = 1.0 / (1.0 + e);
-		log_1mp = -log1p(e);
-		log_p = u + log_1mp;
-	} else {
-		e = exp(-u);
-		p = 1.0 / (1.0 + e);
-		one_minus_p = e / (1.0 + e);
-		log_p = -log1p(e);
-		log_1mp = -u + log_p;
-	}
-	w = safe_exp(q->a * log_p + q->bb * log_1mp - q->log_beta);
+	logit_parts(u, &l);
+	w = safe_exp(q->a * l.log_p + q->bb * l.log_1mp - q->log_beta);
 	if (w == 0.0)
 		return 0.0;
-	return w * (f_of_p(q, p) - q->f0 * one_minus_p - q->f1 * p);
+	return w * (f_of_p(q, l.p) - q->f0 * l.one_minus_p - q->f1 * l.p);
+}
+
+/* ln f(p) for any c, also one beyond DBL_MAX, and p down to the subnormals:
+ * 1 - (1+cp)^-n = -expm1(-y), y = n ln(1+cp), with y from logs where c p or
+ * y is no normal double (below e^-40, ln(1+cp) is cp to the last bit). */
+static double log_f_wide(const struct quad_ctx *q, double p, double log_p)
+{
+	double cp = isfinite(q->c) && p >= DBL_MIN ? q->c * p : 0.0, y, log_y;
+
+	if (cp >= DBL_MIN) {
+		y = q->n * log1p(cp);
+		log_y = y > 1e-290 ? log(y) : q->log_n + log(log1p(cp));
+	} else {
+		double l = q->lc + log_p;
+
+		log_y = l < -40.0 ? q->log_n + l : q->log_n + log(log1p_exp(l));
+		y = exp(log_y);
+	}
+	if (y <= 1e-290)
+		return log_y - log_p;  /* -expm1(-y) = y (1 - y/2) */
+	return log(-expm1(-y)) - log_p;
+}
+
+/* k (-ln(1-p)): directly while e^u is a normal double, else in logs, with
+ * -ln(1-p) = e^u to the last bit below u = -40. */
+static double k_log_1mp(const struct quad_ctx *q, double u, double log_1mp)
+{
+	if (u > -700.0 && isfinite(q->k))
+		return -q->k * log_1mp;
+	return safe_exp(q->log_k + (u < -40.0 ? u : log(-log_1mp)));
+}
+
+/* The wide form's integrand over e^scale: w(u) (f(p) - s(p) - f1 p), each
+ * part from its logs, s(p) = f0 (1-p)^k (see quad_expected_wide). */
+static double quad_integrand_wide(double u, void *vctx)
+{
+	const struct quad_ctx *q = vctx;
+	struct logit l;
+	double lw, v;
+
+	logit_parts(u, &l);
+	lw = q->a * l.log_p + q->bb * l.log_1mp - q->log_beta - q->scale;
+	v = safe_exp(lw + log_f_wide(q, l.p, l.log_p));
+	if (q->sub)
+		v -= safe_exp(lw + q->log_f0 - k_log_1mp(q, u, l.log_1mp));
+	if (q->f1 > 0.0)
+		v -= safe_exp(lw + log(q->f1) + l.log_p);
+	return v;
+}
+
+/* ln of the wide integrand at u, before scaling. */
+static double log_integrand_wide(const struct quad_ctx *q, double u)
+{
+	struct logit l;
+
+	logit_parts(u, &l);
+	return q->a * l.log_p + q->bb * l.log_1mp - q->log_beta + log_f_wide(q, l.p, l.log_p);
 }
 
 #define QUAD_MAX_PIECES 200
-#define QUAD_MAX_BREAKS 12
+#define QUAD_MAX_BREAKS 14
 
 struct piece {
 	double lo, hi, val, err;
@@ -458,14 +557,15 @@ static int cmp_double(const void *x, const void *y)
 }
 
 /* Breakpoints in u = logit(p) at the features of the integrand: the Beta's
- * centre ln(a/b') with its width, the bend of f at p = 1/(n c), and p = 1/2;
- * past the outermost feature the integrand decays at least like e^-|u|, so 45
- * more units reach 1e-19 of the peak. */
-static int quad_breaks(const struct alive_args *k, double *brk)
+ * centre ln(a/b') with its width, the bend of f at p = 1/(n c) (`bend`, in
+ * u), p = 1/2 and up to two more (`extra`); past the outermost feature the
+ * integrand decays at least like e^-|u|, so 45 more units reach 1e-19 of the
+ * peak. */
+static int quad_breaks(const struct alive_args *k, double bend, const double *extra,
+		       int nextra, double *brk)
 {
 	double centre = log(k->a) - log(k->bb);
 	double width = sqrt(1.0 / k->a + 1.0 / k->bb);
-	double bend = -log(k->n * k->c);
 	double pts[QUAD_MAX_BREAKS], lo, hi;
 	int np = 0, nb = 0;
 
@@ -476,8 +576,15 @@ static int quad_breaks(const struct alive_args *k, double *brk)
 		pts[np++] = centre - s * width;
 		pts[np++] = centre + s * width;
 	}
-	lo = fmin(centre, bend) - 45.0;
-	hi = fmax(fmax(centre, bend), 0.0) + 45.0;
+	lo = fmin(centre, bend);
+	hi = fmax(fmax(centre, bend), 0.0);
+	for (int i = 0; i < nextra && i < 2; i++) {
+		pts[np++] = extra[i];
+		lo = fmin(lo, extra[i]);
+		hi = fmax(hi, extra[i]);
+	}
+	lo -= 45.0;
+	hi += 45.0;
 	qsort(pts, (size_t)np, sizeof pts[0], cmp_double);
 	brk[nb++] = lo;
 	/* Points closer than a small part of the Beta's width are one; a
@@ -505,8 +612,9 @@ static int quad_breaks(const struct alive_args *k, double *brk)
 static int narrow_expected(const struct alive_args *k, double *out)
 {
 	double ab = k->a + k->bb, m = k->a / ab, m1 = k->bb / ab;
-	double var = m * m1 / (ab + 1.0), bend = (1.0 + k->c * m) / (k->n * k->c);
-	struct quad_ctx q = { .n = k->n, .c = k->c };
+	double var = m * m1 / (ab + 1.0);
+	double bend = isfinite(k->c) ? (1.0 + k->c * m) / (k->n * k->c) : m / k->n;
+	struct quad_ctx q = { .n = k->n, .c = k->c, .lc = isfinite(k->c) ? 0.0 : alive_log_c(k) };
 
 	if (!(var <= NARROW_VAR * fmin(fmin(m * m, m1 * m1), bend * bend)))
 		return 0;
@@ -514,15 +622,82 @@ static int narrow_expected(const struct alive_args *k, double *out)
 	return 1;
 }
 
-static double quad_expected(const struct alive_args *k)
+/* ln Gamma(y+a) - ln Gamma(y), y = b' + k, for a < 1 and k up to beyond
+ * DBL_MAX (ln k given): there it is a ln y to the last bit. */
+static double lnpoch_far(double bb, double k, double log_k, double a)
+{
+	if (isfinite(bb + k))
+		return flo_lnpoch(bb + k, a);
+	return a * (log_k + log1p(exp(log(bb) - log_k)));
+}
+
+/*
+ * The wide form, for c n far above 1 (alpha -> 0 or r -> infinity) with a < 1,
+ * or c n beyond 1e300.  There the chord f0 (1-p) of quad_expected is of order
+ * n c while the expectation is of order (n c)^(1-a) (FHL 2005 eq. 10: the
+ * 2F1 at z = c/(1+c) -> 1 grows as (1-z)^(a-1-n)): their difference lost
+ * log10((n c)^a) digits (2% at alpha = 1e-15).  Subtracted instead is
+ *     s(p) = f0 (1-p)^k,  k = (n+1) c / 2,
+ * which matches f's value and slope at p = 0 and falls with f past its bend,
+ * so that nothing much larger than the result cancels; its mean is exact,
+ *     E[(1-p)^k] = B(a, b'+k)/B(a, b') = exp(lnpoch(b', a) - lnpoch(b'+k, a)).
+ * Every part is formed from logs (c itself may overflow) and over e^scale,
+ * the size of the integrand's peak, so that the result may exceed DBL_MAX:
+ * the expectation is returned as its mantissa, with ln scale in *log_scale.
+ */
+static double quad_expected_wide(const struct alive_args *k, double *log_scale)
+{
+	struct quad_ctx q;
+	gsl_function fn = { quad_integrand_wide, &q };
+	double brk[QUAD_MAX_BREAKS + 2], extra[2], log_s = -INFINITY, scale, chord, centre;
+	int nb;
+
+	q.n = k->n;
+	q.c = k->c;
+	q.a = k->a;
+	q.bb = k->bb;
+	q.log_beta = gsl_sf_lngamma(k->a) - flo_lnpoch(k->bb, k->a);
+	q.lc = alive_log_c(k);
+	q.log_n = log(k->n);
+	q.log_f0 = q.log_n + q.lc;
+	q.f0 = 0.0;
+	q.sub = k->a < 1.0;
+	q.k = fmax(1.0, 0.5 * (k->n + 1.0) * k->c);
+	q.log_k = isfinite(q.k) ? log(q.k) : log(0.5 * (k->n + 1.0)) + q.lc;
+	/* f(1) = 1 - (1+c)^-n, ln(1+c) = ln c where c overflows */
+	q.f1 = k->bb < 1.0 ? -expm1(-k->n * (isfinite(k->c) ? log1p(k->c) : q.lc)) : 0.0;
+	if (q.sub)
+		log_s = q.log_f0 + flo_lnpoch(k->bb, k->a) - lnpoch_far(k->bb, q.k, q.log_k, k->a);
+	centre = log(k->a) - log(k->bb);
+	scale = fmax(log_s, fmax(log_integrand_wide(&q, centre),
+				 log_integrand_wide(&q, -q.log_f0)));
+	scale = fmax(scale, log_integrand_wide(&q, -q.lc));
+	q.scale = scale;
+	/* E[s + f1 p] over e^scale, E[p] = a/(a+b') */
+	chord = safe_exp(log_s - scale);
+	if (q.f1 > 0.0)
+		chord += safe_exp(log(q.f1) + log(k->a / (k->a + k->bb)) - scale);
+	extra[0] = -q.lc;
+	extra[1] = -q.log_k;
+	nb = quad_breaks(k, -q.log_f0, extra, q.sub ? 2 : 1, brk);
+	*log_scale = scale;
+	return integrate_adaptive(&fn, brk, nb, chord, 1e-13);
+}
+
+/* The expectation by quadrature, as a mantissa with ln of its scale in
+ * *log_scale (0 but for the wide form). */
+static double quad_expected(const struct alive_args *k, double *log_scale)
 {
 	struct quad_ctx q;
 	gsl_function fn = { quad_integrand, &q };
-	double brk[QUAD_MAX_BREAKS + 2], chord;
+	double brk[QUAD_MAX_BREAKS + 2], chord, nc = k->n * k->c;
 	int nb;
 
+	*log_scale = 0.0;
 	if (narrow_expected(k, &chord))
 		return chord;
+	if (!(nc <= 1e300) || (k->a < 1.0 && k->a * log(nc) > M_LN10))
+		return quad_expected_wide(k, log_scale);
 	q.n = k->n;
 	q.c = k->c;
 	q.a = k->a;
@@ -530,12 +705,13 @@ static double quad_expected(const struct alive_args *k)
 	q.log_beta = gsl_sf_lngamma(k->a) - flo_lnpoch(k->bb, k->a);
 	/* The chord is needed only at an end where the Beta weight decays
 	 * slower than e^-|u| (a < 1 at p = 0, b' < 1 at p = 1); elsewhere it
-	 * would only cancel against the integral and cost digits. */
+	 * would only cancel against the integral and cost digits.  Here
+	 * (n c)^a <= 10, so f0 is at most ten times the result. */
 	q.f0 = k->a < 1.0 ? k->n * k->c : 0.0;
 	q.f1 = k->bb < 1.0 ? -expm1(-k->n * log1p(k->c)) : 0.0;
 	/* E[f0 (1-p) + f1 p] with E[p] = a/(a+b'). */
 	chord = q.f0 * (k->bb / (k->a + k->bb)) + q.f1 * (k->a / (k->a + k->bb));
-	nb = quad_breaks(k, brk);
+	nb = quad_breaks(k, -log(nc), NULL, 0, brk);
 	return integrate_adaptive(&fn, brk, nb, chord, 1e-13);
 }
 
@@ -543,17 +719,22 @@ static void alive_args_set(struct alive_args *k, const struct flo_bgnbd *m, doub
 			   double T, double t)
 {
 	k->n = m->r + x;
-	k->c = t / (m->alpha + T);
+	k->t = t;
+	k->at = m->alpha + T;
+	k->c = t / k->at;
 	k->a = m->a;
 	k->bb = m->b + x;
 }
 
+/* The expectation given alive as a mantissa, with ln of its scale in
+ * *log_scale (0 but where the wide quadrature may go beyond DBL_MAX). */
 static double expected_alive(const struct alive_args *k, struct qsums *qs,
-			     enum flo_bgnbd_method how)
+			     enum flo_bgnbd_method how, double *log_scale)
 {
 	double v;
 	int ok;
 
+	*log_scale = 0.0;
 	if (!(k->c > 0.0))
 		return 0.0;
 	/* E = n c (1 - (n+1) c E[p]/2 + ...): below 1e-17 the first term is exact. */
@@ -561,11 +742,19 @@ static double expected_alive(const struct alive_args *k, struct qsums *qs,
 		return k->n * k->c;
 	if (how == FLO_BGNBD_QUADRATURE ||
 	    (how == FLO_BGNBD_AUTO && series_predicted_terms(k) > SERIES_MAX_TERMS))
-		return quad_expected(k);
+		return quad_expected(k, log_scale);
 	if (how == FLO_BGNBD_SERIES)
 		return series_expected(k, qs, INT_MAX - 1, &ok);
 	v = series_expected(k, qs, 2 * SERIES_MAX_TERMS, &ok);
-	return ok ? v : quad_expected(k);
+	return ok ? v : quad_expected(k, log_scale);
+}
+
+/* v e^log_scale: inf where it overflows, the caller's signal. */
+static double scaled(double v, double log_scale)
+{
+	if (log_scale == 0.0)
+		return v;
+	return v > 0.0 ? safe_exp(log(v) + log_scale) : 0.0;
 }
 
 double flo_bgnbd_expected_alive(const struct flo_bgnbd *m, double x, double T,
@@ -573,10 +762,12 @@ double flo_bgnbd_expected_alive(const struct flo_bgnbd *m, double x, double T,
 {
 	struct alive_args k;
 	struct qsums qs;
+	double v, ls;
 
 	alive_args_set(&k, m, x, T, t);
 	qsums_init(&qs, k.a, k.bb, NULL, 0);
-	return expected_alive(&k, &qs, how);
+	v = expected_alive(&k, &qs, how, &ls);
+	return scaled(v, ls);
 }
 
 /* Room for the Q_k of horizons up to a few thousand expected purchases; a
@@ -586,7 +777,7 @@ double flo_bgnbd_expected_alive(const struct flo_bgnbd *m, double x, double T,
 void flo_bgnbd_expected_alive_sweep(const struct flo_bgnbd *m, double x, double T,
 				    const double *t, unsigned nt, double *out)
 {
-	double buf[SWEEP_CACHE];
+	double buf[SWEEP_CACHE], v, ls;
 	struct alive_args k;
 	struct qsums qs;
 
@@ -594,18 +785,32 @@ void flo_bgnbd_expected_alive_sweep(const struct flo_bgnbd *m, double x, double 
 	qsums_init(&qs, k.a, k.bb, buf, SWEEP_CACHE);
 	for (unsigned i = 0; i < nt; i++) {
 		alive_args_set(&k, m, x, T, t[i]);
-		out[i] = expected_alive(&k, &qs, FLO_BGNBD_AUTO);
+		v = expected_alive(&k, &qs, FLO_BGNBD_AUTO, &ls);
+		out[i] = scaled(v, ls);
 	}
 }
 
 double flo_bgnbd_expected_purchases(const struct flo_bgnbd *m, double x, double tx,
 				    double T, double t)
 {
-	double alive = flo_bgnbd_p_alive(m, x, tx, T);
+	struct lik_split s;
+	struct alive_args k;
+	struct qsums qs;
+	double v, ls;
 
-	if (alive == 0.0)
+	split_likelihood(m, x, tx, T, &s);
+	alive_args_set(&k, m, x, T, t);
+	/* The expectation given alive is at most n c (f falls from f(0) = n c),
+	 * so below this the product is 0 in double precision. */
+	if (-s.softplus + log(k.n) + (k.c > 0.0 ? alive_log_c(&k) : -INFINITY) < EXP_MIN)
 		return 0.0;
-	return alive * flo_bgnbd_expected_alive(m, x, T, t, FLO_BGNBD_AUTO);
+	qsums_init(&qs, k.a, k.bb, NULL, 0);
+	v = expected_alive(&k, &qs, FLO_BGNBD_AUTO, &ls);
+	/* P(alive) = e^-softplus, multiplied in logs where it or the
+	 * expectation is beyond the doubles' range */
+	if (ls == 0.0 && s.w_alive > 1e-280)
+		return s.w_alive * v;
+	return v > 0.0 ? safe_exp(log(v) + ls - s.softplus) : 0.0;
 }
 
 double flo_bgnbd_expected_count(const struct flo_bgnbd *m, double t)
@@ -616,24 +821,40 @@ double flo_bgnbd_expected_count(const struct flo_bgnbd *m, double t)
 }
 
 /* ln P(K >= n) for K ~ NegBin(r, z), the number of purchases in (0, t] of a
- * customer who never drops out, with its mean; ln(1-z) is passed exactly
- * (-log1p(t/alpha)).
- * Below the mean the tail is 1 minus a short sum; above it the tail is summed
- * directly, so a tiny tail keeps its digits. */
-static double nb_log_tail(double r, double z, double log_1mz, double mean, unsigned n)
+ * customer who never drops out, with its mean; ln(1-z) and ln z are passed
+ * exactly (-log1p(t/alpha), -log1p(alpha/t)).
+ * Below the mean the tail is P(K >= 1) = -expm1(r ln(1-z)) (all its digits
+ * also for r -> 0) minus a short sum, whose terms are kept over a scale where
+ * P(K = 0) underflows (r large and z near 1: the bulk is far from 0); above
+ * the mean the tail is summed directly, so a tiny tail keeps its digits. */
+static double nb_log_tail(double r, double z, double log_1mz, double log_z, double mean,
+			  unsigned n)
 {
+	const double big = 1e200, log_big = 200.0 * M_LN10;
+
 	if (n == 0)
 		return 0.0;
 	if ((double)n <= mean) {
-		double pk = safe_exp(r * log_1mz), sum = 0.0;
+		double head = -expm1(r * log_1mz), pk = 1.0, sum = 0.0, log_scale = 0.0;
 
-		for (unsigned j = 0; j < n; j++) {
+		if (r * log_1mz > EXP_MIN + 50.0)
+			pk = exp(r * log_1mz);
+		else
+			log_scale = r * log_1mz;
+		for (unsigned j = 1; j < n; j++) {
+			pk *= z * (r + (j - 1.0)) / j;
 			sum += pk;
-			pk *= z * (r + j) / (j + 1.0);
+			if (pk > big) {
+				pk /= big;
+				sum /= big;
+				log_scale += log_big;
+			}
 		}
-		return log1p(-fmin(sum, 1.0));
+		if (sum > 0.0)
+			sum = safe_exp(log(sum) + log_scale);
+		return log(fmax(head - sum, 0.0));
 	}
-	double lp = flo_lnpoch(r, n) - gsl_sf_lnfact(n) + r * log_1mz + n * log(z);
+	double lp = flo_lnpoch(r, n) - gsl_sf_lnfact(n) + r * log_1mz + n * log_z;
 	double pk = 1.0, sum = 0.0;
 
 	for (double j = n;; j++) {
@@ -652,22 +873,28 @@ static double nb_log_tail(double r, double z, double log_1mz, double mean, unsig
 double flo_bgnbd_prob_count(const struct flo_bgnbd *m, double t, unsigned n)
 {
 	double r = m->r, al = m->alpha, a = m->a, b = m->b;
-	double log_1mz, z, beta_part, log_nb, first, second, hi, lo;
+	double log_1mz, log_z, z, beta_part, log_nb, first, second, hi, lo;
 
 	if (!(t > 0.0))
 		return n == 0 ? 1.0 : 0.0;
-	log_1mz = -log1p(t / al);
+	/* ln(alpha/(alpha+t)) and ln(t/(alpha+t)) without overflow or a z
+	 * rounded to 1 */
+	log_1mz = -log1p_ratio(t, al);
+	log_z = -log1p_ratio(al, t);
 	z = t / (al + t);
-	beta_part = lnbeta_ratio(a, b, n);
+	/* ln B(a, b+n) - ln B(a, b) = lnpoch(b, a) - lnpoch(b+n, a): the
+	 * smaller of a and n as the step keeps the two terms small (b = 1e12,
+	 * n = 1000: 19 against 27600, for a difference of 7e-10). */
+	beta_part = a < n ? flo_lnpoch(b, a) - flo_lnpoch(b + n, a) : lnbeta_ratio(a, b, n);
 	/* FHL eq. (8): B(a,b+n)/B(a,b) NB(n) + [n>0] B(a+1,b+n-1)/B(a,b) P(NB >= n),
 	 * with NB(n) = Gamma(r+n)/(Gamma(r) n!) (alpha/(alpha+t))^r (t/(alpha+t))^n
 	 * and B(a+1,b+n-1) = a/(b+n-1) B(a,b+n). */
-	log_nb = flo_lnpoch(r, n) - gsl_sf_lnfact(n) + r * log_1mz + n * log(z);
+	log_nb = flo_lnpoch(r, n) - gsl_sf_lnfact(n) + r * log_1mz + (n > 0 ? n * log_z : 0.0);
 	first = beta_part + log_nb;
 	if (n == 0)
 		return safe_exp(first);
 	second = log(a) - log(b + (n - 1.0)) + beta_part +
-		 nb_log_tail(r, z, log_1mz, r * t / al, n);
+		 nb_log_tail(r, z, log_1mz, log_z, r * (t / al), n);
 	hi = fmax(first, second);
 	lo = fmin(first, second);
 	return safe_exp(hi + log1p(safe_exp(lo - hi)));
