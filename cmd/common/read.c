@@ -20,8 +20,8 @@ int flo_read_need(struct flo_bad *bad, const flo_reader *r, struct flo_col *col,
 	return err == FLO_OK ? 1 : flo_read_failed(bad, r, err, msg);
 }
 
-int flo_read_number(struct flo_bad *bad, const flo_reader *r, struct flo_col *col,
-		    unsigned how, double *v, const struct flo_field **f)
+int flo_read_number_checked(struct flo_bad *bad, const flo_reader *r, struct flo_col *col,
+			    unsigned how, double *v, const struct flo_field **f)
 {
 	char msg[FLO_FIELD_MSG];
 	int err = flo_field_get_number(r, col, how, v, f, msg);
