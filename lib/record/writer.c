@@ -473,7 +473,8 @@ static bool json_number(const char *s, size_t n)
 		if (i == start)
 			return false;
 	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+	bool exponent = i < n && (s[i] == 'e' || s[i] == 'E');
+	if (exponent) {
 		i++;
 		if (i < n && (s[i] == '+' || s[i] == '-'))
 			i++;
@@ -483,9 +484,14 @@ static bool json_number(const char *s, size_t n)
 		if (i == start)
 			return false;
 	}
+	if (i != n || digits > 15)
+		return false;
+	/* Without an exponent, 15 digits within 300 places of the point are a
+	 * double's, and not 0: only the rest are read to see. */
+	if (!exponent && n < 300)
+		return true;
 	double v;
-	return i == n && digits <= 15 && flo_parse_double(s, n, &v) == FLO_OK &&
-	       (v != 0 || !nonzero);
+	return flo_parse_double(s, n, &v) == FLO_OK && (v != 0 || !nonzero);
 }
 
 void flo_writer_field(flo_writer *w, const struct flo_field *f)
