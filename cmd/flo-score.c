@@ -134,14 +134,19 @@ struct options {
 	const char *path;
 };
 
-/* Every item must be a positive number, as flo_opt_positive() says (exit 2). */
-static void numbers_parse(struct numbers *nb, const char *opt, const char *arg)
+/* Every item must be a positive number, as flo_opt_positive() says (exit
+ * 2); with zero_ok, 0 is one too. */
+static void numbers_parse(struct numbers *nb, const char *opt, const char *arg, int zero_ok)
 {
 	flo_list_parse(&nb->list, opt, arg, FLO_LIST_ALL);
 	free(nb->v);
 	nb->v = flo_xcalloc(nb->list.n, sizeof *nb->v);
-	for (size_t k = 0; k < nb->list.n; k++)
-		nb->v[k] = flo_opt_positive(opt, nb->list.item[k]);
+	for (size_t k = 0; k < nb->list.n; k++) {
+		const char *item = nb->list.item[k];
+		nb->v[k] = zero_ok ? flo_opt_double(opt, item) : flo_opt_positive(opt, item);
+		if (zero_ok && !(nb->v[k] >= 0))
+			flo_usage_error("option %s: must be 0 or more: \"%s\"", opt, item);
+	}
 }
 
 static void numbers_free(struct numbers *nb)
@@ -151,10 +156,11 @@ static void numbers_free(struct numbers *nb)
 	nb->v = NULL;
 }
 
-/* The horizons; two equal ones would make two fields of one name. */
+/* The horizons (0 is one: nothing is expected in no time); two equal ones
+ * would make two fields of one name. */
 static void parse_horizons(struct numbers *h, const char *arg)
 {
-	numbers_parse(h, "--horizon", arg);
+	numbers_parse(h, "--horizon", arg, 1);
 	for (size_t k = 0; k < h->list.n; k++)
 		for (size_t j = 0; j < k; j++)
 			if (strcmp(h->list.item[j], h->list.item[k]) == 0)
@@ -246,13 +252,13 @@ static struct flo_model inline_model(const struct options *o)
 	struct flo_model m = {.has_gg = o->gg != NULL};
 	struct numbers nb = {0};
 
-	numbers_parse(&nb, "--bgnbd", o->bgnbd);
+	numbers_parse(&nb, "--bgnbd", o->bgnbd, 0);
 	if (nb.list.n != 4)
 		flo_usage_error("option --bgnbd: expected four numbers r,alpha,a,b, got %zu: "
 				"\"%s\"", nb.list.n, o->bgnbd);
 	m.bgnbd = (struct flo_bgnbd){nb.v[0], nb.v[1], nb.v[2], nb.v[3]};
 	if (o->gg != NULL) {
-		numbers_parse(&nb, "--gg", o->gg);
+		numbers_parse(&nb, "--gg", o->gg, 0);
 		if (nb.list.n != 3)
 			flo_usage_error("option --gg: expected three numbers p,q,v, got %zu: "
 					"\"%s\"", nb.list.n, o->gg);

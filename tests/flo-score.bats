@@ -436,8 +436,8 @@ MODEL_JSON='{"format": "flo-model 1", "unit": "week", "bgnbd": {"params": {"r": 
 	msg="flo-score: unknown option --bogus" usage --bogus
 	msg="flo-score: option --horizon needs a value" usage --horizon
 	msg='flo-score: option --horizon: not a number: "12x"' usage $CDNOW --horizon 12x
-	msg='flo-score: option --horizon: must be positive: "0"' usage $CDNOW --horizon 0
-	msg='flo-score: option --horizon: must be positive: "-1"' usage $CDNOW --horizon 12,-1
+	msg='flo-score: option --horizon: must be 0 or more: "-1"' usage $CDNOW --horizon 12,-1
+	msg='flo-score: option --horizon: must be 0 or more: "-0.5"' usage $CDNOW --horizon -0.5
 	msg='flo-score: option --horizon: not a number: ""' usage $CDNOW --horizon 12,
 	msg='flo-score: option --horizon: not a number: "inf"' usage $CDNOW --horizon inf
 	msg='flo-score: option --horizon: 12 given twice' usage $CDNOW --horizon 12,24,12
@@ -606,4 +606,15 @@ finite_scores() {
 	run flo-score $CDNOW "$TMP/p.csv"
 	refute_output --partial old
 	assert_equal "$(head -1 <<< "$output")" "$SUMMARY,p_alive,exp_purchases_12,exp_purchases_24,exp_avg_value,clv"
+}
+
+@test "--horizon 0: nothing is expected in no time, for every customer (as lifetimes gives 0)" {
+	run --separate-stderr flo-score $CDNOW --horizon 0,12 "$DATA/score_cdnow.csv"
+	assert_success
+	run awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		     { if ($c["exp_purchases_0"] != "0") bad++; n++ } END { print n, bad + 0 }' <<< "$output"
+	assert_output --regexp '^[1-9][0-9]* 0$'
+	# the other horizon as without it
+	[ "$(flo-score $CDNOW --horizon 0,12 "$DATA/score_cdnow.csv" 2>/dev/null | cut -d, -f7 --complement)" = \
+	  "$(flo-score $CDNOW --horizon 12 "$DATA/score_cdnow.csv" 2>/dev/null)" ]
 }

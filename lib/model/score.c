@@ -52,7 +52,7 @@ int flo_scorer_new(flo_scorer **out, const struct flo_score_config *c)
 	if (!(c->discount > -1))
 		return FLO_EUSAGE;
 	for (size_t k = 0; k < c->nhorizon; k++)
-		if (!(c->horizon[k] > 0 && isfinite(c->horizon[k])))
+		if (!(c->horizon[k] >= 0 && isfinite(c->horizon[k])))
 			return FLO_EUSAGE;
 	s = calloc(1, sizeof *s);
 	if (s == NULL)
@@ -124,7 +124,8 @@ static const double *alive_values(flo_scorer *s, double x, double T)
 	e[1] = T;
 	e[2] = flo_clv_alive_sum(&s->m.bgnbd, x, T, s->months, s->discount, s->units_per_month);
 	for (size_t k = 0; k < s->nh; k++)
-		e[3 + k] = flo_bgnbd_expected_alive(&s->m.bgnbd, x, T, s->horizon[k],
+		e[3 + k] = s->horizon[k] == 0 ? 0 /* nothing in no time */
+			 : flo_bgnbd_expected_alive(&s->m.bgnbd, x, T, s->horizon[k],
 						    FLO_BGNBD_AUTO);
 	return e + 2;
 }

@@ -14,7 +14,7 @@
 
 struct flo_score_config {
 	struct flo_model model;
-	const double *horizon; /* nhorizon horizons > 0, in the model's unit (copied) */
+	const double *horizon; /* nhorizon horizons >= 0, in the model's unit (copied) */
 	size_t nhorizon;
 	unsigned months;       /* of the CLV */
 	double discount;       /* monthly rate of the CLV, > -1 */
@@ -43,7 +43,7 @@ typedef struct flo_scorer flo_scorer;
 
 /* FLO_OK, FLO_ENOMEM, FLO_EMODEL (a parameter not finite and positive, a
  * unit not day, week or month) or FLO_EUSAGE (a horizon not finite and
- * positive, a discount not above -1); *s is NULL on failure. */
+ * at least 0, a discount not above -1); *s is NULL on failure. */
 int flo_scorer_new(flo_scorer **s, const struct flo_score_config *c);
 /* NULL is fine. */
 void flo_scorer_free(flo_scorer *s);
