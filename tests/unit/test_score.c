@@ -193,7 +193,7 @@ static void test_overflow(void)
 
 static void test_refused(void)
 {
-	static const double h[] = {12}, zero[] = {0}, inf[] = {INFINITY};
+	static const double h[] = {12}, zero[] = {0}, negative[] = {-1}, inf[] = {INFINITY};
 	struct flo_model m = cdnow;
 	struct flo_score_config c = {m, h, 1, 6, 0.01};
 	flo_scorer *s = (flo_scorer *)&c;
@@ -202,8 +202,11 @@ static void test_refused(void)
 	CHECK_INT(flo_scorer_new(&s, &c), FLO_EUSAGE);
 	CHECK(s == NULL);
 	c.discount = 0.01;
-	c.horizon = zero;
+	c.horizon = negative;
 	CHECK_INT(flo_scorer_new(&s, &c), FLO_EUSAGE);
+	c.horizon = zero; /* nothing expected in no time: a horizon like any */
+	CHECK_INT(flo_scorer_new(&s, &c), FLO_OK);
+	flo_scorer_free(s);
 	c.horizon = inf;
 	CHECK_INT(flo_scorer_new(&s, &c), FLO_EUSAGE);
 	c.horizon = h;
