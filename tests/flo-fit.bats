@@ -288,3 +288,40 @@ recover() {
 	[[ "$(jq -r '.bgnbd.warnings[0]' "$TMP/m.json")" == "dropout is the same for every customer: a = "*" and b = "*" run to infinity together (a/(a+b) = 0.269 per purchase); the spread of dropout probabilities is not identified" ]]
 	[ "$(jq '.bgnbd.converged and .bgnbd.loglik > -282.61614' "$TMP/m.json")" = true ]
 }
+
+@test "x > 0 at t_x = 0 (--frequency total): a fit that runs away stops with exit 65 and says why" {
+	# CDNOW with the first order counted: 1411 one-time buyers at x = 1,
+	# t_x = 0, where the likelihood grows without bound as r and alpha go
+	# to 0 (the fit used to run 50 s to alpha = 5e-131, log-likelihood
+	# +399,496)
+	flo-rfm --frequency total --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/total.csv"
+	run flo-fit --no-store "$TMP/total.csv"
+	assert_failure 65
+	assert_output --partial "flo-fit: the BG/NBD fit runs away (r = "
+	assert_output --partial "and was stopped: 1411 customers with x > 0 at t_x = 0"
+	assert_output --partial "the BG/NBD likelihood has no maximum"
+	assert_output --partial "flo-rfm --frequency repeat (the default) counts the orders of one day as one purchase"
+	refute_output --partial "did not converge"
+	# stopped early: the model is not written
+	run flo-fit --no-store --model-out "$TMP/m.json" "$TMP/total.csv"
+	assert_failure 65
+	[ ! -s "$TMP/m.json" ]
+	# the same orders summarised with the default: a maximum, no such warning
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null | flo-fit --no-store 2>/dev/null > "$TMP/m.json"
+	[ "$(jq '.bgnbd.converged' "$TMP/m.json")" = true ]
+	run jq -r '.bgnbd.warnings[]' "$TMP/m.json"
+	refute_output --partial "t_x = 0"
+}
+
+@test "x > 0 at t_x = 0: the seed notebook's recipe keeps its local optimum and warns in the model" {
+	flo-rfm --frequency total --cap-outliers --as-of 2021-06-01 "$ROOT/examples/flo_data_20k.csv" > "$TMP/s.csv"
+	flo-fit --no-store --penalizer 0.001 --gg-penalizer 0.01 "$TMP/s.csv" > "$TMP/m.json"
+	[ "$(jq '.bgnbd.converged and (.bgnbd.params.r - 3.663383709948953 | fabs) < 1e-3' "$TMP/m.json")" = true ]
+	run jq -r '.bgnbd.warnings[-1]' "$TMP/m.json"
+	assert_output --partial "25 customers with x > 0 at t_x = 0"
+	assert_output --partial "the BG/NBD likelihood has no maximum, it grows without bound as r and alpha go to 0 together; these parameters are a local optimum at best"
+	assert_output --partial "flo-rfm --frequency repeat"
+	# the first warning is still the boundary's
+	run jq -r '.bgnbd.warnings[0]' "$TMP/m.json"
+	assert_output --partial "no dropout is identified"
+}

@@ -242,6 +242,11 @@ char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *
 	t_bgnbd = flo_ms_now();
 	if (err != FLO_OK)
 		flo_die(flo_exit_status(err), "cannot fit the BG/NBD: %s", flo_strerror(err));
+	char zero[FLO_FIT_MSG_MAX];
+	if (doc.bgnbd.runaway) {
+		flo_fit_runaway_message(&doc.bgnbd, zero, sizeof zero);
+		flo_die(FLO_EXIT_DATAERR, "%s", zero);
+	}
 	char *bgw[FLO_FIT_WARNINGS_MAX] = {0}, *ggw[FLO_FIT_WARNINGS_MAX] = {0};
 	if (flo_fit_bgnbd_warnings(&doc.bgnbd, bgw, &doc.bgnbd_nwarnings) != FLO_OK)
 		flo_out_of_memory();

@@ -97,7 +97,15 @@ struct run {
 	double phi[4];
 	double f, grad_norm;
 	int iterations, converged;
+	int runaway; /* stopped at the run-away (fit.h) */
 };
+
+/* The BG/NBD's run-away (fit.h), watched for when `guard`: the data have
+ * customers with x > 0 at t_x = 0. */
+static int runaway(const struct flo_problem *p, const double *phi, int guard)
+{
+	return guard && phi[1] + log(p->scale[1]) < log(FLO_FIT_RUNAWAY_ALPHA);
+}
 
 /* Cholesky of h + lambda I (np x np, stride 4) into l; 0 when not positive
  * definite. */
@@ -157,9 +165,10 @@ static int acceptable(const struct point *cur, const struct point *next, const d
 	return next->f <= cur->f + 1e-13 * fabs(cur->f) && norm(next->g, np) < norm(cur->g, np);
 }
 
-/* Newton's method from start; *at is the last point, with its Hessian. */
-static void newton(const struct flo_problem *p, const double *start, int max_iter, struct run *out,
-		   struct point *at)
+/* Newton's method from start; *at is the last point, with its Hessian.
+ * With guard, stops at the run-away. */
+static void newton(const struct flo_problem *p, const double *start, int max_iter, int guard,
+		   struct run *out, struct point *at)
 {
 	int np = p->np, iter = 0;
 	struct point next;
@@ -183,6 +192,10 @@ static void newton(const struct flo_problem *p, const double *start, int max_ite
 			*at = next;
 			iter++;
 			lambda = lambda > 1e-6 * hmax ? lambda / 10 : 0;
+			if (runaway(p, at->phi, guard)) {
+				out->runaway = 1;
+				break;
+			}
 		} else {
 			/* Levenberg-Marquardt: lean towards a short gradient step. */
 			lambda = lambda > 0 ? lambda * 10 : LM_FIRST * hmax;
@@ -227,7 +240,8 @@ static void gsl_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *g)
 	*f = objective(params, v->data, g->data);
 }
 
-static void minimise(struct flo_problem *p, const double *start, int max_iter, struct run *out)
+static void minimise(struct flo_problem *p, const double *start, int max_iter, int guard,
+		     struct run *out)
 {
 	gsl_multimin_function_fdf fn = {gsl_f, gsl_df, gsl_fdf, (size_t)p->np, p};
 	gsl_vector *x = gsl_vector_alloc((size_t)p->np);
@@ -239,10 +253,12 @@ static void minimise(struct flo_problem *p, const double *start, int max_iter, s
 	int iter = 0, status = GSL_CONTINUE;
 	/* Restarting BFGS when its line search stalls rebuilds the Hessian
 	 * approximation; a few restarts get through flat boundary regions. */
-	int restarts = 0;
+	int restarts = 0, away = 0;
 	while (iter < max_iter) {
 		iter++;
 		status = gsl_multimin_fdfminimizer_iterate(s);
+		if ((away = runaway(p, s->x->data, guard)) != 0)
+			break;
 		if (gsl_multimin_test_gradient(s->gradient, GRAD_TOL) == GSL_SUCCESS) {
 			status = GSL_SUCCESS;
 			break;
@@ -258,7 +274,8 @@ static void minimise(struct flo_problem *p, const double *start, int max_iter, s
 	out->f = s->f;
 	out->grad_norm = gsl_blas_dnrm2(s->gradient);
 	out->iterations = iter;
-	out->converged = isfinite(out->f) && out->grad_norm < GRAD_ACCEPT;
+	out->converged = !away && isfinite(out->f) && out->grad_norm < GRAD_ACCEPT;
+	out->runaway = away;
 	gsl_multimin_fdfminimizer_free(s);
 	gsl_vector_free(x);
 }
@@ -323,9 +340,10 @@ static void report(const struct flo_problem *p, const struct run *best, const st
 
 /* Newton from the warm start, or else from the best of the starts; when it
  * does not converge, BFGS from each start in turn, best first, until one
- * converges. */
+ * converges.  With guard, a run stops at the run-away, and the result is one
+ * when no run converged. */
 static void fit(struct flo_problem *p, const double (*starts)[4], int nstarts, const double *warm,
-		const struct flo_fit_options *o, struct flo_fit_result *res)
+		const struct flo_fit_options *o, int guard, struct flo_fit_result *res)
 {
 	int max_iter = o->max_iter > 0 ? o->max_iter : 5000;
 	int order[8];
@@ -336,16 +354,18 @@ static void fit(struct flo_problem *p, const double (*starts)[4], int nstarts, c
 	if (warm == NULL)
 		order_starts(p, starts, nstarts, order);
 	newton(p, warm ? warm : starts[order[0]], max_iter < NEWTON_MAX ? max_iter : NEWTON_MAX,
-	       &best, &at);
+	       guard, &best, &at);
 	res->starts = 1;
 	res->starts_converged = best.converged;
+	int away = best.runaway;
 	if (!best.converged) {
 		if (warm != NULL)
 			order_starts(p, starts, nstarts, order);
 		for (int k = 0; k < nstarts && !best.converged; k++) {
 			struct run r;
-			minimise(p, starts[order[k]], max_iter, &r);
+			minimise(p, starts[order[k]], max_iter, guard, &r);
 			res->starts++;
+			away |= r.runaway;
 			res->starts_converged += r.converged;
 			/* A converged run beats one that did not; then the lower
 			 * objective. */
@@ -359,6 +379,7 @@ static void fit(struct flo_problem *p, const double (*starts)[4], int nstarts, c
 		}
 	}
 	report(p, &best, &at, res);
+	res->runaway = away && !best.converged;
 }
 
 /* A warm start for large fits: the same fit on an evenly spread sample
@@ -445,7 +466,7 @@ static int index_spend(struct flo_problem *p, const void *rows, size_t n)
  * maximum is interior with a slope in tau <= 0, report the point on the
  * ridge and return 1; else 0, and the caller fits the full model. */
 static int ridge(const struct flo_problem *full, const double *start, const struct flo_fit_options *o,
-		 struct flo_fit_result *res)
+		 int guard, struct flo_fit_result *res)
 {
 	struct flo_problem lim = *full;
 	lim.np = 3;
@@ -454,7 +475,7 @@ static int ridge(const struct flo_problem *full, const double *start, const stru
 	struct run run;
 	struct point at;
 	double d[4];
-	newton(&lim, start, max_iter > 1 ? 1 : max_iter, &run, &at);
+	newton(&lim, start, max_iter > 1 ? 1 : max_iter, guard, &run, &at);
 	if (max_iter > 1 && !run.converged) {
 		/* One step brings r and alpha close; then logit mu goes straight
 		 * to its maximum at those r and alpha, where Newton would walk
@@ -465,12 +486,12 @@ static int ridge(const struct flo_problem *full, const double *start, const stru
 		double from[3] = {at.phi[0], at.phi[1], at.phi[2]};
 		int profiled = flo_lik_limit_profile(full, at.phi, &from[2]);
 		if (profiled)
-			newton(&lim, from, max_iter - first.iterations, &run, &at);
+			newton(&lim, from, max_iter - first.iterations, guard, &run, &at);
 		if (!profiled || !(run.f <= first.f)) /* on from the first step */
-			newton(&lim, first.phi, max_iter - first.iterations, &run, &at);
+			newton(&lim, first.phi, max_iter - first.iterations, guard, &run, &at);
 		run.iterations += first.iterations;
 	}
-	if (!run.converged || !newton_step(&at, 3, 0, d) || norm(d, 3) > INTERIOR_STEP ||
+	if (!run.converged || run.runaway || !newton_step(&at, 3, 0, d) || norm(d, 3) > INTERIOR_STEP ||
 	    !(at.lik.tau <= 0))
 		return 0;
 	/* ln mu and ln(1-mu) from logit mu without forming 1 - mu */
@@ -549,9 +570,13 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 		return FLO_ENOMEM;
 	}
 	flo_problem_threads(&p, o->pool);
-	double weight = 0;
+	double weight = 0, at_zero = 0;
 	for (size_t i = 0; i < p.n; i++)
 		weight += p.obs[i].w;
+	for (size_t i = 0; i < n; i++) /* the records, before the index merged them */
+		if (d[i].x > 0 && d[i].tx == 0 && d[i].w > 0)
+			at_zero += d[i].w;
+	int guard = at_zero > 0;
 	if (!(weight > 0)) {
 		flo_problem_free(&p);
 		return FLO_EVALUE;
@@ -606,13 +631,14 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 			start[0] = warm[0], start[1] = warm[1], start[2] = warm[2] - warm[3];
 		else
 			ridge_start(&p, (const double(*)[4])starts, nstarts, start);
-		*on_ridge = ridge(&p, start, o, res);
+		*on_ridge = ridge(&p, start, o, guard, res);
 	}
 	if (!*on_ridge) {
 		if (warm_ridge) /* a point at infinity is no start for BFGS */
 			nstarts--, warm = NULL;
-		fit(&p, (const double(*)[4])starts, nstarts, warm, o, res);
+		fit(&p, (const double(*)[4])starts, nstarts, warm, o, guard, res);
 	}
+	res->at_zero = at_zero;
 	flo_problem_free(&ranker);
 	flo_problem_free(&p);
 	return FLO_OK;
@@ -678,7 +704,7 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 		size_t m = every(d, sizeof *d, n, RANK_EVERY, &sample);
 		rank_on_sample(&p, &ranker, sample, m, index_spend);
 	}
-	fit(&p, (const double(*)[4])starts, nstarts, warm, o, res);
+	fit(&p, (const double(*)[4])starts, nstarts, warm, o, 0, res);
 	flo_problem_free(&ranker);
 	flo_problem_free(&p);
 	return FLO_OK;

@@ -51,11 +51,27 @@ struct flo_fit_result {
 	int converged;      /* the gradient test passed */
 	double grad_norm;   /* of the objective, at the estimate */
 	int starts, starts_converged;
+	/* BG/NBD: customers (weights) with x > 0 at t_x = 0, where the
+	 * likelihood has no maximum: it grows without bound as r and alpha go
+	 * to 0 together, and a fit is at best a local optimum */
+	double at_zero;
+	/* BG/NBD: the fit ran away towards that boundary (alpha fell below
+	 * FLO_FIT_RUNAWAY_ALPHA of the longest T while at_zero > 0) and no
+	 * start converged: params are where it was stopped, not an estimate */
+	int runaway;
 };
+
+/* alpha s (s = 1/max T) below this with at_zero > 0 is the run-away: the
+ * Gamma's scale is 1e20 observation periods, every rate about 0, which no
+ * proper fit comes near and the unbounded direction reaches in a few
+ * Newton steps. */
+#define FLO_FIT_RUNAWAY_ALPHA 1e-20
 
 /* Fit the BG/NBD.  FLO_EVALUE when there are no observations (or none with
  * weight); FLO_ENOMEM.  A fit that did not converge is not an error: the
- * result says so and the caller reports it. */
+ * result says so and the caller reports it; nor one that ran away
+ * (res->runaway), which stops there rather than follow the likelihood to
+ * the edge of the parameters. */
 int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		  struct flo_fit_result *res);
 

@@ -14,9 +14,22 @@
 
 /* The warnings of a BG/NBD fit into w[0..*n) (malloc'd strings): no
  * convergence, no dropout identified, a purchase rate at a boundary, no
- * standard errors or parameters they do not pin down.  FLO_ENOMEM (then
+ * standard errors or parameters they do not pin down, and last, customers
+ * with x > 0 at t_x = 0 (a likelihood without a maximum).  FLO_ENOMEM (then
  * *n = 0 and nothing is kept). */
 int flo_fit_bgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n);
+
+/* Room enough for the explanations below. */
+#define FLO_FIT_MSG_MAX 640
+
+/* The warning about customers with x > 0 at t_x = 0, into msg (size bytes,
+ * truncated to fit): their count, what it means and the fix.  Returns 0
+ * (msg "") when f->at_zero is 0. */
+int flo_fit_at_zero_warning(const struct flo_fit_result *f, char *msg, size_t size);
+
+/* Why a fit that ran away (f->runaway) has no estimate, with the count and
+ * the fix, into msg (size bytes, truncated to fit). */
+void flo_fit_runaway_message(const struct flo_fit_result *f, char *msg, size_t size);
 
 /* The same for a Gamma-Gamma fit with the given penalizer, and the
  * correlation of frequency and spend when has_corr. */

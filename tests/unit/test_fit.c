@@ -682,6 +682,43 @@ static void test_radix(gsl_rng *rng)
 	free(rank);
 }
 
+/* Customers with x > 0 at t_x = 0 (one-time buyers under flo-rfm
+ * --frequency total): the likelihood has no maximum, since a term
+ * Gamma(r+x)/Gamma(r) alpha^r/alpha^(r+x) ~ r Gamma(x) alpha^-x grows without
+ * bound as r and alpha = r^k go to 0 with k x > 1 (FHL eq. 6 at t_x = 0).  The
+ * fit stops at the run-away and says so; moved off t_x = 0 it converges. */
+static void test_fit_runaway(void)
+{
+	struct flo_triple d[] = {
+		{ 1, 0, 30, 600 }, { 3, 20, 30, 100 }, { 2, 5, 30, 50 }, { 0, 0, 30, 250 },
+	};
+	double ll_prev = -HUGE_VAL;
+	for (double eps = 1e-2; eps > 1e-12; eps /= 100) { /* the unbounded direction */
+		double q[4] = { eps, eps * eps * eps, 1, 1 }, ll;
+		CHECK(flo_fit_bgnbd_loglik(d, N(d), q, 0, &ll, NULL, NULL, NULL) == FLO_OK);
+		CHECK(ll > ll_prev);
+		ll_prev = ll;
+	}
+	struct flo_fit_options o = { 0, 0, NULL };
+	struct flo_fit_result f;
+	CHECK(flo_fit_bgnbd(d, N(d), &o, &f) == FLO_OK);
+	CHECK(f.runaway);
+	CHECK(!f.converged);
+	CHECK_INT((int)f.at_zero, 600);
+	CHECK(f.params[1] / 30 < FLO_FIT_RUNAWAY_ALPHA);
+	/* a penalizer bounds only large parameters: the same */
+	o.penalizer = 0.001;
+	CHECK(flo_fit_bgnbd(d, N(d), &o, &f) == FLO_OK);
+	CHECK(f.runaway);
+	/* the one-time buyers' last purchase a day later: a maximum, found */
+	d[0].tx = 1.0 / 7;
+	o.penalizer = 0;
+	CHECK(flo_fit_bgnbd(d, N(d), &o, &f) == FLO_OK);
+	CHECK(!f.runaway);
+	CHECK(f.at_zero == 0);
+	CHECK(f.converged);
+}
+
 int main(void)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -693,6 +730,7 @@ int main(void)
 	test_limit();
 	test_fit_interior(rng);
 	test_fit_ridge();
+	test_fit_runaway();
 	test_fit_gg(rng);
 	test_compact(rng);
 	test_index(rng);
