@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/date.h"
+#include "base/datefmt.h"
 #include "base/err.h"
 #include "base/pool.h"
 #include "base/quote.h"
@@ -46,6 +47,10 @@ static const char usage[] =
 "                            user_id, id; summaries: master_id)\n"
 "      --date FIELD          order date (date, order_date, invoice_date, invoicedate,\n"
 "                            timestamp, time)\n"
+"      --date-format FMT     read order dates in FMT, strptime-style: %Y %y %m %d\n"
+"                            %b %H %M %S %I %p, numbers unpadded or not, e.g.\n"
+"                            '%m/%d/%Y %H:%M' for 12/1/2010 8:26 (default: the\n"
+"                            forms under Dates below)\n"
 "      --amount FIELD        order value (amount, value, revenue, sales, total, price)\n"
 "      --order-id FIELD      order id: an order whose id the customer had before is\n"
 "                            ignored (replays are harmless; 8 bytes per order kept)\n"
@@ -90,7 +95,8 @@ static const char usage[] =
 "  -V, --version             version\n"
 "\n"
 "Dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times (offsets are converted to\n"
-"UTC), or Unix epoch seconds.\n"
+"UTC), Unix epoch seconds, or epoch milliseconds (from 10^12 on, as pandas\n"
+"writes JSON); other forms need --date-format.\n"
 "\n"
 "With the store, each record (in input order) is its customer's summary as of\n"
 "--as-of, else as of the latest order date the store has seen (the current\n"
@@ -149,13 +155,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 	enum { OPT_ID = 256, OPT_DATE, OPT_AMOUNT, OPT_ORDER_ID, OPT_KEEP, OPT_AS_OF,
 	       OPT_HOLDOUT, OPT_UNIT, OPT_OCCASION, OPT_FREQUENCY, OPT_CAP,
 	       OPT_ORDERS, OPT_SUMMARY, OPT_DB, OPT_INCREMENTAL,
-	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC, OPT_TIMINGS };
+	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC, OPT_TIMINGS,
+	       OPT_DATE_FORMAT };
 	static const struct option longopts[] = {
 		{"output-format", required_argument, NULL, 'o'},
 		{"orders", no_argument, NULL, OPT_ORDERS},
 		{"summary", no_argument, NULL, OPT_SUMMARY},
 		{"id", required_argument, NULL, OPT_ID},
 		{"date", required_argument, NULL, OPT_DATE},
+		{"date-format", required_argument, NULL, OPT_DATE_FORMAT},
 		{"amount", required_argument, NULL, OPT_AMOUNT},
 		{"order-id", required_argument, NULL, OPT_ORDER_ID},
 		{"keep", required_argument, NULL, OPT_KEEP},
@@ -186,6 +194,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_SUMMARY: in->kind = FLO_INGEST_SUMMARY; break;
 		case OPT_ID: in->id = optarg; break;
 		case OPT_DATE: in->date = optarg; break;
+		case OPT_DATE_FORMAT: {
+			char why[256];
+			if (flo_datefmt_check(optarg, why, sizeof why) != FLO_OK)
+				flo_usage_error("option --date-format: %s: \"%s\"", why,
+						flo_quote(optarg, strlen(optarg)));
+			in->date_format = optarg;
+			break;
+		}
 		case OPT_AMOUNT: in->amount = optarg; break;
 		case OPT_ORDER_ID: in->order_id = optarg; break;
 		case OPT_KEEP:

@@ -176,7 +176,7 @@ records() {
 	assert_output $'"c\\u00001"\n"c2"'
 	run flo-rfm "$TMP/nul.csv"
 	assert_failure 65
-	assert_output "flo-rfm: $TMP/nul.csv line 3: field \"date\" is not a date: \"2021-01-0\\x002\""
+	assert_output "flo-rfm: $TMP/nul.csv line 3: field \"date\" is not a date: \"2021-01-0\\x002\" (dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times, epoch seconds or milliseconds; or name the form with --date-format)"
 	run --separate-stderr flo-rfm -o jsonl --skip-bad "$TMP/nul.csv"
 	assert_success
 	assert_output --partial '"customer_id":"c\u00001"'
@@ -455,6 +455,7 @@ records() {
 		c5,2021-05-30T12:00:00Z,1 c6,2021-05-30T23:30:00-05:00,1 'c7,2021-05-30 12:00:00+0200,1' \
 		c8,2021-05-30T12:00:00PST,1 c9,1900-01-01T00:30+01:00,1 c10,9999-12-31T23:00-05:00,1 \
 		c11,1622376000,1 c12,999999999999,1 c13,2021-13-01,1 c14,2021-05-30T25:00,1 > "$TMP/d.csv"
+	HINT=' (dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times, epoch seconds or milliseconds; or name the form with --date-format)'
 	declare -A why=([c1]='is a date outside 1900..9999: "1899-12-31"' [c2]='is not a date: "10000-01-01"'
 		[c3]='is not a date: "2021-02-30"' [c4]='is not a date: "20210230"'
 		[c8]='is not a date: "2021-05-30T12:00:00PST"' [c9]='is a date outside 1900..9999: "1900-01-01T00:30+01:00"'
@@ -464,7 +465,10 @@ records() {
 		{ echo "$ORDERS"; grep "^$id," "$TMP/d.csv"; } > "$TMP/one.csv"
 		run flo-rfm "$TMP/one.csv"
 		assert_failure 65
-		assert_output "flo-rfm: $TMP/one.csv line 2: field \"date\" ${why[$id]}"
+		# a bad date lists the forms flo reads (issue 14)
+		hint=''
+		[[ "${why[$id]}" == 'is not a date'* ]] && hint="$HINT"
+		assert_output "flo-rfm: $TMP/one.csv line 2: field \"date\" ${why[$id]}$hint"
 	done
 	# offsets are converted to UTC: 23:30 at -05:00 is the next day
 	run --separate-stderr flo-rfm --rejects "$TMP/rej" "$TMP/d.csv"

@@ -267,7 +267,7 @@ c2,1,1,7.714285714285714,10,2,22.5,2021-01-03,2021-01-10"
 	printf 'customer_id,date,amount\na,2021-01-01,10\nb,2021-01-02,5\nb,2021-02-30,5\nc,2021-01-03,1\n' > "$TMP/o.csv"
 	run --separate-stderr flo-rfm --db "$FLO_DB" "$TMP/o.csv"
 	assert_failure 65
-	[ "$stderr" = "flo-rfm: $TMP/o.csv line 4: field \"date\" is not a date: \"2021-02-30\"" ]
+	[ "$stderr" = "flo-rfm: $TMP/o.csv line 4: field \"date\" is not a date: \"2021-02-30\" (dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times, epoch seconds or milliseconds; or name the form with --date-format)" ]
 	assert_output "$HEADER
 a,0,0,0,0,1,10,2021-01-01,2021-01-01
 b,0,0,0,0,1,5,2021-01-02,2021-01-02"

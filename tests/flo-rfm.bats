@@ -204,7 +204,7 @@ DAYS_AWK='function days(s,  y, m, d) { y = substr(s,1,4)+0; m = substr(s,6,2)+0;
 	printf 'customer_id,date,amount\na,2021-01-01,10\nb,2021-02-30,5\n' > "$TMP/o.csv"
 	run flo-rfm "$TMP/o.csv"
 	assert_failure 65
-	assert_output "flo-rfm: $TMP/o.csv line 3: field \"date\" is not a date: \"2021-02-30\""
+	assert_output "flo-rfm: $TMP/o.csv line 3: field \"date\" is not a date: \"2021-02-30\" (dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times, epoch seconds or milliseconds; or name the form with --date-format)"
 	printf 'customer_id,date,amount\na,2021-01-01,1,5\n' | { run flo-rfm; assert_failure 65; assert_output "flo-rfm: input line 2: 4 fields, the header has 3"; }
 	printf 'customer_id,date,amount\na,2021-01-01,abc\n' > "$TMP/o.csv"
 	run flo-rfm < "$TMP/o.csv"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/datefmt.h"
 #include "base/err.h"
 #include "base/num.h"
 #include "base/quote.h"
@@ -66,6 +67,26 @@ int flo_field_time(const struct flo_field *f, int64_t *t, char *msg)
 	if (err == FLO_ERANGE)
 		return bad(f, err, "is a date outside 1900..9999", msg);
 	return bad(f, FLO_EDATE, "is not a date", msg);
+}
+
+int flo_field_time_format(const struct flo_field *f, const char *fmt, int64_t *t, char *msg)
+{
+	int err = fmt == NULL ? flo_parse_time(f->val, f->len, t)
+			      : flo_parse_time_format(fmt, f->val, f->len, t);
+	if (err == FLO_OK)
+		return FLO_OK;
+	if (err == FLO_ERANGE)
+		return bad(f, err, "is a date outside 1900..9999", msg);
+	if (fmt != NULL) {
+		snprintf(msg, FLO_FIELD_MSG, "field \"%.*s\" does not match --date-format \"%s\": "
+			 "\"%s\"", (int)f->name_len, f->name, fmt, flo_quote(f->val, f->len));
+		return FLO_EDATE;
+	}
+	bad(f, FLO_EDATE, "is not a date", msg);
+	size_t len = strlen(msg);
+	snprintf(msg + len, FLO_FIELD_MSG - len, " (dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 "
+		 "date-times, epoch seconds or milliseconds; or name the form with --date-format)");
+	return FLO_EDATE;
 }
 
 int flo_field_get_number(const flo_reader *r, struct flo_col *col, unsigned how, double *v,

@@ -51,6 +51,14 @@ int flo_field_number(const struct flo_field *f, unsigned how, double *v, char *m
 /* The time in f (any form flo_parse_time() takes), in seconds. */
 int flo_field_time(const struct flo_field *f, int64_t *t, char *msg);
 
+/* The time in f as flo-rfm reads order dates: in the strptime-style format
+ * fmt (base/datefmt.h, checked by flo_datefmt_check()), or with fmt NULL in
+ * any form flo_parse_time() takes.  The words of a bad date say what was
+ * expected:
+ *   field "NAME" is not a date: "TEXT" (dates: YYYY-MM-DD, ... --date-format)
+ *   field "NAME" does not match --date-format "FMT": "TEXT"     FLO_EDATE */
+int flo_field_time_format(const struct flo_field *f, const char *fmt, int64_t *t, char *msg);
+
 /* flo_field_need(), then flo_field_number(); *f (may be NULL) gets the field. */
 int flo_field_get_number(const flo_reader *r, struct flo_col *col, unsigned how, double *v,
 			 const struct flo_field **f, char *msg);

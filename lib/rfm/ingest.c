@@ -287,6 +287,13 @@ static int get_time(flo_ingest *in, const struct flo_field *f, int64_t *t)
 	return err == FLO_OK ? FLO_OK : reject_field(in, err) ? err : -1;
 }
 
+/* An order's date, in --date-format when given. */
+static int get_order_time(flo_ingest *in, const struct flo_field *f, int64_t *t)
+{
+	int err = flo_field_time_format(f, in->o.date_format, t, in->msg);
+	return err == FLO_OK ? FLO_OK : reject_field(in, err) ? err : -1;
+}
+
 static int get_number(flo_ingest *in, const struct flo_field *f, unsigned how, double *v)
 {
 	int err = flo_field_number(f, how, v, in->msg);
@@ -337,7 +344,7 @@ static int read_order(flo_ingest *in, struct flo_ingest_order *ord)
 			: reject(in, FLO_EVALUE,
 				 "field \"%s\" is longer than the store's %zu bytes: \"%s\"",
 				 in->id.name, in->o.id_max, flo_quote(id->val, id->len)));
-	if ((err = get_time(in, date, &ord->time)) != FLO_OK ||
+	if ((err = get_order_time(in, date, &ord->time)) != FLO_OK ||
 	    (err = get_number(in, amount, FLO_FIELD_NUMBER, &ord->amount)) != FLO_OK ||
 	    (err = get_keep(in, id)) != FLO_OK)
 		return err;
@@ -413,13 +420,14 @@ int flo_ingest_next(flo_ingest *in, struct flo_ingest_order *ord)
 /* ---- the paths ---- */
 
 /* Where the order fields are, when the records can be scanned on a thread
- * per part of the customers (orderscan.h): CSV or TSV, no --keep or
- * --order-id, two threads or more. */
+ * per part of the customers (orderscan.h): CSV or TSV, no --keep,
+ * --order-id or --date-format (the scan reads flo_parse_time()'s forms),
+ * two threads or more. */
 static int scan_layout(flo_ingest *in, struct flo_orderscan_layout *lay)
 {
 	enum flo_format fmt = flo_reader_format(in->r);
 	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || in->cfg.nkeep > 0 ||
-	    in->cfg.order_ids || in->cfg.parts < 2)
+	    in->cfg.order_ids || in->cfg.parts < 2 || in->o.date_format != NULL)
 		return 0;
 	/* A CSV or TSV record's fields are the header's, in its order. */
 	size_t n;

@@ -29,6 +29,8 @@ struct flo_ingest_options {
 	enum flo_ingest_kind kind;
 	const char *id, *date, *amount; /* fields named (NULL: the defaults) */
 	const char *order_id;           /* NULL: orders carry no ids */
+	const char *date_format;        /* order dates' (datefmt.h, checked); NULL:
+					 * any form flo_parse_time() takes */
 	char *const *keep;              /* fields carried per customer */
 	size_t nkeep;
 	const char *input_name;         /* in messages: "input" for stdin, else the path */

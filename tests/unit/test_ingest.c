@@ -14,6 +14,10 @@
 #include "base/err.h"
 #include "rfm/ingest.h"
 
+/* The forms a bad order date's message lists (issue 14). */
+#define HINT " (dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times, epoch seconds or " \
+	     "milliseconds; or name the form with --date-format)"
+
 static flo_reader *reader_fd(const char *data, enum flo_format fmt, int *fd)
 {
 	FILE *f = tmpfile();
@@ -141,8 +145,8 @@ static void test_bad(void)
 		} else {
 			CHECK_INT(err, FLO_EDATE);
 			CHECK_INT(b.n, 1);
-			CHECK_STR(b.msg, "field \"date\" is not a date: \"someday\"");
-			CHECK_STR(flo_ingest_errmsg(in), "field \"date\" is not a date: \"someday\"");
+			CHECK_STR(b.msg, "field \"date\" is not a date: \"someday\"" HINT);
+			CHECK_STR(flo_ingest_errmsg(in), "field \"date\" is not a date: \"someday\"" HINT);
 		}
 		flo_ingest_free(in);
 		flo_reader_free(r);

@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# flo-rfm on the order logs retailers have (issue 14): dates in a named
+# form (--date-format), line items (--quantity, --price), returns.
+# Expected summaries are worked out by hand (or with python3's datetime),
+# never taken from flo's output.
+
+load test_helper
+
+# A UCI-Online-Retail-shaped log: M/D/YYYY H:MM dates, one line an order.
+uci_dates() {
+	cat > "$TMP/uci.csv" <<'CSV'
+InvoiceNo,StockCode,Quantity,InvoiceDate,CustomerID,amount
+536365,85123A,6,12/1/2010 8:26,17850,15.30
+536366,22633,6,12/1/2010 8:28,17850,11.10
+536367,84879,32,12/1/2010 8:34,13047,54.08
+536368,22960,6,12/3/2010 8:34,13047,25.50
+536369,21756,3,12/15/2010 18:35,13047,17.85
+CSV
+}
+
+@test "--date-format: M/D/YYYY H:MM dates read; the summary worked out by hand" {
+	uci_dates
+	run --separate-stderr flo-rfm --id CustomerID --date InvoiceDate --date-format '%m/%d/%Y %H:%M' "$TMP/uci.csv"
+	assert_success
+	# 13047: days 12-01, 12-03, 12-15 (as-of 12-15): x = 2, recency 14 days,
+	# T 14 days = 2 weeks, monetary (25.50 + 17.85) / 2; 17850: one day 12-01.
+	assert_output "customer_id,frequency,recency,T,monetary,orders,revenue,first_order,last_order
+13047,2,2,2,21.675,3,97.43,2010-12-01,2010-12-15
+17850,0,0,2,0,2,26.4,2010-12-01,2010-12-01"
+}
+
+@test "--date-format: a date that does not match, a bad format, the default reader's words" {
+	uci_dates
+	# read day first, 12/3/2010 is 12 March; there is no month 15
+	run flo-rfm --date-format '%d/%m/%Y %H:%M' "$TMP/uci.csv"
+	assert_failure 65
+	assert_output "flo-rfm: $TMP/uci.csv line 6: field \"InvoiceDate\" does not match --date-format \"%d/%m/%Y %H:%M\": \"12/15/2010 18:35\""
+	run flo-rfm "$TMP/uci.csv"
+	assert_failure 65
+	assert_output "flo-rfm: $TMP/uci.csv line 2: field \"InvoiceDate\" is not a date: \"12/1/2010 8:26\" (dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times, epoch seconds or milliseconds; or name the form with --date-format)"
+	run flo-rfm --date-format '%m/%Y' "$TMP/uci.csv"
+	assert_failure 2
+	assert_line --index 0 'flo-rfm: option --date-format: a date format needs a year (%Y or %y), a month (%m or %b) and a day (%d): "%m/%Y"'
+	run flo-rfm --date-format '%m/%d/%Y %Q' "$TMP/uci.csv"
+	assert_failure 2
+	assert_line --index 0 --partial 'flo-rfm: option --date-format: unknown directive %Q'
+	# skipped with --skip-bad, kept verbatim in --rejects
+	run --separate-stderr flo-rfm --rejects "$TMP/rej" --date-format '%d/%m/%Y %H:%M' "$TMP/uci.csv"
+	assert_success
+	assert_equal "$(cut -d, -f1 "$TMP/rej" | tr '\n' ' ')" "InvoiceNo 536369 "
+}
+
+@test "dates: epoch milliseconds (pandas' JSON) read by default" {
+	# 2010-12-01T08:26:00Z is 1291191960 seconds
+	printf 'customer_id,date,amount\na,1291191960000,5\na,1291278360000,7\n' > "$TMP/ms.csv"
+	run --separate-stderr flo-rfm "$TMP/ms.csv"
+	assert_success
+	assert_output "customer_id,frequency,recency,T,monetary,orders,revenue,first_order,last_order
+a,1,0.14285714285714285,0.14285714285714285,7,2,12,2010-12-01,2010-12-02"
+}
+
+@test "--date-format on a large log (the threaded scan's size) gives the ISO dates' summary" {
+	flo-simulate -n 20000 --seed 5 --r 2 --alpha 8 --a 1 --b 10 > "$TMP/iso.csv"
+	[ "$(stat -c %s "$TMP/iso.csv")" -gt 1048576 ]
+	# the same log with M/D/YYYY H:MM dates, written by python3's datetime
+	python3 - "$TMP/iso.csv" "$TMP/us.csv" <<'PY'
+import csv, datetime, random, sys
+random.seed(1)
+with open(sys.argv[1]) as f, open(sys.argv[2], "w", newline="") as g:
+    r = csv.reader(f); w = csv.writer(g, lineterminator="\n")
+    w.writerow(next(r))
+    for cid, date, amount in r:
+        d = datetime.date.fromisoformat(date)
+        w.writerow([cid, f"{d.month}/{d.day}/{d.year} {random.randrange(24)}:{random.randrange(60):02d}", amount])
+PY
+	flo-rfm "$TMP/iso.csv" > "$TMP/want.csv"
+	for t in 1 2 8; do
+		FLO_THREADS=$t flo-rfm --date-format '%m/%d/%Y %H:%M' "$TMP/us.csv" | cmp - "$TMP/want.csv"
+	done
+	# and through a pipe, with a bad date deep in the log
+	{ head -100000 "$TMP/us.csv"; echo 'c9,13/1/1997 8:00,1'; tail -n +100001 "$TMP/us.csv"; } > "$TMP/bad.csv"
+	run flo-rfm --date-format '%m/%d/%Y %H:%M' "$TMP/bad.csv"
+	assert_failure 65
+	assert_output "flo-rfm: $TMP/bad.csv line 100001: field \"date\" does not match --date-format \"%m/%d/%Y %H:%M\": \"13/1/1997 8:00\""
+}
