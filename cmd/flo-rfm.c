@@ -51,9 +51,19 @@ static const char usage[] =
 "                            %b %H %M %S %I %p, numbers unpadded or not, e.g.\n"
 "                            '%m/%d/%Y %H:%M' for 12/1/2010 8:26 (default: the\n"
 "                            forms under Dates below)\n"
-"      --amount FIELD        order value (amount, value, revenue, sales, total, price)\n"
-"      --order-id FIELD      order id: an order whose id the customer had before is\n"
-"                            ignored (replays are harmless; 8 bytes per order kept)\n"
+"      --amount FIELD        order value (amount, value, revenue, sales, total; a\n"
+"                            unit price, price, unit_price or unitprice, is never\n"
+"                            taken: alone it stops the run, exit 2)\n"
+"      --quantity FIELD, --price FIELD\n"
+"                            line items: the value is quantity x price (not with\n"
+"                            --amount; not with the store)\n"
+"      --order-id FIELD      order id: the lines of one order (same customer and\n"
+"                            order id) are summed into one order; a line seen\n"
+"                            before (the same whole record) is ignored, so replays\n"
+"                            are harmless (8 bytes kept per line and per order).\n"
+"                            With the store: an order id seen before is ignored\n"
+"      --line-id FIELD       with --order-id: a line seen before is one with the\n"
+"                            same order id and this field's value\n"
 "      --keep F1,F2,...      carry these fields per customer (orders: the values on\n"
 "                            the customer's latest order)\n"
 "Summary:\n"
@@ -156,7 +166,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_HOLDOUT, OPT_UNIT, OPT_OCCASION, OPT_FREQUENCY, OPT_CAP,
 	       OPT_ORDERS, OPT_SUMMARY, OPT_DB, OPT_INCREMENTAL,
 	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC, OPT_TIMINGS,
-	       OPT_DATE_FORMAT };
+	       OPT_DATE_FORMAT, OPT_QUANTITY, OPT_PRICE, OPT_LINE_ID };
 	static const struct option longopts[] = {
 		{"output-format", required_argument, NULL, 'o'},
 		{"orders", no_argument, NULL, OPT_ORDERS},
@@ -165,6 +175,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"date", required_argument, NULL, OPT_DATE},
 		{"date-format", required_argument, NULL, OPT_DATE_FORMAT},
 		{"amount", required_argument, NULL, OPT_AMOUNT},
+		{"quantity", required_argument, NULL, OPT_QUANTITY},
+		{"price", required_argument, NULL, OPT_PRICE},
+		{"line-id", required_argument, NULL, OPT_LINE_ID},
 		{"order-id", required_argument, NULL, OPT_ORDER_ID},
 		{"keep", required_argument, NULL, OPT_KEEP},
 		{"as-of", required_argument, NULL, OPT_AS_OF},
@@ -203,6 +216,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		}
 		case OPT_AMOUNT: in->amount = optarg; break;
+		case OPT_QUANTITY: in->quantity = optarg; break;
+		case OPT_PRICE: in->price = optarg; break;
+		case OPT_LINE_ID: in->line_id = optarg; break;
 		case OPT_ORDER_ID: in->order_id = optarg; break;
 		case OPT_KEEP:
 			flo_list_parse(&o->keep_list, "--keep", optarg, FLO_LIST_SKIP_EMPTY);
@@ -243,6 +259,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	o->path = flo_one_input(argc, argv);
+	if ((in->quantity == NULL) != (in->price == NULL))
+		flo_usage_error("--quantity and --price go together (amount = quantity x price)");
+	if (in->quantity != NULL && in->amount != NULL)
+		flo_usage_error("--amount or --quantity and --price: use one");
+	if (in->line_id != NULL && in->order_id == NULL)
+		flo_usage_error("--line-id needs --order-id");
 	flo_unit_days(flo_opt_unit("--unit", o->unit), &o->cfg.unit_days);
 	if (o->cfg.has_holdout && !o->cfg.has_as_of)
 		flo_usage_error("--holdout-end needs --as-of");
@@ -270,6 +292,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->db = "flo.lmdb";
 	if (in->cap_outliers)
 		flo_usage_error("--cap-outliers applies to customer summaries, not to the store");
+	if (in->quantity != NULL || in->line_id != NULL)
+		flo_usage_error("--quantity, --price and --line-id do not work with the store yet "
+				"(it would count each line as an order): sum the lines first");
 }
 
 /* ---- output ---- */

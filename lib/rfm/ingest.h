@@ -9,7 +9,9 @@
  * tool's bad-record policy); a reader's error comes there too, its code
  * negative as flo_reader_next() returns it, and a fatal one (anything but a
  * FLO_ESYNTAX after which the reader can go on) ends the ingest whatever the
- * function returns.  Errors are err.h codes, with the words in
+ * function returns.  A unit price (price, unit_price, unitprice) is never
+ * taken as an order's value: with no value field but one of them, and no
+ * --quantity, flo_ingest_new() refuses the input (FLO_EUSAGE).  Errors are err.h codes, with the words in
  * flo_ingest_errmsg(). */
 #ifndef FLO_INGEST_H
 #define FLO_INGEST_H
@@ -28,7 +30,12 @@ enum flo_ingest_kind { FLO_INGEST_DETECT, FLO_INGEST_ORDERS, FLO_INGEST_SUMMARY 
 struct flo_ingest_options {
 	enum flo_ingest_kind kind;
 	const char *id, *date, *amount; /* fields named (NULL: the defaults) */
-	const char *order_id;           /* NULL: orders carry no ids */
+	const char *quantity, *price;   /* line items: amount = quantity x price (both
+					 * or neither; not with amount) */
+	const char *order_id;           /* NULL: orders carry no ids; else the lines
+					 * of one order are summed into one order */
+	const char *line_id;            /* a line's id within its order (with order_id);
+					 * NULL: the whole record's text */
 	const char *date_format;        /* order dates' (datefmt.h, checked); NULL:
 					 * any form flo_parse_time() takes */
 	char *const *keep;              /* fields carried per customer */
@@ -84,6 +91,7 @@ struct flo_ingest_order {
 	double amount;
 	const char *order_id; /* with order ids */
 	size_t order_id_len;
+	uint64_t line;        /* with order ids: the line's hash (never 0) */
 	const struct flo_field *keep; /* nkeep values */
 };
 
