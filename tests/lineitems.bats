@@ -161,3 +161,49 @@ CSV
 	assert_output "customer_id,frequency,recency,T,monetary,orders,revenue,first_order,last_order
 c,0,0,0,0,1,0.3,2021-01-01,2021-01-01"
 }
+
+@test "returns: dropped and counted by default (cancelled invoices, negative quantities); blank ids skipped" {
+	line_items
+	# C536370 cancels a line of 536367; a negative quantity on a plain
+	# invoice; a guest's line (no CustomerID); an earlier cancellation that
+	# would otherwise be 17850's first purchase
+	cat >> "$TMP/li.csv" <<'CSV'
+C536370,84879,-32,12/2/2010 9:00,1.69,13047
+536371,22633,-2,12/16/2010 9:00,1.85,17850
+536372,22633,5,12/16/2010 9:00,1.85,
+C536300,22633,-1,11/20/2010 9:00,1.85,17850
+CSV
+	opts=(--date-format '%m/%d/%Y %H:%M' --quantity Quantity --price UnitPrice --order-id InvoiceNo)
+	run --separate-stderr flo-rfm "${opts[@]}" --cancel-prefix C --rejects "$TMP/rej" "$TMP/li.csv"
+	assert_success
+	# as without the four lines: the last order date is still 12-15
+	assert_output "customer_id,frequency,recency,T,monetary,orders,revenue,first_order,last_order
+13047,2,2,2,22.175,3,111.03,2010-12-01,2010-12-15
+17850,0,0,2,0,2,46.74,2010-12-01,2010-12-01"
+	assert_equal "$stderr" "flo-rfm: 1 order with an order id seen before ignored
+flo-rfm: 1 order with an empty customer id skipped
+flo-rfm: 3 returns dropped (--returns drop)"
+	# the guest's line is kept with the rejects, the returns are not
+	assert_equal "$(cat "$TMP/rej")" "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID
+536372,22633,5,12/16/2010 9:00,1.85,"
+	# without --cancel-prefix the cancelled lines are still returns (negative)
+	run --separate-stderr flo-rfm "${opts[@]}" "$TMP/li.csv"
+	assert_line --index 1 "13047,2,2,2,22.175,3,111.03,2010-12-01,2010-12-15"
+	# --returns keep: each return an order (the old way, wrong for the models):
+	# 17850's first purchase becomes the cancellation of 11-20
+	run --separate-stderr flo-rfm "${opts[@]}" --returns keep "$TMP/li.csv"
+	assert_line --index 2 --partial ",2010-11-20,2010-12-16"
+	run flo-rfm "${opts[@]}" --returns net "$TMP/li.csv"
+	assert_failure 2
+	run flo-rfm --cancel-prefix C "$TMP/li.csv"
+	assert_failure 2
+	assert_line --index 0 'flo-rfm: --cancel-prefix needs --order-id'
+	# a large plain log: a return deep in it leaves the threaded scan for the general path
+	flo-simulate -n 20000 --seed 5 --r 2 --alpha 8 --a 1 --b 10 > "$TMP/big.csv"
+	flo-rfm "$TMP/big.csv" > "$TMP/want.csv"
+	{ head -100000 "$TMP/big.csv"; echo 'c0000001,1997-03-01,-12.5'; tail -n +100001 "$TMP/big.csv"; } > "$TMP/ret.csv"
+	run --separate-stderr flo-rfm "$TMP/ret.csv"
+	assert_success
+	assert_equal "$stderr" "flo-rfm: 1 return dropped (--returns drop)"
+	cmp <(printf '%s\n' "$output") "$TMP/want.csv"
+}
