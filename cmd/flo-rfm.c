@@ -51,9 +51,27 @@ static const char usage[] =
 "                            %b %H %M %S %I %p, numbers unpadded or not, e.g.\n"
 "                            '%m/%d/%Y %H:%M' for 12/1/2010 8:26 (default: the\n"
 "                            forms under Dates below)\n"
-"      --amount FIELD        order value (amount, value, revenue, sales, total, price)\n"
-"      --order-id FIELD      order id: an order whose id the customer had before is\n"
-"                            ignored (replays are harmless; 8 bytes per order kept)\n"
+"      --amount FIELD        order value (amount, value, revenue, sales, total; a\n"
+"                            unit price, price, unit_price or unitprice, is never\n"
+"                            taken: alone it stops the run, exit 2)\n"
+"      --quantity FIELD, --price FIELD\n"
+"                            line items: the value is quantity x price (not with\n"
+"                            --amount; not with the store)\n"
+"      --order-id FIELD      order id: the lines of one order (same customer and\n"
+"                            order id) are summed into one order; a line seen\n"
+"                            before (the same whole record) is ignored, so replays\n"
+"                            are harmless (8 bytes kept per line and per order).\n"
+"                            With the store: an order id seen before is ignored\n"
+"      --line-id FIELD       with --order-id: a line seen before is one with the\n"
+"                            same order id and this field's value\n"
+"      --returns drop|keep   a return (a negative value or quantity, or a\n"
+"                            cancelled order) is dropped and counted (default:\n"
+"                            it is no purchase occasion), or kept as an order\n"
+"                            (wrong for the models; flo before issue 14)\n"
+"      --cancel-prefix C     with --order-id: an order id starting with C is a\n"
+"                            cancellation, a return (UCI Online Retail: C)\n"
+"An order with an empty customer id is skipped and counted on stderr (kept in\n"
+"--rejects when given), not a bad record.\n"
 "      --keep F1,F2,...      carry these fields per customer (orders: the values on\n"
 "                            the customer's latest order)\n"
 "Summary:\n"
@@ -156,7 +174,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_HOLDOUT, OPT_UNIT, OPT_OCCASION, OPT_FREQUENCY, OPT_CAP,
 	       OPT_ORDERS, OPT_SUMMARY, OPT_DB, OPT_INCREMENTAL,
 	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC, OPT_TIMINGS,
-	       OPT_DATE_FORMAT };
+	       OPT_DATE_FORMAT, OPT_QUANTITY, OPT_PRICE, OPT_LINE_ID, OPT_RETURNS,
+	       OPT_CANCEL_PREFIX };
 	static const struct option longopts[] = {
 		{"output-format", required_argument, NULL, 'o'},
 		{"orders", no_argument, NULL, OPT_ORDERS},
@@ -165,6 +184,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"date", required_argument, NULL, OPT_DATE},
 		{"date-format", required_argument, NULL, OPT_DATE_FORMAT},
 		{"amount", required_argument, NULL, OPT_AMOUNT},
+		{"quantity", required_argument, NULL, OPT_QUANTITY},
+		{"price", required_argument, NULL, OPT_PRICE},
+		{"line-id", required_argument, NULL, OPT_LINE_ID},
+		{"returns", required_argument, NULL, OPT_RETURNS},
+		{"cancel-prefix", required_argument, NULL, OPT_CANCEL_PREFIX},
 		{"order-id", required_argument, NULL, OPT_ORDER_ID},
 		{"keep", required_argument, NULL, OPT_KEEP},
 		{"as-of", required_argument, NULL, OPT_AS_OF},
@@ -203,6 +227,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		}
 		case OPT_AMOUNT: in->amount = optarg; break;
+		case OPT_QUANTITY: in->quantity = optarg; break;
+		case OPT_PRICE: in->price = optarg; break;
+		case OPT_LINE_ID: in->line_id = optarg; break;
+		case OPT_RETURNS:
+			if (strcmp(optarg, "net") == 0)
+				flo_usage_error("option --returns: net is not built yet: use drop "
+						"or keep");
+			in->returns = choice("--returns", optarg, "drop", "keep")
+				? FLO_RETURNS_KEEP : FLO_RETURNS_DROP;
+			break;
+		case OPT_CANCEL_PREFIX: in->cancel_prefix = optarg; break;
 		case OPT_ORDER_ID: in->order_id = optarg; break;
 		case OPT_KEEP:
 			flo_list_parse(&o->keep_list, "--keep", optarg, FLO_LIST_SKIP_EMPTY);
@@ -243,6 +278,16 @@ static void parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	o->path = flo_one_input(argc, argv);
+	if ((in->quantity == NULL) != (in->price == NULL))
+		flo_usage_error("--quantity and --price go together (amount = quantity x price)");
+	if (in->quantity != NULL && in->amount != NULL)
+		flo_usage_error("--amount or --quantity and --price: use one");
+	if (in->line_id != NULL && in->order_id == NULL)
+		flo_usage_error("--line-id needs --order-id");
+	if (in->cancel_prefix != NULL && in->order_id == NULL)
+		flo_usage_error("--cancel-prefix needs --order-id");
+	if (in->cancel_prefix != NULL && in->returns == FLO_RETURNS_KEEP)
+		flo_usage_error("--cancel-prefix marks returns, which --returns keep keeps");
 	flo_unit_days(flo_opt_unit("--unit", o->unit), &o->cfg.unit_days);
 	if (o->cfg.has_holdout && !o->cfg.has_as_of)
 		flo_usage_error("--holdout-end needs --as-of");
@@ -270,6 +315,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		o->db = "flo.lmdb";
 	if (in->cap_outliers)
 		flo_usage_error("--cap-outliers applies to customer summaries, not to the store");
+	if (in->quantity != NULL || in->line_id != NULL)
+		flo_usage_error("--quantity, --price and --line-id do not work with the store yet "
+				"(it would count each line as an order): sum the lines first");
 }
 
 /* ---- output ---- */
@@ -415,7 +463,9 @@ static void write_summaries(const flo_rfm *agg, struct output *out, size_t *hold
 static int on_bad(void *ctx, const flo_reader *r, int err, const char *msg)
 {
 	struct flo_bad *bad = ctx;
-	if (err >= 0)
+	if (err == 0)
+		return flo_bad_keep(bad, r), 1;
+	if (err > 0)
 		return flo_read_failed(bad, r, err, msg), 1;
 	if ((-err != FLO_ESYNTAX || flo_reader_fatal(r)) && bad->before_stop != NULL)
 		bad->before_stop(bad->before_stop_ctx);
@@ -444,6 +494,18 @@ static void warn_left_out(const struct options *o, size_t late, size_t holdout_o
 	if (holdout_only > 0)
 		flo_warn("%zu customer%s whose first order is after %s left out", holdout_only,
 			 holdout_only == 1 ? "" : "s", day);
+}
+
+/* The orders skipped by rule (ingest.h). */
+static void warn_skipped(const flo_ingest *in)
+{
+	long no_id, returns;
+	flo_ingest_skipped(in, &no_id, &returns);
+	if (no_id > 0)
+		flo_warn("%ld order%s with an empty customer id skipped", no_id,
+			 no_id == 1 ? "" : "s");
+	if (returns > 0)
+		flo_warn("%ld return%s dropped (--returns drop)", returns, returns == 1 ? "" : "s");
 }
 
 static void warn_repeated(long repeated)
@@ -477,6 +539,7 @@ static void run_orders(struct options *o, flo_ingest *in, struct output *out)
 	int32_t as_of = flo_rfm_as_of(res.orders);
 	warn_left_out(o, (size_t)n[FLO_ORDER_LATE], 0, as_of, "left out");
 	warn_repeated(n[FLO_ORDER_REPEATED]);
+	warn_skipped(in);
 	warn_left_out(o, 0, holdout_only, as_of, "");
 }
 
@@ -617,6 +680,7 @@ static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct ou
 		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(l.db));
 	flo_bad_finish(&o->bad);
 	warn_repeated(counts[FLO_ORDER_REPEATED]);
+	warn_skipped(in);
 	warn_left_out(o, (size_t)counts[FLO_ORDER_LATE], 0, flo_custdb_as_of(l.db),
 		      "stored, in no record");
 }

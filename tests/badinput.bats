@@ -418,8 +418,12 @@ records() {
 	assert_equal "$stderr" "flo-score: 1 customer with frequency > 0 and monetary <= 0 (returns, free orders) scored at monetary 0: the Gamma-Gamma model knows positive spend only"
 	# orders: a negative amount is a return; FLO summaries: counts and
 	# values must not be negative, the last order not before the first
-	printf '%s\nc1,2021-01-01,-5\n' "$ORDERS" | flo-rfm > "$TMP/out.csv"
+	# (issue 14: dropped and counted by default; --returns keep folds it in)
+	printf '%s\nc1,2021-01-01,-5\n' "$ORDERS" | flo-rfm --returns keep > "$TMP/out.csv"
 	assert_equal "$(sed -n 2p "$TMP/out.csv")" "c1,0,0,0,0,1,-5,2021-01-01,2021-01-01"
+	printf '%s\nc1,2021-01-01,-5\nc1,2021-01-02,7\n' "$ORDERS" | { run --separate-stderr flo-rfm; assert_success
+		assert_equal "$(sed -n 2p <<< "$output")" "c1,0,0,0,0,1,7,2021-01-02,2021-01-02"
+		assert_equal "$stderr" "flo-rfm: 1 return dropped (--returns drop)"; }
 	declare -A flo=([c]='c,2021-01-05,2020-01-01,1,1,1,1' [d]='d,2020-01-01,2021-01-01,-1,1,1,1'
 		[e]='e,2020-01-01,2021-01-01,1.5,1,1,1' [f]='f,2020-01-01,2021-01-01,0,0,0,0'
 		[g]='g,2020-01-01,2021-01-01,1,1,-5,1')

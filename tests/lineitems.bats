@@ -83,3 +83,127 @@ PY
 	assert_failure 65
 	assert_output "flo-rfm: $TMP/bad.csv line 100001: field \"date\" does not match --date-format \"%m/%d/%Y %H:%M\": \"13/1/1997 8:00\""
 }
+
+# A line-item log: invoices of several lines, one line replayed.
+line_items() {
+	cat > "$TMP/li.csv" <<'CSV'
+InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID
+536365,85123A,6,12/1/2010 8:26,2.55,17850
+536365,71053,6,12/1/2010 8:26,3.39,17850
+536366,22633,6,12/1/2010 8:28,1.85,17850
+536367,84879,32,12/1/2010 8:34,1.69,13047
+536367,22745,6,12/1/2010 8:34,2.10,13047
+536368,22960,6,12/3/2010 8:34,4.25,13047
+536368,22960,6,12/3/2010 8:34,4.25,13047
+536369,21756,3,12/15/2010 18:35,5.95,13047
+536369,21757,2,12/15/2010 18:35,0.5,13047
+CSV
+}
+
+@test "line items: amount = quantity x price, an order's lines summed, a replayed line ignored" {
+	line_items
+	run --separate-stderr flo-rfm --date-format '%m/%d/%Y %H:%M' --quantity Quantity --price UnitPrice --order-id InvoiceNo "$TMP/li.csv"
+	assert_success
+	# 17850: 15.30 + 20.34 (536365) and 11.10 (536366), all on 12-01: 2 orders, 46.74.
+	# 13047: 54.08 + 12.60 (12-01), 25.50 (12-03; its second line a replay),
+	# 17.85 + 1.00 (12-15): 3 orders, 111.03; monetary (25.50 + 18.85) / 2.
+	assert_output "customer_id,frequency,recency,T,monetary,orders,revenue,first_order,last_order
+13047,2,2,2,22.175,3,111.03,2010-12-01,2010-12-15
+17850,0,0,2,0,2,46.74,2010-12-01,2010-12-01"
+	[[ "$stderr" == *"1 order with an order id seen before ignored"* ]]
+	# every order an occasion: 17850 has two, 536365 (35.64) then 536366 (11.10)
+	run --separate-stderr flo-rfm --occasion order --date-format '%m/%d/%Y %H:%M' --quantity Quantity --price UnitPrice --order-id InvoiceNo "$TMP/li.csv"
+	assert_success
+	assert_line --index 2 "17850,1,0,2,11.1,2,46.74,2010-12-01,2010-12-01"
+	# --line-id: the replay is the same order and stock code
+	run --separate-stderr flo-rfm --date-format '%m/%d/%Y %H:%M' --quantity Quantity --price UnitPrice --order-id InvoiceNo --line-id StockCode "$TMP/li.csv"
+	assert_success
+	assert_line --index 1 "13047,2,2,2,22.175,3,111.03,2010-12-01,2010-12-15"
+	# the whole log twice over: nothing changes
+	{ cat "$TMP/li.csv"; tail -n +2 "$TMP/li.csv"; } > "$TMP/twice.csv"
+	run --separate-stderr flo-rfm --date-format '%m/%d/%Y %H:%M' --quantity Quantity --price UnitPrice --order-id InvoiceNo "$TMP/twice.csv"
+	assert_line --index 1 "13047,2,2,2,22.175,3,111.03,2010-12-01,2010-12-15"
+	[[ "$stderr" == *"10 orders with an order id seen before ignored"* ]]
+}
+
+@test "line items: a unit price is never an order's value; option errors" {
+	line_items
+	run flo-rfm --date-format '%m/%d/%Y %H:%M' "$TMP/li.csv"
+	assert_failure 2
+	assert_line --index 0 'flo-rfm: field "UnitPrice" is a unit price, not an order'"'"'s value: give --quantity FIELD and --price UnitPrice (amount = quantity x price), or --amount UnitPrice to take it as the order'"'"'s value'
+	# --amount says it is meant
+	run --separate-stderr flo-rfm --date-format '%m/%d/%Y %H:%M' --amount UnitPrice "$TMP/li.csv"
+	assert_success
+	printf 'customer_id,date,price\na,2021-01-01,3\n' > "$TMP/p.csv"
+	run flo-rfm "$TMP/p.csv"
+	assert_failure 2
+	run flo-rfm --quantity Quantity "$TMP/li.csv"
+	assert_failure 2
+	assert_line --index 0 'flo-rfm: --quantity and --price go together (amount = quantity x price)'
+	run flo-rfm --quantity Quantity --price UnitPrice --amount UnitPrice "$TMP/li.csv"
+	assert_failure 2
+	assert_line --index 0 'flo-rfm: --amount or --quantity and --price: use one'
+	run flo-rfm --line-id StockCode "$TMP/li.csv"
+	assert_failure 2
+	assert_line --index 0 'flo-rfm: --line-id needs --order-id'
+	run flo-rfm --db "$TMP/db" --quantity Quantity --price UnitPrice "$TMP/li.csv"
+	assert_failure 2
+	run flo-rfm --date-format '%m/%d/%Y %H:%M' --quantity Quantity --price Nope "$TMP/li.csv"
+	assert_failure 65
+	assert_output 'flo-rfm: no field "Nope" (unit price) in the input'
+	# the product must be finite; 3 x 0.1 is 0.3, as typed
+	printf 'customer_id,date,q,p\na,2021-01-01,1e200,1e200\nb,2021-01-01,x,1\nc,2021-01-01,3,0.1\n' > "$TMP/big.csv"
+	run flo-rfm --quantity q --price p "$TMP/big.csv"
+	assert_failure 65
+	assert_output "flo-rfm: $TMP/big.csv line 2: quantity x price is out of range: \"1e200\" x \"1e200\""
+	run --separate-stderr flo-rfm --skip-bad --quantity q --price p "$TMP/big.csv"
+	assert_success
+	assert_output "customer_id,frequency,recency,T,monetary,orders,revenue,first_order,last_order
+c,0,0,0,0,1,0.3,2021-01-01,2021-01-01"
+}
+
+@test "returns: dropped and counted by default (cancelled invoices, negative quantities); blank ids skipped" {
+	line_items
+	# C536370 cancels a line of 536367; a negative quantity on a plain
+	# invoice; a guest's line (no CustomerID); an earlier cancellation that
+	# would otherwise be 17850's first purchase
+	cat >> "$TMP/li.csv" <<'CSV'
+C536370,84879,-32,12/2/2010 9:00,1.69,13047
+536371,22633,-2,12/16/2010 9:00,1.85,17850
+536372,22633,5,12/16/2010 9:00,1.85,
+C536300,22633,-1,11/20/2010 9:00,1.85,17850
+CSV
+	opts=(--date-format '%m/%d/%Y %H:%M' --quantity Quantity --price UnitPrice --order-id InvoiceNo)
+	run --separate-stderr flo-rfm "${opts[@]}" --cancel-prefix C --rejects "$TMP/rej" "$TMP/li.csv"
+	assert_success
+	# as without the four lines: the last order date is still 12-15
+	assert_output "customer_id,frequency,recency,T,monetary,orders,revenue,first_order,last_order
+13047,2,2,2,22.175,3,111.03,2010-12-01,2010-12-15
+17850,0,0,2,0,2,46.74,2010-12-01,2010-12-01"
+	assert_equal "$stderr" "flo-rfm: 1 order with an order id seen before ignored
+flo-rfm: 1 order with an empty customer id skipped
+flo-rfm: 3 returns dropped (--returns drop)"
+	# the guest's line is kept with the rejects, the returns are not
+	assert_equal "$(cat "$TMP/rej")" "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID
+536372,22633,5,12/16/2010 9:00,1.85,"
+	# without --cancel-prefix the cancelled lines are still returns (negative)
+	run --separate-stderr flo-rfm "${opts[@]}" "$TMP/li.csv"
+	assert_line --index 1 "13047,2,2,2,22.175,3,111.03,2010-12-01,2010-12-15"
+	# --returns keep: each return an order (the old way, wrong for the models):
+	# 17850's first purchase becomes the cancellation of 11-20
+	run --separate-stderr flo-rfm "${opts[@]}" --returns keep "$TMP/li.csv"
+	assert_line --index 2 --partial ",2010-11-20,2010-12-16"
+	run flo-rfm "${opts[@]}" --returns net "$TMP/li.csv"
+	assert_failure 2
+	run flo-rfm --cancel-prefix C "$TMP/li.csv"
+	assert_failure 2
+	assert_line --index 0 'flo-rfm: --cancel-prefix needs --order-id'
+	# a large plain log: a return deep in it leaves the threaded scan for the general path
+	flo-simulate -n 20000 --seed 5 --r 2 --alpha 8 --a 1 --b 10 > "$TMP/big.csv"
+	flo-rfm "$TMP/big.csv" > "$TMP/want.csv"
+	{ head -100000 "$TMP/big.csv"; echo 'c0000001,1997-03-01,-12.5'; tail -n +100001 "$TMP/big.csv"; } > "$TMP/ret.csv"
+	run --separate-stderr flo-rfm "$TMP/ret.csv"
+	assert_success
+	assert_equal "$stderr" "flo-rfm: 1 return dropped (--returns drop)"
+	cmp <(printf '%s\n' "$output") "$TMP/want.csv"
+}

@@ -296,6 +296,11 @@ void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
 	keep_rejected(bad, r);
 }
 
+void flo_bad_keep(struct flo_bad *bad, const flo_reader *r)
+{
+	keep_rejected(bad, r);
+}
+
 void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err)
 {
 	err = -err;

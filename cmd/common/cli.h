@@ -99,6 +99,10 @@ struct flo_bad {
 void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Keep the current record of r with the rejects (when there is a rejects
+ * file), without counting it as bad: a record skipped by rule. */
+void flo_bad_keep(struct flo_bad *bad, const flo_reader *r);
+
 /* The reader returned an error: a record-level one goes through
  * flo_bad_record, a fatal one (I/O, oversized record) exits. */
 void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err);

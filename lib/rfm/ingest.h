@@ -9,7 +9,9 @@
  * tool's bad-record policy); a reader's error comes there too, its code
  * negative as flo_reader_next() returns it, and a fatal one (anything but a
  * FLO_ESYNTAX after which the reader can go on) ends the ingest whatever the
- * function returns.  Errors are err.h codes, with the words in
+ * function returns.  A unit price (price, unit_price, unitprice) is never
+ * taken as an order's value: with no value field but one of them, and no
+ * --quantity, flo_ingest_new() refuses the input (FLO_EUSAGE).  Errors are err.h codes, with the words in
  * flo_ingest_errmsg(). */
 #ifndef FLO_INGEST_H
 #define FLO_INGEST_H
@@ -23,12 +25,23 @@
 
 enum flo_ingest_kind { FLO_INGEST_DETECT, FLO_INGEST_ORDERS, FLO_INGEST_SUMMARY };
 
+/* What a return (a negative value or quantity, or an order id that starts
+ * with the cancel prefix) does: dropped and counted, or kept as an order. */
+enum flo_returns { FLO_RETURNS_DROP, FLO_RETURNS_KEEP };
+
 /* What flo-rfm was asked for.  Strings are the caller's, kept until
  * flo_ingest_free(). */
 struct flo_ingest_options {
 	enum flo_ingest_kind kind;
 	const char *id, *date, *amount; /* fields named (NULL: the defaults) */
-	const char *order_id;           /* NULL: orders carry no ids */
+	const char *quantity, *price;   /* line items: amount = quantity x price (both
+					 * or neither; not with amount) */
+	const char *order_id;           /* NULL: orders carry no ids; else the lines
+					 * of one order are summed into one order */
+	const char *line_id;            /* a line's id within its order (with order_id);
+					 * NULL: the whole record's text */
+	enum flo_returns returns;
+	const char *cancel_prefix;      /* order ids of cancellations (with order_id) */
 	const char *date_format;        /* order dates' (datefmt.h, checked); NULL:
 					 * any form flo_parse_time() takes */
 	char *const *keep;              /* fields carried per customer */
@@ -43,7 +56,9 @@ struct flo_ingest_options {
 };
 
 /* A bad record (err > 0, msg its words) or a reader's error (err < 0):
- * nonzero to go on with the next record. */
+ * nonzero to go on with the next record.  err 0 is an order skipped by rule,
+ * not a bad record (an empty customer id, msg says so): the run goes on
+ * whatever the function returns; the caller may keep it with its rejects. */
 typedef int flo_ingest_bad_fn(void *ctx, const flo_reader *r, int err, const char *msg);
 
 typedef struct flo_ingest flo_ingest;
@@ -84,8 +99,13 @@ struct flo_ingest_order {
 	double amount;
 	const char *order_id; /* with order ids */
 	size_t order_id_len;
+	uint64_t line;        /* with order ids: the line's hash (never 0) */
 	const struct flo_field *keep; /* nkeep values */
 };
+
+/* Orders skipped by rule so far: with an empty customer id, and returns
+ * dropped. */
+void flo_ingest_skipped(const flo_ingest *in, long *no_id, long *returns);
 
 /* The next good order (order records only): 1, 0 at the end, or an error
  * code negated (a fatal reader error, a stop at a bad record). */

@@ -87,7 +87,9 @@ static int take_line(const struct scan *s, struct chunk *c, const char *p,
 	const char *date = flo_plain_field(p, ends, lay->date, &date_len);
 	const char *amount = flo_plain_field(p, ends, lay->amount, &amount_len);
 	struct flo_rfm_order o = {id, id_len, 0, {0, 0}, 0};
-	if (id_len == 0 || flo_parse_time(date, date_len, &o.time) != FLO_OK ||
+	/* An empty id and a return (a negative amount) are the general path's. */
+	if (id_len == 0 || (amount_len > 0 && amount[0] == '-') ||
+	    flo_parse_time(date, date_len, &o.time) != FLO_OK ||
 	    flo_parse_money(amount, amount_len, &o.value) != FLO_OK)
 		return 0;
 	if (lay->ascii_ids)

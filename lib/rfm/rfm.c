@@ -239,8 +239,8 @@ static uint32_t dayset_count_upto(const struct dayset *d, int32_t day)
 	return lo;
 }
 
-/* 1 if the hash was new (and is now in the set), 0 if seen, -1 on OOM. */
-static int idset_add(struct idset *s, uint64_t h)
+/* Where h is or would go in the sorted set. */
+static inline uint32_t idset_find(const struct idset *s, uint64_t h)
 {
 	uint32_t lo = 0, hi = s->n;
 	while (lo < hi) {
@@ -250,6 +250,13 @@ static int idset_add(struct idset *s, uint64_t h)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* 1 if the hash was new (and is now in the set), 0 if seen, -1 on OOM. */
+static inline __attribute__((always_inline)) int idset_add(struct idset *s, uint64_t h)
+{
+	uint32_t lo = idset_find(s, h);
 	if (lo < s->n && s->v[lo] == h)
 		return 0;
 	if (s->n == s->cap) {
@@ -264,6 +271,13 @@ static int idset_add(struct idset *s, uint64_t h)
 	s->v[lo] = h;
 	s->n++;
 	return 1;
+}
+
+/* Whether the set holds h. */
+static int idset_has(const struct idset *s, uint64_t h)
+{
+	uint32_t lo = idset_find(s, h);
+	return lo < s->n && s->v[lo] == h;
 }
 
 unsigned flo_rfm_parts(const flo_rfm *r)
@@ -470,9 +484,66 @@ static int fold(const struct flo_rfm_config *cfg, struct part *pt, uint32_t idx,
 	return FLO_OK;
 }
 
+/* A further line of an order the customer has (order_ids), on a day that is
+ * an occasion already: its value added to that order; no order counted, but
+ * when the order's earlier lines were all in the holdout. */
+static int fold_line(const struct flo_rfm_config *cfg, struct part *pt, uint32_t idx,
+		     int64_t time, int32_t day, int holdout, struct flo_money value,
+		     const struct flo_field *keep, enum flo_order_fate *fate)
+{
+	struct cust *c = &pt->cust[idx];
+	struct cust_extra *x = &pt->extra[idx];
+	struct cust_money m = money_of(pt, c);
+	if (holdout) {
+		flo_money_add(&m.h, value);
+		*fate = FLO_ORDER_HOLDOUT;
+		return set_money(pt, c, &m);
+	}
+	*fate = FLO_ORDER_CALIBRATION;
+	if (cfg->per_order) {
+		if (c->orders == 0 || time == x->first_time) { /* a line of the first order */
+			if (c->orders == 0)
+				m.first = (struct flo_money){0, 0};
+			x->first_time = time;
+			flo_money_add(&m.first, value);
+		}
+	} else if (day < c->first_day) {
+		m.first = value;
+	} else if (day == c->first_day) {
+		flo_money_add(&m.first, value);
+	}
+	if (day < c->first_day)
+		c->first_day = day;
+	if (c->orders == 0 || day > c->last_day)
+		c->last_day = day;
+	if (c->orders == 0)
+		c->orders = 1;
+	flo_money_add(&m.revenue, value);
+	if (set_money(pt, c, &m) != FLO_OK)
+		return FLO_ENOMEM;
+	if (!pt->have_max || day > pt->max_day) {
+		pt->max_day = day;
+		pt->have_max = 1;
+	}
+	if (cfg->nkeep > 0 && time >= x->keep_time) {
+		if (flo_kept_pack(&x->kept, keep, cfg->nkeep) != FLO_OK)
+			return FLO_ENOMEM;
+		x->keep_time = time;
+	}
+	return FLO_OK;
+}
+
 int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 		double amount, const char *order_id, size_t order_id_len,
 		const struct flo_field *keep, enum flo_order_fate *fate)
+{
+	return flo_rfm_add_line(r, id, id_len, time, amount, order_id, order_id_len, 0, keep,
+				fate);
+}
+
+int flo_rfm_add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, double amount,
+		     const char *order_id, size_t order_id_len, uint64_t line,
+		     const struct flo_field *keep, enum flo_order_fate *fate)
 {
 	int32_t day = flo_rfm_day(time);
 	int late, err;
@@ -485,7 +556,32 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 	uint32_t idx;
 	if ((err = customer(r, id, id_len, &pt, &idx)) != FLO_OK)
 		return err;
-	return fold(&r->cfg, pt, idx, time, day, holdout, flo_money_of(amount), order_id,
+	const struct flo_rfm_config *cfg = &r->cfg;
+	struct flo_rfm_config nocheck;
+	if (line != 0 && r->cfg.order_ids) {
+		/* The lines' hashes share the set with the orders': 8 bytes each. */
+		struct idset *seen = &pt->extra[idx].order_ids;
+		int added = idset_add(seen, line);
+		if (added <= 0) {
+			*fate = FLO_ORDER_REPEATED;
+			return added < 0 ? FLO_ENOMEM : FLO_OK;
+		}
+		/* A line on a day of its own (an order across midnight) is that
+		 * day's purchase, as an order: the occasion is the day. */
+		const struct dayset *days = &pt->cust[idx].days;
+		int known = idset_has(seen, flo_hash(order_id, order_id_len));
+		int new_day = !r->cfg.per_order &&
+			      dayset_count_upto(days, day) == dayset_count_upto(days, day - 1);
+		if (known && !new_day)
+			return fold_line(&r->cfg, pt, idx, time, day, holdout,
+					 flo_money_of(amount), keep, fate);
+		if (known) {
+			nocheck = r->cfg;
+			nocheck.order_ids = 0; /* the order's hash is in the set already */
+			cfg = &nocheck;
+		}
+	}
+	return fold(cfg, pt, idx, time, day, holdout, flo_money_of(amount), order_id,
 		    order_id_len, keep, fate);
 }
 

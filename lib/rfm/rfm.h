@@ -90,6 +90,15 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 		double amount, const char *order_id, size_t order_id_len,
 		const struct flo_field *keep, enum flo_order_fate *fate);
 
+/* flo_rfm_add() for one line of an order (cfg->order_ids): line is the
+ * line's hash (never 0; 0 is flo_rfm_add(), an order that is not in lines).
+ * A line seen before (same customer and line hash) is FLO_ORDER_REPEATED;
+ * a further line of an order seen before adds its value to that order (its
+ * day's occasion) without counting another order. */
+int flo_rfm_add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, double amount,
+		     const char *order_id, size_t order_id_len, uint64_t line,
+		     const struct flo_field *keep, enum flo_order_fate *fate);
+
 /* An order for flo_rfm_add_batch() and flo_rfm_add_part(). */
 struct flo_rfm_order {
 	const char *id;
