@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "base/idmap.h"
@@ -28,78 +29,137 @@ static uint64_t mod61(unsigned __int128 v)
 	return r >= FINGERPRINT_MOD ? r - FINGERPRINT_MOD : r;
 }
 
-static void fingerprint_add(uint64_t *fp, const double *v, size_t n, double w, uint64_t tag)
+/* Add to *fp the hash zh of a row's values, of kind `tag`, w times. */
+static void fingerprint_add(uint64_t *fp, uint64_t zh, double w, uint64_t tag)
 {
-	double z[3];
-	for (size_t i = 0; i < n; i++)
-		z[i] = v[i] + 0.0; /* -0 as 0: equal numbers, one hash */
 	double units = w * 0x1p20; /* exact: a power of two */
 	uint64_t u = units < 0x1p64 ? (uint64_t)units
 		     : (uint64_t)fmod(isfinite(units) ? units : 0x1p64 - 0x1p11, 0x1p64);
-	uint64_t zh = mod61(flo_hash((const char *)z, n * sizeof *z));
-	uint64_t h = mod61((unsigned __int128)zh * tag);
+	uint64_t h = mod61((unsigned __int128)mod61(zh) * tag);
 	*fp = mod61((unsigned __int128)mod61((unsigned __int128)h * mod61(u)) + *fp);
 }
 
-/* Room for one more row in the buffer rows of *n rows of `size` bytes:
- * merged (compact) when full, grown when merging left it over half full.
- * Returns the buffer, moved or not, or NULL when out of memory (rows is
- * then as it was). */
-static void *room(void *rows, size_t *n, size_t *cap, size_t size,
-		  size_t (*compact)(void *rows, size_t n))
+/* A table of rows of `width` doubles, the last a weight: the rows are
+ * distinct in their other doubles (their keys) and kept in the order they
+ * first came; the slots, open addressing with linear probing, hold a row's
+ * index + 1 and are at most half full.  Merging each row as it arrives
+ * costs a hash and a probe or two, where sorting full buffers again and
+ * again cost ten times that; weights still add up in the rows' order. */
+struct rows {
+	double *rows;
+	size_t n, cap;
+	uint32_t *slot;
+	size_t slots;
+	size_t width;
+};
+
+static size_t slot_of(uint64_t h, size_t slots)
 {
-	if (*n < *cap)
-		return rows;
-	*n = compact(rows, *n);
-	if (*cap != 0 && *n * 2 <= *cap)
-		return rows;
-	size_t c = *cap ? *cap * 2 : 65536;
-	void *p = realloc(rows, c * size);
-	if (p != NULL)
-		*cap = c;
-	return p;
+	return (size_t)(h >> 17 ^ h) & (slots - 1);
 }
 
-static size_t compact_triples(void *rows, size_t n)
+/* Twice the slots (at least 4096), every row placed again. */
+static int grow_slots(struct rows *t)
 {
-	return flo_triples_compact(rows, n);
+	size_t slots = t->slots ? t->slots * 2 : 4096, keys = t->width - 1;
+	uint32_t *slot = calloc(slots, sizeof *slot);
+	if (slot == NULL || slots - 1 > UINT32_MAX) {
+		free(slot);
+		return FLO_ENOMEM;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		size_t j = slot_of(flo_hash((const char *)(t->rows + i * t->width),
+					    keys * sizeof(double)),
+				   slots);
+		while (slot[j] != 0)
+			j = (j + 1) & (slots - 1);
+		slot[j] = (uint32_t)(i + 1);
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->slots = slots;
+	return FLO_OK;
 }
 
-static size_t compact_spend(void *rows, size_t n)
+/* Room for one more row: rows doubled (at least 4096) when full. */
+static int grow_rows(struct rows *t)
 {
-	return flo_spend_compact(rows, n);
+	size_t cap = t->cap ? t->cap * 2 : 4096;
+	double *p = realloc(t->rows, cap * t->width * sizeof *p);
+	if (p == NULL)
+		return FLO_ENOMEM;
+	t->rows = p;
+	t->cap = cap;
+	return FLO_OK;
+}
+
+/* Room in t for one more row, so that adding it cannot fail. */
+static int reserve(struct rows *t)
+{
+	int err = FLO_OK;
+	if ((t->n + 1) * 2 > t->slots)
+		err = grow_slots(t);
+	if (err == FLO_OK && t->n == t->cap)
+		err = grow_rows(t);
+	return err;
+}
+
+/* Merge a row (keys, then weight w) into t, which has room for it; the
+ * keys' hash. */
+static uint64_t add_row(struct rows *t, const double *key, double w)
+{
+	size_t keys = t->width - 1, mask = t->slots - 1;
+	uint64_t h = flo_hash((const char *)key, keys * sizeof *key);
+	size_t j = slot_of(h, t->slots);
+	for (uint32_t k; (k = t->slot[j]) != 0; j = (j + 1) & mask) {
+		double *r = t->rows + (size_t)(k - 1) * t->width;
+		if (memcmp(r, key, keys * sizeof *key) == 0) {
+			r[keys] += w;
+			return h;
+		}
+	}
+	double *r = t->rows + t->n * t->width;
+	memcpy(r, key, keys * sizeof *key);
+	r[keys] = w;
+	t->slot[j] = (uint32_t)++t->n;
+	return h;
 }
 
 int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, double m,
 		     double w)
 {
-	int spend = x > 0 && m > 0;
-	void *p = room(d->tri, &d->ntri, &d->cap_tri, sizeof *d->tri, compact_triples);
+	/* -0 as 0: equal numbers, one row and one hash */
+	const double tri[3] = {x + 0.0, tx + 0.0, T + 0.0}, pair[2] = {x + 0.0, m + 0.0};
+	struct rows t = {(double *)d->tri, d->ntri, d->cap_tri, d->tri_slot, d->tri_slots, 4};
+	struct rows s = {(double *)d->spend, d->nspend, d->cap_spend, d->spend_slot,
+			 d->spend_slots, 3};
+	int spend = x > 0 && m > 0, err = reserve(&t);
 
-	if (p == NULL)
-		return FLO_ENOMEM;
-	d->tri = p;
-	if (spend) {
-		p = room(d->spend, &d->nspend, &d->cap_spend, sizeof *d->spend, compact_spend);
-		if (p == NULL)
-			return FLO_ENOMEM;
-		d->spend = p;
+	if (err == FLO_OK && spend)
+		err = reserve(&s);
+	if (err == FLO_OK) {
+		d->customers += w;
+		fingerprint_add(&d->fingerprint, add_row(&t, tri, w), w, 1);
+		if (spend)
+			fingerprint_add(&d->fingerprint, add_row(&s, pair, w), w, 31);
+		else
+			d->left_out += w;
 	}
-	d->customers += w;
-	fingerprint_add(&d->fingerprint, (const double[]){x, tx, T}, 3, w, 1);
-	d->tri[d->ntri++] = (struct flo_triple){x, tx, T, w};
-	if (spend) {
-		fingerprint_add(&d->fingerprint, (const double[]){x, m}, 2, w, 31);
-		d->spend[d->nspend++] = (struct flo_spend){x, m, w};
-	} else {
-		d->left_out += w;
-	}
-	return FLO_OK;
+	/* the tables as they are now, grown or not */
+	d->tri = (struct flo_triple *)t.rows, d->ntri = t.n, d->cap_tri = t.cap;
+	d->tri_slot = t.slot, d->tri_slots = t.slots;
+	d->spend = (struct flo_spend *)s.rows, d->nspend = s.n, d->cap_spend = s.cap;
+	d->spend_slot = s.slot, d->spend_slots = s.slots;
+	return err;
 }
 
 void flo_fit_data_finish(struct flo_fit_data *d)
 {
 	d->nspend = flo_spend_compact(d->spend, d->nspend);
+	free(d->tri_slot);
+	free(d->spend_slot);
+	d->tri_slot = d->spend_slot = NULL;
+	d->tri_slots = d->spend_slots = 0;
 }
 
 void flo_fit_data_fingerprint(const struct flo_fit_data *d, char out[17])
@@ -113,5 +173,7 @@ void flo_fit_data_free(struct flo_fit_data *d)
 		return;
 	free(d->tri);
 	free(d->spend);
+	free(d->tri_slot);
+	free(d->spend_slot);
 	*d = (struct flo_fit_data){0};
 }
