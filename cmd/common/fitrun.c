@@ -22,6 +22,7 @@
 #include "model/fitdata.h"
 #include "model/fitlik.h"
 #include "model/fitreport.h"
+#include "model/fitscan.h"
 
 /* ---- reading ---- */
 
@@ -168,20 +169,67 @@ static void return_freed_memory(void)
 #endif
 }
 
+/* Where the fields are for the threaded scan of the lines after the
+ * current record (fitscan.h): CSV or TSV, no weights (whole numbers keep
+ * the sums exact in any order), no unit field, and once the unit is read
+ * off the dates when the records have them.  0 when not (yet). */
+static int scan_layout(const flo_reader *r, const struct flo_fitrun_options *o,
+		       const struct cols *c, const struct fit_data *d,
+		       struct flo_fitscan_layout *lay)
+{
+	enum flo_format fmt = flo_reader_format(r);
+	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || o->weight != NULL || !c->resolved ||
+	    c->s.has_unit || (c->s.has_dates && d->unit_days == 0))
+		return 0;
+	size_t n;
+	const struct flo_field *all = flo_reader_fields(r, &n);
+	const struct flo_col *cols[] = {&c->s.x, &c->s.tx, &c->s.T, &c->s.m, &c->s.first,
+					&c->s.last};
+	size_t at[6];
+	for (int k = 0; k < 6; k++) {
+		const struct flo_field *f = flo_reader_get(r, (struct flo_col *)cols[k]);
+		at[k] = f != NULL ? (size_t)(f - all) : FLO_FITSCAN_NONE;
+	}
+	if (at[0] == FLO_FITSCAN_NONE || at[1] == FLO_FITSCAN_NONE || at[2] == FLO_FITSCAN_NONE ||
+	    (c->s.has_m && at[3] == FLO_FITSCAN_NONE))
+		return 0;
+	double want = 0;
+	if (o->unit != NULL && d->unit_days > 0 && flo_unit_days(o->unit, &want) != FLO_OK)
+		return 0;
+	*lay = (struct flo_fitscan_layout){fmt, n, at[0], at[1], at[2],
+					   c->s.has_m ? at[3] : FLO_FITSCAN_NONE, at[4], at[5], want};
+	if (at[4] == FLO_FITSCAN_NONE || at[5] == FLO_FITSCAN_NONE)
+		lay->unit_days = 0;
+	return 1;
+}
+
 /* Read r to its end into d; the unit, if not given, from the data or week.
  * Returns whether the input has a monetary field. */
 static int read_all(flo_reader *r, struct flo_fitrun_options *o, struct fit_data *d)
 {
 	static const struct flo_summary_names defaults;
 	struct cols c = {.w = FLO_COL(o->weight ? o->weight : "")};
-	int got;
+	int got, scanned = 0;
 
 	flo_summary_cols_init(&c.s, o->names != NULL ? o->names : &defaults);
 	while ((got = flo_reader_next(r)) != 0) {
-		if (got < 0)
+		if (got < 0) {
 			flo_reader_failed(o->bad, r, got);
-		else
-			read_record(o, r, &c, d);
+			continue;
+		}
+		read_record(o, r, &c, d);
+		/* The lines after it on a thread a core, as long as they are
+		 * plain and good: once, when the fields and unit are known. */
+		struct flo_fitscan_layout lay;
+		if (!scanned && scan_layout(r, o, &c, d, &lay)) {
+			int cpus = flo_usable_cpus(), done;
+			unsigned workers = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
+			scanned = 1;
+			if (flo_fitscan(r, workers, &lay, &d->fit, &done) != FLO_OK)
+				flo_out_of_memory();
+			if (done)
+				break;
+		}
 	}
 	flo_bad_finish(o->bad);
 	if (o->unit == NULL)

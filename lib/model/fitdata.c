@@ -125,16 +125,32 @@ static uint64_t add_row(struct rows *t, const double *key, double w)
 	return h;
 }
 
+/* d's tables as struct rows, and back. */
+static void tables(struct flo_fit_data *d, struct rows *t, struct rows *s)
+{
+	*t = (struct rows){(double *)d->tri, d->ntri, d->cap_tri, d->tri_slot, d->tri_slots, 4};
+	*s = (struct rows){(double *)d->spend, d->nspend, d->cap_spend, d->spend_slot,
+			   d->spend_slots, 3};
+}
+
+static void tables_back(struct flo_fit_data *d, const struct rows *t, const struct rows *s)
+{
+	d->tri = (struct flo_triple *)t->rows, d->ntri = t->n, d->cap_tri = t->cap;
+	d->tri_slot = t->slot, d->tri_slots = t->slots;
+	d->spend = (struct flo_spend *)s->rows, d->nspend = s->n, d->cap_spend = s->cap;
+	d->spend_slot = s->slot, d->spend_slots = s->slots;
+}
+
 int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, double m,
 		     double w)
 {
 	/* -0 as 0: equal numbers, one row and one hash */
 	const double tri[3] = {x + 0.0, tx + 0.0, T + 0.0}, pair[2] = {x + 0.0, m + 0.0};
-	struct rows t = {(double *)d->tri, d->ntri, d->cap_tri, d->tri_slot, d->tri_slots, 4};
-	struct rows s = {(double *)d->spend, d->nspend, d->cap_spend, d->spend_slot,
-			 d->spend_slots, 3};
-	int spend = x > 0 && m > 0, err = reserve(&t);
+	struct rows t, s;
+	int spend = x > 0 && m > 0, err;
 
+	tables(d, &t, &s);
+	err = reserve(&t);
 	if (err == FLO_OK && spend)
 		err = reserve(&s);
 	if (err == FLO_OK) {
@@ -145,11 +161,36 @@ int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, doub
 		else
 			d->left_out += w;
 	}
-	/* the tables as they are now, grown or not */
-	d->tri = (struct flo_triple *)t.rows, d->ntri = t.n, d->cap_tri = t.cap;
-	d->tri_slot = t.slot, d->tri_slots = t.slots;
-	d->spend = (struct flo_spend *)s.rows, d->nspend = s.n, d->cap_spend = s.cap;
-	d->spend_slot = s.slot, d->spend_slots = s.slots;
+	tables_back(d, &t, &s); /* grown or not */
+	return err;
+}
+
+/* Every row of `from` into t, weights added. */
+static int merge_rows(struct rows *t, const double *from, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const double *r = from + i * t->width;
+		int err = reserve(t);
+		if (err != FLO_OK)
+			return err;
+		add_row(t, r, r[t->width - 1]);
+	}
+	return FLO_OK;
+}
+
+int flo_fit_data_merge(struct flo_fit_data *d, const struct flo_fit_data *from)
+{
+	struct rows t, s;
+	tables(d, &t, &s);
+	int err = merge_rows(&t, (const double *)from->tri, from->ntri);
+	if (err == FLO_OK)
+		err = merge_rows(&s, (const double *)from->spend, from->nspend);
+	tables_back(d, &t, &s);
+	if (err == FLO_OK) {
+		d->customers += from->customers;
+		d->left_out += from->left_out;
+		d->fingerprint = mod61((unsigned __int128)d->fingerprint + from->fingerprint);
+	}
 	return err;
 }
 

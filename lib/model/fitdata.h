@@ -31,6 +31,11 @@ struct flo_fit_data {
 int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, double m,
 		     double w);
 
+/* Add the customers gathered in from to d, as if added to d one by one
+ * (from is left as it was): rows merged, weights added, the fingerprints
+ * summed.  FLO_ENOMEM, d then holding part of them. */
+int flo_fit_data_merge(struct flo_fit_data *d, const struct flo_fit_data *from);
+
 /* After the last customer: the spend pairs in sorted order (the BG/NBD's
  * fit sorts its triples itself), the hash tables freed. */
 void flo_fit_data_finish(struct flo_fit_data *d);

@@ -147,6 +147,11 @@ const char *flo_reader_raw_header(const flo_reader *r, size_t *len)
 	return r->raw_header;
 }
 
+int flo_reader_fd(const flo_reader *r)
+{
+	return r->fd;
+}
+
 const char *flo_reader_unread(const flo_reader *r, size_t *len, long *line, int *eof)
 {
 	*len = r->end - r->beg;

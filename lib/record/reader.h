@@ -71,6 +71,8 @@ const char *flo_reader_plain_text(const flo_reader *r, size_t *len);
  * (copied), which start at physical line `line`, then reads fd unless eof
  * is set.  FLO_ENOMEM. */
 const char *flo_reader_unread(const flo_reader *r, size_t *len, long *line, int *eof);
+/* The descriptor r reads (flo_reader_new()'s). */
+int flo_reader_fd(const flo_reader *r);
 int flo_reader_resume(flo_reader *r, const char *bytes, size_t len, long line, int eof);
 
 /* The header line exactly as read (CSV/TSV; NULL for JSON Lines). */
