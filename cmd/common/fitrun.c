@@ -174,7 +174,7 @@ static void return_freed_memory(void)
  * the sums exact in any order), no unit field, and once the unit is read
  * off the dates when the records have them.  0 when not (yet). */
 static int scan_layout(const flo_reader *r, const struct flo_fitrun_options *o,
-		       const struct cols *c, const struct fit_data *d,
+		       struct cols *c, const struct fit_data *d,
 		       struct flo_fitscan_layout *lay)
 {
 	enum flo_format fmt = flo_reader_format(r);
@@ -183,11 +183,10 @@ static int scan_layout(const flo_reader *r, const struct flo_fitrun_options *o,
 		return 0;
 	size_t n;
 	const struct flo_field *all = flo_reader_fields(r, &n);
-	const struct flo_col *cols[] = {&c->s.x, &c->s.tx, &c->s.T, &c->s.m, &c->s.first,
-					&c->s.last};
+	struct flo_col *cols[] = {&c->s.x, &c->s.tx, &c->s.T, &c->s.m, &c->s.first, &c->s.last};
 	size_t at[6];
 	for (int k = 0; k < 6; k++) {
-		const struct flo_field *f = flo_reader_get(r, (struct flo_col *)cols[k]);
+		const struct flo_field *f = flo_reader_get(r, cols[k]);
 		at[k] = f != NULL ? (size_t)(f - all) : FLO_FITSCAN_NONE;
 	}
 	if (at[0] == FLO_FITSCAN_NONE || at[1] == FLO_FITSCAN_NONE || at[2] == FLO_FITSCAN_NONE ||

@@ -29,14 +29,22 @@ static uint64_t mod61(unsigned __int128 v)
 	return r >= FINGERPRINT_MOD ? r - FINGERPRINT_MOD : r;
 }
 
-/* Add to *fp the hash zh of a row's values, of kind `tag`, w times. */
-static void fingerprint_add(uint64_t *fp, uint64_t zh, double w, uint64_t tag)
+/* A weight in units of 2^-20, modulo 2^61 - 1. */
+static uint64_t weight_units(double w)
 {
 	double units = w * 0x1p20; /* exact: a power of two */
 	uint64_t u = units < 0x1p64 ? (uint64_t)units
 		     : (uint64_t)fmod(isfinite(units) ? units : 0x1p64 - 0x1p11, 0x1p64);
-	uint64_t h = mod61((unsigned __int128)mod61(zh) * tag);
-	*fp = mod61((unsigned __int128)mod61((unsigned __int128)h * mod61(u)) + *fp);
+	return mod61(u);
+}
+
+/* What a row of `keys` values of kind `tag` adds to the fingerprint for
+ * `units` (weight_units() summed) of customers. */
+static uint64_t fingerprint_of(const double *key, size_t keys, uint64_t tag, uint64_t units)
+{
+	uint64_t zh = mod61(flo_hash((const char *)key, keys * sizeof *key));
+	uint64_t h = mod61((unsigned __int128)zh * tag);
+	return mod61((unsigned __int128)h * units);
 }
 
 /* A table of rows of `width` doubles, the last a weight: the rows are
@@ -44,33 +52,57 @@ static void fingerprint_add(uint64_t *fp, uint64_t zh, double w, uint64_t tag)
  * first came; the slots, open addressing with linear probing, hold a row's
  * index + 1 and are at most half full.  Merging each row as it arrives
  * costs a hash and a probe or two, where sorting full buffers again and
- * again cost ten times that; weights still add up in the rows' order. */
+ * again cost ten times that; weights still add up in the rows' order.
+ * The fingerprint, a sum, is taken per row at the end: a row's hash times
+ * its summed weight units is the sum of its customers' terms. */
 struct rows {
 	double *rows;
 	size_t n, cap;
 	uint32_t *slot;
 	size_t slots;
+	uint64_t *units;
 	size_t width;
 };
 
-static size_t slot_of(uint64_t h, size_t slots)
+/* The table's hash of a row's keys (the fingerprint's is flo_hash()): the
+ * keys' bits combined, then mixed so that every bit reaches the low ones
+ * the slot is taken from (whole-number doubles have no low bits set). */
+static uint64_t key_hash(const double *key, size_t keys)
 {
-	return (size_t)(h >> 17 ^ h) & (slots - 1);
+	uint64_t h = 0;
+	for (size_t c = 0; c < keys; c++) {
+		uint64_t b;
+		memcpy(&b, &key[c], sizeof b);
+		h = (h ^ b) * 0x9E3779B97F4A7C15ull;
+	}
+	h ^= h >> 33; /* MurmurHash3's 64-bit finaliser */
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ull;
+	return h ^ h >> 33;
+}
+
+static int same_keys(const double *a, const double *b, size_t keys)
+{
+	for (size_t c = 0; c < keys; c++) { /* bit for bit: -0 was made 0 */
+		uint64_t x, y;
+		memcpy(&x, &a[c], sizeof x);
+		memcpy(&y, &b[c], sizeof y);
+		if (x != y)
+			return 0;
+	}
+	return 1;
 }
 
 /* Twice the slots (at least 4096), every row placed again. */
 static int grow_slots(struct rows *t)
 {
 	size_t slots = t->slots ? t->slots * 2 : 4096, keys = t->width - 1;
-	uint32_t *slot = calloc(slots, sizeof *slot);
-	if (slot == NULL || slots - 1 > UINT32_MAX) {
-		free(slot);
+	uint32_t *slot = slots - 1 <= UINT32_MAX ? calloc(slots, sizeof *slot) : NULL;
+	if (slot == NULL)
 		return FLO_ENOMEM;
-	}
 	for (size_t i = 0; i < t->n; i++) {
-		size_t j = slot_of(flo_hash((const char *)(t->rows + i * t->width),
-					    keys * sizeof(double)),
-				   slots);
+		size_t j = key_hash(t->rows + i * t->width, keys) & (slots - 1);
 		while (slot[j] != 0)
 			j = (j + 1) & (slots - 1);
 		slot[j] = (uint32_t)(i + 1);
@@ -89,6 +121,10 @@ static int grow_rows(struct rows *t)
 	if (p == NULL)
 		return FLO_ENOMEM;
 	t->rows = p;
+	uint64_t *u = realloc(t->units, cap * sizeof *u);
+	if (u == NULL)
+		return FLO_ENOMEM;
+	t->units = u;
 	t->cap = cap;
 	return FLO_OK;
 }
@@ -104,41 +140,42 @@ static int reserve(struct rows *t)
 	return err;
 }
 
-/* Merge a row (keys, then weight w) into t, which has room for it; the
- * keys' hash. */
-static uint64_t add_row(struct rows *t, const double *key, double w)
+/* Merge a row (keys, then weight w, of `units` weight units) into t, which
+ * has room for it. */
+static void add_row(struct rows *t, const double *key, double w, uint64_t units)
 {
 	size_t keys = t->width - 1, mask = t->slots - 1;
-	uint64_t h = flo_hash((const char *)key, keys * sizeof *key);
-	size_t j = slot_of(h, t->slots);
+	size_t j = key_hash(key, keys) & mask;
 	for (uint32_t k; (k = t->slot[j]) != 0; j = (j + 1) & mask) {
 		double *r = t->rows + (size_t)(k - 1) * t->width;
-		if (memcmp(r, key, keys * sizeof *key) == 0) {
+		if (same_keys(r, key, keys)) {
 			r[keys] += w;
-			return h;
+			t->units[k - 1] = mod61((unsigned __int128)t->units[k - 1] + units);
+			return;
 		}
 	}
 	double *r = t->rows + t->n * t->width;
 	memcpy(r, key, keys * sizeof *key);
 	r[keys] = w;
+	t->units[t->n] = units;
 	t->slot[j] = (uint32_t)++t->n;
-	return h;
 }
 
 /* d's tables as struct rows, and back. */
 static void tables(struct flo_fit_data *d, struct rows *t, struct rows *s)
 {
-	*t = (struct rows){(double *)d->tri, d->ntri, d->cap_tri, d->tri_slot, d->tri_slots, 4};
+	*t = (struct rows){(double *)d->tri, d->ntri, d->cap_tri, d->tri_slot, d->tri_slots,
+			   d->tri_units, 4};
 	*s = (struct rows){(double *)d->spend, d->nspend, d->cap_spend, d->spend_slot,
-			   d->spend_slots, 3};
+			   d->spend_slots, d->spend_units, 3};
 }
 
 static void tables_back(struct flo_fit_data *d, const struct rows *t, const struct rows *s)
 {
 	d->tri = (struct flo_triple *)t->rows, d->ntri = t->n, d->cap_tri = t->cap;
-	d->tri_slot = t->slot, d->tri_slots = t->slots;
+	d->tri_slot = t->slot, d->tri_slots = t->slots, d->tri_units = t->units;
 	d->spend = (struct flo_spend *)s->rows, d->nspend = s->n, d->cap_spend = s->cap;
-	d->spend_slot = s->slot, d->spend_slots = s->slots;
+	d->spend_slot = s->slot, d->spend_slots = s->slots, d->spend_units = s->units;
 }
 
 int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, double m,
@@ -154,10 +191,11 @@ int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, doub
 	if (err == FLO_OK && spend)
 		err = reserve(&s);
 	if (err == FLO_OK) {
+		uint64_t units = w == 1 ? UINT64_C(1) << 20 : weight_units(w);
 		d->customers += w;
-		fingerprint_add(&d->fingerprint, add_row(&t, tri, w), w, 1);
+		add_row(&t, tri, w, units);
 		if (spend)
-			fingerprint_add(&d->fingerprint, add_row(&s, pair, w), w, 31);
+			add_row(&s, pair, w, units);
 		else
 			d->left_out += w;
 	}
@@ -165,15 +203,15 @@ int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, doub
 	return err;
 }
 
-/* Every row of `from` into t, weights added. */
-static int merge_rows(struct rows *t, const double *from, size_t n)
+/* Every row of `from` (with its weight units) into t, weights added. */
+static int merge_rows(struct rows *t, const double *from, const uint64_t *units, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		const double *r = from + i * t->width;
 		int err = reserve(t);
 		if (err != FLO_OK)
 			return err;
-		add_row(t, r, r[t->width - 1]);
+		add_row(t, r, r[t->width - 1], units[i]);
 	}
 	return FLO_OK;
 }
@@ -182,9 +220,9 @@ int flo_fit_data_merge(struct flo_fit_data *d, const struct flo_fit_data *from)
 {
 	struct rows t, s;
 	tables(d, &t, &s);
-	int err = merge_rows(&t, (const double *)from->tri, from->ntri);
+	int err = merge_rows(&t, (const double *)from->tri, from->tri_units, from->ntri);
 	if (err == FLO_OK)
-		err = merge_rows(&s, (const double *)from->spend, from->nspend);
+		err = merge_rows(&s, (const double *)from->spend, from->spend_units, from->nspend);
 	tables_back(d, &t, &s);
 	if (err == FLO_OK) {
 		d->customers += from->customers;
@@ -194,18 +232,40 @@ int flo_fit_data_merge(struct flo_fit_data *d, const struct flo_fit_data *from)
 	return err;
 }
 
-void flo_fit_data_finish(struct flo_fit_data *d)
+/* The fingerprint of the rows still in the tables, and d's own. */
+static uint64_t fingerprint(const struct flo_fit_data *d)
 {
-	d->nspend = flo_spend_compact(d->spend, d->nspend);
+	uint64_t fp = d->fingerprint;
+	for (size_t i = 0; d->tri_units != NULL && i < d->ntri; i++)
+		fp = mod61((unsigned __int128)fp +
+			   fingerprint_of(&d->tri[i].x, 3, 1, d->tri_units[i]));
+	for (size_t i = 0; d->spend_units != NULL && i < d->nspend; i++)
+		fp = mod61((unsigned __int128)fp +
+			   fingerprint_of(&d->spend[i].x, 2, 31, d->spend_units[i]));
+	return fp;
+}
+
+static void free_tables(struct flo_fit_data *d)
+{
 	free(d->tri_slot);
 	free(d->spend_slot);
+	free(d->tri_units);
+	free(d->spend_units);
 	d->tri_slot = d->spend_slot = NULL;
+	d->tri_units = d->spend_units = NULL;
 	d->tri_slots = d->spend_slots = 0;
+}
+
+void flo_fit_data_finish(struct flo_fit_data *d)
+{
+	d->fingerprint = fingerprint(d);
+	free_tables(d);
+	d->nspend = flo_spend_compact(d->spend, d->nspend);
 }
 
 void flo_fit_data_fingerprint(const struct flo_fit_data *d, char out[17])
 {
-	snprintf(out, 17, "%016llx", (unsigned long long)d->fingerprint);
+	snprintf(out, 17, "%016llx", (unsigned long long)fingerprint(d));
 }
 
 void flo_fit_data_free(struct flo_fit_data *d)
@@ -214,7 +274,6 @@ void flo_fit_data_free(struct flo_fit_data *d)
 		return;
 	free(d->tri);
 	free(d->spend);
-	free(d->tri_slot);
-	free(d->spend_slot);
+	free_tables(d);
 	*d = (struct flo_fit_data){0};
 }

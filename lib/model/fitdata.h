@@ -18,11 +18,15 @@ struct flo_fit_data {
 	size_t ntri, cap_tri;
 	struct flo_spend *spend;
 	size_t nspend, cap_spend;
-	uint32_t *tri_slot, *spend_slot; /* hash tables: row index + 1, 0 empty */
+	/* Until flo_fit_data_finish(): hash tables of the rows (a slot holds a
+	 * row's index + 1, 0 when empty), and per row the sum of its weights
+	 * in 2^-20 units modulo 2^61 - 1, for the fingerprint (fitdata.c). */
+	uint32_t *tri_slot, *spend_slot;
 	size_t tri_slots, spend_slots;   /* powers of two, or 0 */
+	uint64_t *tri_units, *spend_units;
 	double customers; /* the sum of the weights */
 	double left_out;  /* of the Gamma-Gamma: without repeat purchases or spend */
-	uint64_t fingerprint;
+	uint64_t fingerprint; /* of rows no longer in the tables */
 };
 
 /* A customer with x repeat purchases, the last at t_x, observed for T, with
