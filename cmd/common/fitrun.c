@@ -38,8 +38,9 @@ struct cols {
 	int resolved; /* s knows the input's fields */
 };
 
-/* The time unit of a record made by flo-rfm, from its dates and recency. */
-static void check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *c,
+/* The time unit of a record made by flo-rfm, from its dates and recency:
+ * 0 after a bad record (a recency in another unit). */
+static int check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *c,
 		       struct fit_data *d, double recency)
 {
 	const struct flo_field *f = flo_reader_get(r, &c->s.first);
@@ -47,7 +48,7 @@ static void check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols 
 	int32_t first, last;
 	if (recency <= 0 || f == NULL || l == NULL || flo_parse_day(f->val, f->len, &first) ||
 	    flo_parse_day(l->val, l->len, &last))
-		return;
+		return 1;
 	double days = (last - first) / recency;
 	if (d->unit_days == 0) {
 		static const char *const units[] = {"day", "week", "month"};
@@ -65,10 +66,13 @@ static void check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols 
 	}
 	double want;
 	if (o->unit != NULL && d->unit_days > 0 && flo_unit_days(o->unit, &want) == FLO_OK &&
-	    fabs(days - want) > 1e-6 * want)
+	    fabs(days - want) > 1e-6 * want) {
 		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
 			       "recency %g is not in %ss: last_order - first_order is %d days",
 			       recency, o->unit, (int)(last - first));
+		return 0;
+	}
+	return 1;
 }
 
 /* The unit a record states in its unit field: the fit's unit when none was
@@ -128,9 +132,9 @@ static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols
 			       o->weight, w);
 		return;
 	}
-	if (!stated_unit(o, r, c))
+	/* a record skipped for its unit is not fitted (it was, before) */
+	if (!stated_unit(o, r, c) || !check_unit(o, r, c, d, tx))
 		return;
-	check_unit(o, r, c, d, tx);
 	if (flo_fit_data_add(&d->fit, x, tx, T, m, w) != FLO_OK)
 		flo_out_of_memory();
 }
