@@ -90,11 +90,12 @@ static const char usage[] =
 "after --end, and maybe after the customer's next order), with each line of\n"
 "the order with chance 1/2 (one at least), its quantity minus 1 to the line's.\n"
 "A guest's invoice and its cancellation have an empty CustomerID (a checkout\n"
-"without logging in: the order is lost to the summaries).  CustomerID is\n"
-"12345 + the customer's number.  InvoiceDate is M/D/YYYY H:MM, as UCI's\n"
-"12/1/2010 8:26: flo-rfm reads it with --date-format '%m/%d/%Y %H:%M'.  The\n"
-"lines draw from a random stream of their own: the invoices are the orders of\n"
-"the default layout for the same seed and model, whatever the line options.\n"
+"without logging in: the order is lost to the summaries).  CustomerID (and\n"
+"--truth's customer_id) is 12345 + the customer's number.  InvoiceDate is\n"
+"M/D/YYYY H:MM, as UCI's 12/1/2010 8:26: flo-rfm reads it with --date-format\n"
+"'%m/%d/%Y %H:%M'.  The lines draw from a random stream of their own: the\n"
+"invoices are the orders of the default layout for the same seed and model,\n"
+"whatever the line options.\n"
 "\n"
 "Dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times, or Unix epoch seconds.\n"
 "Exit status: 0 success, 2 usage, 65 values out of range (extreme parameters),\n"
@@ -296,6 +297,7 @@ struct output {
 	const char *truth_path;
 	int with_time;
 	int id_width;
+	int uci;          /* ids as the uci layout's CustomerID */
 	double mean_amount_shape; /* the Gamma-Gamma p */
 	flo_lines *lines;         /* --layout uci */
 	uint64_t id;      /* the customer whose id is in id_text */
@@ -307,8 +309,11 @@ static const char *customer_id(struct output *out, uint64_t customer, size_t *le
 {
 	if (customer != out->id) {
 		out->id = customer;
-		out->id_len = (size_t)snprintf(out->id_text, sizeof out->id_text, "c%0*" PRIu64,
-					       out->id_width, customer);
+		out->id_len = out->uci
+			? (size_t)snprintf(out->id_text, sizeof out->id_text, "%" PRIu64,
+					   UCI_FIRST_ID + customer)
+			: (size_t)snprintf(out->id_text, sizeof out->id_text, "c%0*" PRIu64,
+					   out->id_width, customer);
 	}
 	*len = out->id_len;
 	return out->id_text;
@@ -410,11 +415,13 @@ static size_t format_uci_time(char *buf, int64_t t)
 static void write_line(void *ctx, const struct flo_line *li)
 {
 	struct output *out = ctx;
-	char invoice[32], code[64], desc[64], qty[32], when[32], price[32], id[32];
+	char invoice[32], code[64], desc[64], qty[32], when[32], price[32];
 	size_t invoice_len = (size_t)snprintf(invoice, sizeof invoice, "%s%" PRIu64,
 					      li->cancel ? "C" : "", li->invoice);
-	size_t id_len = li->guest ? 0
-		: (size_t)snprintf(id, sizeof id, "%" PRIu64, UCI_FIRST_ID + li->customer);
+	size_t id_len;
+	const char *id = customer_id(out, li->customer, &id_len);
+	if (li->guest)
+		id_len = 0;
 	flo_writer_str(out->w, "InvoiceNo", invoice, invoice_len);
 	flo_writer_str(out->w, "StockCode", code, flo_lines_stock_code(code, li->product));
 	flo_writer_str(out->w, "Description", desc, flo_lines_description(desc, li->product));
@@ -509,7 +516,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 
 	struct output out = {.with_time = o.with_time, .truth_path = o.truth_path,
-			     .mean_amount_shape = o.cfg.par.p};
+			     .mean_amount_shape = o.cfg.par.p, .uci = o.uci};
 	/* Seven digits at least, as c0000001; more when there are more customers. */
 	out.id_width = digits(o.cfg.customers) > 7 ? digits(o.cfg.customers) : 7;
 	if (flo_writer_new(&out.w, STDOUT_FILENO, o.fmt) != FLO_OK)
