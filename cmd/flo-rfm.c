@@ -27,7 +27,7 @@
 #include "store/store.h"
 
 static const char usage[] =
-"usage: flo-rfm [options] [file]\n"
+"usage: flo-rfm [options] [file...]\n"
 "\n"
 "Summarise order records (one per order) into one RFM record per customer:\n"
 "customer_id, frequency, recency, T, monetary, orders, revenue, first_order,\n"
@@ -39,6 +39,7 @@ static const char usage[] =
 "\n"
 "Input and output:\n"
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
+FLO_INPUT_USAGE
 "  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
 "      --orders              the input is order records (default: detected)\n"
 "      --summary             the input is FLO customer summaries (default: detected)\n"
@@ -277,7 +278,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 				flo_option_error(c, argv);
 		}
 	}
-	o->path = flo_one_input(argc, argv);
+	o->path = flo_inputs(argc, argv);
 	if ((in->quantity == NULL) != (in->price == NULL))
 		flo_usage_error("--quantity and --price go together (amount = quantity x price)");
 	if (in->quantity != NULL && in->amount != NULL)
@@ -699,9 +700,7 @@ int main(int argc, char **argv)
 	}
 
 	flo_reader *r;
-	o.in.fd = flo_open_input(o.path);
-	if (flo_reader_new(&r, o.in.fd, o.in_fmt) != FLO_OK)
-		flo_out_of_memory();
+	o.in.fd = flo_open_reader(&r, o.path, o.in_fmt);
 	o.in.out_fmt = o.out_fmt;
 	o.in.keep = o.keep;
 	o.in.nkeep = o.nkeep;

@@ -558,7 +558,8 @@ static int scan_layout(flo_ingest *in, struct flo_orderscan_layout *lay)
 	enum flo_format fmt = flo_reader_format(in->r);
 	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || in->cfg.nkeep > 0 ||
 	    in->o.quantity != NULL ||
-	    in->cfg.order_ids || in->cfg.parts < 2 || in->o.date_format != NULL)
+	    in->cfg.order_ids || in->cfg.parts < 2 || in->o.date_format != NULL ||
+	    flo_reader_more_inputs(in->r))
 		return 0;
 	/* A CSV or TSV record's fields are the header's, in its order. */
 	size_t n;
