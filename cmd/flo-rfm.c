@@ -328,24 +328,39 @@ struct output {
 	const struct options *o;
 	int holdout;
 	enum flo_format fmt;
+	int no_value;            /* orders without values: no monetary, revenue,
+				  * holdout_value (the BG/NBD alone) */
+	double duration_holdout; /* with holdout: its length in the unit */
 };
 
-/* One summary into out's writer: what flo_writer_end() returns. */
-static int format_summary(struct output *out, const struct flo_summary *s)
+static struct output new_output(flo_writer *w, const struct options *o, enum flo_format fmt)
+{
+	struct output out = {w, o, o->cfg.has_holdout, fmt, 0, 0};
+	if (o->cfg.has_holdout)
+		out.duration_holdout = (o->cfg.holdout_end - o->cfg.as_of) / o->cfg.unit_days;
+	return out;
+}
+
+/* One summary's fields into out's writer. */
+static void put_summary(struct output *out, const struct flo_summary *s)
 {
 	flo_writer *w = out->w;
 	flo_writer_str(w, "customer_id", s->id, s->id_len);
 	flo_writer_num(w, "frequency", s->frequency);
 	flo_writer_num(w, "recency", s->recency);
 	flo_writer_num(w, "T", s->T);
-	flo_writer_num(w, "monetary", s->monetary);
+	if (!out->no_value)
+		flo_writer_num(w, "monetary", s->monetary);
 	flo_writer_num(w, "orders", s->orders);
-	flo_writer_num(w, "revenue", s->revenue);
+	if (!out->no_value)
+		flo_writer_num(w, "revenue", s->revenue);
 	flo_writer_day(w, "first_order", s->first_order);
 	flo_writer_day(w, "last_order", s->last_order);
 	if (out->holdout) {
 		flo_writer_num(w, "holdout_purchases", s->holdout_purchases);
-		flo_writer_num(w, "holdout_value", s->holdout_value);
+		if (!out->no_value)
+			flo_writer_num(w, "holdout_value", s->holdout_value);
+		flo_writer_num(w, "duration_holdout", out->duration_holdout);
 	}
 	for (size_t i = 0; i < out->o->nkeep; i++) {
 		struct flo_field f = s->kept[i];
@@ -353,7 +368,13 @@ static int format_summary(struct output *out, const struct flo_summary *s)
 		f.name_len = strlen(f.name);
 		flo_writer_field(w, &f);
 	}
-	return flo_writer_end(w);
+}
+
+/* One summary into out's writer: what flo_writer_end() returns. */
+static int format_summary(struct output *out, const struct flo_summary *s)
+{
+	put_summary(out, s);
+	return flo_writer_end(out->w);
 }
 
 static void die_writing(flo_writer *w, int err)
@@ -361,6 +382,26 @@ static void die_writing(flo_writer *w, int err)
 	if (err == FLO_EIO)
 		flo_finish_output(w); /* reports and exits */
 	flo_die(flo_exit_status(err), "%s", flo_writer_errmsg(w));
+}
+
+/* No customer is left (every order after --as-of): the header alone, as the
+ * output of no customers, and exit 65, as lifetimes stops ("There is no
+ * data available"). */
+static _Noreturn void no_customer_left(struct output *out, int32_t as_of)
+{
+	static const struct flo_field none = {"", 0, "", 0, FLO_KIND_NULL};
+	struct flo_field *kept = flo_xcalloc(out->o->nkeep + 1, sizeof *kept);
+	for (size_t i = 0; i < out->o->nkeep; i++)
+		kept[i] = none;
+	struct flo_summary s = {.id = "", .kept = kept};
+	put_summary(out, &s);
+	int err = flo_writer_end_header(out->w);
+	if (err != FLO_OK)
+		die_writing(out->w, err);
+	flo_finish_output(out->w);
+	char day[16];
+	flo_format_day(day, as_of);
+	flo_die(FLO_EXIT_DATAERR, "no customer is left: every order is after --as-of %s", day);
 }
 
 static void write_summary(void *ctx, const struct flo_summary *s)
@@ -529,6 +570,11 @@ static void run_orders(struct options *o, flo_ingest *in, struct output *out)
 	size_t holdout_only;
 	write_summaries(res.orders, out, &holdout_only, &t_sorted);
 	long *n = res.fates;
+	if (o->cfg.has_as_of && flo_rfm_customers(res.orders) == holdout_only &&
+	    n[0] + n[1] + n[2] + n[3] > 0) {
+		warn_skipped(in);
+		no_customer_left(out, o->cfg.as_of);
+	}
 	if (o->timings)
 		flo_warn("timings: %.1f ms reading %ld orders (%ld of them on %u thread%s), "
 			 "%.1f ms sorting %zu customers by id, %.1f ms writing them; "
@@ -566,6 +612,8 @@ static void run_summaries(struct options *o, flo_ingest *in, struct output *out)
 	if (after > 0)
 		flo_warn("%zu customer%s whose first order is after --as-of left out", after,
 			 after == 1 ? "" : "s");
+	if (after > 0 && after == flo_custsum_count(res.summaries))
+		no_customer_left(out, o->cfg.as_of);
 }
 
 /* ---- the store ---- */
@@ -618,7 +666,7 @@ static _Noreturn void run_dump(struct options *o)
 	if (flo_writer_new(&w, STDOUT_FILENO, fmt) != FLO_OK)
 		flo_out_of_memory();
 	flo_cli_set_output(w);
-	struct output out = {w, o, o->cfg.has_holdout, fmt};
+	struct output out = new_output(w, o, fmt);
 	struct flo_custdb_counts counts = {0};
 	char err[FLO_STORE_ERRMAX];
 	if (!stored)
@@ -714,7 +762,8 @@ int main(int argc, char **argv)
 	flo_writer *w;
 	if (flo_writer_new(&w, STDOUT_FILENO, out_fmt) != FLO_OK)
 		flo_out_of_memory();
-	struct output out = {w, &o, o.cfg.has_holdout, out_fmt};
+	struct output out = new_output(w, &o, out_fmt);
+	out.no_value = flo_ingest_kind(in) == FLO_INGEST_ORDERS && !flo_ingest_has_value(in);
 	if (o.incremental)
 		run_live(&o, in, r, &out);
 	else if (flo_ingest_kind(in) == FLO_INGEST_ORDERS)

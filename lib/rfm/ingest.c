@@ -44,6 +44,7 @@ struct flo_ingest {
 	char *picked[4]; /* names found among the defaults */
 	struct flo_ingest_result res;
 	long no_id, returns; /* skipped by rule */
+	int no_value;        /* no value field: every order's value is 0 */
 	char msg[FLO_INGEST_MSG];
 };
 
@@ -196,6 +197,19 @@ static int find_value(flo_ingest *in, const struct flo_field *f, size_t n, enum 
 		if (oom)
 			return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
 	}
+	if (o->amount == NULL) {
+		/* No value at all (and no unit price): the BG/NBD alone, as
+		 * lifetimes without a monetary_value_col. */
+		int oom = 0;
+		char *name = pick_field(f, n, amount_names, &oom);
+		free(name);
+		if (oom)
+			return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
+		if (name == NULL && in->picked[3] == NULL) {
+			in->no_value = 1;
+			return FLO_OK;
+		}
+	}
 	return resolve(in, &in->amount, o->amount, f, n, fmt, amount_names, "order value",
 		       "--amount", &in->picked[2]);
 }
@@ -292,6 +306,11 @@ void flo_ingest_free(flo_ingest *in)
 	free(in->keep);
 	free(in->keep_vals);
 	free(in);
+}
+
+int flo_ingest_has_value(const flo_ingest *in)
+{
+	return !in->no_value;
 }
 
 enum flo_ingest_kind flo_ingest_kind(const flo_ingest *in)
@@ -444,7 +463,9 @@ static int read_order(flo_ingest *in, struct flo_ingest_order *ord)
 	int err;
 	if ((err = need(in, &in->id, &id)) != FLO_OK || (err = need(in, &in->date, &date)))
 		return err;
-	if (in->o.quantity == NULL ? (err = need(in, &in->amount, &amount)) != FLO_OK
+	if (in->no_value)
+		; /* the value is 0 */
+	else if (in->o.quantity == NULL ? (err = need(in, &in->amount, &amount)) != FLO_OK
 				   : (err = need(in, &in->quantity, &qty)) != FLO_OK ||
 				     (err = need(in, &in->price, &price)) != FLO_OK)
 		return err;
@@ -468,9 +489,11 @@ static int read_order(flo_ingest *in, struct flo_ingest_order *ord)
 			: reject(in, FLO_EVALUE,
 				 "field \"%s\" is longer than the store's %zu bytes: \"%s\"",
 				 in->id.name, in->o.id_max, flo_quote(id->val, id->len)));
+	ord->amount = 0;
 	if ((err = get_order_time(in, date, &ord->time)) != FLO_OK ||
-	    (err = amount ? get_number(in, amount, FLO_FIELD_NUMBER, &ord->amount)
-			  : get_line_value(in, qty, price, &ord->amount)) != FLO_OK ||
+	    (err = amount  ? get_number(in, amount, FLO_FIELD_NUMBER, &ord->amount)
+		   : qty   ? get_line_value(in, qty, price, &ord->amount)
+			   : FLO_OK) != FLO_OK ||
 	    (err = get_keep(in, id)) != FLO_OK)
 		return err;
 	ord->line = order_id != NULL ? line_hash(in, order_id, line_id) : 0;
@@ -556,7 +579,7 @@ int flo_ingest_next(flo_ingest *in, struct flo_ingest_order *ord)
 static int scan_layout(flo_ingest *in, struct flo_orderscan_layout *lay)
 {
 	enum flo_format fmt = flo_reader_format(in->r);
-	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || in->cfg.nkeep > 0 ||
+	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || in->cfg.nkeep > 0 || in->no_value ||
 	    in->o.quantity != NULL ||
 	    in->cfg.order_ids || in->cfg.parts < 2 || in->o.date_format != NULL ||
 	    flo_reader_more_inputs(in->r))

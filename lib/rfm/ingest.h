@@ -77,6 +77,12 @@ int flo_ingest_new(flo_ingest **in, flo_reader *r, const struct flo_ingest_optio
 void flo_ingest_free(flo_ingest *in);
 
 enum flo_ingest_kind flo_ingest_kind(const flo_ingest *in);
+
+/* Whether the orders have values: an order log without any value field
+ * (no --amount, --quantity, nor a default value or unit-price name) is read
+ * with values 0, for the BG/NBD alone; the summaries then carry no
+ * monetary, revenue or holdout_value. */
+int flo_ingest_has_value(const flo_ingest *in);
 const char *flo_ingest_errmsg(const flo_ingest *in);
 
 /* What flo_ingest_run() folded the input into. */
