@@ -232,11 +232,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_PRICE: in->price = optarg; break;
 		case OPT_LINE_ID: in->line_id = optarg; break;
 		case OPT_RETURNS:
-			if (strcmp(optarg, "net") == 0)
-				flo_usage_error("option --returns: net is not built yet: use drop "
-						"or keep");
-			in->returns = choice("--returns", optarg, "drop", "keep")
-				? FLO_RETURNS_KEEP : FLO_RETURNS_DROP;
+			in->returns = strcmp(optarg, "net") == 0 ? FLO_RETURNS_NET
+				      : choice("--returns", optarg, "drop", "keep") ? FLO_RETURNS_KEEP
+				      : FLO_RETURNS_DROP;
 			break;
 		case OPT_CANCEL_PREFIX: in->cancel_prefix = optarg; break;
 		case OPT_ORDER_ID: in->order_id = optarg; break;
@@ -289,6 +287,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("--cancel-prefix needs --order-id");
 	if (in->cancel_prefix != NULL && in->returns == FLO_RETURNS_KEEP)
 		flo_usage_error("--cancel-prefix marks returns, which --returns keep keeps");
+	if (in->returns == FLO_RETURNS_NET && o->cfg.per_order)
+		flo_usage_error("--returns net reduces a purchase day's value: not with "
+				"--occasion order");
 	flo_unit_days(flo_opt_unit("--unit", o->unit), &o->cfg.unit_days);
 	if (o->cfg.has_holdout && !o->cfg.has_as_of)
 		flo_usage_error("--holdout-end needs --as-of");
@@ -319,6 +320,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (in->quantity != NULL || in->line_id != NULL)
 		flo_usage_error("--quantity, --price and --line-id do not work with the store yet "
 				"(it would count each line as an order): sum the lines first");
+	if (in->returns == FLO_RETURNS_NET)
+		flo_usage_error("--returns net does not work with the store yet: use drop, or "
+				"net the returns upstream");
 }
 
 /* ---- output ---- */
@@ -539,15 +543,27 @@ static void warn_left_out(const struct options *o, size_t late, size_t holdout_o
 }
 
 /* The orders skipped by rule (ingest.h). */
-static void warn_skipped(const flo_ingest *in)
+static void warn_skipped(const struct options *o, const flo_ingest *in)
 {
 	long no_id, returns;
 	flo_ingest_skipped(in, &no_id, &returns);
 	if (no_id > 0)
 		flo_warn("%ld order%s with an empty customer id skipped", no_id,
 			 no_id == 1 ? "" : "s");
-	if (returns > 0)
+	if (returns > 0 && o->in.returns == FLO_RETURNS_DROP)
 		flo_warn("%ld return%s dropped (--returns drop)", returns, returns == 1 ? "" : "s");
+	if (o->in.returns != FLO_RETURNS_NET)
+		return;
+	long netted, unmatched, capped;
+	flo_ingest_netted(in, &netted, &unmatched, &capped);
+	if (netted > 0)
+		flo_warn("%ld return%s netted (--returns net)", netted, netted == 1 ? "" : "s");
+	if (unmatched > 0)
+		flo_warn("%ld return%s with no purchase that day or before (in its period) "
+			 "ignored", unmatched, unmatched == 1 ? "" : "s");
+	if (capped > 0)
+		flo_warn("%ld return%s worth more than what was left of the purchase: its value "
+			 "is 0", capped, capped == 1 ? "" : "s");
 }
 
 static void warn_repeated(long repeated)
@@ -572,7 +588,7 @@ static void run_orders(struct options *o, flo_ingest *in, struct output *out)
 	long *n = res.fates;
 	if (o->cfg.has_as_of && flo_rfm_customers(res.orders) == holdout_only &&
 	    n[0] + n[1] + n[2] + n[3] > 0) {
-		warn_skipped(in);
+		warn_skipped(o, in);
 		no_customer_left(out, o->cfg.as_of);
 	}
 	if (o->timings)
@@ -586,7 +602,7 @@ static void run_orders(struct options *o, flo_ingest *in, struct output *out)
 	int32_t as_of = flo_rfm_as_of(res.orders);
 	warn_left_out(o, (size_t)n[FLO_ORDER_LATE], 0, as_of, "left out");
 	warn_repeated(n[FLO_ORDER_REPEATED]);
-	warn_skipped(in);
+	warn_skipped(o, in);
 	warn_left_out(o, 0, holdout_only, as_of, "");
 }
 
@@ -729,7 +745,7 @@ static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct ou
 		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(l.db));
 	flo_bad_finish(&o->bad);
 	warn_repeated(counts[FLO_ORDER_REPEATED]);
-	warn_skipped(in);
+	warn_skipped(o, in);
 	warn_left_out(o, (size_t)counts[FLO_ORDER_LATE], 0, flo_custdb_as_of(l.db),
 		      "stored, in no record");
 }
