@@ -251,7 +251,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_UNIT: o->unit = optarg; o->unit_given = 1; break;
 		case OPT_OCCASION:
-			o->cfg.per_order = choice("--occasion", optarg, "day", "order");
+			o->cfg.period = strcmp(optarg, "week") == 0    ? FLO_PERIOD_WEEK
+					: strcmp(optarg, "month") == 0 ? FLO_PERIOD_MONTH
+								       : FLO_PERIOD_NONE;
+			o->cfg.per_order = o->cfg.period == FLO_PERIOD_NONE &&
+					   choice("--occasion", optarg, "day", "order");
 			o->occasion_given = 1;
 			break;
 		case OPT_FREQUENCY:
@@ -290,6 +294,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (in->returns == FLO_RETURNS_NET && o->cfg.per_order)
 		flo_usage_error("--returns net reduces a purchase day's value: not with "
 				"--occasion order");
+	if (o->cfg.period != FLO_PERIOD_NONE) {
+		/* The period is the unit: recency and T count whole periods. */
+		const char *period = o->cfg.period == FLO_PERIOD_WEEK ? "week" : "month";
+		if (o->unit_given && strcmp(o->unit, period) != 0)
+			flo_usage_error("--occasion %s counts time in %ss: not with --unit %s",
+					period, period, o->unit);
+		o->unit = period;
+	}
 	flo_unit_days(flo_opt_unit("--unit", o->unit), &o->cfg.unit_days);
 	if (o->cfg.has_holdout && !o->cfg.has_as_of)
 		flo_usage_error("--holdout-end needs --as-of");
@@ -323,6 +335,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (in->returns == FLO_RETURNS_NET)
 		flo_usage_error("--returns net does not work with the store yet: use drop, or "
 				"net the returns upstream");
+	if (o->cfg.period != FLO_PERIOD_NONE)
+		flo_usage_error("--occasion week and month do not work with the store yet");
 }
 
 /* ---- output ---- */
@@ -340,7 +354,11 @@ struct output {
 static struct output new_output(flo_writer *w, const struct options *o, enum flo_format fmt)
 {
 	struct output out = {w, o, o->cfg.has_holdout, fmt, 0, 0};
-	if (o->cfg.has_holdout)
+	enum flo_period p = o->cfg.period;
+	if (o->cfg.has_holdout && p != FLO_PERIOD_NONE)
+		out.duration_holdout = flo_period_index(p, o->cfg.holdout_end) -
+				       flo_period_index(p, o->cfg.as_of);
+	else if (o->cfg.has_holdout)
 		out.duration_holdout = (o->cfg.holdout_end - o->cfg.as_of) / o->cfg.unit_days;
 	return out;
 }
@@ -360,6 +378,8 @@ static void put_summary(struct output *out, const struct flo_summary *s)
 		flo_writer_num(w, "revenue", s->revenue);
 	flo_writer_day(w, "first_order", s->first_order);
 	flo_writer_day(w, "last_order", s->last_order);
+	if (out->o->cfg.period != FLO_PERIOD_NONE)
+		flo_writer_str(w, "unit", out->o->unit, strlen(out->o->unit));
 	if (out->holdout) {
 		flo_writer_num(w, "holdout_purchases", s->holdout_purchases);
 		if (!out->no_value)

@@ -524,7 +524,10 @@ static void check_time_unit(struct input *in, const struct flo_history *h)
 	int32_t d0, d1;
 	double days;
 
-	if (!(h->tx > 0) || (f0 = flo_reader_get(in->r, &in->c.first)) == NULL ||
+	/* A unit field says it (check_unit_field()): flo-rfm --occasion month's
+	 * months are calendar months, not a number of days. */
+	if (in->c.has_unit || !(h->tx > 0) ||
+	    (f0 = flo_reader_get(in->r, &in->c.first)) == NULL ||
 	    (f1 = flo_reader_get(in->r, &in->c.last)) == NULL ||
 	    flo_parse_day(f0->val, f0->len, &d0) != FLO_OK ||
 	    flo_parse_day(f1->val, f1->len, &d1) != FLO_OK)

@@ -163,7 +163,8 @@ static int check_kind(flo_ingest *in)
 	if (in->kind == FLO_INGEST_SUMMARY && in->cfg.has_holdout)
 		return fail(in, FLO_EUSAGE,
 			    "--holdout-end needs order records, not customer summaries");
-	if (in->kind == FLO_INGEST_SUMMARY && (in->cfg.per_order || in->o.order_id))
+	if (in->kind == FLO_INGEST_SUMMARY &&
+	    (in->cfg.per_order || in->cfg.period || in->o.order_id))
 		return fail(in, FLO_EUSAGE, "--occasion and --order-id need order records, "
 			    "not customer summaries");
 	if (in->kind == FLO_INGEST_ORDERS && in->o.cap_outliers)
@@ -595,7 +596,7 @@ static int scan_layout(flo_ingest *in, struct flo_orderscan_layout *lay)
 	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || in->cfg.nkeep > 0 || in->no_value ||
 	    in->o.quantity != NULL ||
 	    in->cfg.order_ids || in->cfg.parts < 2 || in->o.date_format != NULL ||
-	    in->cfg.net_returns ||
+	    in->cfg.net_returns || in->cfg.period ||
 	    flo_reader_more_inputs(in->r))
 		return 0;
 	/* A CSV or TSV record's fields are the header's, in its order. */
@@ -676,7 +677,7 @@ static int run_orders(flo_ingest *in)
 		got = done ? 0 : flo_reader_next(in->r);
 	}
 	flo_rfm_feed *feed = NULL;
-	if (in->cfg.nkeep == 0 && !in->cfg.order_ids && !in->cfg.net_returns &&
+	if (in->cfg.nkeep == 0 && !in->cfg.order_ids && !in->cfg.net_returns && !in->cfg.period &&
 	    flo_rfm_feed_new(&feed, agg, flo_usable_cpus() > 1) != FLO_OK)
 		return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
 	for (err = FLO_OK; got != 0; got = flo_reader_next(in->r)) {

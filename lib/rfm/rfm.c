@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/date.h"
 #include "base/err.h"
 #include "base/idmap.h"
 #include "rfm/kept.h"
@@ -394,6 +395,52 @@ int32_t flo_rfm_day(int64_t t)
 	return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
 }
 
+/* Day 0, 1970-01-01, was a Thursday: day + 3 counts from the Monday before. */
+static int32_t floor_mod7(int32_t d)
+{
+	int32_t m = d % 7;
+	return m < 0 ? m + 7 : m;
+}
+
+int32_t flo_period_start(enum flo_period p, int32_t day)
+{
+	if (p == FLO_PERIOD_WEEK)
+		return day - floor_mod7(day + 3);
+	if (p == FLO_PERIOD_MONTH) {
+		int year;
+		unsigned month, mday;
+		flo_civil_from_day(day, &year, &month, &mday);
+		return flo_day_from_civil(year, month, 1);
+	}
+	return day;
+}
+
+int32_t flo_period_index(enum flo_period p, int32_t day)
+{
+	if (p == FLO_PERIOD_WEEK)
+		return (flo_period_start(p, day) + 3) / 7;
+	if (p == FLO_PERIOD_MONTH) {
+		int year;
+		unsigned month, mday;
+		flo_civil_from_day(day, &year, &month, &mday);
+		return (year - 1970) * 12 + (int32_t)month - 1;
+	}
+	return day;
+}
+
+/* The purchase occasion an order on `day` belongs to, as a day: the day, or
+ * (period occasions) its period's first day.  A holdout order's is after
+ * as_of even when its period began before: the period that straddles as_of
+ * is a purchase in both, as lifetimes' calibration_and_holdout_data counts
+ * the holdout's periods from the orders after calibration_period_end. */
+static int32_t occasion_day(const struct flo_rfm_config *cfg, int32_t day, int holdout)
+{
+	if (cfg->period == FLO_PERIOD_NONE)
+		return day;
+	int32_t key = flo_period_start(cfg->period, day);
+	return holdout && key <= cfg->as_of ? cfg->as_of + 1 : key;
+}
+
 int flo_rfm_first_before(int64_t time, double amount, int64_t first_time,
 			 struct flo_money first_value)
 {
@@ -593,6 +640,7 @@ static int add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, dou
 		*fate = FLO_ORDER_LATE;
 		return FLO_OK;
 	}
+	day = occasion_day(&r->cfg, day, holdout);
 	struct part *pt;
 	uint32_t idx;
 	if ((err = customer(r, id, id_len, &pt, &idx)) != FLO_OK)
@@ -634,7 +682,9 @@ int flo_rfm_add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, do
 	if (err == FLO_OK && r->cfg.net_returns &&
 	    (*fate == FLO_ORDER_CALIBRATION || *fate == FLO_ORDER_HOLDOUT)) {
 		struct part *pt = &r->part[r->last_part];
-		err = add_day_value(pt, pt->last_index, flo_rfm_day(time), flo_money_of(amount));
+		int32_t day = flo_rfm_day(time);
+		day = occasion_day(&r->cfg, day, *fate == FLO_ORDER_HOLDOUT);
+		err = add_day_value(pt, pt->last_index, day, flo_money_of(amount));
 	}
 	return err;
 }
@@ -652,6 +702,7 @@ int flo_rfm_add_return(flo_rfm *r, const char *id, size_t id_len, int64_t time, 
 		*fate = FLO_ORDER_LATE;
 		return FLO_OK;
 	}
+	day = occasion_day(&r->cfg, day, holdout);
 	struct part *pt;
 	uint32_t idx;
 	if ((err = customer(r, id, id_len, &pt, &idx)) != FLO_OK)
@@ -805,7 +856,8 @@ static int add_part(const struct flo_rfm_config *cfg, struct part *pt,
 int flo_rfm_add_part(flo_rfm *r, unsigned part, const struct flo_rfm_order *o, size_t n,
 		     long counts[4])
 {
-	if (r->cfg.order_ids || r->cfg.nkeep > 0 || part >= r->nparts)
+	if (r->cfg.order_ids || r->cfg.nkeep > 0 || part >= r->nparts || r->cfg.period ||
+	    r->cfg.net_returns)
 		return FLO_EVALUE; /* these orders would need what a batch omits */
 	return add_part(&r->cfg, &r->part[part], o, n, counts);
 }
@@ -813,7 +865,7 @@ int flo_rfm_add_part(flo_rfm *r, unsigned part, const struct flo_rfm_order *o, s
 int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4])
 {
 	size_t ng[FLO_RFM_MAX_PARTS] = {0};
-	if (r->cfg.order_ids || r->cfg.nkeep > 0)
+	if (r->cfg.order_ids || r->cfg.nkeep > 0 || r->cfg.period || r->cfg.net_returns)
 		return FLO_EVALUE;
 	/* The orders of each part keep their order; parts share nothing, so
 	 * which is folded in first does not matter. */
@@ -997,8 +1049,15 @@ void flo_rfm_summarise(const struct flo_rfm_config *cfg, int32_t as_of,
 		s->frequency = repeats;
 		s->monetary = repeats > 0 ? repeat_value / repeats : 0;
 	}
-	s->recency = (t->last_day - t->first_day) / cfg->unit_days;
-	s->T = (as_of - t->first_day) / cfg->unit_days;
+	if (cfg->period != FLO_PERIOD_NONE) {
+		/* Whole periods, as lifetimes' (max - min) over periods. */
+		int32_t first = flo_period_index(cfg->period, t->first_day);
+		s->recency = flo_period_index(cfg->period, t->last_day) - first;
+		s->T = flo_period_index(cfg->period, as_of) - first;
+	} else {
+		s->recency = (t->last_day - t->first_day) / cfg->unit_days;
+		s->T = (as_of - t->first_day) / cfg->unit_days;
+	}
 	s->orders = t->orders;
 	s->revenue = revenue;
 	s->first_order = t->first_day;

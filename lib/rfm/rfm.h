@@ -12,8 +12,15 @@
 #include "base/money.h"
 #include "record/record.h"
 
+/* Calendar-period purchase occasions (--occasion week|month): one purchase
+ * per customer per period, recency and T in whole periods, as lifetimes'
+ * summary_data_from_transaction_data(freq="W" or "M") (pandas' periods:
+ * weeks Monday to Sunday, W-SUN; calendar months). */
+enum flo_period { FLO_PERIOD_NONE, FLO_PERIOD_WEEK, FLO_PERIOD_MONTH };
+
 struct flo_rfm_config {
 	double unit_days;   /* days in one time unit (7 for weeks) */
+	enum flo_period period; /* NONE: occasions are days (or orders) */
 	int per_order;      /* every order is a purchase occasion (default: every day) */
 	int freq_total;     /* frequency counts every occasion, the first included */
 	int has_as_of;      /* else as_of is the latest order (or last_order_date) */
@@ -62,6 +69,11 @@ void flo_rfm_summarise(const struct flo_rfm_config *cfg, int32_t as_of,
 
 /* The UTC day of a time in seconds since the epoch (floor, also before 1970). */
 int32_t flo_rfm_day(int64_t time);
+
+/* The first day of the period `day` is in (a Monday, or the 1st), and the
+ * period's number (periods since one in 1970), for period occasions. */
+int32_t flo_period_start(enum flo_period p, int32_t day);
+int32_t flo_period_index(enum flo_period p, int32_t day);
 
 /* With per-order occasions, whether an order at `time` of `amount` is the
  * customer's first rather than the one held (first_time, first_value): the
