@@ -89,7 +89,10 @@ static const char usage[] =
 "                            out NaN\n"
 "Input and output:\n"
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
-FLO_INPUT_USAGE
+"      --input-fields F1,F2,...\n"
+"                            CSV or TSV without a header line: the columns'\n"
+"                            names, in order (the first line is a record; other\n"
+"                            tools take --fields, which here is --summary's)\n"
 "  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
 "      --json-strings        JSON Lines: CSV/TSV values as strings, even numbers\n"
 "      --flush               flush after every record (with --cuts, output is\n"

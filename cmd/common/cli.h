@@ -126,6 +126,7 @@ enum { FLO_OPT_SKIP_BAD = 0x1000, FLO_OPT_REJECTS, FLO_OPT_JSON_STRINGS, FLO_OPT
 	{"rejects", required_argument, NULL, FLO_OPT_REJECTS},               \
 	{"json-strings", no_argument, NULL, FLO_OPT_JSON_STRINGS},           \
 	{"fields", required_argument, NULL, FLO_OPT_FIELDS},                 \
+	{"input-fields", required_argument, NULL, FLO_OPT_FIELDS},           \
 	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}
 
 /* The options of a tool that writes records as they come: -o/--output-format
@@ -149,7 +150,8 @@ int flo_common_option(int c, const char *arg, const struct flo_common_opts *co);
 /* The help of the input options every record tool takes (after -i). */
 #define FLO_INPUT_USAGE                                                              \
 	"      --fields F1,F2,...    CSV or TSV without a header line: the columns'\n"      \
-	"                            names, in order (the first line is a record)\n"
+	"                            names, in order (the first line is a record;\n"      \
+	"                            also --input-fields)\n"
 
 /* The one input file named after the options (NULL: stdin); a second is a
  * usage error. */
