@@ -253,7 +253,7 @@ recover() {
 @test "usage: --help, --version, bad options" {
 	run flo-fit --help
 	assert_success
-	assert_line --index 0 "usage: flo-fit [options] [file]"
+	assert_line --index 0 "usage: flo-fit [options] [file...]"
 	run flo-fit --version
 	assert_output --regexp '^flo-fit \(flo\) '
 	run flo-fit --penalizer 1x

@@ -46,6 +46,10 @@ static int check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *
 	const struct flo_field *f = flo_reader_get(r, &c->s.first);
 	const struct flo_field *l = flo_reader_get(r, &c->s.last);
 	int32_t first, last;
+	/* A unit field says it (stated_unit()): flo-rfm --occasion month's
+	 * months are calendar months, not a number of days. */
+	if (c->s.has_unit)
+		return;
 	if (recency <= 0 || f == NULL || l == NULL || flo_parse_day(f->val, f->len, &first) ||
 	    flo_parse_day(l->val, l->len, &last))
 		return 1;
