@@ -379,3 +379,13 @@ scan_vs_general() {
 	cmp <(jq -c 'del(.source)' "$TMP/skip.json") <(jq -c 'del(.source)' "$TMP/good.json")
 	[ "$(jq .bgnbd.customers "$TMP/skip.json")" = 59998 ]
 }
+
+@test "summaries read on threads: several files fit as their lines in one file" {
+	flo-simulate -n 90000 --seed 8 | flo-rfm > "$TMP/s.csv"
+	head -n 40001 "$TMP/s.csv" > "$TMP/a.csv"
+	{ head -n 1 "$TMP/s.csv"; tail -n +40002 "$TMP/s.csv"; } > "$TMP/b.csv"
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store "$TMP/s.csv" > "$TMP/one.json" 2>/dev/null
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store "$TMP/a.csv" "$TMP/b.csv" > "$TMP/two.json" 2>/dev/null
+	cmp "$TMP/one.json" "$TMP/two.json"
+	[ "$(jq .data.customers "$TMP/two.json")" = 90000 ]
+}

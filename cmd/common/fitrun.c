@@ -49,7 +49,7 @@ static int check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *
 	/* A unit field says it (stated_unit()): flo-rfm --occasion month's
 	 * months are calendar months, not a number of days. */
 	if (c->s.has_unit)
-		return;
+		return 1;
 	if (recency <= 0 || f == NULL || l == NULL || flo_parse_day(f->val, f->len, &first) ||
 	    flo_parse_day(l->val, l->len, &last))
 		return 1;
@@ -179,15 +179,16 @@ static void return_freed_memory(void)
 
 /* Where the fields are for the threaded scan of the lines after the
  * current record (fitscan.h): CSV or TSV, no weights (whole numbers keep
- * the sums exact in any order), no unit field, and once the unit is read
- * off the dates when the records have them.  0 when not (yet). */
+ * the sums exact in any order), no unit field, the last input (the scan
+ * reads one descriptor to its end), and once the unit is read off the
+ * dates when the records have them.  0 when not (yet). */
 static int scan_layout(const flo_reader *r, const struct flo_fitrun_options *o,
 		       struct cols *c, const struct fit_data *d,
 		       struct flo_fitscan_layout *lay)
 {
 	enum flo_format fmt = flo_reader_format(r);
 	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || o->weight != NULL || !c->resolved ||
-	    c->s.has_unit || (c->s.has_dates && d->unit_days == 0))
+	    c->s.has_unit || (c->s.has_dates && d->unit_days == 0) || flo_reader_more_inputs(r))
 		return 0;
 	size_t n;
 	const struct flo_field *all = flo_reader_fields(r, &n);
