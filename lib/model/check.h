@@ -13,8 +13,8 @@
  *  - the log-likelihood of the data, for AIC and BIC across models.
  *
  * Handles belong to one thread at a time. */
-#ifndef FLO_CHECK_H
-#define FLO_CHECK_H
+#ifndef FLO_MODEL_CHECK_H
+#define FLO_MODEL_CHECK_H
 
 #include <stddef.h>
 
