@@ -30,7 +30,10 @@ COMMON_SRC = $(sort $(wildcard cmd/common/*.c))
 CMD_SRC   = $(sort $(wildcard cmd/*.c))
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o)
-TOOLS     = $(CMD_SRC:cmd/%.c=$(BIN)/%)
+# Tools written as shell scripts (scripts/flo-plot: gnuplot's charts of
+# flo-check's tables), copied into bin/ and installed beside the others.
+SCRIPT_TOOLS = $(BIN)/flo-plot
+TOOLS     = $(CMD_SRC:cmd/%.c=$(BIN)/%) $(SCRIPT_TOOLS)
 UNITS     = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Each fuzz harness also builds, with the plain compiler, as a test that
 # replays its corpus: the seeds and every input a fuzzer once broke on.
@@ -82,6 +85,10 @@ $(LIBTOOLS): $(COMMON_OBJ)
 $(BIN)/%: $(BUILD)/cmd/%.o $(LIBTOOLS) $(LIBFLO)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $^ -o $@ $(LDFLAGS) $(LDLIBS)
+
+$(BIN)/flo-plot: scripts/flo-plot
+	@mkdir -p $(@D)
+	cp $< $@ && chmod 755 $@
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBTOOLS) $(LIBFLO)
 	@mkdir -p $(@D)

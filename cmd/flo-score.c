@@ -22,6 +22,7 @@
 #include "common/summary.h"
 #include "common/xalloc.h"
 #include "model/model.h"
+#include "model/pmf.h"
 #include "model/score.h"
 #include "record/pass.h"
 #include "record/reader.h"
@@ -43,6 +44,10 @@ static const char usage[] =
 "                     sum over months i of exp_avg_value (E[Y(i f)] - E[Y((i-1) f)])\n"
 "                     / (1+d)^i, with f the model's time units per month (day 30,\n"
 "                     week 4.345, month 1)\n"
+"  p_purchases_H_n    with --pmf N: the probability of n purchases in the next\n"
+"                     H time units, for each horizon H and n = 0..N, the last\n"
+"                     meaning N or more (Fader & Hardie 2006, the conditional\n"
+"                     PMF of the BG/NBD)\n"
 "Streaming, constant memory: output is flushed whenever the input would block,\n"
 "so `tail -F summaries | flo-score` scores each record as it arrives.\n"
 "\n"
@@ -65,6 +70,7 @@ static const char usage[] =
 "                            (default 12,24); the field name spells H as given\n"
 "      --clv-months M        months of the CLV, 0 to 1200 (default 6)\n"
 "      --discount d          monthly discount rate, > -1 (default 0.01)\n"
+"      --pmf N               add p_purchases_H_0 ... p_purchases_H_N, 1 to 100\n"
 "Input and output:\n"
 FLO_SUMMARY_USAGE
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
@@ -129,6 +135,7 @@ struct options {
 	struct numbers horizon; /* the field's name spells each as given */
 	long months;
 	double discount;
+	unsigned pmf;           /* --pmf N: N, else 0 */
 	int flush;
 	struct flo_summary_names names;
 	struct flo_bad bad;
@@ -173,7 +180,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_MODEL = 256, OPT_BGNBD, OPT_GG, OPT_DB, OPT_NAME,  OPT_HORIZON,
 	       OPT_MONTHS, OPT_DISCOUNT,  OPT_FIT, OPT_PEN,
-	       OPT_GGPEN, OPT_MODEL_OUT };
+	       OPT_GGPEN, OPT_MODEL_OUT, OPT_PMF };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"fit", no_argument, NULL, OPT_FIT},
@@ -187,6 +194,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"horizon", required_argument, NULL, OPT_HORIZON},
 		{"clv-months", required_argument, NULL, OPT_MONTHS},
 		{"discount", required_argument, NULL, OPT_DISCOUNT},
+		{"pmf", required_argument, NULL, OPT_PMF},
 		FLO_OUTPUT_LONGOPTS,
 		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
@@ -211,6 +219,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_NAME: name = optarg; break;
 		case OPT_HORIZON: horizons = optarg; break;
 		case OPT_MONTHS: o->months = flo_opt_long("--clv-months", optarg, 0, 1200); break;
+		case OPT_PMF: o->pmf = (unsigned)flo_opt_long("--pmf", optarg, 1, 100); break;
 		case OPT_DISCOUNT:
 			o->discount = flo_opt_double("--discount", optarg);
 			if (!(o->discount > -1))
@@ -550,13 +559,15 @@ static void check_time_unit(struct input *in, const struct flo_history *h)
 struct output {
 	flo_writer *w;
 	flo_pass *pass;
-	size_t n;    /* added fields: p_alive, one per horizon, exp_avg_value, clv */
+	size_t nscores; /* the scorer's: p_alive, one per horizon, exp_avg_value, clv */
+	size_t n;       /* added fields: those, then N + 1 per horizon with --pmf N */
 	char **name;
 };
 
-static void output_names(struct output *out, const struct flo_list *h)
+static void output_names(struct output *out, const struct flo_list *h, unsigned pmf)
 {
-	out->n = h->n + 3;
+	out->nscores = h->n + 3;
+	out->n = out->nscores + (pmf > 0 ? h->n * (pmf + 1) : 0);
 	out->name = flo_xcalloc(out->n, sizeof *out->name);
 	out->name[0] = flo_xstrdup("p_alive");
 	for (size_t k = 0; k < h->n; k++) {
@@ -566,6 +577,12 @@ static void output_names(struct output *out, const struct flo_list *h)
 	}
 	out->name[h->n + 1] = flo_xstrdup("exp_avg_value");
 	out->name[h->n + 2] = flo_xstrdup("clv");
+	for (size_t k = 0, i = out->nscores; pmf > 0 && k < h->n; k++)
+		for (unsigned c = 0; c <= pmf; c++, i++) {
+			size_t len = strlen("p_purchases__") + strlen(h->item[k]) + 12;
+			out->name[i] = flo_xcalloc(len, 1);
+			snprintf(out->name[i], len, "p_purchases_%s_%u", h->item[k], c);
+		}
 }
 
 static void flush_output(void *w)
@@ -618,11 +635,23 @@ static void cannot_score(const struct output *out, struct input *in,
 		       out->name[k], x, tx, T, m);
 }
 
-/* The current record with its scores: val[0..n) exist, the rest are null. */
+/* --pmf N: the probabilities of 0..N purchases at each horizon, after the
+ * scores, always there. */
+static void pmf_values(struct output *out, const struct options *o, const struct flo_model *m,
+		       const struct flo_history *h, double *p)
+{
+	for (size_t k = 0; k < o->horizon.list.n; k++) {
+		flo_bgnbd_conditional_pmf(&m->bgnbd, h->x, h->tx, h->T, o->horizon.v[k], o->pmf, p);
+		flo_pass_nums(out->pass, out->nscores + k * (o->pmf + 1), p, o->pmf + 1);
+	}
+}
+
+/* The current record with its scores: val[0..n) exist, the rest of the
+ * scorer's are null. */
 static void write_scores(struct output *out, struct input *in, const double *val, size_t n)
 {
 	flo_pass_nums(out->pass, 0, val, n);
-	for (size_t k = n; k < out->n; k++)
+	for (size_t k = n; k < out->nscores; k++)
 		flo_pass_null(out->pass, k);
 	int err = flo_pass_write_record(out->pass, in->r);
 	if (err == FLO_ESYNTAX)
@@ -644,13 +673,13 @@ int main(int argc, char **argv)
 	flo_cli_init("flo-score");
 	parse_options(argc, argv, &o);
 	flo_summary_cols_init(&in.c, &o.names);
-	output_names(&out, &o.horizon.list);
+	output_names(&out, &o.horizon.list, o.pmf);
 	int fd = flo_open_input(o.path);
 	struct flo_model model = o.fit ? fit_model(&o, &fd) : load_model(&o);
 	if (!model.has_gg)
 		flo_warn("no Gamma-Gamma model: exp_avg_value and clv are left empty "
 			 "(null in JSON Lines)");
-	double *val = flo_xcalloc(out.n, sizeof *val);
+	double *val = flo_xcalloc(out.n, sizeof *val), *pmf = flo_xcalloc(o.pmf + 1, sizeof *pmf);
 	in.unit = model.unit;
 	flo_unit_days(model.unit, &in.unit_days);
 
@@ -682,8 +711,11 @@ int main(int argc, char **argv)
 			continue;
 		check_time_unit(&in, &h);
 		size_t n;
-		if (flo_score(s, &h, val, &n) == FLO_OK)
+		if (flo_score(s, &h, val, &n) == FLO_OK) {
+			if (o.pmf > 0)
+				pmf_values(&out, &o, &model, &h, pmf);
 			write_scores(&out, &in, val, n);
+		}
 		else
 			cannot_score(&out, &in, &h, val[n], n);
 	}
@@ -692,6 +724,7 @@ int main(int argc, char **argv)
 	flo_reader_free(in.r);
 	output_close(&out);
 	free(val);
+	free(pmf);
 	flo_scorer_free(s);
 	numbers_free(&o.horizon);
 	return 0;

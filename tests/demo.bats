@@ -82,3 +82,13 @@ setup_file() {
 	# the same output: the run is deterministic
 	[ "$output" = "$(cat "$BATS_FILE_TMPDIR/stdout")" ]
 }
+
+@test "demo: flo-check's tables and flo-plot's charts, 800x500 PNGs, their paths printed" {
+	for f in flo_counts flo_matrix_purchases flo_matrix_alive flo_clv_segments cdnow_tracking cdnow_tracking_weekly cdnow_holdout; do
+		[ "$(od -An -tx1 -N8 "$OUT/$f.png" | tr -d ' ')" = 89504e470d0a1a0a ]
+		[ "$(od -An -tu1 -j16 -N8 "$OUT/$f.png" | awk '{ print ($3 * 256 + $4), ($7 * 256 + $8) }')" = "800 500" ]
+		grep -qx "   $OUT/$f.png" "$BATS_FILE_TMPDIR/stdout"
+	done
+	# the counts' expected sum to the FLO customers (every one has a repeat purchase)
+	awk -F, 'NR > 1 { a += $2; e += $3 } NR == 2 { zero = $2 } END { d = e - 19945; if (d < 0) d = -d; exit !(a == 19945 && zero == 0 && d < 1e-6) }' "$OUT/checks/flo_counts.csv"
+}

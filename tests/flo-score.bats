@@ -618,3 +618,40 @@ finite_scores() {
 	[ "$(flo-score $CDNOW --horizon 0,12 "$DATA/score_cdnow.csv" 2>/dev/null | cut -d, -f7 --complement)" = \
 	  "$(flo-score $CDNOW --horizon 12 "$DATA/score_cdnow.csv" 2>/dev/null)" ]
 }
+
+# scripts/golden/pmf_golden.py: Fader & Hardie's conditional PMF of the
+# BG/NBD (2006 note, eq. 13) as printed, mpmath at 40 digits.
+@test "--pmf: the conditional probabilities of n purchases against the note's formula (mpmath)" {
+	printf '%s\nnew,0,0,38.86,0\nfhl,2,30.43,38.86,22.345\n' "$SUMMARY" > "$TMP/in.csv"
+	run --separate-stderr flo-score $CDNOW --horizon 39 --pmf 3 "$TMP/in.csv"
+	assert_success
+	assert_line --index 0 "$SUMMARY,p_alive,exp_purchases_39,exp_avg_value,clv,p_purchases_39_0,p_purchases_39_1,p_purchases_39_2,p_purchases_39_3"
+	echo "$output" > "$TMP/out.csv"
+	cat > "$TMP/gold.csv" <<-EOF
+	customer_id,p_purchases_39_0,p_purchases_39_1,p_purchases_39_2,p_purchases_39_3
+	new,0.85544945921668155094,0.10987298880071779428,0.024284119334841767481,0.010393432647758887299
+	fhl,0.44537286208299556377,0.23931893743502776276,0.14418322186458468753,0.17112497861739198594
+	EOF
+	run agree "$TMP/gold.csv" "$TMP/out.csv" 1e-12
+	assert_output "2 checked, 0 bad"
+}
+
+@test "--pmf: with N = 100 the probabilities sum to 1 and their mean is exp_purchases (to the tail left out); fields per horizon" {
+	run --separate-stderr flo-score $CDNOW --horizon 39 --pmf 100 -o jsonl "$DATA/score_cdnow.csv"
+	assert_success
+	echo "$output" | jq -e -s 'length > 3 and all(.[]; . as $r
+		| [range(0; 101) | $r["p_purchases_39_\(.)"]] as $p
+		| ([range(0; 101) | . * $p[.]] | add) as $m
+		| (($p | add) - 1 | fabs) < 1e-12
+		  and (($m - $r.exp_purchases_39) | fabs) <= 1e-8 * $r.exp_purchases_39 + 1e-15)'
+	printf '%s\nfhl,2,30.43,38.86,22.345\n' "$SUMMARY" | {
+		run --separate-stderr flo-score $CDNOW --horizon 12,0 --pmf 1
+		assert_success
+		assert_line --index 0 "$SUMMARY,p_alive,exp_purchases_12,exp_purchases_0,exp_avg_value,clv,p_purchases_12_0,p_purchases_12_1,p_purchases_0_0,p_purchases_0_1"
+		assert_line --index 1 --regexp ',1,0$'
+	}
+	run flo-score $CDNOW --pmf 0 "$DATA/score_cdnow.csv"
+	assert_failure 2
+	run flo-score $CDNOW --pmf 2x "$DATA/score_cdnow.csv"
+	assert_failure 2
+}

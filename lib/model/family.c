@@ -1,0 +1,33 @@
+/* family.c: the BG/NBD behind the family table. */
+#include "model/family.h"
+
+static double bg_loglik(const void *p, double x, double tx, double T)
+{
+	return flo_bgnbd_loglik(p, x, tx, T);
+}
+
+static double bg_p_alive(const void *p, double x, double tx, double T)
+{
+	return flo_bgnbd_p_alive(p, x, tx, T);
+}
+
+static double bg_expected(const void *p, double x, double tx, double T, double t)
+{
+	return t > 0 ? flo_bgnbd_expected_purchases(p, x, tx, T, t) : 0.0;
+}
+
+static double bg_expected_count(const void *p, double t)
+{
+	return t > 0 ? flo_bgnbd_expected_count(p, t) : 0.0;
+}
+
+static double bg_prob_count(const void *p, double t, unsigned n)
+{
+	return flo_bgnbd_prob_count(p, t, n);
+}
+
+void flo_family_bgnbd(struct flo_family *f, const struct flo_bgnbd *m)
+{
+	*f = (struct flo_family){"bgnbd", 4, m, bg_loglik, bg_p_alive, bg_expected,
+				 bg_expected_count, bg_prob_count};
+}

@@ -1,0 +1,34 @@
+/* family.h: a purchase-count model as the fit checks see it, whatever its
+ * family: what a check asks of a model (the likelihood of a history, the
+ * conditional and unconditional predictions), through one table of
+ * functions.  The BG/NBD is the one family today; the Pareto/NBD and the
+ * MBG/NBD would each add a constructor here, and every check (check.h,
+ * tracking.h) works with them unchanged.
+ *
+ * A flo_family holds a pointer to the caller's parameters, which must
+ * outlive it; its functions are pure, as bgnbd.h's. */
+#ifndef FLO_FAMILY_H
+#define FLO_FAMILY_H
+
+#include "model/bgnbd.h"
+
+struct flo_family {
+	const char *name;  /* "bgnbd" */
+	unsigned nparams;  /* free parameters, for AIC and BIC */
+	const void *params;
+	/* per-customer log-likelihood of (x, t_x, T) */
+	double (*loglik)(const void *params, double x, double tx, double T);
+	/* P(alive at T | x, t_x, T) */
+	double (*p_alive)(const void *params, double x, double tx, double T);
+	/* expected purchases in (T, T+t] given the history */
+	double (*expected)(const void *params, double x, double tx, double T, double t);
+	/* E[X(t)], purchases in (0, t] of a customer who made the first at 0 */
+	double (*expected_count)(const void *params, double t);
+	/* P(X(t) = n) */
+	double (*prob_count)(const void *params, double t, unsigned n);
+};
+
+/* The BG/NBD (bgnbd.h) as a family; m must outlive f. */
+void flo_family_bgnbd(struct flo_family *f, const struct flo_bgnbd *m);
+
+#endif

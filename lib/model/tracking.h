@@ -1,0 +1,43 @@
+/* tracking.h: the tracking check of FHL 2005 (figures 1 and 2): repeat
+ * transactions per period, actual against the model's expected, over
+ * calibration and holdout alike.  Each customer's expected curve starts at
+ * the customer's first purchase: a cohort of c customers who first bought
+ * on day d expects c E[X(t)] repeat purchases by time t after d (eq. 9).
+ *
+ * Memory follows the distinct first-purchase days and the distinct days
+ * with repeat transactions, not customers or orders.  One thread at a
+ * time. */
+#ifndef FLO_TRACKING_H
+#define FLO_TRACKING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/family.h"
+
+typedef struct flo_tracking flo_tracking;
+
+/* FLO_OK or FLO_ENOMEM. */
+int flo_tracking_new(flo_tracking **t);
+void flo_tracking_free(flo_tracking *t);
+
+/* A customer whose first purchase was on day `first` (days since
+ * 1970-01-01), and a repeat transaction on `day`.  FLO_OK or FLO_ENOMEM. */
+int flo_tracking_customer(flo_tracking *t, int32_t first);
+int flo_tracking_repeat(flo_tracking *t, int32_t day);
+
+/* The first and last day seen (first purchases and repeats); 0 when there
+ * was none. */
+int flo_tracking_span(const flo_tracking *t, int32_t *first, int32_t *last);
+
+/* Period k (0..nperiods-1) covers the days [start + k len, start + (k+1) len).
+ * actual[k]: the repeat transactions in it; expected[k]: the model's, the
+ * increase of sum over cohorts of c E[X(t_k - d)], t_k the period's last day,
+ * time measured in days / unit_days (flo-rfm's T: as-of day minus first
+ * day).  Transactions outside the periods are not counted.  FLO_ERANGE when
+ * an expectation is not finite. */
+int flo_tracking_curve(const flo_tracking *t, const struct flo_family *f, int32_t start,
+		       int32_t len, size_t nperiods, double unit_days, double *actual,
+		       double *expected);
+
+#endif
