@@ -90,7 +90,7 @@ same_as_single() {
 	printf 'who,date,amount\nx,2020-01-01,1\n' > "$TMP/noid.csv"
 	run flo-part -n 2 --part 0 "$TMP/noid.csv"
 	assert_failure 65
-	assert_output --partial "input line 2: no customer id field"
+	assert_output --partial "noid.csv line 2: no customer id field"
 	run flo-part -n 2 --part 0 --id who "$TMP/noid.csv"
 	assert_success
 }
@@ -132,10 +132,10 @@ same_as_single() {
 	assert_failure 2
 }
 
-@test "flo-segment --merge-sorted: the parts' sorted values cut to the whole's edges, bit for bit (2 to 1000 groups, ties, 1 to 8 parts)" {
+@test "flo-segment --merge-sorted: the parts' sorted values cut to the whole's edges, bit for bit (2 to 100 groups, ties, 1 to 8 parts)" {
 	flo-simulate -n 2000 --seed 12 > "$TMP/o.csv"
 	flo-rfm --as-of 1998-06-30 "$TMP/o.csv" | flo-score --fit > "$TMP/sc.csv" 2>/dev/null
-	for by in clv T; do
+	for by in T clv; do
 		for g in 2 4 7 10; do
 			flo-segment --by $by --groups $g --print-cuts "$TMP/sc.csv" > "$TMP/want.json"
 			for n in 1 3 8; do
@@ -150,16 +150,22 @@ same_as_single() {
 			done
 		done
 	done
-	# frequency: many ties; 1000 groups of 2 values each
+	# frequency: many ties; 100 groups; repeated edges refused alike
 	run flo-segment --by frequency --groups 3 --print-cuts "$TMP/sc.csv"
 	want=$output
 	flo-segment --by frequency --sorted-values "$TMP/sc.csv" > "$TMP/f.csv"
 	run flo-segment --merge-sorted --by frequency --groups 3 --print-cuts "$TMP/f.csv"
 	assert_equal "$output" "$want"
-	flo-segment --by clv --groups 1000 --print-cuts "$TMP/sc.csv" > "$TMP/want.json"
-	flo-segment --merge-sorted --by clv --groups 1000 --print-cuts "$TMP"/r*.csv \
+	flo-segment --by clv --groups 100 --print-cuts "$TMP/sc.csv" > "$TMP/want.json"
+	flo-segment --merge-sorted --by clv --groups 100 --print-cuts "$TMP"/r*.csv \
 		> "$TMP/got.json"
 	cmp "$TMP/want.json" "$TMP/got.json"
+	run flo-segment --by frequency --groups 10 --print-cuts "$TMP/sc.csv"
+	assert_failure 65
+	want=$output
+	run flo-segment --merge-sorted --by frequency --groups 10 --print-cuts "$TMP/f.csv"
+	assert_failure 65
+	assert_equal "$output" "$want"
 	# a run out of order is refused
 	printf 'clv\n2\n1\n' > "$TMP/bad.csv"
 	run flo-segment --merge-sorted --print-cuts "$TMP/bad.csv"
@@ -178,8 +184,8 @@ same_as_single() {
 	# the log cut into three input files (as days' logs would be)
 	head -1 "$TMP/gen.csv" > "$TMP/in1.csv"; cp "$TMP/in1.csv" "$TMP/in2.csv"
 	cp "$TMP/in1.csv" "$TMP/in3.csv"
-	tail -n +2 "$TMP/gen.csv" | awk -v d="$TMP" 'NR % 3 == 0 { print > d "/in1.csv"; next }
-		NR % 3 == 1 { print > d "/in2.csv"; next } { print > d "/in3.csv" }'
+	tail -n +2 "$TMP/gen.csv" | awk -v d="$TMP" 'NR % 3 == 0 { print >> d "/in1.csv"; next }
+		NR % 3 == 1 { print >> d "/in2.csv"; next } { print >> d "/in3.csv" }'
 	single "$TMP/gen.csv" 1998-06-30
 	"$DASK" --local 2 --parts 8 --as-of 1998-06-30 --out "$TMP/gen8" \
 		"$TMP/in1.csv" "$TMP/in2.csv" "$TMP/in3.csv"
