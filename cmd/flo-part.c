@@ -23,7 +23,9 @@ static const char usage[] =
 "so that flo-rfm, flo-score and flo-segment --cuts can run on each part\n"
 "alone (see \"More than one machine\" in the README).  Records are copied\n"
 "byte for byte, the header line (CSV, TSV) at the head of every part.\n"
-"Streaming, constant memory.\n"
+"Streaming, constant memory; output is flushed whenever the input would\n"
+"block, so that `tail -F orders | flo-part -n N --part I | flo-rfm --db ...`\n"
+"keeps part I's store live.\n"
 "\n"
 "  -n, --parts N             the number of parts, 1 to 65536\n"
 "      --part I              write part I (0 to N-1) to stdout, the rest not\n"
@@ -138,6 +140,17 @@ static void write_line(const struct outputs *out, long i, const char *text, size
 		flo_die(FLO_EXIT_IOERR, "write error on %s: %s", out->path[i], strerror(errno));
 }
 
+/* Out whenever the input has nothing waiting: behind `tail -F` each order
+ * reaches its part's live flo-rfm at once. */
+static void flush_outputs(void *ctx)
+{
+	const struct outputs *out = ctx;
+	for (long i = 0; i < out->n; i++)
+		if (out->f[i] != NULL && fflush(out->f[i]) != 0)
+			flo_die(FLO_EXIT_IOERR, "write error on %s: %s", out->path[i],
+				strerror(errno));
+}
+
 static void close_outputs(struct outputs *out)
 {
 	for (long i = 0; i < out->n; i++) {
@@ -190,8 +203,10 @@ int main(int argc, char **argv)
 			flo_reader_failed(&o.bad, r, got);
 			continue;
 		}
-		if (out.f == NULL)
+		if (out.f == NULL) {
 			open_outputs(&out, &o, flo_reader_format(r));
+			flo_reader_on_refill(r, flush_outputs, &out);
+		}
 		if (!header_done) {
 			size_t hlen;
 			const char *h = flo_reader_raw_header(r, &hlen);
