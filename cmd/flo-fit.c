@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "common/cli.h"
 #include "common/fitrun.h"
+#include "common/fitstats.h"
 #include "common/xalloc.h"
 #include "model/model.h"
 #include "record/reader.h"
@@ -42,6 +43,15 @@ FLO_SUMMARY_USAGE
 "      --name NAME           the model's name in the store (default: default)\n"
 "      --no-store            do not store the model\n"
 "      --timings             say on stderr how long reading and each fit took\n"
+"Fits from parts (flo-part; README \"More than one machine\"):\n"
+"      --write-stats         write the input's sufficient statistics instead of\n"
+"                            fitting: its distinct (frequency, recency, T)\n"
+"                            triples and (frequency, monetary) spend pairs, each\n"
+"                            with the customers it stands for (JSON Lines)\n"
+"      --stats               the input is statistics of one or more parts\n"
+"                            (--write-stats, concatenated): the fit is the fit of\n"
+"                            all their customers, the same document to the last\n"
+"                            digit as a fit of their summaries together\n"
 "      --skip-bad            skip bad records (counted on stderr) instead of stopping\n"
 "      --rejects FILE        keep skipped records verbatim in FILE (implies --skip-bad)\n"
 "  -h, --help                this help\n"
@@ -61,7 +71,7 @@ struct options {
 	enum flo_format in_fmt;
 	const char *weight, *model_out, *db, *name, *path;
 	double penalizer, gg_penalizer;
-	int no_store, timings;
+	int no_store, timings, write_stats, stats;
 	struct flo_summary_names names;
 	struct flo_bad bad;
 };
@@ -69,7 +79,7 @@ struct options {
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_WEIGHT = 256,  OPT_PEN, OPT_GGPEN, OPT_OUT, OPT_DB, OPT_NAME,
-	       OPT_NOSTORE, OPT_TIMINGS };
+	       OPT_NOSTORE, OPT_TIMINGS, OPT_WRITE_STATS, OPT_STATS };
 	static const struct option longopts[] = {
 		{"weight", required_argument, NULL, OPT_WEIGHT},
 		{"penalizer", required_argument, NULL, OPT_PEN},
@@ -79,6 +89,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"name", required_argument, NULL, OPT_NAME},
 		{"no-store", no_argument, NULL, OPT_NOSTORE},
 		{"timings", no_argument, NULL, OPT_TIMINGS},
+		{"write-stats", no_argument, NULL, OPT_WRITE_STATS},
+		{"stats", no_argument, NULL, OPT_STATS},
 		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -96,6 +108,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_NOSTORE: o->no_store = 1; break;
 		case OPT_TIMINGS: o->timings = 1; break;
+		case OPT_WRITE_STATS: o->write_stats = 1; break;
+		case OPT_STATS: o->stats = 1; break;
 		default:
 			if (!flo_summary_option(c, optarg, &o->names) &&
 			    !flo_common_option(c, optarg, &common))
@@ -107,6 +121,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("a penalizer must be 0 or more");
 	if (o->name[0] == '\0')
 		flo_usage_error("option --name: empty name");
+	if (o->write_stats && o->stats)
+		flo_usage_error("--write-stats and --stats: statistics in, statistics out is cat");
+	if (o->write_stats && (o->model_out || o->penalizer || o->gg_penalizer))
+		flo_usage_error("--write-stats fits nothing: no --model-out or penalizer");
+	if (o->stats && o->weight)
+		flo_usage_error("--stats: the statistics carry their weights; no --weight");
 	o->db = flo_store_path(o->db);
 	o->bad.input_name = flo_input_name(o->path);
 }
@@ -122,7 +142,23 @@ int main(int argc, char **argv)
 	struct flo_fitrun_options fo = {o.weight, o.names.unit, o.penalizer, o.gg_penalizer, &o.bad,
 					o.timings, &o.names};
 	struct flo_model model;
-	char *json = flo_fitrun(r, &fo, &model);
+	char *json;
+	if (o.write_stats) {
+		struct flo_fit_data d = {0};
+		int has_m = flo_fitrun_read(r, &fo, &d);
+		flo_fit_data_finish(&d);
+		flo_fitstats_write(stdout, &d, fo.unit, has_m);
+		flo_fit_data_free(&d);
+		flo_reader_free(r);
+		return 0;
+	}
+	if (o.stats) {
+		struct flo_fit_data d = {0};
+		int has_m = flo_fitstats_read(r, &o.bad, &d, &fo.unit);
+		json = flo_fitrun_data(&d, has_m, &fo, &model);
+	} else {
+		json = flo_fitrun(r, &fo, &model);
+	}
 	flo_reader_free(r);
 	char msg[FLO_MODELS_MSG];
 	int status = 0;

@@ -58,6 +58,15 @@ static const char usage[] =
 "                            stored) instead of records; with --cuts, read no\n"
 "                            input\n"
 "      --db PATH             the store\n"
+"Cut points of a population held in parts (README \"More than one machine\"):\n"
+"      --sorted-values       instead of records, the --by values of this part,\n"
+"                            ascending, as records of that one field\n"
+"      --merge-sorted        the inputs (files, one or more) are the parts'\n"
+"                            --sorted-values: cut them as one population, in two\n"
+"                            streaming passes (a count, then a merge that keeps\n"
+"                            the values at the ranks the edges read), for\n"
+"                            --save-cuts or --print-cuts: the edges of all the\n"
+"                            parts' records together, bit for bit\n"
 "RFM segments:\n"
 "      --rfm                 score recency, frequency and monetary value 1-5 by\n"
 "                            quintiles as the FLO/CRM notebooks do (pandas.qcut;\n"
@@ -130,6 +139,7 @@ struct options {
 	struct flo_list fields;   /* n = 0: not given */
 	const char *save_cuts, *cuts, *db;
 	int print_cuts;
+	int sorted_values, merge_sorted;
 	int flush;
 	struct flo_bad bad;
 	const char *path;
@@ -147,7 +157,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_BY = 256, OPT_GROUPS, OPT_LABELS, OPT_RFM, OPT_RECENCY, OPT_AGE,
 	       OPT_SINCE, OPT_FREQUENCY, OPT_MONETARY, OPT_SUMMARY, OPT_FIELDS,
-	       OPT_SAVE, OPT_CUTS, OPT_PRINT, OPT_DB,   };
+	       OPT_SAVE, OPT_CUTS, OPT_PRINT, OPT_DB, OPT_SORTED, OPT_MERGE };
 	static const struct option longopts[] = {
 		{"by", required_argument, NULL, OPT_BY},
 		{"groups", required_argument, NULL, OPT_GROUPS},
@@ -164,6 +174,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"cuts", required_argument, NULL, OPT_CUTS},
 		{"print-cuts", no_argument, NULL, OPT_PRINT},
 		{"db", required_argument, NULL, OPT_DB},
+		{"sorted-values", no_argument, NULL, OPT_SORTED},
+		{"merge-sorted", no_argument, NULL, OPT_MERGE},
 		FLO_OUTPUT_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -190,12 +202,24 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_CUTS: check_name("--cuts", optarg); o->cuts = optarg; break;
 		case OPT_PRINT: o->print_cuts = 1; break;
 		case OPT_DB: o->db = optarg; break;
+		case OPT_SORTED: o->sorted_values = 1; break;
+		case OPT_MERGE: o->merge_sorted = 1; break;
 		default:
 			if (!flo_common_option(c, optarg, &common))
 				flo_option_error(c, argv);
 		}
 	}
-	o->path = flo_inputs(argc, argv);
+	if (o->merge_sorted && optind == argc)
+		flo_usage_error("--merge-sorted reads the parts' files: name them");
+	o->path = o->merge_sorted ? argv[optind] : flo_inputs(argc, argv);
+	if ((o->sorted_values || o->merge_sorted) && (o->rfm || o->cuts || o->summary))
+		flo_usage_error("--sorted-values and --merge-sorted make quantile cut points: not "
+				"with --rfm, --cuts or --summary");
+	if (o->sorted_values && (o->merge_sorted || o->save_cuts || o->print_cuts))
+		flo_usage_error("--sorted-values writes a part's values; --merge-sorted cuts "
+				"them (--save-cuts, --print-cuts)");
+	if (o->merge_sorted && !o->save_cuts && !o->print_cuts)
+		flo_usage_error("--merge-sorted makes cut points: with --save-cuts or --print-cuts");
 
 	if (o->rfm && (o->by || o->groups || o->labels.n))
 		flo_usage_error("--rfm scores fixed quintiles: not with --by, --groups or --labels");
@@ -729,6 +753,148 @@ static void run_free(struct run *run, struct options *o)
 	flo_list_free(&o->fields);
 }
 
+/* ---- a population in parts ---- */
+
+static int cmp_double(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+	return (a > b) - (a < b);
+}
+
+/* --sorted-values: the part's values of --by, ascending (8 bytes a record
+ * held). */
+static void sorted_values(struct run *run, int got)
+{
+	struct input *in = &run->in;
+	double need[1], *v = NULL, *sv = flo_xcalloc(in->nsum + 1, sizeof *sv);
+	size_t n = 0, cap = 0;
+	for (; got != 0; got = flo_reader_next(in->r)) {
+		if (got < 0) {
+			flo_reader_failed(in->bad, in->r, got);
+			continue;
+		}
+		if (!read_values(in, need, sv))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4096;
+			v = flo_xrealloc(v, cap, sizeof *v);
+		}
+		v[n++] = need[0] + 0.0; /* -0 as 0, as the cut compares them */
+	}
+	flo_bad_finish(in->bad);
+	qsort(v, n, sizeof *v, cmp_double);
+	for (size_t i = 0; i < n; i++) {
+		flo_writer_num(run->out.w, run->by, v[i]);
+		written(&run->out, flo_writer_end(run->out.w));
+	}
+	free(v);
+	free(sv);
+}
+
+/* One part's sorted values, read a value at a time. */
+struct part_run {
+	const char *path;
+	flo_reader *r;
+	struct flo_col col;
+	double v;  /* the current value */
+	int more;  /* v holds one */
+};
+
+static void run_open(struct part_run *p, const char *by)
+{
+	if (flo_reader_new(&p->r, flo_open_input(p->path), FLO_FMT_AUTO) != FLO_OK)
+		flo_out_of_memory();
+	p->col = FLO_COL(by);
+	p->more = 0;
+}
+
+/* The next value into p->v (p->more 0 at the end); exits 65 on a record
+ * without the value or out of order. */
+static void run_next(struct part_run *p)
+{
+	int got = flo_reader_next(p->r);
+	double before = p->v;
+	int had = p->more;
+	char msg[FLO_FIELD_MSG];
+	if (got < 0)
+		flo_die(FLO_EXIT_DATAERR, "%s: line %ld: %s", p->path, flo_reader_line(p->r),
+			flo_reader_errmsg(p->r));
+	p->more = got != 0;
+	if (!p->more)
+		return;
+	int rc = flo_field_get_number(p->r, &p->col, FLO_FIELD_NONEMPTY, &p->v, NULL,
+					  msg);
+	if (rc == FLO_ENOMEM)
+		flo_out_of_memory();
+	if (rc != FLO_OK)
+		flo_die(FLO_EXIT_DATAERR, "%s: line %ld: %s", p->path, flo_reader_line(p->r), msg);
+	if (had && p->v < before)
+		flo_die(FLO_EXIT_DATAERR, "%s: line %ld: %.17g after %.17g: not ascending (make "
+			"each part's values with flo-segment --sorted-values)", p->path,
+			flo_reader_line(p->r), p->v, before);
+}
+
+static void run_close(struct part_run *p)
+{
+	flo_reader_free(p->r);
+	p->r = NULL;
+}
+
+/* --merge-sorted: count the values, then merge the parts' runs (the least
+ * current value next: a scan of the parts, which are few) and keep the
+ * values at the ranks the edges read.  Then the cut points, as batch(). */
+static void merge_sorted(struct run *run, char **paths, int nparts)
+{
+	const struct options *o = run->o;
+	struct part_run *p = flo_xcalloc((size_t)nparts, sizeof *p);
+	size_t n = 0;
+	for (int i = 0; i < nparts; i++) {
+		p[i].path = paths[i];
+		run_open(&p[i], run->by);
+		for (run_next(&p[i]); p[i].more; run_next(&p[i]))
+			n++;
+		run_close(&p[i]);
+	}
+	if (n == 0)
+		flo_die(FLO_EXIT_DATAERR, "no records: no cut points to compute");
+	size_t rank[2 * FLO_CUTS_MAX_GROUPS + 2], nrank = flo_qcut_ranks(n, run->groups, rank);
+	double value[2 * FLO_CUTS_MAX_GROUPS + 2];
+	for (int i = 0; i < nparts; i++) {
+		run_open(&p[i], run->by);
+		run_next(&p[i]);
+	}
+	for (size_t at = 0, next = 0; next < nrank; at++) {
+		int least = -1;
+		for (int i = 0; i < nparts; i++)
+			if (p[i].more && (least < 0 || p[i].v < p[least].v))
+				least = i;
+		if (least < 0)
+			flo_die(FLO_EXIT_DATAERR, "the parts' files changed between the passes");
+		if (at == rank[next])
+			value[next++] = p[least].v;
+		run_next(&p[least]);
+	}
+	for (int i = 0; i < nparts; i++)
+		run_close(&p[i]);
+	free(p);
+
+	double edges[FLO_CUTS_MAX_GROUPS + 1];
+	flo_qcut_edges_ranked(rank, value, nrank, n, run->groups, edges);
+	int at = flo_qcut_repeat(edges, run->groups);
+	if (at != 0)
+		repeated(run->by, edges, run->groups, at, "use fewer --groups, or --by another field");
+	char *by = flo_xstrdup(run->by);
+	struct flo_cuts c = {by, run->groups, n, edges, run->labels};
+	size_t len;
+	char *text = encode_cuts(&c, &len);
+	free(by);
+	if (o->save_cuts)
+		save_cuts(o, text, len);
+	if (o->print_cuts)
+		print_cuts(text, len);
+	free(text);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = {0};
@@ -737,9 +903,16 @@ int main(int argc, char **argv)
 	flo_cli_init("flo-segment");
 	parse_options(argc, argv, &o);
 	choose_cuts(&run, &o);
+	if (o.merge_sorted) {
+		merge_sorted(&run, argv + optind, argc - optind);
+		run_free(&run, &o);
+		return 0;
+	}
 	int got = open_input(&run, &o);
 	open_output(&run, &o);
-	if (run.cuts)
+	if (o.sorted_values)
+		sorted_values(&run, got);
+	else if (run.cuts)
 		stream(&run, got);
 	else
 		batch(&run, got);

@@ -240,9 +240,15 @@ static int read_all(flo_reader *r, struct flo_fitrun_options *o, struct fit_data
 		}
 	}
 	flo_bad_finish(o->bad);
-	if (o->unit == NULL)
-		o->unit = "week";
 	return c.s.has_m;
+}
+
+int flo_fitrun_read(flo_reader *r, struct flo_fitrun_options *o, struct flo_fit_data *d)
+{
+	struct fit_data fd = {*d, 0};
+	int has_m = read_all(r, o, &fd);
+	*d = fd.fit;
+	return has_m;
 }
 
 /* The Gamma-Gamma on the spend pairs, into doc with its warnings in w. */
@@ -270,14 +276,35 @@ static void fit_gg(const struct flo_fit_data *d, const struct flo_fitrun_options
 	doc->gg_warnings = (const char *const *)w;
 }
 
+static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
+		 struct flo_model *model, double t_start);
+
 char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *model)
 {
 	/* --timings: when each step ended, from the start of reading */
-	double t_start = flo_ms_now(), t_read, t_spend, t_bgnbd, t_gg;
+	double t_start = flo_ms_now();
 	keep_freed_memory();
 	struct fit_data d = {0};
 	int has_m = read_all(r, o, &d);
-	t_read = flo_ms_now();
+	return fit(d, has_m, o, model, t_start);
+}
+
+char *flo_fitrun_data(struct flo_fit_data *data, int has_m, struct flo_fitrun_options *o,
+		      struct flo_model *model)
+{
+	keep_freed_memory();
+	struct fit_data d = {*data, 0};
+	*data = (struct flo_fit_data){0};
+	return fit(d, has_m, o, model, flo_ms_now());
+}
+
+/* The fits of d (freed here) and the document. */
+static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
+		 struct flo_model *model, double t_start)
+{
+	double t_read = flo_ms_now(), t_spend, t_bgnbd, t_gg;
+	if (o->unit == NULL)
+		o->unit = "week";
 
 	/* One helper thread for both fits and their samples, started while
 	 * the spend pairs are sorted: starting one per fit cost a tenth of

@@ -11,6 +11,7 @@
 
 #include "common/cli.h"
 #include "common/summary.h"
+#include "model/fitdata.h"
 #include "model/model.h"
 #include "record/reader.h"
 
@@ -29,5 +30,14 @@ struct flo_fitrun_options {
  * text) and fills *model with what scoring needs.  Exits 65 when there is
  * nothing to fit. */
 char *flo_fitrun(flo_reader *r, struct flo_fitrun_options *o, struct flo_model *model);
+
+/* The two halves of flo_fitrun(), for the fit from parts' sufficient
+ * statistics (flo-fit --stats-out, --stats): read r to its end into d
+ * (which starts {0}), returning whether the records have a monetary field,
+ * with o->unit left NULL when neither given nor read off the records; then
+ * fit d (taken: it is freed) as flo_fitrun() does, the unit week if none. */
+int flo_fitrun_read(flo_reader *r, struct flo_fitrun_options *o, struct flo_fit_data *d);
+char *flo_fitrun_data(struct flo_fit_data *d, int has_m, struct flo_fitrun_options *o,
+		      struct flo_model *model);
 
 #endif

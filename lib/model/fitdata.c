@@ -203,6 +203,35 @@ int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, doub
 	return err;
 }
 
+int flo_fit_data_add_triple(struct flo_fit_data *d, double x, double tx, double T, double w)
+{
+	const double tri[3] = {x + 0.0, tx + 0.0, T + 0.0};
+	struct rows t, s;
+	tables(d, &t, &s);
+	int err = reserve(&t);
+	if (err == FLO_OK) {
+		add_row(&t, tri, w, weight_units(w));
+		d->customers += w;
+		d->left_out += w;
+	}
+	tables_back(d, &t, &s);
+	return err;
+}
+
+int flo_fit_data_add_spend(struct flo_fit_data *d, double x, double m, double w)
+{
+	const double pair[2] = {x + 0.0, m + 0.0};
+	struct rows t, s;
+	tables(d, &t, &s);
+	int err = reserve(&s);
+	if (err == FLO_OK) {
+		add_row(&s, pair, w, weight_units(w));
+		d->left_out -= w;
+	}
+	tables_back(d, &t, &s);
+	return err;
+}
+
 /* Every row of `from` (with its weight units) into t, weights added. */
 static int merge_rows(struct rows *t, const double *from, const uint64_t *units, size_t n)
 {

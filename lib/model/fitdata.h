@@ -35,6 +35,15 @@ struct flo_fit_data {
 int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, double m,
 		     double w);
 
+/* The rows of a part's sufficient statistics, read back (flo-fit --stats,
+ * README "More than one machine"): a BG/NBD row of w customers alike, all
+ * counted in left_out until spend rows take them out, and a Gamma-Gamma
+ * spend row of w of those customers.  Rows of the parts of a population,
+ * added in any order, give the population's data, fingerprint included,
+ * exactly when the weights are whole numbers.  FLO_ENOMEM (nothing added). */
+int flo_fit_data_add_triple(struct flo_fit_data *d, double x, double tx, double T, double w);
+int flo_fit_data_add_spend(struct flo_fit_data *d, double x, double m, double w);
+
 /* Add the customers gathered in from to d, as if added to d one by one
  * (from is left as it was): rows merged, weights added, the fingerprints
  * summed.  FLO_ENOMEM, d then holding part of them. */

@@ -19,7 +19,11 @@
  * values for equality (a value on an edge belongs to the lower group), so
  * they have to be numpy's doubles, not merely close to them.  The build is
  * ISO C (-std=c11), where GCC does not fuse a * b + c into one rounding. */
-void flo_qcut_edges(const double *s, size_t n, int k, double *edges)
+/* The edges, reading the sorted values through at(ctx, j), the value of
+ * rank j: flo_qcut_edges() on an array, flo_qcut_ranks() listing the ranks
+ * read, flo_qcut_edges_ranked() on those alone (merged parts). */
+static void edges_by(double (*at)(void *ctx, size_t j), void *ctx, size_t n, int k,
+		     double *edges)
 {
 	/* numpy.linspace(0, 1, k + 1): i * step + 0, the last set to 1. */
 	double step = 1.0 / (double)k;
@@ -30,17 +34,85 @@ void flo_qcut_edges(const double *s, size_t n, int k, double *edges)
 		double v = last * q;
 		if (v >= last) {
 			/* numpy takes the last element itself */
-			edges[i] = s[n - 1];
+			edges[i] = at(ctx, n - 1);
 			continue;
 		}
 		double lo = floor(v);
 		size_t j = (size_t)lo;
 		double t = v - lo;
-		double a = s[j], b = s[j + 1];
+		double a = at(ctx, j), b = at(ctx, j + 1);
 		double d = b - a;
 		/* numpy's _lerp: monotone, and exact at both ends */
 		edges[i] = t >= 0.5 ? b - d * (1.0 - t) : a + d * t;
 	}
+}
+
+struct sorted {
+	const double *v;
+};
+
+static double at_array(void *ctx, size_t j)
+{
+	return ((const struct sorted *)ctx)->v[j];
+}
+
+void flo_qcut_edges(const double *s, size_t n, int k, double *edges)
+{
+	struct sorted a = {s};
+	edges_by(at_array, &a, n, k, edges);
+}
+
+struct ranks {
+	const size_t *rank;
+	size_t *noted, n;
+	const double *value;
+};
+
+static double note_rank(void *ctx, size_t j)
+{
+	struct ranks *r = ctx;
+	r->noted[r->n++] = j;
+	return 0;
+}
+
+static int cmp_size(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	return (a > b) - (a < b);
+}
+
+size_t flo_qcut_ranks(size_t n, int k, size_t *rank)
+{
+	struct ranks r = {NULL, rank, 0, NULL};
+	double edges[FLO_CUTS_MAX_GROUPS + 1];
+	edges_by(note_rank, &r, n, k, edges);
+	qsort(rank, r.n, sizeof *rank, cmp_size);
+	size_t m = 0;
+	for (size_t i = 0; i < r.n; i++)
+		if (m == 0 || rank[m - 1] != rank[i])
+			rank[m++] = rank[i];
+	return m;
+}
+
+static double ranked_value(void *ctx, size_t j)
+{
+	const struct ranks *r = ctx;
+	size_t lo = 0, hi = r->n; /* j is one of the ranks: a binary search */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->rank[mid] <= j)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return r->value[lo];
+}
+
+void flo_qcut_edges_ranked(const size_t *rank, const double *value, size_t nrank, size_t n,
+			   int k, double *edges)
+{
+	struct ranks r = {rank, NULL, nrank, value};
+	edges_by(ranked_value, &r, n, k, edges);
 }
 
 int flo_qcut_repeat(const double *edges, int k)

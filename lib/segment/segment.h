@@ -25,6 +25,16 @@
  * weight t: a + (b-a) t, or b - (b-a)(1-t) when t >= 0.5. */
 void flo_qcut_edges(const double *sorted, size_t n, int k, double *edges);
 
+/* Where the edges of n values come from, for an exact cut of a population
+ * held in parts (each part's values sorted, the runs merged): the ranks
+ * (0-based, ascending, distinct; at most 2(k + 1), which rank must hold)
+ * of the sorted values that flo_qcut_edges() reads, and the edges from
+ * those values alone (value[j] of rank rank[j]), bit for bit the edges of
+ * flo_qcut_edges() on all n.  k is 1..FLO_CUTS_MAX_GROUPS, n >= 1. */
+size_t flo_qcut_ranks(size_t n, int k, size_t *rank);
+void flo_qcut_edges_ranked(const size_t *rank, const double *value, size_t nrank, size_t n,
+			   int k, double *edges);
+
 /* The first edge (1..k) equal to the one before it, or 0 when the edges
  * increase (always 0 for k = 1, which qcut does not check). */
 int flo_qcut_repeat(const double *edges, int k);
