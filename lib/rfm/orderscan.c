@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,8 +91,9 @@ static int take_line(const struct scan *s, struct chunk *c, const char *p,
 	/* An empty id and a return (a negative amount) are the general path's. */
 	if (id_len == 0 || (amount_len > 0 && amount[0] == '-') ||
 	    flo_parse_time(date, date_len, &o.time) != FLO_OK ||
-	    flo_parse_money(amount, amount_len, &o.value) != FLO_OK)
-		return 0;
+	    flo_parse_money(amount, amount_len, &o.value) != FLO_OK ||
+	    !(fabs(o.value.rest) <= FLO_MONEY_EXACT_MAX))
+		return 0; /* a large value too: a sum it overflows must name its line */
 	if (lay->ascii_ids)
 		for (size_t i = 0; i < id_len; i++)
 			if ((unsigned char)id[i] >= 0x80)

@@ -625,6 +625,9 @@ int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 	if (rc == FLO_EUSAGE)
 		return fail(db, rc, "a date outside the years %d to %d", FLO_YEAR_MIN,
 			    FLO_YEAR_MAX);
+	if (rc == FLO_ERANGE)
+		return fail(db, rc, "customer \"%s\": its total value would leave the range "
+			    "flo sums", flo_quote(o->id, o->id_len));
 	if (rc != FLO_OK)
 		return fail(db, rc, "out of memory");
 	db->pending++;
@@ -845,7 +848,14 @@ int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_s
 		struct flo_custdb_order ord = {o.id, o.id_len, o.time, o.amount, o.order_id,
 					       o.order_id_len, o.keep};
 		enum flo_order_fate fate;
-		if ((rc = flo_custdb_add(db, &ord, &fate)) != FLO_OK)
+		rc = flo_custdb_add(db, &ord, &fate);
+		if (rc == FLO_ERANGE) {
+			/* A bad record: nothing of it was folded in. */
+			if ((rc = flo_ingest_reject_overflow(in)) < 0)
+				continue;
+			return fail(db, rc, "%s", flo_ingest_errmsg(in));
+		}
+		if (rc != FLO_OK)
 			return rc;
 		counts[fate]++;
 		if (db->pending >= commit_every && (rc = flo_custdb_commit(db, fn, ctx)) != FLO_OK)

@@ -123,7 +123,9 @@ struct flo_custdb_order {
 /* Fold one order into its customer's state, beginning a batch if none is
  * open.  FLO_EUSAGE for an id the store cannot hold; FLO_ESTORE (a damaged
  * state, a store error), FLO_EVERSION, FLO_ENOMEM: then the batch is lost
- * and the engine should be freed. */
+ * and the engine should be freed.  FLO_ERANGE when the customer's sums would
+ * leave base/money.h's bounds: nothing of the order is folded in, the batch
+ * goes on (a bad record). */
 int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 		   enum flo_order_fate *fate);
 
