@@ -735,3 +735,22 @@ b,0,0,0.14285714285714285,0,1,5,2021-01-03,2021-01-03"
 		[ "$stderr" = "flo-rfm: a customer's total value is out of range (flo sums values exactly up to 4.6e12); the order cannot be named on the threaded path" ]
 	done
 }
+
+@test "sums of flo-fit's weights and flo-segment's summaries out of range: a bad record, never inf or nan" {
+	printf 'customer_id,frequency,recency,T,monetary,weight\na,1,2,3,4,1e308\nb,1,2,3,4,1e308\n' > "$TMP/w.csv"
+	run flo-fit --weight weight "$TMP/w.csv"
+	assert_failure 65
+	assert_output "flo-fit: $TMP/w.csv line 2: field \"weight\": the customers' total weight would pass 2^53 (9.0e15), the counts flo holds exactly: 1e+308"
+	printf 'customer_id,clv\na,1e308\nb,1e308\nc,1\nd,2\n' > "$TMP/c.csv"
+	run flo-segment --groups 1 --summary --fields clv "$TMP/c.csv"
+	assert_failure 65
+	assert_output 'flo-segment: --summary: the sum of field "clv" over a segment is out of range (beyond 1.8e308)'
+	flo-segment --groups 2 --save-cuts x --db "$TMP/st" "$TMP/c.csv" > /dev/null
+	run flo-segment --cuts x --db "$TMP/st" --summary --fields clv "$TMP/c.csv"
+	assert_failure 65
+	assert_output "flo-segment: $TMP/c.csv line 3: field \"clv\": the segment's sum would be out of range (beyond 1.8e308): 1e+308"
+	run --separate-stderr flo-segment --cuts x --db "$TMP/st" --summary --fields clv --skip-bad "$TMP/c.csv"
+	assert_success
+	refute_output --partial nan
+	refute_output --partial inf
+}

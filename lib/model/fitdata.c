@@ -74,6 +74,11 @@ int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, doub
 		     double w)
 {
 	int spend = x > 0 && m > 0;
+	/* The weights are counts of customers: their total stays a whole
+	 * number a double holds exactly, and every weighted sum of the fits
+	 * (at most this many times a finite term) finite. */
+	if (!(d->customers + w <= FLO_FIT_WEIGHT_MAX))
+		return FLO_ERANGE;
 	void *p = room(d->tri, &d->ntri, &d->cap_tri, sizeof *d->tri, compact_triples);
 
 	if (p == NULL)
