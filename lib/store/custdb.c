@@ -850,8 +850,9 @@ static int dump_one(void *ctx, const char *id, size_t idlen, const void *val, si
 }
 
 /* The settings and the walk's state, in a read batch kept open on s for the
- * walk (keep), or (a store open for writing, whose batch would be a write
- * one) closed again: the scan then takes a snapshot of its own. */
+ * walk (keep), or closed again (a store open for writing, whose batch is a
+ * write one, always): each scan then takes a snapshot of its own, which in a
+ * store only this process writes is the same. */
 static int walk_begin(flo_store *s, struct walk *w, struct flo_custdb_counts *counts, int keep)
 {
 	struct flo_custdb_settings set;
@@ -872,7 +873,7 @@ static int walk_begin(flo_store *s, struct walk *w, struct flo_custdb_counts *co
 	counts->has_as_of = w->cfg->has_as_of || set.has_latest;
 	counts->as_of = w->as_of = w->cfg->has_as_of ? w->cfg->as_of : set.latest;
 	flo_custdb_settings_free(&set);
-	if (!keep)
+	if (!keep || flo_store_writable(s))
 		flo_store_batch_abort(s);
 	w->kept = calloc(w->cfg->nkeep ? w->cfg->nkeep : 1, sizeof *w->kept);
 	rc = w->kept == NULL ? FLO_ENOMEM : flo_custstate_new(&w->st);

@@ -635,6 +635,11 @@ void flo_store_close(flo_store *s)
 	free(s);
 }
 
+int flo_store_writable(const flo_store *s)
+{
+	return s && s->writable;
+}
+
 const char *flo_store_errmsg(const flo_store *s)
 {
 	return s ? s->msg : "no store";

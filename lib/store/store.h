@@ -90,6 +90,9 @@ int flo_store_open(flo_store **s, const char *path, int mode,
  * release the writer lock and free the handle.  NULL is fine. */
 void flo_store_close(flo_store *s);
 
+/* Whether the store was opened for writing. */
+int flo_store_writable(const flo_store *s);
+
 /* The last failure in words, e.g. "flo.lmdb/data.mdb: truncated: ...";
  * "" when nothing failed.  Valid until the next call on the handle. */
 const char *flo_store_errmsg(const flo_store *s);
