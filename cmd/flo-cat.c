@@ -12,12 +12,13 @@
 #include "record/writer.h"
 
 static const char usage[] =
-"usage: flo-cat [options] [file]\n"
+"usage: flo-cat [options] [file...]\n"
 "\n"
 "Copy records from the input to the output, converting between CSV (with a\n"
 "header), TSV (with a header) and JSON Lines.  Streaming, constant memory.\n"
 "\n"
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
+FLO_INPUT_USAGE
 "  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
 "      --json-strings        JSON Lines: CSV/TSV values as strings, even numbers\n"
 "      --skip-bad            skip bad records (counted on stderr) instead of stopping\n"
@@ -48,13 +49,12 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1)
 		if (!flo_common_option(c, optarg, &common))
 			flo_option_error(c, argv);
-	const char *path = flo_one_input(argc, argv);
+	const char *path = flo_inputs(argc, argv);
 	bad.input_name = flo_input_name(path);
 
 	flo_reader *r;
 	flo_writer *w = NULL;
-	if (flo_reader_new(&r, flo_open_input(path), in_fmt) != FLO_OK)
-		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+	flo_open_reader(&r, path, in_fmt);
 	int got;
 	while ((got = flo_reader_next(r)) != 0) {
 		if (got < 0) {

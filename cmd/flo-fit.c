@@ -15,7 +15,7 @@
 #include "store/models.h"
 
 static const char usage[] =
-"usage: flo-fit [options] [file]\n"
+"usage: flo-fit [options] [file...]\n"
 "\n"
 "Fit the BG/NBD model (Fader, Hardie & Lee 2005) to every customer and the\n"
 "Gamma-Gamma spend model (Fader & Hardie 2013) to customers with repeat\n"
@@ -27,6 +27,7 @@ static const char usage[] =
 "triples, so memory and time follow distinct triples, not customers.\n"
 "\n"
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
+FLO_INPUT_USAGE
 "      --weight FIELD        a field counting the customers each record stands for\n"
 FLO_SUMMARY_USAGE
 "      --unit U              the summaries' time unit: day, week or month (default:\n"
@@ -101,7 +102,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 				flo_option_error(c, argv);
 		}
 	}
-	o->path = flo_one_input(argc, argv);
+	o->path = flo_inputs(argc, argv);
 	if (o->penalizer < 0 || o->gg_penalizer < 0)
 		flo_usage_error("a penalizer must be 0 or more");
 	if (o->name[0] == '\0')
@@ -117,8 +118,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 
 	flo_reader *r;
-	if (flo_reader_new(&r, flo_open_input(o.path), o.in_fmt) != FLO_OK)
-		flo_out_of_memory();
+	flo_open_reader(&r, o.path, o.in_fmt);
 	struct flo_fitrun_options fo = {o.weight, o.names.unit, o.penalizer, o.gg_penalizer, &o.bad,
 					o.timings, &o.names};
 	struct flo_model model;

@@ -27,11 +27,13 @@
 #include "store/store.h"
 
 static const char usage[] =
-"usage: flo-rfm [options] [file]\n"
+"usage: flo-rfm [options] [file...]\n"
 "\n"
 "Summarise order records (one per order) into one RFM record per customer:\n"
 "customer_id, frequency, recency, T, monetary, orders, revenue, first_order,\n"
-"last_order [, holdout_purchases, holdout_value] [, kept fields].\n"
+"last_order [, unit] [, holdout_purchases, holdout_value, duration_holdout]\n"
+"[, kept fields].  Several files are read as one input, each CSV or TSV file\n"
+"with its header (the same fields in the same order).\n"
 "Input in the FLO customer-summary layout (first_order_date, last_order_date,\n"
 "order_num_total_ever_online/offline, customer_value_total_ever_online/offline)\n"
 "is recognised from its columns.  Customers are written sorted by id.\n"
@@ -39,6 +41,7 @@ static const char usage[] =
 "\n"
 "Input and output:\n"
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
+FLO_INPUT_USAGE
 "  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
 "      --orders              the input is order records (default: detected)\n"
 "      --summary             the input is FLO customer summaries (default: detected)\n"
@@ -53,7 +56,9 @@ static const char usage[] =
 "                            forms under Dates below)\n"
 "      --amount FIELD        order value (amount, value, revenue, sales, total; a\n"
 "                            unit price, price, unit_price or unitprice, is never\n"
-"                            taken: alone it stops the run, exit 2)\n"
+"                            taken: alone it stops the run, exit 2).  A log with\n"
+"                            no value field at all is summarised for the BG/NBD\n"
+"                            alone: no monetary, revenue, holdout_value\n"
 "      --quantity FIELD, --price FIELD\n"
 "                            line items: the value is quantity x price (not with\n"
 "                            --amount; not with the store)\n"
@@ -64,10 +69,15 @@ static const char usage[] =
 "                            With the store: an order id seen before is ignored\n"
 "      --line-id FIELD       with --order-id: a line seen before is one with the\n"
 "                            same order id and this field's value\n"
-"      --returns drop|keep   a return (a negative value or quantity, or a\n"
+"      --returns drop|keep|net\n"
+"                            a return (a negative value or quantity, or a\n"
 "                            cancelled order) is dropped and counted (default:\n"
-"                            it is no purchase occasion), or kept as an order\n"
-"                            (wrong for the models; flo before issue 14)\n"
+"                            it is no purchase occasion), kept as an order\n"
+"                            (wrong for the models; flo before issue 14), or\n"
+"                            netted: it reduces the value of the customer's\n"
+"                            purchase that day, else the latest before it (in\n"
+"                            its period: calibration or holdout), never below 0\n"
+"                            (kept per purchase day; not with the store)\n"
 "      --cancel-prefix C     with --order-id: an order id starting with C is a\n"
 "                            cancellation, a return (UCI Online Retail: C)\n"
 "An order with an empty customer id is skipped and counted on stderr (kept in\n"
@@ -77,11 +87,18 @@ static const char usage[] =
 "Summary:\n"
 "      --as-of DATE          observation end (default: the latest order date);\n"
 "                            later orders are left out (or go to the holdout)\n"
-"      --holdout-end DATE    add holdout_purchases and holdout_value for orders in\n"
-"                            (as-of, holdout-end]; needs --as-of\n"
+"      --holdout-end DATE    add holdout_purchases, holdout_value (and\n"
+"                            duration_holdout, its length in the unit) for\n"
+"                            orders in (as-of, holdout-end]; needs --as-of\n"
 "      --unit U              day, week (default) or month (365.25/12 days)\n"
-"      --occasion day|order  what a purchase is: all orders of a customer on one\n"
-"                            day (default), or every order\n"
+"      --occasion day|order|week|month\n"
+"                            what a purchase is: all orders of a customer on one\n"
+"                            day (default), every order, or all in one calendar\n"
+"                            week (Monday to Sunday) or month, as lifetimes'\n"
+"                            freq W and M; then the period is the unit, recency\n"
+"                            and T count whole periods, first_order and\n"
+"                            last_order are the periods' first days, and a unit\n"
+"                            field says it (not with the store)\n"
 "      --frequency repeat|total\n"
 "                            repeat purchases (default, the BG/NBD x) or every\n"
 "                            purchase (the seed notebook's convention)\n"
@@ -145,9 +162,10 @@ static const char usage[] =
 "second writer is refused; readers (--dump, flo-score) work meanwhile.\n"
 "\n"
 "Exit status: 0 success, 2 usage (or conventions other than the store's),\n"
-"65 bad input data (an order that would take its customer's total out of\n"
-"range too), 66 unreadable input (or no store to --dump), 74 write or store\n"
-"error (a store in use by another writer, a foreign, older or newer store, a\n"
+"65 bad input data (also: no customer left, every order after --as-of, the\n"
+"header written; an order that would take its customer's total out of\n"
+"range), 66 unreadable input (or no store to --dump), 74 write or store error\n"
+"(a store in use by another writer, a foreign, older or newer store, a\n"
 "damaged store or state).\n";
 
 struct options {
@@ -242,11 +260,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_PRICE: in->price = optarg; break;
 		case OPT_LINE_ID: in->line_id = optarg; break;
 		case OPT_RETURNS:
-			if (strcmp(optarg, "net") == 0)
-				flo_usage_error("option --returns: net is not built yet: use drop "
-						"or keep");
-			in->returns = choice("--returns", optarg, "drop", "keep")
-				? FLO_RETURNS_KEEP : FLO_RETURNS_DROP;
+			in->returns = strcmp(optarg, "net") == 0 ? FLO_RETURNS_NET
+				      : choice("--returns", optarg, "drop", "keep") ? FLO_RETURNS_KEEP
+				      : FLO_RETURNS_DROP;
 			break;
 		case OPT_CANCEL_PREFIX: in->cancel_prefix = optarg; break;
 		case OPT_ORDER_ID: in->order_id = optarg; break;
@@ -263,7 +279,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_UNIT: o->unit = optarg; o->unit_given = 1; break;
 		case OPT_OCCASION:
-			o->cfg.per_order = choice("--occasion", optarg, "day", "order");
+			o->cfg.period = strcmp(optarg, "week") == 0    ? FLO_PERIOD_WEEK
+					: strcmp(optarg, "month") == 0 ? FLO_PERIOD_MONTH
+								       : FLO_PERIOD_NONE;
+			o->cfg.per_order = o->cfg.period == FLO_PERIOD_NONE &&
+					   choice("--occasion", optarg, "day", "order");
 			o->occasion_given = 1;
 			break;
 		case OPT_FREQUENCY:
@@ -290,7 +310,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 				flo_option_error(c, argv);
 		}
 	}
-	o->path = flo_one_input(argc, argv);
+	o->path = flo_inputs(argc, argv);
 	if ((in->quantity == NULL) != (in->price == NULL))
 		flo_usage_error("--quantity and --price go together (amount = quantity x price)");
 	if (in->quantity != NULL && in->amount != NULL)
@@ -301,6 +321,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("--cancel-prefix needs --order-id");
 	if (in->cancel_prefix != NULL && in->returns == FLO_RETURNS_KEEP)
 		flo_usage_error("--cancel-prefix marks returns, which --returns keep keeps");
+	if (in->returns == FLO_RETURNS_NET && o->cfg.per_order)
+		flo_usage_error("--returns net reduces a purchase day's value: not with "
+				"--occasion order");
+	if (o->cfg.period != FLO_PERIOD_NONE) {
+		/* The period is the unit: recency and T count whole periods. */
+		const char *period = o->cfg.period == FLO_PERIOD_WEEK ? "week" : "month";
+		if (o->unit_given && strcmp(o->unit, period) != 0)
+			flo_usage_error("--occasion %s counts time in %ss: not with --unit %s",
+					period, period, o->unit);
+		o->unit = period;
+	}
 	flo_unit_days(flo_opt_unit("--unit", o->unit), &o->cfg.unit_days);
 	if (o->cfg.has_holdout && !o->cfg.has_as_of)
 		flo_usage_error("--holdout-end needs --as-of");
@@ -338,6 +369,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (in->quantity != NULL || in->line_id != NULL)
 		flo_usage_error("--quantity, --price and --line-id do not work with the store yet "
 				"(it would count each line as an order): sum the lines first");
+	if (in->returns == FLO_RETURNS_NET)
+		flo_usage_error("--returns net does not work with the store yet: use drop, or "
+				"net the returns upstream");
+	if (o->cfg.period != FLO_PERIOD_NONE)
+		flo_usage_error("--occasion week and month do not work with the store yet");
 }
 
 /* ---- output ---- */
@@ -347,24 +383,45 @@ struct output {
 	const struct options *o;
 	int holdout;
 	enum flo_format fmt;
+	int no_value;            /* orders without values: no monetary, revenue,
+				  * holdout_value (the BG/NBD alone) */
+	double duration_holdout; /* with holdout: its length in the unit */
 };
 
-/* One summary into out's writer: what flo_writer_end() returns. */
-static int format_summary(struct output *out, const struct flo_summary *s)
+static struct output new_output(flo_writer *w, const struct options *o, enum flo_format fmt)
+{
+	struct output out = {w, o, o->cfg.has_holdout, fmt, 0, 0};
+	enum flo_period p = o->cfg.period;
+	if (o->cfg.has_holdout && p != FLO_PERIOD_NONE)
+		out.duration_holdout = flo_period_index(p, o->cfg.holdout_end) -
+				       flo_period_index(p, o->cfg.as_of);
+	else if (o->cfg.has_holdout)
+		out.duration_holdout = (o->cfg.holdout_end - o->cfg.as_of) / o->cfg.unit_days;
+	return out;
+}
+
+/* One summary's fields into out's writer. */
+static void put_summary(struct output *out, const struct flo_summary *s)
 {
 	flo_writer *w = out->w;
 	flo_writer_str(w, "customer_id", s->id, s->id_len);
 	flo_writer_num(w, "frequency", s->frequency);
 	flo_writer_num(w, "recency", s->recency);
 	flo_writer_num(w, "T", s->T);
-	flo_writer_num(w, "monetary", s->monetary);
+	if (!out->no_value)
+		flo_writer_num(w, "monetary", s->monetary);
 	flo_writer_num(w, "orders", s->orders);
-	flo_writer_num(w, "revenue", s->revenue);
+	if (!out->no_value)
+		flo_writer_num(w, "revenue", s->revenue);
 	flo_writer_day(w, "first_order", s->first_order);
 	flo_writer_day(w, "last_order", s->last_order);
+	if (out->o->cfg.period != FLO_PERIOD_NONE)
+		flo_writer_str(w, "unit", out->o->unit, strlen(out->o->unit));
 	if (out->holdout) {
 		flo_writer_num(w, "holdout_purchases", s->holdout_purchases);
-		flo_writer_num(w, "holdout_value", s->holdout_value);
+		if (!out->no_value)
+			flo_writer_num(w, "holdout_value", s->holdout_value);
+		flo_writer_num(w, "duration_holdout", out->duration_holdout);
 	}
 	for (size_t i = 0; i < out->o->nkeep; i++) {
 		struct flo_field f = s->kept[i];
@@ -372,7 +429,13 @@ static int format_summary(struct output *out, const struct flo_summary *s)
 		f.name_len = strlen(f.name);
 		flo_writer_field(w, &f);
 	}
-	return flo_writer_end(w);
+}
+
+/* One summary into out's writer: what flo_writer_end() returns. */
+static int format_summary(struct output *out, const struct flo_summary *s)
+{
+	put_summary(out, s);
+	return flo_writer_end(out->w);
 }
 
 static void die_writing(flo_writer *w, int err)
@@ -380,6 +443,26 @@ static void die_writing(flo_writer *w, int err)
 	if (err == FLO_EIO)
 		flo_finish_output(w); /* reports and exits */
 	flo_die(flo_exit_status(err), "%s", flo_writer_errmsg(w));
+}
+
+/* No customer is left (every order after --as-of): the header alone, as the
+ * output of no customers, and exit 65, as lifetimes stops ("There is no
+ * data available"). */
+static _Noreturn void no_customer_left(struct output *out, int32_t as_of)
+{
+	static const struct flo_field none = {"", 0, "", 0, FLO_KIND_NULL};
+	struct flo_field *kept = flo_xcalloc(out->o->nkeep + 1, sizeof *kept);
+	for (size_t i = 0; i < out->o->nkeep; i++)
+		kept[i] = none;
+	struct flo_summary s = {.id = "", .kept = kept};
+	put_summary(out, &s);
+	int err = flo_writer_end_header(out->w);
+	if (err != FLO_OK)
+		die_writing(out->w, err);
+	flo_finish_output(out->w);
+	char day[16];
+	flo_format_day(day, as_of);
+	flo_die(FLO_EXIT_DATAERR, "no customer is left: every order is after --as-of %s", day);
 }
 
 static void write_summary(void *ctx, const struct flo_summary *s)
@@ -517,15 +600,27 @@ static void warn_left_out(const struct options *o, size_t late, size_t holdout_o
 }
 
 /* The orders skipped by rule (ingest.h). */
-static void warn_skipped(const flo_ingest *in)
+static void warn_skipped(const struct options *o, const flo_ingest *in)
 {
 	long no_id, returns;
 	flo_ingest_skipped(in, &no_id, &returns);
 	if (no_id > 0)
 		flo_warn("%ld order%s with an empty customer id skipped", no_id,
 			 no_id == 1 ? "" : "s");
-	if (returns > 0)
+	if (returns > 0 && o->in.returns == FLO_RETURNS_DROP)
 		flo_warn("%ld return%s dropped (--returns drop)", returns, returns == 1 ? "" : "s");
+	if (o->in.returns != FLO_RETURNS_NET)
+		return;
+	long netted, unmatched, capped;
+	flo_ingest_netted(in, &netted, &unmatched, &capped);
+	if (netted > 0)
+		flo_warn("%ld return%s netted (--returns net)", netted, netted == 1 ? "" : "s");
+	if (unmatched > 0)
+		flo_warn("%ld return%s with no purchase that day or before (in its period) "
+			 "ignored", unmatched, unmatched == 1 ? "" : "s");
+	if (capped > 0)
+		flo_warn("%ld return%s worth more than what was left of the purchase: its value "
+			 "is 0", capped, capped == 1 ? "" : "s");
 }
 
 static void warn_repeated(long repeated)
@@ -548,6 +643,11 @@ static void run_orders(struct options *o, flo_ingest *in, struct output *out)
 	size_t holdout_only;
 	write_summaries(res.orders, out, &holdout_only, &t_sorted);
 	long *n = res.fates;
+	if (o->cfg.has_as_of && flo_rfm_customers(res.orders) == holdout_only &&
+	    n[0] + n[1] + n[2] + n[3] > 0) {
+		warn_skipped(o, in);
+		no_customer_left(out, o->cfg.as_of);
+	}
 	if (o->timings)
 		flo_warn("timings: %.1f ms reading %ld orders (%ld of them on %u thread%s), "
 			 "%.1f ms sorting %zu customers by id, %.1f ms writing them; "
@@ -559,7 +659,7 @@ static void run_orders(struct options *o, flo_ingest *in, struct output *out)
 	int32_t as_of = flo_rfm_as_of(res.orders);
 	warn_left_out(o, (size_t)n[FLO_ORDER_LATE], 0, as_of, "left out");
 	warn_repeated(n[FLO_ORDER_REPEATED]);
-	warn_skipped(in);
+	warn_skipped(o, in);
 	warn_left_out(o, 0, holdout_only, as_of, "");
 }
 
@@ -585,6 +685,8 @@ static void run_summaries(struct options *o, flo_ingest *in, struct output *out)
 	if (after > 0)
 		flo_warn("%zu customer%s whose first order is after --as-of left out", after,
 			 after == 1 ? "" : "s");
+	if (after > 0 && after == flo_custsum_count(res.summaries))
+		no_customer_left(out, o->cfg.as_of);
 }
 
 /* ---- the store ---- */
@@ -714,7 +816,7 @@ static _Noreturn void run_dump(struct options *o)
 	if (flo_writer_new(&w, STDOUT_FILENO, fmt) != FLO_OK)
 		flo_out_of_memory();
 	flo_cli_set_output(w);
-	struct output out = {w, o, o->cfg.has_holdout, fmt};
+	struct output out = new_output(w, o, fmt);
 	struct flo_custdb_counts counts = {0};
 	char err[FLO_STORE_ERRMAX];
 	if (!stored)
@@ -788,7 +890,7 @@ static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct ou
 		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(l.db));
 	flo_bad_finish(&o->bad);
 	warn_repeated(counts[FLO_ORDER_REPEATED]);
-	warn_skipped(in);
+	warn_skipped(o, in);
 	warn_left_out(o, (size_t)counts[FLO_ORDER_LATE], 0, flo_custdb_as_of(l.db),
 		      "stored, in no record");
 }
@@ -811,9 +913,7 @@ int main(int argc, char **argv)
 	}
 
 	flo_reader *r;
-	o.in.fd = flo_open_input(o.path);
-	if (flo_reader_new(&r, o.in.fd, o.in_fmt) != FLO_OK)
-		flo_out_of_memory();
+	o.in.fd = flo_open_reader(&r, o.path, o.in_fmt);
 	o.in.out_fmt = o.out_fmt;
 	o.in.keep = o.keep;
 	o.in.nkeep = o.nkeep;
@@ -827,7 +927,8 @@ int main(int argc, char **argv)
 	flo_writer *w;
 	if (flo_writer_new(&w, STDOUT_FILENO, out_fmt) != FLO_OK)
 		flo_out_of_memory();
-	struct output out = {w, &o, o.cfg.has_holdout, out_fmt};
+	struct output out = new_output(w, &o, out_fmt);
+	out.no_value = flo_ingest_kind(in) == FLO_INGEST_ORDERS && !flo_ingest_has_value(in);
 	if (o.incremental)
 		run_live(&o, in, r, &out);
 	else if (flo_ingest_kind(in) == FLO_INGEST_ORDERS)

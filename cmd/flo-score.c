@@ -68,6 +68,7 @@ static const char usage[] =
 "Input and output:\n"
 FLO_SUMMARY_USAGE
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
+FLO_INPUT_USAGE
 "  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
 "      --json-strings        JSON Lines: CSV/TSV values as strings, even numbers\n"
 "      --flush               also flush after every record (for a regular file\n"
@@ -364,6 +365,7 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	flo_reader *r;
 	if (flo_reader_new(&r, *fd, o->in_fmt) != FLO_OK)
 		flo_out_of_memory();
+	flo_use_fields(r);
 	/* Bad records are reported once, by the scoring pass. */
 	struct flo_bad quiet = o->bad;
 	quiet.skip = 1;
@@ -522,7 +524,10 @@ static void check_time_unit(struct input *in, const struct flo_history *h)
 	int32_t d0, d1;
 	double days;
 
-	if (!(h->tx > 0) || (f0 = flo_reader_get(in->r, &in->c.first)) == NULL ||
+	/* A unit field says it (check_unit_field()): flo-rfm --occasion month's
+	 * months are calendar months, not a number of days. */
+	if (in->c.has_unit || !(h->tx > 0) ||
+	    (f0 = flo_reader_get(in->r, &in->c.first)) == NULL ||
 	    (f1 = flo_reader_get(in->r, &in->c.last)) == NULL ||
 	    flo_parse_day(f0->val, f0->len, &d0) != FLO_OK ||
 	    flo_parse_day(f1->val, f1->len, &d1) != FLO_OK)
@@ -651,6 +656,7 @@ int main(int argc, char **argv)
 
 	if (flo_reader_new(&in.r, fd, o.in_fmt) != FLO_OK)
 		flo_out_of_memory();
+	flo_use_fields(in.r);
 	while ((got = flo_reader_next(in.r)) < 0)
 		flo_reader_failed(&o.bad, in.r, got);
 	size_t nheader;

@@ -27,7 +27,7 @@
 #include "record/field.h"
 
 static const char usage[] =
-"usage: flo-segment [options] [file]\n"
+"usage: flo-segment [options] [file...]\n"
 "\n"
 "Segment customers.  Read scored records (flo-score's output, or any records\n"
 "with the fields named below) and write the same records, every field\n"
@@ -89,6 +89,10 @@ static const char usage[] =
 "                            out NaN\n"
 "Input and output:\n"
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
+"      --input-fields F1,F2,...\n"
+"                            CSV or TSV without a header line: the columns'\n"
+"                            names, in order (the first line is a record; other\n"
+"                            tools take --fields, which here is --summary's)\n"
 "  -o, --output-format FMT   csv, tsv or jsonl (default: the input's)\n"
 "      --json-strings        JSON Lines: CSV/TSV values as strings, even numbers\n"
 "      --flush               flush after every record (with --cuts, output is\n"
@@ -191,7 +195,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 				flo_option_error(c, argv);
 		}
 	}
-	o->path = flo_one_input(argc, argv);
+	o->path = flo_inputs(argc, argv);
 
 	if (o->rfm && (o->by || o->groups || o->labels.n))
 		flo_usage_error("--rfm scores fixed quintiles: not with --by, --groups or --labels");
@@ -687,8 +691,7 @@ static int open_input(struct run *run, struct options *o)
 {
 	int got;
 	run->in.bad = &o->bad;
-	if (flo_reader_new(&run->in.r, flo_open_input(o->path), o->in_fmt) != FLO_OK)
-		flo_out_of_memory();
+	flo_open_reader(&run->in.r, o->path, o->in_fmt);
 	while ((got = flo_reader_next(run->in.r)) < 0)
 		flo_reader_failed(&o->bad, run->in.r, got);
 	enum flo_format fmt = flo_reader_format(run->in.r);

@@ -15,13 +15,15 @@
 #include "base/date.h"
 #include "base/err.h"
 #include "record/writer.h"
+#include "model/lineitems.h"
 #include "model/simulate.h"
 #include "base/unit.h"
 
 static const char usage[] =
 "usage: flo-simulate -n CUSTOMERS --seed S [options]\n"
 "\n"
-"Write a synthetic order log, one record per order: customer_id, date, amount.\n"
+"Write a synthetic order log, one record per order: customer_id, date, amount\n"
+"(or, with --layout uci, a line-item log: see below).\n"
 "Customers follow the BG/NBD purchase and dropout process (Fader, Hardie & Lee\n"
 "2005) and spend by the Gamma-Gamma model (Fader & Hardie 2013):\n"
 "  lambda ~ Gamma(shape r, rate alpha)  purchases per unit while alive\n"
@@ -56,6 +58,16 @@ static const char usage[] =
 "Output:\n"
 "  -o, --output-format FMT   csv (default), tsv or jsonl\n"
 "      --time                date-times (YYYY-MM-DDTHH:MM:SSZ), not dates\n"
+"      --layout L            orders (default): one record per order, as above;\n"
+"                            uci: one record per line of an invoice, shaped as\n"
+"                            the UCI Online Retail log: InvoiceNo, StockCode,\n"
+"                            Description, Quantity, InvoiceDate, UnitPrice,\n"
+"                            CustomerID, Country\n"
+"      --lines-mean M        uci: mean lines per invoice, 1 to 100 (default 4)\n"
+"      --cancel-rate R       uci: chance that an invoice is followed by a\n"
+"                            cancellation, 0 to 1 (default 0.05)\n"
+"      --guest-rate R        uci: chance that an invoice is a guest's, written\n"
+"                            with an empty CustomerID, 0 to 1 (default 0.1)\n"
 "      --truth FILE          each customer's latent values, in the same format:\n"
 "                            customer_id, lambda (per unit), p (dropout chance),\n"
 "                            nu, mean_amount (p/nu, the Gamma-Gamma p), orders,\n"
@@ -66,9 +78,31 @@ static const char usage[] =
 "  -V, --version             version\n"
 "\n"
 "Amounts are rounded to cents; one that would round to 0.00 is written as 0.01.\n"
+"\n"
+"The uci layout writes each order as one invoice, numbered from 536365 in the\n"
+"order written, of L lines, L ~ Geometric(1/M) on 1, 2, ... (mean M, at most\n"
+"100), each line another product.  The order's cents are split among its\n"
+"lines at random (a flat Dirichlet, a cent each at least); a line's unit price\n"
+"is its share divided by its quantity (1 to 24) rounded down to a cent, and\n"
+"the cents that leaves go to the last line, of quantity 1: the invoice's\n"
+"quantity x price sums to the order's amount exactly.  A cancellation is the\n"
+"next invoice, C before its number, dated up to 7 days after the order (not\n"
+"after --end, and maybe after the customer's next order), with each line of\n"
+"the order with chance 1/2 (one at least), its quantity minus 1 to the line's.\n"
+"A guest's invoice and its cancellation have an empty CustomerID (a checkout\n"
+"without logging in: the order is lost to the summaries).  CustomerID (and\n"
+"--truth's customer_id) is 12345 + the customer's number.  InvoiceDate is\n"
+"M/D/YYYY H:MM, as UCI's 12/1/2010 8:26: flo-rfm reads it with --date-format\n"
+"'%m/%d/%Y %H:%M'.  The lines draw from a random stream of their own: the\n"
+"invoices are the orders of the default layout for the same seed and model,\n"
+"whatever the line options.\n"
+"\n"
 "Dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times, or Unix epoch seconds.\n"
 "Exit status: 0 success, 2 usage, 65 values out of range (extreme parameters),\n"
 "74 write error.\n";
+
+/* The uci layout's CustomerID: this + the customer's number, as UCI's 12346... */
+#define UCI_FIRST_ID 12345u
 
 /* The longest id: 'c' and 12 digits. */
 #define MAX_CUSTOMERS 999999999999ULL
@@ -80,6 +114,9 @@ struct options {
 	int have_seed, have_alpha, have_end, with_time;
 	enum flo_format fmt;
 	const char *truth_path;
+	int uci;                    /* --layout uci */
+	const char *line_option;    /* a line option given, for the message without --layout uci */
+	struct flo_lines_config lines;
 };
 
 /* A whole number in [min, max]; strict, like flo_opt_long, but wide enough
@@ -94,6 +131,16 @@ static unsigned long long opt_uint(const char *opt, const char *arg,
 	    v > max)
 		flo_usage_error("option %s: expected a whole number from %llu to %llu: \"%s\"",
 				opt, min, max, arg);
+	return v;
+}
+
+/* A number in [min, max], strictly parsed. */
+static double opt_range(const char *opt, const char *arg, double min, double max)
+{
+	double v = flo_opt_double(opt, arg);
+	if (!(v >= min && v <= max))
+		flo_usage_error("option %s: expected a number from %g to %g: \"%s\"", opt, min,
+				max, arg);
 	return v;
 }
 
@@ -129,7 +176,8 @@ static void check_window(struct options *o)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_SEED = 256, OPT_R, OPT_ALPHA, OPT_A, OPT_B, OPT_P, OPT_Q, OPT_V,
-	       OPT_UNIT, OPT_START, OPT_COHORT, OPT_END, OPT_TIME, OPT_TRUTH };
+	       OPT_UNIT, OPT_START, OPT_COHORT, OPT_END, OPT_TIME, OPT_TRUTH, OPT_LAYOUT,
+	       OPT_LINES_MEAN, OPT_CANCEL_RATE, OPT_GUEST_RATE };
 	static const struct option longopts[] = {
 		{"customers", required_argument, NULL, 'n'},
 		{"seed", required_argument, NULL, OPT_SEED},
@@ -147,6 +195,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"output-format", required_argument, NULL, 'o'},
 		{"time", no_argument, NULL, OPT_TIME},
 		{"truth", required_argument, NULL, OPT_TRUTH},
+		{"layout", required_argument, NULL, OPT_LAYOUT},
+		{"lines-mean", required_argument, NULL, OPT_LINES_MEAN},
+		{"cancel-rate", required_argument, NULL, OPT_CANCEL_RATE},
+		{"guest-rate", required_argument, NULL, OPT_GUEST_RATE},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -157,6 +209,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	c->cohort_days = 84;
 	o->unit = "week";
 	o->fmt = FLO_FMT_CSV;
+	o->lines = (struct flo_lines_config){.lines_mean = 4, .cancel_rate = 0.05,
+					     .guest_rate = 0.1};
 	int have_customers = 0, ch;
 	enum flo_format no_input; /* no -i: the tool reads nothing */
 	const struct flo_common_opts common = {&no_input, &o->fmt, NULL, usage, NULL};
@@ -191,6 +245,27 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_TIME: o->with_time = 1; break;
 		case OPT_TRUTH: o->truth_path = optarg; break;
+		case OPT_LAYOUT:
+			if (strcmp(optarg, "uci") == 0)
+				o->uci = 1;
+			else if (strcmp(optarg, "orders") == 0)
+				o->uci = 0;
+			else
+				flo_usage_error("option --layout: expected orders or uci: \"%s\"",
+						optarg);
+			break;
+		case OPT_LINES_MEAN:
+			o->lines.lines_mean = opt_range("--lines-mean", optarg, 1, FLO_LINES_MAX);
+			o->line_option = "--lines-mean";
+			break;
+		case OPT_CANCEL_RATE:
+			o->lines.cancel_rate = opt_range("--cancel-rate", optarg, 0, 1);
+			o->line_option = "--cancel-rate";
+			break;
+		case OPT_GUEST_RATE:
+			o->lines.guest_rate = opt_range("--guest-rate", optarg, 0, 1);
+			o->line_option = "--guest-rate";
+			break;
 		default:
 			if (!flo_common_option(ch, optarg, &common))
 				flo_option_error(ch, argv);
@@ -203,6 +278,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("the number of customers (-n) is required");
 	if (!o->have_seed)
 		flo_usage_error("a seed (--seed) is required, so that the log can be made again");
+	if (o->line_option != NULL && !o->uci)
+		flo_usage_error("%s describes the lines of invoices: it needs --layout uci",
+				o->line_option);
+	if (o->uci && o->with_time)
+		flo_usage_error("--time: the uci layout writes its own date-times, M/D/YYYY H:MM");
 	flo_unit_days(flo_opt_unit("--unit", o->unit), &c->unit_days);
 	/* alpha is a rate per unit of time: the CDNOW default is per week. */
 	if (!o->have_alpha)
@@ -217,7 +297,9 @@ struct output {
 	const char *truth_path;
 	int with_time;
 	int id_width;
+	int uci;          /* ids as the uci layout's CustomerID */
 	double mean_amount_shape; /* the Gamma-Gamma p */
+	flo_lines *lines;         /* --layout uci */
 	uint64_t id;      /* the customer whose id is in id_text */
 	char id_text[32];
 	size_t id_len;
@@ -227,8 +309,11 @@ static const char *customer_id(struct output *out, uint64_t customer, size_t *le
 {
 	if (customer != out->id) {
 		out->id = customer;
-		out->id_len = (size_t)snprintf(out->id_text, sizeof out->id_text, "c%0*" PRIu64,
-					       out->id_width, customer);
+		out->id_len = out->uci
+			? (size_t)snprintf(out->id_text, sizeof out->id_text, "%" PRIu64,
+					   UCI_FIRST_ID + customer)
+			: (size_t)snprintf(out->id_text, sizeof out->id_text, "c%0*" PRIu64,
+					   out->id_width, customer);
 	}
 	*len = out->id_len;
 	return out->id_text;
@@ -263,13 +348,19 @@ static size_t format_time(char *buf, int64_t t, int with_time)
 /* The largest amount written: cents stay exact in a double and an int64. */
 #define MAX_AMOUNT 1e13
 
-/* An amount in cents with two decimals, by hand: there is one per order, and
- * snprintf's floating-point formatting is slow for a hot path. */
-static size_t format_cents(char *buf, double amount)
+/* An order's value in whole cents. */
+static int64_t order_cents(double amount)
 {
 	int64_t cents = llround(amount * 100.0);
 	if (cents < 1)
 		cents = 1; /* an order has a value; 0.00 would be left out of spend fits */
+	return cents;
+}
+
+/* Cents with two decimals, by hand: there is one per order, and snprintf's
+ * floating-point formatting is slow for a hot path. */
+static size_t format_cents(char *buf, int64_t cents)
+{
 	char tmp[24];
 	size_t n = 0;
 	for (int64_t whole = cents / 100; whole > 0 || n == 0; whole /= 10)
@@ -291,6 +382,59 @@ static void record_end(flo_writer *w, const char *what)
 	flo_die(flo_exit_status(err), "%s: %s", what, flo_writer_errmsg(w));
 }
 
+static void end_output_record(struct output *out)
+{
+	int err = flo_writer_end(out->w);
+	if (err == FLO_EIO)
+		flo_finish_output(out->w); /* reports (or ends quietly on a closed pipe) and exits */
+	if (err != FLO_OK)
+		flo_die(flo_exit_status(err), "%s", flo_writer_errmsg(out->w));
+}
+
+/* A number, not text, so that JSON Lines carry it as a JSON number. */
+static void write_number(flo_writer *w, const char *name, const char *text, size_t len)
+{
+	struct flo_field f = {name, strlen(name), text, len, FLO_KIND_NUM};
+	flo_writer_field(w, &f);
+}
+
+/* UCI's M/D/YYYY H:MM, unpadded but the minutes; buf holds at least 32 bytes. */
+static size_t format_uci_time(char *buf, int64_t t)
+{
+	int64_t day = t / SECONDS_PER_DAY, sec = t % SECONDS_PER_DAY;
+	if (sec < 0)
+		day--, sec += SECONDS_PER_DAY;
+	int year;
+	unsigned month, mday;
+	flo_civil_from_day((int32_t)day, &year, &month, &mday);
+	return (size_t)snprintf(buf, 32, "%u/%u/%d %d:%02d", month, mday, year,
+				(int)(sec / 3600), (int)(sec / 60 % 60));
+}
+
+/* One line of an invoice (lineitems.h), in UCI Online Retail's columns. */
+static void write_line(void *ctx, const struct flo_line *li)
+{
+	struct output *out = ctx;
+	char invoice[32], code[64], desc[64], qty[32], when[32], price[32];
+	size_t invoice_len = (size_t)snprintf(invoice, sizeof invoice, "%s%" PRIu64,
+					      li->cancel ? "C" : "", li->invoice);
+	size_t id_len;
+	const char *id = customer_id(out, li->customer, &id_len);
+	if (li->guest)
+		id_len = 0;
+	flo_writer_str(out->w, "InvoiceNo", invoice, invoice_len);
+	flo_writer_str(out->w, "StockCode", code, flo_lines_stock_code(code, li->product));
+	flo_writer_str(out->w, "Description", desc, flo_lines_description(desc, li->product));
+	write_number(out->w, "Quantity", qty,
+		     (size_t)snprintf(qty, sizeof qty, "%" PRId64, li->quantity));
+	flo_writer_str(out->w, "InvoiceDate", when, format_uci_time(when, li->time));
+	write_number(out->w, "UnitPrice", price, format_cents(price, li->price));
+	flo_writer_str(out->w, "CustomerID", id, id_len);
+	const char *country = flo_lines_country_name(li->country);
+	flo_writer_str(out->w, "Country", country, strlen(country));
+	end_output_record(out);
+}
+
 static void write_order(void *ctx, uint64_t customer, int64_t t, double amount)
 {
 	struct output *out = ctx;
@@ -301,16 +445,14 @@ static void write_order(void *ctx, uint64_t customer, int64_t t, double amount)
 		flo_die(FLO_EXIT_DATAERR,
 			"customer %s: an order value is out of range (%g): --p, --q or --v "
 			"too extreme", id, amount);
+	if (out->lines != NULL) {
+		flo_lines_order(out->lines, customer, t, order_cents(amount), write_line, out);
+		return;
+	}
 	flo_writer_str(out->w, "customer_id", id, id_len);
 	flo_writer_str(out->w, "date", when, format_time(when, t, out->with_time));
-	/* A number, not text, so that JSON Lines carry it as a JSON number. */
-	struct flo_field f = {"amount", 6, value, format_cents(value, amount), FLO_KIND_NUM};
-	flo_writer_field(out->w, &f);
-	int err = flo_writer_end(out->w);
-	if (err == FLO_EIO)
-		flo_finish_output(out->w); /* reports (or ends quietly on a closed pipe) and exits */
-	if (err != FLO_OK)
-		flo_die(flo_exit_status(err), "%s", flo_writer_errmsg(out->w));
+	write_number(out->w, "amount", value, format_cents(value, order_cents(amount)));
+	end_output_record(out);
 }
 
 static void write_truth(void *ctx, const struct flo_sim_truth *t)
@@ -374,11 +516,18 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 
 	struct output out = {.with_time = o.with_time, .truth_path = o.truth_path,
-			     .mean_amount_shape = o.cfg.par.p};
+			     .mean_amount_shape = o.cfg.par.p, .uci = o.uci};
 	/* Seven digits at least, as c0000001; more when there are more customers. */
 	out.id_width = digits(o.cfg.customers) > 7 ? digits(o.cfg.customers) : 7;
 	if (flo_writer_new(&out.w, STDOUT_FILENO, o.fmt) != FLO_OK)
 		flo_die(FLO_EXIT_SOFTWARE, "out of memory");
+	if (o.uci) {
+		o.lines.seed = o.cfg.seed;
+		o.lines.end = ((int64_t)o.cfg.end_day + 1) * SECONDS_PER_DAY;
+		int err = flo_lines_new(&out.lines, &o.lines);
+		if (err != FLO_OK)
+			flo_die(flo_exit_status(err), "%s", flo_strerror(err));
+	}
 	int truth_fd = -1;
 	if (o.truth_path != NULL)
 		out.truth = open_truth(o.truth_path, o.fmt, &truth_fd);
@@ -388,6 +537,7 @@ int main(int argc, char **argv)
 		flo_die(flo_exit_status(err), "%s", flo_strerror(err));
 	if (out.truth != NULL)
 		close_truth(out.truth, truth_fd, o.truth_path);
+	flo_lines_free(out.lines);
 	flo_finish_output(out.w);
 	return 0;
 }

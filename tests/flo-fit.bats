@@ -253,7 +253,7 @@ recover() {
 @test "usage: --help, --version, bad options" {
 	run flo-fit --help
 	assert_success
-	assert_line --index 0 "usage: flo-fit [options] [file]"
+	assert_line --index 0 "usage: flo-fit [options] [file...]"
 	run flo-fit --version
 	assert_output --regexp '^flo-fit \(flo\) '
 	run flo-fit --penalizer 1x
@@ -324,4 +324,68 @@ recover() {
 	# the first warning is still the boundary's
 	run jq -r '.bgnbd.warnings[0]' "$TMP/m.json"
 	assert_output --partial "no dropout is identified"
+}
+
+# The threaded scan of plain summary lines (lib/model/fitscan) must give the
+# general path's fit and the general path's messages.  A weight column of 1
+# forces the general path (weights keep flo-fit off the scan), so the two
+# documents compare, fingerprint included.
+scan_vs_general() {
+	local in="$1" sep="$2"
+	awk -v FS="$sep" -v OFS="$sep" 'NR == 1 { print $0, "w"; next } { print $0, 1 }' "$in" \
+		> "$TMP/weighted"
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store "$in" > "$TMP/scan.json" 2>"$TMP/scan.err"
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store --weight w "$TMP/weighted" > "$TMP/general.json" \
+		2>"$TMP/general.err"
+	cmp "$TMP/scan.json" "$TMP/general.json"
+	cmp "$TMP/scan.err" "$TMP/general.err"
+}
+
+@test "summaries read on threads: the fit of 120,000 customers is the general path's, CSV and TSV" {
+	flo-simulate -n 120000 --seed 5 | flo-rfm > "$TMP/s.csv"
+	scan_vs_general "$TMP/s.csv" ,
+	flo-cat -o tsv "$TMP/s.csv" > "$TMP/s.tsv"
+	scan_vs_general "$TMP/s.tsv" '\t'
+	# lifetimes' layout (no dates, monetary_value, empty monetary of one-time buyers)
+	awk -F, -v OFS=, 'NR == 1 { print "ID,frequency,recency,T,monetary_value"; next }
+		{ print $1, $2, $3, $4, ($2 == 0 ? "" : $5) }' "$TMP/s.csv" > "$TMP/lt.csv"
+	scan_vs_general "$TMP/lt.csv" ,
+	cmp <(jq -c .bgnbd "$TMP/scan.json") <(jq -c .bgnbd <(flo-fit --no-store "$TMP/s.csv" 2>/dev/null))
+}
+
+@test "summaries read on threads: bad lines deep in the file are reported as the general path reports them" {
+	flo-simulate -n 60000 --seed 6 | flo-rfm > "$TMP/s.csv"
+	# line 50,000: recency above T; the first repeat buyer from line 55,000
+	# on: a recency that is not the weeks between its dates
+	awk -F, -v OFS=, 'NR == 50000 { $3 = $4 + 1 }
+		NR >= 55000 && $2 > 0 && !done { $3 = $3 + 1; done = 1 } { print }' \
+		"$TMP/s.csv" > "$TMP/bad.csv"
+	run --separate-stderr flo-fit --no-store "$TMP/bad.csv"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "flo-fit: $TMP/bad.csv line 50000: recency 75.8571 and T 74.8571: need 0 <= recency <= T" ]
+	# the general path (a weight column) says the same of the same line
+	awk -F, -v OFS=, 'NR == 1 { print $0, "w"; next } { print $0, 1 }' "$TMP/bad.csv" > "$TMP/w.csv"
+	run --separate-stderr flo-fit --no-store --weight w "$TMP/w.csv"
+	[ "$status" -eq 65 ]
+	[ "$stderr" = "flo-fit: $TMP/w.csv line 50000: recency 75.8571 and T 74.8571: need 0 <= recency <= T" ]
+	# skipped, counted and kept aside as on the general path; the fit is
+	# that of the file without them
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store --skip-bad --rejects "$TMP/rej.csv" "$TMP/bad.csv" \
+		> "$TMP/skip.json" 2> "$TMP/skip.err"
+	[ "$(grep -c 'skipped 2 bad records' "$TMP/skip.err")" = 1 ]
+	[ "$(sed 1d "$TMP/rej.csv" | wc -l)" = 2 ]
+	grep -vxF -f <(sed 1d "$TMP/rej.csv") "$TMP/bad.csv" > "$TMP/good.csv"
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store "$TMP/good.csv" > "$TMP/good.json" 2>/dev/null
+	cmp <(jq -c 'del(.source)' "$TMP/skip.json") <(jq -c 'del(.source)' "$TMP/good.json")
+	[ "$(jq .bgnbd.customers "$TMP/skip.json")" = 59998 ]
+}
+
+@test "summaries read on threads: several files fit as their lines in one file" {
+	flo-simulate -n 90000 --seed 8 | flo-rfm > "$TMP/s.csv"
+	head -n 40001 "$TMP/s.csv" > "$TMP/a.csv"
+	{ head -n 1 "$TMP/s.csv"; tail -n +40002 "$TMP/s.csv"; } > "$TMP/b.csv"
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store "$TMP/s.csv" > "$TMP/one.json" 2>/dev/null
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store "$TMP/a.csv" "$TMP/b.csv" > "$TMP/two.json" 2>/dev/null
+	cmp "$TMP/one.json" "$TMP/two.json"
+	[ "$(jq .data.customers "$TMP/two.json")" = 90000 ]
 }

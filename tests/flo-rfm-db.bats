@@ -52,9 +52,9 @@ prefix_check() {
 	[ "${#lines[@]}" -eq 2358 ]
 	# the calibration and holdout of the BG/NBD paper, from the store alone;
 	# 00004 bought 1 CD on 1997-08-02, its last order by the as-of date (2 on
-	# 1997-12-12, in the holdout)
+	# 1997-12-12, in the holdout); the holdout is the paper's 39 weeks
 	run flo-rfm --db "$FLO_DB" --dump --as-of 1997-09-30 --holdout-end 1998-06-30
-	assert_line "00004,2,30.428571428571427,38.857142857142854,22.345,3,74.02,1997-01-01,1997-08-02,1,26.48,1"
+	assert_line "00004,2,30.428571428571427,38.857142857142854,22.345,3,74.02,1997-01-01,1997-08-02,1,26.48,39,1"
 	[ "$output" = "$(flo-rfm --keep cds --as-of 1997-09-30 --holdout-end 1998-06-30 "$TMP/shuf.csv")" ]
 	# an as-of inside the cohort: customers who came later are left out, as in batch
 	run --separate-stderr flo-rfm --db "$FLO_DB" --dump --as-of 1997-02-15

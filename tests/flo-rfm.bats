@@ -42,9 +42,10 @@ b,1,4,4,3e-07,3,3.0000003,2021-01-01,2021-01-05"
 @test "orders: --as-of and --holdout-end" {
 	run --separate-stderr flo-rfm --as-of 2021-02-01 --holdout-end 2021-02-28 "$DATA/orders_small.csv"
 	assert_success
-	assert_output "$HEADER,holdout_purchases,holdout_value
-c1,1,2,4.428571428571429,40,4,65,2021-01-01,2021-01-15,1,40
-c2,1,1,4.142857142857143,10,2,22.5,2021-01-03,2021-01-10,0,0"
+	# duration_holdout: 27 days from 02-01 to 02-28, 27/7 weeks
+	assert_output "$HEADER,holdout_purchases,holdout_value,duration_holdout
+c1,1,2,4.428571428571429,40,4,65,2021-01-01,2021-01-15,1,40,3.857142857142857
+c2,1,1,4.142857142857143,10,2,22.5,2021-01-03,2021-01-10,0,0,3.857142857142857"
 	[[ "$stderr" == *"1 customer whose first order is after 2021-02-01 left out"* ]]
 }
 
@@ -142,8 +143,9 @@ a,2,1.1428571428571428,1.1428571428571428,25,3,60,2021-01-01,2021-01-09"
 	# joined 1997-01-01: T = 272 days = 38.857 weeks (the paper's 38.86)
 	[ "$(awk -F, '$8 == "1997-01-01" && $4 != 272/7' "$TMP/cdnow.csv" | wc -l)" -eq 0 ]
 	[ "$(awk -F, '$8 == "1997-01-01"' "$TMP/cdnow.csv" | wc -l)" -gt 0 ]
-	# customer 00004: purchases 01-01, 01-18, 08-02 (calibration), 12-12 (holdout)
-	assert_line "00004,2,30.428571428571427,38.857142857142854,22.345,3,74.02,1997-01-01,1997-08-02,1,26.48"
+	# customer 00004: purchases 01-01, 01-18, 08-02 (calibration), 12-12 (holdout);
+	# the holdout 1997-10-01 to 1998-06-30 is the paper's 39 weeks (273 days)
+	assert_line "00004,2,30.428571428571427,38.857142857142854,22.345,3,74.02,1997-01-01,1997-08-02,1,26.48,39"
 	# every transaction is in the calibration or the holdout
 	[ "$(awk -F, 'NR > 1 {n += $6} END {print n}' "$TMP/cdnow.csv")" -le 6919 ]
 }
@@ -288,7 +290,7 @@ a,1,2,2,20,2,30,2021-01-01,2021-01-03"
 @test "usage: --help, --version, and bad options exit 2" {
 	run flo-rfm --help
 	assert_success
-	assert_line --index 0 "usage: flo-rfm [options] [file]"
+	assert_line --index 0 "usage: flo-rfm [options] [file...]"
 	run flo-rfm --version
 	assert_success
 	assert_output --regexp '^flo-rfm \(flo\) [0-9]+\.[0-9]+\.[0-9]+$'
@@ -303,7 +305,7 @@ a,1,2,2,20,2,30,2021-01-01,2021-01-03"
 	assert_line --index 0 "flo-rfm: --holdout-end needs --as-of"
 	run flo-rfm --as-of 2021-01-01 --holdout-end 2020-01-01
 	assert_failure 2
-	run flo-rfm --occasion week
+	run flo-rfm --occasion fortnight
 	assert_failure 2
 	run flo-rfm --frequency all
 	assert_failure 2
@@ -316,8 +318,10 @@ a,1,2,2,20,2,30,2021-01-01,2021-01-03"
 	run flo-rfm --as-of
 	assert_failure 2
 	assert_line --index 0 "flo-rfm: option --as-of needs a value"
-	run flo-rfm a b
-	assert_failure 2
+	# several inputs: each must open (66), before any is read
+	run flo-rfm "$DATA/orders_small.csv" "$TMP/absent.csv"
+	assert_failure 66
+	assert_output "flo-rfm: cannot open $TMP/absent.csv: No such file or directory"
 	run flo-rfm --summary "$DATA/orders_small.csv"
 	assert_failure 65
 	assert_output 'flo-rfm: --summary: no field "first_order_date" in the input'

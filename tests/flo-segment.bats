@@ -478,7 +478,7 @@ A,4986,1274.331185318893,6353815.29"
 @test "usage: --help documents every option, --version, and bad options exit 2" {
 	run flo-segment --help
 	assert_success
-	assert_line --index 0 "usage: flo-segment [options] [file]"
+	assert_line --index 0 "usage: flo-segment [options] [file...]"
 	help="$output"
 	for opt in --by --groups --labels --save-cuts --cuts --print-cuts --db --rfm --recency --age \
 		--since-last --frequency --monetary --summary --fields --input-format --output-format \
@@ -519,5 +519,7 @@ A,4986,1274.331185318893,6353815.29"
 	usage_error "--print-cuts and --summary each replace the records: use one" --print-cuts --summary
 	usage_error "--db names the store of --save-cuts or --cuts" --db "$TMP/st"
 	usage_error "option --save-cuts: a name of 1 to 511 bytes, not 0" --save-cuts ''
-	usage_error "one input file at most (got \"$SMALL\" too)" extra "$SMALL"
+	# several inputs: each must open (66)
+	run flo-segment "$SMALL" "$TMP/absent.csv"
+	[ "$status" -eq 66 ]
 }

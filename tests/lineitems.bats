@@ -193,7 +193,23 @@ flo-rfm: 3 returns dropped (--returns drop)"
 	# 17850's first purchase becomes the cancellation of 11-20
 	run --separate-stderr flo-rfm "${opts[@]}" --returns keep "$TMP/li.csv"
 	assert_line --index 2 --partial ",2010-11-20,2010-12-16"
-	run flo-rfm "${opts[@]}" --returns net "$TMP/li.csv"
+	# --returns net: C536370 (12-02, 32 x 1.69 = 54.08) has no purchase that
+	# day, so it reduces 13047's latest before, 12-01 (66.68 -> 12.60), its
+	# first: monetary stays (25.50 + 18.85) / 2, revenue 111.03 - 54.08;
+	# 536371 (12-16, 2 x 1.85) reduces 17850's 12-01 (46.74 -> 43.04);
+	# C536300 (11-20) has no purchase before it and changes nothing
+	run --separate-stderr flo-rfm "${opts[@]}" --cancel-prefix C --returns net "$TMP/li.csv"
+	assert_success
+	assert_output "customer_id,frequency,recency,T,monetary,orders,revenue,first_order,last_order
+13047,2,2,2,22.175,3,56.95,2010-12-01,2010-12-15
+17850,0,0,2,0,2,43.04,2010-12-01,2010-12-01"
+	assert_equal "$stderr" "flo-rfm: 1 order with an order id seen before ignored
+flo-rfm: 1 order with an empty customer id skipped
+flo-rfm: 3 returns netted (--returns net)
+flo-rfm: 1 return with no purchase that day or before (in its period) ignored"
+	run flo-rfm "${opts[@]}" --returns net --occasion order "$TMP/li.csv"
+	assert_failure 2
+	run flo-rfm --returns net --db "$TMP/s.lmdb" "$TMP/li.csv"
 	assert_failure 2
 	run flo-rfm --cancel-prefix C "$TMP/li.csv"
 	assert_failure 2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # The README's reference section is every tool's --help, word for word
-# (scripts/readme-help writes it).
+# (scripts/readme-help writes it), and its transcripts print what the tools
+# print.
 
 load test_helper
 
@@ -18,6 +19,62 @@ load test_helper
 		if ! cmp -s "$TMP/readme.txt" "$TMP/help.txt"; then
 			echo "README's $t reference differs from $t --help: run scripts/readme-help"
 			diff "$TMP/readme.txt" "$TMP/help.txt" | head -20
+			return 1
+		fi
+	done
+}
+
+# A transcript: the fenced block after a line
+#   <!-- transcript: tests/readme.bats runs each $ command and compares what it prints -->
+# Each line that starts with "$ " is a command, continued on the next line
+# while a line ends with \ or |; the other lines are what it prints (stdout
+# and stderr).  Run in an empty folder with the tools of this build on PATH;
+# the transcript made again from the commands' own output must be the block,
+# byte for byte.
+TRANSCRIPT_MARK='<!-- transcript: tests/readme.bats runs each $ command and compares what it prints -->'
+
+# Block $1 (1, 2, ...) of the README's transcripts.
+transcript_block() {
+	awk -v mark="$TRANSCRIPT_MARK" -v want="$1" '
+		$0 == mark { n++; armed = (n == want); next }
+		armed && !on && /^```$/ { on = 1; next }
+		on && /^```$/ { exit }
+		on' "$ROOT/README.md"
+}
+
+# The transcript of block file $1, made again: each command's text, then
+# what it prints (and its exit status if not 0).
+replay() {
+	local -a l
+	local i=0 text cmd
+	mapfile -t l < "$1"
+	while [ "$i" -lt "${#l[@]}" ]; do
+		if [[ ${l[i]} == '$ '* ]]; then
+			text=${l[i]}
+			cmd=${l[i]#'$ '}
+			while [[ ${l[i]} == *'\' || ${l[i]} == *'|' ]] && [ $((i + 1)) -lt "${#l[@]}" ]; do
+				i=$((i + 1))
+				text+=$'\n'${l[i]}
+				cmd+=$'\n'${l[i]}
+			done
+			printf '%s\n' "$text"
+			bash -c "$cmd" 2>&1 || echo "(exit status $?)"
+		fi
+		i=$((i + 1))
+	done
+}
+
+@test "README: every transcript prints what the tools print" {
+	n=$(grep -cFx "$TRANSCRIPT_MARK" "$ROOT/README.md")
+	[ "$n" -ge 1 ]
+	mkdir "$TMP/work"
+	for k in $(seq "$n"); do
+		transcript_block "$k" > "$TMP/block$k"
+		[ -s "$TMP/block$k" ]
+		(cd "$TMP/work" && replay "$TMP/block$k") > "$TMP/replay$k"
+		if ! cmp -s "$TMP/block$k" "$TMP/replay$k"; then
+			echo "README transcript $k differs from what its commands print:"
+			diff "$TMP/block$k" "$TMP/replay$k" | head -20
 			return 1
 		fi
 	done

@@ -407,3 +407,174 @@ usage_error() {
 		}' "$TMP/o.csv"
 	assert_output --regexp '^20000 customers, .*: ok$'
 }
+
+# ---- --layout uci: a line-item log shaped as UCI Online Retail ----
+
+UCI_HEADER="InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"
+
+@test "--layout uci: a tiny seeded run, exact log" {
+	# TINY_LOG's orders as invoices of one or two lines (c0000002's first,
+	# 52.55, is 2 x 5.95 + 40.65), some cancelled, some a guest's
+	run flo-simulate "${TINY[@]}" --layout uci --lines-mean 1.5 --cancel-rate 0.3 --guest-rate 0.3
+	assert_success
+	assert_output "$UCI_HEADER
+536365,21002,PINK HEART T-LIGHT HOLDER,1,1/5/2021 2:47,47.15,12346,United Kingdom
+C536366,21002,PINK HEART T-LIGHT HOLDER,-1,1/7/2021 20:41,47.15,12346,United Kingdom
+536367,21025,IVORY CUPID HEARTS COAT HANGER,1,1/19/2021 7:50,21.79,,United Kingdom
+C536368,21025,IVORY CUPID HEARTS COAT HANGER,-1,1/21/2021 6:33,21.79,,United Kingdom
+536369,21114,GREEN PAPER CHAIN KIT,1,1/26/2021 8:24,107.38,12346,United Kingdom
+536370,21142,PINK CAKE CASES,2,1/1/2021 3:12,5.95,12347,United Kingdom
+536370,21111,RED PAPER CHAIN KIT,1,1/1/2021 3:12,40.65,12347,United Kingdom
+536371,21011,RED METAL LANTERN,1,2/18/2021 18:12,108.07,,United Kingdom
+536372,21162,PINK CAKESTAND 3 TIER,1,3/6/2021 0:11,59.57,,United Kingdom
+C536373,21162,PINK CAKESTAND 3 TIER,-1,3/10/2021 14:14,59.57,,United Kingdom
+536374,21161,RED CAKESTAND 3 TIER,1,1/6/2021 17:39,41.15,12348,United Kingdom
+536375,21083,BLUE RECIPE BOX,1,1/6/2021 0:25,27.61,12349,United Kingdom
+C536376,21083,BLUE RECIPE BOX,-1,1/8/2021 10:31,27.61,12349,United Kingdom
+536377,21140,WHITE CAKE CASES,3,1/26/2021 1:27,3.54,,United Kingdom
+536377,21092,PINK DOORMAT,1,1/26/2021 1:27,0.69,,United Kingdom
+536378,21134,GREEN JUMBO BAG,6,2/6/2021 22:44,4.05,12349,United Kingdom
+536378,21234,GREEN NAPKINS,1,2/6/2021 22:44,8.10,12349,United Kingdom
+C536379,21234,GREEN NAPKINS,-1,2/12/2021 18:00,8.10,12349,United Kingdom
+536380,21241,RED GIFT WRAP,6,3/28/2021 11:25,3.85,,United Kingdom
+536380,21067,VINTAGE HAND WARMER,1,3/28/2021 11:25,4.62,,United Kingdom"
+}
+
+# Structural facts of a uci log in CSV ($1) observed up to the day $2
+# (YYYY-MM-DD): the header; 8 fields; invoices numbered from 536365 up, a
+# cancellation (C) the number after the invoice it cancels, with lines of it
+# (same stock code and price, minus 1 to its quantity), the same CustomerID,
+# dated from it to 7 days later and not after the end; no stock code twice
+# in an invoice; unpadded M/D/YYYY H:MM dates; prices in cents, quantities
+# whole; CustomerID empty or 12345 + the customer's number.  Prints "ok" or
+# what is wrong.
+check_uci() {
+	awk -F, -v header="$UCI_HEADER" -v end="$2" '
+		function minutes(s,   d, t) {  # M/D/YYYY H:MM to minutes since 1970
+			split(s, d, "[/ :]")
+			return days(d[3], d[1], d[2]) * 1440 + d[4] * 60 + d[5]
+		}
+		function days(y, m, d,   a) {  # days from civil (H. Hinnant), y >= 1970
+			y -= m <= 2; era = int(y / 400); yoe = y - era * 400
+			doy = int((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1
+			return era * 146097 + yoe * 365 + int(yoe / 4) - int(yoe / 100) + doy - 719468
+		}
+		function bad(msg) { print "line " NR ": " msg; nbad++ }
+		BEGIN { split(end, e, "-"); end_min = (days(e[1], e[2] + 0, e[3] + 0) + 1) * 1440 }
+		NR == 1 { if ($0 != header) bad("header " $0); next }
+		{
+			if (NF != 8) bad("fields")
+			if ($5 !~ /^[1-9][0-9]?\/[1-9][0-9]?\/[12][0-9][0-9][0-9] [12]?[0-9]:[0-5][0-9]$/) bad("date " $5)
+			if ($6 !~ /^[0-9]+\.[0-9][0-9]$/ || $6 + 0 <= 0) bad("price " $6)
+			if ($7 != "" && ($7 !~ /^[1-9][0-9]*$/ || $7 < 12346)) bad("id " $7)
+			if (minutes($5) >= end_min) bad("after the end " $5)
+			cancel = $1 ~ /^C/
+			no = cancel ? substr($1, 2) + 0 : $1 + 0
+			if (no != cur) {   # a new invoice
+				if (no != (cur ? cur + 1 : 536365)) bad("invoice number " $1)
+				if (cancel && (plain_no != cur || $7 != plain_id)) bad("cancellation of what " $1)
+				cur = no; delete code
+				if (!cancel) { plain_no = no; plain_id = $7; plain_t = minutes($5); delete plain }
+				else if ((t = minutes($5)) < plain_t || t > plain_t + 7 * 1440) bad("cancellation date " $5)
+			}
+			if ($2 in code) bad("stock code twice in invoice " $1)
+			code[$2] = 1
+			if (!cancel) {
+				if ($4 !~ /^[1-9][0-9]*$/) bad("quantity " $4)
+				plain[$2] = $4 " " $6
+			} else {
+				if ($4 !~ /^-[1-9][0-9]*$/) bad("quantity " $4)
+				split(plain[$2], p, " ")
+				if (!($2 in plain) || p[2] != $6 || -$4 > p[1]) bad("cancelled line " $0)
+			}
+		}
+		END { if (!nbad) print "ok" }' "$1"
+}
+
+@test "--layout uci: structure (invoices, cancellations, dates, distinct lines)" {
+	flo-simulate -n 3000 --seed 3 --layout uci --cancel-rate 0.3 --guest-rate 0.2 > "$TMP/u.csv"
+	run check_uci "$TMP/u.csv" 1998-06-30
+	assert_output ok
+	# a cancellation near the end stays within the window
+	flo-simulate -n 2000 --seed 4 --layout uci --cancel-rate 1 --start 2021-01-01 \
+		--cohort-days 3 --end 2021-01-04 > "$TMP/e.csv"
+	run check_uci "$TMP/e.csv" 2021-01-04
+	assert_output ok
+	grep -q '^C' "$TMP/e.csv"
+}
+
+@test "--layout uci: the invoices are the default log's orders, quantity x price summed to the cent" {
+	opts=(-n 2000 --seed 9 --start 2010-12-01 --end 2011-12-09)
+	flo-simulate "${opts[@]}" > "$TMP/o.csv"
+	flo-simulate "${opts[@]}" --layout uci --lines-mean 6 --cancel-rate 0.3 --guest-rate 0.3 > "$TMP/u.csv"
+	# per invoice (not cancelled): customer, YYYY-MM-DD, cents summed as whole numbers
+	awk -F, 'NR > 1 && $1 !~ /^C/ {
+			if ($1 != last) { if (last != "") print out; last = $1; sum = 0 }
+			split($5, d, "[/ ]"); cents = $6; sub(/\./, "", cents); sum += $4 * cents
+			id = $7 == "" ? "guest" : sprintf("c%07d", $7 - 12345)
+			out = sprintf("%s,%04d-%02d-%02d,%d", id, d[3], d[1], d[2], sum)
+		}
+		END { print out }' "$TMP/u.csv" > "$TMP/invoices"
+	awk -F, 'NR > 1 { cents = $3; sub(/\./, "", cents); print $1 "," $2 "," cents + 0 }' "$TMP/o.csv" > "$TMP/orders"
+	[ "$(wc -l < "$TMP/orders")" -gt 4000 ]
+	# guests aside, the same orders in the same order
+	run awk -F, 'NR == FNR { inv[FNR] = $0; next }
+		{ split(inv[FNR], a, ","); if (a[1] == "guest") { g++; sub(/^[^,]*/, "", $0); sub(/^[^,]*/, "", inv[FNR]) }
+		  if (inv[FNR] != $0) { print FNR ": " inv[FNR] " vs " $0; exit } }
+		END { print (FNR == length(inv)) ? "same" : "counts differ" }' "$TMP/invoices" "$TMP/orders"
+	assert_output same
+	# --truth names customers by CustomerID
+	flo-simulate -n 3 --seed 9 --layout uci --truth "$TMP/t.csv" > /dev/null
+	assert_equal "$(cut -d, -f1 "$TMP/t.csv" | tr '\n' ' ')" "customer_id 12346 12347 12348 "
+}
+
+@test "--layout uci: lines per invoice, cancellations and guests at their rates" {
+	flo-simulate -n 20000 --seed 21 --layout uci > "$TMP/u.csv"
+	# per invoice: lines, cancelled or not, guest or not.  Geometric(1/4): mean
+	# 4, sd sqrt(12); the rates' standard errors sqrt(r (1 - r) / invoices);
+	# 4 standard errors each
+	run awk -F, 'NR > 1 && $1 !~ /^C/ { if ($1 != cur) { n++; g += $7 == "" }; cur = $1; lines++ }
+		NR > 1 && $1 ~ /^C/ && $1 != cur { c++; cur = $1 }
+		END {
+			m = lines / n; rc = c / n; rg = g / n
+			ok = m > 4 - 4 * sqrt(12 / n) && m < 4 + 4 * sqrt(12 / n) &&
+			     rc > 0.05 - 4 * sqrt(0.05 * 0.95 / n) && rc < 0.05 + 4 * sqrt(0.05 * 0.95 / n) &&
+			     rg > 0.1 - 4 * sqrt(0.1 * 0.9 / n) && rg < 0.1 + 4 * sqrt(0.1 * 0.9 / n)
+			print (n > 20000 && ok) ? "ok" : "invoices " n ", lines " m ", cancelled " rc ", guests " rg
+		}' "$TMP/u.csv"
+	assert_output ok
+	# rates 0: no cancellation, no guest; one line: quantity 1 at the order's value
+	flo-simulate -n 500 --seed 21 --layout uci --lines-mean 1 --cancel-rate 0 --guest-rate 0 > "$TMP/one.csv"
+	run awk -F, 'NR > 1 && ($1 ~ /^C/ || $7 == "" || $4 != 1 || seen[$1]++)' "$TMP/one.csv"
+	assert_output ""
+	flo-simulate -n 500 --seed 21 > "$TMP/o.csv"
+	cmp <(cut -d, -f3 "$TMP/o.csv" | sed 1d) <(cut -d, -f6 "$TMP/one.csv" | sed 1d)
+	# every invoice cancelled, every line a guest's
+	flo-simulate -n 500 --seed 21 --layout uci --cancel-rate 1 --guest-rate 1 > "$TMP/all.csv"
+	run awk -F, 'NR > 1 { if ($7 != "") bad++; if ($1 !~ /^C/) plain[$1]; else cancelled[substr($1, 2) - 1] }
+		END { for (k in plain) if (!(k in cancelled)) bad++; print bad + 0, length(plain) == length(cancelled) }' "$TMP/all.csv"
+	assert_output "0 1"
+}
+
+@test "--layout uci: -o jsonl types Quantity and UnitPrice as numbers, ids as text" {
+	run sh -c "flo-simulate -n 20 --seed 2 --layout uci --guest-rate 0.5 -o jsonl | jq -c '[(.Quantity|type), (.UnitPrice|type), (.CustomerID|type), (.InvoiceNo|type)]' | sort -u"
+	assert_success
+	assert_output '["number","number","string","string"]'
+}
+
+@test "usage: the line options need --layout uci; rates and means in range" {
+	usage_error -n 3 --seed 1 --layout csv
+	[[ "$stderr" == 'flo-simulate: option --layout: expected orders or uci: "csv"'* ]]
+	usage_error -n 3 --seed 1 --cancel-rate 0.1
+	[[ "$stderr" == 'flo-simulate: --cancel-rate describes the lines of invoices: it needs --layout uci'* ]]
+	usage_error -n 3 --seed 1 --layout orders --guest-rate 0.1
+	usage_error -n 3 --seed 1 --layout uci --cancel-rate 1.5
+	[[ "$stderr" == 'flo-simulate: option --cancel-rate: expected a number from 0 to 1: "1.5"'* ]]
+	usage_error -n 3 --seed 1 --layout uci --guest-rate -0.1
+	usage_error -n 3 --seed 1 --layout uci --guest-rate nan
+	usage_error -n 3 --seed 1 --layout uci --lines-mean 0.5
+	[[ "$stderr" == 'flo-simulate: option --lines-mean: expected a number from 1 to 100: "0.5"'* ]]
+	usage_error -n 3 --seed 1 --layout uci --lines-mean 4x
+	usage_error -n 3 --seed 1 --layout uci --time
+	[[ "$stderr" == 'flo-simulate: --time: the uci layout writes its own date-times, M/D/YYYY H:MM'* ]]
+}

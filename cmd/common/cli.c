@@ -18,9 +18,16 @@
 #include "base/err.h"
 #include "base/num.h"
 #include "base/unit.h"
+#include "common/list.h"
+#include "common/xalloc.h"
 
 const char *flo_progname = "flo";
 static flo_writer *output;
+
+/* The inputs after the first (flo_inputs()) and --fields's names. */
+static char **more_inputs;
+static int nmore;
+static struct flo_list input_fields;
 
 void flo_cli_set_output(flo_writer *w)
 {
@@ -248,6 +255,15 @@ void flo_finish_output(flo_writer *w)
 		flo_die(FLO_EXIT_IOERR, "write error: %s", strerror(errno));
 }
 
+/* The input a record is from, as messages name it. */
+static const char *input_of(const struct flo_bad *bad, const flo_reader *r)
+{
+	const char *name = flo_reader_input_name(r);
+	if (name != NULL)
+		return name;
+	return bad->input_name ? bad->input_name : "input";
+}
+
 static void keep_rejected(struct flo_bad *bad, const flo_reader *r)
 {
 	if (bad->rejects_path == NULL)
@@ -284,8 +300,8 @@ void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
 			bad->before_stop(bad->before_stop_ctx);
 		failing = 1;
 		flush_output();
-		fprintf(stderr, "%s: %s line %ld: ", flo_progname,
-			bad->input_name ? bad->input_name : "input", flo_reader_line(r));
+		fprintf(stderr, "%s: %s line %ld: ", flo_progname, input_of(bad, r),
+			flo_reader_line(r));
 		va_start(ap, fmt);
 		vfprintf(stderr, fmt, ap);
 		va_end(ap);
@@ -308,8 +324,7 @@ void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err)
 		flo_bad_record(bad, r, FLO_EXIT_DATAERR, "%s", flo_reader_errmsg(r));
 		return;
 	}
-	flo_die(flo_exit_status(err), "%s line %ld: %s",
-		bad->input_name ? bad->input_name : "input", flo_reader_line(r),
+	flo_die(flo_exit_status(err), "%s line %ld: %s", input_of(bad, r), flo_reader_line(r),
 		flo_reader_errmsg(r));
 }
 
@@ -350,6 +365,9 @@ int flo_common_option(int c, const char *arg, const struct flo_common_opts *co)
 		co->bad->skip = 1;
 		co->bad->rejects_path = arg;
 		return 1;
+	case FLO_OPT_FIELDS:
+		flo_list_parse(&input_fields, "--fields", arg, FLO_LIST_NAMES);
+		return 1;
 	case FLO_OPT_FLUSH:
 		if (co->flush == NULL)
 			return 0;
@@ -364,6 +382,48 @@ int flo_common_option(int c, const char *arg, const struct flo_common_opts *co)
 	default:
 		return 0;
 	}
+}
+
+const char *flo_inputs(int argc, char **argv)
+{
+	if (optind >= argc)
+		return NULL;
+	const char *first = argv[optind];
+	more_inputs = argv + optind + 1;
+	nmore = argc - optind - 1;
+	optind = argc;
+	return first;
+}
+
+int flo_open_reader(flo_reader **r, const char *path, enum flo_format fmt)
+{
+	int fd = flo_open_input(path);
+	int *more = flo_xcalloc((size_t)nmore + 1, sizeof *more);
+	for (int i = 0; i < nmore; i++) {
+		if (strcmp(more_inputs[i], "-") == 0)
+			flo_usage_error("stdin (\"-\") may only be the first input");
+		more[i] = flo_open_input(more_inputs[i]);
+	}
+	if (flo_reader_new(r, fd, fmt) != FLO_OK)
+		flo_out_of_memory();
+	flo_reader_name_input(*r, flo_input_name(path));
+	for (int i = 0; i < nmore; i++)
+		if (flo_reader_add_input(*r, more[i], more_inputs[i]) != FLO_OK)
+			flo_out_of_memory();
+	free(more);
+	flo_use_fields(*r);
+	return fd;
+}
+
+void flo_use_fields(flo_reader *r)
+{
+	if (input_fields.n == 0)
+		return;
+	int err = flo_reader_set_fields(r, (const char *const *)input_fields.item, input_fields.n);
+	if (err == FLO_ENOMEM)
+		flo_out_of_memory();
+	if (err != FLO_OK)
+		flo_usage_error("option --fields: %s", flo_reader_errmsg(r));
 }
 
 const char *flo_one_input(int argc, char **argv)

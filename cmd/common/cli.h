@@ -117,13 +117,16 @@ void flo_bad_finish(struct flo_bad *bad);
  * every tool: they are parsed here.  A tool lists FLO_COMMON_LONGOPTS (and
  * "output-format" if it has -o) in its long options, and hands each option
  * its switch does not know to flo_common_option() first. */
-enum { FLO_OPT_SKIP_BAD = 0x1000, FLO_OPT_REJECTS, FLO_OPT_JSON_STRINGS, FLO_OPT_FLUSH };
+enum { FLO_OPT_SKIP_BAD = 0x1000, FLO_OPT_REJECTS, FLO_OPT_JSON_STRINGS, FLO_OPT_FLUSH,
+       FLO_OPT_FIELDS };
 
 #define FLO_COMMON_LONGOPTS                                                  \
 	{"input-format", required_argument, NULL, 'i'},                      \
 	{"skip-bad", no_argument, NULL, FLO_OPT_SKIP_BAD},                   \
 	{"rejects", required_argument, NULL, FLO_OPT_REJECTS},               \
 	{"json-strings", no_argument, NULL, FLO_OPT_JSON_STRINGS},           \
+	{"fields", required_argument, NULL, FLO_OPT_FIELDS},                 \
+	{"input-fields", required_argument, NULL, FLO_OPT_FIELDS},           \
 	{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}
 
 /* The options of a tool that writes records as they come: -o/--output-format
@@ -144,8 +147,29 @@ struct flo_common_opts {
  * taken (--help and --version print and exit 0); else 0. */
 int flo_common_option(int c, const char *arg, const struct flo_common_opts *co);
 
+/* The help of the input options every record tool takes (after -i). */
+#define FLO_INPUT_USAGE                                                              \
+	"      --fields F1,F2,...    CSV or TSV without a header line: the columns'\n"      \
+	"                            names, in order (the first line is a record;\n"      \
+	"                            also --input-fields)\n"
+
 /* The one input file named after the options (NULL: stdin); a second is a
  * usage error. */
 const char *flo_one_input(int argc, char **argv);
+
+/* The input files named after the options, read one after the other as one
+ * input (reader.h: each CSV or TSV file with its header, the same fields in
+ * the same order): the first (NULL: stdin, also for "-"); flo_open_reader()
+ * opens them. */
+const char *flo_inputs(int argc, char **argv);
+
+/* A reader over the inputs flo_inputs() took (path: the first of them),
+ * with --fields's names: every file opened first (exit 66 for one that
+ * cannot be), messages naming the file a record is in.  The first input's
+ * descriptor, for the tools that read it themselves. */
+int flo_open_reader(flo_reader **r, const char *path, enum flo_format fmt);
+
+/* --fields's names into a reader made otherwise (nothing without them). */
+void flo_use_fields(flo_reader *r);
 
 #endif

@@ -22,6 +22,7 @@
 #include "model/fitdata.h"
 #include "model/fitlik.h"
 #include "model/fitreport.h"
+#include "model/fitscan.h"
 
 /* ---- reading ---- */
 
@@ -37,16 +38,21 @@ struct cols {
 	int resolved; /* s knows the input's fields */
 };
 
-/* The time unit of a record made by flo-rfm, from its dates and recency. */
-static void check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *c,
+/* The time unit of a record made by flo-rfm, from its dates and recency:
+ * 0 after a bad record (a recency in another unit). */
+static int check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *c,
 		       struct fit_data *d, double recency)
 {
 	const struct flo_field *f = flo_reader_get(r, &c->s.first);
 	const struct flo_field *l = flo_reader_get(r, &c->s.last);
 	int32_t first, last;
+	/* A unit field says it (stated_unit()): flo-rfm --occasion month's
+	 * months are calendar months, not a number of days. */
+	if (c->s.has_unit)
+		return 1;
 	if (recency <= 0 || f == NULL || l == NULL || flo_parse_day(f->val, f->len, &first) ||
 	    flo_parse_day(l->val, l->len, &last))
-		return;
+		return 1;
 	double days = (last - first) / recency;
 	if (d->unit_days == 0) {
 		static const char *const units[] = {"day", "week", "month"};
@@ -64,10 +70,13 @@ static void check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols 
 	}
 	double want;
 	if (o->unit != NULL && d->unit_days > 0 && flo_unit_days(o->unit, &want) == FLO_OK &&
-	    fabs(days - want) > 1e-6 * want)
+	    fabs(days - want) > 1e-6 * want) {
 		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
 			       "recency %g is not in %ss: last_order - first_order is %d days",
 			       recency, o->unit, (int)(last - first));
+		return 0;
+	}
+	return 1;
 }
 
 /* The unit a record states in its unit field: the fit's unit when none was
@@ -127,9 +136,9 @@ static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols
 			       o->weight, w);
 		return;
 	}
-	if (!stated_unit(o, r, c))
+	/* a record skipped for its unit is not fitted (it was, before) */
+	if (!stated_unit(o, r, c) || !check_unit(o, r, c, d, tx))
 		return;
-	check_unit(o, r, c, d, tx);
 	int err = flo_fit_data_add(&d->fit, x, tx, T, m, w);
 	if (err == FLO_ERANGE)
 		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
@@ -173,20 +182,67 @@ static void return_freed_memory(void)
 #endif
 }
 
+/* Where the fields are for the threaded scan of the lines after the
+ * current record (fitscan.h): CSV or TSV, no weights (whole numbers keep
+ * the sums exact in any order), no unit field, the last input (the scan
+ * reads one descriptor to its end), and once the unit is read off the
+ * dates when the records have them.  0 when not (yet). */
+static int scan_layout(const flo_reader *r, const struct flo_fitrun_options *o,
+		       struct cols *c, const struct fit_data *d,
+		       struct flo_fitscan_layout *lay)
+{
+	enum flo_format fmt = flo_reader_format(r);
+	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || o->weight != NULL || !c->resolved ||
+	    c->s.has_unit || (c->s.has_dates && d->unit_days == 0) || flo_reader_more_inputs(r))
+		return 0;
+	size_t n;
+	const struct flo_field *all = flo_reader_fields(r, &n);
+	struct flo_col *cols[] = {&c->s.x, &c->s.tx, &c->s.T, &c->s.m, &c->s.first, &c->s.last};
+	size_t at[6];
+	for (int k = 0; k < 6; k++) {
+		const struct flo_field *f = flo_reader_get(r, cols[k]);
+		at[k] = f != NULL ? (size_t)(f - all) : FLO_FITSCAN_NONE;
+	}
+	if (at[0] == FLO_FITSCAN_NONE || at[1] == FLO_FITSCAN_NONE || at[2] == FLO_FITSCAN_NONE ||
+	    (c->s.has_m && at[3] == FLO_FITSCAN_NONE))
+		return 0;
+	double want = 0;
+	if (o->unit != NULL && d->unit_days > 0 && flo_unit_days(o->unit, &want) != FLO_OK)
+		return 0;
+	*lay = (struct flo_fitscan_layout){fmt, n, at[0], at[1], at[2],
+					   c->s.has_m ? at[3] : FLO_FITSCAN_NONE, at[4], at[5], want};
+	if (at[4] == FLO_FITSCAN_NONE || at[5] == FLO_FITSCAN_NONE)
+		lay->unit_days = 0;
+	return 1;
+}
+
 /* Read r to its end into d; the unit, if not given, from the data or week.
  * Returns whether the input has a monetary field. */
 static int read_all(flo_reader *r, struct flo_fitrun_options *o, struct fit_data *d)
 {
 	static const struct flo_summary_names defaults;
 	struct cols c = {.w = FLO_COL(o->weight ? o->weight : "")};
-	int got;
+	int got, scanned = 0;
 
 	flo_summary_cols_init(&c.s, o->names != NULL ? o->names : &defaults);
 	while ((got = flo_reader_next(r)) != 0) {
-		if (got < 0)
+		if (got < 0) {
 			flo_reader_failed(o->bad, r, got);
-		else
-			read_record(o, r, &c, d);
+			continue;
+		}
+		read_record(o, r, &c, d);
+		/* The lines after it on a thread a core, as long as they are
+		 * plain and good: once, when the fields and unit are known. */
+		struct flo_fitscan_layout lay;
+		if (!scanned && scan_layout(r, o, &c, d, &lay)) {
+			int cpus = flo_usable_cpus(), done;
+			unsigned workers = cpus < 1 ? 1 : cpus > 8 ? 8 : (unsigned)cpus;
+			scanned = 1;
+			if (flo_fitscan(r, workers, &lay, &d->fit, &done) != FLO_OK)
+				flo_out_of_memory();
+			if (done)
+				break;
+		}
 	}
 	flo_bad_finish(o->bad);
 	if (o->unit == NULL)

@@ -313,8 +313,50 @@ static int decimal_to_double(const struct decimal *d, const char *s, size_t len,
 	return FLO_OK;
 }
 
+/* The plain decimal that nearly every number in flo's input is: an
+ * optional minus, 1 to 19 digits with at most one point among them, nothing
+ * else (no blank, plus or exponent).  One pass over the bytes instead of
+ * read_decimal()'s several: on summaries, where most numbers have 17
+ * digits, it halves the cost of a number.  1 with *out as
+ * decimal_to_double() gives it; 0 for anything else, which the general
+ * grammar then reads (or refuses). */
+static int plain_decimal(const char *s, size_t len, double *out)
+{
+	int negative = len > 0 && s[0] == '-';
+	s += negative, len -= (size_t)negative;
+	if (len == 0 || len > 20)
+		return 0;
+	uint64_t m = 0;
+	size_t point = len;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned)(unsigned char)s[i] - '0';
+		if (d < 10)
+			m = m * 10 + d;
+		else if (s[i] == '.' && point == len)
+			point = i;
+		else
+			return 0;
+	}
+	size_t digits = len - (point != len);
+	if (digits == 0 || digits > 19)
+		return 0; /* "." alone, or past 64 bits */
+	long scale = point == len ? 0 : -(long)(len - point - 1);
+	double v;
+	if (m <= (UINT64_C(1) << 53)) { /* exact, as is 10^-scale <= 10^19 */
+		v = (double)m;
+		if (scale < 0)
+			v /= exact_pow10[-scale];
+	} else if (!parse_exact128(m, scale, 0, &v)) {
+		return 0;
+	}
+	*out = negative && v != 0 ? -v : v;
+	return 1;
+}
+
 int flo_parse_double(const char *s, size_t len, double *out)
 {
+	if (plain_decimal(s, len, out))
+		return FLO_OK;
 	struct decimal d;
 	int err = read_decimal(s, len, &d);
 	return err != FLO_OK ? err : decimal_to_double(&d, s, len, out);

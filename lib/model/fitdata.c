@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/err.h"
 #include "base/idmap.h"
@@ -28,88 +29,248 @@ static uint64_t mod61(unsigned __int128 v)
 	return r >= FINGERPRINT_MOD ? r - FINGERPRINT_MOD : r;
 }
 
-static void fingerprint_add(uint64_t *fp, const double *v, size_t n, double w, uint64_t tag)
+/* A weight in units of 2^-20, modulo 2^61 - 1. */
+static uint64_t weight_units(double w)
 {
-	double z[3];
-	for (size_t i = 0; i < n; i++)
-		z[i] = v[i] + 0.0; /* -0 as 0: equal numbers, one hash */
 	double units = w * 0x1p20; /* exact: a power of two */
 	uint64_t u = units < 0x1p64 ? (uint64_t)units
 		     : (uint64_t)fmod(isfinite(units) ? units : 0x1p64 - 0x1p11, 0x1p64);
-	uint64_t zh = mod61(flo_hash((const char *)z, n * sizeof *z));
+	return mod61(u);
+}
+
+/* What a row of `keys` values of kind `tag` adds to the fingerprint for
+ * `units` (weight_units() summed) of customers. */
+static uint64_t fingerprint_of(const double *key, size_t keys, uint64_t tag, uint64_t units)
+{
+	uint64_t zh = mod61(flo_hash((const char *)key, keys * sizeof *key));
 	uint64_t h = mod61((unsigned __int128)zh * tag);
-	*fp = mod61((unsigned __int128)mod61((unsigned __int128)h * mod61(u)) + *fp);
+	return mod61((unsigned __int128)h * units);
 }
 
-/* Room for one more row in the buffer rows of *n rows of `size` bytes:
- * merged (compact) when full, grown when merging left it over half full.
- * Returns the buffer, moved or not, or NULL when out of memory (rows is
- * then as it was). */
-static void *room(void *rows, size_t *n, size_t *cap, size_t size,
-		  size_t (*compact)(void *rows, size_t n))
+/* A table of rows of `width` doubles, the last a weight: the rows are
+ * distinct in their other doubles (their keys) and kept in the order they
+ * first came; the slots, open addressing with linear probing, hold a row's
+ * index + 1 and are at most half full.  Merging each row as it arrives
+ * costs a hash and a probe or two, where sorting full buffers again and
+ * again cost ten times that; weights still add up in the rows' order.
+ * The fingerprint, a sum, is taken per row at the end: a row's hash times
+ * its summed weight units is the sum of its customers' terms. */
+struct rows {
+	double *rows;
+	size_t n, cap;
+	uint32_t *slot;
+	size_t slots;
+	uint64_t *units;
+	size_t width;
+};
+
+/* The table's hash of a row's keys (the fingerprint's is flo_hash()): the
+ * keys' bits combined, then mixed so that every bit reaches the low ones
+ * the slot is taken from (whole-number doubles have no low bits set). */
+static uint64_t key_hash(const double *key, size_t keys)
 {
-	if (*n < *cap)
-		return rows;
-	*n = compact(rows, *n);
-	if (*cap != 0 && *n * 2 <= *cap)
-		return rows;
-	size_t c = *cap ? *cap * 2 : 65536;
-	void *p = realloc(rows, c * size);
-	if (p != NULL)
-		*cap = c;
-	return p;
+	uint64_t h = 0;
+	for (size_t c = 0; c < keys; c++) {
+		uint64_t b;
+		memcpy(&b, &key[c], sizeof b);
+		h = (h ^ b) * 0x9E3779B97F4A7C15ull;
+	}
+	h ^= h >> 33; /* MurmurHash3's 64-bit finaliser */
+	h *= 0xFF51AFD7ED558CCDull;
+	h ^= h >> 33;
+	h *= 0xC4CEB9FE1A85EC53ull;
+	return h ^ h >> 33;
 }
 
-static size_t compact_triples(void *rows, size_t n)
+static int same_keys(const double *a, const double *b, size_t keys)
 {
-	return flo_triples_compact(rows, n);
+	for (size_t c = 0; c < keys; c++) { /* bit for bit: -0 was made 0 */
+		uint64_t x, y;
+		memcpy(&x, &a[c], sizeof x);
+		memcpy(&y, &b[c], sizeof y);
+		if (x != y)
+			return 0;
+	}
+	return 1;
 }
 
-static size_t compact_spend(void *rows, size_t n)
+/* Twice the slots (at least 4096), every row placed again. */
+static int grow_slots(struct rows *t)
 {
-	return flo_spend_compact(rows, n);
+	size_t slots = t->slots ? t->slots * 2 : 4096, keys = t->width - 1;
+	uint32_t *slot = slots - 1 <= UINT32_MAX ? calloc(slots, sizeof *slot) : NULL;
+	if (slot == NULL)
+		return FLO_ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		size_t j = key_hash(t->rows + i * t->width, keys) & (slots - 1);
+		while (slot[j] != 0)
+			j = (j + 1) & (slots - 1);
+		slot[j] = (uint32_t)(i + 1);
+	}
+	free(t->slot);
+	t->slot = slot;
+	t->slots = slots;
+	return FLO_OK;
+}
+
+/* Room for one more row: rows doubled (at least 4096) when full. */
+static int grow_rows(struct rows *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 4096;
+	double *p = realloc(t->rows, cap * t->width * sizeof *p);
+	if (p == NULL)
+		return FLO_ENOMEM;
+	t->rows = p;
+	uint64_t *u = realloc(t->units, cap * sizeof *u);
+	if (u == NULL)
+		return FLO_ENOMEM;
+	t->units = u;
+	t->cap = cap;
+	return FLO_OK;
+}
+
+/* Room in t for one more row, so that adding it cannot fail. */
+static int reserve(struct rows *t)
+{
+	int err = FLO_OK;
+	if ((t->n + 1) * 2 > t->slots)
+		err = grow_slots(t);
+	if (err == FLO_OK && t->n == t->cap)
+		err = grow_rows(t);
+	return err;
+}
+
+/* Merge a row (keys, then weight w, of `units` weight units) into t, which
+ * has room for it. */
+static void add_row(struct rows *t, const double *key, double w, uint64_t units)
+{
+	size_t keys = t->width - 1, mask = t->slots - 1;
+	size_t j = key_hash(key, keys) & mask;
+	for (uint32_t k; (k = t->slot[j]) != 0; j = (j + 1) & mask) {
+		double *r = t->rows + (size_t)(k - 1) * t->width;
+		if (same_keys(r, key, keys)) {
+			r[keys] += w;
+			t->units[k - 1] = mod61((unsigned __int128)t->units[k - 1] + units);
+			return;
+		}
+	}
+	double *r = t->rows + t->n * t->width;
+	memcpy(r, key, keys * sizeof *key);
+	r[keys] = w;
+	t->units[t->n] = units;
+	t->slot[j] = (uint32_t)++t->n;
+}
+
+/* d's tables as struct rows, and back. */
+static void tables(struct flo_fit_data *d, struct rows *t, struct rows *s)
+{
+	*t = (struct rows){(double *)d->tri, d->ntri, d->cap_tri, d->tri_slot, d->tri_slots,
+			   d->tri_units, 4};
+	*s = (struct rows){(double *)d->spend, d->nspend, d->cap_spend, d->spend_slot,
+			   d->spend_slots, d->spend_units, 3};
+}
+
+static void tables_back(struct flo_fit_data *d, const struct rows *t, const struct rows *s)
+{
+	d->tri = (struct flo_triple *)t->rows, d->ntri = t->n, d->cap_tri = t->cap;
+	d->tri_slot = t->slot, d->tri_slots = t->slots, d->tri_units = t->units;
+	d->spend = (struct flo_spend *)s->rows, d->nspend = s->n, d->cap_spend = s->cap;
+	d->spend_slot = s->slot, d->spend_slots = s->slots, d->spend_units = s->units;
 }
 
 int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, double m,
 		     double w)
 {
-	int spend = x > 0 && m > 0;
+	/* -0 as 0: equal numbers, one row and one hash */
+	const double tri[3] = {x + 0.0, tx + 0.0, T + 0.0}, pair[2] = {x + 0.0, m + 0.0};
+	struct rows t, s;
+	int spend = x > 0 && m > 0, err;
 	/* The weights are counts of customers: their total stays a whole
 	 * number a double holds exactly, and every weighted sum of the fits
 	 * (at most this many times a finite term) finite. */
 	if (!(d->customers + w <= FLO_FIT_WEIGHT_MAX))
 		return FLO_ERANGE;
-	void *p = room(d->tri, &d->ntri, &d->cap_tri, sizeof *d->tri, compact_triples);
 
-	if (p == NULL)
-		return FLO_ENOMEM;
-	d->tri = p;
-	if (spend) {
-		p = room(d->spend, &d->nspend, &d->cap_spend, sizeof *d->spend, compact_spend);
-		if (p == NULL)
-			return FLO_ENOMEM;
-		d->spend = p;
+	tables(d, &t, &s);
+	err = reserve(&t);
+	if (err == FLO_OK && spend)
+		err = reserve(&s);
+	if (err == FLO_OK) {
+		uint64_t units = w == 1 ? UINT64_C(1) << 20 : weight_units(w);
+		d->customers += w;
+		add_row(&t, tri, w, units);
+		if (spend)
+			add_row(&s, pair, w, units);
+		else
+			d->left_out += w;
 	}
-	d->customers += w;
-	fingerprint_add(&d->fingerprint, (const double[]){x, tx, T}, 3, w, 1);
-	d->tri[d->ntri++] = (struct flo_triple){x, tx, T, w};
-	if (spend) {
-		fingerprint_add(&d->fingerprint, (const double[]){x, m}, 2, w, 31);
-		d->spend[d->nspend++] = (struct flo_spend){x, m, w};
-	} else {
-		d->left_out += w;
+	tables_back(d, &t, &s); /* grown or not */
+	return err;
+}
+
+/* Every row of `from` (with its weight units) into t, weights added. */
+static int merge_rows(struct rows *t, const double *from, const uint64_t *units, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const double *r = from + i * t->width;
+		int err = reserve(t);
+		if (err != FLO_OK)
+			return err;
+		add_row(t, r, r[t->width - 1], units[i]);
 	}
 	return FLO_OK;
 }
 
+int flo_fit_data_merge(struct flo_fit_data *d, const struct flo_fit_data *from)
+{
+	struct rows t, s;
+	tables(d, &t, &s);
+	int err = merge_rows(&t, (const double *)from->tri, from->tri_units, from->ntri);
+	if (err == FLO_OK)
+		err = merge_rows(&s, (const double *)from->spend, from->spend_units, from->nspend);
+	tables_back(d, &t, &s);
+	if (err == FLO_OK) {
+		d->customers += from->customers;
+		d->left_out += from->left_out;
+		d->fingerprint = mod61((unsigned __int128)d->fingerprint + from->fingerprint);
+	}
+	return err;
+}
+
+/* The fingerprint of the rows still in the tables, and d's own. */
+static uint64_t fingerprint(const struct flo_fit_data *d)
+{
+	uint64_t fp = d->fingerprint;
+	for (size_t i = 0; d->tri_units != NULL && i < d->ntri; i++)
+		fp = mod61((unsigned __int128)fp +
+			   fingerprint_of(&d->tri[i].x, 3, 1, d->tri_units[i]));
+	for (size_t i = 0; d->spend_units != NULL && i < d->nspend; i++)
+		fp = mod61((unsigned __int128)fp +
+			   fingerprint_of(&d->spend[i].x, 2, 31, d->spend_units[i]));
+	return fp;
+}
+
+static void free_tables(struct flo_fit_data *d)
+{
+	free(d->tri_slot);
+	free(d->spend_slot);
+	free(d->tri_units);
+	free(d->spend_units);
+	d->tri_slot = d->spend_slot = NULL;
+	d->tri_units = d->spend_units = NULL;
+	d->tri_slots = d->spend_slots = 0;
+}
+
 void flo_fit_data_finish(struct flo_fit_data *d)
 {
+	d->fingerprint = fingerprint(d);
+	free_tables(d);
 	d->nspend = flo_spend_compact(d->spend, d->nspend);
 }
 
 void flo_fit_data_fingerprint(const struct flo_fit_data *d, char out[17])
 {
-	snprintf(out, 17, "%016llx", (unsigned long long)d->fingerprint);
+	snprintf(out, 17, "%016llx", (unsigned long long)fingerprint(d));
 }
 
 void flo_fit_data_free(struct flo_fit_data *d)
@@ -118,5 +279,6 @@ void flo_fit_data_free(struct flo_fit_data *d)
 		return;
 	free(d->tri);
 	free(d->spend);
+	free_tables(d);
 	*d = (struct flo_fit_data){0};
 }

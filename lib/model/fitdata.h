@@ -1,8 +1,9 @@
 /* fitdata.h: the data the fits read, gathered customer by customer: the
  * BG/NBD's (x, t_x, T) triples and the Gamma-Gamma's spend pairs (compact.h),
- * merged whenever their buffers fill, so that memory follows the distinct
- * observations however many customers stream past; and a fingerprint of
- * them that names the fitted data in the model document. */
+ * each merged into its equal as it arrives (a hash table of the rows), so
+ * that memory follows the distinct observations however many customers
+ * stream past; and a fingerprint of them that names the fitted data in the
+ * model document. */
 #ifndef FLO_FITDATA_H
 #define FLO_FITDATA_H
 
@@ -13,13 +14,19 @@
 
 /* Start from {0}; free with flo_fit_data_free(). */
 struct flo_fit_data {
-	struct flo_triple *tri;
+	struct flo_triple *tri; /* distinct, in order of first arrival */
 	size_t ntri, cap_tri;
 	struct flo_spend *spend;
 	size_t nspend, cap_spend;
+	/* Until flo_fit_data_finish(): hash tables of the rows (a slot holds a
+	 * row's index + 1, 0 when empty), and per row the sum of its weights
+	 * in 2^-20 units modulo 2^61 - 1, for the fingerprint (fitdata.c). */
+	uint32_t *tri_slot, *spend_slot;
+	size_t tri_slots, spend_slots;   /* powers of two, or 0 */
+	uint64_t *tri_units, *spend_units;
 	double customers; /* the sum of the weights */
 	double left_out;  /* of the Gamma-Gamma: without repeat purchases or spend */
-	uint64_t fingerprint;
+	uint64_t fingerprint; /* of rows no longer in the tables */
 };
 
 /* The largest total weight: 2^53, the counts a double holds exactly. */
@@ -32,8 +39,13 @@ struct flo_fit_data {
 int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, double m,
 		     double w);
 
-/* After the last customer: the spend pairs merged, in sorted order (the
- * BG/NBD's fit merges its triples itself). */
+/* Add the customers gathered in from to d, as if added to d one by one
+ * (from is left as it was): rows merged, weights added, the fingerprints
+ * summed.  FLO_ENOMEM, d then holding part of them. */
+int flo_fit_data_merge(struct flo_fit_data *d, const struct flo_fit_data *from);
+
+/* After the last customer: the spend pairs in sorted order (the BG/NBD's
+ * fit sorts its triples itself), the hash tables freed. */
 void flo_fit_data_finish(struct flo_fit_data *d);
 
 /* The fingerprint as 16 hexadecimal digits: the same customers give the

@@ -57,6 +57,17 @@ struct flo_reader {
 	char *raw_header;
 	size_t raw_header_len;
 
+	/* Several inputs read one after the other (flo_reader_add_input()):
+	 * each CSV or TSV file has its header, which must repeat the first's. */
+	struct reader_input {
+		int fd;
+		const char *name;
+	} *inputs;
+	size_t ninputs, cur; /* cur: the input read now (0 before any is added) */
+	const char *first_name; /* the first input's name (flo_reader_name_input()) */
+	int want_header;        /* the next CSV/TSV line is a later file's header */
+	int headerless;         /* the names came from flo_reader_set_fields() */
+
 	void (*on_refill)(void *ctx);
 	void *refill_ctx;
 	unsigned long serial; /* this reader among all (struct flo_col) */
@@ -95,8 +106,35 @@ void flo_reader_free(flo_reader *r)
 	free(r->ends);
 	free(r->header_text);
 	free(r->raw_header);
+	free(r->inputs);
 	free(r);
 }
+
+void flo_reader_name_input(flo_reader *r, const char *name)
+{
+	r->first_name = name;
+}
+
+int flo_reader_add_input(flo_reader *r, int fd, const char *name)
+{
+	struct reader_input *in = realloc(r->inputs, (r->ninputs + 1) * sizeof *in);
+	if (in == NULL)
+		return FLO_ENOMEM;
+	r->inputs = in;
+	r->inputs[r->ninputs++] = (struct reader_input){fd, name};
+	return FLO_OK;
+}
+
+const char *flo_reader_input_name(const flo_reader *r)
+{
+	return r->cur > 0 ? r->inputs[r->cur - 1].name : r->first_name;
+}
+
+int flo_reader_more_inputs(const flo_reader *r)
+{
+	return r->cur < r->ninputs;
+}
+
 
 void flo_reader_on_refill(flo_reader *r, void (*fn)(void *ctx), void *ctx)
 {
@@ -144,7 +182,12 @@ const char *flo_reader_plain_text(const flo_reader *r, size_t *len)
 const char *flo_reader_raw_header(const flo_reader *r, size_t *len)
 {
 	*len = r->raw_header_len;
-	return r->raw_header;
+	return r->headerless ? NULL : r->raw_header;
+}
+
+int flo_reader_fd(const flo_reader *r)
+{
+	return r->fd;
 }
 
 const char *flo_reader_unread(const flo_reader *r, size_t *len, long *line, int *eof)
@@ -832,6 +875,12 @@ static int start(flo_reader *r)
 		if (err < 0)
 			return err;
 	}
+	if (r->headerless && r->fmt == FLO_FMT_JSONL) {
+		r->fatal = FLO_ESYNTAX;
+		r->line = r->next_line;
+		return fail(r, FLO_ESYNTAX, "the input is JSON Lines, whose records name their "
+			    "fields: column names are for CSV or TSV without a header line");
+	}
 	r->started = 1;
 	return 0;
 }
@@ -879,6 +928,61 @@ static int plain_record(flo_reader *r)
 	return 1;
 }
 
+/* At the end of an input, the next one (flo_reader_add_input()): 1 when
+ * there is one, now read from its start, 0 when none is left, or an error. */
+static int next_input(flo_reader *r)
+{
+	if (r->cur >= r->ninputs)
+		return 0;
+	r->fd = r->inputs[r->cur++].fd;
+	r->beg = r->end = r->scan = 0;
+	r->eof = 0;
+	r->state = CSV_FIELD_START;
+	r->next_line = 1;
+	r->want_header = r->header != NULL && r->fmt != FLO_FMT_JSONL && !r->headerless;
+	int err = start(r);
+	return err < 0 ? err : 1;
+}
+
+/* The name of the input being read, for messages. */
+static const char *input_label(const flo_reader *r)
+{
+	const char *name = flo_reader_input_name(r);
+	return name != NULL ? name : "input";
+}
+
+static const char *first_label(const flo_reader *r)
+{
+	return r->first_name != NULL ? r->first_name : "input";
+}
+
+/* The current record, a later file's header: 0 when it names the first
+ * file's fields in the same order (it is skipped), else a fatal error. */
+static int later_header(flo_reader *r)
+{
+	r->want_header = 0;
+	int same = r->nfields == r->nheader;
+	for (size_t i = 0; same && i < r->nheader; i++)
+		same = name_is(&r->header[i], r->fields[i].val, r->fields[i].len);
+	if (same)
+		return 0;
+	r->fatal = FLO_ESYNTAX;
+	return fail(r, FLO_ESYNTAX, "the header of %s differs from the header of %s: several "
+		    "files are read as one input, so each must name the same fields in the "
+		    "same order", input_label(r), first_label(r));
+}
+
+/* A CSV or TSV record that is the header line again: files joined with cat
+ * (each with its header), a bad record that says what to do instead. */
+static int header_again(flo_reader *r)
+{
+	if (r->raw_len != r->raw_header_len || r->headerless ||
+	    memcmp(r->raw, r->raw_header, r->raw_len) != 0)
+		return 1;
+	return fail(r, FLO_ESYNTAX, "the header line again: files joined (cat a.csv b.csv)? "
+		    "give them as arguments instead, each with its header");
+}
+
 int flo_reader_next(flo_reader *r)
 {
 	if (r->fatal)
@@ -890,8 +994,14 @@ int flo_reader_next(flo_reader *r)
 	}
 	for (;;) {
 		if (r->header != NULL && r->fmt != FLO_FMT_JSONL && r->scan == 0 &&
-		    plain_record(r))
-			return 1;
+		    plain_record(r)) {
+			if (!r->want_header)
+				return header_again(r);
+			int err = later_header(r);
+			if (err < 0)
+				return err;
+			continue;
+		}
 		long end_off;
 		while ((end_off = find_record_end(r)) < 0) {
 			int got = refill(r);
@@ -907,8 +1017,12 @@ int flo_reader_next(flo_reader *r)
 			consumed = len + 1;
 		} else {
 			len = consumed = r->end - r->beg;
-			if (len == 0)
-				return 0;
+			if (len == 0) {
+				int more = next_input(r);
+				if (more > 0)
+					continue;
+				return more;
+			}
 			/* A quote left open runs to the end of the input: the
 			 * last newline still ends the last line, not the record's
 			 * text (else a rejects file gets it twice). */
@@ -944,6 +1058,13 @@ int flo_reader_next(flo_reader *r)
 						  : split_json(r, s, s + len);
 		if (r->fmt == FLO_FMT_JSONL)
 			return err ? err : 1;
+		if (r->want_header && r->header != NULL) {
+			if ((err = err ? err : later_header(r)) < 0) {
+				r->fatal = -err;
+				return err;
+			}
+			continue;
+		}
 		if (err && r->header != NULL)
 			return err;
 		if (r->header == NULL) {
@@ -959,6 +1080,29 @@ int flo_reader_next(flo_reader *r)
 		if (r->nfields != r->nheader)
 			return fail(r, FLO_ESYNTAX, "%zu fields, the header has %zu",
 				    r->nfields, r->nheader);
-		return 1;
+		return header_again(r);
 	}
+}
+
+/* ---- the names given ---- */
+
+int flo_reader_set_fields(flo_reader *r, const char *const *names, size_t n)
+{
+	if (r->header != NULL || r->started || n == 0)
+		return FLO_EVALUE;
+	r->nfields = 0;
+	for (size_t i = 0; i < n; i++) {
+		int err = push_field(r, "", 0, names[i], strlen(names[i]), FLO_KIND_STR);
+		if (err != FLO_OK)
+			return err;
+	}
+	r->raw = "";
+	r->raw_len = 0;
+	int err = take_header(r);
+	r->nfields = 0;
+	r->raw = NULL;
+	if (err < 0)
+		return -err;
+	r->headerless = 1;
+	return FLO_OK;
 }

@@ -20,6 +20,30 @@ typedef struct flo_reader flo_reader;
 int flo_reader_new(flo_reader **r, int fd, enum flo_format fmt);
 void flo_reader_free(flo_reader *r);
 
+/* Several inputs as one: fd (not closed by the reader) is read after the
+ * inputs before it, its records numbered from line 1 again.  A CSV or TSV
+ * input starts with its own header, which must name the first input's fields
+ * in the same order (else a fatal FLO_ESYNTAX naming both inputs) and is
+ * then skipped.  name is the caller's, kept, for flo_reader_input_name();
+ * flo_reader_name_input() names the first input, the reader's own fd.
+ * FLO_ENOMEM. */
+int flo_reader_add_input(flo_reader *r, int fd, const char *name);
+void flo_reader_name_input(flo_reader *r, const char *name);
+/* The name of the input the current record comes from (NULL: not named). */
+const char *flo_reader_input_name(const flo_reader *r);
+/* Whether inputs follow the one read now. */
+int flo_reader_more_inputs(const flo_reader *r);
+
+/* CSV or TSV without a header line: the columns' names, in order (copied);
+ * every line is a record.  Before the first record only; FLO_ESYNTAX for a
+ * name given twice (flo_reader_errmsg() says which), FLO_EVALUE for none.
+ * JSON Lines input is then a fatal FLO_ESYNTAX at the first record. */
+int flo_reader_set_fields(flo_reader *r, const char *const *names, size_t n);
+
+/* A CSV or TSV record whose text is the header line's again (files joined
+ * with cat) is a bad record (FLO_ESYNTAX, not fatal) saying to give the
+ * files as arguments. */
+
 /* Called just before the reader blocks in read(2): a streaming tool flushes
  * its output there, so a record reaches the next tool as soon as nothing
  * more is waiting, while a batch of input still costs one write. */
@@ -71,6 +95,8 @@ const char *flo_reader_plain_text(const flo_reader *r, size_t *len);
  * (copied), which start at physical line `line`, then reads fd unless eof
  * is set.  FLO_ENOMEM. */
 const char *flo_reader_unread(const flo_reader *r, size_t *len, long *line, int *eof);
+/* The descriptor r reads (flo_reader_new()'s). */
+int flo_reader_fd(const flo_reader *r);
 int flo_reader_resume(flo_reader *r, const char *bytes, size_t len, long line, int eof);
 
 /* The header line exactly as read (CSV/TSV; NULL for JSON Lines). */

@@ -599,6 +599,19 @@ int flo_writer_end(flo_writer *w)
 	return w->err;
 }
 
+int flo_writer_end_header(flo_writer *w)
+{
+	w->nfields = 0;
+	w->rec.len = 0;
+	if (w->names.oom || w->out.oom) {
+		snprintf(w->errmsg, sizeof w->errmsg, "out of memory");
+		return FLO_ENOMEM;
+	}
+	if (w->fmt != FLO_FMT_JSONL && !w->have_header)
+		put_header(w);
+	return w->err;
+}
+
 int flo_writer_append(flo_writer *w, flo_writer *from)
 {
 	if (from->out.oom) {

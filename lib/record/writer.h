@@ -51,6 +51,10 @@ void flo_writer_raw(flo_writer *w, const char *text, size_t len, size_t nfields)
  * writer goes on with the next.  FLO_EIO when writing failed. */
 int flo_writer_end(flo_writer *w);
 const char *flo_writer_errmsg(const flo_writer *w);
+/* Instead of flo_writer_end(), before any record: the fields given name the
+ * CSV or TSV header, which is written without a record (JSON Lines: nothing),
+ * as the output of no records. */
+int flo_writer_end_header(flo_writer *w);
 
 /* Write out what is buffered. */
 int flo_writer_flush(flo_writer *w);

@@ -37,6 +37,11 @@ struct flo_custsum {
 	int32_t max_last;
 };
 
+size_t flo_custsum_count(const flo_custsum *c)
+{
+	return flo_idmap_count(c->ids);
+}
+
 int flo_custsum_new(flo_custsum **out, const struct flo_rfm_config *cfg)
 {
 	flo_custsum *c = calloc(1, sizeof *c);

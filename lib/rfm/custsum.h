@@ -42,4 +42,7 @@ int flo_custsum_each(flo_custsum *c, flo_summary_fn *fn, void *ctx,
 
 int32_t flo_custsum_as_of(const flo_custsum *c);
 
+/* The customers read. */
+size_t flo_custsum_count(const flo_custsum *c);
+
 #endif

@@ -44,6 +44,8 @@ struct flo_ingest {
 	char *picked[4]; /* names found among the defaults */
 	struct flo_ingest_result res;
 	long no_id, returns; /* skipped by rule */
+	int no_value;        /* no value field: every order's value is 0 */
+	long unmatched, capped; /* --returns net: flo_ingest_netted() */
 	char msg[FLO_INGEST_MSG];
 };
 
@@ -161,7 +163,8 @@ static int check_kind(flo_ingest *in)
 	if (in->kind == FLO_INGEST_SUMMARY && in->cfg.has_holdout)
 		return fail(in, FLO_EUSAGE,
 			    "--holdout-end needs order records, not customer summaries");
-	if (in->kind == FLO_INGEST_SUMMARY && (in->cfg.per_order || in->o.order_id))
+	if (in->kind == FLO_INGEST_SUMMARY &&
+	    (in->cfg.per_order || in->cfg.period || in->o.order_id))
 		return fail(in, FLO_EUSAGE, "--occasion and --order-id need order records, "
 			    "not customer summaries");
 	if (in->kind == FLO_INGEST_ORDERS && in->o.cap_outliers)
@@ -195,6 +198,19 @@ static int find_value(flo_ingest *in, const struct flo_field *f, size_t n, enum 
 				    in->picked[3], in->picked[3], in->picked[3]);
 		if (oom)
 			return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
+	}
+	if (o->amount == NULL) {
+		/* No value at all (and no unit price): the BG/NBD alone, as
+		 * lifetimes without a monetary_value_col. */
+		int oom = 0;
+		char *name = pick_field(f, n, amount_names, &oom);
+		free(name);
+		if (oom)
+			return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
+		if (name == NULL && in->picked[3] == NULL) {
+			in->no_value = 1;
+			return FLO_OK;
+		}
 	}
 	return resolve(in, &in->amount, o->amount, f, n, fmt, amount_names, "order value",
 		       "--amount", &in->picked[2]);
@@ -256,6 +272,7 @@ int flo_ingest_new(flo_ingest **out, flo_reader *r, const struct flo_ingest_opti
 	}
 	*in = (struct flo_ingest){.r = r, .o = *o, .cfg = *cfg, .bad = bad, .ctx = ctx,
 				  .kind = o->kind, .fresh = 1};
+	in->cfg.net_returns = o->returns == FLO_RETURNS_NET;
 	int err = FLO_OK, got = 0;
 	while (err == FLO_OK && (got = flo_reader_next(r)) < 0)
 		err = reader_failed(in, got);
@@ -292,6 +309,18 @@ void flo_ingest_free(flo_ingest *in)
 	free(in->keep);
 	free(in->keep_vals);
 	free(in);
+}
+
+void flo_ingest_netted(const flo_ingest *in, long *netted, long *unmatched, long *capped)
+{
+	*netted = in->returns;
+	*unmatched = in->unmatched;
+	*capped = in->capped;
+}
+
+int flo_ingest_has_value(const flo_ingest *in)
+{
+	return !in->no_value;
 }
 
 enum flo_ingest_kind flo_ingest_kind(const flo_ingest *in)
@@ -444,7 +473,9 @@ static int read_order(flo_ingest *in, struct flo_ingest_order *ord)
 	int err;
 	if ((err = need(in, &in->id, &id)) != FLO_OK || (err = need(in, &in->date, &date)))
 		return err;
-	if (in->o.quantity == NULL ? (err = need(in, &in->amount, &amount)) != FLO_OK
+	if (in->no_value)
+		; /* the value is 0 */
+	else if (in->o.quantity == NULL ? (err = need(in, &in->amount, &amount)) != FLO_OK
 				   : (err = need(in, &in->quantity, &qty)) != FLO_OK ||
 				     (err = need(in, &in->price, &price)) != FLO_OK)
 		return err;
@@ -468,16 +499,22 @@ static int read_order(flo_ingest *in, struct flo_ingest_order *ord)
 			: reject(in, FLO_EVALUE,
 				 "field \"%s\" is longer than the store's %zu bytes: \"%s\"",
 				 in->id.name, in->o.id_max, flo_quote(id->val, id->len)));
+	ord->amount = 0;
 	if ((err = get_order_time(in, date, &ord->time)) != FLO_OK ||
-	    (err = amount ? get_number(in, amount, FLO_FIELD_NUMBER, &ord->amount)
-			  : get_line_value(in, qty, price, &ord->amount)) != FLO_OK ||
+	    (err = amount  ? get_number(in, amount, FLO_FIELD_NUMBER, &ord->amount)
+		   : qty   ? get_line_value(in, qty, price, &ord->amount)
+			   : FLO_OK) != FLO_OK ||
 	    (err = get_keep(in, id)) != FLO_OK)
 		return err;
 	ord->line = order_id != NULL ? line_hash(in, order_id, line_id) : 0;
-	if (in->o.returns == FLO_RETURNS_DROP && is_return(in, ord->amount, qty, order_id)) {
+	ord->is_return = in->o.returns != FLO_RETURNS_KEEP &&
+			 is_return(in, ord->amount, qty, order_id);
+	if (ord->is_return && in->o.returns == FLO_RETURNS_DROP) {
 		in->returns++;
 		return -1;
 	}
+	if (ord->is_return)
+		ord->amount = fabs(ord->amount);
 	ord->id = id->val;
 	ord->id_len = id->len;
 	ord->order_id = order_id ? order_id->val : NULL;
@@ -561,9 +598,11 @@ int flo_ingest_next(flo_ingest *in, struct flo_ingest_order *ord)
 static int scan_layout(flo_ingest *in, struct flo_orderscan_layout *lay)
 {
 	enum flo_format fmt = flo_reader_format(in->r);
-	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || in->cfg.nkeep > 0 ||
+	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || in->cfg.nkeep > 0 || in->no_value ||
 	    in->o.quantity != NULL ||
-	    in->cfg.order_ids || in->cfg.parts < 2 || in->o.date_format != NULL)
+	    in->cfg.order_ids || in->cfg.parts < 2 || in->o.date_format != NULL ||
+	    in->cfg.net_returns || in->cfg.period ||
+	    flo_reader_more_inputs(in->r))
 		return 0;
 	/* A CSV or TSV record's fields are the header's, in its order. */
 	size_t n;
@@ -610,7 +649,16 @@ int flo_ingest_reject_overflow(flo_ingest *in)
 static int fold_order(flo_ingest *in, flo_rfm *agg, const struct flo_ingest_order *ord)
 {
 	enum flo_order_fate fate;
-	int err = flo_rfm_add_line(agg, ord->id, ord->id_len, ord->time, ord->amount,
+	int err;
+	if (ord->is_return) {
+		err = flo_rfm_add_return(agg, ord->id, ord->id_len, ord->time, ord->amount,
+					 ord->order_id ? ord->line : 0, &fate);
+		in->returns += err == FLO_OK && fate != FLO_ORDER_REPEATED && fate != FLO_ORDER_LATE;
+		if (fate == FLO_ORDER_LATE || fate == FLO_ORDER_REPEATED)
+			in->res.fates[fate]++;
+		return err == FLO_OK ? FLO_OK : fail(in, err, "%s", flo_strerror(err));
+	}
+	err = flo_rfm_add_line(agg, ord->id, ord->id_len, ord->time, ord->amount,
 				   ord->order_id, ord->order_id_len, ord->order_id ? ord->line : 0,
 				   ord->keep, &fate);
 	if (err == FLO_ERANGE)
@@ -686,7 +734,7 @@ static int run_orders(flo_ingest *in)
 		got = done ? 0 : flo_reader_next(in->r);
 	}
 	flo_rfm_feed *feed = NULL;
-	if (in->cfg.nkeep == 0 && !in->cfg.order_ids &&
+	if (in->cfg.nkeep == 0 && !in->cfg.order_ids && !in->cfg.net_returns && !in->cfg.period &&
 	    flo_rfm_feed_new(&feed, agg, flo_usable_cpus() > 1) != FLO_OK)
 		return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
 	for (err = FLO_OK; got != 0; got = flo_reader_next(in->r)) {
@@ -702,6 +750,9 @@ static int run_orders(flo_ingest *in)
 	int ferr = feed != NULL ? flo_rfm_feed_finish(feed, res->fates) : FLO_OK;
 	if (err == FLO_OK && ferr != FLO_OK)
 		err = fail(in, ferr, "%s", range_words(ferr));
+	if (err == FLO_OK && in->cfg.net_returns &&
+	    (err = flo_rfm_net_returns(agg, &in->unmatched, &in->capped)) != FLO_OK)
+		err = fail(in, err, "%s", flo_strerror(err));
 	return err;
 }
 

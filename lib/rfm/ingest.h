@@ -27,7 +27,7 @@ enum flo_ingest_kind { FLO_INGEST_DETECT, FLO_INGEST_ORDERS, FLO_INGEST_SUMMARY 
 
 /* What a return (a negative value or quantity, or an order id that starts
  * with the cancel prefix) does: dropped and counted, or kept as an order. */
-enum flo_returns { FLO_RETURNS_DROP, FLO_RETURNS_KEEP };
+enum flo_returns { FLO_RETURNS_DROP, FLO_RETURNS_KEEP, FLO_RETURNS_NET };
 
 /* What flo-rfm was asked for.  Strings are the caller's, kept until
  * flo_ingest_free(). */
@@ -77,6 +77,12 @@ int flo_ingest_new(flo_ingest **in, flo_reader *r, const struct flo_ingest_optio
 void flo_ingest_free(flo_ingest *in);
 
 enum flo_ingest_kind flo_ingest_kind(const flo_ingest *in);
+
+/* Whether the orders have values: an order log without any value field
+ * (no --amount, --quantity, nor a default value or unit-price name) is read
+ * with values 0, for the BG/NBD alone; the summaries then carry no
+ * monetary, revenue or holdout_value. */
+int flo_ingest_has_value(const flo_ingest *in);
 const char *flo_ingest_errmsg(const flo_ingest *in);
 
 /* What flo_ingest_run() folded the input into. */
@@ -100,12 +106,18 @@ struct flo_ingest_order {
 	const char *order_id; /* with order ids */
 	size_t order_id_len;
 	uint64_t line;        /* with order ids: the line's hash (never 0) */
+	int is_return;        /* --returns net: a return, amount its value (> 0) */
 	const struct flo_field *keep; /* nkeep values */
 };
 
 /* Orders skipped by rule so far: with an empty customer id, and returns
  * dropped. */
 void flo_ingest_skipped(const flo_ingest *in, long *no_id, long *returns);
+
+/* --returns net, after flo_ingest_run(): the returns netted, those with no
+ * purchase to reduce, and those worth more than what was left of it
+ * (rfm.h, flo_rfm_add_return()). */
+void flo_ingest_netted(const flo_ingest *in, long *netted, long *unmatched, long *capped);
 
 /* The next good order (order records only): 1, 0 at the end, or an error
  * code negated (a fatal reader error, a stop at a bad record). */

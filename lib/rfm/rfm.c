@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/date.h"
 #include "base/err.h"
 #include "base/idmap.h"
 #include "rfm/kept.h"
@@ -96,6 +97,17 @@ struct cust_extra {
 	int64_t keep_time;           /* --keep: the order the kept values are from */
 	unsigned char *kept;
 	struct idset order_ids;      /* --order-id */
+	struct flo_money *day_value; /* --returns net: each purchase day's value, */
+	uint32_t day_values, day_value_cap; /* in the order of the customer's days */
+};
+
+/* A return folded in at the end (--returns net), when every purchase it
+ * may reduce is known. */
+struct pending_return {
+	uint32_t idx;
+	unsigned char part, holdout;
+	int32_t day;
+	struct flo_money value; /* > 0 */
 };
 
 /* The customers whose ids hash into one part (flo_rfm_part()): a table of
@@ -129,6 +141,8 @@ struct flo_rfm {
 	unsigned nparts, part_bits;     /* nparts = 2^part_bits */
 	unsigned last_part;             /* the part of the previous order folded in alone */
 	struct flo_rfm_order *gathered; /* GATHER a part, for flo_rfm_add_batch() */
+	struct pending_return *returns; /* --returns net */
+	size_t nreturns, returns_cap;
 };
 
 int flo_rfm_new(flo_rfm **out, const struct flo_rfm_config *cfg)
@@ -175,6 +189,7 @@ void flo_rfm_free(flo_rfm *r)
 		for (size_t i = 0; pt->extra != NULL && i < n; i++) {
 			free(pt->extra[i].kept);
 			free(pt->extra[i].order_ids.v);
+			free(pt->extra[i].day_value);
 		}
 		free(pt->cust_mem);
 		free(pt->extra);
@@ -183,6 +198,7 @@ void flo_rfm_free(flo_rfm *r)
 		flo_idmap_free(pt->ids);
 	}
 	free(r->gathered);
+	free(r->returns);
 	free(r);
 }
 
@@ -337,7 +353,7 @@ static int customer_hashed(const struct flo_rfm_config *cfg, struct part *pt, co
 			memmove(mem + at, mem + was, pt->cap * sizeof *pt->cust);
 		pt->cust_mem = mem;
 		pt->cust = (struct cust *)(void *)(mem + at);
-		if (cfg->per_order || cfg->nkeep > 0 || cfg->order_ids) {
+		if (cfg->per_order || cfg->nkeep > 0 || cfg->order_ids || cfg->net_returns) {
 			struct cust_extra *x = realloc(pt->extra, cap * sizeof *x);
 			if (x == NULL)
 				return FLO_ENOMEM;
@@ -377,6 +393,52 @@ static int customer(flo_rfm *r, const char *id, size_t len, struct part **pt,
 int32_t flo_rfm_day(int64_t t)
 {
 	return (int32_t)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+}
+
+/* Day 0, 1970-01-01, was a Thursday: day + 3 counts from the Monday before. */
+static int32_t floor_mod7(int32_t d)
+{
+	int32_t m = d % 7;
+	return m < 0 ? m + 7 : m;
+}
+
+int32_t flo_period_start(enum flo_period p, int32_t day)
+{
+	if (p == FLO_PERIOD_WEEK)
+		return day - floor_mod7(day + 3);
+	if (p == FLO_PERIOD_MONTH) {
+		int year;
+		unsigned month, mday;
+		flo_civil_from_day(day, &year, &month, &mday);
+		return flo_day_from_civil(year, month, 1);
+	}
+	return day;
+}
+
+int32_t flo_period_index(enum flo_period p, int32_t day)
+{
+	if (p == FLO_PERIOD_WEEK)
+		return (flo_period_start(p, day) + 3) / 7;
+	if (p == FLO_PERIOD_MONTH) {
+		int year;
+		unsigned month, mday;
+		flo_civil_from_day(day, &year, &month, &mday);
+		return (year - 1970) * 12 + (int32_t)month - 1;
+	}
+	return day;
+}
+
+/* The purchase occasion an order on `day` belongs to, as a day: the day, or
+ * (period occasions) its period's first day.  A holdout order's is after
+ * as_of even when its period began before: the period that straddles as_of
+ * is a purchase in both, as lifetimes' calibration_and_holdout_data counts
+ * the holdout's periods from the orders after calibration_period_end. */
+static int32_t occasion_day(const struct flo_rfm_config *cfg, int32_t day, int holdout)
+{
+	if (cfg->period == FLO_PERIOD_NONE)
+		return day;
+	int32_t key = flo_period_start(cfg->period, day);
+	return holdout && key <= cfg->as_of ? cfg->as_of + 1 : key;
 }
 
 int flo_rfm_first_before(int64_t time, double amount, int64_t first_time,
@@ -556,9 +618,35 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 				fate);
 }
 
-int flo_rfm_add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, double amount,
-		     const char *order_id, size_t order_id_len, uint64_t line,
-		     const struct flo_field *keep, enum flo_order_fate *fate)
+/* --returns net: an order's value onto its day's, kept in the order of the
+ * customer's days (a day new to the customer, just added to them, gets a
+ * slot of its own). */
+static int add_day_value(struct part *pt, uint32_t idx, int32_t day, struct flo_money value)
+{
+	const struct dayset *d = &pt->cust[idx].days;
+	struct cust_extra *x = &pt->extra[idx];
+	uint32_t at = dayset_count_upto(d, day - 1);
+	if (d->n > x->day_value_cap) {
+		uint32_t cap = x->day_value_cap ? 2 * x->day_value_cap : 2;
+		struct flo_money *v = realloc(x->day_value, cap * sizeof *v);
+		if (v == NULL)
+			return FLO_ENOMEM;
+		x->day_value = v;
+		x->day_value_cap = cap;
+	}
+	if (x->day_values < d->n) {
+		memmove(x->day_value + at + 1, x->day_value + at,
+			(x->day_values - at) * sizeof *x->day_value);
+		x->day_value[at] = (struct flo_money){0, 0};
+		x->day_values++;
+	}
+	flo_money_add(&x->day_value[at], value);
+	return FLO_OK;
+}
+
+static int add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, double amount,
+		    const char *order_id, size_t order_id_len, uint64_t line,
+		    const struct flo_field *keep, enum flo_order_fate *fate)
 {
 	int32_t day = flo_rfm_day(time);
 	int late, err;
@@ -567,6 +655,7 @@ int flo_rfm_add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, do
 		*fate = FLO_ORDER_LATE;
 		return FLO_OK;
 	}
+	day = occasion_day(&r->cfg, day, holdout);
 	struct flo_money value = flo_money_of(amount);
 	/* Before the customer is made: a value no sum can take. */
 	if (!flo_money_ok(value))
@@ -607,6 +696,116 @@ int flo_rfm_add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, do
 		return err;
 	}
 	return fold(cfg, pt, idx, time, day, holdout, value, order_id, order_id_len, keep, fate);
+}
+
+int flo_rfm_add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, double amount,
+		     const char *order_id, size_t order_id_len, uint64_t line,
+		     const struct flo_field *keep, enum flo_order_fate *fate)
+{
+	int err = add_line(r, id, id_len, time, amount, order_id, order_id_len, line, keep, fate);
+	if (err == FLO_OK && r->cfg.net_returns &&
+	    (*fate == FLO_ORDER_CALIBRATION || *fate == FLO_ORDER_HOLDOUT)) {
+		struct part *pt = &r->part[r->last_part];
+		int32_t day = flo_rfm_day(time);
+		day = occasion_day(&r->cfg, day, *fate == FLO_ORDER_HOLDOUT);
+		err = add_day_value(pt, pt->last_index, day, flo_money_of(amount));
+	}
+	return err;
+}
+
+
+int flo_rfm_add_return(flo_rfm *r, const char *id, size_t id_len, int64_t time, double value,
+		       uint64_t line, enum flo_order_fate *fate)
+{
+	int32_t day = flo_rfm_day(time);
+	int late, err;
+	int holdout = holdout_day(&r->cfg, day, &late);
+	if (!r->cfg.net_returns)
+		return FLO_EVALUE;
+	if (late) {
+		*fate = FLO_ORDER_LATE;
+		return FLO_OK;
+	}
+	day = occasion_day(&r->cfg, day, holdout);
+	struct part *pt;
+	uint32_t idx;
+	if ((err = customer(r, id, id_len, &pt, &idx)) != FLO_OK)
+		return err;
+	if (line != 0 && r->cfg.order_ids) {
+		int added = idset_add(&pt->extra[idx].order_ids, line);
+		if (added <= 0) {
+			*fate = FLO_ORDER_REPEATED;
+			return added < 0 ? FLO_ENOMEM : FLO_OK;
+		}
+	}
+	if (r->nreturns == r->returns_cap) {
+		size_t cap = r->returns_cap ? 2 * r->returns_cap : 256;
+		struct pending_return *v = realloc(r->returns, cap * sizeof *v);
+		if (v == NULL)
+			return FLO_ENOMEM;
+		r->returns = v;
+		r->returns_cap = cap;
+	}
+	r->returns[r->nreturns++] = (struct pending_return){
+		idx, (unsigned char)(pt - r->part), (unsigned char)holdout, day,
+		flo_money_of(value)};
+	*fate = holdout ? FLO_ORDER_HOLDOUT : FLO_ORDER_CALIBRATION;
+	return FLO_OK;
+}
+
+/* One return folded in: 0, or 1 when it found no purchase to reduce. */
+static int net_return(const struct flo_rfm_config *cfg, struct part *pt,
+		      const struct pending_return *ret, int *capped)
+{
+	struct cust *c = &pt->cust[ret->idx];
+	struct cust_extra *x = &pt->extra[ret->idx];
+	uint32_t at = dayset_count_upto(&c->days, ret->day);
+	const int32_t *days = days_of(&c->days);
+	/* The purchase: that day's, else the latest before, in its period. */
+	if (at == 0 || (ret->holdout && days[at - 1] <= cfg->as_of))
+		return 1;
+	struct flo_money *target = &x->day_value[at - 1];
+	struct flo_money cut = ret->value;
+	*capped = flo_money_value(cut) > flo_money_value(*target);
+	if (*capped)
+		cut = *target;
+	*target = flo_money_sub(*target, cut);
+	struct cust_money m = money_of(pt, c);
+	if (ret->holdout) {
+		m.h = flo_money_sub(m.h, cut);
+	} else {
+		m.revenue = flo_money_sub(m.revenue, cut);
+		if (days[at - 1] == c->first_day)
+			m.first = flo_money_sub(m.first, cut);
+	}
+	return set_money(pt, c, &m) == FLO_OK ? 0 : -1;
+}
+
+int flo_rfm_net_returns(flo_rfm *r, long *unmatched, long *capped)
+{
+	*unmatched = *capped = 0;
+	for (size_t i = 0; i < r->nreturns; i++) {
+		const struct pending_return *ret = &r->returns[i];
+		int cap = 0;
+		int got = net_return(&r->cfg, &r->part[ret->part], ret, &cap);
+		if (got < 0)
+			return FLO_ENOMEM;
+		*unmatched += got;
+		*capped += cap;
+	}
+	r->nreturns = 0;
+	return FLO_OK;
+}
+
+size_t flo_rfm_returns_only(const flo_rfm *r)
+{
+	size_t n = 0;
+	for (unsigned k = 0; k < r->nparts; k++) {
+		const struct part *pt = &r->part[k];
+		for (size_t i = 0; i < flo_idmap_count(pt->ids); i++)
+			n += pt->cust[i].orders == 0 && pt->cust[i].h_orders == 0;
+	}
+	return n;
 }
 
 /* Folding an order in waits for memory three times, each load needing the
@@ -683,7 +882,8 @@ static int add_part(const struct flo_rfm_config *cfg, struct part *pt,
 int flo_rfm_add_part(flo_rfm *r, unsigned part, const struct flo_rfm_order *o, size_t n,
 		     long counts[4])
 {
-	if (r->cfg.order_ids || r->cfg.nkeep > 0 || part >= r->nparts)
+	if (r->cfg.order_ids || r->cfg.nkeep > 0 || part >= r->nparts || r->cfg.period ||
+	    r->cfg.net_returns)
 		return FLO_EVALUE; /* these orders would need what a batch omits */
 	return add_part(&r->cfg, &r->part[part], o, n, counts);
 }
@@ -691,7 +891,7 @@ int flo_rfm_add_part(flo_rfm *r, unsigned part, const struct flo_rfm_order *o, s
 int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4])
 {
 	size_t ng[FLO_RFM_MAX_PARTS] = {0};
-	if (r->cfg.order_ids || r->cfg.nkeep > 0)
+	if (r->cfg.order_ids || r->cfg.nkeep > 0 || r->cfg.period || r->cfg.net_returns)
 		return FLO_EVALUE;
 	/* The orders of each part keep their order; parts share nothing, so
 	 * which is folded in first does not matter. */
@@ -824,7 +1024,8 @@ int flo_rfm_each_range(const flo_rfm *r, const uint32_t *order, size_t lo, size_
 		pt = locate(r, base, order[k], &i);
 		const struct cust *c = &pt->cust[i];
 		if (c->orders == 0) {
-			(*holdout_only)++;
+			/* Holdout orders only; or (--returns net) returns only. */
+			*holdout_only += c->h_orders > 0;
 			continue;
 		}
 		struct cust_money m = money_of(pt, c);
@@ -874,8 +1075,15 @@ void flo_rfm_summarise(const struct flo_rfm_config *cfg, int32_t as_of,
 		s->frequency = repeats;
 		s->monetary = repeats > 0 ? repeat_value / repeats : 0;
 	}
-	s->recency = (t->last_day - t->first_day) / cfg->unit_days;
-	s->T = (as_of - t->first_day) / cfg->unit_days;
+	if (cfg->period != FLO_PERIOD_NONE) {
+		/* Whole periods, as lifetimes' (max - min) over periods. */
+		int32_t first = flo_period_index(cfg->period, t->first_day);
+		s->recency = flo_period_index(cfg->period, t->last_day) - first;
+		s->T = flo_period_index(cfg->period, as_of) - first;
+	} else {
+		s->recency = (t->last_day - t->first_day) / cfg->unit_days;
+		s->T = (as_of - t->first_day) / cfg->unit_days;
+	}
 	s->orders = t->orders;
 	s->revenue = revenue;
 	s->first_order = t->first_day;

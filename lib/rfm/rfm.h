@@ -12,8 +12,15 @@
 #include "base/money.h"
 #include "record/record.h"
 
+/* Calendar-period purchase occasions (--occasion week|month): one purchase
+ * per customer per period, recency and T in whole periods, as lifetimes'
+ * summary_data_from_transaction_data(freq="W" or "M") (pandas' periods:
+ * weeks Monday to Sunday, W-SUN; calendar months). */
+enum flo_period { FLO_PERIOD_NONE, FLO_PERIOD_WEEK, FLO_PERIOD_MONTH };
+
 struct flo_rfm_config {
 	double unit_days;   /* days in one time unit (7 for weeks) */
+	enum flo_period period; /* NONE: occasions are days (or orders) */
 	int per_order;      /* every order is a purchase occasion (default: every day) */
 	int freq_total;     /* frequency counts every occasion, the first included */
 	int has_as_of;      /* else as_of is the latest order (or last_order_date) */
@@ -22,6 +29,8 @@ struct flo_rfm_config {
 	int32_t holdout_end;
 	size_t nkeep;       /* fields carried per customer */
 	int order_ids;      /* orders carry ids; a repeated id is ignored */
+	int net_returns;    /* returns reduce purchases' values (flo_rfm_add_return();
+			     * day occasions, one order at a time) */
 	unsigned parts;     /* customer parts (flo_rfm_add_part()): 1, 2, 4 or
 			     * 8 (0 is 1), at most FLO_RFM_MAX_PARTS */
 };
@@ -60,6 +69,11 @@ void flo_rfm_summarise(const struct flo_rfm_config *cfg, int32_t as_of,
 
 /* The UTC day of a time in seconds since the epoch (floor, also before 1970). */
 int32_t flo_rfm_day(int64_t time);
+
+/* The first day of the period `day` is in (a Monday, or the 1st), and the
+ * period's number (periods since one in 1970), for period occasions. */
+int32_t flo_period_start(enum flo_period p, int32_t day);
+int32_t flo_period_index(enum flo_period p, int32_t day);
 
 /* With per-order occasions, whether an order at `time` of `amount` is the
  * customer's first rather than the one held (first_time, first_value): the
@@ -101,6 +115,27 @@ int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 int flo_rfm_add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, double amount,
 		     const char *order_id, size_t order_id_len, uint64_t line,
 		     const struct flo_field *keep, enum flo_order_fate *fate);
+
+/* --returns net: a return of `value` (> 0) on the day of `time`, which
+ * reduces the value of the customer's purchase occasion on that day, else
+ * of the latest one before it, of the same period (calibration: up to
+ * as_of; holdout: after it), never below 0; it never counts as an order or
+ * an occasion.  Folded in by flo_rfm_net_returns(), once every order is in,
+ * so that the input's order does not matter.  With order ids, line (its
+ * hash, never 0; 0: none) makes a replayed return line FLO_ORDER_REPEATED.
+ * *fate is FLO_ORDER_LATE after as_of (and the holdout), else CALIBRATION or
+ * HOLDOUT: the period it reduces. */
+int flo_rfm_add_return(flo_rfm *r, const char *id, size_t id_len, int64_t time, double value,
+		       uint64_t line, enum flo_order_fate *fate);
+
+/* The returns given, folded in: *unmatched counts those with no purchase
+ * to reduce (none that day or before, in their period), *capped those that
+ * were worth more than what was left of the purchase (it is then 0).  Once,
+ * after the last order.  FLO_OK. */
+int flo_rfm_net_returns(flo_rfm *r, long *unmatched, long *capped);
+
+/* Customers with returns only (no purchase): in no summary. */
+size_t flo_rfm_returns_only(const flo_rfm *r);
 
 /* An order for flo_rfm_add_batch() and flo_rfm_add_part(). */
 struct flo_rfm_order {

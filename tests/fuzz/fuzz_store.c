@@ -22,6 +22,16 @@
 static char dir[64];
 static char file[96];
 
+static void remove_dir(void)
+{
+	char lock[96];
+	snprintf(lock, sizeof lock, "%s/lock.mdb", dir);
+	unlink(lock);
+	unlink(file);
+	rmdir(dir);
+}
+
+/* One store directory for the run, removed at exit. */
 static void make_dir(void)
 {
 	if (dir[0])
@@ -29,6 +39,7 @@ static void make_dir(void)
 	snprintf(dir, sizeof dir, "/tmp/flo-fuzz-store-XXXXXX");
 	FUZZ_CHECK(mkdtemp(dir) != NULL);
 	snprintf(file, sizeof file, "%s/data.mdb", dir);
+	atexit(remove_dir);
 }
 
 struct seen {

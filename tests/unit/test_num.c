@@ -162,6 +162,48 @@ static void test_parse_matches_strtod(void)
 	}
 }
 
+/* The plain decimals (an optional minus, up to 19 digits, one point
+ * anywhere, leading zeros) that flo_parse_double() reads in one pass: every
+ * length and every place of the point is strtod's double; 20 digits, two
+ * points, a lone point or minus go to the general grammar, which reads or
+ * refuses them as before. */
+static void test_parse_plain(void)
+{
+	uint64_t st = 0x853C49E6748FEA9Bull;
+	char digits[32], buf[40];
+	int shown = 0;
+	for (int n = 1; n <= 20; n++)
+		for (int at = 0; at <= n; at++)
+			for (int i = 0; i < 400; i++) {
+				st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+				for (int k = 0; k < n; k++)
+					digits[k] = (char)('0' + (st >> (3 * k % 60)) % 10);
+				if (i % 4 == 0)
+					digits[0] = '0'; /* leading zeros */
+				int neg = i % 3 == 0, len = 0;
+				if (neg)
+					buf[len++] = '-';
+				memcpy(buf + len, digits, (size_t)at), len += at;
+				if (at < n || i % 2)
+					buf[len++] = '.';
+				memcpy(buf + len, digits + at, (size_t)(n - at)), len += n - at;
+				buf[len] = '\0';
+				double got = 0, want = strtod(buf, NULL);
+				CHECK_INT(flo_parse_double(buf, (size_t)len, &got), FLO_OK);
+				if (want == 0)
+					want = 0; /* flo reads -0 as 0 */
+				if (memcmp(&got, &want, sizeof got) != 0 && shown++ < 5)
+					fprintf(stderr, "  %s: got %.17g, strtod %.17g\n", buf, got, want);
+				CHECK(memcmp(&got, &want, sizeof got) == 0);
+			}
+	static const char *const bad[] = {".", "-", "-.", "1.2.3", "1-", "--1", "1..", "1e",
+					  "0x10", "1,5", "١"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		double v;
+		CHECK_INT(flo_parse_double(bad[i], strlen(bad[i]), &v), FLO_ENUMBER);
+	}
+}
+
 /* Up to 19 digits with exponents -19 to 19 are rounded with 128-bit
  * integers (lib/base/num.c): every exponent, with mantissas of every length,
  * written with an exponent and with a decimal point, is strtod's double;
@@ -289,6 +331,7 @@ int main(void)
 	test_parse_money();
 	test_parse_exact128();
 	test_parse_matches_strtod();
+	test_parse_plain();
 	test_fast_matches_printf();
 	test_parse_valid();
 	test_parse_invalid();
