@@ -118,7 +118,14 @@ FLO_INPUT_USAGE
 "                            write that customer's updated summary at once; the\n"
 "                            store is --db, else $FLO_DB, else ./flo.lmdb\n"
 "      --dump                write every stored customer's summary, sorted by id,\n"
-"                            from the store alone (no input), e.g. for flo-fit\n"
+"                            from the store alone (no input), e.g. for flo-fit;\n"
+"                            with --skip-bad a damaged customer is named and\n"
+"                            skipped, and the dump still exits 74\n"
+"      --check               verify the whole store (every page, every state's\n"
+"                            checksum and decoding, the count of customers):\n"
+"                            exit 0 when sound, 74 naming what is damaged\n"
+"      --repair              drop every customer whose state is damaged, naming\n"
+"                            each (a store whose pages are damaged is refused)\n"
 "      --emit order|batch    a record per input order (default), or one per\n"
 "                            customer with orders in a batch, after the batch\n"
 "      --commit-every N      orders per transaction at most (default 10000)\n"
@@ -155,10 +162,11 @@ FLO_INPUT_USAGE
 "second writer is refused; readers (--dump, flo-score) work meanwhile.\n"
 "\n"
 "Exit status: 0 success, 2 usage (or conventions other than the store's),\n"
-"65 bad input data (also: no customer left, every order after --as-of; the\n"
-"header is written), 66 unreadable input (or no store to --dump), 74 write or\n"
-"store error (a store in use by another writer, a foreign or newer store, a\n"
-"damaged state).\n";
+"65 bad input data (also: no customer left, every order after --as-of, the\n"
+"header written; an order that would take its customer's total out of\n"
+"range), 66 unreadable input (or no store to --dump), 74 write or store error\n"
+"(a store in use by another writer, a foreign, older or newer store, a\n"
+"damaged store or state).\n";
 
 struct options {
 	enum flo_format in_fmt, out_fmt;
@@ -173,6 +181,7 @@ struct options {
 	/* the store */
 	const char *db;
 	int incremental, dump, no_sync;
+	int check, repair;         /* --check, --repair: the store's integrity */
 	int unit_given, occasion_given, frequency_given;
 	int timings;
 	enum flo_custdb_emit emit;
@@ -193,7 +202,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_ORDERS, OPT_SUMMARY, OPT_DB, OPT_INCREMENTAL,
 	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC, OPT_TIMINGS,
 	       OPT_DATE_FORMAT, OPT_QUANTITY, OPT_PRICE, OPT_LINE_ID, OPT_RETURNS,
-	       OPT_CANCEL_PREFIX };
+	       OPT_CANCEL_PREFIX, OPT_CHECK, OPT_REPAIR };
 	static const struct option longopts[] = {
 		{"output-format", required_argument, NULL, 'o'},
 		{"orders", no_argument, NULL, OPT_ORDERS},
@@ -218,6 +227,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"db", required_argument, NULL, OPT_DB},
 		{"incremental", no_argument, NULL, OPT_INCREMENTAL},
 		{"dump", no_argument, NULL, OPT_DUMP},
+		{"check", no_argument, NULL, OPT_CHECK},
+		{"repair", no_argument, NULL, OPT_REPAIR},
 		{"emit", required_argument, NULL, OPT_EMIT},
 		{"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
 		{"no-sync", no_argument, NULL, OPT_NO_SYNC},
@@ -283,6 +294,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_DB: o->db = optarg; break;
 		case OPT_INCREMENTAL: o->incremental = 1; break;
 		case OPT_DUMP: o->dump = 1; break;
+		case OPT_CHECK: o->check = 1; break;
+		case OPT_REPAIR: o->repair = 1; break;
 		case OPT_EMIT:
 			o->emit = choice("--emit", optarg, "order", "batch") ? FLO_EMIT_BATCH
 									    : FLO_EMIT_ORDER;
@@ -328,6 +341,13 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->nkeep = o->cfg.nkeep = o->keep_list.n;
 	o->cfg.order_ids = in->order_id != NULL;
 	o->bad.input_name = in->input_name = flo_input_name(o->path);
+	if (o->check + o->repair + o->dump > 1)
+		flo_usage_error("--dump, --check and --repair: use one");
+	if ((o->check || o->repair) && (o->path != NULL || o->incremental))
+		flo_usage_error("--%s reads the store alone (no input, no --incremental)",
+				o->check ? "check" : "repair");
+	if (o->check || o->repair)
+		o->dump = 1; /* the store read, as --dump reads it */
 	if (o->db != NULL && !o->dump)
 		o->incremental = 1;
 	if (o->dump && o->incremental)
@@ -687,13 +707,33 @@ static void close_store(void)
 	flo_custdb_settings_free(&the_settings);
 }
 
+/* What a damaged store needs, said after the damage: pages (the tree
+ * itself) or customer states only. */
+static void advise(const char *db, int pages)
+{
+	if (pages)
+		flo_warn("%s: the store's pages are damaged: restore it from a copy or rebuild it "
+			 "from the order log (README: \"Recovering a damaged store\")", db);
+	else
+		flo_warn("%s: flo-rfm --db %s --repair drops the damaged customers; --dump "
+			 "--skip-bad writes the sound ones (README: \"Recovering a damaged "
+			 "store\")", db, db);
+}
+
 /* The store open, its conventions settled with the options' (the store's
  * taken where the options say nothing): whether it holds states. */
 static int open_store(struct options *o, int mode)
 {
 	char err[8192];
-	struct flo_store_options so = {0, o->no_sync};
+	/* A reader of the whole store, and --repair, walk every page first. */
+	struct flo_store_options so = {.nosync = o->no_sync,
+				       .verify = mode == FLO_STORE_READ || o->repair};
 	int rc = flo_store_open(&the_store, o->db, mode, &so, err, sizeof err);
+	if (rc == FLO_ESTORE && strstr(err, ": damaged: ") != NULL) {
+		flo_warn("%s", err);
+		advise(o->db, 1);
+		exit(FLO_EXIT_IOERR);
+	}
 	if (rc != FLO_OK)
 		flo_die(rc == FLO_ENOTFOUND ? FLO_EXIT_NOINPUT : flo_exit_status(rc), "%s", err);
 	atexit(close_store);
@@ -710,7 +750,64 @@ static int open_store(struct options *o, int mode)
 	return rc == FLO_OK;
 }
 
-/* flo-rfm --dump: every stored customer, from one snapshot of the store. */
+static void say_damaged(void *ctx, const char *id, size_t idlen, const char *why)
+{
+	(void)ctx;
+	(void)id;
+	(void)idlen;
+	flo_warn("%s", why);
+}
+
+/* flo-rfm --check: the whole store verified, what is damaged said. */
+static _Noreturn void run_check(struct options *o)
+{
+	int stored = open_store(o, FLO_STORE_READ);
+	struct flo_store_check sc;
+	int bad = 0;
+	int pages = 0;
+	if (flo_store_check(the_store, &sc, NULL, NULL) != FLO_OK) {
+		flo_warn("%s", flo_store_errmsg(the_store));
+		pages = !sc.pages_sound || sc.bad_sums == 0; /* lost pages, or a count that lies */
+		bad = 1;
+	}
+	struct flo_custdb_counts counts = {0};
+	char err[FLO_STORE_ERRMAX];
+	if (stored && flo_custdb_check(the_store, o->db, &o->cfg, say_damaged, NULL, &counts,
+				       err, sizeof err) != FLO_OK) {
+		flo_warn("%s", err);
+		bad = 1;
+	}
+	if (bad) {
+		advise(o->db, pages);
+		exit(FLO_EXIT_IOERR);
+	}
+	flo_warn("%s: sound: %zu customer%s, %llu pages", o->db, counts.customers,
+		 counts.customers == 1 ? "" : "s", sc.pages);
+	flo_list_free(&o->keep_list);
+	exit(0);
+}
+
+/* flo-rfm --repair: every customer whose state is damaged dropped. */
+static _Noreturn void run_repair(struct options *o)
+{
+	int stored = open_store(o, FLO_STORE_WRITE);
+	struct flo_custdb_counts counts = {0};
+	char err[FLO_STORE_ERRMAX];
+	if (stored && flo_custdb_repair(the_store, o->db, &o->cfg, say_damaged, NULL, &counts, err,
+					sizeof err) != FLO_OK) {
+		flo_warn("%s", err);
+		advise(o->db, 1);
+		exit(FLO_EXIT_IOERR);
+	}
+	flo_warn("%s: %zu damaged customer%s dropped, %zu sound", o->db, counts.damaged,
+		 counts.damaged == 1 ? "" : "s", counts.customers);
+	flo_list_free(&o->keep_list);
+	exit(0);
+}
+
+/* flo-rfm --dump: every stored customer, from one snapshot of the store.
+ * With --skip-bad a damaged customer is said, skipped and counted, and the
+ * dump ends with exit 74 all the same: it is not the whole store. */
 static _Noreturn void run_dump(struct options *o)
 {
 	int stored = open_store(o, FLO_STORE_READ);
@@ -725,11 +822,22 @@ static _Noreturn void run_dump(struct options *o)
 	if (!stored)
 		flo_warn("%s: no customers stored", o->db);
 	else if ((stored = flo_custdb_dump(the_store, o->db, &o->cfg, write_summary, &out,
-					   &counts, err, sizeof err)) != FLO_OK)
-		flo_die(flo_exit_status(stored), "%s", err);
+					   o->bad.skip ? say_damaged : NULL, NULL, &counts, err,
+					   sizeof err)) != FLO_OK) {
+		flo_warn("%s", err);
+		if (stored == FLO_ESTORE)
+			advise(o->db, strstr(err, ": damaged: ") != NULL);
+		flo_finish_output(w);
+		exit(flo_exit_status(stored));
+	}
 	if (counts.has_as_of)
 		warn_left_out(o, counts.late, counts.holdout_only, counts.as_of, "left out");
 	flo_finish_output(w);
+	if (counts.damaged > 0) {
+		flo_warn("%s: %zu damaged customer%s skipped: this dump is not the whole store",
+			 o->db, counts.damaged, counts.damaged == 1 ? "" : "s");
+		exit(FLO_EXIT_IOERR);
+	}
 	flo_list_free(&o->keep_list);
 	exit(0);
 }
@@ -792,6 +900,10 @@ int main(int argc, char **argv)
 	struct options o = {0};
 	flo_cli_init("flo-rfm");
 	parse_options(argc, argv, &o);
+	if (o.check)
+		run_check(&o);
+	if (o.repair)
+		run_repair(&o);
 	if (o.dump)
 		run_dump(&o);
 	/* Before any input: a store in use fails at once, not after a wait. */

@@ -619,8 +619,12 @@ static void batch(struct run *run, int got)
 	}
 	if (o->summary) {
 		flo_segsum *s = new_summary(in, o->rfm ? FLO_RFM_NSEGMENTS : run->groups);
-		for (size_t i = 0; i < n; i++)
-			flo_segsum_add(s, flo_segbatch_segment(b, i), flo_segbatch_sums(b, i));
+		for (size_t i = 0; i < n; i++) {
+			int f = flo_segsum_add(s, flo_segbatch_segment(b, i), flo_segbatch_sums(b, i));
+			if (f > 0)
+				flo_die(FLO_EXIT_DATAERR, "--summary: the sum of field \"%s\" over a "
+					"segment is out of range (beyond 1.8e308)", in->sum_name[f - 1]);
+		}
 		check_write(run->out.w,
 			    o->rfm ? flo_segsum_write(s, run->out.w, flo_rfm_segment_names,
 						      alphabetical)
@@ -658,7 +662,11 @@ static void stream(struct run *run, int got)
 			continue;
 		int g = flo_qcut_group(c->edges, c->groups, need[0]);
 		if (s != NULL) {
-			flo_segsum_add(s, g, sv);
+			int f = flo_segsum_add(s, g, sv);
+			if (f > 0)
+				flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR,
+					       "field \"%s\": the segment's sum would be out of range "
+					       "(beyond 1.8e308): %g", in->sum_name[f - 1], sv[f - 1]);
 			continue;
 		}
 		flo_pass_str(out->pass, 0, c->labels[g], strlen(c->labels[g]));

@@ -543,11 +543,11 @@ make_store() {
 	mkdir "$TMP/trunc" "$TMP/junk" "$TMP/other"
 	head -c 8192 "$TMP/good/data.mdb" > "$TMP/trunc/data.mdb"
 	head -c 100000 /dev/urandom > "$TMP/junk/data.mdb"
-	make_store "$TMP/v2" "flo-store 2"
+	make_store "$TMP/v2" "flo-store 3"
 	printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n key\n value\nDATA=END\n' | mdb_load "$TMP/other"
 	declare -A why=([trunc]="$TMP/trunc/data.mdb: truncated: 8192 bytes, the store needs $size"
 		[junk]="$TMP/junk/data.mdb: not an LMDB file (MDB_INVALID: File is not an LMDB file)"
-		[v2]="$TMP/v2: store format 2 is newer than this flo reads (1): upgrade flo")
+		[v2]="$TMP/v2: store format 3 is newer than this flo reads (2): upgrade flo")
 	for s in trunc junk v2; do
 		run flo-score --db "$TMP/$s" "$TMP/s.csv"
 		assert_failure 74
@@ -674,4 +674,83 @@ mixed_orders() {
 	run flo-cat "$TMP/toowide.csv"
 	assert_failure 65
 	assert_output "flo-cat: $TMP/toowide.csv line 1: more than 2097152 fields in one record (flo's limit)"
+}
+
+# Issue 15: two valid amounts summed to inf, written as monetary=inf (not
+# JSON either) and stored as a state no dump could read again.
+@test "a customer's total out of range: a bad record naming line and field, never inf; --skip-bad applies nothing of it" {
+	printf 'customer_id,date,amount\na,2021-01-01,6e299\na,2021-01-02,6e299\nb,2021-01-03,5\na,2021-01-04,1\n' > "$TMP/o.csv"
+	why='field "amount": the customer'"'"'s total value would be out of range (flo sums values up to 1e300, and exactly up to 4.6e12): "6e299"'
+	for db in "" "--db $TMP/st"; do
+		run --separate-stderr flo-rfm $db "$TMP/o.csv"
+		assert_failure 65
+		[ "$stderr" = "flo-rfm: $TMP/o.csv line 3: $why" ]
+		refute_output --partial inf
+		rm -rf "$TMP/st" # the orders before the bad record were committed
+		run --separate-stderr flo-rfm $db --skip-bad -o jsonl "$TMP/o.csv"
+		assert_success
+		refute_output --partial inf
+		[ "$stderr" = "flo-rfm: skipped 1 bad record" ]
+		rm -rf "$TMP/st"
+	done
+	# Without the store: a's summary from lines 2 and 5 only.
+	run --separate-stderr flo-rfm --skip-bad "$TMP/o.csv"
+	assert_line --index 1 "a,1,0.42857142857142855,0.42857142857142855,1,2,6e+299,2021-01-01,2021-01-04"
+	# The store holds lines 2, 4 and 5 and dumps them.
+	flo-rfm --db "$TMP/st" --skip-bad "$TMP/o.csv" > /dev/null 2>&1
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump
+	assert_success
+	assert_output "customer_id,frequency,recency,T,monetary,orders,revenue,first_order,last_order
+a,1,0.42857142857142855,0.42857142857142855,1,2,6e+299,2021-01-01,2021-01-04
+b,0,0,0.14285714285714285,0,1,5,2021-01-03,2021-01-03"
+	# One value no sum can hold (a double near DBL_MAX) is refused alone.
+	printf 'customer_id,date,amount\na,2021-01-01,1e308\n' > "$TMP/one.csv"
+	run flo-rfm "$TMP/one.csv"
+	assert_failure 65
+	assert_output --partial "line 2: field \"amount\""
+	# Summaries: value_online + value_offline.
+	printf 'master_id,order_channel,last_order_channel,first_order_date,last_order_date,last_order_date_online,last_order_date_offline,order_num_total_ever_online,order_num_total_ever_offline,customer_value_total_ever_offline,customer_value_total_ever_online,interested_in_categories_12\nx,A,A,2021-01-01,2021-01-05,2021-01-05,2021-01-01,1,1,1e308,1e308,[]\n' > "$TMP/s.csv"
+	run flo-rfm "$TMP/s.csv"
+	assert_failure 65
+	assert_output --partial "line 2: customer_value_total_ever_online + _offline is out of range"
+}
+
+@test "a customer's exact total past 4.6e12: refused on the one-by-one path (named) and on the threaded scan (said)" {
+	{
+		echo customer_id,date,amount
+		for i in $(seq 600); do echo big,2021-01-01,9000000000; done
+		awk 'BEGIN { for (i = 0; i < 200000; i++) printf "c%d,2021-02-01,1\n", i }'
+	} > "$TMP/big.csv"
+	run --separate-stderr flo-rfm --db "$TMP/st" "$TMP/big.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-rfm: $TMP/big.csv line 514: field \"amount\": the customer's total value would be out of range (flo sums values up to 1e300, and exactly up to 4.6e12): \"9000000000\"" ]
+	FLO_THREADS=1 run --separate-stderr flo-rfm --skip-bad --keep date "$TMP/big.csv"
+	assert_success
+	assert_line --index 1 "big,0,0,4.428571428571429,0,512,4608000000000,2021-01-01,2021-01-01,2021-01-01"
+	[ "${stderr_lines[-1]}" = "flo-rfm: skipped 88 bad records" ]
+	for threads in 1 4; do
+		FLO_THREADS=$threads run --separate-stderr flo-rfm "$TMP/big.csv"
+		assert_failure 65
+		assert_output ""
+		[ "$stderr" = "flo-rfm: a customer's total value is out of range (flo sums values exactly up to 4.6e12); the order cannot be named on the threaded path" ]
+	done
+}
+
+@test "sums of flo-fit's weights and flo-segment's summaries out of range: a bad record, never inf or nan" {
+	printf 'customer_id,frequency,recency,T,monetary,weight\na,1,2,3,4,1e308\nb,1,2,3,4,1e308\n' > "$TMP/w.csv"
+	run flo-fit --weight weight "$TMP/w.csv"
+	assert_failure 65
+	assert_output "flo-fit: $TMP/w.csv line 2: field \"weight\": the customers' total weight would pass 2^53 (9.0e15), the counts flo holds exactly: 1e+308"
+	printf 'customer_id,clv\na,1e308\nb,1e308\nc,1\nd,2\n' > "$TMP/c.csv"
+	run flo-segment --groups 1 --summary --fields clv "$TMP/c.csv"
+	assert_failure 65
+	assert_output 'flo-segment: --summary: the sum of field "clv" over a segment is out of range (beyond 1.8e308)'
+	flo-segment --groups 2 --save-cuts x --db "$TMP/st" "$TMP/c.csv" > /dev/null
+	run flo-segment --cuts x --db "$TMP/st" --summary --fields clv "$TMP/c.csv"
+	assert_failure 65
+	assert_output "flo-segment: $TMP/c.csv line 3: field \"clv\": the segment's sum would be out of range (beyond 1.8e308): 1e+308"
+	run --separate-stderr flo-segment --cuts x --db "$TMP/st" --summary --fields clv --skip-bad "$TMP/c.csv"
+	assert_success
+	refute_output --partial nan
+	refute_output --partial inf
 }

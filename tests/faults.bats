@@ -346,3 +346,82 @@ summaries() {
 	run --separate-stderr flo-fit --db "$TMP/st" "$TMP/b.csv"
 	assert_success
 }
+
+# Issue 15: a store with a run of zeroed pages made flo-rfm --dump die of
+# SIGABRT inside LMDB (mdb.c: Assertion 'IS_LEAF(mp)' failed) after part of
+# the dump, and `--dump | flo-fit` fit a partial population with exit 0.
+many_customers() {
+	awk 'BEGIN { print "customer_id,date,amount"
+		for (i = 0; i < 3000; i++) printf "c%05d,2021-0%d-1%d,%d.5\n", i, 1 + i % 9, i % 10, i % 97 }'
+}
+
+@test "a store with zeroed pages: --dump and --check exit 74 naming the page, nothing written, no SIGABRT" {
+	many_customers > "$TMP/o.csv"
+	flo-rfm --db "$TMP/st" "$TMP/o.csv" > /dev/null
+	run flo-rfm --db "$TMP/st" --check
+	assert_success
+	assert_output "flo-rfm: $TMP/st: sound: 3000 customers, 29 pages"
+	dd if=/dev/zero of="$TMP/st/data.mdb" bs=4096 seek=20 count=4 conv=notrunc 2> /dev/null
+	page="flo-rfm: $TMP/st/data.mdb: damaged: database \"customers\": page 20 holds page number 0 (zeroed or overwritten)"
+	advice="flo-rfm: $TMP/st: the store's pages are damaged: restore it from a copy or rebuild it from the order log (README: \"Recovering a damaged store\")"
+	for mode in --dump --check "--dump --skip-bad" --repair; do
+		run --separate-stderr flo-rfm --db "$TMP/st" $mode
+		assert_failure 74
+		assert_output ""
+		[ "${stderr_lines[0]}" = "$page" ]
+		[ "${stderr_lines[1]}" = "$advice" ]
+	done
+	# The pipeline fails as a whole instead of fitting a part (flo-fit,
+	# given nothing, exits 65; under pipefail that is the pipeline's).
+	run bash -c "set -o pipefail; flo-rfm --db '$TMP/st' --dump 2> /dev/null | flo-fit > /dev/null 2>&1"
+	assert_failure 65
+}
+
+@test "a store whose value bytes are flipped: the checksum names the customer; --skip-bad dumps the rest (exit 74); --repair drops it" {
+	many_customers > "$TMP/o.csv"
+	flo-rfm --db "$TMP/st" "$TMP/o.csv" > /dev/null
+	flo-rfm --db "$TMP/st" --dump > "$TMP/whole.csv"
+	# Flip one bit in every copy of c00100's value (LMDB keeps old pages).
+	off=$(grep -obaF c00100 "$TMP/st/data.mdb" | cut -d: -f1)
+	[ -n "$off" ]
+	for o in $off; do
+		byte=$(od -An -tu1 -j $((o + 9)) -N1 "$TMP/st/data.mdb" | tr -d ' ')
+		printf "$(printf '\\%03o' $((byte ^ 16)))" |
+			dd of="$TMP/st/data.mdb" bs=1 seek=$((o + 9)) conv=notrunc 2> /dev/null
+	done
+	damaged="flo-rfm: $TMP/st: customer \"c00100\": the stored state is damaged (its checksum fails)"
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump
+	assert_failure 74
+	assert_output ""
+	[ "${stderr_lines[0]}" = "$damaged" ]
+	[ "${stderr_lines[1]}" = "flo-rfm: $TMP/st: flo-rfm --db $TMP/st --repair drops the damaged customers; --dump --skip-bad writes the sound ones (README: \"Recovering a damaged store\")" ]
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump --skip-bad
+	assert_failure 74
+	assert_output "$(grep -v '^c00100,' "$TMP/whole.csv")"
+	[ "${stderr_lines[0]}" = "$damaged" ]
+	[ "${stderr_lines[-1]}" = "flo-rfm: $TMP/st: 1 damaged customer skipped: this dump is not the whole store" ]
+	run --separate-stderr flo-rfm --db "$TMP/st" --check
+	assert_failure 74
+	[ "${stderr_lines[0]}" = "flo-rfm: $TMP/st: 1 customer with a checksum that fails" ]
+	[ "${stderr_lines[1]}" = "$damaged" ]
+	[ "${stderr_lines[2]}" = "flo-rfm: $TMP/st: 1 of 3000 customers damaged" ]
+	# An order of the damaged customer is refused; the others go on.
+	printf 'customer_id,date,amount\nc00100,2021-10-01,1\n' > "$TMP/more.csv"
+	run --separate-stderr flo-rfm --db "$TMP/st" "$TMP/more.csv"
+	assert_failure 74
+	[ "$stderr" = "$damaged" ]
+	run --separate-stderr flo-rfm --db "$TMP/st" --repair
+	assert_success
+	[ "$stderr" = "$damaged
+flo-rfm: $TMP/st: 1 damaged customer dropped, 2999 sound" ]
+	run flo-rfm --db "$TMP/st" --check
+	assert_success
+	assert_output "flo-rfm: $TMP/st: sound: 2999 customers, 29 pages"
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump
+	assert_success
+	assert_output "$(grep -v '^c00100,' "$TMP/whole.csv")"
+	# The customer starts again from its next order.
+	run --separate-stderr flo-rfm --db "$TMP/st" "$TMP/more.csv"
+	assert_success
+	assert_line --index 1 "c00100,0,0,0,0,1,1,2021-10-01,2021-10-01"
+}

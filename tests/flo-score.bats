@@ -374,7 +374,7 @@ make_store() {
 MODEL_JSON='{"format": "flo-model 1", "unit": "week", "bgnbd": {"params": {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}}, "gamma_gamma": {"params": {"p": 6.25, "q": 3.74, "v": 15.44}}}'
 
 @test "the store: the model under --name (default: default) from --db or \$FLO_DB" {
-	make_store "$TMP/s.lmdb" "flo-store 1" cdnow "$MODEL_JSON"
+	make_store "$TMP/s.lmdb" "flo-store 2" cdnow "$MODEL_JSON"
 	run --separate-stderr flo-score $CDNOW "$DATA/score_cdnow.csv"
 	inline="$output"
 	run --separate-stderr flo-score --db "$TMP/s.lmdb" --name cdnow "$DATA/score_cdnow.csv"
@@ -385,18 +385,18 @@ MODEL_JSON='{"format": "flo-model 1", "unit": "week", "bgnbd": {"params": {"r": 
 	run flo-score --db "$TMP/s.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 2
 	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE or --bgnbd r,alpha,a,b ($TMP/s.lmdb: no model \"default\" in the store)"
-	make_store "$TMP/bad.lmdb" "flo-store 1" default '{"format": "flo-model 1", "unit": "week", "bgnbd": {}}'
+	make_store "$TMP/bad.lmdb" "flo-store 2" default '{"format": "flo-model 1", "unit": "week", "bgnbd": {}}'
 	run flo-score --db "$TMP/bad.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 65
 	assert_output "flo-score: model \"default\" in $TMP/bad.lmdb: bgnbd has no \"params\" object"
 }
 
 @test "the store: another store or model format is refused with exit 74" {
-	make_store "$TMP/v2.lmdb" "flo-store 2"
+	make_store "$TMP/v2.lmdb" "flo-store 3"
 	run flo-score --db "$TMP/v2.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 74
-	assert_output "flo-score: $TMP/v2.lmdb: store format 2 is newer than this flo reads (1): upgrade flo"
-	make_store "$TMP/m2.lmdb" "flo-store 1" default '{"format": "flo-model 2"}'
+	assert_output "flo-score: $TMP/v2.lmdb: store format 3 is newer than this flo reads (2): upgrade flo"
+	make_store "$TMP/m2.lmdb" "flo-store 2" default '{"format": "flo-model 2"}'
 	run flo-score --db "$TMP/m2.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 74
 	assert_output --partial "flo-score: model \"default\" in $TMP/m2.lmdb: model format \"flo-model 2\" is not the one this flo reads"

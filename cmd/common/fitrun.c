@@ -139,7 +139,12 @@ static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols
 	/* a record skipped for its unit is not fitted (it was, before) */
 	if (!stated_unit(o, r, c) || !check_unit(o, r, c, d, tx))
 		return;
-	if (flo_fit_data_add(&d->fit, x, tx, T, m, w) != FLO_OK)
+	int err = flo_fit_data_add(&d->fit, x, tx, T, m, w);
+	if (err == FLO_ERANGE)
+		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
+			       "field \"%s\": the customers' total weight would pass 2^53 "
+			       "(9.0e15), the counts flo holds exactly: %g", o->weight, w);
+	else if (err != FLO_OK)
 		flo_out_of_memory();
 }
 

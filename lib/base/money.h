@@ -16,9 +16,18 @@ struct flo_money {
 	double rest;
 };
 
-/* Largest magnitude held exactly: 9e12 units, far below int64's range even
- * after a billion additions of the largest value. */
+/* Largest magnitude of one value held exactly: 9e9 units (9e15
+ * millionths).  Larger values go to the double. */
 #define FLO_MONEY_EXACT_MAX 9e9
+
+/* Bounds on a sum (a customer's revenue, first purchase, holdout value):
+ * half of int64's range in millionths (4.6e12 units), so that the
+ * difference of two sums cannot overflow either, and 1e300 for the double
+ * part, so that no sum or difference of sums a summary takes becomes
+ * infinite.  A sum that would pass them is refused (flo_money_add_checked()),
+ * never wrapped or made infinite. */
+#define FLO_MONEY_MICROS_MAX (INT64_MAX / 2)
+#define FLO_MONEY_REST_MAX 1e300
 
 static inline struct flo_money flo_money_of(double v)
 {
@@ -38,6 +47,28 @@ static inline void flo_money_add(struct flo_money *m, struct flo_money v)
 {
 	m->micros += v.micros;
 	m->rest += v.rest;
+}
+
+/* m += v when the sum stays within the bounds above: 1; else 0 and m is
+ * unchanged. */
+static inline int flo_money_add_checked(struct flo_money *m, struct flo_money v)
+{
+	int64_t micros;
+	double rest = m->rest + v.rest;
+	if (__builtin_add_overflow(m->micros, v.micros, &micros) ||
+	    micros > FLO_MONEY_MICROS_MAX || micros < -FLO_MONEY_MICROS_MAX ||
+	    !(fabs(rest) <= FLO_MONEY_REST_MAX))
+		return 0;
+	m->micros = micros;
+	m->rest = rest;
+	return 1;
+}
+
+/* Whether one value is within the bounds of a sum. */
+static inline int flo_money_ok(struct flo_money v)
+{
+	return v.micros <= FLO_MONEY_MICROS_MAX && v.micros >= -FLO_MONEY_MICROS_MAX &&
+	       fabs(v.rest) <= FLO_MONEY_REST_MAX;
 }
 
 static inline struct flo_money flo_money_sub(struct flo_money a, struct flo_money b)

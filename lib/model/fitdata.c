@@ -185,6 +185,11 @@ int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, doub
 	const double tri[3] = {x + 0.0, tx + 0.0, T + 0.0}, pair[2] = {x + 0.0, m + 0.0};
 	struct rows t, s;
 	int spend = x > 0 && m > 0, err;
+	/* The weights are counts of customers: their total stays a whole
+	 * number a double holds exactly, and every weighted sum of the fits
+	 * (at most this many times a finite term) finite. */
+	if (!(d->customers + w <= FLO_FIT_WEIGHT_MAX))
+		return FLO_ERANGE;
 
 	tables(d, &t, &s);
 	err = reserve(&t);

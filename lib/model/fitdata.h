@@ -29,9 +29,13 @@ struct flo_fit_data {
 	uint64_t fingerprint; /* of rows no longer in the tables */
 };
 
+/* The largest total weight: 2^53, the counts a double holds exactly. */
+#define FLO_FIT_WEIGHT_MAX 9007199254740992.0
+
 /* A customer with x repeat purchases, the last at t_x, observed for T, with
  * mean spend m, standing for w >= 0 customers alike: in the Gamma-Gamma when
- * x > 0 and m > 0, else counted in left_out.  FLO_ENOMEM (nothing added). */
+ * x > 0 and m > 0, else counted in left_out.  FLO_ENOMEM, FLO_ERANGE when the
+ * total weight would pass FLO_FIT_WEIGHT_MAX (nothing added). */
 int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, double m,
 		     double w);
 

@@ -61,6 +61,11 @@ struct flo_custstate {
 	uint32_t nids, cap_ids;
 };
 
+static uint64_t magnitude(int64_t v)
+{
+	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
 static int day_ok(int64_t day)
 {
 	return day >= FLO_CUSTSTATE_DAY_MIN && day <= FLO_CUSTSTATE_DAY_MAX;
@@ -190,6 +195,28 @@ static size_t packed_size(const struct flo_field *vals, size_t n)
 	return size;
 }
 
+/* Whether the state's sums take one more value on day index d (new_day: a
+ * day inserted there): the bounds decode() checks, the sum over the days of
+ * each day's magnitude within base/money.h's, so that every summary at any
+ * date (a prefix of the days, a range of them) stays finite and exact. */
+static int sums_take(const flo_custstate *st, uint32_t d, int new_day, struct flo_money value)
+{
+	uint64_t micros = 0;
+	double rest = 0;
+	for (uint32_t i = 0; i < st->ndays; i++) {
+		struct flo_money v = st->days[i].value;
+		if (i == d && !new_day && !flo_money_add_checked(&v, value))
+			return 0;
+		micros += magnitude(v.micros);
+		rest += fabs(v.rest);
+	}
+	if (new_day) {
+		micros += magnitude(value.micros);
+		rest += fabs(value.rest);
+	}
+	return micros <= (uint64_t)FLO_MONEY_MICROS_MAX && rest <= FLO_MONEY_REST_MAX;
+}
+
 int flo_custstate_add(flo_custstate *st, const struct flo_rfm_config *cfg,
 		      const struct flo_custstate_order *o, int *repeated)
 {
@@ -215,6 +242,9 @@ int flo_custstate_add(flo_custstate *st, const struct flo_rfm_config *cfg,
 	int keep = cfg->nkeep > 0 && (new_day || tod >= st->days[d].keep_tod);
 	if (new_day && !reserve((void **)&st->days, st->ndays, &st->cap_days, sizeof *st->days, 1))
 		return FLO_ENOMEM;
+	struct flo_money value = flo_money_of(o->amount);
+	if (!sums_take(st, d, new_day, value))
+		return FLO_ERANGE;
 	if (keep) {
 		if (flo_kept_pack(&st->scratch, o->keep, cfg->nkeep) != FLO_OK)
 			return FLO_ENOMEM;
@@ -234,7 +264,6 @@ int flo_custstate_add(flo_custstate *st, const struct flo_rfm_config *cfg,
 		st->ndays++;
 	}
 	struct day *e = &st->days[d];
-	struct flo_money value = flo_money_of(o->amount);
 	e->count++;
 	flo_money_add(&e->value, value);
 	if (keep) {
@@ -485,13 +514,9 @@ static double get_double(struct in *in)
 	return d;
 }
 
-#define MICROS_MAX ((uint64_t)INT64_MAX / 2)
-#define REST_MAX 1e300
+#define MICROS_MAX ((uint64_t)FLO_MONEY_MICROS_MAX)
+#define REST_MAX FLO_MONEY_REST_MAX
 
-static uint64_t magnitude(int64_t v)
-{
-	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-}
 
 /* A packed blob of exactly n fields, as flo_kept_unpack() reads them. */
 static int blob_ok(const unsigned char *p, size_t len, size_t n)

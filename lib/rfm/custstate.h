@@ -52,7 +52,9 @@ struct flo_custstate_order {
  * order_ids, nkeep) and must be the same for every call on one state.  With
  * order ids, an order whose id the customer had before changes nothing and
  * sets *repeated.  FLO_ENOMEM, FLO_EUSAGE for a date outside the day range
- * flo accepts; the state is unchanged on failure. */
+ * flo accepts, FLO_ERANGE when the customer's sums would leave
+ * base/money.h's bounds (as the decoder checks them: the magnitudes of the
+ * days' values summed); the state is unchanged on failure. */
 int flo_custstate_add(flo_custstate *st, const struct flo_rfm_config *cfg,
 		      const struct flo_custstate_order *o, int *repeated);
 

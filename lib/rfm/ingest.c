@@ -553,6 +553,11 @@ static int read_summary(flo_ingest *in, flo_custsum *cs)
 		return skip_or(reject(in, FLO_EVALUE,
 				      "last_order_date \"%s\" is before first_order_date",
 				      flo_quote(f[FLO_CS_LAST]->val, f[FLO_CS_LAST]->len)));
+	struct flo_money total = flo_money_of(cv[2]);
+	if (!flo_money_ok(total) || !flo_money_add_checked(&total, flo_money_of(cv[3])))
+		return skip_or(reject(in, FLO_ERANGE,
+				      "customer_value_total_ever_online + _offline is out of range "
+				      "(flo sums values up to 1e300, and exactly up to 4.6e12)"));
 	if (cv[0] + cv[1] < 1)
 		return skip_or(reject(in, FLO_EVALUE, "no orders (order_num_total_ever_online "
 				      "+ _offline is 0)"));
@@ -614,28 +619,73 @@ static int scan_layout(flo_ingest *in, struct flo_orderscan_layout *lay)
 	return 1;
 }
 
-/* The current record into the aggregator, one by one. */
-static int add_order(flo_ingest *in, flo_rfm *agg)
+/* The words for an aggregator's failure.  A sum overflowed in a batch
+ * (threaded scan, feed) cannot be pinned to its line: the batch paths take
+ * values up to FLO_MONEY_EXACT_MAX only, so this needs millions of large
+ * orders of one customer. */
+static const char *range_words(int err)
 {
-	struct flo_ingest_order ord;
-	int err = read_order(in, &ord);
-	if (err != FLO_OK)
-		return err < 0 ? FLO_OK : err;
+	if (err == FLO_ERANGE)
+		return "a customer's total value is out of range (flo sums values exactly up "
+		       "to 4.6e12); the order cannot be named on the threaded path";
+	return flo_strerror(err);
+}
+
+int flo_ingest_reject_overflow(flo_ingest *in)
+{
+	const struct flo_field *v = in->o.quantity == NULL ? flo_reader_get(in->r, &in->amount)
+							   : flo_reader_get(in->r, &in->price);
+	const char *name = in->o.quantity == NULL ? in->amount.name : in->price.name;
+	int err = reject(in, FLO_ERANGE,
+			 "field \"%s\": the customer's total value would be out of range "
+			 "(flo sums values up to 1e300, and exactly up to 4.6e12): \"%s\"",
+			 name,
+			 v != NULL ? flo_quote(v->val, v->len) : "");
+	return err ? err : -1;
+}
+
+/* A read order into the aggregator: FLO_OK, -1 for a skipped bad record,
+ * or the code to stop with. */
+static int fold_order(flo_ingest *in, flo_rfm *agg, const struct flo_ingest_order *ord)
+{
 	enum flo_order_fate fate;
-	if (ord.is_return) {
-		err = flo_rfm_add_return(agg, ord.id, ord.id_len, ord.time, ord.amount,
-					 ord.order_id ? ord.line : 0, &fate);
+	int err;
+	if (ord->is_return) {
+		err = flo_rfm_add_return(agg, ord->id, ord->id_len, ord->time, ord->amount,
+					 ord->order_id ? ord->line : 0, &fate);
 		in->returns += err == FLO_OK && fate != FLO_ORDER_REPEATED && fate != FLO_ORDER_LATE;
 		if (fate == FLO_ORDER_LATE || fate == FLO_ORDER_REPEATED)
 			in->res.fates[fate]++;
 		return err == FLO_OK ? FLO_OK : fail(in, err, "%s", flo_strerror(err));
 	}
-	err = flo_rfm_add_line(agg, ord.id, ord.id_len, ord.time, ord.amount, ord.order_id,
-			       ord.order_id_len, ord.order_id ? ord.line : 0, ord.keep, &fate);
+	err = flo_rfm_add_line(agg, ord->id, ord->id_len, ord->time, ord->amount,
+				   ord->order_id, ord->order_id_len, ord->order_id ? ord->line : 0,
+				   ord->keep, &fate);
+	if (err == FLO_ERANGE)
+		return flo_ingest_reject_overflow(in);
 	if (err != FLO_OK)
 		return fail(in, err, "%s", flo_strerror(err));
 	in->res.fates[fate]++;
 	return FLO_OK;
+}
+
+/* The current record into the aggregator, one by one. */
+static int add_order(flo_ingest *in, flo_rfm *agg)
+{
+	struct flo_ingest_order ord;
+	int err = read_order(in, &ord);
+	if (err == FLO_OK)
+		err = fold_order(in, agg, &ord);
+	return err < 0 ? FLO_OK : err;
+}
+
+/* Whether an order's value goes to the aggregator one by one, where a sum
+ * it overflows is a bad record named by its line, rather than in a batch,
+ * which can only fail: only values beyond the exact range can overflow a
+ * sum in a few orders (base/money.h). */
+static int big_value(double amount)
+{
+	return !(fabs(amount) <= FLO_MONEY_EXACT_MAX);
 }
 
 /* The common case (no --keep, no --order-id) through a feed (rfmfeed.h):
@@ -646,8 +696,15 @@ static int feed_order(flo_ingest *in, flo_rfm_feed *feed)
 	int err = read_order(in, &ord);
 	if (err != FLO_OK)
 		return err < 0 ? FLO_OK : err;
+	if (big_value(ord.amount)) {
+		/* The feed's thread idle first: the aggregator is one thread's. */
+		if ((err = flo_rfm_feed_drain(feed)) != FLO_OK)
+			return fail(in, err, "%s", range_words(err));
+		err = fold_order(in, flo_rfm_feed_agg(feed), &ord);
+		return err < 0 ? FLO_OK : err;
+	}
 	err = flo_rfm_feed_add(feed, ord.id, ord.id_len, ord.time, ord.amount);
-	return err == FLO_OK ? FLO_OK : fail(in, err, "%s", flo_strerror(err));
+	return err == FLO_OK ? FLO_OK : fail(in, err, "%s", range_words(err));
 }
 
 static int run_orders(flo_ingest *in)
@@ -671,7 +728,7 @@ static int run_orders(flo_ingest *in)
 		long before = res->fates[0] + res->fates[1] + res->fates[2] + res->fates[3];
 		int done;
 		if ((err = flo_orderscan(in->r, in->o.fd, agg, &lay, res->fates, &done)) != FLO_OK)
-			return fail(in, err, "%s", flo_strerror(err));
+			return fail(in, err, "%s", range_words(err));
 		res->scanned = res->fates[0] + res->fates[1] + res->fates[2] + res->fates[3] -
 			       before;
 		got = done ? 0 : flo_reader_next(in->r);
@@ -692,7 +749,7 @@ static int run_orders(flo_ingest *in)
 	}
 	int ferr = feed != NULL ? flo_rfm_feed_finish(feed, res->fates) : FLO_OK;
 	if (err == FLO_OK && ferr != FLO_OK)
-		err = fail(in, ferr, "%s", flo_strerror(ferr));
+		err = fail(in, ferr, "%s", range_words(ferr));
 	if (err == FLO_OK && in->cfg.net_returns &&
 	    (err = flo_rfm_net_returns(agg, &in->unmatched, &in->capped)) != FLO_OK)
 		err = fail(in, err, "%s", flo_strerror(err));

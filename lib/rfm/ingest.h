@@ -123,4 +123,10 @@ void flo_ingest_netted(const flo_ingest *in, long *netted, long *unmatched, long
  * code negated (a fatal reader error, a stop at a bad record). */
 int flo_ingest_next(flo_ingest *in, struct flo_ingest_order *ord);
 
+/* The current order is a bad record because a customer's total would
+ * overflow (FLO_ERANGE from rfm.h or custstate.h), said with its value
+ * field: -1 when the policy skips it, else the code to stop with (the words
+ * in flo_ingest_errmsg()). */
+int flo_ingest_reject_overflow(flo_ingest *in);
+
 #endif

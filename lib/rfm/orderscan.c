@@ -4,6 +4,7 @@
  * folds part k of every chunk, chunk after chunk. */
 #include "rfm/orderscan.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "base/date.h"
@@ -42,8 +43,9 @@ static int take_line(const struct scan *s, struct chunk *c, const char *p,
 	/* An empty id and a return (a negative amount) are the general path's. */
 	if (id_len == 0 || (amount_len > 0 && amount[0] == '-') ||
 	    flo_parse_time(date, date_len, &o.time) != FLO_OK ||
-	    flo_parse_money(amount, amount_len, &o.value) != FLO_OK)
-		return 0;
+	    flo_parse_money(amount, amount_len, &o.value) != FLO_OK ||
+	    !(fabs(o.value.rest) <= FLO_MONEY_EXACT_MAX))
+		return 0; /* a large value too: a sum it overflows must name its line */
 	if (lay->ascii_ids)
 		for (size_t i = 0; i < id_len; i++)
 			if ((unsigned char)id[i] >= 0x80)

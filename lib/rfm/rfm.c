@@ -489,49 +489,59 @@ static int set_money(struct part *pt, struct cust *c, const struct cust_money *m
 	return FLO_OK;
 }
 
-/* One order into the totals of customer idx of part pt. */
+/* One order into the totals of customer idx of part pt.  FLO_ERANGE, with
+ * nothing changed, when a sum would leave money.h's bounds. */
 static int fold(const struct flo_rfm_config *cfg, struct part *pt, uint32_t idx, int64_t time,
 		int32_t day, int holdout, struct flo_money value, const char *order_id,
 		size_t order_id_len, const struct flo_field *keep, enum flo_order_fate *fate)
 {
 	struct cust *c = &pt->cust[idx];
 	struct cust_extra *x = pt->extra != NULL ? &pt->extra[idx] : NULL;
+	uint64_t id_hash = 0;
 	if (cfg->order_ids) {
-		int added = idset_add(&x->order_ids, flo_hash(order_id, order_id_len));
-		if (added < 0)
-			return FLO_ENOMEM;
-		if (added == 0) {
+		id_hash = flo_hash(order_id, order_id_len);
+		if (idset_has(&x->order_ids, id_hash)) {
 			*fate = FLO_ORDER_REPEATED;
 			return FLO_OK;
 		}
 	}
+	/* The new sums first: an order they cannot take changes nothing. */
+	struct cust_money m = money_of(pt, c);
+	int new_first = 0;
+	if (holdout) {
+		if (!flo_money_add_checked(&m.h, value))
+			return FLO_ERANGE;
+	} else {
+		if (cfg->per_order) {
+			new_first = c->orders == 0 || flo_rfm_first_before(time, flo_money_value(value),
+									 x->first_time, m.first);
+			if (new_first)
+				m.first = value;
+		} else if (day < c->first_day) {
+			m.first = value;
+		} else if (day == c->first_day && !flo_money_add_checked(&m.first, value)) {
+			return FLO_ERANGE;
+		}
+		if (!flo_money_ok(m.first) || !flo_money_add_checked(&m.revenue, value))
+			return FLO_ERANGE;
+	}
+	if (cfg->order_ids && idset_add(&x->order_ids, id_hash) < 0)
+		return FLO_ENOMEM;
 	if (!cfg->per_order && dayset_add(&pt->days, &c->days, day) != FLO_OK)
 		return FLO_ENOMEM;
-	struct cust_money m = money_of(pt, c);
 	if (holdout) {
 		c->h_orders++;
-		flo_money_add(&m.h, value);
 		*fate = FLO_ORDER_HOLDOUT;
 		return set_money(pt, c, &m);
 	}
 	*fate = FLO_ORDER_CALIBRATION;
-	if (cfg->per_order) {
-		if (c->orders == 0 ||
-		    flo_rfm_first_before(time, flo_money_value(value), x->first_time, m.first)) {
-			x->first_time = time;
-			m.first = value;
-		}
-	} else if (day < c->first_day) {
-		m.first = value;
-	} else if (day == c->first_day) {
-		flo_money_add(&m.first, value);
-	}
+	if (new_first)
+		x->first_time = time;
 	if (day < c->first_day)
 		c->first_day = day;
 	if (c->orders == 0 || day > c->last_day)
 		c->last_day = day;
 	c->orders++;
-	flo_money_add(&m.revenue, value);
 	if (set_money(pt, c, &m) != FLO_OK)
 		return FLO_ENOMEM;
 	if (!pt->have_max || day > pt->max_day) {
@@ -548,7 +558,8 @@ static int fold(const struct flo_rfm_config *cfg, struct part *pt, uint32_t idx,
 
 /* A further line of an order the customer has (order_ids), on a day that is
  * an occasion already: its value added to that order; no order counted, but
- * when the order's earlier lines were all in the holdout. */
+ * when the order's earlier lines were all in the holdout.  FLO_ERANGE as
+ * fold(). */
 static int fold_line(const struct flo_rfm_config *cfg, struct part *pt, uint32_t idx,
 		     int64_t time, int32_t day, int holdout, struct flo_money value,
 		     const struct flo_field *keep, enum flo_order_fate *fate)
@@ -557,30 +568,34 @@ static int fold_line(const struct flo_rfm_config *cfg, struct part *pt, uint32_t
 	struct cust_extra *x = &pt->extra[idx];
 	struct cust_money m = money_of(pt, c);
 	if (holdout) {
-		flo_money_add(&m.h, value);
+		if (!flo_money_add_checked(&m.h, value))
+			return FLO_ERANGE;
 		*fate = FLO_ORDER_HOLDOUT;
 		return set_money(pt, c, &m);
 	}
-	*fate = FLO_ORDER_CALIBRATION;
+	int first_line = 0;
 	if (cfg->per_order) {
-		if (c->orders == 0 || time == x->first_time) { /* a line of the first order */
-			if (c->orders == 0)
-				m.first = (struct flo_money){0, 0};
-			x->first_time = time;
-			flo_money_add(&m.first, value);
-		}
+		first_line = c->orders == 0 || time == x->first_time; /* a line of the first order */
+		if (c->orders == 0)
+			m.first = (struct flo_money){0, 0};
+		if (first_line && !flo_money_add_checked(&m.first, value))
+			return FLO_ERANGE;
 	} else if (day < c->first_day) {
 		m.first = value;
-	} else if (day == c->first_day) {
-		flo_money_add(&m.first, value);
+	} else if (day == c->first_day && !flo_money_add_checked(&m.first, value)) {
+		return FLO_ERANGE;
 	}
+	if (!flo_money_ok(m.first) || !flo_money_add_checked(&m.revenue, value))
+		return FLO_ERANGE;
+	*fate = FLO_ORDER_CALIBRATION;
+	if (first_line)
+		x->first_time = time;
 	if (day < c->first_day)
 		c->first_day = day;
 	if (c->orders == 0 || day > c->last_day)
 		c->last_day = day;
 	if (c->orders == 0)
 		c->orders = 1;
-	flo_money_add(&m.revenue, value);
 	if (set_money(pt, c, &m) != FLO_OK)
 		return FLO_ENOMEM;
 	if (!pt->have_max || day > pt->max_day) {
@@ -641,6 +656,10 @@ static int add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, dou
 		return FLO_OK;
 	}
 	day = occasion_day(&r->cfg, day, holdout);
+	struct flo_money value = flo_money_of(amount);
+	/* Before the customer is made: a value no sum can take. */
+	if (!flo_money_ok(value))
+		return FLO_ERANGE;
 	struct part *pt;
 	uint32_t idx;
 	if ((err = customer(r, id, id_len, &pt, &idx)) != FLO_OK)
@@ -650,10 +669,9 @@ static int add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, dou
 	if (line != 0 && r->cfg.order_ids) {
 		/* The lines' hashes share the set with the orders': 8 bytes each. */
 		struct idset *seen = &pt->extra[idx].order_ids;
-		int added = idset_add(seen, line);
-		if (added <= 0) {
+		if (idset_has(seen, line)) {
 			*fate = FLO_ORDER_REPEATED;
-			return added < 0 ? FLO_ENOMEM : FLO_OK;
+			return FLO_OK;
 		}
 		/* A line on a day of its own (an order across midnight) is that
 		 * day's purchase, as an order: the occasion is the day. */
@@ -661,17 +679,23 @@ static int add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, dou
 		int known = idset_has(seen, flo_hash(order_id, order_id_len));
 		int new_day = !r->cfg.per_order &&
 			      dayset_count_upto(days, day) == dayset_count_upto(days, day - 1);
-		if (known && !new_day)
-			return fold_line(&r->cfg, pt, idx, time, day, holdout,
-					 flo_money_of(amount), keep, fate);
-		if (known) {
-			nocheck = r->cfg;
-			nocheck.order_ids = 0; /* the order's hash is in the set already */
-			cfg = &nocheck;
+		if (known && !new_day) {
+			err = fold_line(&r->cfg, pt, idx, time, day, holdout, value, keep, fate);
+		} else {
+			if (known) {
+				nocheck = r->cfg;
+				nocheck.order_ids = 0; /* the order's hash is in the set already */
+				cfg = &nocheck;
+			}
+			err = fold(cfg, pt, idx, time, day, holdout, value, order_id, order_id_len,
+				   keep, fate);
 		}
+		/* The line is seen only once its value is in. */
+		if (err == FLO_OK && idset_add(seen, line) < 0)
+			err = FLO_ENOMEM;
+		return err;
 	}
-	return fold(cfg, pt, idx, time, day, holdout, flo_money_of(amount), order_id,
-		    order_id_len, keep, fate);
+	return fold(cfg, pt, idx, time, day, holdout, value, order_id, order_id_len, keep, fate);
 }
 
 int flo_rfm_add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, double amount,
@@ -808,6 +832,8 @@ static int add_part(const struct flo_rfm_config *cfg, struct part *pt,
 		if (i < n) {
 			/* 1: request the id's slot in the id table. */
 			int late;
+			if (!flo_money_ok(o[i].value))
+				return FLO_ERANGE;
 			day[k] = flo_rfm_day(o[i].time);
 			state[k] = (unsigned char)(1 + holdout_day(cfg, day[k], &late));
 			if (late)

@@ -99,7 +99,10 @@ void flo_rfm_free(flo_rfm *r);
 /* Fold one order in.  `time` is in seconds since the epoch (only the day
  * matters, but for per-order occasions the time orders a customer's orders
  * within a day); `keep` holds cfg->nkeep values (NULL if none), kept from the
- * customer's latest calibration order. */
+ * customer's latest calibration order.  FLO_ERANGE, with nothing of the
+ * order applied, when one of the customer's sums (revenue, first purchase,
+ * holdout value) would leave base/money.h's bounds: the order is a bad
+ * record, never an infinite or wrapped total. */
 int flo_rfm_add(flo_rfm *r, const char *id, size_t id_len, int64_t time,
 		double amount, const char *order_id, size_t order_id_len,
 		const struct flo_field *keep, enum flo_order_fate *fate);
@@ -147,7 +150,9 @@ struct flo_rfm_order {
  * fate counted in counts[fate].  Only without order ids and kept values
  * (cfg->order_ids and cfg->nkeep 0; else FLO_EVALUE).  Faster on large
  * tables: the memory an order needs is requested a few dozen orders ahead.
- * The hashes are computed here. */
+ * The hashes are computed here.  FLO_ERANGE as flo_rfm_add(), which orders
+ * of the call are then folded in is not said: callers that must name the
+ * order give values above FLO_MONEY_EXACT_MAX to flo_rfm_add() instead. */
 int flo_rfm_add_batch(flo_rfm *r, const struct flo_rfm_order *o, size_t n, long counts[4]);
 
 /* The customers are kept in parts by their ids' hashes (cfg->parts of

@@ -137,6 +137,16 @@ static int drain(flo_rfm_feed *f)
 	return err;
 }
 
+int flo_rfm_feed_drain(flo_rfm_feed *f)
+{
+	return drain(f);
+}
+
+flo_rfm *flo_rfm_feed_agg(flo_rfm_feed *f)
+{
+	return f->agg;
+}
+
 int flo_rfm_feed_add(flo_rfm_feed *f, const char *id, size_t id_len, int64_t time,
 		     double amount)
 {

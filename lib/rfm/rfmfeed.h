@@ -31,6 +31,13 @@ int flo_rfm_feed_new(flo_rfm_feed **f, flo_rfm *agg, int threaded);
 int flo_rfm_feed_add(flo_rfm_feed *f, const char *id, size_t id_len, int64_t time,
 		     double amount);
 
+/* Wait until the thread has folded in every batch it was handed (the
+ * orders being gathered stay queued): then the caller may fold one order in
+ * itself (flo_rfm_add() on flo_rfm_feed_agg()) before the next
+ * flo_rfm_feed_add().  Returns the aggregator's first error. */
+int flo_rfm_feed_drain(flo_rfm_feed *f);
+flo_rfm *flo_rfm_feed_agg(flo_rfm_feed *f);
+
 /* Fold in everything queued, stop the thread and free the feed; the fates of
  * all orders are added to counts[].  Returns the aggregator's first error. */
 int flo_rfm_feed_finish(flo_rfm_feed *f, long counts[4]);

@@ -71,14 +71,22 @@ int flo_segsum_new(flo_segsum **out, int ngroups, const char *const *name, size_
 	return FLO_OK;
 }
 
-void flo_segsum_add(flo_segsum *s, int g, const double *v)
+int flo_segsum_add(flo_segsum *s, int g, const double *v)
 {
+	/* A sum that would leave the doubles is refused before anything is
+	 * added: no inf or NaN in a summary. */
+	for (size_t j = 0; j < s->nf; j++) {
+		const struct flo_ksum *k = &s->sum[(size_t)g * s->nf + j];
+		if (!isnan(v[j]) && !isfinite(k->sum + (v[j] - k->comp)))
+			return (int)j + 1;
+	}
 	s->count[g]++;
 	for (size_t j = 0; j < s->nf; j++)
 		if (!isnan(v[j])) {
 			flo_ksum_add(&s->sum[(size_t)g * s->nf + j], v[j]);
 			s->present[(size_t)g * s->nf + j]++;
 		}
+	return 0;
 }
 
 int flo_segsum_write(const flo_segsum *s, flo_writer *w, const char *const *label,

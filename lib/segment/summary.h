@@ -17,8 +17,10 @@ int flo_segsum_new(flo_segsum **s, int ngroups, const char *const *name, size_t 
 /* Accepts NULL. */
 void flo_segsum_free(flo_segsum *s);
 
-/* One customer of segment g (0..ngroups-1) with the values v[0..nf-1]. */
-void flo_segsum_add(flo_segsum *s, int g, const double *v);
+/* One customer of segment g (0..ngroups-1) with the values v[0..nf-1]: 0,
+ * or 1 + the index of a field whose sum would become infinite (nothing of
+ * the customer added). */
+int flo_segsum_add(flo_segsum *s, int g, const double *v);
 
 /* The rows, segment order[i] named label[order[i]] for i = 0, 1, ... (order
  * NULL: 0, 1, ...).  FLO_OK, or the first error of flo_writer_end(). */

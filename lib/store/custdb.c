@@ -152,6 +152,11 @@ static int settings_get(flo_store *s, struct flo_custdb_settings *out, char *err
 		snprintf(err, errlen, "no customer states stored");
 		return rc;
 	}
+	if (rc == FLO_EVALUE) {
+		snprintf(err, errlen, "the customer-state settings record is damaged (its "
+			 "checksum fails)");
+		return FLO_ESTORE;
+	}
 	if (rc != FLO_OK) {
 		snprintf(err, errlen, "%s", flo_store_errmsg(s));
 		return rc;
@@ -550,6 +555,8 @@ static struct touched *touch(flo_custdb *db, const char *id, size_t len, int *rc
 		flo_custstate_clear(e->st);
 	} else if (*rc != FLO_OK) {
 		fail(db, *rc, "%s", flo_store_errmsg(db->store));
+		if (*rc == FLO_EVALUE)
+			*rc = FLO_ESTORE; /* a checksum that fails: damage */
 		return NULL;
 	} else if ((*rc = flo_custstate_decode(e->st, &db->cfg, val, vlen)) != FLO_OK) {
 		state_error(db->msg, sizeof db->msg, db->name, id, len, *rc);
@@ -625,6 +632,9 @@ int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 	if (rc == FLO_EUSAGE)
 		return fail(db, rc, "a date outside the years %d to %d", FLO_YEAR_MIN,
 			    FLO_YEAR_MAX);
+	if (rc == FLO_ERANGE)
+		return fail(db, rc, "customer \"%s\": its total value would leave the range "
+			    "flo sums", flo_quote(o->id, o->id_len));
 	if (rc != FLO_OK)
 		return fail(db, rc, "out of memory");
 	db->pending++;
@@ -759,10 +769,37 @@ struct walk {
 	char *err;
 	size_t errlen;
 	const char *name;
+	flo_custdb_bad_fn *bad; /* NULL: a damaged state stops the walk */
+	void *bad_ctx;
 };
 
 /* Stops the walk with a code no err.h code equals. */
 #define WALK_FAILED (-1)
+
+/* The words for a state whose checksum fails. */
+static void sum_error(char *msg, size_t size, const char *name, const char *id, size_t len)
+{
+	snprintf(msg, size, "%s: customer \"%s\": the stored state is damaged (its checksum "
+		 "fails)", name, flo_quote(id, len));
+}
+
+/* A stored record that is no sound state: its words into w->err, then to
+ * w->bad (0: skipped, go on) or the walk stops (WALK_FAILED, w->rc set). */
+static int damaged(struct walk *w, const char *id, size_t idlen, int sound, int rc)
+{
+	if (!sound)
+		sum_error(w->err, w->errlen, w->name, id, idlen);
+	else
+		state_error(w->err, w->errlen, w->name, id, idlen, rc);
+	if (rc == FLO_ENOMEM || w->bad == NULL || id[0] == '\0') {
+		w->rc = rc == FLO_ENOMEM ? rc : rc == FLO_EVERSION && sound ? rc : FLO_ESTORE;
+		return WALK_FAILED;
+	}
+	w->counts->damaged++;
+	w->bad(w->bad_ctx, id, idlen, w->err);
+	w->err[0] = '\0';
+	return 0;
+}
 
 static int walk_one(void *ctx, const char *id, size_t idlen, const void *val, size_t vlen)
 {
@@ -773,11 +810,8 @@ static int walk_one(void *ctx, const char *id, size_t idlen, const void *val, si
 	if (id[0] == '\0')
 		return 0; /* the settings, not a customer */
 	int rc = flo_custstate_decode(w->st, w->cfg, val, vlen);
-	if (rc != FLO_OK) {
-		state_error(w->err, w->errlen, w->name, id, idlen, rc);
-		w->rc = rc == FLO_EVALUE ? FLO_ESTORE : rc;
-		return WALK_FAILED;
-	}
+	if (rc != FLO_OK)
+		return damaged(w, id, idlen, 1, rc);
 	int got = flo_custstate_summary(w->st, w->cfg, w->as_of, &s, w->kept, &left);
 	w->counts->holdout_only += (size_t)left.holdout_only;
 	w->counts->late += left.late;
@@ -790,47 +824,196 @@ static int walk_one(void *ctx, const char *id, size_t idlen, const void *val, si
 	return 0;
 }
 
-int flo_custdb_dump(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
-		    flo_summary_fn *fn, void *ctx, struct flo_custdb_counts *counts, char *err,
-		    size_t errlen)
+/* The first pass of a dump, and the check: every state decodes. */
+static int check_one(void *ctx, const char *id, size_t idlen, const void *val, size_t vlen,
+		     int sound)
+{
+	struct walk *w = ctx;
+	if (id[0] == '\0' && sound)
+		return 0; /* the settings, read already */
+	int rc = sound ? flo_custstate_decode(w->st, w->cfg, val, vlen) : FLO_EVALUE;
+	if (rc != FLO_OK)
+		return damaged(w, id, idlen, sound, rc);
+	w->counts->customers++;
+	return 0;
+}
+
+static int dump_one(void *ctx, const char *id, size_t idlen, const void *val, size_t vlen,
+		    int sound)
+{
+	struct walk *w = ctx;
+	if (id[0] == '\0' && sound)
+		return 0;
+	if (!sound)
+		return damaged(w, id, idlen, sound, FLO_EVALUE);
+	return walk_one(ctx, id, idlen, val, vlen);
+}
+
+/* The settings and the walk's state, in a read batch kept open on s for the
+ * walk (keep), or closed again (a store open for writing, whose batch is a
+ * write one, always): each scan then takes a snapshot of its own, which in a
+ * store only this process writes is the same. */
+static int walk_begin(flo_store *s, struct walk *w, struct flo_custdb_counts *counts, int keep)
 {
 	struct flo_custdb_settings set;
-	struct walk w = {cfg, 0, NULL, NULL, fn, ctx, counts, FLO_OK, err, errlen, name};
 	int rc;
 
 	memset(counts, 0, sizeof *counts);
 	if ((rc = flo_store_batch_begin(s)) != FLO_OK) {
-		snprintf(err, errlen, "%s", flo_store_errmsg(s));
+		snprintf(w->err, w->errlen, "%s", flo_store_errmsg(s));
 		return rc;
 	}
 	/* The latest day and the customers from one snapshot, so that a dump
 	 * taken while a writer works is one committed state. */
-	rc = settings_get(s, &set, err, errlen);
-	if (rc == FLO_ENOTFOUND) {
-		flo_store_batch_abort(s);
-		return FLO_OK;
-	}
+	rc = settings_get(s, &set, w->err, w->errlen);
 	if (rc != FLO_OK) {
 		flo_store_batch_abort(s);
 		return rc;
 	}
-	counts->has_as_of = cfg->has_as_of || set.has_latest;
-	counts->as_of = w.as_of = cfg->has_as_of ? cfg->as_of : set.latest;
+	counts->has_as_of = w->cfg->has_as_of || set.has_latest;
+	counts->as_of = w->as_of = w->cfg->has_as_of ? w->cfg->as_of : set.latest;
 	flo_custdb_settings_free(&set);
-	w.kept = calloc(cfg->nkeep ? cfg->nkeep : 1, sizeof *w.kept);
-	rc = w.kept == NULL ? FLO_ENOMEM : flo_custstate_new(&w.st);
-	if (rc == FLO_OK && counts->has_as_of) {
-		rc = flo_store_customer_each(s, walk_one, &w);
-		if (rc == WALK_FAILED)
-			rc = w.rc;
-		else if (rc != FLO_OK)
-			snprintf(err, errlen, "%s", flo_store_errmsg(s));
-	} else if (rc != FLO_OK) {
-		snprintf(err, errlen, "out of memory");
+	if (!keep || flo_store_writable(s))
+		flo_store_batch_abort(s);
+	w->kept = calloc(w->cfg->nkeep ? w->cfg->nkeep : 1, sizeof *w->kept);
+	rc = w->kept == NULL ? FLO_ENOMEM : flo_custstate_new(&w->st);
+	if (rc != FLO_OK) {
+		snprintf(w->err, w->errlen, "out of memory");
+		flo_store_batch_abort(s);
 	}
+	return rc;
+}
+
+static void walk_end(flo_store *s, struct walk *w)
+{
 	flo_store_batch_abort(s);
-	flo_custstate_free(w.st);
-	free(w.kept);
+	flo_custstate_free(w->st);
+	free(w->kept);
+}
+
+/* A scan with fn, the store's failure in words. */
+static int scan(flo_store *s, struct walk *w, flo_store_scan_fn *fn)
+{
+	int rc = flo_store_customer_scan(s, fn, w);
+	if (rc == WALK_FAILED)
+		return w->rc;
+	if (rc != FLO_OK)
+		snprintf(w->err, w->errlen, "%s", flo_store_errmsg(s));
+	return rc;
+}
+
+int flo_custdb_dump(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
+		    flo_summary_fn *fn, void *ctx, flo_custdb_bad_fn *bad, void *bad_ctx,
+		    struct flo_custdb_counts *counts, char *err, size_t errlen)
+{
+	struct walk w = {cfg, 0, NULL, NULL, fn, ctx, counts, FLO_OK, err, errlen, name,
+			 bad, bad_ctx};
+	int rc = walk_begin(s, &w, counts, 1);
+	if (rc == FLO_ENOTFOUND)
+		return FLO_OK;
+	if (rc != FLO_OK)
+		return rc;
+	if (counts->has_as_of && bad == NULL) {
+		/* Every state decodes before the first record is written: a
+		 * dump that stops at a damaged customer writes nothing. */
+		rc = scan(s, &w, check_one);
+		counts->customers = 0;
+	}
+	if (rc == FLO_OK && counts->has_as_of)
+		rc = scan(s, &w, dump_one);
+	walk_end(s, &w);
+	return rc;
+}
+
+/* Every state decoded: the scan's code (damaged states counted). */
+static int check_states(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
+			flo_custdb_bad_fn *bad, void *bad_ctx, struct flo_custdb_counts *counts,
+			char *err, size_t errlen, int keep)
+{
+	struct walk w = {cfg, 0, NULL, NULL, NULL, NULL, counts, FLO_OK, err, errlen, name,
+			 bad, bad_ctx};
+	int rc = walk_begin(s, &w, counts, keep);
+	if (rc == FLO_ENOTFOUND)
+		return FLO_OK;
+	if (rc == FLO_OK)
+		rc = scan(s, &w, check_one);
+	walk_end(s, &w);
+	return rc;
+}
+
+int flo_custdb_check(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
+		     flo_custdb_bad_fn *bad, void *bad_ctx, struct flo_custdb_counts *counts,
+		     char *err, size_t errlen)
+{
+	int rc = check_states(s, name, cfg, bad, bad_ctx, counts, err, errlen, 1);
+	if (rc == FLO_OK && counts->damaged > 0) {
+		snprintf(err, errlen, "%s: %zu of %zu customers damaged", name, counts->damaged,
+			 counts->damaged + counts->customers);
+		rc = FLO_ESTORE;
+	}
+	return rc;
+}
+
+/* The ids of the damaged customers, gathered by a check for repair. */
+struct gathered {
+	flo_custdb_bad_fn *bad;
+	void *ctx;
+	char **ids;
+	size_t *lens, n, cap;
+	int oom;
+};
+
+static void gather(void *ctx, const char *id, size_t idlen, const char *why)
+{
+	struct gathered *g = ctx;
+	g->bad(g->ctx, id, idlen, why);
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 16;
+		char **ids = realloc(g->ids, cap * sizeof *ids);
+		if (ids != NULL)
+			g->ids = ids;
+		size_t *lens = realloc(g->lens, cap * sizeof *lens);
+		if (lens != NULL)
+			g->lens = lens;
+		if (ids == NULL || lens == NULL) {
+			g->oom = 1;
+			return;
+		}
+		g->cap = cap;
+	}
+	char *copy = malloc(idlen ? idlen : 1);
+	if (copy == NULL) {
+		g->oom = 1;
+		return;
+	}
+	memcpy(copy, id, idlen);
+	g->ids[g->n] = copy;
+	g->lens[g->n++] = idlen;
+}
+
+int flo_custdb_repair(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
+		      flo_custdb_bad_fn *bad, void *bad_ctx, struct flo_custdb_counts *counts,
+		      char *err, size_t errlen)
+{
+	struct gathered g = {bad, bad_ctx, NULL, NULL, 0, 0, 0};
+	int rc = check_states(s, name, cfg, gather, &g, counts, err, errlen, 0);
+	if (g.oom)
+		rc = FLO_ENOMEM, snprintf(err, errlen, "out of memory");
+	if (rc == FLO_OK && g.n > 0) {
+		rc = flo_store_batch_begin(s);
+		for (size_t i = 0; rc == FLO_OK && i < g.n; i++)
+			rc = flo_store_customer_del(s, g.ids[i], g.lens[i]);
+		if (rc == FLO_OK)
+			rc = flo_store_batch_commit(s);
+		else
+			flo_store_batch_abort(s);
+		if (rc != FLO_OK)
+			snprintf(err, errlen, "%s", flo_store_errmsg(s));
+	}
+	for (size_t i = 0; i < g.n; i++)
+		free(g.ids[i]);
+	free(g.ids);
+	free(g.lens);
 	return rc;
 }
 
@@ -845,7 +1028,14 @@ int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_s
 		struct flo_custdb_order ord = {o.id, o.id_len, o.time, o.amount, o.order_id,
 					       o.order_id_len, o.keep};
 		enum flo_order_fate fate;
-		if ((rc = flo_custdb_add(db, &ord, &fate)) != FLO_OK)
+		rc = flo_custdb_add(db, &ord, &fate);
+		if (rc == FLO_ERANGE) {
+			/* A bad record: nothing of it was folded in. */
+			if ((rc = flo_ingest_reject_overflow(in)) < 0)
+				continue;
+			return fail(db, rc, "%s", flo_ingest_errmsg(in));
+		}
+		if (rc != FLO_OK)
 			return rc;
 		counts[fate]++;
 		if (db->pending >= commit_every && (rc = flo_custdb_commit(db, fn, ctx)) != FLO_OK)

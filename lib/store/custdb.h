@@ -123,7 +123,9 @@ struct flo_custdb_order {
 /* Fold one order into its customer's state, beginning a batch if none is
  * open.  FLO_EUSAGE for an id the store cannot hold; FLO_ESTORE (a damaged
  * state, a store error), FLO_EVERSION, FLO_ENOMEM: then the batch is lost
- * and the engine should be freed. */
+ * and the engine should be freed.  FLO_ERANGE when the customer's sums would
+ * leave base/money.h's bounds: nothing of the order is folded in, the batch
+ * goes on (a bad record). */
 int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 		   enum flo_order_fate *fate);
 
@@ -149,19 +151,44 @@ int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_s
 /* ---- reading ---- */
 
 struct flo_custdb_counts {
-	size_t customers;    /* summaries written */
+	size_t customers;    /* summaries written (a check: states sound) */
 	size_t holdout_only; /* customers whose first order is after as-of */
 	size_t late;         /* orders after as-of (or holdout end) */
+	size_t damaged;      /* states skipped: checksum failed, or no decode */
 	int has_as_of;       /* as_of is set: the store holds orders */
 	int32_t as_of;
 };
 
+/* A damaged customer state: its id and the words that say so. */
+typedef void flo_custdb_bad_fn(void *ctx, const char *id, size_t idlen, const char *why);
+
 /* Every stored customer's summary at cfg's as-of date (else the latest
  * order day stored), sorted by id, from one snapshot: a writer working
  * meanwhile is seen as of its last commit.  cfg must agree with the store's
- * settings; nkeep fields per customer. */
+ * settings; nkeep fields per customer.
+ *
+ * A state that fails its checksum or does not decode: with bad NULL, the
+ * dump stops with FLO_ESTORE (FLO_EVERSION for a newer state) naming the
+ * customer in err, and since every state is decoded in a first pass, before
+ * fn is called at all; with bad, it goes to bad, is counted in
+ * counts->damaged and skipped, and the dump goes on.  A damaged page of the
+ * store stops it with FLO_ESTORE (store.h's flo_store_customer_scan()). */
 int flo_custdb_dump(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
-		    flo_summary_fn *fn, void *ctx, struct flo_custdb_counts *counts, char *err,
-		    size_t errlen);
+		    flo_summary_fn *fn, void *ctx, flo_custdb_bad_fn *bad, void *bad_ctx,
+		    struct flo_custdb_counts *counts, char *err, size_t errlen);
+
+/* Decode every stored state: each damaged one to bad (may be NULL),
+ * counted.  0 when all are sound (counts->customers of them); FLO_ESTORE
+ * with err when some are not or a page is damaged. */
+int flo_custdb_check(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
+		     flo_custdb_bad_fn *bad, void *bad_ctx, struct flo_custdb_counts *counts,
+		     char *err, size_t errlen);
+
+/* flo_custdb_check(), then every damaged state deleted in one batch (s open
+ * for writing): 0 when done (counts->damaged dropped), FLO_ESTORE for a
+ * damaged page or settings record, which this cannot mend. */
+int flo_custdb_repair(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
+		      flo_custdb_bad_fn *bad, void *bad_ctx, struct flo_custdb_counts *counts,
+		      char *err, size_t errlen);
 
 #endif

@@ -11,12 +11,16 @@
 #include <string.h>
 #include <sys/statvfs.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <lmdb.h>
 
+#include "base/crc32c.h"
 #include "base/err.h"
+#include "base/quote.h"
+#include "store/pagewalk.h"
 
 #define FORMAT_NAME "flo-store"
 #define STR_(x) #x
@@ -37,8 +41,13 @@ static const char *const db_names[DB_COUNT] = {"meta", "models", "cuts", "custom
  * Copied in and out with memcpy, since entries are not aligned. */
 struct logop {
 	unsigned db;
-	size_t klen, vlen;
+	size_t klen, vlen; /* vlen LOG_DEL: a delete */
 };
+#define LOG_DEL SIZE_MAX
+
+/* A customer's value ends in this many bytes: the CRC-32C of its key and
+ * the bytes before them, little-endian. */
+#define SUM_BYTES 4
 
 struct flo_store {
 	MDB_env *env;
@@ -51,6 +60,10 @@ struct flo_store {
 	 * map grows (an aborted LMDB transaction keeps nothing). */
 	unsigned char *log;
 	size_t loglen, logcap;
+	int customers_changed; /* the batch put or deleted a customer */
+	unsigned char *vbuf;   /* a customer's value with its checksum */
+	size_t vcap;
+	int verify;            /* walk every page at open (options) */
 	char *path;
 	char msg[FLO_STORE_ERRMAX];
 };
@@ -191,6 +204,23 @@ static int check_readable(flo_store *s)
 	return 0;
 }
 
+/* The meta pages, read before LMDB maps the file: LMDB takes their page
+ * size and last page on trust, and would read past the file's end. */
+static int check_header(flo_store *s)
+{
+	char file[PATH_MAX], msg[FLO_PAGEWALK_MSG];
+	if ((size_t)snprintf(file, sizeof file, "%s/data.mdb", s->path) >= sizeof file)
+		return fail(s, FLO_ESTORE, "%s: path too long", s->path);
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* a new store, or LMDB's words for why not */
+	int rc = flo_pagewalk_header(fd, msg);
+	close(fd);
+	if (rc == FLO_ESTORE)
+		return fail(s, rc, "%s: %s", file, msg);
+	return 0;
+}
+
 static int env_open(flo_store *s, const struct flo_store_options *opt)
 {
 	unsigned flags = s->writable ? 0 : MDB_RDONLY;
@@ -207,6 +237,8 @@ static int env_open(flo_store *s, const struct flo_store_options *opt)
 		return fail_mdb(s, rc, "mdb_env_set_maxdbs");
 	/* No map size before opening: LMDB then maps what the file recorded,
 	 * where a configured size would shrink a grown store's map. */
+	if ((rc = check_header(s)) != 0)
+		return rc;
 	rc = mdb_env_open(s->env, s->path, flags, 0644);
 	if (rc == 0)
 		return 0;
@@ -392,6 +424,143 @@ static int set_least_mapsize(flo_store *s, const struct flo_store_options *opt)
 	return 0;
 }
 
+/* ---- flo's own walk of the pages (pagewalk.h) ---- */
+
+static int sum_ok(const void *key, size_t klen, const void *val, size_t vlen)
+{
+	if (vlen < SUM_BYTES)
+		return 0;
+	const unsigned char *end = (const unsigned char *)val + vlen - SUM_BYTES;
+	uint32_t want = (uint32_t)end[0] | (uint32_t)end[1] << 8 | (uint32_t)end[2] << 16 |
+			(uint32_t)end[3] << 24;
+	return flo_crc32c(flo_crc32c(0, key, klen), val, vlen - SUM_BYTES) == want;
+}
+
+/* Walk the pages of a read snapshot of our own (or of the open read batch),
+ * with fn for the entries; a snapshot whose meta page the writer has reused
+ * meanwhile is taken again. */
+static int walk_pages(flo_store *s, struct flo_pagewalk *w)
+{
+	MDB_stat st;
+	struct stat fst;
+	int fd, rc;
+
+	for (int tries = 0;; tries++) {
+		MDB_txn *txn = s->txn;
+		if (!txn && (rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
+			return fail_mdb(s, rc, "cannot begin a transaction");
+		if ((rc = mdb_env_stat(s->env, &st)) != 0 ||
+		    (rc = mdb_env_get_fd(s->env, &fd)) != 0) {
+			if (txn != s->txn)
+				mdb_txn_abort(txn);
+			return fail_mdb(s, rc, "cannot inspect the store");
+		}
+		if (fstat(fd, &fst) != 0) {
+			if (txn != s->txn)
+				mdb_txn_abort(txn);
+			return fail(s, FLO_ESTORE, "%s/data.mdb: %s", s->path, strerror(errno));
+		}
+		/* A map of our own, of the file as it is: LMDB does not say
+		 * where its map is, and pages past the end are not mapped. */
+		void *map = fst.st_size > 0 ? mmap(NULL, (size_t)fst.st_size, PROT_READ, MAP_SHARED,
+						    fd, 0)
+					    : MAP_FAILED;
+		if (map == MAP_FAILED) {
+			int e = errno;
+			if (txn != s->txn)
+				mdb_txn_abort(txn);
+			return fail(s, FLO_ESTORE, "%s/data.mdb: cannot map: %s", s->path,
+				    strerror(fst.st_size > 0 ? e : EINVAL));
+		}
+		w->map = map;
+		w->file_bytes = (uint64_t)fst.st_size;
+		w->psize = st.ms_psize;
+		w->txnid = (uint64_t)mdb_txn_id(txn);
+		rc = flo_pagewalk_run(w);
+		munmap(map, (size_t)fst.st_size);
+		if (txn != s->txn)
+			mdb_txn_abort(txn);
+		if (rc == FLO_ESTORE && w->stale && !s->txn && tries < 10)
+			continue;
+		if (rc == FLO_ESTORE)
+			return fail(s, rc, "%s/data.mdb: damaged: %s", s->path, w->msg);
+		if (rc == FLO_ENOMEM)
+			return fail(s, rc, "%s: out of memory", s->path);
+		return rc;
+	}
+}
+
+struct checking {
+	struct flo_store_check *c;
+	flo_store_bad_fn *bad;
+	void *ctx;
+	int has_count;
+	unsigned long long count;
+};
+
+static int check_entry(void *ctx, const char *db, const void *key, size_t klen,
+		       const void *val, size_t vlen)
+{
+	struct checking *k = ctx;
+	if (strcmp(db, "meta") == 0 && klen == 9 && memcmp(key, "customers", 9) == 0) {
+		char text[24];
+		char *end;
+		if (vlen == 0 || vlen >= sizeof text)
+			return 0;
+		memcpy(text, val, vlen);
+		text[vlen] = '\0';
+		k->count = strtoull(text, &end, 10);
+		k->has_count = *end == '\0';
+		return 0;
+	}
+	if (strcmp(db, "customers") != 0)
+		return 0;
+	k->c->customers++;
+	if (!sum_ok(key, klen, val, vlen)) {
+		k->c->bad_sums++;
+		if (k->bad)
+			k->bad(k->ctx, key, klen);
+	}
+	return 0;
+}
+
+/* At open, the pages LMDB reads first: every database but the customers'
+ * (which may be large), or with the verify option every page. */
+static int walk_at_open(flo_store *s)
+{
+	if (s->verify) {
+		struct flo_store_check c;
+		int rc = flo_store_check(s, &c, NULL, NULL);
+		/* Damaged states are the check's and the dump's to name. */
+		return rc == FLO_ESTORE && c.pages_sound ? 0 : rc;
+	}
+	struct flo_pagewalk w = {.skip = "customers"};
+	return walk_pages(s, &w);
+}
+
+int flo_store_check(flo_store *s, struct flo_store_check *c, flo_store_bad_fn *bad, void *ctx)
+{
+	struct checking k = {c, bad, ctx, 0, 0};
+	struct flo_pagewalk w = {.fn = check_entry, .ctx = &k};
+
+	memset(c, 0, sizeof *c);
+	if (!s || (s->txn && s->writable))
+		return FLO_EUSAGE;
+	int rc = walk_pages(s, &w);
+	c->pages = w.pages;
+	if (rc != 0)
+		return rc;
+	c->pages_sound = 1;
+	if (c->bad_sums > 0)
+		return fail(s, FLO_ESTORE, "%s: %llu customer%s with a checksum that fails",
+			    s->path, c->bad_sums, c->bad_sums == 1 ? "" : "s");
+	if ((k.has_count ? k.count : 0) != c->customers)
+		return fail(s, FLO_ESTORE, "%s: the store counts %llu customer records, %llu are "
+			    "there: records were lost", s->path, k.has_count ? k.count : 0,
+			    c->customers);
+	return 0;
+}
+
 int flo_store_open(flo_store **sp, const char *path, int mode,
 		   const struct flo_store_options *opt, char *err, size_t errlen)
 {
@@ -427,6 +596,9 @@ int flo_store_open(flo_store **sp, const char *path, int mode,
 		rc = env_open(s, opt);
 	if (!rc)
 		rc = check_size(s);
+	s->verify = opt && opt->verify;
+	if (!rc)
+		rc = walk_at_open(s);
 	if (!rc && s->writable)
 		rc = set_least_mapsize(s, opt);
 	if (!rc)
@@ -458,8 +630,14 @@ void flo_store_close(flo_store *s)
 	if (s->lockfd >= 0)
 		close(s->lockfd);
 	free(s->log);
+	free(s->vbuf);
 	free(s->path);
 	free(s);
+}
+
+int flo_store_writable(const flo_store *s)
+{
+	return s && s->writable;
 }
 
 const char *flo_store_errmsg(const flo_store *s)
@@ -475,6 +653,7 @@ static void end_batch(flo_store *s)
 		mdb_txn_abort(s->txn);
 	s->txn = NULL;
 	s->loglen = 0;
+	s->customers_changed = 0;
 }
 
 int flo_store_batch_begin(flo_store *s)
@@ -486,6 +665,7 @@ int flo_store_batch_begin(flo_store *s)
 	if (s->txn)
 		return fail(s, FLO_EUSAGE, "%s: a batch is already open", s->path);
 	s->loglen = 0;
+	s->customers_changed = 0;
 	rc = txn_begin(s, s->writable ? 0 : MDB_RDONLY, &s->txn);
 	if (rc) {
 		s->txn = NULL;
@@ -534,6 +714,13 @@ static int replay(flo_store *s)
 		key.mv_data = s->log + off + sizeof op;
 		key.mv_size = op.klen;
 		val.mv_data = s->log + off + sizeof op + op.klen;
+		if (op.vlen == LOG_DEL) {
+			rc = mdb_del(s->txn, s->dbi[op.db], &key, NULL);
+			if (rc && rc != MDB_NOTFOUND)
+				return rc;
+			off += sizeof op + op.klen;
+			continue;
+		}
 		val.mv_size = op.vlen;
 		rc = mdb_put(s->txn, s->dbi[op.db], &key, &val, 0);
 		if (rc)
@@ -574,6 +761,26 @@ static int regrow(flo_store *s)
 	return rc;
 }
 
+static int put(flo_store *s, unsigned db, const char *what, const void *k, size_t klen,
+	       const void *v, size_t vlen);
+
+/* The number of customer records, into `meta` with the batch that changed
+ * it: --check compares it with the records it finds, so that a lost page of
+ * the tree shows even where the tree's own counts were lost with it. */
+static int put_count(flo_store *s)
+{
+	MDB_stat st;
+	char text[24];
+	int rc = mdb_stat(s->txn, s->dbi[DB_CUSTOMERS], &st);
+	if (rc) {
+		end_batch(s);
+		return fail_mdb(s, rc, "cannot count the customers");
+	}
+	s->customers_changed = 0;
+	int n = snprintf(text, sizeof text, "%llu", (unsigned long long)st.ms_entries);
+	return put(s, DB_META, "meta key", "customers", 9, text, (size_t)n);
+}
+
 int flo_store_batch_commit(flo_store *s)
 {
 	int rc;
@@ -586,6 +793,8 @@ int flo_store_batch_commit(flo_store *s)
 		end_batch(s);
 		return 0;
 	}
+	if (s->customers_changed && (rc = put_count(s)) != 0)
+		return rc;
 	for (;;) {
 		/* The commit frees the transaction, whatever it returns. */
 		rc = mdb_txn_commit(s->txn);
@@ -612,9 +821,9 @@ static int log_put(flo_store *s, unsigned db, const void *k, size_t klen, const 
 	size_t need;
 
 	/* Keys are at most 511 bytes, so this keeps the sums below exact. */
-	if (vlen > SIZE_MAX / 4)
+	if (vlen > SIZE_MAX / 4 && vlen != LOG_DEL)
 		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
-	need = sizeof op + klen + vlen;
+	need = sizeof op + klen + (vlen == LOG_DEL ? 0 : vlen);
 	if (s->logcap - s->loglen < need) {
 		size_t cap = s->logcap ? s->logcap : 65536;
 		unsigned char *p;
@@ -629,7 +838,7 @@ static int log_put(flo_store *s, unsigned db, const void *k, size_t klen, const 
 	}
 	memcpy(s->log + s->loglen, &op, sizeof op);
 	memcpy(s->log + s->loglen + sizeof op, k, klen);
-	if (vlen)
+	if (vlen && vlen != LOG_DEL)
 		memcpy(s->log + s->loglen + sizeof op + klen, v, vlen);
 	*kp = s->log + s->loglen + sizeof op;
 	*vp = *kp + klen;
@@ -668,7 +877,15 @@ static int put(flo_store *s, unsigned db, const char *what, const void *k, size_
 	key.mv_size = klen;
 	val.mv_data = (void *)(uintptr_t)vp;
 	val.mv_size = vlen;
-	rc = mdb_put(s->txn, s->dbi[db], &key, &val, 0);
+	if (db == DB_CUSTOMERS)
+		s->customers_changed = 1;
+	if (vlen == LOG_DEL) {
+		rc = mdb_del(s->txn, s->dbi[db], &key, NULL);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	} else {
+		rc = mdb_put(s->txn, s->dbi[db], &key, &val, 0);
+	}
 	if (rc == MDB_MAP_FULL) {
 		/* The log already holds this put, so the replay redoes it. */
 		if ((rc = regrow(s)) != 0)
@@ -778,9 +995,12 @@ int flo_store_customer_get(flo_store *s, const char *id, size_t idlen, const voi
 		return FLO_ENOTFOUND;
 	if (rc)
 		return fail_mdb(s, rc, "cannot read a customer");
+	if (!sum_ok(id, idlen, v.mv_data, v.mv_size))
+		return fail(s, FLO_EVALUE, "%s: customer \"%s\": the stored state is damaged "
+			    "(its checksum fails)", s->path, flo_quote(id, idlen));
 	*val = v.mv_data;
 	if (vlen)
-		*vlen = v.mv_size;
+		*vlen = v.mv_size - SUM_BYTES;
 	return 0;
 }
 
@@ -791,7 +1011,79 @@ int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const voi
 		return FLO_EUSAGE;
 	if (!s->txn)
 		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
-	return put(s, DB_CUSTOMERS, "customer id", id, idlen, val, vlen);
+	if (vlen > SIZE_MAX / 4)
+		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
+	if (s->vcap < vlen + SUM_BYTES) {
+		size_t cap = vlen + SUM_BYTES < 256 ? 256 : 2 * (vlen + SUM_BYTES);
+		unsigned char *b = realloc(s->vbuf, cap);
+		if (!b)
+			return fail(s, FLO_ENOMEM, "%s: out of memory", s->path);
+		s->vbuf = b;
+		s->vcap = cap;
+	}
+	/* val may point into the map, which the put below may change: copied
+	 * first, with the checksum after it. */
+	if (vlen)
+		memmove(s->vbuf, val, vlen);
+	uint32_t sum = flo_crc32c(flo_crc32c(0, id, idlen), val, vlen);
+	for (int i = 0; i < SUM_BYTES; i++)
+		s->vbuf[vlen + (size_t)i] = (unsigned char)(sum >> (8 * i));
+	return put(s, DB_CUSTOMERS, "customer id", id, idlen, s->vbuf, vlen + SUM_BYTES);
+}
+
+int flo_store_customer_del(flo_store *s, const char *id, size_t idlen)
+{
+	if (!s || !id)
+		return FLO_EUSAGE;
+	if (!s->txn)
+		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
+	return put(s, DB_CUSTOMERS, "customer id", id, idlen, NULL, LOG_DEL);
+}
+
+struct scanning {
+	flo_store *s;
+	flo_store_scan_fn *fn;
+	void *ctx;
+};
+
+static int scan_entry(void *ctx, const char *db, const void *key, size_t klen, const void *val,
+		      size_t vlen)
+{
+	struct scanning *k = ctx;
+	(void)db;
+	int sound = sum_ok(key, klen, val, vlen);
+	return k->fn(k->ctx, key, klen, val, sound ? vlen - SUM_BYTES : vlen, sound);
+}
+
+int flo_store_customer_scan(flo_store *s, flo_store_scan_fn *fn, void *ctx)
+{
+	if (!s || !fn)
+		return FLO_EUSAGE;
+	if (s->txn && s->writable)
+		return fail(s, FLO_EUSAGE, "%s: a scan inside a write batch", s->path);
+	struct scanning k = {s, fn, ctx};
+	struct flo_pagewalk w = {.only = "customers", .fn = scan_entry, .ctx = &k};
+	return walk_pages(s, &w);
+}
+
+struct eaching {
+	flo_store *s;
+	int (*fn)(void *ctx, const char *id, size_t idlen, const void *val, size_t vlen);
+	void *ctx;
+	int damaged;
+};
+
+static int each_entry(void *ctx, const char *id, size_t idlen, const void *val, size_t vlen,
+		      int sound)
+{
+	struct eaching *k = ctx;
+	if (!sound) {
+		fail(k->s, FLO_ESTORE, "%s: customer \"%s\": the stored state is damaged (its "
+		     "checksum fails)", k->s->path, flo_quote(id, idlen));
+		k->damaged = 1;
+		return FLO_ESTORE;
+	}
+	return k->fn(k->ctx, id, idlen, val, vlen);
 }
 
 int flo_store_customer_each(flo_store *s,
@@ -806,21 +1098,31 @@ int flo_store_customer_each(flo_store *s,
 
 	if (!s || !fn)
 		return FLO_EUSAGE;
+	if (!(s->txn && s->writable)) {
+		/* Outside a write batch, flo's own walk: no damaged page can
+		 * make LMDB abort. */
+		struct eaching k = {s, fn, ctx, 0};
+		rc = flo_store_customer_scan(s, each_entry, &k);
+		return rc;
+	}
 	txn = s->txn;
-	if (!txn && (rc = txn_begin(s, MDB_RDONLY, &txn)) != 0)
-		return fail_mdb(s, rc, "cannot begin a transaction");
 	rc = mdb_cursor_open(txn, s->dbi[DB_CUSTOMERS], &cur);
 	if (rc == 0) {
 		for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
 		     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-			ret = fn(ctx, key.mv_data, key.mv_size, val.mv_data, val.mv_size);
+			if (!sum_ok(key.mv_data, key.mv_size, val.mv_data, val.mv_size)) {
+				mdb_cursor_close(cur);
+				return fail(s, FLO_ESTORE, "%s: customer \"%s\": the stored state "
+					    "is damaged (its checksum fails)", s->path,
+					    flo_quote(key.mv_data, key.mv_size));
+			}
+			ret = fn(ctx, key.mv_data, key.mv_size, val.mv_data,
+				 val.mv_size - SUM_BYTES);
 			if (ret)
 				break;
 		}
 		mdb_cursor_close(cur);
 	}
-	if (txn != s->txn)
-		mdb_txn_abort(txn);
 	if (ret)
 		return ret;
 	if (rc && rc != MDB_NOTFOUND)

@@ -30,8 +30,10 @@ typedef struct flo_store flo_store;
 enum { FLO_STORE_READ = 0, FLO_STORE_WRITE = 1 };
 
 /* The format this code writes and the only one it reads; kept in `meta`
- * under the key "format" as "flo-store 1". */
-#define FLO_STORE_FORMAT 1
+ * under the key "format" as "flo-store 2".  Format 2 ends every customer
+ * value in a CRC-32C of its key and bytes and keeps the number of customer
+ * records in `meta` under "customers"; a format-1 store is refused. */
+#define FLO_STORE_FORMAT 2
 
 /* The map a new store starts with.  It grows by doubling when full, so this
  * is no limit, only the first step. */
@@ -49,6 +51,11 @@ struct flo_store_options {
 	 * may lose the last batches, never the consistency of the store.
 	 * flo_store_close() flushes everything to disk. */
 	int nosync;
+	/* Nonzero: walk every page at open (pagewalk.h), not only those of the
+	 * small databases, so that a damaged customer tree is refused
+	 * (FLO_ESTORE) before LMDB reads it.  Readers of the whole store
+	 * (flo-rfm --dump, --check) ask for it. */
+	int verify;
 };
 
 /* Open the store in directory `path`, for reading (FLO_STORE_READ) or for
@@ -70,7 +77,9 @@ struct flo_store_options {
  *
  * Foreign or newer stores (another format in `meta`, an LMDB file holding
  * other data, a file that is not LMDB at all) give FLO_EVERSION; a truncated
- * data.mdb gives FLO_ESTORE, found before any page is touched.
+ * data.mdb, or one whose meta pages or pages of the databases LMDB reads
+ * at open (every database but the customers', every one with opt->verify)
+ * are damaged, gives FLO_ESTORE, found before LMDB reads the page.
  *
  * On success *s is the handle; on failure *s is NULL and `err` (errlen bytes,
  * FLO_STORE_ERRMAX is enough; may be NULL) says why. */
@@ -80,6 +89,9 @@ int flo_store_open(flo_store **s, const char *path, int mode,
 /* Abort any open batch (a batch is committed only by flo_store_batch_commit()),
  * release the writer lock and free the handle.  NULL is fine. */
 void flo_store_close(flo_store *s);
+
+/* Whether the store was opened for writing. */
+int flo_store_writable(const flo_store *s);
 
 /* The last failure in words, e.g. "flo.lmdb/data.mdb: truncated: ...";
  * "" when nothing failed.  Valid until the next call on the handle. */
@@ -124,7 +136,8 @@ void flo_store_batch_abort(flo_store *s);
 
 /* Look up a customer inside the batch: *val points into LMDB's map and stays
  * valid until the next put, commit or abort on this handle (a put may move
- * pages, a map growth remaps them).  FLO_ENOTFOUND when absent. */
+ * pages, a map growth remaps them).  FLO_ENOTFOUND when absent; FLO_EVALUE
+ * when the value's checksum fails (damaged), said in flo_store_errmsg(). */
 int flo_store_customer_get(flo_store *s, const char *id, size_t idlen,
 			   const void **val, size_t *vlen);
 /* Store a customer's state inside the batch (WRITE stores only).  `val` may
@@ -132,14 +145,46 @@ int flo_store_customer_get(flo_store *s, const char *id, size_t idlen,
 int flo_store_customer_put(flo_store *s, const char *id, size_t idlen,
 			   const void *val, size_t vlen);
 
+/* Delete a customer inside the batch (WRITE stores only); absent is fine. */
+int flo_store_customer_del(flo_store *s, const char *id, size_t idlen);
+
 /* Call fn for every customer in key order (bytewise), inside the open batch
  * if there is one, else in a read snapshot of its own.  id and val are valid
  * only during the call.  A nonzero return from fn stops the walk and is
  * returned as is, so use values that are not err.h codes if they must be
- * told apart. */
+ * told apart.  A value whose checksum fails, or (outside a write batch,
+ * where flo's page walk reads the tree) a damaged page, stops the walk with
+ * FLO_ESTORE. */
 int flo_store_customer_each(flo_store *s,
 			    int (*fn)(void *ctx, const char *id, size_t idlen,
 				      const void *val, size_t vlen),
 			    void *ctx);
+
+/* ---- integrity ---- */
+
+/* Every customer in key order, as flo_store_customer_each() outside a write
+ * batch, but a value whose checksum fails goes to fn too, with sound 0 (val
+ * then the stored bytes, checksum included); a damaged page stops the scan
+ * with FLO_ESTORE, the page named in flo_store_errmsg(). */
+typedef int flo_store_scan_fn(void *ctx, const char *id, size_t idlen, const void *val,
+			      size_t vlen, int sound);
+int flo_store_customer_scan(flo_store *s, flo_store_scan_fn *fn, void *ctx);
+
+struct flo_store_check {
+	unsigned long long pages;     /* pages walked */
+	int pages_sound;              /* every page reachable and well formed */
+	unsigned long long customers; /* customer records found */
+	unsigned long long bad_sums;  /* of them, with a checksum that fails */
+};
+
+typedef void flo_store_bad_fn(void *ctx, const char *id, size_t idlen);
+
+/* Verify the whole store in a snapshot: every page reachable from the
+ * snapshot's meta page (pagewalk.h), every customer's checksum (bad ones
+ * named to `bad`, which may be NULL), the number of customer records
+ * against the count kept in `meta`.  0 when sound; FLO_ESTORE with the
+ * first damage in flo_store_errmsg() otherwise; not inside a write batch
+ * (FLO_EUSAGE). */
+int flo_store_check(flo_store *s, struct flo_store_check *c, flo_store_bad_fn *bad, void *ctx);
 
 #endif

@@ -426,7 +426,7 @@ static void test_engine(void)
 	flo_custdb_settings_free(&back);
 	struct flo_custdb_counts counts;
 	seen.n = 0;
-	CHECK_INT(flo_custdb_dump(s, path, &cfg, collect, &seen, &counts, err, sizeof err),
+	CHECK_INT(flo_custdb_dump(s, path, &cfg, collect, &seen, NULL, NULL, &counts, err, sizeof err),
 		  FLO_OK);
 	CHECK_INT(seen.n, 2);
 	CHECK_STR(seen.ids[0], "a");

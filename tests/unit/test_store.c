@@ -337,10 +337,13 @@ static void check_refused(const char *path, int code, const char *part)
 
 static void test_versions(void)
 {
-	make_foreign(store_path("v2"), "meta", "format", "flo-store 2");
-	check_refused(store_path("v2"), FLO_EVERSION, "store format 2 is newer than this flo reads (1)");
+	make_foreign(store_path("v3"), "meta", "format", "flo-store 3");
+	check_refused(store_path("v3"), FLO_EVERSION, "store format 3 is newer than this flo reads (2)");
 	make_foreign(store_path("v0"), "meta", "format", "flo-store 0");
 	check_refused(store_path("v0"), FLO_EVERSION, "older");
+	/* Format 1 had no checksums. */
+	make_foreign(store_path("v1"), "meta", "format", "flo-store 1");
+	check_refused(store_path("v1"), FLO_EVERSION, "store format 1 is older than this flo reads (2)");
 	make_foreign(store_path("other"), "meta", "format", "other-thing 1");
 	check_refused(store_path("other"), FLO_EVERSION, "not a flo store (format \"other-thing 1\")");
 	make_foreign(store_path("junkver"), "meta", "format", "flo-store 1x");
@@ -450,7 +453,7 @@ static void test_growth(void)
 {
 	const char *path = store_path("grow");
 	const size_t n = 40000, vlen = 200, per_batch = 7000;
-	struct flo_store_options opt = {1 << 20, 0};
+	struct flo_store_options opt = {1 << 20, 0, 0};
 	unsigned char val[256];
 	char id[32], file[512];
 	int bad = 0, rc;
@@ -548,7 +551,7 @@ static void test_growth(void)
 static void test_commit_growth(void)
 {
 	static const size_t sizes[][2] = {{240, 250}, {490, 500}};
-	struct flo_store_options opt = {1 << 20, 1};
+	struct flo_store_options opt = {1 << 20, 1, 0};
 	unsigned char val[1400];
 	char id[32];
 	int bad = 0;
@@ -593,7 +596,7 @@ static void test_commit_growth(void)
 static void test_durability(void)
 {
 	const char *path = store_path("durable");
-	struct flo_store_options nosync = {0, 1};
+	struct flo_store_options nosync = {0, 1, 0};
 	flo_store *s = open_ok(path, FLO_STORE_WRITE, NULL);
 	pid_t pid;
 	int status;
@@ -750,7 +753,7 @@ static void reader_child(const char *path, int in, int out)
 static void test_reader_beside_writer(void)
 {
 	const char *path = store_path("concurrent");
-	struct flo_store_options opt = {1 << 20, 0};
+	struct flo_store_options opt = {1 << 20, 0, 0};
 	int to_child[2], to_parent[2], status;
 	unsigned char val[200];
 	char id[32];
