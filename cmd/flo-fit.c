@@ -17,12 +17,13 @@
 static const char usage[] =
 "usage: flo-fit [options] [file]\n"
 "\n"
-"Fit the BG/NBD model (Fader, Hardie & Lee 2005) to every customer and the\n"
+"Fit the BG/NBD model (Fader, Hardie & Lee 2005), or with --model pnbd the\n"
+"Pareto/NBD (Schmittlein, Morrison & Colombo 1987), to every customer and the\n"
 "Gamma-Gamma spend model (Fader & Hardie 2013) to customers with repeat\n"
 "purchases and positive spend, by maximum likelihood.  Reads RFM summary\n"
 "records (flo-rfm's output, lifetimes' summaries, or any records with\n"
 "frequency, recency, T and monetary fields; without a monetary field, the\n"
-"BG/NBD alone); writes the fitted model as one JSON document on stdout and\n"
+"purchase model alone); writes the fitted model as one JSON document on stdout and\n"
 "stores it.  The likelihood is summed over distinct (frequency, recency, T)\n"
 "triples, so memory and time follow distinct triples, not customers.\n"
 "\n"
@@ -33,8 +34,10 @@ FLO_SUMMARY_USAGE
 "                            the records' unit field, or read off first_order/\n"
 "                            last_order and recency when the records have them,\n"
 "                            else week)\n"
-"      --penalizer L         BG/NBD penalty, as the Python lifetimes library's\n"
-"                            penalizer_coef (default 0: maximum likelihood)\n"
+"      --model M             the purchase model: bgnbd (default) or pnbd\n"
+"      --penalizer L         the purchase model's penalty, as the Python lifetimes\n"
+"                            library's penalizer_coef (BetaGeoFitter's,\n"
+"                            ParetoNBDFitter's) (default 0: maximum likelihood)\n"
 "      --gg-penalizer L      Gamma-Gamma penalty, likewise (default 0)\n"
 "      --model-out FILE      also write the model document to FILE\n"
 "      --db PATH             the store (default: $FLO_DB, else ./flo.lmdb)\n"
@@ -61,6 +64,7 @@ struct options {
 	const char *weight, *model_out, *db, *name, *path;
 	double penalizer, gg_penalizer;
 	int no_store, timings;
+	enum flo_family family;
 	struct flo_summary_names names;
 	struct flo_bad bad;
 };
@@ -68,7 +72,7 @@ struct options {
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_WEIGHT = 256,  OPT_PEN, OPT_GGPEN, OPT_OUT, OPT_DB, OPT_NAME,
-	       OPT_NOSTORE, OPT_TIMINGS };
+	       OPT_NOSTORE, OPT_TIMINGS, OPT_MODEL };
 	static const struct option longopts[] = {
 		{"weight", required_argument, NULL, OPT_WEIGHT},
 		{"penalizer", required_argument, NULL, OPT_PEN},
@@ -78,6 +82,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"name", required_argument, NULL, OPT_NAME},
 		{"no-store", no_argument, NULL, OPT_NOSTORE},
 		{"timings", no_argument, NULL, OPT_TIMINGS},
+		{"model", required_argument, NULL, OPT_MODEL},
 		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -95,6 +100,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_NOSTORE: o->no_store = 1; break;
 		case OPT_TIMINGS: o->timings = 1; break;
+		case OPT_MODEL:
+			if (strcmp(optarg, "bgnbd") == 0)
+				o->family = FLO_FAMILY_BGNBD;
+			else if (strcmp(optarg, "pnbd") == 0)
+				o->family = FLO_FAMILY_PNBD;
+			else
+				flo_usage_error("option --model: \"%s\" is not bgnbd or pnbd", optarg);
+			break;
 		default:
 			if (!flo_summary_option(c, optarg, &o->names) &&
 			    !flo_common_option(c, optarg, &common))
@@ -120,7 +133,7 @@ int main(int argc, char **argv)
 	if (flo_reader_new(&r, flo_open_input(o.path), o.in_fmt) != FLO_OK)
 		flo_out_of_memory();
 	struct flo_fitrun_options fo = {o.weight, o.names.unit, o.penalizer, o.gg_penalizer, &o.bad,
-					o.timings, &o.names};
+					o.timings, &o.names, o.family};
 	struct flo_model model;
 	char *json = flo_fitrun(r, &fo, &model);
 	flo_reader_free(r);

@@ -370,7 +370,7 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	quiet.quiet = 1;
 	quiet.rejects_path = NULL;
 	struct flo_fitrun_options fo = {NULL, o->names.unit, o->penalizer, o->gg_penalizer, &quiet, 0,
-					&o->names};
+					&o->names, FLO_FAMILY_BGNBD};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
 	flo_reader_free(r);

@@ -42,6 +42,50 @@ near() {
 	[ "$(jq '[.bgnbd.se[], .gamma_gamma.se[]] | map(select(. > 0)) | length' "$TMP/m.json")" = 7 ]
 }
 
+@test "CDNOW: the published Pareto/NBD estimates (--model pnbd)" {
+	cdnow_summary > "$TMP/s.csv"
+	run --separate-stderr flo-fit --model pnbd --no-store "$TMP/s.csv"
+	assert_success
+	echo "$output" > "$TMP/m.json"
+	# Fader & Hardie 2005 ("A Note on Implementing the Pareto/NBD Model in
+	# MATLAB"; issue 17): r = 0.55, alpha = 10.58, s = 0.61, beta = 11.67,
+	# LL = -9595.0
+	[ "$(jq -r .family "$TMP/m.json")" = pnbd ]
+	[ "$(jq 'has("bgnbd")' "$TMP/m.json")" = false ]
+	near "$(jq .pnbd.params.r "$TMP/m.json")" 0.55 0.005
+	near "$(jq .pnbd.params.alpha "$TMP/m.json")" 10.58 0.005
+	near "$(jq .pnbd.params.s "$TMP/m.json")" 0.61 0.005
+	near "$(jq .pnbd.params.beta "$TMP/m.json")" 11.67 0.005
+	near "$(jq .pnbd.loglik "$TMP/m.json")" -9595.0 0.05
+	[ "$(jq .pnbd.converged "$TMP/m.json")" = true ]
+	[ "$(jq .pnbd.customers "$TMP/m.json")" = 2357 ]
+	[ "$(jq '.pnbd.warnings | length' "$TMP/m.json")" = 0 ]
+	[ "$(jq '[.pnbd.se[]] | map(select(. > 0)) | length' "$TMP/m.json")" = 4 ]
+	# the Gamma-Gamma is the same whatever the purchase model
+	near "$(jq .gamma_gamma.params.p "$TMP/m.json")" 6.25 0.005
+	# the BG/NBD stays the default, its document without a family
+	flo-fit --no-store "$TMP/s.csv" 2>/dev/null > "$TMP/bg.json"
+	[ "$(jq 'has("family")' "$TMP/bg.json")" = false ]
+	near "$(jq .bgnbd.params.r "$TMP/bg.json")" 0.243 0.0005
+}
+
+@test "Pareto/NBD: the penalizer pulls the parameters in" {
+	cdnow_summary > "$TMP/s.csv"
+	flo-fit --model pnbd --no-store --penalizer 100 "$TMP/s.csv" 2>/dev/null > "$TMP/m.json"
+	[ "$(jq .pnbd.penalizer "$TMP/m.json")" = 100 ]
+	[ "$(jq .pnbd.converged "$TMP/m.json")" = true ]
+	# penalised: (r, alpha/78, s, beta/78) smaller in square than the MLE's
+	jq -e '.pnbd.params | (.r*.r + (.alpha/78)*(.alpha/78) + .s*.s + (.beta/78)*(.beta/78)) < 0.55*0.55 + 0.61*0.61 + 0.04' "$TMP/m.json"
+	# and the likelihood is below the maximum's
+	jq -e '.pnbd.loglik < -9595.0' "$TMP/m.json"
+}
+
+@test "flo-fit --model: bgnbd or pnbd, nothing else" {
+	run flo-fit --model nbd --no-store
+	assert_failure 2
+	assert_line --index 0 'flo-fit: option --model: "nbd" is not bgnbd or pnbd'
+}
+
 @test "CDNOW: the fit sums over distinct triples; order of records and duplicates by weight" {
 	cdnow_summary > "$TMP/s.csv"
 	flo-fit --no-store "$TMP/s.csv" 2>/dev/null > "$TMP/a.json"

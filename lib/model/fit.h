@@ -75,6 +75,12 @@ struct flo_fit_result {
 int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		  struct flo_fit_result *res);
 
+/* Fit the Pareto/NBD (pnbd.h): params r, alpha, s, beta.  The penalizer
+ * means what lifetimes' ParetoNBDFitter's does on one row per customer
+ * (fit.c).  FLO_EVALUE, FLO_ENOMEM as above. */
+int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		 struct flo_fit_result *res);
+
 /* Fit the Gamma-Gamma on customers with x > 0 and m > 0 (the caller leaves
  * the others out, and counts them). */
 int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options *o,

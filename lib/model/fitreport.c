@@ -132,6 +132,35 @@ int flo_fit_bgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 	return done(&ws, n);
 }
 
+int flo_fit_pnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
+{
+	static const char *const names[] = {"r", "alpha", "s", "beta"};
+	struct words ws = {w, 0, 0};
+	double r = f->params[0], alpha = f->params[1], s = f->params[2], beta = f->params[3];
+	if (!f->converged)
+		say(&ws, "the Pareto/NBD fit did not converge (gradient norm %.3g after %d "
+		    "iterations): these parameters are the best found, not a maximum "
+		    "of the likelihood", f->grad_norm, f->iterations);
+	/* the lifetime's rate mu ~ Gamma(s, beta) has mean s/beta */
+	if (s < 1e-4)
+		say(&ws, "no dropout is identified: s = %.4g runs to 0 (beta = %.4g), where "
+		    "the Pareto/NBD reduces to the NBD: every customer is predicted alive, "
+		    "P(alive) = 1", s, beta);
+	else if (s > 1e6 && beta > 1e6)
+		say(&ws, "dropout is the same for every customer: s = %.4g and beta = %.4g run "
+		    "to infinity together (the lifetime's rate s/beta = %.3g); the spread of "
+		    "dropout rates is not identified", s, beta, s / beta);
+	if (r > 1e6 || alpha > 1e12 || r < 1e-6)
+		say(&ws, "the purchase-rate distribution runs to a boundary (r = %.4g, "
+		    "alpha = %.4g): the rates are not identified", r, alpha);
+	if (!f->has_se)
+		say(&ws, "no standard errors: the information matrix is singular at "
+		    "this estimate (a boundary solution)");
+	else
+		unidentified(&ws, f, names);
+	return done(&ws, n);
+}
+
 int flo_fit_gg_warnings(const struct flo_fit_result *f, double corr, int has_corr,
 			double penalizer, char **w, size_t *n)
 {

@@ -9,6 +9,11 @@
  *              "penalizer": .., "warnings": ["..."]},
  *    "gamma_gamma": {"params": {"p":..,"q":..,"v":..}, ...} or null}
  *
+ * A Pareto/NBD document says so with "family": "pnbd" after "unit" and has
+ * "pnbd": {"params": {"r":..,"alpha":..,"s":..,"beta":..}, ...} in place of
+ * "bgnbd"; a document without "family" (every document before issue 17)
+ * is a BG/NBD, and flo-fit writes BG/NBD documents as before.
+ *
  * Standard errors that do not exist (a boundary fit) are null, never nan.
  * "iterations" counts the steps of the optimiser that gave the estimate on
  * all the data: Newton steps, or BFGS iterations where BFGS took over (see
@@ -21,13 +26,22 @@
 #include "model/bgnbd.h"
 #include "model/fit.h"
 #include "model/gg.h"
+#include "model/pnbd.h"
 
 #define FLO_MODEL_FORMAT "flo-model 1"
+
+/* The purchase model's family: which of bgnbd, pnbd a model has. */
+enum flo_family { FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD };
+
+/* The family's name in the document ("bgnbd", "pnbd"). */
+const char *flo_family_name(enum flo_family f);
 
 /* What flo-score needs of a model. */
 struct flo_model {
 	char unit[8]; /* "day", "week" or "month" */
-	struct flo_bgnbd bgnbd;
+	enum flo_family family;
+	struct flo_bgnbd bgnbd; /* the family's parameters, the other zero */
+	struct flo_pnbd pnbd;
 	struct flo_gg gg;
 	int has_gg;
 };
@@ -44,6 +58,9 @@ struct flo_model_doc {
 	const char *created;     /* ISO 8601 UTC */
 	const char *fingerprint; /* of the fitted data */
 	double customers;
+	enum flo_family family;
+	/* the purchase model's fit, of the family (bgnbd: r, alpha, a, b;
+	 * pnbd: r, alpha, s, beta), its penalizer and warnings */
 	struct flo_fit_result bgnbd;
 	double bgnbd_penalizer;
 	const char *const *bgnbd_warnings;
