@@ -39,11 +39,12 @@ const char *flo_family_name(enum flo_family f);
 /* What flo-score needs of a model. */
 struct flo_model {
 	char unit[8]; /* "day", "week" or "month" */
-	enum flo_family family;
-	struct flo_bgnbd bgnbd; /* the family's parameters, the other zero */
-	struct flo_pnbd pnbd;
+	struct flo_bgnbd bgnbd; /* the family's parameters, the other's zero */
 	struct flo_gg gg;
 	int has_gg;
+	/* last, so that {unit, bgnbd, gg, has_gg} is a BG/NBD as before */
+	enum flo_family family;
+	struct flo_pnbd pnbd;
 };
 
 /* Read a model document; FLO_ESYNTAX (bad JSON), FLO_EVERSION (another
@@ -58,7 +59,6 @@ struct flo_model_doc {
 	const char *created;     /* ISO 8601 UTC */
 	const char *fingerprint; /* of the fitted data */
 	double customers;
-	enum flo_family family;
 	/* the purchase model's fit, of the family (bgnbd: r, alpha, a, b;
 	 * pnbd: r, alpha, s, beta), its penalizer and warnings */
 	struct flo_fit_result bgnbd;
@@ -73,6 +73,7 @@ struct flo_model_doc {
 	double corr_frequency_monetary;
 	const char *const *gg_warnings;
 	size_t gg_nwarnings;
+	enum flo_family family; /* of the purchase model: BG/NBD (0) or Pareto/NBD */
 };
 
 /* The document as pretty-printed JSON, NUL-terminated and malloc'd (NULL
