@@ -237,6 +237,29 @@ recover() {
 	! grep -q false "$TMP/z.txt"
 }
 
+# recover_pnbd N SEED R ALPHA S BETA: the Pareto/NBD fitted to N customers
+# simulated from it recovers each parameter within 3 standard errors.
+recover_pnbd() {
+	local n=$1 seed=$2 r=$3 alpha=$4 s=$5 beta=$6
+	flo-simulate -n "$n" --seed "$seed" --time --model pnbd --r "$r" --alpha "$alpha" --s "$s" --beta "$beta" |
+		flo-rfm --occasion order --as-of 1998-06-30 2>/dev/null |
+		flo-fit --model pnbd --no-store 2>/dev/null > "$TMP/fit.json"
+	jq -r --argjson t "{\"r\":$r,\"alpha\":$alpha,\"s\":$s,\"beta\":$beta}" '
+	  .pnbd as $m | $t | to_entries[] |
+	  "\(.key) \(.value) \($m.params[.key]) \($m.se[.key]) \((($m.params[.key] - .value) / $m.se[.key]) | fabs < 3)"' "$TMP/fit.json" > "$TMP/z.txt"
+	cat "$TMP/z.txt"
+	[ "$(jq .pnbd.converged "$TMP/fit.json")" = true ]
+	! grep -q false "$TMP/z.txt"
+}
+
+@test "Pareto/NBD parameter recovery: the CDNOW estimates, 20,000 simulated customers" {
+	recover_pnbd 20000 21 0.55 10.58 0.61 11.67
+}
+
+@test "Pareto/NBD parameter recovery: frequent buyers, alpha < beta, 20,000 customers" {
+	recover_pnbd 20000 22 2 8 1.5 20
+}
+
 @test "parameter recovery: the CDNOW parameters, 20,000 simulated customers" {
 	recover 20000 11 0.243 4.414 0.793 2.426
 }
