@@ -260,6 +260,19 @@ recover_pnbd() {
 	recover_pnbd 20000 22 2 8 1.5 20
 }
 
+@test "Pareto/NBD without dropout: the fit runs to the boundary and says so in words" {
+	# mu ~ Gamma(1e-6, 10): nobody dies in the window, and the mean dropout
+	# rate s/beta runs to 0, where the Pareto/NBD is the NBD
+	flo-simulate -n 2000 --seed 31 --time --model pnbd --r 1 --alpha 10 --s 1e-6 --beta 10 |
+		flo-rfm --occasion order --as-of 1998-06-30 2>/dev/null |
+		flo-fit --model pnbd --no-store 2>/dev/null > "$TMP/fit.json"
+	jq -e '.pnbd.params | .s / .beta < 1e-6' "$TMP/fit.json"
+	jq -e '.pnbd.warnings[0] | startswith("no dropout is identified: ")' "$TMP/fit.json"
+	jq -e '.pnbd.warnings[0] | contains("the Pareto/NBD reduces to the NBD")' "$TMP/fit.json"
+	# the purchase rates are still estimated
+	near "$(jq .pnbd.params.r "$TMP/fit.json")" 1 0.15
+}
+
 @test "parameter recovery: the CDNOW parameters, 20,000 simulated customers" {
 	recover 20000 11 0.243 4.414 0.793 2.426
 }

@@ -142,10 +142,13 @@ int flo_fit_pnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 		    "iterations): these parameters are the best found, not a maximum "
 		    "of the likelihood", f->grad_norm, f->iterations);
 	/* the lifetime's rate mu ~ Gamma(s, beta) has mean s/beta */
-	if (s < 1e-4)
-		say(&ws, "no dropout is identified: s = %.4g runs to 0 (beta = %.4g), where "
-		    "the Pareto/NBD reduces to the NBD: every customer is predicted alive, "
-		    "P(alive) = 1", s, beta);
+	/* no dropout: the shape or the mean rate s/beta runs to 0 (a mean
+	 * lifetime of a million time units is thousands of years) */
+	if (s < 1e-4 || s / beta < 1e-6)
+		say(&ws, "no dropout is identified: s = %.4g and beta = %.4g run to the "
+		    "boundary (mean dropout rate s/beta = %.3g per time unit), where the "
+		    "Pareto/NBD reduces to the NBD: every customer is predicted alive, "
+		    "P(alive) = 1", s, beta, s / beta);
 	else if (s > 1e6 && beta > 1e6)
 		say(&ws, "dropout is the same for every customer: s = %.4g and beta = %.4g run "
 		    "to infinity together (the lifetime's rate s/beta = %.3g); the spread of "
