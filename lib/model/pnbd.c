@@ -111,7 +111,7 @@ static void rule(const struct integrand *f, double lo, double hi, struct segment
 		}
 	}
 	s->lo = lo, s->hi = hi, s->err = 0;
-	for (int j = 0; j < n; j++) {
+	for (int j = 0; j < NMOM; j++) { /* the moments not asked for are 0 */
 		s->q[j] = k[j] * half;
 		if (j == M_ONE || j == M_LA || j == M_LB)
 			s->err += fabs((k[j] - g[j]) * half);
