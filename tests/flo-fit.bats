@@ -69,15 +69,22 @@ near() {
 	near "$(jq .bgnbd.params.r "$TMP/bg.json")" 0.243 0.0005
 }
 
-@test "Pareto/NBD: the penalizer pulls the parameters in" {
+@test "Pareto/NBD: the penalizer is lifetimes' ParetoNBDFitter's (scripts/golden/pnbd_penalized.py)" {
+	# lifetimes minimises -sum ln L + L (r^2 + alpha'^2 + s^2 + beta'^2) on
+	# time rescaled to max T = 1; the script does so with scipy and hyp2f1
 	cdnow_summary > "$TMP/s.csv"
-	flo-fit --model pnbd --no-store --penalizer 100 "$TMP/s.csv" 2>/dev/null > "$TMP/m.json"
-	[ "$(jq .pnbd.penalizer "$TMP/m.json")" = 100 ]
-	[ "$(jq .pnbd.converged "$TMP/m.json")" = true ]
-	# penalised: (r, alpha/78, s, beta/78) smaller in square than the MLE's
-	jq -e '.pnbd.params | (.r*.r + (.alpha/78)*(.alpha/78) + .s*.s + (.beta/78)*(.beta/78)) < 0.55*0.55 + 0.61*0.61 + 0.04' "$TMP/m.json"
-	# and the likelihood is below the maximum's
-	jq -e '.pnbd.loglik < -9595.0' "$TMP/m.json"
+	for want in "10 0.545501 10.311751 0.448441 7.120932 -9595.7429" \
+		    "100 0.439482 8.449931 0.279300 3.865456 -9607.0345"; do
+		set -- $want
+		flo-fit --model pnbd --no-store --penalizer "$1" "$TMP/s.csv" 2>/dev/null > "$TMP/m.json"
+		[ "$(jq .pnbd.penalizer "$TMP/m.json")" = "$1" ]
+		[ "$(jq .pnbd.converged "$TMP/m.json")" = true ]
+		near "$(jq .pnbd.params.r "$TMP/m.json")" "$2" 2e-6
+		near "$(jq .pnbd.params.alpha "$TMP/m.json")" "$3" 2e-5
+		near "$(jq .pnbd.params.s "$TMP/m.json")" "$4" 2e-6
+		near "$(jq .pnbd.params.beta "$TMP/m.json")" "$5" 2e-5
+		near "$(jq .pnbd.loglik "$TMP/m.json")" "$6" 2e-4
+	done
 }
 
 @test "flo-fit --model: bgnbd or pnbd, nothing else" {

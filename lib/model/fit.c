@@ -690,7 +690,7 @@ int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opti
 	p.scale[1] = p.scale[3] = s;
 	/* lifetimes' start (all log-parameters 0.1 on its rescaled time) and
 	 * points around what real data give (CDNOW: r 0.55, alpha 10.6,
-	 * s 0.61, beta 11.7 weeks, with max T 78 weeks) */
+	 * s 0.61, beta 11.7 weeks, with max T 38.9 weeks) */
 	double starts[][4] = {
 		{0, -ls, 0, -ls},
 		{0.1, 0.1 - ls, 0.1, 0.1 - ls},
