@@ -376,6 +376,18 @@ recover_pnbd() {
 	[ "$(jq '.bgnbd.converged and .bgnbd.loglik > -282.61614' "$TMP/m.json")" = true ]
 }
 
+@test "Pareto/NBD, x > 0 at t_x = 0 (--frequency total): the run-away stops with exit 65 and says why" {
+	# the Pareto/NBD likelihood too is unbounded there: r Gamma(x) alpha^r
+	# times the death integral's alpha^(1-r-x) grows as r, alpha -> 0 (the
+	# fit used to run on for many minutes)
+	flo-rfm --frequency total --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/total.csv"
+	run flo-fit --model pnbd --no-store "$TMP/total.csv"
+	assert_failure 65
+	assert_output --partial "flo-fit: the Pareto/NBD fit runs away (r = "
+	assert_output --partial "and was stopped: 1411 customers with x > 0 at t_x = 0"
+	assert_output --partial "the Pareto/NBD likelihood has no maximum"
+}
+
 @test "x > 0 at t_x = 0 (--frequency total): a fit that runs away stops with exit 65 and says why" {
 	# CDNOW with the first order counted: 1411 one-time buyers at x = 1,
 	# t_x = 0, where the likelihood grows without bound as r and alpha go

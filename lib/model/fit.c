@@ -675,9 +675,16 @@ int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opti
 		return FLO_ENOMEM;
 	}
 	flo_problem_threads(&p, o->pool);
-	double weight = 0;
+	double weight = 0, at_zero = 0;
 	for (size_t i = 0; i < p.n; i++)
 		weight += p.obs[i].w;
+	/* as the BG/NBD's: x > 0 at t_x = 0 makes the likelihood grow without
+	 * bound as r and alpha go to 0 together (a death just after time 0
+	 * explains any x when the rate is huge and rare), and the fit is
+	 * stopped where it runs away */
+	for (size_t i = 0; i < n; i++)
+		if (d[i].x > 0 && d[i].tx == 0 && d[i].w > 0)
+			at_zero += d[i].w;
 	if (!(weight > 0)) {
 		flo_problem_free(&p);
 		return FLO_EVALUE;
@@ -724,7 +731,9 @@ int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opti
 		size_t m = every_triple(&p, RANK_EVERY, &sample);
 		rank_on_sample(&p, &ranker, sample, m, index_pnbd);
 	}
-	fit(&p, (const double(*)[4])starts, nstarts, warm, o, 0, res);
+	fit(&p, (const double(*)[4])starts, nstarts, warm, o, at_zero > 0, res);
+	res->at_zero = at_zero;
+	res->model = "Pareto/NBD";
 	flo_problem_free(&ranker);
 	flo_problem_free(&p);
 	return FLO_OK;

@@ -68,8 +68,13 @@ static void unidentified(struct words *ws, const struct flo_fit_result *f,
 /* The cause and the fix, shared by the warning and the run-away's message. */
 #define AT_ZERO_WHY "with x > 0 at t_x = 0 (repeat purchases, the last at time 0: " \
 	"as flo-rfm --frequency total makes a one-time buyer): with any " \
-	"such customer the BG/NBD likelihood has no maximum, it grows without bound " \
+	"such customer the %s likelihood has no maximum, it grows without bound " \
 	"as r and alpha go to 0 together"
+
+static const char *model_name(const struct flo_fit_result *f)
+{
+	return f->model != NULL ? f->model : "BG/NBD";
+}
 #define AT_ZERO_FIX "flo-rfm --frequency repeat (the default) counts the orders of " \
 	"one day as one purchase and makes no such customer from an order log " \
 	"(a customer-summary layout, whose counts name no days, still can)"
@@ -81,16 +86,17 @@ int flo_fit_at_zero_warning(const struct flo_fit_result *f, char *msg, size_t si
 	if (!(f->at_zero > 0))
 		return 0;
 	snprintf(msg, size, "%.0f customer%s " AT_ZERO_WHY "; these parameters are a local "
-		 "optimum at best; " AT_ZERO_FIX, f->at_zero, f->at_zero == 1 ? "" : "s");
+		 "optimum at best; " AT_ZERO_FIX, f->at_zero, f->at_zero == 1 ? "" : "s",
+		 model_name(f));
 	return 1;
 }
 
 void flo_fit_runaway_message(const struct flo_fit_result *f, char *msg, size_t size)
 {
-	snprintf(msg, size, "the BG/NBD fit runs away (r = %.3g, alpha = %.3g and falling) and "
+	snprintf(msg, size, "the %s fit runs away (r = %.3g, alpha = %.3g and falling) and "
 		 "was stopped: %.0f customer%s " AT_ZERO_WHY ", and no local optimum was found; "
-		 AT_ZERO_FIX, f->params[0], f->params[1], f->at_zero,
-		 f->at_zero == 1 ? "" : "s");
+		 AT_ZERO_FIX, model_name(f), f->params[0], f->params[1], f->at_zero,
+		 f->at_zero == 1 ? "" : "s", model_name(f));
 }
 
 int flo_fit_bgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
@@ -161,6 +167,9 @@ int flo_fit_pnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 		    "this estimate (a boundary solution)");
 	else
 		unidentified(&ws, f, names);
+	char zero[FLO_FIT_MSG_MAX];
+	if (flo_fit_at_zero_warning(f, zero, sizeof zero))
+		say(&ws, "%s", zero);
 	return done(&ws, n);
 }
 
