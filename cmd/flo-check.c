@@ -350,7 +350,7 @@ static const char *bucket_label(char *buf, size_t len, unsigned k, unsigned K)
 	return buf;
 }
 
-static flo_check *new_check(const struct flo_family *f, unsigned K, double holdout)
+static flo_check *new_check(const struct flo_purchase_model *f, unsigned K, double holdout)
 {
 	flo_check *c;
 	if (flo_check_new(&c, f, K, holdout) != FLO_OK)
@@ -371,7 +371,7 @@ static void check_add(flo_check *c, flo_reader *r, struct flo_bad *bad, const do
 
 /* ---- holdout and counts: one pass over summaries ---- */
 
-static void run_buckets(struct options *o, const struct flo_family *f)
+static void run_buckets(struct options *o, const struct flo_purchase_model *f)
 {
 	unsigned K = o->K > 0 ? (unsigned)o->K : 7;
 	int holdout = o->check == CHECK_HOLDOUT;
@@ -417,7 +417,7 @@ static void run_buckets(struct options *o, const struct flo_family *f)
 
 /* ---- matrix ---- */
 
-static void run_matrix(struct options *o, const struct flo_family *f)
+static void run_matrix(struct options *o, const struct flo_purchase_model *f)
 {
 	double T = o->T, F = (double)o->K, R;
 	flo_reader *r = NULL;
@@ -477,7 +477,7 @@ static void run_summary(struct options *o)
 {
 	size_t nm = o->nmodel_file > 0 ? o->nmodel_file : 1;
 	struct flo_model *m = flo_xcalloc(nm, sizeof *m);
-	struct flo_family *f = flo_xcalloc(nm, sizeof *f);
+	struct flo_purchase_model *f = flo_xcalloc(nm, sizeof *f);
 	flo_check **c = flo_xcalloc(nm, sizeof *c);
 	int holdout = o->holdout >= 0;
 	struct summary_in in;
@@ -488,7 +488,7 @@ static void run_summary(struct options *o)
 		if (o->nmodel_file > 0)
 			s.file = o->model_file[k];
 		m[k] = flo_model_from_source(&s);
-		flo_family_bgnbd(&f[k], &m[k].bgnbd);
+		flo_purchase_model_bgnbd(&f[k], &m[k].bgnbd);
 		c[k] = new_check(&f[k], 1, holdout ? o->holdout : 0);
 	}
 	flo_reader *r = open_reader(o);
@@ -546,7 +546,7 @@ static int same_customer(const struct customer *c, const struct flo_field *f)
 	return c->any && c->len == f->len && memcmp(c->id, f->val, f->len) == 0;
 }
 
-static void run_tracking(struct options *o, const struct flo_family *f, double unit_days)
+static void run_tracking(struct options *o, const struct flo_purchase_model *f, double unit_days)
 {
 	flo_tracking *t;
 	flo_reader *r = open_reader(o);
@@ -628,7 +628,7 @@ int main(int argc, char **argv)
 {
 	struct options o = {0};
 	struct flo_model m;
-	struct flo_family f;
+	struct flo_purchase_model f;
 	double unit_days;
 
 	flo_cli_init("flo-check");
@@ -638,7 +638,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	m = flo_model_from_source(&o.src);
-	flo_family_bgnbd(&f, &m.bgnbd);
+	flo_purchase_model_bgnbd(&f, &m.bgnbd);
 	flo_unit_days(m.unit, &unit_days);
 	switch (o.check) {
 	case CHECK_HOLDOUT:

@@ -18,12 +18,13 @@
 static const char usage[] =
 "usage: flo-fit [options] [file...]\n"
 "\n"
-"Fit the BG/NBD model (Fader, Hardie & Lee 2005) to every customer and the\n"
+"Fit the BG/NBD model (Fader, Hardie & Lee 2005), or with --model pnbd the\n"
+"Pareto/NBD (Schmittlein, Morrison & Colombo 1987), to every customer and the\n"
 "Gamma-Gamma spend model (Fader & Hardie 2013) to customers with repeat\n"
 "purchases and positive spend, by maximum likelihood.  Reads RFM summary\n"
 "records (flo-rfm's output, lifetimes' summaries, or any records with\n"
 "frequency, recency, T and monetary fields; without a monetary field, the\n"
-"BG/NBD alone); writes the fitted model as one JSON document on stdout and\n"
+"purchase model alone); writes the fitted model as one JSON document on stdout and\n"
 "stores it.  The likelihood is summed over distinct (frequency, recency, T)\n"
 "triples, so memory and time follow distinct triples, not customers.\n"
 "\n"
@@ -35,8 +36,10 @@ FLO_SUMMARY_USAGE
 "                            the records' unit field, or read off first_order/\n"
 "                            last_order and recency when the records have them,\n"
 "                            else week)\n"
-"      --penalizer L         BG/NBD penalty, as the Python lifetimes library's\n"
-"                            penalizer_coef (default 0: maximum likelihood)\n"
+"      --model M             the purchase model: bgnbd (default) or pnbd\n"
+"      --penalizer L         the purchase model's penalty, as the Python lifetimes\n"
+"                            library's penalizer_coef (BetaGeoFitter's,\n"
+"                            ParetoNBDFitter's) (default 0: maximum likelihood)\n"
 "      --gg-penalizer L      Gamma-Gamma penalty, likewise (default 0)\n"
 "      --model-out FILE      also write the model document to FILE\n"
 "      --db PATH             the store (default: $FLO_DB, else ./flo.lmdb)\n"
@@ -72,6 +75,7 @@ struct options {
 	const char *weight, *model_out, *db, *name, *path;
 	double penalizer, gg_penalizer;
 	int no_store, timings, write_stats, stats;
+	enum flo_family family;
 	struct flo_summary_names names;
 	struct flo_bad bad;
 };
@@ -79,7 +83,7 @@ struct options {
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_WEIGHT = 256,  OPT_PEN, OPT_GGPEN, OPT_OUT, OPT_DB, OPT_NAME,
-	       OPT_NOSTORE, OPT_TIMINGS, OPT_WRITE_STATS, OPT_STATS };
+	       OPT_NOSTORE, OPT_TIMINGS, OPT_WRITE_STATS, OPT_STATS, OPT_MODEL };
 	static const struct option longopts[] = {
 		{"weight", required_argument, NULL, OPT_WEIGHT},
 		{"penalizer", required_argument, NULL, OPT_PEN},
@@ -91,6 +95,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"timings", no_argument, NULL, OPT_TIMINGS},
 		{"write-stats", no_argument, NULL, OPT_WRITE_STATS},
 		{"stats", no_argument, NULL, OPT_STATS},
+		{"model", required_argument, NULL, OPT_MODEL},
 		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -110,6 +115,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_TIMINGS: o->timings = 1; break;
 		case OPT_WRITE_STATS: o->write_stats = 1; break;
 		case OPT_STATS: o->stats = 1; break;
+		case OPT_MODEL:
+			if (strcmp(optarg, "bgnbd") == 0)
+				o->family = FLO_FAMILY_BGNBD;
+			else if (strcmp(optarg, "pnbd") == 0)
+				o->family = FLO_FAMILY_PNBD;
+			else
+				flo_usage_error("option --model: \"%s\" is not bgnbd or pnbd", optarg);
+			break;
 		default:
 			if (!flo_summary_option(c, optarg, &o->names) &&
 			    !flo_common_option(c, optarg, &common))
@@ -140,7 +153,7 @@ int main(int argc, char **argv)
 	flo_reader *r;
 	flo_open_reader(&r, o.path, o.in_fmt);
 	struct flo_fitrun_options fo = {o.weight, o.names.unit, o.penalizer, o.gg_penalizer, &o.bad,
-					o.timings, &o.names};
+					o.timings, &o.names, o.family};
 	struct flo_model model;
 	char *json;
 	if (o.write_stats) {

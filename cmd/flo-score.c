@@ -381,7 +381,7 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	quiet.quiet = 1;
 	quiet.rejects_path = NULL;
 	struct flo_fitrun_options fo = {NULL, o->names.unit, o->penalizer, o->gg_penalizer, &quiet, 0,
-					&o->names};
+					&o->names, FLO_FAMILY_BGNBD};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
 	flo_reader_free(r);
@@ -676,6 +676,10 @@ int main(int argc, char **argv)
 	output_names(&out, &o.horizon.list, o.pmf);
 	int fd = flo_open_input(o.path);
 	struct flo_model model = o.fit ? fit_model(&o, &fd) : load_model(&o);
+	/* P(X = n | history) is the BG/NBD's only (lib/model/pmf) */
+	if (o.pmf > 0 && model.family != FLO_FAMILY_BGNBD)
+		flo_usage_error("--pmf: the model is a %s, and flo has P(n purchases) for the "
+				"BG/NBD only so far", flo_family_name(model.family));
 	if (!model.has_gg)
 		flo_warn("no Gamma-Gamma model: exp_avg_value and clv are left empty "
 			 "(null in JSON Lines)");

@@ -1,5 +1,5 @@
-/* flo-simulate: a seeded synthetic order log from the BG/NBD and Gamma-Gamma
- * models, for testing fits (parameter recovery) and for benchmarks. */
+/* flo-simulate: a seeded synthetic order log from the BG/NBD (or the
+ * Pareto/NBD) and Gamma-Gamma models, for testing fits (parameter recovery) and for benchmarks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -40,10 +40,16 @@ static const char usage[] =
 "      --seed S              random seed, 0 to 4294967295 (required; GSL's mt19937\n"
 "                            treats 0 as its default seed, 4357)\n"
 "Model (defaults: the published CDNOW estimates):\n"
-"      --r R                 shape of the purchase rate (0.243)\n"
+"      --model M             bgnbd (default) or pnbd: the Pareto/NBD (Schmittlein,\n"
+"                            Morrison & Colombo 1987), where each customer dies\n"
+"                            after an exponential lifetime of rate\n"
+"                            mu ~ Gamma(shape s, rate beta) from the first order\n"
+"      --r R                 shape of the purchase rate (0.243; pnbd 0.55)\n"
 "      --alpha A             rate of the purchase rate, in the unit (4.414 in\n"
-"                            weeks, converted to --unit)\n"
+"                            weeks, pnbd 10.58, converted to --unit)\n"
 "      --a A, --b B          dropout Beta(a, b) (0.793, 2.426)\n"
+"      --s S, --beta B       pnbd: the lifetime's rate Gamma(s, beta) (0.61, and\n"
+"                            11.67 in weeks, converted to --unit)\n"
 "      --p P                 shape of an order's value (6.25)\n"
 "      --q Q, --v V          spend scale Gamma(q, v) (3.74, 15.44)\n"
 "      --unit U              time unit of alpha and lambda: day, week (default) or\n"
@@ -72,7 +78,9 @@ static const char usage[] =
 "                            customer_id, lambda (per unit), p (dropout chance),\n"
 "                            nu, mean_amount (p/nu, the Gamma-Gamma p), orders,\n"
 "                            alive (1 or 0), dropout (the time of the order after\n"
-"                            which the customer left; empty while alive)\n"
+"                            which the customer left; empty while alive); with\n"
+"                            --model pnbd, mu (per unit) in place of p, and\n"
+"                            dropout the time of death\n"
 "\n"
 "  -h, --help                this help\n"
 "  -V, --version             version\n"
@@ -112,6 +120,8 @@ struct options {
 	struct flo_sim_config cfg;
 	const char *unit;
 	int have_seed, have_alpha, have_end, with_time;
+	int have_r, have_a, have_b, have_s, have_beta;
+	const char *model;
 	enum flo_format fmt;
 	const char *truth_path;
 	int uci;                    /* --layout uci */
@@ -173,11 +183,35 @@ static void check_window(struct options *o)
 				"must be observed", end_text, last_text);
 }
 
+/* The model's own defaults, and no parameter of the other model.  alpha
+ * and beta are rates per unit of time: the CDNOW defaults are per week. */
+static void model_defaults(struct options *o)
+{
+	struct flo_sim_params *p = &o->cfg.par;
+	int pnbd = o->model != NULL && strcmp(o->model, "pnbd") == 0;
+	if (o->model != NULL && !pnbd && strcmp(o->model, "bgnbd") != 0)
+		flo_usage_error("option --model: \"%s\" is not bgnbd or pnbd", o->model);
+	if (pnbd && (o->have_a || o->have_b))
+		flo_usage_error("--a and --b are the BG/NBD's: the Pareto/NBD has --s and --beta");
+	if (!pnbd && (o->have_s || o->have_beta))
+		flo_usage_error("--s and --beta are the Pareto/NBD's: give --model pnbd");
+	const struct flo_sim_params *d = pnbd ? &flo_sim_cdnow_pnbd : &flo_sim_cdnow;
+	p->pnbd = pnbd;
+	if (!o->have_r)
+		p->r = d->r;
+	if (!o->have_alpha)
+		p->alpha = d->alpha * 7.0 / o->cfg.unit_days;
+	if (pnbd && !o->have_s)
+		p->s = d->s;
+	if (pnbd && !o->have_beta)
+		p->beta = d->beta * 7.0 / o->cfg.unit_days;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_SEED = 256, OPT_R, OPT_ALPHA, OPT_A, OPT_B, OPT_P, OPT_Q, OPT_V,
 	       OPT_UNIT, OPT_START, OPT_COHORT, OPT_END, OPT_TIME, OPT_TRUTH, OPT_LAYOUT,
-	       OPT_LINES_MEAN, OPT_CANCEL_RATE, OPT_GUEST_RATE };
+	       OPT_LINES_MEAN, OPT_CANCEL_RATE, OPT_GUEST_RATE, OPT_MODEL, OPT_S, OPT_BETA };
 	static const struct option longopts[] = {
 		{"customers", required_argument, NULL, 'n'},
 		{"seed", required_argument, NULL, OPT_SEED},
@@ -185,6 +219,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"alpha", required_argument, NULL, OPT_ALPHA},
 		{"a", required_argument, NULL, OPT_A},
 		{"b", required_argument, NULL, OPT_B},
+		{"model", required_argument, NULL, OPT_MODEL},
+		{"s", required_argument, NULL, OPT_S},
+		{"beta", required_argument, NULL, OPT_BETA},
 		{"p", required_argument, NULL, OPT_P},
 		{"q", required_argument, NULL, OPT_Q},
 		{"v", required_argument, NULL, OPT_V},
@@ -224,13 +261,19 @@ static void parse_options(int argc, char **argv, struct options *o)
 			c->seed = (uint32_t)opt_uint("--seed", optarg, 0, UINT32_MAX);
 			o->have_seed = 1;
 			break;
-		case OPT_R: c->par.r = flo_opt_positive("--r", optarg); break;
+		case OPT_R: c->par.r = flo_opt_positive("--r", optarg), o->have_r = 1; break;
 		case OPT_ALPHA:
 			c->par.alpha = flo_opt_positive("--alpha", optarg);
 			o->have_alpha = 1;
 			break;
-		case OPT_A: c->par.a = flo_opt_positive("--a", optarg); break;
-		case OPT_B: c->par.b = flo_opt_positive("--b", optarg); break;
+		case OPT_A: c->par.a = flo_opt_positive("--a", optarg), o->have_a = 1; break;
+		case OPT_B: c->par.b = flo_opt_positive("--b", optarg), o->have_b = 1; break;
+		case OPT_S: c->par.s = flo_opt_positive("--s", optarg), o->have_s = 1; break;
+		case OPT_BETA:
+			c->par.beta = flo_opt_positive("--beta", optarg);
+			o->have_beta = 1;
+			break;
+		case OPT_MODEL: o->model = optarg; break;
 		case OPT_P: c->par.p = flo_opt_positive("--p", optarg); break;
 		case OPT_Q: c->par.q = flo_opt_positive("--q", optarg); break;
 		case OPT_V: c->par.v = flo_opt_positive("--v", optarg); break;
@@ -284,9 +327,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (o->uci && o->with_time)
 		flo_usage_error("--time: the uci layout writes its own date-times, M/D/YYYY H:MM");
 	flo_unit_days(flo_opt_unit("--unit", o->unit), &c->unit_days);
-	/* alpha is a rate per unit of time: the CDNOW default is per week. */
-	if (!o->have_alpha)
-		c->par.alpha = flo_sim_cdnow.alpha * 7.0 / c->unit_days;
+	model_defaults(o);
 	check_window(o);
 }
 
@@ -300,6 +341,7 @@ struct output {
 	int uci;          /* ids as the uci layout's CustomerID */
 	double mean_amount_shape; /* the Gamma-Gamma p */
 	flo_lines *lines;         /* --layout uci */
+	int pnbd;                 /* the truth has mu, not p */
 	uint64_t id;      /* the customer whose id is in id_text */
 	char id_text[32];
 	size_t id_len;
@@ -468,7 +510,10 @@ static void write_truth(void *ctx, const struct flo_sim_truth *t)
 			id);
 	flo_writer_str(w, "customer_id", id, id_len);
 	flo_writer_num(w, "lambda", t->lambda);
-	flo_writer_num(w, "p", t->p);
+	if (out->pnbd)
+		flo_writer_num(w, "mu", t->mu);
+	else
+		flo_writer_num(w, "p", t->p);
 	flo_writer_num(w, "nu", t->nu);
 	flo_writer_num(w, "mean_amount", mean_amount);
 	flo_writer_num(w, "orders", (double)t->orders);
@@ -516,7 +561,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 
 	struct output out = {.with_time = o.with_time, .truth_path = o.truth_path,
-			     .mean_amount_shape = o.cfg.par.p, .uci = o.uci};
+			     .mean_amount_shape = o.cfg.par.p, .uci = o.uci, .pnbd = o.cfg.par.pnbd};
 	/* Seven digits at least, as c0000001; more when there are more customers. */
 	out.id_width = digits(o.cfg.customers) > 7 ? digits(o.cfg.customers) : 7;
 	if (flo_writer_new(&out.w, STDOUT_FILENO, o.fmt) != FLO_OK)

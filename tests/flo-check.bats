@@ -187,3 +187,12 @@ agree() {
 	printf 'frequency,recency,T\n1,2,3\n' | { run flo-check --check holdout --holdout 5 $CDNOW; assert_failure 65; assert_output 'flo-check: input line 2: missing field "holdout_purchases"'; }
 	printf 'frequency,recency,T\n1,4,3\n' | { run flo-check --check counts $CDNOW; assert_failure 65; assert_output 'flo-check: input line 2: recency must be 0 or more and at most T'; }
 }
+
+@test "a Pareto/NBD model is refused by flo-check (its checks see BG/NBD models only), never checked as a BG/NBD" {
+	flo-rfm --as-of 1997-09-30 --holdout-end 1998-06-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/cal.csv"
+	flo-fit --no-store --model pnbd --model-out "$TMP/pnbd.json" "$TMP/cal.csv" > /dev/null 2>&1
+	run --separate-stderr flo-check --check holdout --holdout 39 --model "$TMP/pnbd.json" "$TMP/cal.csv"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"the model is a pnbd: flo-check checks BG/NBD models only so far"* ]]
+}

@@ -42,6 +42,57 @@ near() {
 	[ "$(jq '[.bgnbd.se[], .gamma_gamma.se[]] | map(select(. > 0)) | length' "$TMP/m.json")" = 7 ]
 }
 
+@test "CDNOW: the published Pareto/NBD estimates (--model pnbd)" {
+	cdnow_summary > "$TMP/s.csv"
+	run --separate-stderr flo-fit --model pnbd --no-store "$TMP/s.csv"
+	assert_success
+	echo "$output" > "$TMP/m.json"
+	# Fader & Hardie 2005 ("A Note on Implementing the Pareto/NBD Model in
+	# MATLAB"; issue 17): r = 0.55, alpha = 10.58, s = 0.61, beta = 11.67,
+	# LL = -9595.0
+	[ "$(jq -r .family "$TMP/m.json")" = pnbd ]
+	[ "$(jq 'has("bgnbd")' "$TMP/m.json")" = false ]
+	near "$(jq .pnbd.params.r "$TMP/m.json")" 0.55 0.005
+	near "$(jq .pnbd.params.alpha "$TMP/m.json")" 10.58 0.005
+	near "$(jq .pnbd.params.s "$TMP/m.json")" 0.61 0.005
+	near "$(jq .pnbd.params.beta "$TMP/m.json")" 11.67 0.005
+	near "$(jq .pnbd.loglik "$TMP/m.json")" -9595.0 0.05
+	[ "$(jq .pnbd.converged "$TMP/m.json")" = true ]
+	[ "$(jq .pnbd.customers "$TMP/m.json")" = 2357 ]
+	[ "$(jq '.pnbd.warnings | length' "$TMP/m.json")" = 0 ]
+	[ "$(jq '[.pnbd.se[]] | map(select(. > 0)) | length' "$TMP/m.json")" = 4 ]
+	# the Gamma-Gamma is the same whatever the purchase model
+	near "$(jq .gamma_gamma.params.p "$TMP/m.json")" 6.25 0.005
+	# the BG/NBD stays the default, its document without a family
+	flo-fit --no-store "$TMP/s.csv" 2>/dev/null > "$TMP/bg.json"
+	[ "$(jq 'has("family")' "$TMP/bg.json")" = false ]
+	near "$(jq .bgnbd.params.r "$TMP/bg.json")" 0.243 0.0005
+}
+
+@test "Pareto/NBD: the penalizer is lifetimes' ParetoNBDFitter's (scripts/golden/pnbd_penalized.py)" {
+	# lifetimes minimises -sum ln L + L (r^2 + alpha'^2 + s^2 + beta'^2) on
+	# time rescaled to max T = 1; the script does so with scipy and hyp2f1
+	cdnow_summary > "$TMP/s.csv"
+	for want in "10 0.545501 10.311751 0.448441 7.120932 -9595.7429" \
+		    "100 0.439482 8.449931 0.279300 3.865456 -9607.0345"; do
+		set -- $want
+		flo-fit --model pnbd --no-store --penalizer "$1" "$TMP/s.csv" 2>/dev/null > "$TMP/m.json"
+		[ "$(jq .pnbd.penalizer "$TMP/m.json")" = "$1" ]
+		[ "$(jq .pnbd.converged "$TMP/m.json")" = true ]
+		near "$(jq .pnbd.params.r "$TMP/m.json")" "$2" 2e-6
+		near "$(jq .pnbd.params.alpha "$TMP/m.json")" "$3" 2e-5
+		near "$(jq .pnbd.params.s "$TMP/m.json")" "$4" 2e-6
+		near "$(jq .pnbd.params.beta "$TMP/m.json")" "$5" 2e-5
+		near "$(jq .pnbd.loglik "$TMP/m.json")" "$6" 2e-4
+	done
+}
+
+@test "flo-fit --model: bgnbd or pnbd, nothing else" {
+	run flo-fit --model nbd --no-store
+	assert_failure 2
+	assert_line --index 0 'flo-fit: option --model: "nbd" is not bgnbd or pnbd'
+}
+
 @test "CDNOW: the fit sums over distinct triples; order of records and duplicates by weight" {
 	cdnow_summary > "$TMP/s.csv"
 	flo-fit --no-store "$TMP/s.csv" 2>/dev/null > "$TMP/a.json"
@@ -193,6 +244,42 @@ recover() {
 	! grep -q false "$TMP/z.txt"
 }
 
+# recover_pnbd N SEED R ALPHA S BETA: the Pareto/NBD fitted to N customers
+# simulated from it recovers each parameter within 3 standard errors.
+recover_pnbd() {
+	local n=$1 seed=$2 r=$3 alpha=$4 s=$5 beta=$6
+	flo-simulate -n "$n" --seed "$seed" --time --model pnbd --r "$r" --alpha "$alpha" --s "$s" --beta "$beta" |
+		flo-rfm --occasion order --as-of 1998-06-30 2>/dev/null |
+		flo-fit --model pnbd --no-store 2>/dev/null > "$TMP/fit.json"
+	jq -r --argjson t "{\"r\":$r,\"alpha\":$alpha,\"s\":$s,\"beta\":$beta}" '
+	  .pnbd as $m | $t | to_entries[] |
+	  "\(.key) \(.value) \($m.params[.key]) \($m.se[.key]) \((($m.params[.key] - .value) / $m.se[.key]) | fabs < 3)"' "$TMP/fit.json" > "$TMP/z.txt"
+	cat "$TMP/z.txt"
+	[ "$(jq .pnbd.converged "$TMP/fit.json")" = true ]
+	! grep -q false "$TMP/z.txt"
+}
+
+@test "Pareto/NBD parameter recovery: the CDNOW estimates, 20,000 simulated customers" {
+	recover_pnbd 20000 21 0.55 10.58 0.61 11.67
+}
+
+@test "Pareto/NBD parameter recovery: frequent buyers, alpha < beta, 20,000 customers" {
+	recover_pnbd 20000 22 2 8 1.5 20
+}
+
+@test "Pareto/NBD without dropout: the fit runs to the boundary and says so in words" {
+	# mu ~ Gamma(1e-6, 10): nobody dies in the window, and the mean dropout
+	# rate s/beta runs to 0, where the Pareto/NBD is the NBD
+	flo-simulate -n 2000 --seed 31 --time --model pnbd --r 1 --alpha 10 --s 1e-6 --beta 10 |
+		flo-rfm --occasion order --as-of 1998-06-30 2>/dev/null |
+		flo-fit --model pnbd --no-store 2>/dev/null > "$TMP/fit.json"
+	jq -e '.pnbd.params | .s / .beta < 1e-6' "$TMP/fit.json"
+	jq -e '.pnbd.warnings[0] | startswith("no dropout is identified: ")' "$TMP/fit.json"
+	jq -e '.pnbd.warnings[0] | contains("the Pareto/NBD reduces to the NBD")' "$TMP/fit.json"
+	# the purchase rates are still estimated
+	near "$(jq .pnbd.params.r "$TMP/fit.json")" 1 0.15
+}
+
 @test "parameter recovery: the CDNOW parameters, 20,000 simulated customers" {
 	recover 20000 11 0.243 4.414 0.793 2.426
 }
@@ -287,6 +374,18 @@ recover() {
 		flo-rfm --as-of 2025-06-30 | flo-fit --no-store 2>/dev/null > "$TMP/m.json"
 	[[ "$(jq -r '.bgnbd.warnings[0]' "$TMP/m.json")" == "dropout is the same for every customer: a = "*" and b = "*" run to infinity together (a/(a+b) = 0.269 per purchase); the spread of dropout probabilities is not identified" ]]
 	[ "$(jq '.bgnbd.converged and .bgnbd.loglik > -282.61614' "$TMP/m.json")" = true ]
+}
+
+@test "Pareto/NBD, x > 0 at t_x = 0 (--frequency total): the run-away stops with exit 65 and says why" {
+	# the Pareto/NBD likelihood too is unbounded there: r Gamma(x) alpha^r
+	# times the death integral's alpha^(1-r-x) grows as r, alpha -> 0 (the
+	# fit used to run on for many minutes)
+	flo-rfm --frequency total --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/total.csv"
+	run flo-fit --model pnbd --no-store "$TMP/total.csv"
+	assert_failure 65
+	assert_output --partial "flo-fit: the Pareto/NBD fit runs away (r = "
+	assert_output --partial "and was stopped: 1411 customers with x > 0 at t_x = 0"
+	assert_output --partial "the Pareto/NBD likelihood has no maximum"
 }
 
 @test "x > 0 at t_x = 0 (--frequency total): a fit that runs away stops with exit 65 and says why" {

@@ -58,6 +58,45 @@ EOF
 	assert_output "8 checked, 0 bad"
 }
 
+@test "a Pareto/NBD model: every score agrees with the mpmath values of scripts/golden/score_pnbd.py" {
+	run --separate-stderr flo-score --model "$DATA/score_model_pnbd.json" --horizon 12,24,39 "$DATA/score_cdnow.csv"
+	assert_success
+	assert_line --index 0 "$SUMMARY,p_alive,exp_purchases_12,exp_purchases_24,exp_purchases_39,exp_avg_value,clv"
+	[ "${#lines[@]}" -eq 9 ]
+	echo "$output" > "$TMP/out.csv"
+	cat > "$TMP/gold.csv" <<'EOF'
+customer_id,p_alive,exp_purchases_12,exp_purchases_24,exp_purchases_39,exp_avg_value,clv
+fhl,0.86841091713209171,0.50286045174277637,0.94974219637414520,1.4503713747917109,24.659612860892388,24.379501893008174
+new,0.29377395046742047,0.036690869106878622,0.069297290116320531,0.10582535589031974,35.218978102189781,2.5405388609810783
+oneoff,0.16699455052575494,0.058778164992555518,0.11101311173984858,0.16953046848789374,18.916852057842047,2.1860293258916601
+loyal,0.98096832050782442,3.2411565035719119,6.1215056499796657,9.3482806168365920,45.187832446808511,287.94703075698701
+young,0.96107152622466088,2.0884324483573684,3.7047401292290795,5.3644686287536083,30.665425779432294,117.40888091921283
+gone,0.00079427040534484104,0.0013843855896020216,0.0026126034564334406,0.0039867851757676217,19.203054420305442,0.052219609103798981
+free,0.78764593037330460,0.54857546538360137,1.0264822179455039,1.5540151121842703,6.3320209973753281,6.7580910074163790
+refund,0.73340092759344016,0.40297343110278581,0.74278490362029138,1.1095755128840099,10.734149054505006,8.2751894770536877
+EOF
+	run agree "$TMP/gold.csv" "$TMP/out.csv" 1e-12
+	assert_output "8 checked, 0 bad"
+}
+
+@test "a Pareto/NBD model fitted and stored is scored from the store unchanged" {
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/s.csv"
+	flo-fit --model pnbd --db "$TMP/st" --name pn "$TMP/s.csv" 2>/dev/null > "$TMP/m.json"
+	flo-score --db "$TMP/st" --name pn "$TMP/s.csv" > "$TMP/a.csv"
+	flo-score --model "$TMP/m.json" "$TMP/s.csv" > "$TMP/b.csv"
+	cmp "$TMP/a.csv" "$TMP/b.csv"
+	[ "$(wc -l < "$TMP/a.csv")" -eq 2358 ]
+	# every number finite, P(alive) a probability
+	run awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	  { p = $(c["p_alive"]); if (!(p >= 0 && p <= 1) || $(c["clv"]) !~ /^[0-9.e+-]+$/) bad++ }
+	  END { print bad + 0 }' "$TMP/a.csv"
+	assert_output 0
+	# and not the BG/NBD's scores: the families differ
+	flo-fit --db "$TMP/st" --name bg "$TMP/s.csv" 2>/dev/null > /dev/null
+	flo-score --db "$TMP/st" --name bg "$TMP/s.csv" > "$TMP/c.csv"
+	! cmp -s "$TMP/a.csv" "$TMP/c.csv"
+}
+
 @test "FHL 2005: the customer with x = 2, t_x = 30.43, T = 38.86 makes 1.226 purchases in 39 weeks" {
 	run --separate-stderr flo-score $CDNOW --horizon 39 "$DATA/score_cdnow.csv"
 	assert_success
@@ -654,4 +693,16 @@ finite_scores() {
 	assert_failure 2
 	run flo-score $CDNOW --pmf 2x "$DATA/score_cdnow.csv"
 	assert_failure 2
+}
+
+@test "--pmf with a Pareto/NBD model is refused: P(n purchases) is the BG/NBD's only so far" {
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/cal.csv"
+	flo-fit --no-store --model pnbd --model-out "$TMP/pnbd.json" "$TMP/cal.csv" > /dev/null 2>&1
+	run --separate-stderr flo-score --model "$TMP/pnbd.json" --pmf 3 "$TMP/cal.csv"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"--pmf: the model is a pnbd"* ]]
+	# without --pmf it scores
+	run --separate-stderr flo-score --model "$TMP/pnbd.json" "$TMP/cal.csv"
+	assert_success
 }

@@ -577,4 +577,50 @@ check_uci() {
 	usage_error -n 3 --seed 1 --layout uci --lines-mean 4x
 	usage_error -n 3 --seed 1 --layout uci --time
 	[[ "$stderr" == 'flo-simulate: --time: the uci layout writes its own date-times, M/D/YYYY H:MM'* ]]
+
+@test "Pareto/NBD: mean orders = 1 + E[X(T)] of FHL05 eq. (27), death at any time after the first order" {
+	# E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)] (Fader, Hardie
+	# & Lee 2005, "A Note on Deriving the Pareto/NBD Model"), averaged over T
+	# uniform on (66, 78] weeks; the CDNOW Pareto/NBD estimates (the defaults).
+	flo-simulate -n 20000 --seed 105 --model pnbd > "$TMP/o.csv"
+	run awk -F, -v r=0.55 -v alpha=10.58 -v s=0.61 -v beta=11.67 '
+		function ex(t) { return r * beta / (alpha * (s - 1)) * (1 - (beta / (beta + t)) ^ (s - 1)) }
+		NR > 1 { n[$1]++ }
+		END {
+			for (i = 0; i < 200; i++)
+				want += (1 + ex(66 + 12 * (i + 0.5) / 200)) / 200
+			for (c in n) { k++; m += n[c]; ss += n[c] * n[c] }
+			mean = m / k; se = sqrt((ss / k - mean * mean) / k)
+			printf "%d customers, mean %.3f, want %.3f, se %.3f: %s\n", k, mean, want, se,
+				(mean - want < 4 * se && want - mean < 4 * se) ? "ok" : "FAIL"
+		}' "$TMP/o.csv"
+	assert_output --regexp '^20000 customers, .*: ok$'
+}
+
+@test "Pareto/NBD: --truth has mu for p; the dead order nothing after their death" {
+	flo-simulate -n 2000 --seed 106 --model pnbd --time --truth "$TMP/t.csv" > "$TMP/o.csv"
+	[ "$(head -1 "$TMP/t.csv")" = "customer_id,lambda,mu,nu,mean_amount,orders,alive,dropout" ]
+	# the last order of each customer, against the death in the truth
+	run awk -F, 'NR == FNR { if (FNR > 1) last[$1] = $2; next }
+		FNR > 1 { n++; if ($7 == 0 && !($8 >= last[$1])) bad++; if ($7 == 1 && $8 != "") bad++ }
+		END { print n " customers, " bad + 0 " bad" }' "$TMP/o.csv" "$TMP/t.csv"
+	assert_output "2000 customers, 0 bad"
+	# the BG/NBD's log is untouched by the new model
+	flo-simulate -n 50 --seed 106 --model bgnbd > "$TMP/a.csv"
+	flo-simulate -n 50 --seed 106 > "$TMP/b.csv"
+	cmp "$TMP/a.csv" "$TMP/b.csv"
+}
+
+@test "usage: --model bgnbd or pnbd, each with its own parameters" {
+	run flo-simulate -n 1 --seed 1 --model nbd
+	assert_failure 2
+	assert_output --partial 'option --model: "nbd" is not bgnbd or pnbd'
+	run flo-simulate -n 1 --seed 1 --model pnbd --a 1
+	assert_failure 2
+	assert_output --partial "--a and --b are the BG/NBD's"
+	run flo-simulate -n 1 --seed 1 --s 1
+	assert_failure 2
+	assert_output --partial "--s and --beta are the Pareto/NBD's"
+	run flo-simulate -n 1 --seed 1 --model pnbd --beta 0
+	assert_failure 2
 }

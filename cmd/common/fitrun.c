@@ -324,34 +324,40 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	flo_fit_data_fingerprint(&d.fit, fp);
 	created(when);
 	struct flo_model_doc doc = {.unit = o->unit, .created = when, .fingerprint = fp,
-				    .customers = d.fit.customers, .bgnbd_penalizer = o->penalizer};
+				    .customers = d.fit.customers, .family = o->family,
+				    .bgnbd_penalizer = o->penalizer};
 	struct flo_fit_options fo = {o->penalizer, 0, pool};
-	int err = flo_fit_bgnbd(d.fit.tri, d.fit.ntri, &fo, &doc.bgnbd);
+	int pnbd = o->family == FLO_FAMILY_PNBD;
+	int err = pnbd ? flo_fit_pnbd(d.fit.tri, d.fit.ntri, &fo, &doc.bgnbd)
+		       : flo_fit_bgnbd(d.fit.tri, d.fit.ntri, &fo, &doc.bgnbd);
 	t_bgnbd = flo_ms_now();
 	if (err != FLO_OK)
-		flo_die(flo_exit_status(err), "cannot fit the BG/NBD: %s", flo_strerror(err));
+		flo_die(flo_exit_status(err), "cannot fit the %s: %s", pnbd ? "Pareto/NBD" : "BG/NBD",
+			flo_strerror(err));
 	char zero[FLO_FIT_MSG_MAX];
 	if (doc.bgnbd.runaway) {
 		flo_fit_runaway_message(&doc.bgnbd, zero, sizeof zero);
 		flo_die(FLO_EXIT_DATAERR, "%s", zero);
 	}
 	char *bgw[FLO_FIT_WARNINGS_MAX] = {0}, *ggw[FLO_FIT_WARNINGS_MAX] = {0};
-	if (flo_fit_bgnbd_warnings(&doc.bgnbd, bgw, &doc.bgnbd_nwarnings) != FLO_OK)
+	if ((pnbd ? flo_fit_pnbd_warnings(&doc.bgnbd, bgw, &doc.bgnbd_nwarnings)
+		  : flo_fit_bgnbd_warnings(&doc.bgnbd, bgw, &doc.bgnbd_nwarnings)) != FLO_OK)
 		flo_out_of_memory();
 	doc.bgnbd_warnings = (const char *const *)bgw;
 	if (has_m)
 		fit_gg(&d.fit, o, &fo, &doc, ggw);
 	else
-		flo_warn("no monetary field (monetary or monetary_value) in %s: the BG/NBD alone "
+		flo_warn("no monetary field (monetary or monetary_value) in %s: the %s alone "
 			 "is fitted, without a Gamma-Gamma model (flo-score will give no "
-			 "exp_avg_value or clv)", o->bad->input_name);
+			 "exp_avg_value or clv)", o->bad->input_name, pnbd ? "Pareto/NBD" : "BG/NBD");
 	flo_pool_stop(pool);
 	t_gg = flo_ms_now();
 	if (o->timings)
 		flo_warn("timings: %.2f ms reading and checking the records, %.2f ms sorting the "
-			 "spend pairs, %.2f ms fitting the BG/NBD (%zu distinct triples merged and "
+			 "spend pairs, %.2f ms fitting the %s (%zu distinct triples merged and "
 			 "fitted), %.2f ms fitting the Gamma-Gamma; %.2f ms in all",
 			 t_read - t_start, t_spend - t_read, t_bgnbd - t_spend,
+			 pnbd ? "Pareto/NBD" : "BG/NBD",
 			 doc.bgnbd.distinct, t_gg - t_bgnbd, t_gg - t_start);
 
 	char *json = flo_model_write(&doc);

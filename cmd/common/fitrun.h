@@ -19,11 +19,12 @@ struct flo_fitrun_options {
 	const char *weight;   /* a field counting customers per record, or NULL */
 	const char *unit;     /* NULL: a unit field's, else read off first_order and
 			       * last_order, else week */
-	double penalizer;     /* BG/NBD, as lifetimes' penalizer_coef */
+	double penalizer;     /* the purchase model's, as lifetimes' penalizer_coef */
 	double gg_penalizer;  /* Gamma-Gamma, likewise */
 	struct flo_bad *bad;
 	int timings;          /* say on stderr how long each step took */
 	const struct flo_summary_names *names; /* the fields' names; NULL: the defaults */
+	enum flo_family family; /* the purchase model: BG/NBD (0) or Pareto/NBD */
 };
 
 /* Read r to its end and fit.  Returns the model document (malloc'd JSON

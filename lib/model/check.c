@@ -7,7 +7,7 @@
 #include "base/err.h"
 
 struct flo_check {
-	struct flo_family f;
+	struct flo_purchase_model f;
 	unsigned K;
 	double holdout;
 	struct flo_errstats *bucket; /* K + 2: 0..K, then all */
@@ -59,7 +59,7 @@ void flo_errstats_result(const struct flo_errstats *s, struct flo_errors *e)
 	}
 }
 
-int flo_check_new(flo_check **out, const struct flo_family *f, unsigned K, double holdout)
+int flo_check_new(flo_check **out, const struct flo_purchase_model *f, unsigned K, double holdout)
 {
 	flo_check *c;
 
@@ -148,7 +148,7 @@ void flo_check_loglik(const flo_check *c, double *customers, double *loglik)
 	*loglik = c->loglik;
 }
 
-void flo_check_matrix_cell(const struct flo_family *f, double x, double tx, double T, double t,
+void flo_check_matrix_cell(const struct flo_purchase_model *f, double x, double tx, double T, double t,
 			   double *expected, double *alive)
 {
 	*expected = f->expected(f->params, x, tx, T, t);

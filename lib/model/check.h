@@ -44,7 +44,7 @@ typedef struct flo_check flo_check;
 /* A check over buckets of calibration frequency 0..K-1 and K or more
  * (K >= 1), for holdout periods of length `holdout` (>= 0, in the model's
  * unit; 0 when there is no holdout).  FLO_OK, FLO_ENOMEM, FLO_EUSAGE. */
-int flo_check_new(flo_check **c, const struct flo_family *f, unsigned K, double holdout);
+int flo_check_new(flo_check **c, const struct flo_purchase_model *f, unsigned K, double holdout);
 void flo_check_free(flo_check *c);
 
 /* One customer: history (x, t_x, T) and, when has_actual, the purchases
@@ -66,7 +66,7 @@ void flo_check_loglik(const flo_check *c, double *customers, double *loglik);
  * plot_frequency_recency_matrix and plot_probability_alive_matrix): a
  * customer of age T with frequency x, the last at t_x, expects *expected
  * purchases in the next t and is alive with probability *alive. */
-void flo_check_matrix_cell(const struct flo_family *f, double x, double tx, double T, double t,
+void flo_check_matrix_cell(const struct flo_purchase_model *f, double x, double tx, double T, double t,
 			   double *expected, double *alive);
 
 #endif

@@ -5,13 +5,14 @@
  *   clv = sum_{i=1..M} E[M] (E[Y(i f)] - E[Y((i-1) f)]) / (1+d)^i
  *
  * with E[M] the expected average value of a purchase (Gamma-Gamma), E[Y(t)]
- * the BG/NBD expected purchases in (T, T+t], d the monthly discount rate and
+ * the purchase model's (BG/NBD, Pareto/NBD) expected purchases in (T, T+t], d the monthly discount rate and
  * f the model's time units per month (flo_unit_per_month()).  Other
  * definitions (continuous discounting, DERT) would get names of their own. */
 #ifndef FLO_CLV_H
 #define FLO_CLV_H
 
 #include "model/bgnbd.h"
+#include "model/pnbd.h"
 
 /* The CLV of a customer with history (x, t_x, T) over `months` months, with
  * exp_avg_value >= 0 and units_per_month > 0; 0 months give 0.  A discount
@@ -27,5 +28,10 @@ double flo_clv(const struct flo_bgnbd *bg, double exp_avg_value, double x, doubl
  * (x, T) (model/score.h). */
 double flo_clv_alive_sum(const struct flo_bgnbd *bg, double x, double T, unsigned months,
 			 double discount, double units_per_month);
+
+/* The same under the Pareto/NBD (pnbd.h): the CLV is E[M] P(alive) times
+ * this, as above. */
+double flo_clv_pnbd_alive_sum(const struct flo_pnbd *pn, double x, double T, unsigned months,
+			      double discount, double units_per_month);
 
 #endif

@@ -26,8 +26,8 @@ static double bg_prob_count(const void *p, double t, unsigned n)
 	return flo_bgnbd_prob_count(p, t, n);
 }
 
-void flo_family_bgnbd(struct flo_family *f, const struct flo_bgnbd *m)
+void flo_purchase_model_bgnbd(struct flo_purchase_model *f, const struct flo_bgnbd *m)
 {
-	*f = (struct flo_family){"bgnbd", 4, m, bg_loglik, bg_p_alive, bg_expected,
+	*f = (struct flo_purchase_model){"bgnbd", 4, m, bg_loglik, bg_p_alive, bg_expected,
 				 bg_expected_count, bg_prob_count};
 }

@@ -1,18 +1,19 @@
 /* family.h: a purchase-count model as the fit checks see it, whatever its
  * family: what a check asks of a model (the likelihood of a history, the
  * conditional and unconditional predictions), through one table of
- * functions.  The BG/NBD is the one family today; the Pareto/NBD and the
+ * functions.  The BG/NBD is the one family the checks have today; the
+ * Pareto/NBD (pnbd.h, enum flo_family in model.h) and the
  * MBG/NBD would each add a constructor here, and every check (check.h,
  * tracking.h) works with them unchanged.
  *
- * A flo_family holds a pointer to the caller's parameters, which must
+ * A flo_purchase_model holds a pointer to the caller's parameters, which must
  * outlive it; its functions are pure, as bgnbd.h's. */
 #ifndef FLO_FAMILY_H
 #define FLO_FAMILY_H
 
 #include "model/bgnbd.h"
 
-struct flo_family {
+struct flo_purchase_model {
 	const char *name;  /* "bgnbd" */
 	unsigned nparams;  /* free parameters, for AIC and BIC */
 	const void *params;
@@ -29,6 +30,6 @@ struct flo_family {
 };
 
 /* The BG/NBD (bgnbd.h) as a family; m must outlive f. */
-void flo_family_bgnbd(struct flo_family *f, const struct flo_bgnbd *m);
+void flo_purchase_model_bgnbd(struct flo_purchase_model *f, const struct flo_bgnbd *m);
 
 #endif

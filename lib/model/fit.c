@@ -444,6 +444,11 @@ static int index_triples(struct flo_problem *p, const void *rows, size_t n)
 	return flo_problem_bgnbd(p, rows, n);
 }
 
+static int index_pnbd(struct flo_problem *p, const void *rows, size_t n)
+{
+	return flo_problem_pnbd(p, rows, n);
+}
+
 static int index_spend(struct flo_problem *p, const void *rows, size_t n)
 {
 	return flo_problem_gg(p, rows, n);
@@ -649,6 +654,89 @@ int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opt
 {
 	int on_ridge;
 	return fit_bgnbd(d, n, o, res, &on_ridge);
+}
+
+/* The Pareto/NBD: as the BG/NBD, without its ridge (the Pareto/NBD's
+ * boundaries, s -> 0 and s, beta -> infinity together, are where the
+ * likelihood flattens, and the fit stops there with a small gradient: the
+ * warnings say which, fitreport.c).  lifetimes' ParetoNBDFitter minimises
+ * the sum -sum_i ln L_i + penalizer sum_j theta_j^2 over one row per
+ * customer, theta = (r, alpha s, s, beta s) on time rescaled by
+ * s = 1/max(T): the same as the mean objective here with the penalizer
+ * divided by the number of customers. */
+int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		 struct flo_fit_result *res)
+{
+	struct flo_problem p;
+	if (n == 0)
+		return FLO_EVALUE;
+	if (flo_problem_pnbd(&p, d, n) != FLO_OK) {
+		flo_problem_free(&p);
+		return FLO_ENOMEM;
+	}
+	flo_problem_threads(&p, o->pool);
+	double weight = 0, at_zero = 0;
+	for (size_t i = 0; i < p.n; i++)
+		weight += p.obs[i].w;
+	/* as the BG/NBD's: x > 0 at t_x = 0 makes the likelihood grow without
+	 * bound as r and alpha go to 0 together (a death just after time 0
+	 * explains any x when the rate is huge and rare), and the fit is
+	 * stopped where it runs away */
+	for (size_t i = 0; i < n; i++)
+		if (d[i].x > 0 && d[i].tx == 0 && d[i].w > 0)
+			at_zero += d[i].w;
+	if (!(weight > 0)) {
+		flo_problem_free(&p);
+		return FLO_EVALUE;
+	}
+	double max_T = fmax(p.ts.v[p.ts.n - 1], 0);
+	double s = max_T > 0 ? 1 / max_T : 1, ls = log(s);
+	p.weight = weight;
+	p.penalizer = o->penalizer / weight;
+	p.scale[0] = p.scale[2] = 1;
+	p.scale[1] = p.scale[3] = s;
+	/* lifetimes' start (all log-parameters 0.1 on its rescaled time) and
+	 * points around what real data give (CDNOW: r 0.55, alpha 10.6,
+	 * s 0.61, beta 11.7 weeks, with max T 38.9 weeks) */
+	double starts[][4] = {
+		{0, -ls, 0, -ls},
+		{0.1, 0.1 - ls, 0.1, 0.1 - ls},
+		{log(0.5), log(0.15) - ls, log(0.5), log(0.15) - ls},
+		{log(2), log(0.02) - ls, log(0.2), log(2) - ls},
+		{0, 0, 0, 0},
+	};
+	int nstarts = 4;
+	const double *warm = NULL;
+	struct flo_triple *sub;
+	size_t nsub = p.n < WARM_MIN ? 0 : every_triple(&p, p.n / WARM_SAMPLE, &sub);
+	if (nsub > 0) {
+		/* the sample's objective is the full data's: the same penalty
+		 * per customer */
+		struct flo_fit_result w;
+		struct flo_fit_options so = *o;
+		double wsub = 0;
+		for (size_t i = 0; i < nsub; i++)
+			wsub += sub[i].w;
+		so.penalizer = o->penalizer * wsub / weight;
+		if (flo_fit_pnbd(sub, nsub, &so, &w) == FLO_OK && w.converged) {
+			for (int j = 0; j < 4; j++)
+				starts[nstarts][j] = log(w.params[j]);
+			warm = starts[nstarts++];
+		}
+		free(sub);
+	}
+	struct flo_problem ranker = {0};
+	if (nsub == 0 && p.n >= RANK_MIN) {
+		struct flo_triple *sample;
+		size_t m = every_triple(&p, RANK_EVERY, &sample);
+		rank_on_sample(&p, &ranker, sample, m, index_pnbd);
+	}
+	fit(&p, (const double(*)[4])starts, nstarts, warm, o, at_zero > 0, res);
+	res->at_zero = at_zero;
+	res->model = "Pareto/NBD";
+	flo_problem_free(&ranker);
+	flo_problem_free(&p);
+	return FLO_OK;
 }
 
 static double mean_spend(const struct flo_spend *d, size_t n, double *weight)

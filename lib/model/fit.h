@@ -59,6 +59,8 @@ struct flo_fit_result {
 	 * FLO_FIT_RUNAWAY_ALPHA of the longest T while at_zero > 0) and no
 	 * start converged: params are where it was stopped, not an estimate */
 	int runaway;
+	/* the model's name in messages (fitreport.h): NULL is the BG/NBD */
+	const char *model;
 };
 
 /* alpha s (s = 1/max T) below this with at_zero > 0 is the run-away: the
@@ -74,6 +76,13 @@ struct flo_fit_result {
  * the edge of the parameters. */
 int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		  struct flo_fit_result *res);
+
+/* Fit the Pareto/NBD (pnbd.h): params r, alpha, s, beta.  The penalizer
+ * means what lifetimes' ParetoNBDFitter's does on one row per customer
+ * (fit.c).  Its likelihood too has no maximum with customers at x > 0,
+ * t_x = 0 (at_zero, runaway as above).  FLO_EVALUE, FLO_ENOMEM as above. */
+int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		 struct flo_fit_result *res);
 
 /* Fit the Gamma-Gamma on customers with x > 0 and m > 0 (the caller leaves
  * the others out, and counts them). */

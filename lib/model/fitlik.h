@@ -72,6 +72,9 @@ int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t 
 int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n);
 void flo_problem_free(struct flo_problem *p);
 
+/* Index triples for flo_lik_pnbd() (np 4), as flo_problem_bgnbd() does. */
+int flo_problem_pnbd(struct flo_problem *p, const struct flo_triple *d, size_t n);
+
 /* The sums over observations run in two parts, the second on a helper
  * thread (lib/base/pool.c), from this many observations: enough to pay for the
  * handover (a few microseconds against 10-20 nanoseconds per
@@ -100,6 +103,11 @@ void flo_lik_limit(const struct flo_problem *p, const double *phi, int order,
  * it has none inside (-40, 40) or there is no memory.  A start for Newton's method, which walks
  * towards a small mu only one unit of logit mu per step (see fit.c). */
 int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double *logit);
+
+/* The Pareto/NBD in phi = (ln r, ln alpha, ln s, ln beta); its Hessian by
+ * central differences of the exact gradient (fitlik.c). */
+void flo_lik_pnbd(const struct flo_problem *p, const double *phi, int order,
+		  struct flo_lik *out);
 
 /* The Gamma-Gamma in phi = (ln p, ln q, ln v). */
 void flo_lik_gg(const struct flo_problem *p, const double *phi, int order,

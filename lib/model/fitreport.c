@@ -68,8 +68,13 @@ static void unidentified(struct words *ws, const struct flo_fit_result *f,
 /* The cause and the fix, shared by the warning and the run-away's message. */
 #define AT_ZERO_WHY "with x > 0 at t_x = 0 (repeat purchases, the last at time 0: " \
 	"as flo-rfm --frequency total makes a one-time buyer): with any " \
-	"such customer the BG/NBD likelihood has no maximum, it grows without bound " \
+	"such customer the %s likelihood has no maximum, it grows without bound " \
 	"as r and alpha go to 0 together"
+
+static const char *model_name(const struct flo_fit_result *f)
+{
+	return f->model != NULL ? f->model : "BG/NBD";
+}
 #define AT_ZERO_FIX "flo-rfm --frequency repeat (the default) counts the orders of " \
 	"one day as one purchase and makes no such customer from an order log " \
 	"(a customer-summary layout, whose counts name no days, still can)"
@@ -81,16 +86,17 @@ int flo_fit_at_zero_warning(const struct flo_fit_result *f, char *msg, size_t si
 	if (!(f->at_zero > 0))
 		return 0;
 	snprintf(msg, size, "%.0f customer%s " AT_ZERO_WHY "; these parameters are a local "
-		 "optimum at best; " AT_ZERO_FIX, f->at_zero, f->at_zero == 1 ? "" : "s");
+		 "optimum at best; " AT_ZERO_FIX, f->at_zero, f->at_zero == 1 ? "" : "s",
+		 model_name(f));
 	return 1;
 }
 
 void flo_fit_runaway_message(const struct flo_fit_result *f, char *msg, size_t size)
 {
-	snprintf(msg, size, "the BG/NBD fit runs away (r = %.3g, alpha = %.3g and falling) and "
+	snprintf(msg, size, "the %s fit runs away (r = %.3g, alpha = %.3g and falling) and "
 		 "was stopped: %.0f customer%s " AT_ZERO_WHY ", and no local optimum was found; "
-		 AT_ZERO_FIX, f->params[0], f->params[1], f->at_zero,
-		 f->at_zero == 1 ? "" : "s");
+		 AT_ZERO_FIX, model_name(f), f->params[0], f->params[1], f->at_zero,
+		 f->at_zero == 1 ? "" : "s", model_name(f));
 }
 
 int flo_fit_bgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
@@ -118,6 +124,41 @@ int flo_fit_bgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 		say(&ws, "dropout is the same for every customer: a = %.4g and b = %.4g "
 		    "run to infinity together (a/(a+b) = %.3g per purchase); the "
 		    "spread of dropout probabilities is not identified", a, b, dropout);
+	if (r > 1e6 || alpha > 1e12 || r < 1e-6)
+		say(&ws, "the purchase-rate distribution runs to a boundary (r = %.4g, "
+		    "alpha = %.4g): the rates are not identified", r, alpha);
+	if (!f->has_se)
+		say(&ws, "no standard errors: the information matrix is singular at "
+		    "this estimate (a boundary solution)");
+	else
+		unidentified(&ws, f, names);
+	char zero[FLO_FIT_MSG_MAX];
+	if (flo_fit_at_zero_warning(f, zero, sizeof zero))
+		say(&ws, "%s", zero);
+	return done(&ws, n);
+}
+
+int flo_fit_pnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
+{
+	static const char *const names[] = {"r", "alpha", "s", "beta"};
+	struct words ws = {w, 0, 0};
+	double r = f->params[0], alpha = f->params[1], s = f->params[2], beta = f->params[3];
+	if (!f->converged)
+		say(&ws, "the Pareto/NBD fit did not converge (gradient norm %.3g after %d "
+		    "iterations): these parameters are the best found, not a maximum "
+		    "of the likelihood", f->grad_norm, f->iterations);
+	/* the lifetime's rate mu ~ Gamma(s, beta) has mean s/beta */
+	/* no dropout: the shape or the mean rate s/beta runs to 0 (a mean
+	 * lifetime of a million time units is thousands of years) */
+	if (s < 1e-4 || s / beta < 1e-6)
+		say(&ws, "no dropout is identified: s = %.4g and beta = %.4g run to the "
+		    "boundary (mean dropout rate s/beta = %.3g per time unit), where the "
+		    "Pareto/NBD reduces to the NBD: every customer is predicted alive, "
+		    "P(alive) = 1", s, beta, s / beta);
+	else if (s > 1e6 && beta > 1e6)
+		say(&ws, "dropout is the same for every customer: s = %.4g and beta = %.4g run "
+		    "to infinity together (the lifetime's rate s/beta = %.3g); the spread of "
+		    "dropout rates is not identified", s, beta, s / beta);
 	if (r > 1e6 || alpha > 1e12 || r < 1e-6)
 		say(&ws, "the purchase-rate distribution runs to a boundary (r = %.4g, "
 		    "alpha = %.4g): the rates are not identified", r, alpha);

@@ -31,6 +31,12 @@ int flo_fit_at_zero_warning(const struct flo_fit_result *f, char *msg, size_t si
  * the fix, into msg (size bytes, truncated to fit). */
 void flo_fit_runaway_message(const struct flo_fit_result *f, char *msg, size_t size);
 
+/* The warnings of a Pareto/NBD fit: no convergence, no dropout identified
+ * (s or s/beta -> 0: the NBD), one dropout rate for all (s, beta -> infinity), a
+ * purchase rate at a boundary, no standard errors or parameters they do
+ * not pin down.  FLO_ENOMEM as above. */
+int flo_fit_pnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n);
+
 /* The same for a Gamma-Gamma fit with the given penalizer, and the
  * correlation of frequency and spend when has_corr. */
 int flo_fit_gg_warnings(const struct flo_fit_result *f, double corr, int has_corr,

@@ -124,20 +124,55 @@ static int get_params(const flo_json_value *root, const char *model,
 	return FLO_OK;
 }
 
+static const char *const bg_names[] = {"r", "alpha", "a", "b"};
+static const char *const pn_names[] = {"r", "alpha", "s", "beta"};
+static const char *const gg_names[] = {"p", "q", "v"};
+
+const char *flo_family_name(enum flo_family f)
+{
+	return f == FLO_FAMILY_PNBD ? "pnbd" : "bgnbd";
+}
+
+/* "family": absent (a document before issue 17) is the BG/NBD. */
+static int check_family(const flo_json_value *root, enum flo_family *f, char *err, size_t errlen)
+{
+	const flo_json_value *v = flo_json_get(root, "family");
+	const char *s = flo_json_string(v, NULL);
+	*f = FLO_FAMILY_BGNBD;
+	if (v == NULL)
+		return FLO_OK;
+	if (s == NULL)
+		return fail(err, errlen, FLO_EMODEL, "\"family\" is not a string");
+	if (strcmp(s, "bgnbd") == 0)
+		return FLO_OK;
+	if (strcmp(s, "pnbd") == 0) {
+		*f = FLO_FAMILY_PNBD;
+		return FLO_OK;
+	}
+	return fail(err, errlen, FLO_EMODEL,
+		    "family \"%.40s\" is not one this flo scores (bgnbd, pnbd)", s);
+}
+
 static int read_model(const flo_json_value *root, struct flo_model *m, char *err,
 		      size_t errlen)
 {
-	static const char *const bg_names[] = {"r", "alpha", "a", "b"};
-	static const char *const gg_names[] = {"p", "q", "v"};
 	enum flo_json_type gg_type;
 	double bg[4], gg[3];
 	int rc;
 
 	if ((rc = check_format(root, err, errlen)) != FLO_OK ||
 	    (rc = check_unit(root, m->unit, sizeof m->unit, err, errlen)) != FLO_OK ||
-	    (rc = get_params(root, "bgnbd", bg_names, bg, 4, err, errlen)) != FLO_OK)
+	    (rc = check_family(root, &m->family, err, errlen)) != FLO_OK)
 		return rc;
-	m->bgnbd = (struct flo_bgnbd){bg[0], bg[1], bg[2], bg[3]};
+	if (m->family == FLO_FAMILY_PNBD) {
+		if ((rc = get_params(root, "pnbd", pn_names, bg, 4, err, errlen)) != FLO_OK)
+			return rc;
+		m->pnbd = (struct flo_pnbd){bg[0], bg[1], bg[2], bg[3]};
+	} else {
+		if ((rc = get_params(root, "bgnbd", bg_names, bg, 4, err, errlen)) != FLO_OK)
+			return rc;
+		m->bgnbd = (struct flo_bgnbd){bg[0], bg[1], bg[2], bg[3]};
+	}
 	/* A fit without spend data (or one that left the Gamma-Gamma out) has
 	 * gamma_gamma null: scores without exp_avg_value and clv. */
 	gg_type = flo_json_type(flo_json_get(root, "gamma_gamma"));
@@ -251,9 +286,8 @@ static void fit(struct flo_text *t, const struct flo_fit_result *r, const char *
 
 char *flo_model_write(const struct flo_model_doc *d)
 {
-	static const char *const bg_names[] = {"r", "alpha", "a", "b"};
-	static const char *const gg_names[] = {"p", "q", "v"};
 	struct flo_text t = {0};
+	int pnbd = d->family == FLO_FAMILY_PNBD;
 	flo_text_puts(&t, "{\n");
 	key(&t, "  ", "format");
 	flo_text_json_string(&t, FLO_MODEL_FORMAT);
@@ -261,6 +295,11 @@ char *flo_model_write(const struct flo_model_doc *d)
 	key(&t, "  ", "unit");
 	flo_text_json_string(&t, d->unit);
 	flo_text_puts(&t, ",\n");
+	if (pnbd) { /* the BG/NBD's document stays as it was */
+		key(&t, "  ", "family");
+		flo_text_json_string(&t, "pnbd");
+		flo_text_puts(&t, ",\n");
+	}
 	key(&t, "  ", "created");
 	flo_text_json_string(&t, d->created);
 	flo_text_puts(&t, ",\n");
@@ -271,9 +310,9 @@ char *flo_model_write(const struct flo_model_doc *d)
 	flo_text_json_string(&t, d->fingerprint);
 	flo_text_puts(&t, "},\n");
 
-	key(&t, "  ", "bgnbd");
+	key(&t, "  ", flo_family_name(d->family));
 	flo_text_puts(&t, "{\n");
-	fit(&t, &d->bgnbd, bg_names, d->bgnbd_penalizer);
+	fit(&t, &d->bgnbd, pnbd ? pn_names : bg_names, d->bgnbd_penalizer);
 	warnings(&t, d->bgnbd_warnings, d->bgnbd_nwarnings);
 	flo_text_puts(&t, "\n  },\n");
 

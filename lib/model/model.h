@@ -9,6 +9,11 @@
  *              "penalizer": .., "warnings": ["..."]},
  *    "gamma_gamma": {"params": {"p":..,"q":..,"v":..}, ...} or null}
  *
+ * A Pareto/NBD document says so with "family": "pnbd" after "unit" and has
+ * "pnbd": {"params": {"r":..,"alpha":..,"s":..,"beta":..}, ...} in place of
+ * "bgnbd"; a document without "family" (every document before issue 17)
+ * is a BG/NBD, and flo-fit writes BG/NBD documents as before.
+ *
  * Standard errors that do not exist (a boundary fit) are null, never nan.
  * "iterations" counts the steps of the optimiser that gave the estimate on
  * all the data: Newton steps, or BFGS iterations where BFGS took over (see
@@ -21,15 +26,25 @@
 #include "model/bgnbd.h"
 #include "model/fit.h"
 #include "model/gg.h"
+#include "model/pnbd.h"
 
 #define FLO_MODEL_FORMAT "flo-model 1"
+
+/* The purchase model's family: which of bgnbd, pnbd a model has. */
+enum flo_family { FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD };
+
+/* The family's name in the document ("bgnbd", "pnbd"). */
+const char *flo_family_name(enum flo_family f);
 
 /* What flo-score needs of a model. */
 struct flo_model {
 	char unit[8]; /* "day", "week" or "month" */
-	struct flo_bgnbd bgnbd;
+	struct flo_bgnbd bgnbd; /* the family's parameters, the other's zero */
 	struct flo_gg gg;
 	int has_gg;
+	/* last, so that {unit, bgnbd, gg, has_gg} is a BG/NBD as before */
+	enum flo_family family;
+	struct flo_pnbd pnbd;
 };
 
 /* Read a model document; FLO_ESYNTAX (bad JSON), FLO_EVERSION (another
@@ -44,6 +59,8 @@ struct flo_model_doc {
 	const char *created;     /* ISO 8601 UTC */
 	const char *fingerprint; /* of the fitted data */
 	double customers;
+	/* the purchase model's fit, of the family (bgnbd: r, alpha, a, b;
+	 * pnbd: r, alpha, s, beta), its penalizer and warnings */
 	struct flo_fit_result bgnbd;
 	double bgnbd_penalizer;
 	const char *const *bgnbd_warnings;
@@ -56,6 +73,7 @@ struct flo_model_doc {
 	double corr_frequency_monetary;
 	const char *const *gg_warnings;
 	size_t gg_nwarnings;
+	enum flo_family family; /* of the purchase model: BG/NBD (0) or Pareto/NBD */
 };
 
 /* The document as pretty-printed JSON, NUL-terminated and malloc'd (NULL

@@ -11,6 +11,7 @@
 #include "model/bgnbd.h"
 #include "model/clv.h"
 #include "model/gg.h"
+#include "model/pnbd.h"
 
 /*
  * E[Y(t) | x, t_x, T] = P(alive | x, t_x, T) * E[Y(t) | alive, x, T]: the
@@ -39,13 +40,44 @@ struct flo_scorer {
 	struct flo_score_counts counts;
 };
 
+/* ---- the purchase model's family ---- */
+
+static int family_check(const struct flo_model *m)
+{
+	return m->family == FLO_FAMILY_PNBD ? flo_pnbd_check(&m->pnbd) : flo_bgnbd_check(&m->bgnbd);
+}
+
+static double p_alive(const struct flo_model *m, const struct flo_history *h)
+{
+	return m->family == FLO_FAMILY_PNBD ? flo_pnbd_p_alive(&m->pnbd, h->x, h->tx, h->T)
+					    : flo_bgnbd_p_alive(&m->bgnbd, h->x, h->tx, h->T);
+}
+
+/* Expected purchases in (T, T+t] of a customer alive at T. */
+static double expected_alive(const struct flo_model *m, double x, double T, double t)
+{
+	return m->family == FLO_FAMILY_PNBD
+		       ? flo_pnbd_expected_alive(&m->pnbd, x, T, t)
+		       : flo_bgnbd_expected_alive(&m->bgnbd, x, T, t, FLO_BGNBD_AUTO);
+}
+
+static double clv_alive_sum(const struct flo_model *m, double x, double T, unsigned months,
+			    double discount, double units_per_month)
+{
+	return m->family == FLO_FAMILY_PNBD
+		       ? flo_clv_pnbd_alive_sum(&m->pnbd, x, T, months, discount, units_per_month)
+		       : flo_clv_alive_sum(&m->bgnbd, x, T, months, discount, units_per_month);
+}
+
+/* ---- the scorer ---- */
+
 int flo_scorer_new(flo_scorer **out, const struct flo_score_config *c)
 {
 	flo_scorer *s;
 	double upm;
 
 	*out = NULL;
-	if (flo_bgnbd_check(&c->model.bgnbd) != FLO_OK ||
+	if (family_check(&c->model) != FLO_OK ||
 	    (c->model.has_gg && flo_gg_check(&c->model.gg) != FLO_OK) ||
 	    flo_unit_per_month(c->model.unit, &upm) != FLO_OK)
 		return FLO_EMODEL;
@@ -122,18 +154,17 @@ static const double *alive_values(flo_scorer *s, double x, double T)
 		return e + 2;
 	e[0] = x;
 	e[1] = T;
-	e[2] = flo_clv_alive_sum(&s->m.bgnbd, x, T, s->months, s->discount, s->units_per_month);
+	e[2] = clv_alive_sum(&s->m, x, T, s->months, s->discount, s->units_per_month);
 	for (size_t k = 0; k < s->nh; k++)
 		e[3 + k] = s->horizon[k] == 0 ? 0 /* nothing in no time */
-			 : flo_bgnbd_expected_alive(&s->m.bgnbd, x, T, s->horizon[k],
-						    FLO_BGNBD_AUTO);
+			 : expected_alive(&s->m, x, T, s->horizon[k]);
 	return e + 2;
 }
 
 /* The scores; returns how many exist. */
 static size_t score(flo_scorer *s, const struct flo_history *h, double *val)
 {
-	double alive = flo_bgnbd_p_alive(&s->m.bgnbd, h->x, h->tx, h->T);
+	double alive = p_alive(&s->m, h);
 	const double *e = alive_values(s, h->x, h->T);
 	double value;
 

@@ -14,6 +14,12 @@ const struct flo_sim_params flo_sim_cdnow = {
 	.p = 6.25, .q = 3.74, .v = 15.44,
 };
 
+const struct flo_sim_params flo_sim_cdnow_pnbd = {
+	.r = 0.55, .alpha = 10.58, .a = 1, .b = 1,
+	.p = 6.25, .q = 3.74, .v = 15.44,
+	.pnbd = 1, .s = 0.61, .beta = 11.67,
+};
+
 struct sim {
 	const struct flo_sim_config *cfg;
 	gsl_rng *rng;
@@ -32,7 +38,8 @@ static int positive(double x)
 int flo_sim_check(const struct flo_sim_config *cfg)
 {
 	const struct flo_sim_params *m = &cfg->par;
-	if (!positive(m->r) || !positive(m->alpha) || !positive(m->a) || !positive(m->b) ||
+	if (!positive(m->r) || !positive(m->alpha) ||
+	    (m->pnbd ? !positive(m->s) || !positive(m->beta) : !positive(m->a) || !positive(m->b)) ||
 	    !positive(m->p) || !positive(m->q) || !positive(m->v) ||
 	    !positive(cfg->unit_days))
 		return FLO_EUSAGE;
@@ -94,6 +101,41 @@ static void customer(const struct sim *s, uint64_t id)
 		s->truth(s->ctx, &t);
 }
 
+/* One Pareto/NBD customer (Schmittlein, Morrison & Colombo 1987): a first
+ * order at birth, exponential gaps while alive, and death after an
+ * exponential lifetime of rate mu from birth.  A rate of 0 (underflowed)
+ * gives an infinite gap or lifetime, which the tests below end or keep. */
+static void pnbd_customer(const struct sim *s, uint64_t id)
+{
+	const struct flo_sim_params *m = &s->cfg->par;
+	double cohort_sec = (double)s->cfg->cohort_days * 86400.0;
+	int64_t birth = s->start + (int64_t)(gsl_rng_uniform(s->rng) * cohort_sec);
+	struct flo_sim_truth t = {.customer = id, .alive = 1};
+	t.lambda = gamma_rate(s->rng, m->r, m->alpha);
+	t.mu = gamma_rate(s->rng, m->s, m->beta);
+	t.nu = gamma_rate(s->rng, m->q, m->v);
+
+	s->emit(s->ctx, id, birth, order_value(s, t.nu));
+	t.orders = 1;
+	double span = (double)(s->end - birth);
+	double life = gsl_ran_exponential(s->rng, 1.0) / (t.mu / s->unit_sec);
+	double until = life < span ? life : span;
+	if (life < span) {
+		t.alive = 0;
+		t.dropout = birth + (int64_t)life;
+	}
+	double per_sec = t.lambda / s->unit_sec, elapsed = 0;
+	for (;;) {
+		elapsed += gsl_ran_exponential(s->rng, 1.0) / per_sec;
+		if (!(elapsed < until))
+			break;
+		s->emit(s->ctx, id, birth + (int64_t)elapsed, order_value(s, t.nu));
+		t.orders++;
+	}
+	if (s->truth != NULL)
+		s->truth(s->ctx, &t);
+}
+
 int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
 		 flo_sim_truth_fn *truth, void *ctx)
 {
@@ -111,7 +153,7 @@ int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
 		return FLO_ENOMEM;
 	gsl_rng_set(s.rng, cfg->seed);
 	for (uint64_t id = 1; id <= cfg->customers; id++)
-		customer(&s, id);
+		(cfg->par.pnbd ? pnbd_customer : customer)(&s, id);
 	gsl_rng_free(s.rng);
 	return FLO_OK;
 }

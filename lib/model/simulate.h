@@ -17,6 +17,13 @@
  * section 2) has no dropout term when there is no repeat purchase, and the
  * simulator must agree with the likelihood it is used to test.
  *
+ * With pnbd set, customers follow the Pareto/NBD instead (Schmittlein,
+ * Morrison & Colombo 1987): lambda as above, a lifetime's rate
+ * mu ~ Gamma(shape s, rate beta), and the customer dies after an exponential
+ * lifetime of rate mu from the first order, at any time, orders or not;
+ * per customer the draws are birth, lambda, mu, nu, the first order's
+ * value, the lifetime, then per repeat order gap and value.
+ *
  * The library does no I/O: orders and per-customer truth go to callbacks.
  * Memory is constant; nothing is allocated per customer or per order.
  *
@@ -47,12 +54,19 @@
 struct flo_sim_params {
 	double r, alpha, a, b;
 	double p, q, v;
+	int pnbd;        /* the Pareto/NBD: s and beta, not a and b */
+	double s, beta;  /* beta in the simulation's time unit, as alpha */
 };
 
 /* The published CDNOW estimates, alpha in weeks: BG/NBD from FHL 2005,
  * Gamma-Gamma from Fader, Hardie & Lee 2005, "RFM and CLV: Using Iso-Value
  * Curves for Customer Base Analysis" (also in Fader & Hardie 2013). */
 extern const struct flo_sim_params flo_sim_cdnow;
+
+/* The Pareto/NBD's CDNOW estimates (Fader & Hardie 2005, "A Note on
+ * Implementing the Pareto/NBD Model in MATLAB"), alpha and beta in weeks,
+ * with the same Gamma-Gamma. */
+extern const struct flo_sim_params flo_sim_cdnow_pnbd;
 
 struct flo_sim_config {
 	struct flo_sim_params par;
@@ -68,11 +82,13 @@ struct flo_sim_config {
 struct flo_sim_truth {
 	uint64_t customer;
 	double lambda;      /* purchases per unit while alive */
-	double p;           /* dropout probability after each repeat order */
+	double p;           /* dropout probability after each repeat order (BG/NBD) */
 	double nu;          /* spend scale; the customer's mean order value is par.p / nu */
 	uint64_t orders;    /* orders emitted (first one included) */
 	int alive;          /* 1: still a customer at the end of end_day */
-	int64_t dropout;    /* when !alive: time of the order after which they left */
+	int64_t dropout;    /* when !alive: time of the order after which they left
+			     * (BG/NBD), of the death (Pareto/NBD) */
+	double mu;          /* Pareto/NBD: the lifetime's rate per unit */
 };
 
 /* One order: seconds since 1970-01-01T00:00:00Z, and the exact value (the

@@ -118,7 +118,7 @@ int flo_tracking_span(const flo_tracking *t, int32_t *first, int32_t *last)
 	return t->any;
 }
 
-int flo_tracking_curve(const flo_tracking *t, const struct flo_family *f, int32_t start,
+int flo_tracking_curve(const flo_tracking *t, const struct flo_purchase_model *f, int32_t start,
 		       int32_t len, size_t nperiods, double unit_days, double *actual,
 		       double *expected)
 {

@@ -36,7 +36,7 @@ int flo_tracking_span(const flo_tracking *t, int32_t *first, int32_t *last);
  * time measured in days / unit_days (flo-rfm's T: as-of day minus first
  * day).  Transactions outside the periods are not counted.  FLO_ERANGE when
  * an expectation is not finite. */
-int flo_tracking_curve(const flo_tracking *t, const struct flo_family *f, int32_t start,
+int flo_tracking_curve(const flo_tracking *t, const struct flo_purchase_model *f, int32_t start,
 		       int32_t len, size_t nperiods, double unit_days, double *actual,
 		       double *expected);
 

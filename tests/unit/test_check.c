@@ -40,7 +40,7 @@ static double toy_prob(const void *p, double t, unsigned n)
 	return n == 0 ? 0.5 : n == 1 ? 0.25 : 0.0;
 }
 
-static const struct flo_family toy = {"toy", 2, NULL, toy_loglik, toy_alive, toy_expected,
+static const struct flo_purchase_model toy = {"toy", 2, NULL, toy_loglik, toy_alive, toy_expected,
 				      toy_count, toy_prob};
 
 /* actual 0, 1, 2 against expected 0.5, 1, 1.5: errors 0.5, 0, -0.5 */

@@ -255,8 +255,51 @@ static void test_round_trip(void)
 	free(text);
 }
 
+/* The family: absent (every document before issue 17) is the BG/NBD; a
+ * Pareto/NBD document has "family": "pnbd" and its parameters in "pnbd". */
+static void test_family(void)
+{
+	struct flo_model m;
+	char err[256] = "";
+	char *text;
+
+	CHECK_INT(parse(cdnow, &m, err, sizeof err), FLO_OK);
+	CHECK_INT(m.family, FLO_FAMILY_BGNBD);
+	text = edited("\"bgnbd\": {\"params\": {\"r\": 0.243, \"alpha\": 4.414, \"a\": 0.793, \"b\": 2.426}",
+		      "\"family\": \"pnbd\", \"pnbd\": {\"params\": {\"r\": 0.55, \"alpha\": 10.58, "
+		      "\"s\": 0.61, \"beta\": 11.67}");
+	CHECK_INT(parse(text, &m, err, sizeof err), FLO_OK);
+	CHECK_INT(m.family, FLO_FAMILY_PNBD);
+	CHECK(m.pnbd.r == 0.55 && m.pnbd.alpha == 10.58 && m.pnbd.s == 0.61 && m.pnbd.beta == 11.67);
+	free(text);
+	check_edit_refused(__LINE__, "\"bgnbd\": {", "\"family\": \"bgbb\", \"bgnbd\": {", FLO_EMODEL,
+			   "family \"bgbb\" is not one this flo scores (bgnbd, pnbd)");
+	check_edit_refused(__LINE__, "\"bgnbd\": {", "\"family\": 1, \"bgnbd\": {", FLO_EMODEL,
+			   "\"family\" is not a string");
+	/* a Pareto/NBD document needs its own parameters, not the BG/NBD's */
+	check_edit_refused(__LINE__, "\"bgnbd\": {", "\"family\": \"pnbd\", \"bgnbd\": {", FLO_EMODEL,
+			   "no \"pnbd\" model");
+	/* written and read back */
+	struct flo_model_doc d = {
+		.unit = "week", .created = "2024-01-01T00:00:00Z", .fingerprint = "f",
+		.customers = 10, .family = FLO_FAMILY_PNBD,
+		.bgnbd = {.np = 4, .params = {0.55, 10.58, 1e-9, 11.67}},
+	};
+	text = flo_model_write(&d);
+	CHECK(text != NULL && strstr(text, "\"family\": \"pnbd\"") != NULL);
+	CHECK(text != NULL && strstr(text, "\"bgnbd\"") == NULL);
+	CHECK(text != NULL && parse(text, &m, err, sizeof err) == FLO_OK &&
+	      m.family == FLO_FAMILY_PNBD && m.pnbd.s == 1e-9 && m.pnbd.beta == 11.67);
+	free(text);
+	d.family = FLO_FAMILY_BGNBD;
+	text = flo_model_write(&d);
+	CHECK(text != NULL && strstr(text, "family") == NULL);
+	free(text);
+}
+
 int main(void)
 {
+	test_family();
 	test_full_document();
 	test_minimal_and_units();
 	test_gamma_gamma_absent();
