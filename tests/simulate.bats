@@ -577,6 +577,7 @@ check_uci() {
 	usage_error -n 3 --seed 1 --layout uci --lines-mean 4x
 	usage_error -n 3 --seed 1 --layout uci --time
 	[[ "$stderr" == 'flo-simulate: --time: the uci layout writes its own date-times, M/D/YYYY H:MM'* ]]
+}
 
 @test "Pareto/NBD: mean orders = 1 + E[X(T)] of FHL05 eq. (27), death at any time after the first order" {
 	# E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)] (Fader, Hardie
