@@ -564,28 +564,58 @@ static size_t every_triple(const struct flo_problem *p, size_t k, struct flo_tri
 	return m;
 }
 
+/* The problem of the triples d[0..n) indexed by `index` (index_triples or
+ * index_pnbd), on o's threads, its weight the customers'; *at_zero the
+ * weight of the records with x > 0 at t_x = 0, counted before the index
+ * merges them.  FLO_EVALUE for no customer, FLO_ENOMEM; p is then freed. */
+static int triples_problem(struct flo_problem *p, const struct flo_triple *d, size_t n,
+			   int (*index)(struct flo_problem *, const void *, size_t),
+			   const struct flo_fit_options *o, double *at_zero)
+{
+	if (n == 0)
+		return FLO_EVALUE;
+	if (index(p, d, n) != FLO_OK) {
+		flo_problem_free(p);
+		return FLO_ENOMEM;
+	}
+	flo_problem_threads(p, o->pool);
+	double weight = 0;
+	for (size_t i = 0; i < p->n; i++)
+		weight += p->obs[i].w;
+	*at_zero = 0;
+	for (size_t i = 0; i < n; i++)
+		if (d[i].x > 0 && d[i].tx == 0 && d[i].w > 0)
+			*at_zero += d[i].w;
+	if (!(weight > 0)) {
+		flo_problem_free(p);
+		return FLO_EVALUE;
+	}
+	p->weight = weight;
+	return FLO_OK;
+}
+
+/* Without a sample's fit to start from, data large enough rank the starts
+ * on a sample of every RANK_EVERY-th triple (ranker is p's then). */
+static void rank_without_warm_start(struct flo_problem *p, struct flo_problem *ranker,
+				    size_t nsub,
+				    int (*index)(struct flo_problem *, const void *, size_t))
+{
+	if (nsub == 0 && p->n >= RANK_MIN) {
+		struct flo_triple *sample;
+		size_t m = every_triple(p, RANK_EVERY, &sample);
+		rank_on_sample(p, ranker, sample, m, index);
+	}
+}
+
 static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		     struct flo_fit_result *res, int *on_ridge)
 {
 	struct flo_problem p;
-	if (n == 0)
-		return FLO_EVALUE;
-	if (flo_problem_bgnbd(&p, d, n) != FLO_OK) {
-		flo_problem_free(&p);
-		return FLO_ENOMEM;
-	}
-	flo_problem_threads(&p, o->pool);
-	double weight = 0, at_zero = 0;
-	for (size_t i = 0; i < p.n; i++)
-		weight += p.obs[i].w;
-	for (size_t i = 0; i < n; i++) /* the records, before the index merged them */
-		if (d[i].x > 0 && d[i].tx == 0 && d[i].w > 0)
-			at_zero += d[i].w;
+	double at_zero;
+	int err = triples_problem(&p, d, n, index_triples, o, &at_zero);
+	if (err != FLO_OK)
+		return err;
 	int guard = at_zero > 0;
-	if (!(weight > 0)) {
-		flo_problem_free(&p);
-		return FLO_EVALUE;
-	}
 	/* lifetimes fits on time rescaled by s = 1/max(T) and penalises
 	 * alpha s; the rescaling only shifts ln L by a constant (x ln s), so
 	 * here the time stays as given and only the penalty and the starting
@@ -593,7 +623,6 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 	 * t_x exceeds its T.) */
 	double max_T = fmax(p.ts.v[p.ts.n - 1], 0);
 	double s = max_T > 0 ? 1 / max_T : 1;
-	p.weight = weight;
 	p.penalizer = o->penalizer;
 	p.scale[0] = p.scale[2] = p.scale[3] = 1;
 	p.scale[1] = s;
@@ -621,11 +650,7 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 		free(sub);
 	}
 	struct flo_problem ranker = {0};
-	if (nsub == 0 && p.n >= RANK_MIN) {
-		struct flo_triple *sample;
-		size_t m = every_triple(&p, RANK_EVERY, &sample);
-		rank_on_sample(&p, &ranker, sample, m, index_triples);
-	}
+	rank_without_warm_start(&p, &ranker, nsub, index_triples);
 	*on_ridge = 0;
 	/* The ridge is a boundary of the likelihood alone: any penalty grows
 	 * without bound along it.  Large data try it when their sample was
@@ -668,30 +693,17 @@ int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opti
 		 struct flo_fit_result *res)
 {
 	struct flo_problem p;
-	if (n == 0)
-		return FLO_EVALUE;
-	if (flo_problem_pnbd(&p, d, n) != FLO_OK) {
-		flo_problem_free(&p);
-		return FLO_ENOMEM;
-	}
-	flo_problem_threads(&p, o->pool);
-	double weight = 0, at_zero = 0;
-	for (size_t i = 0; i < p.n; i++)
-		weight += p.obs[i].w;
 	/* as the BG/NBD's: x > 0 at t_x = 0 makes the likelihood grow without
 	 * bound as r and alpha go to 0 together (a death just after time 0
 	 * explains any x when the rate is huge and rare), and the fit is
 	 * stopped where it runs away */
-	for (size_t i = 0; i < n; i++)
-		if (d[i].x > 0 && d[i].tx == 0 && d[i].w > 0)
-			at_zero += d[i].w;
-	if (!(weight > 0)) {
-		flo_problem_free(&p);
-		return FLO_EVALUE;
-	}
+	double at_zero;
+	int err = triples_problem(&p, d, n, index_pnbd, o, &at_zero);
+	if (err != FLO_OK)
+		return err;
+	double weight = p.weight;
 	double max_T = fmax(p.ts.v[p.ts.n - 1], 0);
 	double s = max_T > 0 ? 1 / max_T : 1, ls = log(s);
-	p.weight = weight;
 	p.penalizer = o->penalizer / weight;
 	p.scale[0] = p.scale[2] = 1;
 	p.scale[1] = p.scale[3] = s;
@@ -726,11 +738,7 @@ int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opti
 		free(sub);
 	}
 	struct flo_problem ranker = {0};
-	if (nsub == 0 && p.n >= RANK_MIN) {
-		struct flo_triple *sample;
-		size_t m = every_triple(&p, RANK_EVERY, &sample);
-		rank_on_sample(&p, &ranker, sample, m, index_pnbd);
-	}
+	rank_without_warm_start(&p, &ranker, nsub, index_pnbd);
 	fit(&p, (const double(*)[4])starts, nstarts, warm, o, at_zero > 0, res);
 	res->at_zero = at_zero;
 	res->model = "Pareto/NBD";

@@ -99,6 +99,24 @@ void flo_fit_runaway_message(const struct flo_fit_result *f, char *msg, size_t s
 		 f->at_zero == 1 ? "" : "s", model_name(f));
 }
 
+/* What the BG/NBD and the Pareto/NBD say alike: the purchase rates'
+ * Gamma(r, alpha) at a boundary, the standard errors, x > 0 at t_x = 0. */
+static void purchase_rate_words(struct words *ws, const struct flo_fit_result *f,
+				const char *const *names, double r, double alpha)
+{
+	if (r > 1e6 || alpha > 1e12 || r < 1e-6)
+		say(ws, "the purchase-rate distribution runs to a boundary (r = %.4g, "
+		    "alpha = %.4g): the rates are not identified", r, alpha);
+	if (!f->has_se)
+		say(ws, "no standard errors: the information matrix is singular at "
+		    "this estimate (a boundary solution)");
+	else
+		unidentified(ws, f, names);
+	char zero[FLO_FIT_MSG_MAX];
+	if (flo_fit_at_zero_warning(f, zero, sizeof zero))
+		say(ws, "%s", zero);
+}
+
 int flo_fit_bgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 {
 	static const char *const names[] = {"r", "alpha", "a", "b"};
@@ -124,17 +142,7 @@ int flo_fit_bgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 		say(&ws, "dropout is the same for every customer: a = %.4g and b = %.4g "
 		    "run to infinity together (a/(a+b) = %.3g per purchase); the "
 		    "spread of dropout probabilities is not identified", a, b, dropout);
-	if (r > 1e6 || alpha > 1e12 || r < 1e-6)
-		say(&ws, "the purchase-rate distribution runs to a boundary (r = %.4g, "
-		    "alpha = %.4g): the rates are not identified", r, alpha);
-	if (!f->has_se)
-		say(&ws, "no standard errors: the information matrix is singular at "
-		    "this estimate (a boundary solution)");
-	else
-		unidentified(&ws, f, names);
-	char zero[FLO_FIT_MSG_MAX];
-	if (flo_fit_at_zero_warning(f, zero, sizeof zero))
-		say(&ws, "%s", zero);
+	purchase_rate_words(&ws, f, names, r, alpha);
 	return done(&ws, n);
 }
 
@@ -159,17 +167,7 @@ int flo_fit_pnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 		say(&ws, "dropout is the same for every customer: s = %.4g and beta = %.4g run "
 		    "to infinity together (the lifetime's rate s/beta = %.3g); the spread of "
 		    "dropout rates is not identified", s, beta, s / beta);
-	if (r > 1e6 || alpha > 1e12 || r < 1e-6)
-		say(&ws, "the purchase-rate distribution runs to a boundary (r = %.4g, "
-		    "alpha = %.4g): the rates are not identified", r, alpha);
-	if (!f->has_se)
-		say(&ws, "no standard errors: the information matrix is singular at "
-		    "this estimate (a boundary solution)");
-	else
-		unidentified(&ws, f, names);
-	char zero[FLO_FIT_MSG_MAX];
-	if (flo_fit_at_zero_warning(f, zero, sizeof zero))
-		say(&ws, "%s", zero);
+	purchase_rate_words(&ws, f, names, r, alpha);
 	return done(&ws, n);
 }
 
