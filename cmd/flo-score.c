@@ -542,7 +542,7 @@ static void check_time_unit(struct input *in, const struct flo_history *h)
 	    flo_parse_day(f1->val, f1->len, &d1) != FLO_OK)
 		return;
 	days = (double)d1 - (double)d0;
-	if (fabs(days / h->tx - in->unit_days) <= 1e-6 * in->unit_days)
+	if (flo_unit_days_match(days / h->tx, in->unit_days))
 		return;
 	flo_format_double(a, h->tx);
 	b[0] = '\0';

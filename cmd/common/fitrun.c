@@ -59,7 +59,7 @@ static int check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *
 		for (int i = 0; i < 3; i++) {
 			double u;
 			flo_unit_days(units[i], &u);
-			if (fabs(days - u) <= 1e-6 * u) {
+			if (flo_unit_days_match(days, u)) {
 				d->unit_days = u;
 				if (o->unit == NULL)
 					o->unit = units[i];
@@ -70,7 +70,7 @@ static int check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *
 	}
 	double want;
 	if (o->unit != NULL && d->unit_days > 0 && flo_unit_days(o->unit, &want) == FLO_OK &&
-	    fabs(days - want) > 1e-6 * want) {
+	    !flo_unit_days_match(days, want)) {
 		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
 			       "recency %g is not in %ss: last_order - first_order is %d days",
 			       recency, o->unit, (int)(last - first));

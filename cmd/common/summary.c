@@ -2,8 +2,8 @@
 #include "common/summary.h"
 
 #include <string.h>
-#include <strings.h>
 
+#include "base/num.h"
 #include "common/read.h"
 #include "record/field.h"
 
@@ -57,8 +57,7 @@ void flo_summary_resolve(struct flo_summary_cols *c, const flo_reader *r)
 /* Empty, NaN or null: how pandas and lifetimes write a mean of no values. */
 static int no_value(const struct flo_field *f)
 {
-	return f->kind == FLO_KIND_NULL || f->len == 0 ||
-	       (f->len == 3 && strncasecmp(f->val, "nan", 3) == 0);
+	return f->kind == FLO_KIND_NULL || flo_no_number(f->val, f->len);
 }
 
 int flo_summary_monetary(struct flo_bad *bad, const flo_reader *r, struct flo_summary_cols *c,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/err.h"
 
@@ -391,6 +392,11 @@ int flo_parse_money(const char *s, size_t len, struct flo_money *out)
 		return err;
 	*out = flo_money_of(v);
 	return FLO_OK;
+}
+
+int flo_no_number(const char *s, size_t len)
+{
+	return len == 0 || (len == 3 && strncasecmp(s, "nan", 3) == 0);
 }
 
 int flo_parse_count(const char *s, size_t len, double *out)

@@ -24,6 +24,10 @@ int flo_parse_double(const char *s, size_t len, double *out);
  * six decimals, below 2.25e9) found without dividing. */
 int flo_parse_money(const char *s, size_t len, struct flo_money *out);
 
+/* Empty or NaN (any case): how pandas and lifetimes write a mean of no
+ * values, e.g. a one-time buyer's monetary_value. */
+int flo_no_number(const char *s, size_t len);
+
 /* Parse a non-negative whole count; "4.0" is accepted (the FLO file writes
  * counts as floats), "4.5" is FLO_EVALUE, "-1" is FLO_EVALUE. */
 int flo_parse_count(const char *s, size_t len, double *out);

@@ -1,6 +1,7 @@
 /* unit.c: the time units. */
 #include "base/unit.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -39,4 +40,9 @@ int flo_unit_per_month(const char *unit, double *units_per_month)
 		}
 	}
 	return FLO_EVALUE;
+}
+
+int flo_unit_days_match(double days, double unit_days)
+{
+	return fabs(days - unit_days) <= 1e-6 * unit_days;
 }

@@ -12,4 +12,9 @@ int flo_unit_days(const char *unit, double *days);
  * (*units_per_month is then left alone). */
 int flo_unit_per_month(const char *unit, double *units_per_month);
 
+/* Whether a span measured as `days` per unit is in a unit of unit_days
+ * (within 1e-6 relative: a recency printed in 17 digits reads back within
+ * that); how the summary tools check a recency against its dates. */
+int flo_unit_days_match(double days, double unit_days);
+
 #endif

@@ -4,11 +4,11 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <strings.h>
 
 #include "base/date.h"
 #include "base/err.h"
 #include "base/num.h"
+#include "base/unit.h"
 #include "record/linescan.h"
 #include "record/plain.h"
 
@@ -31,12 +31,6 @@ static int number(const char *p, const char *const *ends, size_t i, double *v)
 	return len > 0 && flo_parse_double(f, len, v) == FLO_OK;
 }
 
-/* A monetary field with no value: fitrun's no_value() for a plain line. */
-static int no_value(const char *f, size_t len)
-{
-	return len == 0 || (len == 3 && strncasecmp(f, "nan", 3) == 0);
-}
-
 /* Whether the line at p is one the general path takes without a word;
  * its values into row. */
 static int take_line(const struct flo_fitscan_layout *lay, const char *p,
@@ -49,7 +43,7 @@ static int take_line(const struct flo_fitscan_layout *lay, const char *p,
 	if (lay->m != FLO_FITSCAN_NONE) {
 		size_t len;
 		const char *f = flo_plain_field(p, ends, lay->m, &len);
-		if (!(x == 0 && no_value(f, len)) && !number(p, ends, lay->m, &m))
+		if (!(x == 0 && flo_no_number(f, len)) && !number(p, ends, lay->m, &m))
 			return 0;
 	}
 	if (x < 0 || x != floor(x) || tx < 0 || T < tx || (x == 0 && tx != 0))
@@ -62,7 +56,7 @@ static int take_line(const struct flo_fitscan_layout *lay, const char *p,
 		/* undated records are not checked, on either path */
 		if (flo_parse_day(f, flen, &first) == FLO_OK &&
 		    flo_parse_day(l, llen, &last) == FLO_OK &&
-		    fabs((last - first) / tx - lay->unit_days) > 1e-6 * lay->unit_days)
+		    !flo_unit_days_match((last - first) / tx, lay->unit_days))
 			return 0;
 	}
 	row[0] = x, row[1] = tx, row[2] = T, row[3] = m;
