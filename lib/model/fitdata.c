@@ -94,10 +94,14 @@ static int same_keys(const double *a, const double *b, size_t keys)
 	return 1;
 }
 
-/* Twice the slots (at least 4096), every row placed again. */
-static int grow_slots(struct rows *t)
+/* Twice the slots (at least 4096, and at least twice the rows plus `more`:
+ * a table whose slots were dropped by flo_fit_data_join() is rebuilt), every
+ * row placed again. */
+static int grow_slots(struct rows *t, size_t more)
 {
 	size_t slots = t->slots ? t->slots * 2 : 4096, keys = t->width - 1;
+	while (slots < 2 * (t->n + more) && slots <= SIZE_MAX / 4)
+		slots *= 2;
 	uint32_t *slot = slots - 1 <= UINT32_MAX ? calloc(slots, sizeof *slot) : NULL;
 	if (slot == NULL)
 		return FLO_ENOMEM;
@@ -113,10 +117,12 @@ static int grow_slots(struct rows *t)
 	return FLO_OK;
 }
 
-/* Room for one more row: rows doubled (at least 4096) when full. */
-static int grow_rows(struct rows *t)
+/* Room for `more` rows: rows doubled (at least 4096) until they fit. */
+static int grow_rows(struct rows *t, size_t more)
 {
 	size_t cap = t->cap ? t->cap * 2 : 4096;
+	while (cap < t->n + more)
+		cap *= 2;
 	double *p = realloc(t->rows, cap * t->width * sizeof *p);
 	if (p == NULL)
 		return FLO_ENOMEM;
@@ -129,23 +135,28 @@ static int grow_rows(struct rows *t)
 	return FLO_OK;
 }
 
-/* Room in t for one more row, so that adding it cannot fail. */
-static int reserve(struct rows *t)
+/* Room in t for `more` rows, so that adding them cannot fail. */
+static int reserve_more(struct rows *t, size_t more)
 {
 	int err = FLO_OK;
-	if ((t->n + 1) * 2 > t->slots)
-		err = grow_slots(t);
-	if (err == FLO_OK && t->n == t->cap)
-		err = grow_rows(t);
+	if ((t->n + more) * 2 > t->slots)
+		err = grow_slots(t, more);
+	if (err == FLO_OK && t->n + more > t->cap)
+		err = grow_rows(t, more);
 	return err;
 }
 
-/* Merge a row (keys, then weight w, of `units` weight units) into t, which
- * has room for it. */
-static void add_row(struct rows *t, const double *key, double w, uint64_t units)
+static int reserve(struct rows *t)
+{
+	return reserve_more(t, 1);
+}
+
+/* Merge a row (keys of hash h, then weight w, of `units` weight units) into
+ * t, which has room for it. */
+static void add_hashed(struct rows *t, const double *key, uint64_t h, double w, uint64_t units)
 {
 	size_t keys = t->width - 1, mask = t->slots - 1;
-	size_t j = key_hash(key, keys) & mask;
+	size_t j = h & mask;
 	for (uint32_t k; (k = t->slot[j]) != 0; j = (j + 1) & mask) {
 		double *r = t->rows + (size_t)(k - 1) * t->width;
 		if (same_keys(r, key, keys)) {
@@ -160,6 +171,13 @@ static void add_row(struct rows *t, const double *key, double w, uint64_t units)
 	t->units[t->n] = units;
 	t->slot[j] = (uint32_t)++t->n;
 }
+
+static void add_row(struct rows *t, const double *key, double w, uint64_t units)
+{
+	add_hashed(t, key, key_hash(key, t->width - 1), w, units);
+}
+
+static void free_tables(struct flo_fit_data *d);
 
 /* d's tables as struct rows, and back. */
 static void tables(struct flo_fit_data *d, struct rows *t, struct rows *s)
@@ -237,32 +255,192 @@ int flo_fit_data_add_spend(struct flo_fit_data *d, double x, double m, double w)
 	return err;
 }
 
-/* Every row of `from` (with its weight units) into t, weights added. */
-static int merge_rows(struct rows *t, const double *from, const uint64_t *units, size_t n)
+/* ---- parts: the threaded scan's tables (fitscan.c) ----
+ *
+ * A row belongs to one of n parts by its hash's high bits (the slots are
+ * taken from the low ones), so the parts' tables hold disjoint rows: each
+ * worker of a scan merges the rows of its part only, from every chunk, and
+ * the parts are joined at the end by appending them, without merging.  A
+ * table of 100,000 distinct rows is several megabytes: nearly every row
+ * waits for memory twice (its slot, then the row the slot names), so a
+ * block of rows is hashed and their slots requested first, then the rows
+ * those slots name, and only then merged. */
+
+static unsigned part_of(uint64_t h, unsigned n)
 {
+	return (unsigned)(((h >> 32) * n) >> 32);
+}
+
+#define BLOCK 16
+
+/* The rows keys[i * stride ..] of BLOCK or fewer of a part into t (room
+ * for them reserved), each of weight 1. */
+static void add_block(struct rows *t, const double *const *keys, const uint64_t *h, size_t n)
+{
+	const uint64_t one = UINT64_C(1) << 20;
+	size_t mask = t->slots - 1;
+	for (size_t i = 0; i < n; i++)
+		__builtin_prefetch(&t->slot[h[i] & mask]);
 	for (size_t i = 0; i < n; i++) {
-		const double *r = from + i * t->width;
-		int err = reserve(t);
+		uint32_t k = t->slot[h[i] & mask];
+		if (k != 0)
+			__builtin_prefetch(t->rows + (size_t)(k - 1) * t->width);
+	}
+	for (size_t i = 0; i < n; i++)
+		add_hashed(t, keys[i], h[i], 1, one);
+}
+
+int flo_fit_data_add_part(struct flo_fit_data *d, const struct flo_fit_row *rows, size_t n,
+			  unsigned part, unsigned parts)
+{
+	struct rows t, s;
+	tables(d, &t, &s);
+	int err = FLO_OK;
+	for (size_t i = 0; err == FLO_OK && i < n; i += BLOCK) {
+		size_t m = n - i < BLOCK ? n - i : BLOCK, nt = 0, ns = 0;
+		double tri[BLOCK][3], pair[BLOCK][2];
+		const double *tk[BLOCK], *sk[BLOCK];
+		uint64_t th[BLOCK], sh[BLOCK];
+		if ((err = reserve_more(&t, m)) != FLO_OK || (err = reserve_more(&s, m)) != FLO_OK)
+			break;
+		for (size_t j = 0; j < m; j++) {
+			const struct flo_fit_row *r = &rows[i + j];
+			/* -0 as 0: equal numbers, one row and one hash */
+			double *k3 = tri[j], *k2 = pair[j];
+			k3[0] = r->x + 0.0, k3[1] = r->tx + 0.0, k3[2] = r->T + 0.0;
+			uint64_t h = key_hash(k3, 3);
+			int spend = r->x > 0 && r->m > 0;
+			if (part_of(h, parts) == part) {
+				tk[nt] = k3, th[nt++] = h;
+				d->customers += 1;
+				if (!spend)
+					d->left_out += 1;
+			}
+			if (spend) {
+				k2[0] = r->x + 0.0, k2[1] = r->m + 0.0;
+				h = key_hash(k2, 2);
+				if (part_of(h, parts) == part)
+					sk[ns] = k2, sh[ns++] = h;
+			}
+		}
+		add_block(&t, tk, th, nt);
+		add_block(&s, sk, sh, ns);
+	}
+	tables_back(d, &t, &s);
+	return err;
+}
+
+int flo_fit_data_reserve(struct flo_fit_data *d, size_t rows)
+{
+	struct rows t, s;
+	tables(d, &t, &s);
+	int err = reserve_more(&t, rows);
+	if (err == FLO_OK)
+		err = reserve_more(&s, rows);
+	tables_back(d, &t, &s);
+	return err;
+}
+
+/* t's rows of part `part` of n appended to the part's table p. */
+static int split_rows(const struct rows *t, struct rows *p, unsigned part, unsigned n)
+{
+	size_t keys = t->width - 1;
+	for (size_t i = 0; i < t->n; i++) {
+		const double *r = t->rows + i * t->width;
+		uint64_t h = key_hash(r, keys);
+		if (part_of(h, n) != part)
+			continue;
+		int err = reserve(p);
 		if (err != FLO_OK)
 			return err;
-		add_row(t, r, r[t->width - 1], units[i]);
+		add_hashed(p, r, h, r[keys], t->units[i]);
 	}
 	return FLO_OK;
 }
 
-int flo_fit_data_merge(struct flo_fit_data *d, const struct flo_fit_data *from)
+int flo_fit_data_split(struct flo_fit_data *d, struct flo_fit_data *parts, unsigned n)
 {
 	struct rows t, s;
 	tables(d, &t, &s);
-	int err = merge_rows(&t, (const double *)from->tri, from->tri_units, from->ntri);
-	if (err == FLO_OK)
-		err = merge_rows(&s, (const double *)from->spend, from->spend_units, from->nspend);
-	tables_back(d, &t, &s);
-	if (err == FLO_OK) {
-		d->customers += from->customers;
-		d->left_out += from->left_out;
-		d->fingerprint = mod61((unsigned __int128)d->fingerprint + from->fingerprint);
+	int err = FLO_OK;
+	for (unsigned k = 0; k < n; k++) {
+		struct rows pt, ps;
+		parts[k] = (struct flo_fit_data){0};
+		tables(&parts[k], &pt, &ps);
+		if (err == FLO_OK)
+			err = split_rows(&t, &pt, k, n);
+		if (err == FLO_OK)
+			err = split_rows(&s, &ps, k, n);
+		tables_back(&parts[k], &pt, &ps);
 	}
+	if (err != FLO_OK) {
+		for (unsigned k = 0; k < n; k++)
+			flo_fit_data_free(&parts[k]);
+		return err;
+	}
+	free(d->tri);
+	free(d->spend);
+	free_tables(d);
+	d->tri = NULL, d->spend = NULL;
+	d->ntri = d->cap_tri = d->nspend = d->cap_spend = 0;
+	return FLO_OK;
+}
+
+/* The rows of from appended to t, which holds none of them; from's arrays
+ * are taken over when t is empty. */
+static int append_rows(struct rows *t, struct rows *from)
+{
+	if (from->n == 0)
+		return FLO_OK;
+	if (t->n == 0) {
+		free(t->rows);
+		free(t->units);
+		t->rows = from->rows, t->units = from->units, t->n = from->n, t->cap = from->cap;
+		from->rows = NULL, from->units = NULL, from->n = from->cap = 0;
+		return FLO_OK;
+	}
+	if (t->n + from->n > t->cap) {
+		size_t cap = t->n + from->n;
+		double *r = realloc(t->rows, cap * t->width * sizeof *r);
+		if (r == NULL)
+			return FLO_ENOMEM;
+		t->rows = r;
+		uint64_t *u = realloc(t->units, cap * sizeof *u);
+		if (u == NULL)
+			return FLO_ENOMEM;
+		t->units = u;
+		t->cap = cap;
+	}
+	memcpy(t->rows + t->n * t->width, from->rows, from->n * t->width * sizeof *t->rows);
+	memcpy(t->units + t->n, from->units, from->n * sizeof *t->units);
+	t->n += from->n;
+	return FLO_OK;
+}
+
+int flo_fit_data_join(struct flo_fit_data *d, struct flo_fit_data *parts, unsigned n)
+{
+	struct rows t, s;
+	/* the rows are distinct: a table is rebuilt when a row is next added */
+	free(d->tri_slot);
+	free(d->spend_slot);
+	d->tri_slot = d->spend_slot = NULL;
+	d->tri_slots = d->spend_slots = 0;
+	tables(d, &t, &s);
+	int err = FLO_OK;
+	for (unsigned k = 0; k < n; k++) {
+		struct rows pt, ps;
+		tables(&parts[k], &pt, &ps);
+		if (err == FLO_OK)
+			err = append_rows(&t, &pt);
+		if (err == FLO_OK)
+			err = append_rows(&s, &ps);
+		tables_back(&parts[k], &pt, &ps);
+		d->customers += parts[k].customers;
+		d->left_out += parts[k].left_out;
+		d->fingerprint = mod61((unsigned __int128)d->fingerprint + parts[k].fingerprint);
+		flo_fit_data_free(&parts[k]);
+	}
+	tables_back(d, &t, &s);
 	return err;
 }
 

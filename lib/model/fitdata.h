@@ -14,7 +14,8 @@
 
 /* Start from {0}; free with flo_fit_data_free(). */
 struct flo_fit_data {
-	struct flo_triple *tri; /* distinct, in order of first arrival */
+	struct flo_triple *tri; /* distinct; in order of first arrival, or of
+				 * the threaded scan's parts */
 	size_t ntri, cap_tri;
 	struct flo_spend *spend;
 	size_t nspend, cap_spend;
@@ -48,10 +49,28 @@ int flo_fit_data_add(struct flo_fit_data *d, double x, double tx, double T, doub
 int flo_fit_data_add_triple(struct flo_fit_data *d, double x, double tx, double T, double w);
 int flo_fit_data_add_spend(struct flo_fit_data *d, double x, double m, double w);
 
-/* Add the customers gathered in from to d, as if added to d one by one
- * (from is left as it was): rows merged, weights added, the fingerprints
- * summed.  FLO_ENOMEM, d then holding part of them. */
-int flo_fit_data_merge(struct flo_fit_data *d, const struct flo_fit_data *from);
+/* The threaded scan's parts (fitscan.c): a customer's triple, and its spend
+ * pair, belong to one of n parts by their hash, so that parts gathered on
+ * different threads hold disjoint rows and are joined by appending them.
+ *
+ * flo_fit_data_split() moves d's rows into parts[0..n) (each set to a part
+ * of its own), d keeping its counts and fingerprint; flo_fit_data_add_part()
+ * adds, of the n customers rows[] (weight 1 each), the triples and spend
+ * pairs of part `part` of `parts`, counting a customer (in customers, and
+ * left_out when it has no spend pair) where its triple goes; when every
+ * part has added the same rows, each customer is counted once.
+ * flo_fit_data_join() appends parts[0..n) to d (whose rows they must not
+ * hold) and frees them.  FLO_ENOMEM. */
+struct flo_fit_row {
+	double x, tx, T, m;
+};
+int flo_fit_data_split(struct flo_fit_data *d, struct flo_fit_data *parts, unsigned n);
+int flo_fit_data_add_part(struct flo_fit_data *d, const struct flo_fit_row *rows, size_t n,
+			  unsigned part, unsigned parts);
+/* Room for `rows` more triples and spend pairs, so that a table of that
+ * many is not grown (and copied) again and again on the way.  FLO_ENOMEM. */
+int flo_fit_data_reserve(struct flo_fit_data *d, size_t rows);
+int flo_fit_data_join(struct flo_fit_data *d, struct flo_fit_data *parts, unsigned n);
 
 /* After the last customer: the spend pairs in sorted order (the BG/NBD's
  * fit sorts its triples itself), the hash tables freed. */

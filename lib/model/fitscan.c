@@ -4,6 +4,8 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/date.h"
 #include "base/err.h"
@@ -12,17 +14,35 @@
 #include "record/linescan.h"
 #include "record/plain.h"
 
-/* A chunk's customers: x, t_x, T, m. */
+/* A chunk's customers. */
 struct chunk {
-	double (*row)[4];
+	struct flo_fit_row *row;
 	size_t n, cap;
+	size_t bytes; /* the chunk's */
 };
 
 struct scan {
 	const struct flo_fitscan_layout *lay;
 	unsigned workers;
 	struct flo_fit_data part[FLO_LINESCAN_MAX_WORKERS];
+	size_t bytes_left; /* of a regular file after the reader's position; 0 */
 };
+
+/* The bytes of r's input after what its reader has read, when it is a
+ * regular file; else 0. */
+static size_t bytes_left(flo_reader *r)
+{
+	struct stat st;
+	int fd = flo_reader_fd(r);
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	if (at < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < at)
+		return 0;
+	return (size_t)(st.st_size - at);
+}
+
+/* The rows a part is sized for up front, at most (8 MB of slots): beyond,
+ * its table grows as the rows come. */
+#define RESERVE_MAX ((size_t)1 << 20)
 
 static int number(const char *p, const char *const *ends, size_t i, double *v)
 {
@@ -34,7 +54,7 @@ static int number(const char *p, const char *const *ends, size_t i, double *v)
 /* Whether the line at p is one the general path takes without a word;
  * its values into row. */
 static int take_line(const struct flo_fitscan_layout *lay, const char *p,
-		     const char *const *ends, double row[4])
+		     const char *const *ends, struct flo_fit_row *row)
 {
 	double x, tx, T, m = 0;
 	if (!number(p, ends, lay->x, &x) || !number(p, ends, lay->tx, &tx) ||
@@ -59,7 +79,7 @@ static int take_line(const struct flo_fitscan_layout *lay, const char *p,
 		    !flo_unit_days_match((last - first) / tx, lay->unit_days))
 			return 0;
 	}
-	row[0] = x, row[1] = tx, row[2] = T, row[3] = m;
+	*row = (struct flo_fit_row){x, tx, T, m};
 	return 1;
 }
 
@@ -73,6 +93,7 @@ static int parse(void *ctx, void **state, const char *p, const char *e, const ch
 	if (c == NULL && (c = *state = calloc(1, sizeof *c)) == NULL)
 		return -1;
 	c->n = 0;
+	c->bytes = (size_t)(e - p);
 	while (p < e) {
 		const char *nl = flo_plain_line(p, e, csv ? ',' : '\t', csv ? '"' : '\\',
 						lay->nfields, ends);
@@ -84,7 +105,7 @@ static int parse(void *ctx, void **state, const char *p, const char *e, const ch
 			c->row = grown;
 			c->cap = cap;
 		}
-		if (nl == NULL || !take_line(lay, p, ends, c->row[c->n]))
+		if (nl == NULL || !take_line(lay, p, ends, &c->row[c->n]))
 			return 0;
 		c->n++;
 		++*lines;
@@ -93,19 +114,25 @@ static int parse(void *ctx, void **state, const char *p, const char *e, const ch
 	return 1;
 }
 
-/* Worker k takes the chunks it parsed (every workers-th). */
+/* Worker k takes, from every chunk, the rows of its part (fitdata.h): its
+ * table holds no row of another's, so that the tables are joined at the end
+ * by appending them, and each is a fraction of the whole. */
 static int take(void *ctx, unsigned k, long seq, void *state)
 {
 	struct scan *s = ctx;
 	const struct chunk *c = state;
-	if ((unsigned long)seq % s->workers != k)
-		return FLO_OK;
-	for (size_t i = 0; i < c->n; i++) {
-		const double *v = c->row[i];
-		if (flo_fit_data_add(&s->part[k], v[0], v[1], v[2], v[3], 1) != FLO_OK)
+	if (seq == 0 && c->n > 0 && s->bytes_left > 0) {
+		/* At most as many rows as lines, and a part's share of them: a
+		 * table that starts at that size is not grown, copied and
+		 * placed again at every doubling (most of the pages the scan
+		 * touched). */
+		double lines = (double)s->bytes_left * (double)c->n / (double)c->bytes;
+		double rows = 1.05 * lines / s->workers + 4096;
+		if (flo_fit_data_reserve(&s->part[k], rows < RESERVE_MAX ? (size_t)rows
+									 : RESERVE_MAX) != FLO_OK)
 			return FLO_ENOMEM;
 	}
-	return FLO_OK;
+	return flo_fit_data_add_part(&s->part[k], c->row, c->n, k, s->workers);
 }
 
 static void free_chunk(void *state)
@@ -120,12 +147,15 @@ int flo_fitscan(flo_reader *r, unsigned workers, const struct flo_fitscan_layout
 		struct flo_fit_data *d, int *done)
 {
 	static const struct flo_linescan_ops ops = {parse, take, free_chunk};
-	struct scan s = {.lay = lay, .workers = workers};
-	int err = flo_linescan(r, flo_reader_fd(r), workers, lay->nfields, &ops, &s, done);
-	for (unsigned k = 0; k < workers && k < FLO_LINESCAN_MAX_WORKERS; k++) {
-		if (err == FLO_OK)
-			err = flo_fit_data_merge(d, &s.part[k]);
-		flo_fit_data_free(&s.part[k]);
-	}
-	return err;
+	struct scan s = {.lay = lay, .workers = workers, .bytes_left = bytes_left(r)};
+	*done = 0;
+	if (workers < 1 || workers > FLO_LINESCAN_MAX_WORKERS)
+		return FLO_EVALUE;
+	/* the rows so far go to their parts, where later rows merge into them */
+	int err = flo_fit_data_split(d, s.part, workers);
+	if (err != FLO_OK)
+		return err;
+	err = flo_linescan(r, flo_reader_fd(r), workers, lay->nfields, &ops, &s, done);
+	int joined = flo_fit_data_join(d, s.part, workers);
+	return err != FLO_OK ? err : joined;
 }

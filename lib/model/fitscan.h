@@ -9,9 +9,10 @@
  * empty or NaN: 0), and, when the layout asks, first_order and last_order
  * days apart by recency times the unit.  Anything else, and every line
  * after it, goes to the general path, which reads, reports or skips it as
- * before.  Each worker gathers its own data, merged at the end: a customer
- * counts 1 on either path, so the sums are whole numbers, exact in any
- * order, and the fit is the one the general path alone gives. */
+ * before.  Each worker gathers the rows of its own part of the distinct
+ * rows (fitdata.h), from every chunk, and the parts are appended at the end:
+ * a customer counts 1 on either path, so the sums are whole numbers, exact
+ * in any order, and the fit is the one the general path alone gives. */
 #ifndef FLO_FITSCAN_H
 #define FLO_FITSCAN_H
 

@@ -87,9 +87,75 @@ static void test_merging(void)
 	flo_fit_data_free(NULL);
 }
 
+/* The threaded scan's parts: customers split into three parts by their rows'
+ * hash, some before the split and the rest added by every part, then
+ * joined, give the data of adding them one by one: the same customers,
+ * left out, fingerprint, and rows with the same weights; a row added after
+ * the join merges into its equal. */
+static double weight_of(const struct flo_fit_data *d, double x, double tx, double T)
+{
+	double w = 0;
+	for (size_t i = 0; i < d->ntri; i++)
+		if (d->tri[i].x == x && d->tri[i].tx == tx && d->tri[i].T == T)
+			w += d->tri[i].w;
+	return w;
+}
+
+static void test_parts(void)
+{
+	enum { N = 20000, BEFORE = 700 };
+	static struct flo_fit_row rows[N];
+	struct flo_fit_data one = {0}, d = {0}, parts[3];
+	char fa[17], fb[17];
+
+	for (size_t i = 0; i < N; i++) {
+		double x = (double)(i % 7), tx = x == 0 ? 0 : (double)(i % 13);
+		rows[i] = (struct flo_fit_row){x, tx, 20 + (double)(i % 11), (double)(i % 5)};
+		CHECK_INT(flo_fit_data_add(&one, rows[i].x, rows[i].tx, rows[i].T, rows[i].m, 1),
+			  FLO_OK);
+	}
+	for (size_t i = 0; i < BEFORE; i++)
+		CHECK_INT(flo_fit_data_add(&d, rows[i].x, rows[i].tx, rows[i].T, rows[i].m, 1), FLO_OK);
+	CHECK_INT(flo_fit_data_split(&d, parts, 3), FLO_OK);
+	CHECK(d.ntri == 0 && d.nspend == 0 && d.customers == BEFORE);
+	for (unsigned k = 0; k < 3; k++) {
+		CHECK_INT(flo_fit_data_reserve(&parts[k], 100), FLO_OK);
+		for (size_t i = BEFORE; i < N; i += 1000) /* in chunks, as the scan */
+			CHECK_INT(flo_fit_data_add_part(&parts[k], rows + i, N - i < 1000 ? N - i : 1000,
+							k, 3), FLO_OK);
+	}
+	CHECK(parts[0].ntri > 0 && parts[1].ntri > 0 && parts[2].ntri > 0);
+	CHECK_INT(flo_fit_data_join(&d, parts, 3), FLO_OK);
+	CHECK_INT(d.ntri, one.ntri);
+	CHECK_INT(d.nspend, one.nspend);
+	CHECK(d.customers == one.customers && d.left_out == one.left_out);
+	for (size_t i = 0; i < one.ntri; i++)
+		CHECK(weight_of(&d, one.tri[i].x, one.tri[i].tx, one.tri[i].T) == one.tri[i].w);
+	flo_fit_data_fingerprint(&one, fa);
+	flo_fit_data_fingerprint(&d, fb);
+	CHECK_STR(fb, fa);
+	/* after the join (the general path going on after the scan) */
+	CHECK_INT(flo_fit_data_add(&d, 3, 3, 23, 3, 1), FLO_OK);
+	CHECK_INT(flo_fit_data_add(&one, 3, 3, 23, 3, 1), FLO_OK);
+	CHECK_INT(d.ntri, one.ntri);
+	CHECK(weight_of(&d, 3, 3, 23) == weight_of(&one, 3, 3, 23));
+	flo_fit_data_finish(&d);
+	flo_fit_data_finish(&one);
+	CHECK_INT(d.nspend, one.nspend);
+	for (size_t i = 0; i < one.nspend; i++)
+		CHECK(d.spend[i].x == one.spend[i].x && d.spend[i].m == one.spend[i].m &&
+		      d.spend[i].w == one.spend[i].w);
+	flo_fit_data_fingerprint(&one, fa);
+	flo_fit_data_fingerprint(&d, fb);
+	CHECK_STR(fb, fa);
+	flo_fit_data_free(&d);
+	flo_fit_data_free(&one);
+}
+
 int main(void)
 {
 	test_fingerprint();
 	test_merging();
+	test_parts();
 	return check_report();
 }
