@@ -136,6 +136,9 @@ struct options {
 	long months;
 	double discount;
 	unsigned pmf;           /* --pmf N: N, else 0 */
+	double interval;        /* --interval LEVEL, else 0 */
+	long draws;
+	unsigned long seed;
 	int flush;
 	struct flo_summary_names names;
 	struct flo_bad bad;
@@ -381,7 +384,7 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	quiet.quiet = 1;
 	quiet.rejects_path = NULL;
 	struct flo_fitrun_options fo = {NULL, o->names.unit, o->penalizer, o->gg_penalizer, &quiet, 0,
-					&o->names, FLO_FAMILY_BGNBD};
+					&o->names, FLO_FAMILY_BGNBD, o->interval > 0 ? 0.95 : 0, FLO_IV_AUTO, 0};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
 	flo_reader_free(r);
