@@ -156,42 +156,12 @@ static double select_kth(double *v, size_t n, size_t k)
  * the cost of a selection at 200 draws; farther in, the selection. */
 #define TAIL_MAX 48
 
-/* The m smallest of v[0..n) (m <= n), in order, into t; with `top` the m
- * largest, in decreasing order. */
-static void tail(const double *v, size_t n, size_t m, int top, double *t)
-{
-	size_t have = 0;
-	for (size_t i = 0; i < n; i++) {
-		double x = top ? -v[i] : v[i];
-		if (have == m && !(x < t[m - 1]))
-			continue;
-		size_t j = have < m ? have++ : m - 1;
-		while (j > 0 && t[j - 1] > x) {
-			t[j] = t[j - 1];
-			j--;
-		}
-		t[j] = x;
-	}
-	for (size_t j = 0; top && j < m; j++)
-		t[j] = -t[j];
-}
-
-/* The q-th percentile of v[0..n), linear between order statistics (which
- * may reorder v). */
+/* The q-th percentile of v[0..n), linear between order statistics, by
+ * selection (which reorders v). */
 static double percentile(double *v, size_t n, double q)
 {
-	double h = q * (double)(n - 1), f = floor(h), t[TAIL_MAX + 2] = {0};
+	double h = q * (double)(n - 1), f = floor(h);
 	size_t i = (size_t)f;
-	if (i + 2 <= TAIL_MAX || n - i <= TAIL_MAX) {
-		int top = i + 2 > TAIL_MAX;
-		size_t m = top ? n - i : (i + 2 < n ? i + 2 : n);
-		tail(v, n, m, top, t);
-		double lo = top ? t[n - 1 - i] : t[i];
-		if (i + 1 >= n || h == f)
-			return lo;
-		double next = top ? t[n - 2 - i] : t[i + 1];
-		return lo + (h - f) * (next - lo);
-	}
 	double lo = select_kth(v, n, i);
 	if (i + 1 >= n || h == f)
 		return lo;
@@ -199,6 +169,49 @@ static double percentile(double *v, size_t n, double q)
 	for (size_t j = i + 2; j < n; j++)
 		next = v[j] < next ? v[j] : next;
 	return lo + (h - f) * (next - lo);
+}
+
+/* The ml smallest of v[0..n) in increasing order into lo, and the mh
+ * largest in decreasing order into hi (ml, mh <= n), in one pass. */
+static void tails(const double *v, size_t n, size_t ml, double *lo, size_t mh, double *hi)
+{
+	size_t nl = 0, nh = 0;
+	for (size_t i = 0; i < n; i++) {
+		double x = v[i];
+		if (nl < ml || x < lo[ml - 1]) {
+			size_t j = nl < ml ? nl++ : ml - 1;
+			for (; j > 0 && lo[j - 1] > x; j--)
+				lo[j] = lo[j - 1];
+			lo[j] = x;
+		}
+		if (nh < mh || x > hi[mh - 1]) {
+			size_t j = nh < mh ? nh++ : mh - 1;
+			for (; j > 0 && hi[j - 1] < x; j--)
+				hi[j] = hi[j - 1];
+			hi[j] = x;
+		}
+	}
+}
+
+/* The percentiles qlo <= qhi of v[0..n) into *lo, *hi, linear between
+ * order statistics: from the tails when both are near the ends, else by
+ * selection (which may reorder v). */
+static void bounds(double *v, size_t n, double qlo, double qhi, double *lo, double *hi)
+{
+	double hl = qlo * (double)(n - 1), fl = floor(hl), hh = qhi * (double)(n - 1), fh = floor(hh);
+	size_t il = (size_t)fl, ih = (size_t)fh;
+	size_t ml = il + 2 < n ? il + 2 : n, mh = n - ih;
+	if (ml <= TAIL_MAX && mh <= TAIL_MAX) {
+		double a[TAIL_MAX] = {0}, b[TAIL_MAX] = {0};
+		tails(v, n, ml, a, mh, b);
+		/* order statistic k from the top is b[n - 1 - k] */
+		*lo = il + 1 < n && hl > fl ? a[il] + (hl - fl) * (a[il + 1] - a[il]) : a[il];
+		double top = b[n - 1 - ih];
+		*hi = ih + 1 < n && hh > fh ? top + (hh - fh) * (b[n - 2 - ih] - top) : top;
+		return;
+	}
+	*lo = percentile(v, n, qlo);
+	*hi = percentile(v, n, qhi);
 }
 
 int flo_bands_score(flo_bands *b, const struct flo_history *h, double *lo, double *hi, size_t *n)
@@ -231,8 +244,7 @@ int flo_bands_score(flo_bands *b, const struct flo_history *h, double *lo, doubl
 				lo[k] = hi[k] = v[d];
 				return FLO_ERANGE;
 			}
-		lo[k] = percentile(v, nd, b->qlo);
-		hi[k] = percentile(v, nd, b->qhi);
+		bounds(v, nd, b->qlo, b->qhi, &lo[k], &hi[k]);
 	}
 	*n = got;
 	return FLO_OK;
