@@ -30,6 +30,12 @@ static int factor(const struct flo_cov *cov, gsl_matrix *l)
 	return ok;
 }
 
+/* A draw's log-parameters stay within e^+-250, where every parameter is a
+ * valid model (the fit's own limit is e^+-300): a parameter the data do
+ * not pin down (a boundary fit, a standard error of thousands of log units)
+ * is drawn to the edge instead of overflowing to infinity or 0. */
+#define DRAW_LOG_MAX 250.0
+
 /* One draw of the coordinates: mean + L z. */
 static void draw(gsl_rng *rng, const struct flo_cov *cov, const gsl_matrix *l, double *phi)
 {
@@ -40,6 +46,7 @@ static void draw(gsl_rng *rng, const struct flo_cov *cov, const gsl_matrix *l, d
 		phi[j] = cov->mean[j];
 		for (int k = 0; k <= j; k++)
 			phi[j] += gsl_matrix_get(l, (size_t)j, (size_t)k) * z[k];
+		phi[j] = fmax(-DRAW_LOG_MAX, fmin(DRAW_LOG_MAX, phi[j]));
 	}
 }
 
