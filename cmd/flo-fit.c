@@ -41,6 +41,14 @@ FLO_SUMMARY_USAGE
 "                            library's penalizer_coef (BetaGeoFitter's,\n"
 "                            ParetoNBDFitter's) (default 0: maximum likelihood)\n"
 "      --gg-penalizer L      Gamma-Gamma penalty, likewise (default 0)\n"
+"Intervals (in the document, for every parameter; README \"How sure is the forecast\"):\n"
+"      --level P             their confidence level, 0 < P < 1 (default 0.95)\n"
+"      --intervals M         auto (default): Wald on the log scale for the\n"
+"                            purchase model's interior parameters, profile\n"
+"                            likelihood for the Gamma-Gamma and for parameters\n"
+"                            on or near a boundary; wald or profile: every one so\n"
+"      --summary             also print each fit's parameters as a table on\n"
+"                            stderr: estimate, standard error, interval, method\n"
 "      --model-out FILE      also write the model document to FILE\n"
 "      --db PATH             the store (default: $FLO_DB, else ./flo.lmdb)\n"
 "      --name NAME           the model's name in the store (default: default)\n"
@@ -74,7 +82,9 @@ struct options {
 	enum flo_format in_fmt;
 	const char *weight, *model_out, *db, *name, *path;
 	double penalizer, gg_penalizer;
-	int no_store, timings, write_stats, stats;
+	int no_store, timings, write_stats, stats, summary;
+	double level;
+	enum flo_interval_choice choice;
 	enum flo_family family;
 	struct flo_summary_names names;
 	struct flo_bad bad;
@@ -83,7 +93,8 @@ struct options {
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_WEIGHT = 256,  OPT_PEN, OPT_GGPEN, OPT_OUT, OPT_DB, OPT_NAME,
-	       OPT_NOSTORE, OPT_TIMINGS, OPT_WRITE_STATS, OPT_STATS, OPT_MODEL };
+	       OPT_NOSTORE, OPT_TIMINGS, OPT_WRITE_STATS, OPT_STATS, OPT_MODEL,
+	       OPT_LEVEL, OPT_INTERVALS, OPT_SUMMARY };
 	static const struct option longopts[] = {
 		{"weight", required_argument, NULL, OPT_WEIGHT},
 		{"penalizer", required_argument, NULL, OPT_PEN},
@@ -96,11 +107,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"write-stats", no_argument, NULL, OPT_WRITE_STATS},
 		{"stats", no_argument, NULL, OPT_STATS},
 		{"model", required_argument, NULL, OPT_MODEL},
+		{"level", required_argument, NULL, OPT_LEVEL},
+		{"intervals", required_argument, NULL, OPT_INTERVALS},
+		{"summary", no_argument, NULL, OPT_SUMMARY},
 		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	o->name = "default";
+	o->level = 0.95;
 	const struct flo_common_opts common = {&o->in_fmt, NULL, &o->bad, usage, NULL};
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:hV", longopts, NULL)) != -1) {
@@ -115,6 +130,24 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_TIMINGS: o->timings = 1; break;
 		case OPT_WRITE_STATS: o->write_stats = 1; break;
 		case OPT_STATS: o->stats = 1; break;
+		case OPT_SUMMARY: o->summary = 1; break;
+		case OPT_LEVEL:
+			o->level = flo_opt_double("--level", optarg);
+			if (!(o->level > 0 && o->level < 1))
+				flo_usage_error("option --level: a confidence level is between 0 and 1 "
+						"(0.95 is 95%%): \"%s\"", optarg);
+			break;
+		case OPT_INTERVALS:
+			if (strcmp(optarg, "auto") == 0)
+				o->choice = FLO_IV_AUTO;
+			else if (strcmp(optarg, "wald") == 0)
+				o->choice = FLO_IV_WALD;
+			else if (strcmp(optarg, "profile") == 0)
+				o->choice = FLO_IV_PROFILE;
+			else
+				flo_usage_error("option --intervals: \"%s\" is not auto, wald or profile",
+						optarg);
+			break;
 		case OPT_MODEL:
 			if (strcmp(optarg, "bgnbd") == 0)
 				o->family = FLO_FAMILY_BGNBD;
@@ -153,7 +186,7 @@ int main(int argc, char **argv)
 	flo_reader *r;
 	flo_open_reader(&r, o.path, o.in_fmt);
 	struct flo_fitrun_options fo = {o.weight, o.names.unit, o.penalizer, o.gg_penalizer, &o.bad,
-					o.timings, &o.names, o.family};
+					o.timings, &o.names, o.family, o.level, o.choice, o.summary};
 	struct flo_model model;
 	char *json;
 	if (o.write_stats) {

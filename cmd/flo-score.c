@@ -21,6 +21,8 @@
 #include "common/read.h"
 #include "common/summary.h"
 #include "common/xalloc.h"
+#include "model/bands.h"
+#include "model/draws.h"
 #include "model/model.h"
 #include "model/pmf.h"
 #include "model/score.h"
@@ -71,6 +73,17 @@ static const char usage[] =
 "      --clv-months M        months of the CLV, 0 to 1200 (default 6)\n"
 "      --discount d          monthly discount rate, > -1 (default 0.01)\n"
 "      --pmf N               add p_purchases_H_0 ... p_purchases_H_N, 1 to 100\n"
+"      --interval LEVEL      also each score's bounds, <score>_lo and <score>_hi\n"
+"                            after the scores (p_alive_lo, p_alive_hi, ...), at\n"
+"                            LEVEL, 0 < LEVEL < 1: the percentiles (1 -/+ LEVEL)/2\n"
+"                            of the scores under draws of the parameters from\n"
+"                            their fit's sampling distribution (normal on the\n"
+"                            log scale, from the covariance flo-fit stores);\n"
+"                            the draws are made once, at start\n"
+"      --draws N             parameter draws for --interval, 2 to 100000\n"
+"                            (default 200)\n"
+"      --seed S              their seed, 0 to 4294967295 (default 1): a seed\n"
+"                            gives the same bounds every run\n"
 "Input and output:\n"
 FLO_SUMMARY_USAGE
 "  -i, --input-format FMT    csv, tsv or jsonl (default: detected)\n"
@@ -136,6 +149,9 @@ struct options {
 	long months;
 	double discount;
 	unsigned pmf;           /* --pmf N: N, else 0 */
+	double interval;        /* --interval LEVEL, else 0 */
+	long draws;
+	unsigned long seed;
 	int flush;
 	struct flo_summary_names names;
 	struct flo_bad bad;
@@ -180,7 +196,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_MODEL = 256, OPT_BGNBD, OPT_GG, OPT_DB, OPT_NAME,  OPT_HORIZON,
 	       OPT_MONTHS, OPT_DISCOUNT,  OPT_FIT, OPT_PEN,
-	       OPT_GGPEN, OPT_MODEL_OUT, OPT_PMF };
+	       OPT_GGPEN, OPT_MODEL_OUT, OPT_PMF,
+	       OPT_INTERVAL, OPT_DRAWS, OPT_SEED };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"fit", no_argument, NULL, OPT_FIT},
@@ -195,15 +212,20 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"clv-months", required_argument, NULL, OPT_MONTHS},
 		{"discount", required_argument, NULL, OPT_DISCOUNT},
 		{"pmf", required_argument, NULL, OPT_PMF},
+		{"interval", required_argument, NULL, OPT_INTERVAL},
+		{"draws", required_argument, NULL, OPT_DRAWS},
+		{"seed", required_argument, NULL, OPT_SEED},
 		FLO_OUTPUT_LONGOPTS,
 		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *name = NULL, *horizons = "12,24";
-	int c, pen = 0;
+	int c, pen = 0, drawn = 0;
 
 	o->months = 6;
+	o->draws = 200;
+	o->seed = 1;
 	o->discount = 0.01;
 	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage, &o->flush};
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
@@ -220,6 +242,17 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_HORIZON: horizons = optarg; break;
 		case OPT_MONTHS: o->months = flo_opt_long("--clv-months", optarg, 0, 1200); break;
 		case OPT_PMF: o->pmf = (unsigned)flo_opt_long("--pmf", optarg, 1, 100); break;
+		case OPT_INTERVAL:
+			o->interval = flo_opt_double("--interval", optarg);
+			if (!(o->interval > 0 && o->interval < 1))
+				flo_usage_error("option --interval: a level is between 0 and 1 (0.9 "
+						"is 90%%): \"%s\"", optarg);
+			break;
+		case OPT_DRAWS: o->draws = flo_opt_long("--draws", optarg, 2, 100000); drawn++; break;
+		case OPT_SEED:
+			o->seed = (unsigned long)flo_opt_long("--seed", optarg, 0, 4294967295L);
+			drawn++;
+			break;
 		case OPT_DISCOUNT:
 			o->discount = flo_opt_double("--discount", optarg);
 			if (!(o->discount > -1))
@@ -241,6 +274,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("--penalizer, --gg-penalizer and --model-out go with --fit");
 	if (o->penalizer < 0 || o->gg_penalizer < 0)
 		flo_usage_error("a penalizer must be 0 or more");
+	if (drawn > 0 && !(o->interval > 0))
+		flo_usage_error("--draws and --seed go with --interval");
+	if (o->interval > 0 && o->bgnbd != NULL)
+		flo_usage_error("--interval needs a fitted model's covariance: --bgnbd gives "
+				"parameters without one (use --model, the store or --fit)");
 	if (o->gg != NULL && o->bgnbd == NULL)
 		flo_usage_error("--gg needs --bgnbd (a model file or a stored model has its "
 				"own Gamma-Gamma model)");
@@ -381,7 +419,7 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	quiet.quiet = 1;
 	quiet.rejects_path = NULL;
 	struct flo_fitrun_options fo = {NULL, o->names.unit, o->penalizer, o->gg_penalizer, &quiet, 0,
-					&o->names, FLO_FAMILY_BGNBD};
+					&o->names, FLO_FAMILY_BGNBD, o->interval > 0 ? 0.95 : 0, FLO_IV_AUTO, 0};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
 	flo_reader_free(r);
@@ -407,6 +445,33 @@ static flo_scorer *new_scorer(const struct flo_model *m, const struct options *o
 	if (rc != FLO_OK) /* the options and the model are checked: a bug */
 		flo_die(FLO_EXIT_SOFTWARE, "internal error: cannot score: %s", flo_strerror(rc));
 	return s;
+}
+
+/* --interval: the draws, made once. */
+static flo_bands *new_bands(const struct flo_model *m, const struct options *o)
+{
+	struct flo_model *draws = flo_xcalloc((size_t)o->draws, sizeof *draws);
+	int gg_drawn, rc = flo_draws_make(m, (size_t)o->draws, (uint32_t)o->seed, draws, &gg_drawn);
+	if (rc == FLO_EMODEL)
+		flo_die(FLO_EXIT_DATAERR, "--interval: the model has no covariance of its "
+			"parameters to draw from (a model document written before flo-fit "
+			"stored one, or an information matrix that is not positive definite): "
+			"refit it with flo-fit");
+	if (rc != FLO_OK)
+		flo_out_of_memory();
+	if (m->has_gg && !gg_drawn)
+		flo_warn("--interval: the Gamma-Gamma model has no covariance of its "
+			 "parameters: the bounds of exp_avg_value and clv are left empty");
+	struct flo_score_config c = {*m, o->horizon.v, o->horizon.list.n, (unsigned)o->months,
+				     o->discount};
+	flo_bands *b;
+	rc = flo_bands_new(&b, &c, draws, (size_t)o->draws, o->interval, gg_drawn);
+	free(draws);
+	if (rc == FLO_ENOMEM)
+		flo_out_of_memory();
+	if (rc != FLO_OK)
+		flo_die(FLO_EXIT_SOFTWARE, "internal error: cannot draw: %s", flo_strerror(rc));
+	return b;
 }
 
 /* What could not be scored, in words, once at the end. */
@@ -560,14 +625,17 @@ struct output {
 	flo_writer *w;
 	flo_pass *pass;
 	size_t nscores; /* the scorer's: p_alive, one per horizon, exp_avg_value, clv */
-	size_t n;       /* added fields: those, then N + 1 per horizon with --pmf N */
+	size_t n;       /* added fields: those, then N + 1 per horizon with --pmf N, */
+	size_t ivbase;  /* then from here with --interval each score's _lo, _hi */
 	char **name;
 };
 
-static void output_names(struct output *out, const struct flo_list *h, unsigned pmf)
+static void output_names(struct output *out, const struct flo_list *h, unsigned pmf,
+			 int interval)
 {
 	out->nscores = h->n + 3;
-	out->n = out->nscores + (pmf > 0 ? h->n * (pmf + 1) : 0);
+	out->ivbase = out->nscores + (pmf > 0 ? h->n * (pmf + 1) : 0);
+	out->n = out->ivbase + (interval ? 2 * out->nscores : 0);
 	out->name = flo_xcalloc(out->n, sizeof *out->name);
 	out->name[0] = flo_xstrdup("p_alive");
 	for (size_t k = 0; k < h->n; k++) {
@@ -583,6 +651,13 @@ static void output_names(struct output *out, const struct flo_list *h, unsigned 
 			out->name[i] = flo_xcalloc(len, 1);
 			snprintf(out->name[i], len, "p_purchases_%s_%u", h->item[k], c);
 		}
+	for (size_t k = 0, i = out->ivbase; i < out->n; k++, i += 2) {
+		size_t len = strlen(out->name[k]) + 4;
+		out->name[i] = flo_xcalloc(len, 1);
+		out->name[i + 1] = flo_xcalloc(len, 1);
+		snprintf(out->name[i], len, "%s_lo", out->name[k]);
+		snprintf(out->name[i + 1], len, "%s_hi", out->name[k]);
+	}
 }
 
 static void flush_output(void *w)
@@ -646,6 +721,29 @@ static void pmf_values(struct output *out, const struct options *o, const struct
 	}
 }
 
+/* --interval: the bounds of the customer's scores, after the scores and
+ * any --pmf, those that do not exist null; 0 after a bad record. */
+static int band_values(struct output *out, struct input *in, flo_bands *b,
+		       const struct flo_history *h, double *bound)
+{
+	double *lo = bound, *hi = bound + out->nscores + 1;
+	size_t n;
+	if (flo_bands_score(b, h, lo, hi, &n) != FLO_OK) {
+		cannot_score(out, in, h, lo[n], n);
+		return 0;
+	}
+	for (size_t k = 0; k < out->nscores; k++) {
+		if (k < n) {
+			double two[2] = {lo[k], hi[k]};
+			flo_pass_nums(out->pass, out->ivbase + 2 * k, two, 2);
+		} else {
+			flo_pass_null(out->pass, out->ivbase + 2 * k);
+			flo_pass_null(out->pass, out->ivbase + 2 * k + 1);
+		}
+	}
+	return 1;
+}
+
 /* The current record with its scores: val[0..n) exist, the rest of the
  * scorer's are null. */
 static void write_scores(struct output *out, struct input *in, const double *val, size_t n)
@@ -673,7 +771,7 @@ int main(int argc, char **argv)
 	flo_cli_init("flo-score");
 	parse_options(argc, argv, &o);
 	flo_summary_cols_init(&in.c, &o.names);
-	output_names(&out, &o.horizon.list, o.pmf);
+	output_names(&out, &o.horizon.list, o.pmf, o.interval > 0);
 	int fd = flo_open_input(o.path);
 	struct flo_model model = o.fit ? fit_model(&o, &fd) : load_model(&o);
 	/* P(X = n | history) is the BG/NBD's only (lib/model/pmf) */
@@ -705,6 +803,8 @@ int main(int argc, char **argv)
 		}
 	}
 	flo_scorer *s = new_scorer(&model, &o);
+	flo_bands *bands = o.interval > 0 ? new_bands(&model, &o) : NULL;
+	double *bound = flo_xcalloc(2 * out.nscores + 2, sizeof *bound);
 	output_open(&out, &o, in.r);
 	for (; got != 0; got = flo_reader_next(in.r)) {
 		if (got < 0) {
@@ -718,6 +818,8 @@ int main(int argc, char **argv)
 		if (flo_score(s, &h, val, &n) == FLO_OK) {
 			if (o.pmf > 0)
 				pmf_values(&out, &o, &model, &h, pmf);
+			if (bands != NULL && !band_values(&out, &in, bands, &h, bound))
+				continue;
 			write_scores(&out, &in, val, n);
 		}
 		else
@@ -730,6 +832,8 @@ int main(int argc, char **argv)
 	free(val);
 	free(pmf);
 	flo_scorer_free(s);
+	flo_bands_free(bands);
+	free(bound);
 	numbers_free(&o.horizon);
 	return 0;
 }

@@ -28,7 +28,8 @@ load test_helper
 #   <!-- transcript: tests/readme.bats runs each $ command and compares what it prints -->
 # Each line that starts with "$ " is a command, continued on the next line
 # while a line ends with \ or |; the other lines are what it prints (stdout
-# and stderr).  Run in an empty folder with the tools of this build on PATH;
+# and stderr).  Run in an empty folder with the tools of this build on PATH
+# and the repository's tests/data and examples linked in, as if from its top;
 # the transcript made again from the commands' own output must be the block,
 # byte for byte.
 TRANSCRIPT_MARK='<!-- transcript: tests/readme.bats runs each $ command and compares what it prints -->'
@@ -67,7 +68,9 @@ replay() {
 @test "README: every transcript prints what the tools print" {
 	n=$(grep -cFx "$TRANSCRIPT_MARK" "$ROOT/README.md")
 	[ "$n" -ge 1 ]
-	mkdir "$TMP/work"
+	mkdir -p "$TMP/work/tests"
+	ln -s "$ROOT/tests/data" "$TMP/work/tests/data"
+	ln -s "$ROOT/examples" "$TMP/work/examples"
 	for k in $(seq "$n"); do
 		transcript_block "$k" > "$TMP/block$k"
 		[ -s "$TMP/block$k" ]

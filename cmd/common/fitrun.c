@@ -18,6 +18,7 @@
 #include "base/pool.h"
 #include "base/unit.h"
 #include "common/read.h"
+#include "common/fitsummary.h"
 #include "common/summary.h"
 #include "common/xalloc.h"
 #include "model/fit.h"
@@ -25,6 +26,7 @@
 #include "model/fitlik.h"
 #include "model/fitreport.h"
 #include "model/fitscan.h"
+#include "model/interval.h"
 
 /* ---- reading ---- */
 
@@ -285,9 +287,24 @@ int flo_fitrun_read(flo_reader *r, struct flo_fitrun_options *o, struct flo_fit_
 	return has_m;
 }
 
+/* The intervals of a fit on its rows into iv, when asked for. */
+static const struct flo_intervals *intervals(enum flo_interval_kind kind, const void *rows,
+					     size_t n, const struct flo_fit_result *res,
+					     double penalizer, const struct flo_fitrun_options *o,
+					     struct flo_intervals *iv)
+{
+	if (!(o->level > 0))
+		return NULL;
+	int err = flo_intervals(kind, rows, n, res, penalizer, o->level, o->choice, iv);
+	if (err != FLO_OK)
+		flo_die(flo_exit_status(err), "cannot compute the intervals: %s", flo_strerror(err));
+	return iv;
+}
+
 /* The Gamma-Gamma on the spend pairs, into doc with its warnings in w. */
 static void fit_gg(const struct flo_fit_data *d, const struct flo_fitrun_options *o,
-		   struct flo_fit_options *fo, struct flo_model_doc *doc, char **w)
+		   struct flo_fit_options *fo, struct flo_model_doc *doc, char **w,
+		   struct flo_intervals *iv)
 {
 	doc->gg_left_out = d->left_out;
 	doc->gg_penalizer = o->gg_penalizer;
@@ -308,6 +325,7 @@ static void fit_gg(const struct flo_fit_data *d, const struct flo_fitrun_options
 				o->gg_penalizer, w, &doc->gg_nwarnings) != FLO_OK)
 		flo_out_of_memory();
 	doc->gg_warnings = (const char *const *)w;
+	doc->gg_iv = intervals(FLO_IV_GG, d->spend, d->nspend, &doc->gg, o->gg_penalizer, o, iv);
 }
 
 static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
@@ -373,8 +391,11 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 		  : flo_fit_bgnbd_warnings(&doc.bgnbd, bgw, &doc.bgnbd_nwarnings)) != FLO_OK)
 		flo_out_of_memory();
 	doc.bgnbd_warnings = (const char *const *)bgw;
+	struct flo_intervals bg_iv, gg_iv;
+	doc.bgnbd_iv = intervals(pnbd ? FLO_IV_PNBD : FLO_IV_BGNBD, d.fit.tri, d.fit.ntri,
+				 &doc.bgnbd, o->penalizer, o, &bg_iv);
 	if (has_m)
-		fit_gg(&d.fit, o, &fo, &doc, ggw);
+		fit_gg(&d.fit, o, &fo, &doc, ggw, &gg_iv);
 	else
 		flo_warn("no monetary field (monetary or monetary_value) in %s: the %s alone "
 			 "is fitted, without a Gamma-Gamma model (flo-score will give no "
@@ -389,6 +410,8 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 			 pnbd ? "Pareto/NBD" : "BG/NBD",
 			 doc.bgnbd.distinct, t_gg - t_bgnbd, t_gg - t_start);
 
+	if (o->summary)
+		flo_fit_summary(stderr, &doc);
 	char *json = flo_model_write(&doc);
 	if (json == NULL)
 		flo_out_of_memory();

@@ -25,6 +25,11 @@ struct flo_fitrun_options {
 	int timings;          /* say on stderr how long each step took */
 	const struct flo_summary_names *names; /* the fields' names; NULL: the defaults */
 	enum flo_family family; /* the purchase model: BG/NBD (0) or Pareto/NBD */
+	/* each parameter's interval in the document (model/interval.h) at
+	 * level (0: none), by choice; with summary, the table on stderr */
+	double level;
+	enum flo_interval_choice choice;
+	int summary;
 };
 
 /* Read r to its end and fit.  Returns the model document (malloc'd JSON

@@ -806,6 +806,21 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 	return FLO_OK;
 }
 
+/* ---- the profile likelihood's steps ---- */
+
+int flo_fit_maximise(struct flo_problem *p, const double *start, double *phi, double *ll)
+{
+	struct flo_fit_options o = {p->penalizer, 0, NULL};
+	double starts[1][4] = {{0}};
+	struct flo_fit_result res;
+	memcpy(starts[0], start, (size_t)p->np * sizeof *start);
+	fit(p, (const double(*)[4])starts, 1, starts[0], &o, 0, &res);
+	for (int j = 0; j < p->np; j++)
+		phi[j] = log(res.params[j]);
+	*ll = res.loglik;
+	return res.converged;
+}
+
 /* ---- evaluation for tests ---- */
 
 static void copy_out(const struct flo_lik *l, int np, double *ll, double *grad, double *hess)

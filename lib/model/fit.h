@@ -103,5 +103,12 @@ int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *par
 int flo_fit_gg_loglik(const struct flo_spend *d, size_t n, const double *params, double *ll,
 		      double *grad, double *hess);
 
+/* For the profile likelihood (interval.h): maximise the likelihood of the
+ * indexed problem p (fitlik.h), its penalty included, by the fit's own
+ * steps (Newton from start, BFGS from there when Newton does not converge)
+ * into phi (p->np log-parameters) and *ll (sum w ln L there).  Returns
+ * whether the gradient test passed. */
+struct flo_problem;
+int flo_fit_maximise(struct flo_problem *p, const double *start, double *phi, double *ll);
 
 #endif

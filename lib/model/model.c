@@ -124,6 +124,47 @@ static int get_params(const flo_json_value *root, const char *model,
 	return FLO_OK;
 }
 
+/* "covariance" of the fit at `model`: absent or null is none (a document
+ * before issue 19, a singular information matrix); np the parameters of
+ * the log scale. */
+static int get_cov(const flo_json_value *root, const char *model, int np, struct flo_cov *cov,
+		   char *err, size_t errlen)
+{
+	const flo_json_value *c = flo_json_get(flo_json_get(root, model), "covariance");
+	enum flo_json_type t = flo_json_type(c);
+	memset(cov, 0, sizeof *cov);
+	if (t == FLO_JSON_NONE || t == FLO_JSON_NULL)
+		return FLO_OK;
+	const char *scale = flo_json_string(flo_json_get(c, "scale"), NULL);
+	const flo_json_value *mean = flo_json_get(c, "mean"), *m = flo_json_get(c, "matrix");
+	if (t != FLO_JSON_OBJECT || scale == NULL)
+		return fail(err, errlen, FLO_EMODEL, "%s.covariance is not an object with a scale",
+			    model);
+	if (strcmp(scale, "log") == 0)
+		cov->scale = FLO_COV_LOG;
+	else if (strcmp(scale, "limit") == 0 && np == 4)
+		cov->scale = FLO_COV_LIMIT, np = 3;
+	else
+		return fail(err, errlen, FLO_EMODEL, "%s.covariance.scale \"%.20s\" is not log%s",
+			    model, scale, np == 4 ? " or limit" : "");
+	cov->np = np;
+	if (flo_json_length(mean) != (size_t)np || flo_json_length(m) != (size_t)np)
+		return fail(err, errlen, FLO_EMODEL, "%s.covariance: mean and matrix need %d "
+			    "entries", model, np);
+	for (int j = 0; j < np; j++) {
+		const flo_json_value *row = flo_json_index(m, (size_t)j);
+		if (flo_json_number(flo_json_index(mean, (size_t)j), &cov->mean[j]) != FLO_OK ||
+		    flo_json_length(row) != (size_t)np)
+			return fail(err, errlen, FLO_EMODEL, "%s.covariance: mean and matrix "
+				    "need %d numbers a row", model, np);
+		for (int k = 0; k < np; k++)
+			if (flo_json_number(flo_json_index(row, (size_t)k), &cov->m[j * 4 + k]) != FLO_OK)
+				return fail(err, errlen, FLO_EMODEL, "%s.covariance.matrix: "
+					    "not a number", model);
+	}
+	return FLO_OK;
+}
+
 static const char *const bg_names[] = {"r", "alpha", "a", "b"};
 static const char *const pn_names[] = {"r", "alpha", "s", "beta"};
 static const char *const gg_names[] = {"p", "q", "v"};
@@ -168,10 +209,14 @@ static int read_model(const flo_json_value *root, struct flo_model *m, char *err
 		if ((rc = get_params(root, "pnbd", pn_names, bg, 4, err, errlen)) != FLO_OK)
 			return rc;
 		m->pnbd = (struct flo_pnbd){bg[0], bg[1], bg[2], bg[3]};
+		if ((rc = get_cov(root, "pnbd", 4, &m->cov, err, errlen)) != FLO_OK)
+			return rc;
 	} else {
 		if ((rc = get_params(root, "bgnbd", bg_names, bg, 4, err, errlen)) != FLO_OK)
 			return rc;
 		m->bgnbd = (struct flo_bgnbd){bg[0], bg[1], bg[2], bg[3]};
+		if ((rc = get_cov(root, "bgnbd", 4, &m->cov, err, errlen)) != FLO_OK)
+			return rc;
 	}
 	/* A fit without spend data (or one that left the Gamma-Gamma out) has
 	 * gamma_gamma null: scores without exp_avg_value and clv. */
@@ -187,7 +232,7 @@ static int read_model(const flo_json_value *root, struct flo_model *m, char *err
 		return rc;
 	m->gg = (struct flo_gg){gg[0], gg[1], gg[2]};
 	m->has_gg = 1;
-	return FLO_OK;
+	return get_cov(root, "gamma_gamma", 3, &m->gg_cov, err, errlen);
 }
 
 int flo_model_parse(const char *json, size_t len, struct flo_model *m, char *err,
@@ -284,6 +329,73 @@ static void fit(struct flo_text *t, const struct flo_fit_result *r, const char *
 	flo_text_puts(t, ",\n");
 }
 
+/* A number, or null when `has` is 0. */
+static void maybe(struct flo_text *t, double v, int has)
+{
+	flo_text_number(t, has ? v : NAN);
+}
+
+static void intervals(struct flo_text *t, const struct flo_intervals *iv,
+		      const char *const *names)
+{
+	static const char *const limit[] = {"ln r", "ln alpha", "logit a/(a+b)"};
+	flo_text_puts(t, ",\n");
+	key(t, "    ", "intervals");
+	flo_text_puts(t, "{\n      \"level\": ");
+	flo_text_number(t, iv->level);
+	for (int j = 0; j < iv->np; j++) {
+		const struct flo_param_interval *p = &iv->p[j];
+		flo_text_puts(t, ",\n");
+		key(t, "      ", names[j]);
+		flo_text_puts(t, "{\"estimate\": ");
+		flo_text_number(t, p->estimate);
+		flo_text_puts(t, ", \"se\": ");
+		maybe(t, p->se, p->has_se);
+		flo_text_puts(t, ", \"lower\": ");
+		maybe(t, p->lower, p->has_lower);
+		flo_text_puts(t, ", \"upper\": ");
+		maybe(t, p->upper, p->has_upper);
+		flo_text_puts(t, ", \"method\": ");
+		flo_text_json_string(t, flo_interval_method_name(p->method));
+		if (p->note[0] != '\0') {
+			flo_text_puts(t, ", \"note\": ");
+			flo_text_json_string(t, p->note);
+		}
+		flo_text_puts(t, "}");
+	}
+	flo_text_puts(t, "\n    },\n");
+	key(t, "    ", "covariance");
+	const struct flo_cov *c = &iv->cov;
+	if (c->scale == FLO_COV_NONE) {
+		flo_text_puts(t, "null");
+		return;
+	}
+	flo_text_puts(t, "{\"scale\": ");
+	flo_text_json_string(t, c->scale == FLO_COV_LOG ? "log" : "limit");
+	flo_text_puts(t, ", \"coordinates\": [");
+	for (int j = 0; j < c->np; j++) {
+		char ln[32];
+		snprintf(ln, sizeof ln, "ln %s", names[j]);
+		flo_text_puts(t, j ? ", " : "");
+		flo_text_json_string(t, c->scale == FLO_COV_LOG ? ln : limit[j]);
+	}
+	flo_text_puts(t, "],\n      \"mean\": [");
+	for (int j = 0; j < c->np; j++) {
+		flo_text_puts(t, j ? ", " : "");
+		flo_text_number(t, c->mean[j]);
+	}
+	flo_text_puts(t, "],\n      \"matrix\": [");
+	for (int j = 0; j < c->np; j++) {
+		flo_text_puts(t, j ? ", [" : "[");
+		for (int k = 0; k < c->np; k++) {
+			flo_text_puts(t, k ? ", " : "");
+			flo_text_number(t, c->m[j * 4 + k]);
+		}
+		flo_text_puts(t, "]");
+	}
+	flo_text_puts(t, "]}");
+}
+
 char *flo_model_write(const struct flo_model_doc *d)
 {
 	struct flo_text t = {0};
@@ -314,6 +426,8 @@ char *flo_model_write(const struct flo_model_doc *d)
 	flo_text_puts(&t, "{\n");
 	fit(&t, &d->bgnbd, pnbd ? pn_names : bg_names, d->bgnbd_penalizer);
 	warnings(&t, d->bgnbd_warnings, d->bgnbd_nwarnings);
+	if (d->bgnbd_iv != NULL)
+		intervals(&t, d->bgnbd_iv, pnbd ? pn_names : bg_names);
 	flo_text_puts(&t, "\n  },\n");
 
 	key(&t, "  ", "gamma_gamma");
@@ -330,6 +444,8 @@ char *flo_model_write(const struct flo_model_doc *d)
 	flo_text_number(&t, d->has_corr ? d->corr_frequency_monetary : NAN);
 	flo_text_puts(&t, ",\n");
 	warnings(&t, d->gg_warnings, d->gg_nwarnings);
+	if (d->gg_iv != NULL)
+		intervals(&t, d->gg_iv, gg_names);
 	flo_text_puts(&t, "\n  }\n}\n");
 	if (t.oom) {
 		free(t.p);

@@ -14,6 +14,11 @@
  * "bgnbd"; a document without "family" (every document before issue 17)
  * is a BG/NBD, and flo-fit writes BG/NBD documents as before.
  *
+ * Since issue 19 each fit also has "intervals" (level, and per parameter
+ * estimate, se, lower, upper, method, and a note where a bound is none) and
+ * "covariance" (scale "log" or "limit", the coordinates, their mean and
+ * matrix; null when the information matrix is singular): interval.h.
+ *
  * Standard errors that do not exist (a boundary fit) are null, never nan.
  * "iterations" counts the steps of the optimiser that gave the estimate on
  * all the data: Newton steps, or BFGS iterations where BFGS took over (see
@@ -26,6 +31,7 @@
 #include "model/bgnbd.h"
 #include "model/fit.h"
 #include "model/gg.h"
+#include "model/interval.h"
 #include "model/pnbd.h"
 
 #define FLO_MODEL_FORMAT "flo-model 1"
@@ -45,6 +51,10 @@ struct flo_model {
 	/* last, so that {unit, bgnbd, gg, has_gg} is a BG/NBD as before */
 	enum flo_family family;
 	struct flo_pnbd pnbd;
+	/* the sampling distribution of the estimates, for flo-score
+	 * --interval (draws.h): scale FLO_COV_NONE in a document without one
+	 * (before issue 19) */
+	struct flo_cov cov, gg_cov;
 };
 
 /* Read a model document; FLO_ESYNTAX (bad JSON), FLO_EVERSION (another
@@ -74,6 +84,8 @@ struct flo_model_doc {
 	const char *const *gg_warnings;
 	size_t gg_nwarnings;
 	enum flo_family family; /* of the purchase model: BG/NBD (0) or Pareto/NBD */
+	/* each fit's intervals and covariance (interval.h), or NULL */
+	const struct flo_intervals *bgnbd_iv, *gg_iv;
 };
 
 /* The document as pretty-printed JSON, NUL-terminated and malloc'd (NULL

@@ -143,6 +143,30 @@ static size_t cache_index(unsigned bits, double x, double T)
 	return (size_t)((h * UINT64_C(0x94d049bb133111eb)) >> (64 - bits));
 }
 
+double flo_score_p_alive(const struct flo_model *m, const struct flo_history *h)
+{
+	return p_alive(m, h);
+}
+
+/* [0] the CLV's alive sum, [1 + k] the expected purchases given alive at
+ * horizon k. */
+static void alive_sums(const struct flo_model *m, double x, double T, const double *horizon,
+		       size_t nh, unsigned months, double discount, double upm, double *out)
+{
+	out[0] = clv_alive_sum(m, x, T, months, discount, upm);
+	for (size_t k = 0; k < nh; k++)
+		out[1 + k] = horizon[k] == 0 ? 0 /* nothing in no time */
+			   : expected_alive(m, x, T, horizon[k]);
+}
+
+void flo_score_alive_values(const struct flo_model *m, const struct flo_score_config *c,
+			    double x, double T, double *out)
+{
+	double upm = 1;
+	flo_unit_per_month(m->unit, &upm);
+	alive_sums(m, x, T, c->horizon, c->nhorizon, c->months, c->discount, upm, out);
+}
+
 /* The cache entry of (x, T), filled if it held another customer's: [0] the
  * CLV's alive sum (clv.h), [1 + k] the expected purchases given alive at
  * horizon k. */
@@ -154,10 +178,8 @@ static const double *alive_values(flo_scorer *s, double x, double T)
 		return e + 2;
 	e[0] = x;
 	e[1] = T;
-	e[2] = clv_alive_sum(&s->m, x, T, s->months, s->discount, s->units_per_month);
-	for (size_t k = 0; k < s->nh; k++)
-		e[3 + k] = s->horizon[k] == 0 ? 0 /* nothing in no time */
-			 : expected_alive(&s->m, x, T, s->horizon[k]);
+	alive_sums(&s->m, x, T, s->horizon, s->nh, s->months, s->discount, s->units_per_month,
+		   e + 2);
 	return e + 2;
 }
 

@@ -63,4 +63,13 @@ int flo_score(flo_scorer *s, const struct flo_history *h, double *val, size_t *n
 
 void flo_scorer_counts(const flo_scorer *s, struct flo_score_counts *c);
 
+/* The parts of a scorer's work under any model m of a valid family, without
+ * its cache (for the draws of bands.h): P(alive | x, t_x, T); and what
+ * depends on (x, T) alone, into out[0] the CLV's alive sum (clv.h) and
+ * out[1 + k] the expected purchases given alive at horizon k.  c's model is
+ * not read: m is. */
+double flo_score_p_alive(const struct flo_model *m, const struct flo_history *h);
+void flo_score_alive_values(const struct flo_model *m, const struct flo_score_config *c,
+			    double x, double T, double *out);
+
 #endif
