@@ -129,7 +129,7 @@ FLO_INPUT_USAGE
 "                            each (a store whose pages are damaged is refused)\n"
 "      --emit order|batch    a record per input order (default), or one per\n"
 "                            customer with orders in a batch, after the batch\n"
-"      --commit-every N      orders per transaction at most (default 10000)\n"
+"      --commit-every N      orders per transaction at most (default 100000)\n"
 "      --no-sync             commit without waiting for the disk: a killed flo-rfm\n"
 "                            loses nothing committed, a system crash may lose the\n"
 "                            last batches\n"
@@ -242,7 +242,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	struct flo_ingest_options *in = &o->in;
 	o->unit = "week";
-	o->commit_every = 10000;
+	/* A transaction rewrites every page it touches: in a log in date order
+	 * nearly every order is another customer, on another page, so larger
+	 * batches cost fewer page writes an order (1M orders in date order:
+	 * 16 s at 10,000, 5.8 s at 100,000). */
+	o->commit_every = 100000;
 	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage, NULL};
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
@@ -360,7 +364,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (o->dump && o->path != NULL)
 		flo_usage_error("--dump reads no input (got \"%s\")", o->path);
 	if (!o->dump && !o->incremental) {
-		if (o->emit != FLO_EMIT_ORDER || o->no_sync || o->commit_every != 10000)
+		if (o->emit != FLO_EMIT_ORDER || o->no_sync || o->commit_every != 100000)
 			flo_usage_error("--emit, --commit-every and --no-sync need the store "
 					"(--db PATH or --incremental)");
 		return;

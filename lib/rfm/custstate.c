@@ -603,6 +603,18 @@ static void put_u64(struct out *o, uint64_t v)
 	put_bytes(o, b, 8);
 }
 
+/* Hashes as 8-byte little-endian words: on a little-endian machine the
+ * array's own bytes, copied at once (a state holds two a line). */
+static void put_hashes(struct out *o, const uint64_t *v, uint32_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	put_bytes(o, v, (size_t)n * 8);
+#else
+	for (uint32_t i = 0; i < n; i++)
+		put_u64(o, v[i]);
+#endif
+}
+
 static void put_double(struct out *o, double d)
 {
 	uint64_t v;
@@ -637,6 +649,19 @@ int flo_custstate_encode(const flo_custstate *st, unsigned char **buf, size_t *c
 				order[nused++] = b;
 			}
 		}
+	}
+	/* Room for the whole encoding at once: each field at its longest. */
+	size_t bound = 64 + (size_t)st->ndays * 50 + st->nbytes + (size_t)st->nblobs * 10 +
+		       ((size_t)st->nids + st->nlines) * 8 + (size_t)st->nrets * 28;
+	if (*cap < bound) {
+		unsigned char *b = realloc(*buf, bound);
+		if (b == NULL) {
+			free(map);
+			free(order);
+			return FLO_ENOMEM;
+		}
+		*buf = b;
+		*cap = bound;
 	}
 	head[1] = (unsigned char)((st->has_first ? HAS_FIRST : 0) | (kept ? HAS_KEPT : 0) |
 				  (st->nids || st->nlines ? HAS_IDS : 0) |
@@ -677,11 +702,9 @@ int flo_custstate_encode(const flo_custstate *st, unsigned char **buf, size_t *c
 	}
 	if (st->nids || st->nlines) {
 		put_varint(&o, st->nids);
-		for (uint32_t i = 0; i < st->nids; i++)
-			put_u64(&o, st->ids[i]);
+		put_hashes(&o, st->ids, st->nids);
 		put_varint(&o, st->nlines);
-		for (uint32_t i = 0; i < st->nlines; i++)
-			put_u64(&o, st->lines[i]);
+		put_hashes(&o, st->lines, st->nlines);
 	}
 	if (st->nrets) {
 		put_varint(&o, st->nrets);
@@ -778,12 +801,18 @@ static int get_hashes(struct in *in, uint64_t **v, uint32_t *nv, uint32_t *cap, 
 	*nv = 0;
 	if (!reserve((void **)v, 0, cap, sizeof **v, n))
 		return FLO_ENOMEM;
-	for (uint64_t i = 0; i < n; i++) {
-		uint64_t h = get_u64(in);
-		if (i > 0 && h <= (*v)[i - 1])
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n > 0)
+		memcpy(*v, in->p, (size_t)n * 8);
+	in->p += n * 8;
+#else
+	for (uint64_t i = 0; i < n; i++)
+		(*v)[i] = get_u64(in);
+#endif
+	for (uint64_t i = 1; i < n; i++)
+		if ((*v)[i] <= (*v)[i - 1])
 			return FLO_EVALUE;
-		(*v)[(*nv)++] = h;
-	}
+	*nv = (uint32_t)n;
 	return FLO_OK;
 }
 
