@@ -555,8 +555,8 @@ struct out {
 
 static void put_bytes(struct out *o, const void *p, size_t n)
 {
-	if (o->oom)
-		return;
+	if (o->oom || n == 0)
+		return; /* n 0: p may be an empty array's NULL */
 	if (*o->cap - o->len < n) {
 		size_t c = *o->cap ? *o->cap : 256;
 		while (c - o->len < n)
