@@ -303,7 +303,7 @@ summaries() {
 		mkdir "$1/disk"
 		mount -t tmpfs -o size=300k tmpfs "$1/disk"
 		status=0
-		flo-rfm --db "$1/disk/st" "$1/orders.csv" > /dev/null 2> "$1/err" || status=$?
+		flo-rfm --db "$1/disk/st" --commit-every 10000 "$1/orders.csv" > /dev/null 2> "$1/err" || status=$?
 		echo "$status $(tail -n 1 "$1/err")"
 		flo-rfm --db "$1/disk/st" --dump > "$1/dump.csv" || echo "dump failed: $?"
 	' sh "$TMP"

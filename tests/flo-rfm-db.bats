@@ -133,6 +133,95 @@ c9,0,0,7.428571428571429,0,1,1,2021-01-05,2021-01-05,web"
 	[ "$output" = "$(cat "$TMP/once.csv")" ]
 }
 
+@test "line items (the UCI-shaped log): in runs cut at arbitrary lines, then replayed whole, the store equals batch" {
+	zcat "$DATA/lineitems_uci.csv.gz" > "$TMP/uci.csv"
+	uci=(--quantity Quantity --price UnitPrice --order-id InvoiceNo --cancel-prefix C
+	     --id CustomerID --date InvoiceDate --date-format '%m/%d/%Y %H:%M' --unit day)
+	# runs of 1 to 1000 lines, in the log's order: invoices split across runs
+	in_chunks "$TMP/uci.csv" 14 "${uci[@]}" 2> /dev/null
+	flo-rfm "${uci[@]}" "$TMP/uci.csv" > "$TMP/batch.csv" 2> /dev/null
+	flo-rfm --db "$FLO_DB" --dump > "$TMP/dump.csv"
+	cmp "$TMP/dump.csv" "$TMP/batch.csv"
+	[ "$(wc -l < "$TMP/dump.csv")" -eq 295 ]
+	# the README's customer: 8 invoices of 27 lines, on 7 days
+	flo-rfm --db "$FLO_DB" --dump --as-of 2011-12-09 |
+		grep -qx '12346,6,291,312,10.12,8,79.25,2011-01-31,2011-11-18'
+	for cut in "--as-of 2011-06-30 --holdout-end 2011-09-30" "--as-of 2011-02-01"; do
+		# shellcheck disable=SC2086
+		[ "$(flo-rfm --db "$FLO_DB" --dump $cut 2> /dev/null)" = \
+		  "$(flo-rfm "${uci[@]}" $cut "$TMP/uci.csv" 2> /dev/null)" ]
+	done
+	# the whole log again: every line is a replay, nothing changes
+	cp "$FLO_DB/data.mdb" "$TMP/before.mdb"
+	run --separate-stderr flo-rfm --db "$FLO_DB" "${uci[@]}" "$TMP/uci.csv"
+	assert_success
+	[[ "$stderr" == *"orders with an order id seen before ignored"* ]]
+	flo-rfm --db "$FLO_DB" --dump | cmp - "$TMP/batch.csv"
+	cmp "$FLO_DB/data.mdb" "$TMP/before.mdb"
+	# shuffled (an invoice's lines anywhere), with the returns netted
+	rm -rf "$FLO_DB"
+	shuffled "$TMP/uci.csv" 15 > "$TMP/shuf.csv"
+	in_chunks "$TMP/shuf.csv" 15 "${uci[@]}" --returns net 2> /dev/null
+	for cut in "" "--as-of 2011-06-30 --holdout-end 2011-09-30"; do
+		# shellcheck disable=SC2086
+		[ "$(flo-rfm --db "$FLO_DB" --dump $cut 2> /dev/null)" = \
+		  "$(flo-rfm "${uci[@]}" --returns net $cut "$TMP/shuf.csv" 2> /dev/null)" ]
+	done
+	# the store keeps the conventions: --returns net is taken from it
+	printf 'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\nC9,1,X,-1,12/9/2011 10:00,5.00,12346,UK\n' > "$TMP/ret.csv"
+	run --separate-stderr flo-rfm --db "$FLO_DB" "${uci[@]}" "$TMP/ret.csv"
+	assert_success
+	[ "$stderr" = "flo-rfm: 1 return stored, netted in every summary (--returns net)" ]
+	run flo-rfm --db "$FLO_DB" "${uci[@]}" --returns drop "$TMP/ret.csv"
+	assert_failure 2
+	assert_line --index 0 "flo-rfm: $FLO_DB: the store's customer states were made with --returns net, not --returns drop: mixing the two would corrupt the summaries (use another store)"
+}
+
+@test "--returns net and --occasion week|month: shuffled and in pieces, the store equals batch at any --as-of" {
+	flo-simulate -n 1500 --seed 8 $SIM > "$TMP/log.csv"
+	# returns: every 7th order again, negative, 0 to 9 days later
+	awk -F, 'BEGIN { OFS = "," } { print } NR > 1 && NR % 7 == 0 {
+		cmd = "date -u -d \"" $2 " + " (NR % 10) " days\" +%F"; cmd | getline d; close(cmd)
+		print $1, d, -$3 / 2 }' "$TMP/log.csv" > "$TMP/ret.csv"
+	shuffled "$TMP/ret.csv" 8 > "$TMP/shuf.csv"
+	for opts in "--returns net" "--occasion week" "--occasion month --returns net"; do
+		rm -rf "$FLO_DB"
+		# shellcheck disable=SC2086
+		in_chunks "$TMP/shuf.csv" 8 $opts 2> /dev/null
+		for cut in "" "--as-of 1997-12-31 --holdout-end 1998-03-31" "--as-of 1997-06-15"; do
+			# shellcheck disable=SC2086
+			[ "$(flo-rfm --db "$FLO_DB" --dump $cut 2> /dev/null)" = \
+			  "$(flo-rfm $opts $cut "$TMP/shuf.csv" 2> /dev/null)" ]
+		done
+	done
+	# the period's records carry their unit; the store's unit is the period
+	run flo-rfm --db "$FLO_DB" --dump
+	assert_line --index 0 "$HEADER,unit"
+	run flo-rfm --db "$FLO_DB" --occasion week --dump
+	assert_failure 2
+	assert_output --partial "made with --occasion month, not --occasion week"
+}
+
+@test "a cut-off before every order, with the store: the header, no customer left, exit 65, as batch" {
+	printf 'customer_id,date,amount\na,2021-01-05,10\nb,2021-01-06,5\n' > "$TMP/o.csv"
+	run --separate-stderr flo-rfm --as-of 2021-01-01 "$TMP/o.csv"
+	assert_failure 65
+	assert_output "$HEADER"
+	run --separate-stderr flo-rfm --db "$FLO_DB" --as-of 2021-01-01 "$TMP/o.csv"
+	assert_failure 65
+	assert_output "$HEADER"
+	[ "${stderr_lines[-1]}" = "flo-rfm: no customer is left: every order is after --as-of 2021-01-01" ]
+	# the orders are stored all the same, and --dump says the same
+	run --separate-stderr flo-rfm --db "$FLO_DB" --dump --as-of 2021-01-01
+	assert_failure 65
+	assert_output "$HEADER"
+	[ "${stderr_lines[-1]}" = "flo-rfm: no customer is left: every order is after --as-of 2021-01-01" ]
+	run --separate-stderr flo-rfm --db "$FLO_DB" --dump --as-of 2021-01-05
+	assert_success
+	assert_output "$HEADER
+a,0,0,0,0,1,10,2021-01-05,2021-01-05"
+}
+
 @test "without order ids a replay counts every order again" {
 	flo-rfm --db "$FLO_DB" "$DATA/orders_small.csv" > /dev/null
 	flo-rfm --db "$FLO_DB" "$DATA/orders_small.csv" > /dev/null
@@ -305,7 +394,7 @@ b,0,0,0,0,1,5,2021-01-02,2021-01-02"
 	# customer states of a newer format, and a damaged one
 	flo-rfm --db "$FLO_DB" "$DATA/orders_small.csv" > /dev/null
 	cp -r "$FLO_DB" "$TMP/newer"
-	mdb_dump -p -s customers "$FLO_DB" | sed 's/flo-custstate 1/flo-custstate 2/' |
+	mdb_dump -p -s customers "$FLO_DB" | sed 's/flo-custstate 2/flo-custstate 3/' |
 		mdb_load -s customers "$TMP/newer" 2> /dev/null
 	run flo-rfm --db "$TMP/newer" --dump
 	assert_failure 74

@@ -54,7 +54,10 @@ b,1,1,1,8,3,11,2024-01-01,2024-02-01,month,1,14,2"
 	assert_line --index 0 "flo-rfm: --occasion month counts time in months: not with --unit week"
 	run --separate-stderr flo-rfm --occasion week --unit week "$LOG"
 	assert_success
-	run flo-rfm --occasion week --db "$TMP/s.lmdb" "$LOG"
+	# the store records the period as its unit (tests/flo-rfm-db.bats)
+	run flo-rfm --db "$TMP/s.lmdb" --occasion week "$LOG"
+	assert_success
+	run flo-rfm --db "$TMP/s.lmdb" --unit day --dump
 	assert_failure 2
 	run flo-rfm --occasion fortnight "$LOG"
 	assert_failure 2

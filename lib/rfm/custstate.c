@@ -1,20 +1,33 @@
 /* custstate.c: a customer's orders as stored state (see custstate.h).
  *
- * The stored form, version 1 (integers are LEB128 varints, "zz" ones
+ * The stored form, version 2 (integers are LEB128 varints, "zz" ones
  * zigzag-encoded signed values, doubles 8 bytes little-endian):
  *
  *   byte    version (FLO_CUSTSTATE_FORMAT)
- *   byte    what follows: 1 first order, 2 kept fields, 4 order ids
- *   varint  number of days (at least 1), then per day, in increasing order:
+ *   byte    what follows: 1 first order, 2 kept fields, 4 order ids and
+ *           lines, 8 returns
+ *   varint  number of days (0 only for returns alone), then per day, in
+ *           increasing order:
  *     varint  the day: the first zz day number, later ones the gap - 1
  *     varint  orders << 1 | 1 when a double remainder of the value follows
+ *             (orders 0: a day of further lines only, per-order occasions)
  *     zz      the value in millionths [double remainder]
  *     [kept]  varint second of the day of the kept order, varint kept index
  *   [first]   zz time in seconds, zz value in millionths, byte 1 when a
  *             double remainder follows [double]
  *   [kept]    varint number of distinct kept blobs (in order of first use by
  *             the days), each varint length + bytes as lib/rfm/kept.c packs them
- *   [ids]     varint number of order-id hashes, each 8 bytes, increasing
+ *   [ids]     varint number of order-id hashes, each 8 bytes, increasing;
+ *             varint number of line hashes, each 8 bytes, increasing
+ *   [returns] varint number of returns (at least 1), then per return, in
+ *             increasing order of day and value:
+ *     varint  the day: the first zz day number, later ones the gap
+ *     varint  the value in millionths (>= 0) << 1 | 1 when a double
+ *             remainder (> 0) follows [double]
+ *
+ * Version 1 (flo before line items, --returns net and calendar periods in
+ * the store) kept order ids only: a later line of a stored order would be
+ * taken for a replay there, and counted here, so version 1 is not read.
  *
  * Varints keep a typical day to 5 or 6 bytes.  The kept fields are held per
  * day, not only for the latest order, so that a summary at an earlier as-of
@@ -31,7 +44,7 @@
 #include "rfm/kept.h"
 #include "base/money.h"
 
-enum { HAS_FIRST = 1, HAS_KEPT = 2, HAS_IDS = 4 };
+enum { HAS_FIRST = 1, HAS_KEPT = 2, HAS_IDS = 4, HAS_RETURNS = 8 };
 
 struct day {
 	int32_t day;
@@ -43,6 +56,19 @@ struct day {
 
 struct blob {
 	size_t off, len; /* in bytes[] */
+};
+
+/* A return (--returns net), netted at summary time. */
+struct ret {
+	int32_t day;
+	struct flo_money value; /* >= 0 */
+};
+
+/* A purchase occasion of a summary: a day, or a calendar period's days. */
+struct occ {
+	int32_t key;  /* its day (flo_rfm_occasion_day()) */
+	int hold;     /* in the holdout */
+	struct flo_money value;
 };
 
 struct flo_custstate {
@@ -57,8 +83,14 @@ struct flo_custstate {
 	struct blob *blobs;
 	uint32_t nblobs, cap_blobs;
 	unsigned char *scratch; /* the incoming order's kept fields, packed */
-	uint64_t *ids;
+	uint64_t *ids; /* order-id hashes */
 	uint32_t nids, cap_ids;
+	uint64_t *lines; /* line hashes */
+	uint32_t nlines, cap_lines;
+	struct ret *rets;
+	uint32_t nrets, cap_rets;
+	struct occ *occ; /* the summary's scratch, as many as days' capacity */
+	uint32_t cap_occ;
 };
 
 static uint64_t magnitude(int64_t v)
@@ -86,6 +118,9 @@ void flo_custstate_free(flo_custstate *st)
 	free(st->blobs);
 	free(st->scratch);
 	free(st->ids);
+	free(st->lines);
+	free(st->rets);
+	free(st->occ);
 	free(st);
 }
 
@@ -97,6 +132,8 @@ void flo_custstate_clear(flo_custstate *st)
 	st->nbytes = 0;
 	st->nblobs = 0;
 	st->nids = 0;
+	st->nlines = 0;
+	st->nrets = 0;
 }
 
 uint32_t flo_custstate_orders(const flo_custstate *st)
@@ -217,34 +254,176 @@ static int sums_take(const flo_custstate *st, uint32_t d, int new_day, struct fl
 	return micros <= (uint64_t)FLO_MONEY_MICROS_MAX && rest <= FLO_MONEY_REST_MAX;
 }
 
+/* The same for one more return: the returns' values summed within the
+ * bounds, so that no netting takes a sum out of them. */
+static int returns_take(const flo_custstate *st, struct flo_money value)
+{
+	uint64_t micros = magnitude(value.micros);
+	double rest = fabs(value.rest);
+	for (uint32_t i = 0; i < st->nrets; i++) {
+		micros += magnitude(st->rets[i].value.micros);
+		rest += fabs(st->rets[i].value.rest);
+	}
+	return micros <= (uint64_t)FLO_MONEY_MICROS_MAX && rest <= FLO_MONEY_REST_MAX;
+}
+
+/* Returns in increasing order of day, then value: the stored bytes do not
+ * depend on their arrival. */
+static int ret_before(const struct ret *a, const struct ret *b)
+{
+	if (a->day != b->day)
+		return a->day < b->day;
+	if (a->value.micros != b->value.micros)
+		return a->value.micros < b->value.micros;
+	return a->value.rest < b->value.rest;
+}
+
+/* The summary's scratch as large as the days' array. */
+static int occ_ready(flo_custstate *st)
+{
+	if (st->cap_occ >= st->cap_days)
+		return 1;
+	struct occ *o = realloc(st->occ, (size_t)st->cap_days * sizeof *o);
+	if (o == NULL)
+		return 0;
+	st->occ = o;
+	st->cap_occ = st->cap_days;
+	return 1;
+}
+
+/* Insert h at `at` of the sorted hashes v (room reserved). */
+static void hash_insert(uint64_t *v, uint32_t *n, uint32_t at, uint64_t h)
+{
+	memmove(v + at + 1, v + at, (*n - at) * sizeof *v);
+	v[at] = h;
+	(*n)++;
+}
+
+static int same_period(const struct flo_rfm_config *cfg, int32_t a, int32_t b)
+{
+	return flo_period_start(cfg->period, a) == flo_period_start(cfg->period, b);
+}
+
+/* Whether the line's hash is new: then *at is where it goes, room made. */
+static int line_new(flo_custstate *st, uint64_t line, uint32_t *at, int *oom)
+{
+	*at = id_search(st->lines, st->nlines, line);
+	*oom = 0;
+	if (*at < st->nlines && st->lines[*at] == line)
+		return 0;
+	*oom = !reserve((void **)&st->lines, st->nlines, &st->cap_lines, sizeof *st->lines, 1);
+	return 1;
+}
+
+int flo_custstate_add_return(flo_custstate *st, const struct flo_rfm_config *cfg, int64_t time,
+			     double value, uint64_t line, int *repeated)
+{
+	int32_t day = flo_rfm_day(time);
+	struct ret r = {day, flo_money_of(value)};
+	uint32_t at = 0;
+	int new_line = 0, oom;
+
+	*repeated = 0;
+	if (!cfg->net_returns || !(value >= 0))
+		return FLO_EVALUE;
+	if (!day_ok(day))
+		return FLO_EUSAGE;
+	if (cfg->order_ids && line != 0) {
+		if (!line_new(st, line, &at, &oom)) {
+			*repeated = 1;
+			return FLO_OK;
+		}
+		if (oom)
+			return FLO_ENOMEM;
+		new_line = 1;
+	}
+	if (!returns_take(st, r.value))
+		return FLO_ERANGE;
+	if (!reserve((void **)&st->rets, st->nrets, &st->cap_rets, sizeof *st->rets, 1))
+		return FLO_ENOMEM;
+	if (new_line)
+		hash_insert(st->lines, &st->nlines, at, line);
+	uint32_t i = st->nrets;
+	while (i > 0 && ret_before(&r, &st->rets[i - 1]))
+		i--;
+	memmove(st->rets + i + 1, st->rets + i, (st->nrets - i) * sizeof *st->rets);
+	st->rets[i] = r;
+	st->nrets++;
+	return FLO_OK;
+}
+
 int flo_custstate_add(flo_custstate *st, const struct flo_rfm_config *cfg,
 		      const struct flo_custstate_order *o, int *repeated)
 {
+	return flo_custstate_add_line(st, cfg, o, 0, repeated);
+}
+
+int flo_custstate_add_line(flo_custstate *st, const struct flo_rfm_config *cfg,
+			   const struct flo_custstate_order *o, uint64_t line, int *repeated)
+{
 	int32_t day = flo_rfm_day(o->time);
 	int32_t tod = (int32_t)(o->time - (int64_t)day * 86400);
-	uint32_t at = 0, blob = 0;
+	uint32_t at = 0, at_line = 0, blob = 0;
+	int new_id = 0, new_line = 0, known = 0, oom;
 
 	*repeated = 0;
 	if (!day_ok(day))
 		return FLO_EUSAGE;
+	if (!cfg->order_ids)
+		line = 0;
 	/* Everything that can fail comes before the first change. */
-	if (cfg->order_ids) {
-		at = id_search(st->ids, st->nids, o->id_hash);
-		if (at < st->nids && st->ids[at] == o->id_hash) {
+	if (line != 0) {
+		if (!line_new(st, line, &at_line, &oom)) {
 			*repeated = 1;
 			return FLO_OK;
 		}
-		if (!reserve((void **)&st->ids, st->nids, &st->cap_ids, sizeof *st->ids, 1))
+		if (oom)
 			return FLO_ENOMEM;
+		new_line = 1;
+	}
+	if (cfg->order_ids) {
+		at = id_search(st->ids, st->nids, o->id_hash);
+		known = at < st->nids && st->ids[at] == o->id_hash;
+		if (known && line == 0) {
+			*repeated = 1; /* a whole order, seen before */
+			return FLO_OK;
+		}
+		if (!known &&
+		    !reserve((void **)&st->ids, st->nids, &st->cap_ids, sizeof *st->ids, 1))
+			return FLO_ENOMEM;
+		new_id = !known;
 	}
 	uint32_t d = day_search(st->days, st->ndays, day);
 	int new_day = d == st->ndays || st->days[d].day != day;
+	/* A further line of a known order adds to the day without counting an
+	 * order, as rfm.c's fold_line(): on an occasion the customer has (a
+	 * day, or a calendar period), or with per-order occasions on any day
+	 * (an order across midnight). */
+	int further = known && (cfg->per_order || !new_day ||
+				(cfg->period != FLO_PERIOD_NONE &&
+				 ((d < st->ndays && same_period(cfg, st->days[d].day, day)) ||
+				  (d > 0 && same_period(cfg, st->days[d - 1].day, day)))));
 	int keep = cfg->nkeep > 0 && (new_day || tod >= st->days[d].keep_tod);
 	if (new_day && !reserve((void **)&st->days, st->ndays, &st->cap_days, sizeof *st->days, 1))
+		return FLO_ENOMEM;
+	if (!occ_ready(st))
 		return FLO_ENOMEM;
 	struct flo_money value = flo_money_of(o->amount);
 	if (!sums_take(st, d, new_day, value))
 		return FLO_ERANGE;
+	/* With per-order occasions, the first order's further lines (those at
+	 * its time, as rfm.c counts them) add to its value. */
+	struct flo_money first = st->first_value;
+	int set_first = 0;
+	if (cfg->per_order && further) {
+		set_first = st->has_first && o->time == st->first_time;
+		if (set_first && !flo_money_add_checked(&first, value))
+			return FLO_ERANGE;
+	} else if (cfg->per_order) {
+		set_first = !st->has_first || flo_rfm_first_before(o->time, o->amount,
+								  st->first_time, st->first_value);
+		first = value;
+	}
 	if (keep) {
 		if (flo_kept_pack(&st->scratch, o->keep, cfg->nkeep) != FLO_OK)
 			return FLO_ENOMEM;
@@ -253,54 +432,63 @@ int flo_custstate_add(flo_custstate *st, const struct flo_rfm_config *cfg,
 			return FLO_ENOMEM;
 	}
 
-	if (cfg->order_ids) {
-		memmove(st->ids + at + 1, st->ids + at, (st->nids - at) * sizeof *st->ids);
-		st->ids[at] = o->id_hash;
-		st->nids++;
-	}
+	if (new_line)
+		hash_insert(st->lines, &st->nlines, at_line, line);
+	if (new_id)
+		hash_insert(st->ids, &st->nids, at, o->id_hash);
 	if (new_day) {
 		memmove(st->days + d + 1, st->days + d, (st->ndays - d) * sizeof *st->days);
 		st->days[d] = (struct day){.day = day, .keep_tod = -1};
 		st->ndays++;
 	}
 	struct day *e = &st->days[d];
-	e->count++;
+	e->count += !further;
 	flo_money_add(&e->value, value);
 	if (keep) {
 		e->keep_tod = tod;
 		e->blob = blob;
 	}
-	if (cfg->per_order &&
-	    (!st->has_first ||
-	     flo_rfm_first_before(o->time, o->amount, st->first_time, st->first_value))) {
+	if (set_first) {
+		if (!further)
+			st->first_time = o->time;
 		st->has_first = 1;
-		st->first_time = o->time;
-		st->first_value = value;
+		st->first_value = first;
 	}
-	st->orders++;
+	st->orders += !further;
 	return FLO_OK;
 }
 
-int flo_custstate_summary(const flo_custstate *st, const struct flo_rfm_config *cfg,
+int flo_custstate_summary(flo_custstate *st, const struct flo_rfm_config *cfg,
 			  int32_t as_of, struct flo_summary *s, struct flo_field *kept,
 			  struct flo_custstate_left *left)
 {
-	int64_t end = cfg->has_holdout ? cfg->holdout_end : as_of;
+	int32_t end = cfg->has_holdout ? cfg->holdout_end : as_of;
+	struct flo_rfm_config at = *cfg;
 	struct flo_rfm_totals t = {0};
-	uint32_t ncal = 0, late = 0;
+	uint32_t nocc = 0, ncal = 0, last_cal = 0, late = 0;
 
+	at.as_of = as_of;
+	/* The days into purchase occasions (a period's days are one), the
+	 * calibration's first: the days are in order. */
 	for (uint32_t i = 0; i < st->ndays; i++) {
 		const struct day *e = &st->days[i];
-		if (e->day <= as_of) {
-			ncal++;
-			t.orders += e->count;
-			flo_money_add(&t.revenue, e->value);
-		} else if (e->day <= end) {
+		int hold = e->day > as_of;
+		if (hold && e->day > end) {
+			late += e->count;
+			continue;
+		}
+		int32_t key = flo_rfm_occasion_day(&at, e->day, hold);
+		if (nocc == 0 || st->occ[nocc - 1].key != key || st->occ[nocc - 1].hold != hold)
+			st->occ[nocc++] = (struct occ){key, hold, {0, 0}};
+		flo_money_add(&st->occ[nocc - 1].value, e->value);
+		if (hold) {
 			t.h_orders += e->count;
-			t.h_occasions++;
 			flo_money_add(&t.h_value, e->value);
 		} else {
-			late += e->count;
+			ncal = nocc;
+			last_cal = i;
+			t.orders += e->count;
+			flo_money_add(&t.revenue, e->value);
 		}
 	}
 	if (left != NULL) {
@@ -309,20 +497,50 @@ int flo_custstate_summary(const flo_custstate *st, const struct flo_rfm_config *
 	}
 	if (ncal == 0)
 		return 0;
-	const struct day *first = &st->days[0], *last = &st->days[ncal - 1];
-	t.first_day = first->day;
-	t.last_day = last->day;
+	/* --returns net, as rfm.c's net_return(): each return reduces the
+	 * occasion of its day, else the latest before it, in its period
+	 * (calibration or holdout), never below 0.  Returns and occasions are
+	 * both in increasing order, so one pass finds every target. */
+	uint32_t j = 0;
+	for (uint32_t i = 0; i < st->nrets; i++) {
+		const struct ret *r = &st->rets[i];
+		int hold = cfg->has_as_of && r->day > as_of;
+		if (hold && (!cfg->has_holdout || r->day > cfg->holdout_end))
+			break; /* late, as every one after it */
+		int32_t key = flo_rfm_occasion_day(&at, r->day, hold);
+		while (j < nocc && st->occ[j].key <= key)
+			j++;
+		uint32_t k = hold ? j : (j < ncal ? j : ncal);
+		if (k == 0 || st->occ[k - 1].hold != hold)
+			continue; /* no purchase to reduce */
+		struct occ *target = &st->occ[k - 1];
+		struct flo_money cut = r->value;
+		if (flo_money_value(cut) > flo_money_value(target->value))
+			cut = target->value;
+		target->value = flo_money_sub(target->value, cut);
+		if (hold)
+			t.h_value = flo_money_sub(t.h_value, cut);
+		else
+			t.revenue = flo_money_sub(t.revenue, cut);
+	}
+	t.first_day = st->occ[0].key;
+	t.last_day = st->occ[ncal - 1].key;
+	/* Calibration days of further lines only (the order counted on a day
+	 * in the holdout): one order, as rfm.c's fold_line() counts it. */
+	if (t.orders == 0)
+		t.orders = 1;
 	if (cfg->per_order) {
 		t.occasions = t.orders;
 		t.h_occasions = t.h_orders;
 		t.first_value = st->first_value;
 	} else {
 		t.occasions = ncal;
-		t.first_value = first->value;
+		t.h_occasions = nocc - ncal;
+		t.first_value = st->occ[0].value;
 	}
 	flo_rfm_summarise(cfg, as_of, &t, s);
 	if (cfg->nkeep > 0)
-		flo_kept_unpack(st->bytes + st->blobs[last->blob].off, kept, cfg->nkeep);
+		flo_kept_unpack(st->bytes + st->blobs[st->days[last_cal].blob].off, kept, cfg->nkeep);
 	s->kept = kept;
 	return 1;
 }
@@ -337,8 +555,8 @@ struct out {
 
 static void put_bytes(struct out *o, const void *p, size_t n)
 {
-	if (o->oom)
-		return;
+	if (o->oom || n == 0)
+		return; /* n 0: p may be an empty array's NULL */
 	if (*o->cap - o->len < n) {
 		size_t c = *o->cap ? *o->cap : 256;
 		while (c - o->len < n)
@@ -385,6 +603,18 @@ static void put_u64(struct out *o, uint64_t v)
 	put_bytes(o, b, 8);
 }
 
+/* Hashes as 8-byte little-endian words: on a little-endian machine the
+ * array's own bytes, copied at once (a state holds two a line). */
+static void put_hashes(struct out *o, const uint64_t *v, uint32_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	put_bytes(o, v, (size_t)n * 8);
+#else
+	for (uint32_t i = 0; i < n; i++)
+		put_u64(o, v[i]);
+#endif
+}
+
 static void put_double(struct out *o, double d)
 {
 	uint64_t v;
@@ -420,8 +650,22 @@ int flo_custstate_encode(const flo_custstate *st, unsigned char **buf, size_t *c
 			}
 		}
 	}
+	/* Room for the whole encoding at once: each field at its longest. */
+	size_t bound = 64 + (size_t)st->ndays * 50 + st->nbytes + (size_t)st->nblobs * 10 +
+		       ((size_t)st->nids + st->nlines) * 8 + (size_t)st->nrets * 28;
+	if (*cap < bound) {
+		unsigned char *b = realloc(*buf, bound);
+		if (b == NULL) {
+			free(map);
+			free(order);
+			return FLO_ENOMEM;
+		}
+		*buf = b;
+		*cap = bound;
+	}
 	head[1] = (unsigned char)((st->has_first ? HAS_FIRST : 0) | (kept ? HAS_KEPT : 0) |
-				  (st->nids ? HAS_IDS : 0));
+				  (st->nids || st->nlines ? HAS_IDS : 0) |
+				  (st->nrets ? HAS_RETURNS : 0));
 	put_bytes(&o, head, 2);
 	put_varint(&o, st->ndays);
 	for (uint32_t i = 0; i < st->ndays; i++) {
@@ -456,10 +700,25 @@ int flo_custstate_encode(const flo_custstate *st, unsigned char **buf, size_t *c
 			put_bytes(&o, st->bytes + b->off, b->len);
 		}
 	}
-	if (st->nids) {
+	if (st->nids || st->nlines) {
 		put_varint(&o, st->nids);
-		for (uint32_t i = 0; i < st->nids; i++)
-			put_u64(&o, st->ids[i]);
+		put_hashes(&o, st->ids, st->nids);
+		put_varint(&o, st->nlines);
+		put_hashes(&o, st->lines, st->nlines);
+	}
+	if (st->nrets) {
+		put_varint(&o, st->nrets);
+		for (uint32_t i = 0; i < st->nrets; i++) {
+			const struct ret *r = &st->rets[i];
+			int rest = r->value.rest != 0;
+			if (i == 0)
+				put_varint(&o, zigzag(r->day));
+			else
+				put_varint(&o, (uint64_t)((int64_t)r->day - st->rets[i - 1].day));
+			put_varint(&o, (uint64_t)r->value.micros << 1 | (uint64_t)rest);
+			if (rest)
+				put_double(&o, r->value.rest);
+		}
 	}
 	free(map);
 	free(order);
@@ -534,23 +793,88 @@ static int blob_ok(const unsigned char *p, size_t len, size_t n)
 	return len == 0;
 }
 
+/* Sorted hashes, strictly increasing, n of them (8 bytes each) into *v. */
+static int get_hashes(struct in *in, uint64_t **v, uint32_t *nv, uint32_t *cap, uint64_t n)
+{
+	if (in->bad || n > (uint64_t)(in->end - in->p) / 8)
+		return FLO_EVALUE;
+	*nv = 0;
+	if (!reserve((void **)v, 0, cap, sizeof **v, n))
+		return FLO_ENOMEM;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n > 0)
+		memcpy(*v, in->p, (size_t)n * 8);
+	in->p += n * 8;
+#else
+	for (uint64_t i = 0; i < n; i++)
+		(*v)[i] = get_u64(in);
+#endif
+	for (uint64_t i = 1; i < n; i++)
+		if ((*v)[i] <= (*v)[i - 1])
+			return FLO_EVALUE;
+	*nv = (uint32_t)n;
+	return FLO_OK;
+}
+
+static int decode_returns(flo_custstate *st, struct in *in)
+{
+	uint64_t n = get_varint(in), micros = 0;
+	double rest = 0;
+	int64_t day = 0;
+	/* Each return takes at least two bytes: a bound before allocating. */
+	if (in->bad || n == 0 || n > (uint64_t)(in->end - in->p) / 2)
+		return FLO_EVALUE;
+	if (!reserve((void **)&st->rets, 0, &st->cap_rets, sizeof *st->rets, n))
+		return FLO_ENOMEM;
+	for (uint64_t i = 0; i < n; i++) {
+		struct ret *r = &st->rets[i];
+		uint64_t v = get_varint(in), mr;
+		day = i == 0 ? unzigzag(v) : day + (v > INT32_MAX ? INT32_MAX : (int64_t)v);
+		mr = get_varint(in);
+		r->day = (int32_t)(day_ok(day) ? day : 0);
+		r->value.micros = (int64_t)(mr >> 1); /* below 2^63: checked below */
+		r->value.rest = mr & 1 ? get_double(in) : 0;
+		micros += mr >> 1;
+		rest += r->value.rest;
+		if (in->bad || !day_ok(day) || (mr >> 1) > MICROS_MAX || micros > MICROS_MAX ||
+		    ((mr & 1) && !(r->value.rest > 0)) || !(rest <= REST_MAX) ||
+		    (i > 0 && ret_before(r, &st->rets[i - 1])))
+			return FLO_EVALUE;
+		st->nrets++;
+	}
+	return FLO_OK;
+}
+
 static int decode(flo_custstate *st, const struct flo_rfm_config *cfg, struct in *in)
 {
-	int want = (cfg->per_order ? HAS_FIRST : 0) | (cfg->nkeep ? HAS_KEPT : 0) |
-		   (cfg->order_ids ? HAS_IDS : 0);
 	if (in->end - in->p < 2)
 		return FLO_EVALUE;
 	if (in->p[0] > FLO_CUSTSTATE_FORMAT)
 		return FLO_EVERSION;
-	if (in->p[0] != FLO_CUSTSTATE_FORMAT || in->p[1] != want)
+	unsigned flags = in->p[1];
+	if (in->p[0] != FLO_CUSTSTATE_FORMAT || flags > 15 ||
+	    ((flags & HAS_IDS) && !cfg->order_ids) || ((flags & HAS_RETURNS) && !cfg->net_returns))
 		return FLO_EVALUE;
 	in->p += 2;
 	uint64_t ndays = get_varint(in);
-	/* Each day takes at least three bytes: a bound before allocating. */
-	if (in->bad || ndays == 0 || ndays > (uint64_t)(in->end - in->p) / 3)
+	/* Each day takes at least three bytes: a bound before allocating.  No
+	 * day only with returns alone. */
+	if (in->bad || (ndays == 0 && !(flags & HAS_RETURNS)) ||
+	    ndays > (uint64_t)(in->end - in->p) / 3)
 		return FLO_EVALUE;
+	/* What a customer with orders has, by the conventions. */
+	unsigned want = ndays == 0 ? 0
+				   : (cfg->per_order ? HAS_FIRST : 0) | (cfg->nkeep ? HAS_KEPT : 0) |
+					     (cfg->order_ids ? HAS_IDS : 0);
+	if ((flags & (HAS_FIRST | HAS_KEPT)) != (want & (HAS_FIRST | HAS_KEPT)) ||
+	    ((want & HAS_IDS) && !(flags & HAS_IDS)))
+		return FLO_EVALUE;
+	/* Days of further lines only (no order counted) come of order ids with
+	 * per-order or calendar-period occasions. */
+	int empty_days = cfg->order_ids && (cfg->per_order || cfg->period != FLO_PERIOD_NONE);
 	st->ndays = 0;
-	if (!reserve((void **)&st->days, 0, &st->cap_days, sizeof *st->days, ndays))
+	if (!reserve((void **)&st->days, 0, &st->cap_days, sizeof *st->days, ndays) ||
+	    !occ_ready(st))
 		return FLO_ENOMEM;
 	/* Bounds on the values' magnitudes, so that no sum a summary takes can
 	 * overflow (int64 millionths: 4.6e12 in money; doubles: finite). */
@@ -580,27 +904,33 @@ static int decode(flo_custstate *st, const struct flo_rfm_config *cfg, struct in
 		orders += e->count;
 		micros += magnitude(e->value.micros);
 		rest += fabs(e->value.rest);
-		if (in->bad || !day_ok(day) || e->count == 0 || (cr >> 1) > UINT32_MAX ||
-		    orders > UINT32_MAX || micros > MICROS_MAX || !(rest <= REST_MAX))
+		if (in->bad || !day_ok(day) || (e->count == 0 && !empty_days) ||
+		    (cr >> 1) > UINT32_MAX || orders > UINT32_MAX || micros > MICROS_MAX ||
+		    !(rest <= REST_MAX))
 			return FLO_EVALUE;
 		st->ndays++;
 	}
+	if (ndays > 0 && orders == 0)
+		return FLO_EVALUE;
 	st->orders = (uint32_t)orders;
-	if (cfg->per_order) {
+	if (flags & HAS_FIRST) {
 		st->first_time = unzigzag(get_varint(in));
 		st->first_value.micros = unzigzag(get_varint(in));
 		if (in->p == in->end || *in->p > 1)
 			return FLO_EVALUE;
 		st->first_value.rest = *in->p++ ? get_double(in) : 0;
-		/* The first order falls on the first day. */
+		/* The first order falls on the first day with an order. */
+		uint32_t f = 0;
+		while (st->days[f].count == 0)
+			f++;
 		if (in->bad || magnitude(st->first_value.micros) > MICROS_MAX ||
 		    !(fabs(st->first_value.rest) <= REST_MAX) ||
-		    st->first_time < (int64_t)st->days[0].day * 86400 ||
-		    st->first_time > (int64_t)st->days[0].day * 86400 + 86399)
+		    st->first_time < (int64_t)st->days[f].day * 86400 ||
+		    st->first_time > (int64_t)st->days[f].day * 86400 + 86399)
 			return FLO_EVALUE;
 		st->has_first = 1;
 	}
-	if (cfg->nkeep) {
+	if (flags & HAS_KEPT) {
 		uint64_t nblobs = get_varint(in);
 		if (in->bad || nblobs != maxblob + 1 || nblobs > ndays)
 			return FLO_EVALUE;
@@ -619,19 +949,22 @@ static int decode(flo_custstate *st, const struct flo_rfm_config *cfg, struct in
 			in->p += len;
 		}
 	}
-	if (cfg->order_ids) {
-		uint64_t nids = get_varint(in);
-		/* Every order stored has its own id. */
-		if (in->bad || nids != orders || nids > (uint64_t)(in->end - in->p) / 8)
+	if (flags & HAS_IDS) {
+		int rc = get_hashes(in, &st->ids, &st->nids, &st->cap_ids, get_varint(in));
+		if (rc == FLO_OK)
+			rc = get_hashes(in, &st->lines, &st->nlines, &st->cap_lines, get_varint(in));
+		if (rc != FLO_OK)
+			return rc;
+		/* Every order counted has its id, or is a further day of one that
+		 * has; none is stored without an order; some hash is stored. */
+		if (st->nids > orders || (orders > 0 && st->nids == 0) ||
+		    st->nids + st->nlines == 0)
 			return FLO_EVALUE;
-		if (!reserve((void **)&st->ids, 0, &st->cap_ids, sizeof *st->ids, nids))
-			return FLO_ENOMEM;
-		for (uint64_t i = 0; i < nids; i++) {
-			uint64_t h = get_u64(in);
-			if (i > 0 && h <= st->ids[i - 1])
-				return FLO_EVALUE;
-			st->ids[st->nids++] = h;
-		}
+	}
+	if (flags & HAS_RETURNS) {
+		int rc = decode_returns(st, in);
+		if (rc != FLO_OK)
+			return rc;
 	}
 	return in->p == in->end ? FLO_OK : FLO_EVALUE;
 }

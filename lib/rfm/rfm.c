@@ -428,12 +428,11 @@ int32_t flo_period_index(enum flo_period p, int32_t day)
 	return day;
 }
 
-/* The purchase occasion an order on `day` belongs to, as a day: the day, or
- * (period occasions) its period's first day.  A holdout order's is after
- * as_of even when its period began before: the period that straddles as_of
- * is a purchase in both, as lifetimes' calibration_and_holdout_data counts
- * the holdout's periods from the orders after calibration_period_end. */
-static int32_t occasion_day(const struct flo_rfm_config *cfg, int32_t day, int holdout)
+/* A holdout order's occasion is after as_of even when its period began
+ * before: the period that straddles as_of is a purchase in both, as
+ * lifetimes' calibration_and_holdout_data counts the holdout's periods from
+ * the orders after calibration_period_end. */
+int32_t flo_rfm_occasion_day(const struct flo_rfm_config *cfg, int32_t day, int holdout)
 {
 	if (cfg->period == FLO_PERIOD_NONE)
 		return day;
@@ -655,7 +654,7 @@ static int add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, dou
 		*fate = FLO_ORDER_LATE;
 		return FLO_OK;
 	}
-	day = occasion_day(&r->cfg, day, holdout);
+	day = flo_rfm_occasion_day(&r->cfg, day, holdout);
 	struct flo_money value = flo_money_of(amount);
 	/* Before the customer is made: a value no sum can take. */
 	if (!flo_money_ok(value))
@@ -707,7 +706,7 @@ int flo_rfm_add_line(flo_rfm *r, const char *id, size_t id_len, int64_t time, do
 	    (*fate == FLO_ORDER_CALIBRATION || *fate == FLO_ORDER_HOLDOUT)) {
 		struct part *pt = &r->part[r->last_part];
 		int32_t day = flo_rfm_day(time);
-		day = occasion_day(&r->cfg, day, *fate == FLO_ORDER_HOLDOUT);
+		day = flo_rfm_occasion_day(&r->cfg, day, *fate == FLO_ORDER_HOLDOUT);
 		err = add_day_value(pt, pt->last_index, day, flo_money_of(amount));
 	}
 	return err;
@@ -726,7 +725,7 @@ int flo_rfm_add_return(flo_rfm *r, const char *id, size_t id_len, int64_t time, 
 		*fate = FLO_ORDER_LATE;
 		return FLO_OK;
 	}
-	day = occasion_day(&r->cfg, day, holdout);
+	day = flo_rfm_occasion_day(&r->cfg, day, holdout);
 	struct part *pt;
 	uint32_t idx;
 	if ((err = customer(r, id, id_len, &pt, &idx)) != FLO_OK)

@@ -75,6 +75,11 @@ int32_t flo_rfm_day(int64_t time);
 int32_t flo_period_start(enum flo_period p, int32_t day);
 int32_t flo_period_index(enum flo_period p, int32_t day);
 
+/* The purchase occasion an order on `day` belongs to, as a day: the day, or
+ * (period occasions) its period's first day, for a holdout order (after
+ * cfg->as_of) no earlier than as_of + 1. */
+int32_t flo_rfm_occasion_day(const struct flo_rfm_config *cfg, int32_t day, int holdout);
+
 /* With per-order occasions, whether an order at `time` of `amount` is the
  * customer's first rather than the one held (first_time, first_value): the
  * earliest, and of simultaneous ones the smallest, so that arrival order

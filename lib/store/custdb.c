@@ -32,6 +32,13 @@ void flo_custdb_settings_free(struct flo_custdb_settings *s)
 	memset(s, 0, sizeof *s);
 }
 
+static const char *occasion_name(const struct flo_custdb_settings *s)
+{
+	return s->per_order ? "order"
+	       : s->period == FLO_PERIOD_WEEK ? "week"
+	       : s->period == FLO_PERIOD_MONTH ? "month" : "day";
+}
+
 /* The record's text, malloc'd (*len bytes), or NULL when out of memory. */
 static char *settings_format(const struct flo_custdb_settings *s, size_t *len)
 {
@@ -42,8 +49,10 @@ static char *settings_format(const struct flo_custdb_settings *s, size_t *len)
 	if (text == NULL)
 		return NULL;
 	size_t n = (size_t)snprintf(text, cap, "flo-custstate %d\nunit %s\noccasion %s\nfrequency %s\n",
-				    FLO_CUSTSTATE_FORMAT, s->unit, s->per_order ? "order" : "day",
+				    FLO_CUSTSTATE_FORMAT, s->unit, occasion_name(s),
 				    s->freq_total ? "total" : "repeat");
+	if (s->net_returns)
+		n += (size_t)snprintf(text + n, cap - n, "returns net\n");
 	if (s->order_id)
 		n += (size_t)snprintf(text + n, cap - n, "order-id %s\n", s->order_id);
 	for (size_t i = 0; i < s->nkeep; i++)
@@ -73,12 +82,14 @@ static int value_is(const char *v, size_t n, const char *want)
 	return n == strlen(want) && memcmp(v, want, n) == 0;
 }
 
-/* Parse the record; FLO_EVERSION (newer format) or FLO_EVALUE (damaged). */
-static int settings_parse(const char *text, size_t len, struct flo_custdb_settings *s)
+/* Parse the record; FLO_EVERSION (a newer format, or an older one: *older
+ * says which) or FLO_EVALUE (damaged). */
+static int settings_parse(const char *text, size_t len, struct flo_custdb_settings *s,
+			  long *older)
 {
 	static const char magic[] = "flo-custstate ";
 	const char *p = text, *end = text + len;
-	int seen_unit = 0, seen_occ = 0, seen_freq = 0, first = 1;
+	int seen_unit = 0, seen_occ = 0, seen_freq = 0, seen_returns = 0, first = 1;
 
 	memset(s, 0, sizeof *s);
 	if (len == 0 || text[len - 1] != '\n' || memchr(text, '\0', len) != NULL)
@@ -98,6 +109,10 @@ static int settings_parse(const char *text, size_t len, struct flo_custdb_settin
 			}
 			if (ver > FLO_CUSTSTATE_FORMAT)
 				return FLO_EVERSION;
+			if (ver >= 1 && ver < FLO_CUSTSTATE_FORMAT) {
+				*older = ver;
+				return FLO_EVERSION;
+			}
 			if (ver != FLO_CUSTSTATE_FORMAT)
 				return FLO_EVALUE;
 			first = 0;
@@ -110,13 +125,21 @@ static int settings_parse(const char *text, size_t len, struct flo_custdb_settin
 			if (flo_unit_days(s->unit, &days) != FLO_OK)
 				return FLO_EVALUE;
 		} else if (line_is(p, n, "occasion", &v, &vn)) {
-			if (seen_occ++ || !(value_is(v, vn, "day") || value_is(v, vn, "order")))
+			if (seen_occ++ || !(value_is(v, vn, "day") || value_is(v, vn, "order") ||
+					    value_is(v, vn, "week") || value_is(v, vn, "month")))
 				return FLO_EVALUE;
 			s->per_order = value_is(v, vn, "order");
+			s->period = value_is(v, vn, "week")    ? FLO_PERIOD_WEEK
+				    : value_is(v, vn, "month") ? FLO_PERIOD_MONTH
+							       : FLO_PERIOD_NONE;
 		} else if (line_is(p, n, "frequency", &v, &vn)) {
 			if (seen_freq++ || !(value_is(v, vn, "repeat") || value_is(v, vn, "total")))
 				return FLO_EVALUE;
 			s->freq_total = value_is(v, vn, "total");
+		} else if (line_is(p, n, "returns", &v, &vn)) {
+			if (seen_returns++ || !value_is(v, vn, "net"))
+				return FLO_EVALUE;
+			s->net_returns = 1;
 		} else if (line_is(p, n, "order-id", &v, &vn)) {
 			if (s->order_id != NULL || (s->order_id = strndup(v, vn)) == NULL)
 				return s->order_id ? FLO_EVALUE : FLO_ENOMEM;
@@ -137,6 +160,9 @@ static int settings_parse(const char *text, size_t len, struct flo_custdb_settin
 		}
 		p = nl + 1;
 	}
+	/* A calendar period is the unit. */
+	if (s->period != FLO_PERIOD_NONE && strcmp(s->unit, occasion_name(s)) != 0)
+		return FLO_EVALUE;
 	return seen_unit && seen_occ && seen_freq ? FLO_OK : FLO_EVALUE;
 }
 
@@ -161,11 +187,17 @@ static int settings_get(flo_store *s, struct flo_custdb_settings *out, char *err
 		snprintf(err, errlen, "%s", flo_store_errmsg(s));
 		return rc;
 	}
-	rc = settings_parse(val, len, out);
+	long older = 0;
+	rc = settings_parse(val, len, out, &older);
 	if (rc == FLO_OK)
 		return rc;
 	flo_custdb_settings_free(out);
-	if (rc == FLO_EVERSION)
+	if (rc == FLO_EVERSION && older)
+		snprintf(err, errlen, "customer states of format %ld, older than this flo reads "
+			 "(%d): rebuild the store from the order log (flo-rfm --db new.lmdb "
+			 "orders.csv); the flo that wrote it still dumps its summaries", older,
+			 FLO_CUSTSTATE_FORMAT);
+	else if (rc == FLO_EVERSION)
 		snprintf(err, errlen, "customer states of a newer format than this flo reads "
 			 "(%d): upgrade flo", FLO_CUSTSTATE_FORMAT);
 	else if (rc == FLO_EVALUE)
@@ -216,7 +248,9 @@ static int settle_new(const struct flo_custdb_wish *w, const struct flo_rfm_conf
 	memset(set, 0, sizeof *set);
 	snprintf(set->unit, sizeof set->unit, "%s", w->unit);
 	set->per_order = cfg->per_order;
+	set->period = cfg->period;
 	set->freq_total = cfg->freq_total;
+	set->net_returns = cfg->net_returns;
 	set->order_id = w->order_id ? strdup(w->order_id) : NULL;
 	set->keep = calloc(w->nkeep ? w->nkeep : 1, sizeof *set->keep);
 	if ((w->order_id && !set->order_id) || !set->keep)
@@ -251,10 +285,14 @@ static int settle_stored(const char *name, const struct flo_custdb_wish *w,
 		snprintf(b, sizeof b, "--unit %s", w->unit);
 		return conflict(msg, msglen, name, a, b);
 	}
-	if (w->occasion_given && cfg->per_order != set->per_order)
-		return conflict(msg, msglen, name,
-				set->per_order ? "--occasion order" : "--occasion day",
-				cfg->per_order ? "--occasion order" : "--occasion day");
+	struct flo_custdb_settings wished = {.per_order = cfg->per_order, .period = cfg->period};
+	if (w->occasion_given && strcmp(occasion_name(&wished), occasion_name(set)) != 0) {
+		snprintf(a, sizeof a, "--occasion %s", occasion_name(set));
+		snprintf(b, sizeof b, "--occasion %s", occasion_name(&wished));
+		return conflict(msg, msglen, name, a, b);
+	}
+	if (cfg->net_returns && !set->net_returns)
+		return conflict(msg, msglen, name, "--returns drop or keep", "--returns net");
 	if (w->frequency_given && cfg->freq_total != set->freq_total)
 		return conflict(msg, msglen, name,
 				set->freq_total ? "--frequency total" : "--frequency repeat",
@@ -297,7 +335,9 @@ int flo_custdb_settle(flo_store *s, const char *name, const struct flo_custdb_wi
 	}
 	flo_unit_days(set->unit, &cfg->unit_days);
 	cfg->per_order = set->per_order;
+	cfg->period = set->period;
 	cfg->freq_total = set->freq_total;
+	cfg->net_returns = set->net_returns;
 	cfg->order_ids = set->order_id != NULL;
 	cfg->nkeep = w->keep != NULL ? w->nkeep : set->nkeep;
 	return stored ? FLO_OK : FLO_ENOTFOUND;
@@ -348,6 +388,7 @@ struct flo_custdb {
 	struct flo_custdb_settings set;
 	int settings_dirty;
 	enum flo_custdb_emit emit;
+	long returns; /* stored, not replayed */
 	int open;
 	size_t pending;
 	uint32_t *slots; /* touched index + 1; 0 empty */
@@ -457,6 +498,11 @@ void flo_custdb_free(flo_custdb *db)
 const char *flo_custdb_errmsg(const flo_custdb *db)
 {
 	return db->msg;
+}
+
+long flo_custdb_returns(const flo_custdb *db)
+{
+	return db->returns;
 }
 
 size_t flo_custdb_pending(const flo_custdb *db)
@@ -628,19 +674,33 @@ int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 		.time = o->time, .amount = o->amount, .keep = o->keep,
 		.id_hash = db->cfg.order_ids ? flo_hash(o->order_id, o->order_id_len) : 0,
 	};
-	rc = flo_custstate_add(e->st, &db->cfg, &co, &repeated);
+	rc = o->is_return ? flo_custstate_add_return(e->st, &db->cfg, o->time, o->amount, o->line,
+						     &repeated)
+			  : flo_custstate_add_line(e->st, &db->cfg, &co, o->line, &repeated);
 	if (rc == FLO_EUSAGE)
 		return fail(db, rc, "a date outside the years %d to %d", FLO_YEAR_MIN,
 			    FLO_YEAR_MAX);
 	if (rc == FLO_ERANGE)
 		return fail(db, rc, "customer \"%s\": its total value would leave the range "
 			    "flo sums", flo_quote(o->id, o->id_len));
+	if (rc == FLO_EVALUE)
+		return fail(db, FLO_EUSAGE, "a return, but the store's states do not keep "
+			    "returns (--returns net)");
 	if (rc != FLO_OK)
 		return fail(db, rc, "out of memory");
 	db->pending++;
 	int32_t day = flo_rfm_day(o->time);
 	if (repeated) {
 		*fate = FLO_ORDER_REPEATED;
+	} else if (o->is_return) {
+		/* A return never moves the as-of date; without --as-of it is in
+		 * the calibration, as in a batch run. */
+		e->dirty = 1;
+		db->returns++;
+		int hold = db->cfg.has_as_of && day > db->cfg.as_of;
+		*fate = !hold ? FLO_ORDER_CALIBRATION
+			: db->cfg.has_holdout && day <= db->cfg.holdout_end ? FLO_ORDER_HOLDOUT
+									   : FLO_ORDER_LATE;
 	} else {
 		e->dirty = 1;
 		if (!db->set.has_latest || day > db->set.latest) {
@@ -1026,7 +1086,7 @@ int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_s
 	int got, rc;
 	while ((got = flo_ingest_next(in, &o)) > 0) {
 		struct flo_custdb_order ord = {o.id, o.id_len, o.time, o.amount, o.order_id,
-					       o.order_id_len, o.keep};
+					       o.order_id_len, o.keep, o.line, o.is_return};
 		enum flo_order_fate fate;
 		rc = flo_custdb_add(db, &ord, &fate);
 		if (rc == FLO_ERANGE) {

@@ -5,10 +5,11 @@
  * id can be (ids never start with a NUL byte), holds the conventions the
  * states were made with, fixed at first use, and the latest order day seen:
  *
- *   flo-custstate 1
+ *   flo-custstate 2
  *   unit week
- *   occasion day            (or order)
+ *   occasion day            (or order, week, month)
  *   frequency repeat        (or total)
+ *   returns net             (with --returns net: returns kept, netted at summaries)
  *   order-id FIELD          (when orders carry ids)
  *   keep FIELD              (one line per kept field, in order)
  *   latest 2021-02-26       (once an order is stored)
@@ -43,7 +44,9 @@
 struct flo_custdb_settings {
 	char unit[8];       /* day, week or month */
 	int per_order;      /* --occasion order */
+	enum flo_period period; /* --occasion week or month */
 	int freq_total;     /* --frequency total */
+	int net_returns;    /* --returns net */
 	char *order_id;     /* the order-id field, NULL when orders carry none */
 	char **keep;        /* the kept fields */
 	size_t nkeep;
@@ -55,7 +58,7 @@ struct flo_custdb_settings {
 void flo_custdb_settings_free(struct flo_custdb_settings *s);
 
 /* The store's settings, read in a snapshot of their own: FLO_ENOTFOUND when
- * no states were ever stored, FLO_EVERSION for a newer state format,
+ * no states were ever stored, FLO_EVERSION for a newer or older state format,
  * FLO_ESTORE for a damaged record or a store error; `err` (errlen bytes)
  * says why. */
 int flo_custdb_read_settings(flo_store *s, struct flo_custdb_settings *out, char *err,
@@ -74,8 +77,10 @@ struct flo_custdb_wish {
  * wish may repeat but not change (else FLO_EUSAGE), what it leaves out
  * taken from the store; for a store without states the wish's (recorded
  * with the first batch), then FLO_ENOTFOUND.  cfg comes in with the wish's
- * occasion and frequency, and leaves with the conventions settled
- * (unit_days, per_order, freq_total, order_ids, nkeep).  Other errors as
+ * occasion, frequency and returns (a wish for net returns that the store
+ * does not keep is refused; the store's net returns are taken), and leaves with the conventions settled
+ * (unit_days, per_order, period, freq_total, net_returns, order_ids,
+ * nkeep).  Other errors as
  * flo_custdb_read_settings(), or FLO_ENOMEM; msg (msglen bytes, 1400 is
  * enough) says why, naming the store `name`. */
 int flo_custdb_settle(flo_store *s, const char *name, const struct flo_custdb_wish *w,
@@ -95,9 +100,10 @@ enum flo_custdb_emit {
  * it after flo_custdb_free()), called `name` in messages.  `settings` are the
  * conventions (the store's, when it has any: flo-rfm checks that), copied;
  * the latest day is read from the store.  cfg must agree with the settings
- * (unit_days, per_order, freq_total, nkeep, order_ids) and gives the as-of
- * date and holdout end of the summaries: without cfg->has_as_of, the latest
- * order day stored, this batch's orders included. */
+ * (unit_days, per_order, period, freq_total, net_returns, nkeep, order_ids)
+ * and gives the as-of date and holdout end of the summaries: without
+ * cfg->has_as_of, the latest order day stored, this batch's orders included
+ * (a return does not move it). */
 int flo_custdb_new(flo_custdb **db, flo_store *s, const char *name,
 		   const struct flo_custdb_settings *settings, const struct flo_rfm_config *cfg,
 		   enum flo_custdb_emit emit);
@@ -108,8 +114,9 @@ const char *flo_custdb_errmsg(const flo_custdb *db);
 
 /* The fate of an order: FLO_ORDER_CALIBRATION (in the customer's summary),
  * FLO_ORDER_HOLDOUT, FLO_ORDER_LATE (after the as-of date or holdout end:
- * stored, but in no summary written now) or FLO_ORDER_REPEATED (its order id
- * was stored before: nothing changes). */
+ * stored, but in no summary written now) or FLO_ORDER_REPEATED (its line
+ * was stored before, or without lines its order id: nothing changes).  A
+ * return's fate is the period whose purchases it reduces (or LATE). */
 struct flo_custdb_order {
 	const char *id;
 	size_t id_len;          /* 1 to FLO_CUSTDB_ID_MAX bytes, first byte not NUL */
@@ -118,6 +125,9 @@ struct flo_custdb_order {
 	const char *order_id;   /* with order ids */
 	size_t order_id_len;
 	const struct flo_field *keep; /* nkeep values */
+	uint64_t line;          /* with order ids: the line's hash (ingest.h); 0: the
+				 * record is a whole order */
+	int is_return;          /* with net_returns: a return of value amount */
 };
 
 /* Fold one order into its customer's state, beginning a batch if none is
@@ -128,6 +138,9 @@ struct flo_custdb_order {
  * goes on (a bad record). */
 int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 		   enum flo_order_fate *fate);
+
+/* Returns (net) stored by this engine, replays not counted. */
+long flo_custdb_returns(const flo_custdb *db);
 
 /* Orders folded into the open batch (0: none open). */
 size_t flo_custdb_pending(const flo_custdb *db);

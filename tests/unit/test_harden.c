@@ -289,7 +289,7 @@ static void test_newer_state(void)
 	char path[128], err[FLO_STORE_ERRMAX];
 	flo_store *s;
 	struct flo_custdb_settings set;
-	static const char text[] = "flo-custstate 2\nunit week\noccasion day\nfrequency repeat\n";
+	static const char text[] = "flo-custstate 3\nunit week\noccasion day\nfrequency repeat\n";
 
 	snprintf(path, sizeof path, "%s/newer", tmpdir);
 	CHECK_INT(flo_store_open(&s, path, FLO_STORE_WRITE, NULL, err, sizeof err), FLO_OK);
@@ -298,7 +298,7 @@ static void test_newer_state(void)
 					 text, sizeof text - 1), FLO_OK);
 	CHECK_INT(flo_store_batch_commit(s), FLO_OK);
 	CHECK_INT(flo_custdb_read_settings(s, &set, err, sizeof err), FLO_EVERSION);
-	CHECK(strstr(err, "newer format than this flo reads (1)") != NULL);
+	CHECK(strstr(err, "newer format than this flo reads (2)") != NULL);
 	flo_store_close(s);
 }
 
