@@ -373,11 +373,11 @@ refund ok"
 @test "no model given and none stored: say so, exit 2" {
 	run flo-score "$DATA/score_cdnow.csv"
 	assert_failure 2
-	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE or --bgnbd r,alpha,a,b ($TMP/flo.lmdb: no such store)"
+	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE, --bgnbd r,alpha,a,b or --pnbd r,alpha,s,beta ($TMP/flo.lmdb: no such store)"
 	cd "$TMP"
 	run env -u FLO_DB flo-score "$DATA/score_cdnow.csv"
 	assert_failure 2
-	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE or --bgnbd r,alpha,a,b (flo.lmdb: no such store)"
+	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE, --bgnbd r,alpha,a,b or --pnbd r,alpha,s,beta (flo.lmdb: no such store)"
 	run flo-score --db "$TMP/other.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 2
 	assert_line --index 0 --partial "($TMP/other.lmdb: no such store)"
@@ -423,7 +423,7 @@ MODEL_JSON='{"format": "flo-model 1", "unit": "week", "bgnbd": {"params": {"r": 
 	assert_output "$inline"
 	run flo-score --db "$TMP/s.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 2
-	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE or --bgnbd r,alpha,a,b ($TMP/s.lmdb: no model \"default\" in the store)"
+	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE, --bgnbd r,alpha,a,b or --pnbd r,alpha,s,beta ($TMP/s.lmdb: no model \"default\" in the store)"
 	make_store "$TMP/bad.lmdb" "flo-store 2" default '{"format": "flo-model 1", "unit": "week", "bgnbd": {}}'
 	run flo-score --db "$TMP/bad.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 65
@@ -487,10 +487,10 @@ MODEL_JSON='{"format": "flo-model 1", "unit": "week", "bgnbd": {"params": {"r": 
 	msg='flo-score: option --bgnbd: not a number: ""' usage --bgnbd 1,,3,4
 	msg='flo-score: option --gg: expected three numbers p,q,v, got 2: "1,2"' usage --bgnbd 1,2,3,4 --gg 1,2
 	msg='flo-score: option --gg: must be positive: "-2"' usage --bgnbd 1,2,3,4 --gg 1,-2,3
-	msg="flo-score: --gg needs --bgnbd (a model file or a stored model has its own Gamma-Gamma model)" usage --gg 1,2,3
+	msg="flo-score: --gg needs --bgnbd or --pnbd (a model file or a stored model has its own Gamma-Gamma model)" usage --gg 1,2,3
 	msg="flo-score: --model and --bgnbd each give the model: use one" usage --model "$DATA/score_model.json" --bgnbd 1,2,3,4
-	msg="flo-score: --db and --name choose a stored model: not with --model or --bgnbd" usage --model "$DATA/score_model.json" --db x
-	msg="flo-score: --db and --name choose a stored model: not with --model or --bgnbd" usage --bgnbd 1,2,3,4 --name x
+	msg="flo-score: --db and --name choose a stored model: not with --model, --bgnbd or --pnbd" usage --model "$DATA/score_model.json" --db x
+	msg="flo-score: --db and --name choose a stored model: not with --model, --bgnbd or --pnbd" usage --bgnbd 1,2,3,4 --name x
 	msg="flo-score: option --name: empty name" usage --name ''
 	msg='flo-score: option --unit: expected day, week or month: "fortnight"' usage $CDNOW --unit fortnight
 	msg='flo-score: option --clv-months: expected a whole number from 0 to 1200: "1.5"' usage $CDNOW --clv-months 1.5
@@ -609,10 +609,10 @@ finite_scores() {
 @test "--fit: option conflicts are usage errors" {
 	run flo-score --fit --bgnbd 1,1,1,1
 	assert_failure 2
-	assert_line --index 0 "flo-score: --fit makes the model: not with --model, --bgnbd, --db or --name"
+	assert_line --index 0 "flo-score: --fit makes the model: not with --model, --bgnbd, --pnbd, --db or --name"
 	run flo-score --penalizer 0.1 --bgnbd 1,1,1,1
 	assert_failure 2
-	assert_line --index 0 "flo-score: --penalizer, --gg-penalizer and --model-out go with --fit"
+	assert_line --index 0 "flo-score: --penalizer, --gg-penalizer, --model-out and --fit-model go with --fit"
 	run flo-score --fit --penalizer -1
 	assert_failure 2
 }
