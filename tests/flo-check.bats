@@ -104,13 +104,48 @@ agree() {
 	printf 'customer_id,date\na,2024-01-01\na,2024-01-09\na,2024-01-03\nb,2024-01-02\nb,2024-01-02\n' > "$TMP/o.csv"
 	run --separate-stderr flo-check --check tracking $CDNOW "$TMP/o.csv"
 	assert_failure 65
-	[ "$stderr" = "flo-check: $TMP/o.csv line 4: an order of customer \"a\" dated before the customer's previous one: the tracking check needs each customer's orders together and in date order (sort -t, -k1,1 -k2,2)" ]
+	[ "$stderr" = "flo-check: $TMP/o.csv line 4: an order of customer \"a\" dated before the customer's previous one: the tracking check needs each customer's orders in date order (a log in date order, or sort -t, -k1,1 -k2,2)" ]
 	run --separate-stderr flo-check --check tracking --skip-bad $CDNOW "$TMP/o.csv"
 	assert_success
 	# one repeat (a on 01-09; b's second order is the same day), in week 2
 	assert_line --index 1 --regexp '^1,2024-01-01,2024-01-07,calibration,0,'
 	assert_line --index 2 --regexp '^2,2024-01-08,2024-01-14,calibration,1,[0-9.]+,1,'
 	[[ "$stderr" == *"1 bad record"* ]]
+}
+
+# A log in date order interleaves its customers: each is counted once, as in
+# the same log sorted by customer.  By hand: a first on 01-01, b on 01-02, c
+# on 01-15; repeats a 01-09 (twice on one day: one), b 01-10 and 01-16.  The
+# expected cumulative sums (FHL eq. 9, mpmath.hyp2f1 at CDNOW's parameters):
+# week 1 E[X(6/7)] + E[X(5/7)] = 0.084260015562439237819, week 2 E[X(13/7)] +
+# E[X(12/7)] = 0.18575981057324547927, week 3 E[X(20/7)] + E[X(19/7)] +
+# E[X(6/7)] = 0.32764151125170427301.
+@test "tracking: customers interleaved in a log in date order are counted once (hand count, FHL eq. 9 with mpmath)" {
+	printf 'customer_id,date\na,2024-01-01\nb,2024-01-02\na,2024-01-09\nb,2024-01-10\na,2024-01-09\nc,2024-01-15\nb,2024-01-16\n' > "$TMP/o.csv"
+	run --separate-stderr flo-check --check tracking $CDNOW "$TMP/o.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	echo "$output" > "$TMP/t.csv"
+	awk -F, 'function near(g, w) { d = g - w; if (d < 0) d = -d; return d <= 1e-12 * w }
+		NR == 2 { ok1 = $5 == 0 && $7 == 0 && near($8, 0.084260015562439237819) }
+		NR == 3 { ok2 = $5 == 2 && $7 == 2 && near($8, 0.18575981057324547927) }
+		NR == 4 { ok3 = $5 == 1 && $7 == 3 && near($8, 0.32764151125170427301) }
+		END { exit !(ok1 && ok2 && ok3) }' "$TMP/t.csv"
+	# the same orders sorted by customer: the same table
+	{ head -1 "$TMP/o.csv"; tail -n +2 "$TMP/o.csv" | sort -t, -k1,1 -k2,2; } > "$TMP/bycust.csv"
+	run --separate-stderr flo-check --check tracking $CDNOW "$TMP/bycust.csv"
+	[ "$output" = "$(cat "$TMP/t.csv")" ]
+}
+
+@test "tracking: CDNOW's log in date order gives the table of the log by customer (weeks 39 and 78 as check_cdnow.py)" {
+	{ head -1 "$DATA/cdnow.csv"; tail -n +2 "$DATA/cdnow.csv" | sort -t, -k2,2 -s; } > "$TMP/bydate.csv"
+	# interleaved indeed: some customer's orders are not together
+	awk -F, 'NR > 1 { if ($1 != prev && ($1 in seen)) split_ = 1; seen[$1] = 1; prev = $1 } END { exit !split_ }' "$TMP/bydate.csv"
+	flo-check --check tracking --as-of 1997-09-30 $CDNOW "$DATA/cdnow.csv" > "$TMP/a.csv" 2>/dev/null
+	flo-check --check tracking --as-of 1997-09-30 $CDNOW "$TMP/bydate.csv" > "$TMP/b.csv" 2>/dev/null
+	cmp "$TMP/a.csv" "$TMP/b.csv"
+	run awk -F, '$1 == 78 { print $7 }' "$TMP/b.csv"
+	assert_output 4339
 }
 
 @test "matrix: the grid's cells are flo-score's P(alive) and expected purchases for the same history" {

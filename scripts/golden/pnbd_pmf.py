@@ -93,7 +93,7 @@ def pmf_story(r, al, s, be, t, n):
 def cond_pmf(r, al, s, be, x, tx, T, t, n):
     """Fader & Hardie (2014)."""
     pa = p_alive(r, al, s, be, x, tx, T)
-    r1, al1, be1 = mp.mpf(r) + x, mp.mpf(al) + T, mp.mpf(be) + T
+    r1, al1, be1 = mp.mpf(r) + x, mp.mpf(al) + mp.mpf(T), mp.mpf(be) + mp.mpf(T)
     q = pmf_printed(r1, al1, s, be1, t, n)
     return (1 - pa if n == 0 else 0) + pa * q
 
@@ -158,7 +158,8 @@ def main():
                 mp.nstr(expected_count(r, al, s, be, t), 20)))
     for (params, x, tx, T, t) in COND[:3]:
         pa = p_alive(*params, x, tx, T)
-        r1, al1, be1 = mp.mpf(params[0]) + x, mp.mpf(params[1]) + T, mp.mpf(params[3]) + T
+        r1, al1, be1 = (mp.mpf(params[0]) + x, mp.mpf(params[1]) + mp.mpf(T),
+                        mp.mpf(params[3]) + mp.mpf(T))
         ps = [pmf_story(r1, al1, params[2], be1, t, n) for n in range(NMAX + 1)]
         ps[0] = (1 - pa) + pa * ps[0]
         ps[1:] = [pa * v for v in ps[1:]]
