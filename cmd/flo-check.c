@@ -59,9 +59,11 @@ static const char usage[] =
 "The model (as flo-score's):\n"
 "      --model FILE          a model document (summary: repeat for several)\n"
 "      --bgnbd r,alpha,a,b   BG/NBD parameters given here\n"
+"      --pnbd r,alpha,s,beta Pareto/NBD parameters given here\n"
 "      --db PATH, --name NAME  else the model stored under NAME (default: default)\n"
-"      --unit U              with --bgnbd, the model's unit (default week); else\n"
-"                            it must be the model's\n"
+"      --unit U              with --bgnbd or --pnbd, the model's unit (default\n"
+"                            week); else the summaries' unit, which must be the\n"
+"                            model's\n"
 "Checks' settings:\n"
 "      --holdout H           the holdout's length in the model's unit (holdout:\n"
 "                            required; 39 weeks for CDNOW's 1997-09-30 to\n"
@@ -108,10 +110,11 @@ FLO_SUMMARY_USAGE
 "\n"
 "Memory: holdout, counts, matrix and summary stream in constant memory;\n"
 "tracking keeps a count per distinct first-purchase day and per day with\n"
-"repeat transactions, and the current customer: a customer's orders must\n"
-"come together and in date order (as CDNOW's log, flo-simulate's, or any\n"
-"log after sort -t, -k1,1 -k2,2), else a bad record.  Several orders of a\n"
-"customer on one day are one transaction, as flo-rfm counts purchases.\n"
+"repeat transactions, and each customer's id and last order day: customers'\n"
+"orders may interleave (a log in date order) or come together (CDNOW's log,\n"
+"flo-simulate's), but each customer's in date order, else a bad record.\n"
+"Several orders of a customer on one day are one transaction, as flo-rfm\n"
+"counts purchases.\n"
 "\n"
 "Exit status: 0 success, 2 usage (or no model), 65 bad input data or an\n"
 "invalid model, 66 unreadable input or model file, 74 write or store error.\n";
@@ -138,6 +141,8 @@ struct options {
 	struct flo_summary_names names;
 	struct flo_bad bad;
 	const char *path;
+	char unit[8];           /* the model's (all models' with summary), */
+	double unit_days;       /* and its days */
 };
 
 static enum check check_named(const char *arg)
@@ -161,13 +166,14 @@ static double nonneg(const char *opt, const char *arg)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_CHECK = 256, OPT_MODEL, OPT_BGNBD, OPT_DB, OPT_NAME, OPT_HOLDOUT,
+	enum { OPT_CHECK = 256, OPT_MODEL, OPT_BGNBD, OPT_PNBD, OPT_DB, OPT_NAME, OPT_HOLDOUT,
 	       OPT_HOLDOUT_FIELD, OPT_MAXF, OPT_MAXR, OPT_T, OPT_HORIZON, OPT_ID, OPT_DATE,
 	       OPT_AS_OF, OPT_START, OPT_END, OPT_PERIOD };
 	static const struct option longopts[] = {
 		{"check", required_argument, NULL, OPT_CHECK},
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"bgnbd", required_argument, NULL, OPT_BGNBD},
+		{"pnbd", required_argument, NULL, OPT_PNBD},
 		{"db", required_argument, NULL, OPT_DB},
 		{"name", required_argument, NULL, OPT_NAME},
 		{"holdout", required_argument, NULL, OPT_HOLDOUT},
@@ -205,6 +211,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->model_file[o->nmodel_file++] = optarg;
 			break;
 		case OPT_BGNBD: o->src.bgnbd = optarg; break;
+		case OPT_PNBD: o->src.pnbd = optarg; break;
 		case OPT_DB: db = optarg; break;
 		case OPT_NAME: name = optarg; break;
 		case OPT_HOLDOUT: o->holdout = nonneg("--holdout", optarg); break;
@@ -229,14 +236,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (o->check == CHECK_NONE)
 		flo_usage_error("--check NAME is required: holdout, counts, matrix, tracking or "
 				"summary");
-	if (o->src.bgnbd != NULL && o->nmodel_file > 0)
-		flo_usage_error("--model and --bgnbd each give the model: use one");
+	o->src.file = o->nmodel_file > 0 ? o->model_file[0] : NULL;
+	flo_model_source_check(&o->src, db != NULL || name != NULL);
 	if (o->nmodel_file > 1 && o->check != CHECK_SUMMARY)
 		flo_usage_error("--model given %zu times: several models go with --check summary",
 				o->nmodel_file);
-	if ((db != NULL || name != NULL) && (o->src.bgnbd != NULL || o->nmodel_file > 0))
-		flo_usage_error("--db and --name choose a stored model: not with --model or "
-				"--bgnbd");
 	if (o->check == CHECK_HOLDOUT && o->holdout < 0)
 		flo_usage_error("--check holdout needs --holdout H, the holdout's length in the "
 				"model's unit (flo-rfm --holdout-end minus --as-of)");
@@ -247,7 +251,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->src.name = name != NULL ? name : "default";
 	o->src.db = flo_store_path(db);
 	o->src.unit = o->names.unit;
-	o->src.file = o->nmodel_file > 0 ? o->model_file[0] : NULL;
+	o->src.doing = "the check";
 	o->bad.input_name = flo_input_name(o->path);
 }
 
@@ -293,6 +297,7 @@ struct summary_in {
 	struct flo_summary_cols c;
 	struct flo_col actual;
 	int resolved;
+	const struct options *o; /* the model's unit, --unit */
 };
 
 static int read_summary(struct summary_in *in, flo_reader *r, struct flo_bad *bad,
@@ -302,6 +307,7 @@ static int read_summary(struct summary_in *in, flo_reader *r, struct flo_bad *ba
 
 	if (!in->resolved) {
 		flo_summary_resolve(&in->c, r);
+		flo_summary_stated_unit(&in->c, in->o->names.unit, in->o->unit, bad->input_name);
 		in->resolved = 1;
 	}
 	if (!flo_read_number(bad, r, &in->c.x, FLO_FIELD_NUMBER, &h[0], &fx) ||
@@ -323,7 +329,8 @@ static int read_summary(struct summary_in *in, flo_reader *r, struct flo_bad *ba
 			       in->actual.name);
 		return 0;
 	}
-	return 1;
+	return flo_summary_same_unit(bad, r, &in->c, in->o->unit, in->o->unit_days, h[1],
+				     "the check");
 }
 
 static void summary_in_init(struct summary_in *in, const struct options *o)
@@ -331,6 +338,7 @@ static void summary_in_init(struct summary_in *in, const struct options *o)
 	flo_summary_cols_init(&in->c, &o->names);
 	in->actual = FLO_COL(o->holdout_field);
 	in->resolved = 0;
+	in->o = o;
 }
 
 static void num_or_null(flo_writer *w, const char *name, int has, double v)
@@ -469,8 +477,23 @@ static void run_matrix(struct options *o, const struct flo_purchase_model *f)
 
 static void params_text(char *buf, size_t len, const struct flo_model *m)
 {
-	snprintf(buf, len, "r=%.6g alpha=%.6g a=%.6g b=%.6g", m->bgnbd.r, m->bgnbd.alpha,
-		 m->bgnbd.a, m->bgnbd.b);
+	if (m->family == FLO_FAMILY_PNBD)
+		snprintf(buf, len, "r=%.6g alpha=%.6g s=%.6g beta=%.6g", m->pnbd.r, m->pnbd.alpha,
+			 m->pnbd.s, m->pnbd.beta);
+	else
+		snprintf(buf, len, "r=%.6g alpha=%.6g a=%.6g b=%.6g", m->bgnbd.r, m->bgnbd.alpha,
+			 m->bgnbd.a, m->bgnbd.b);
+}
+
+/* The model's purchase model and unit, or exit 2 for a family the checks
+ * do not know. */
+static void use_model(struct options *o, const struct flo_model *m, struct flo_purchase_model *f)
+{
+	if (flo_purchase_model_of(f, m) != FLO_OK)
+		flo_usage_error("the model is a %s: flo-check has no checks for it yet",
+				flo_family_name(m->family));
+	snprintf(o->unit, sizeof o->unit, "%s", m->unit);
+	flo_unit_days(m->unit, &o->unit_days);
 }
 
 static void run_summary(struct options *o)
@@ -488,7 +511,12 @@ static void run_summary(struct options *o)
 		if (o->nmodel_file > 0)
 			s.file = o->model_file[k];
 		m[k] = flo_model_from_source(&s);
-		flo_purchase_model_bgnbd(&f[k], &m[k].bgnbd);
+		/* one unit for the input and every model */
+		if (k > 0 && strcmp(m[k].unit, o->unit) != 0)
+			flo_usage_error("%s is in %ss, %s in %ss: models compared on one input "
+					"share its unit", o->model_file[0], o->unit, s.file,
+					m[k].unit);
+		use_model(o, &m[k], &f[k]);
 		c[k] = new_check(&f[k], 1, holdout ? o->holdout : 0);
 	}
 	flo_reader *r = open_reader(o);
@@ -501,7 +529,8 @@ static void run_summary(struct options *o)
 	flo_writer *w = open_writer(o, r);
 	for (size_t k = 0; k < nm; k++) {
 		const char *label = o->nmodel_file > 0 ? o->model_file[k]
-				  : o->src.bgnbd != NULL ? "--bgnbd" : o->src.name;
+				  : o->src.bgnbd != NULL ? "--bgnbd"
+				  : o->src.pnbd != NULL ? "--pnbd" : o->src.name;
 		char params[256];
 		double n, ll, np = f[k].nparams;
 		struct flo_errors e;
@@ -534,27 +563,13 @@ static void run_summary(struct options *o)
 
 /* ---- tracking: an order log ---- */
 
-struct customer {
-	char *id;
-	size_t len, cap;
-	int32_t first, last; /* days */
-	int any;
-};
-
-static int same_customer(const struct customer *c, const struct flo_field *f)
-{
-	return c->any && c->len == f->len && memcmp(c->id, f->val, f->len) == 0;
-}
-
-static void run_tracking(struct options *o, const struct flo_purchase_model *f, double unit_days)
+static void run_tracking(struct options *o, const struct flo_purchase_model *f)
 {
 	flo_tracking *t;
 	flo_reader *r = open_reader(o);
 	struct flo_col cid = FLO_COL(o->id_field), cdate = FLO_COL(o->date_field);
-	struct customer cur = {0};
 	const struct flo_field *fid, *fdate;
 	int64_t secs;
-	int rc = FLO_OK;
 
 	if (flo_tracking_new(&t) != FLO_OK)
 		flo_out_of_memory();
@@ -563,28 +578,14 @@ static void run_tracking(struct options *o, const struct flo_purchase_model *f, 
 		    !flo_read_time(&o->bad, r, fdate, &secs))
 			continue;
 		int32_t day = (int32_t)(secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400));
-		if (!same_customer(&cur, fid)) {
-			if (fid->len + 1 > cur.cap) {
-				cur.cap = 2 * (fid->len + 1);
-				cur.id = flo_xrealloc(cur.id, cur.cap, 1);
-			}
-			memcpy(cur.id, fid->val, fid->len);
-			cur.len = fid->len;
-			cur.first = cur.last = day;
-			cur.any = 1;
-			rc = flo_tracking_customer(t, day);
-		} else if (day < cur.last) {
+		int rc = flo_tracking_order(t, fid->val, fid->len, day);
+		if (rc == FLO_EVALUE)
 			flo_bad_record(&o->bad, r, FLO_EXIT_DATAERR,
 				       "an order of customer \"%s\" dated before the customer's "
 				       "previous one: the tracking check needs each customer's "
-				       "orders together and in date order (sort -t, -k1,1 -k2,2)",
-				       flo_quote(fid->val, fid->len));
-			continue;
-		} else if (day > cur.last) {
-			cur.last = day;
-			rc = flo_tracking_repeat(t, day);
-		}
-		if (rc != FLO_OK)
+				       "orders in date order (a log in date order, or sort -t, "
+				       "-k1,1 -k2,2)", flo_quote(fid->val, fid->len));
+		else if (rc != FLO_OK)
 			flo_out_of_memory();
 	}
 	flo_bad_finish(&o->bad);
@@ -595,7 +596,7 @@ static void run_tracking(struct options *o, const struct flo_purchase_model *f, 
 		  : end < start ? 0 : (size_t)((end - start) / o->period_days + 1);
 	double *actual = flo_xcalloc(np ? np : 1, sizeof *actual);
 	double *expected = flo_xcalloc(np ? np : 1, sizeof *expected);
-	if (flo_tracking_curve(t, f, start, (int32_t)o->period_days, np, unit_days, actual,
+	if (flo_tracking_curve(t, f, start, (int32_t)o->period_days, np, o->unit_days, actual,
 			       expected) != FLO_OK)
 		flo_die(FLO_EXIT_DATAERR, "the expected transactions overflow: values too large");
 	flo_writer *w = open_writer(o, r);
@@ -621,7 +622,6 @@ static void run_tracking(struct options *o, const struct flo_purchase_model *f, 
 	flo_tracking_free(t);
 	free(actual);
 	free(expected);
-	free(cur.id);
 }
 
 int main(int argc, char **argv)
@@ -629,7 +629,6 @@ int main(int argc, char **argv)
 	struct options o = {0};
 	struct flo_model m;
 	struct flo_purchase_model f;
-	double unit_days;
 
 	flo_cli_init("flo-check");
 	parse_options(argc, argv, &o);
@@ -638,13 +637,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	m = flo_model_from_source(&o.src);
-	flo_purchase_model_bgnbd(&f, &m.bgnbd);
-	flo_unit_days(m.unit, &unit_days);
+	use_model(&o, &m, &f);
 	switch (o.check) {
 	case CHECK_HOLDOUT:
 	case CHECK_COUNTS: run_buckets(&o, &f); break;
 	case CHECK_MATRIX: run_matrix(&o, &f); break;
-	case CHECK_TRACKING: run_tracking(&o, &f, unit_days); break;
+	case CHECK_TRACKING: run_tracking(&o, &f); break;
 	default: break;
 	}
 	return 0;

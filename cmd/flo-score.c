@@ -18,6 +18,7 @@
 #include "common/cli.h"
 #include "common/fitrun.h"
 #include "common/list.h"
+#include "common/modelsrc.h"
 #include "common/read.h"
 #include "common/summary.h"
 #include "common/xalloc.h"
@@ -35,9 +36,10 @@ static const char usage[] =
 "usage: flo-score [options] [file]\n"
 "\n"
 "Score RFM summary records (flo-rfm's output, or any records with frequency,\n"
-"recency, T and monetary) with a BG/NBD and a Gamma-Gamma model.  Every input\n"
-"field passes through unchanged and in order; these fields are added at the\n"
-"end (a field of the same name is replaced where it stands):\n"
+"recency, T and monetary) with a purchase model (BG/NBD or Pareto/NBD) and a\n"
+"Gamma-Gamma model.  Every input field passes through unchanged and in order;\n"
+"these fields are added at the end (a field of the same name is replaced where\n"
+"it stands):\n"
 "  p_alive            probability that the customer is still active\n"
 "  exp_purchases_H    expected purchases in the next H time units (--horizon)\n"
 "  exp_avg_value      expected value of a purchase (Gamma-Gamma)\n"
@@ -48,15 +50,16 @@ static const char usage[] =
 "                     week 4.345, month 1)\n"
 "  p_purchases_H_n    with --pmf N: the probability of n purchases in the next\n"
 "                     H time units, for each horizon H and n = 0..N, the last\n"
-"                     meaning N or more (Fader & Hardie 2006, the conditional\n"
-"                     PMF of the BG/NBD)\n"
+"                     meaning N or more (the conditional PMF: Fader & Hardie\n"
+"                     2006 for the BG/NBD, 2014 for the Pareto/NBD)\n"
 "Streaming, constant memory: output is flushed whenever the input would block,\n"
 "so `tail -F summaries | flo-score` scores each record as it arrives.\n"
 "\n"
 "The model (the first that applies):\n"
 "      --model FILE          a model document as flo-fit writes it\n"
 "      --bgnbd r,alpha,a,b   BG/NBD parameters given here (what-if scoring)\n"
-"      --gg p,q,v            with --bgnbd: Gamma-Gamma parameters\n"
+"      --pnbd r,alpha,s,beta Pareto/NBD parameters given here\n"
+"      --gg p,q,v            with --bgnbd or --pnbd: Gamma-Gamma parameters\n"
 "      --db PATH             else the model stored in PATH (default: $FLO_DB,\n"
 "                            else ./flo.lmdb) ...\n"
 "      --name NAME           ... under NAME (default: default)\n"
@@ -64,9 +67,11 @@ static const char usage[] =
 "                            pass: input from a pipe is spooled to a temporary\n"
 "                            file), with --penalizer L and --gg-penalizer L as\n"
 "                            flo-fit's; --model-out FILE keeps the model\n"
-"      --unit U              day, week or month: with --bgnbd, the model's unit\n"
-"                            (default week); else the summaries' unit, which\n"
-"                            must be the model's\n"
+"      --fit-model M         with --fit: the purchase model, bgnbd (default) or\n"
+"                            pnbd, as flo-fit --model M\n"
+"      --unit U              day, week or month: with --bgnbd or --pnbd, the\n"
+"                            model's unit (default week); else the summaries'\n"
+"                            unit, which must be the model's\n"
 "Scores:\n"
 "      --horizon H[,H...]    horizons of exp_purchases_H in the model's unit\n"
 "                            (default 12,24); the field name spells H as given\n"
@@ -139,12 +144,11 @@ struct numbers {
 
 struct options {
 	enum flo_format in_fmt, out_fmt;
-	const char *model_path;
-	const char *bgnbd, *gg; /* the inline parameter lists */
+	struct flo_model_source src; /* the model, when not fitted here */
 	int fit;                /* fit on the input first */
+	enum flo_family fit_family; /* --fit-model */
 	double penalizer, gg_penalizer;
 	const char *model_out;
-	const char *db, *name;
 	struct numbers horizon; /* the field's name spells each as given */
 	long months;
 	double discount;
@@ -194,17 +198,19 @@ static void parse_horizons(struct numbers *h, const char *arg)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_MODEL = 256, OPT_BGNBD, OPT_GG, OPT_DB, OPT_NAME,  OPT_HORIZON,
-	       OPT_MONTHS, OPT_DISCOUNT,  OPT_FIT, OPT_PEN,
+	enum { OPT_MODEL = 256, OPT_BGNBD, OPT_PNBD, OPT_GG, OPT_DB, OPT_NAME,  OPT_HORIZON,
+	       OPT_MONTHS, OPT_DISCOUNT,  OPT_FIT, OPT_FIT_MODEL, OPT_PEN,
 	       OPT_GGPEN, OPT_MODEL_OUT, OPT_PMF,
 	       OPT_INTERVAL, OPT_DRAWS, OPT_SEED };
 	static const struct option longopts[] = {
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"fit", no_argument, NULL, OPT_FIT},
+		{"fit-model", required_argument, NULL, OPT_FIT_MODEL},
 		{"penalizer", required_argument, NULL, OPT_PEN},
 		{"gg-penalizer", required_argument, NULL, OPT_GGPEN},
 		{"model-out", required_argument, NULL, OPT_MODEL_OUT},
 		{"bgnbd", required_argument, NULL, OPT_BGNBD},
+		{"pnbd", required_argument, NULL, OPT_PNBD},
 		{"gg", required_argument, NULL, OPT_GG},
 		{"db", required_argument, NULL, OPT_DB},
 		{"name", required_argument, NULL, OPT_NAME},
@@ -221,7 +227,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{NULL, 0, NULL, 0},
 	};
 	const char *db = NULL, *name = NULL, *horizons = "12,24";
-	int c, pen = 0, drawn = 0;
+	int c, pen = 0, drawn = 0, fit_model_given = 0;
 
 	o->months = 6;
 	o->draws = 200;
@@ -230,13 +236,24 @@ static void parse_options(int argc, char **argv, struct options *o)
 	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage, &o->flush};
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
 		switch (c) {
-		case OPT_MODEL: o->model_path = optarg; break;
+		case OPT_MODEL: o->src.file = optarg; break;
 		case OPT_FIT: o->fit = 1; break;
+		case OPT_FIT_MODEL:
+			if (strcmp(optarg, "bgnbd") == 0)
+				o->fit_family = FLO_FAMILY_BGNBD;
+			else if (strcmp(optarg, "pnbd") == 0)
+				o->fit_family = FLO_FAMILY_PNBD;
+			else
+				flo_usage_error("option --fit-model: \"%s\" is not bgnbd or pnbd",
+						optarg);
+			fit_model_given = 1;
+			break;
 		case OPT_PEN: o->penalizer = flo_opt_double("--penalizer", optarg); pen++; break;
 		case OPT_GGPEN: o->gg_penalizer = flo_opt_double("--gg-penalizer", optarg); pen++; break;
 		case OPT_MODEL_OUT: o->model_out = optarg; break;
-		case OPT_BGNBD: o->bgnbd = optarg; break;
-		case OPT_GG: o->gg = optarg; break;
+		case OPT_BGNBD: o->src.bgnbd = optarg; break;
+		case OPT_PNBD: o->src.pnbd = optarg; break;
+		case OPT_GG: o->src.gg = optarg; break;
 		case OPT_DB: db = optarg; break;
 		case OPT_NAME: name = optarg; break;
 		case OPT_HORIZON: horizons = optarg; break;
@@ -266,105 +283,32 @@ static void parse_options(int argc, char **argv, struct options *o)
 		}
 	}
 	o->path = flo_one_input(argc, argv);
-	if (o->bgnbd != NULL && o->model_path != NULL)
-		flo_usage_error("--model and --bgnbd each give the model: use one");
-	if (o->fit && (o->bgnbd != NULL || o->model_path != NULL || db != NULL || name != NULL))
-		flo_usage_error("--fit makes the model: not with --model, --bgnbd, --db or --name");
-	if (!o->fit && (pen > 0 || o->model_out != NULL))
-		flo_usage_error("--penalizer, --gg-penalizer and --model-out go with --fit");
+	if (o->fit && (o->src.bgnbd != NULL || o->src.pnbd != NULL || o->src.file != NULL ||
+		       db != NULL || name != NULL))
+		flo_usage_error("--fit makes the model: not with --model, --bgnbd, --pnbd, --db or "
+				"--name");
+	if (!o->fit && (pen > 0 || o->model_out != NULL || fit_model_given))
+		flo_usage_error("--penalizer, --gg-penalizer, --model-out and --fit-model go with "
+				"--fit");
 	if (o->penalizer < 0 || o->gg_penalizer < 0)
 		flo_usage_error("a penalizer must be 0 or more");
 	if (drawn > 0 && !(o->interval > 0))
 		flo_usage_error("--draws and --seed go with --interval");
-	if (o->interval > 0 && o->bgnbd != NULL)
-		flo_usage_error("--interval needs a fitted model's covariance: --bgnbd gives "
-				"parameters without one (use --model, the store or --fit)");
-	if (o->gg != NULL && o->bgnbd == NULL)
-		flo_usage_error("--gg needs --bgnbd (a model file or a stored model has its "
-				"own Gamma-Gamma model)");
-	if ((db != NULL || name != NULL) && (o->bgnbd != NULL || o->model_path != NULL))
-		flo_usage_error("--db and --name choose a stored model: not with --model or "
-				"--bgnbd");
+	if (o->interval > 0 && (o->src.bgnbd != NULL || o->src.pnbd != NULL))
+		flo_usage_error("--interval needs a fitted model's covariance: --bgnbd and --pnbd "
+				"give parameters without one (use --model, the store or --fit)");
+	flo_model_source_check(&o->src, db != NULL || name != NULL);
 	if (name != NULL && name[0] == '\0')
 		flo_usage_error("option --name: empty name");
-	o->name = name != NULL ? name : "default";
-	o->db = flo_store_path(db);
+	o->src.name = name != NULL ? name : "default";
+	o->src.db = flo_store_path(db);
+	o->src.unit = o->names.unit;
+	o->src.doing = "scoring";
 	o->bad.input_name = flo_input_name(o->path);
 	parse_horizons(&o->horizon, horizons);
 }
 
 /* ---- the model ---- */
-
-static struct flo_model inline_model(const struct options *o)
-{
-	struct flo_model m = {.has_gg = o->gg != NULL};
-	struct numbers nb = {0};
-
-	numbers_parse(&nb, "--bgnbd", o->bgnbd, 0);
-	if (nb.list.n != 4)
-		flo_usage_error("option --bgnbd: expected four numbers r,alpha,a,b, got %zu: "
-				"\"%s\"", nb.list.n, o->bgnbd);
-	m.bgnbd = (struct flo_bgnbd){nb.v[0], nb.v[1], nb.v[2], nb.v[3]};
-	if (o->gg != NULL) {
-		numbers_parse(&nb, "--gg", o->gg, 0);
-		if (nb.list.n != 3)
-			flo_usage_error("option --gg: expected three numbers p,q,v, got %zu: "
-					"\"%s\"", nb.list.n, o->gg);
-		m.gg = (struct flo_gg){nb.v[0], nb.v[1], nb.v[2]};
-	}
-	numbers_free(&nb);
-	snprintf(m.unit, sizeof m.unit, "%s", o->names.unit != NULL ? o->names.unit : "week");
-	return m;
-}
-
-/* A model file is input data: whatever is wrong with it is exit 65. */
-static struct flo_model file_model(const char *path)
-{
-	struct flo_model m;
-	char msg[FLO_MODELS_MSG];
-	int rc = flo_model_load_file(path, &m, msg);
-
-	if (rc != FLO_OK)
-		flo_die(rc == FLO_EIO ? FLO_EXIT_NOINPUT
-			: rc == FLO_ENOMEM ? FLO_EXIT_SOFTWARE : FLO_EXIT_DATAERR, "%s", msg);
-	return m;
-}
-
-/* A store that is missing, or lacks the model, is "no model" (exit 2); a
- * store that cannot be read or is foreign is exit 74 with its words. */
-static struct flo_model stored_model(const struct options *o)
-{
-	struct flo_model m;
-	char msg[FLO_MODELS_MSG];
-	int rc = flo_model_load_stored(o->db, o->name, &m, msg);
-
-	if (rc == FLO_ENOTFOUND)
-		flo_usage_error("no model: fit one with flo-fit, or give --model FILE or --bgnbd "
-				"r,alpha,a,b (%s)", msg);
-	if (rc != FLO_OK)
-		flo_die(flo_exit_status(rc), "%s", msg);
-	return m;
-}
-
-/* The model to score with: given inline, read from a file, or from the
- * store.  Everything about where a model comes from is here, so that one
- * fitted on the input itself has one place to go. */
-static struct flo_model load_model(const struct options *o)
-{
-	struct flo_model m;
-
-	if (o->bgnbd != NULL)
-		m = inline_model(o);
-	else if (o->model_path != NULL)
-		m = file_model(o->model_path);
-	else
-		m = stored_model(o);
-	if (o->names.unit != NULL && strcmp(o->names.unit, m.unit) != 0)
-		flo_usage_error("--unit %s, but the model's unit is %s: scoring would mix "
-				"time units (summarise with flo-rfm --unit %s)",
-				o->names.unit, m.unit, m.unit);
-	return m;
-}
 
 /* --fit: the input is read twice, once to fit and once to score.  A
  * regular file is read again from its start; anything else (a pipe, a
@@ -419,7 +363,7 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	quiet.quiet = 1;
 	quiet.rejects_path = NULL;
 	struct flo_fitrun_options fo = {NULL, o->names.unit, o->penalizer, o->gg_penalizer, &quiet, 0,
-					&o->names, FLO_FAMILY_BGNBD, o->interval > 0 ? 0.95 : 0, FLO_IV_AUTO, 0};
+					&o->names, o->fit_family, o->interval > 0 ? 0.95 : 0, FLO_IV_AUTO, 0};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
 	flo_reader_free(r);
@@ -524,35 +468,6 @@ static void check_header(struct input *in)
 	}
 }
 
-/* Summaries that do not state their unit (no dates, no unit field, no
- * --unit) are in weeks, as lifetimes counts: a model in another unit would
- * score them at the wrong rate without a sign. */
-static void check_stated_unit(const struct input *in, const struct options *o)
-{
-	if (o->names.unit != NULL || in->c.has_dates || in->c.has_unit || strcmp(in->unit, "week") == 0)
-		return;
-	flo_die(FLO_EXIT_DATAERR,
-		"%s: the summaries say nothing of their time unit (no first_order and "
-		"last_order dates, no unit field) and are taken in weeks, but the model's unit "
-		"is %s: give --unit %s if they are in %ss", in->bad->input_name, in->unit,
-		in->unit, in->unit);
-}
-
-/* A unit field names the model's unit, or scoring stops.  0 after a bad
- * record. */
-static int check_unit_field(struct input *in)
-{
-	int bad;
-	const char *unit = flo_summary_unit(in->bad, in->r, &in->c, &bad);
-
-	if (unit != NULL && strcmp(unit, in->unit) != 0)
-		flo_die(FLO_EXIT_DATAERR,
-			"%s line %ld: field \"unit\" is %s, but the model's unit is %s: "
-			"scoring would mix time units", in->bad->input_name,
-			flo_reader_line(in->r), unit, in->unit);
-	return !bad;
-}
-
 /* The customer's history, or a bad-record report (then 0). */
 static int read_history(struct input *in, struct flo_history *h)
 {
@@ -585,38 +500,6 @@ static int read_history(struct input *in, struct flo_history *h)
 		return 0;
 	}
 	return 1;
-}
-
-/* flo-rfm's summaries carry the dates recency comes from: where they are,
- * recency in days must be recency in the model's unit times its days.
- * A summary in days scored with a model in weeks gives every customer
- * seven times the rate, without any other sign. */
-static void check_time_unit(struct input *in, const struct flo_history *h)
-{
-	const struct flo_field *f0, *f1;
-	char a[FLO_NUM_BUFSZ], b[64];
-	int32_t d0, d1;
-	double days;
-
-	/* A unit field says it (check_unit_field()): flo-rfm --occasion month's
-	 * months are calendar months, not a number of days. */
-	if (in->c.has_unit || !(h->tx > 0) ||
-	    (f0 = flo_reader_get(in->r, &in->c.first)) == NULL ||
-	    (f1 = flo_reader_get(in->r, &in->c.last)) == NULL ||
-	    flo_parse_day(f0->val, f0->len, &d0) != FLO_OK ||
-	    flo_parse_day(f1->val, f1->len, &d1) != FLO_OK)
-		return;
-	days = (double)d1 - (double)d0;
-	if (flo_unit_days_match(days / h->tx, in->unit_days))
-		return;
-	flo_format_double(a, h->tx);
-	b[0] = '\0';
-	if (in->unit_days != 1)
-		snprintf(b, sizeof b, ", %.6g %ss", days / in->unit_days, in->unit);
-	flo_die(FLO_EXIT_DATAERR,
-		"%s line %ld: recency %s is in another time unit than the model (%s): "
-		"last_order - first_order is %.0f days%s",
-		in->bad->input_name, flo_reader_line(in->r), a, in->unit, days, b);
 }
 
 /* ---- output ---- */
@@ -716,7 +599,7 @@ static void pmf_values(struct output *out, const struct options *o, const struct
 		       const struct flo_history *h, double *p)
 {
 	for (size_t k = 0; k < o->horizon.list.n; k++) {
-		flo_bgnbd_conditional_pmf(&m->bgnbd, h->x, h->tx, h->T, o->horizon.v[k], o->pmf, p);
+		flo_conditional_pmf(m, h->x, h->tx, h->T, o->horizon.v[k], o->pmf, p);
 		flo_pass_nums(out->pass, out->nscores + k * (o->pmf + 1), p, o->pmf + 1);
 	}
 }
@@ -773,11 +656,11 @@ int main(int argc, char **argv)
 	flo_summary_cols_init(&in.c, &o.names);
 	output_names(&out, &o.horizon.list, o.pmf, o.interval > 0);
 	int fd = flo_open_input(o.path);
-	struct flo_model model = o.fit ? fit_model(&o, &fd) : load_model(&o);
-	/* P(X = n | history) is the BG/NBD's only (lib/model/pmf) */
-	if (o.pmf > 0 && model.family != FLO_FAMILY_BGNBD)
-		flo_usage_error("--pmf: the model is a %s, and flo has P(n purchases) for the "
-				"BG/NBD only so far", flo_family_name(model.family));
+	struct flo_model model = o.fit ? fit_model(&o, &fd) : flo_model_from_source(&o.src);
+	double probe;
+	if (o.pmf > 0 && flo_conditional_pmf(&model, 0, 0, 0, 0, 0, &probe) != FLO_OK)
+		flo_usage_error("--pmf: the model is a %s, and flo has no P(n purchases) for it "
+				"yet", flo_family_name(model.family));
 	if (!model.has_gg)
 		flo_warn("no Gamma-Gamma model: exp_avg_value and clv are left empty "
 			 "(null in JSON Lines)");
@@ -794,7 +677,7 @@ int main(int argc, char **argv)
 	if (got > 0 || flo_reader_header(in.r, &nheader) != NULL) {
 		flo_summary_resolve(&in.c, in.r);
 		check_header(&in);
-		check_stated_unit(&in, &o);
+		flo_summary_stated_unit(&in.c, o.names.unit, in.unit, o.bad.input_name);
 		if (!in.c.has_m && model.has_gg) {
 			flo_warn("no monetary field (monetary or monetary_value) in %s: the BG/NBD "
 				 "alone, exp_avg_value and clv are left empty (null in JSON Lines)",
@@ -811,9 +694,9 @@ int main(int argc, char **argv)
 			flo_reader_failed(&o.bad, in.r, got);
 			continue;
 		}
-		if (!read_history(&in, &h) || (in.c.has_unit && !check_unit_field(&in)))
+		if (!read_history(&in, &h) ||
+		    !flo_summary_same_unit(&o.bad, in.r, &in.c, in.unit, in.unit_days, h.tx, "scoring"))
 			continue;
-		check_time_unit(&in, &h);
 		size_t n;
 		if (flo_score(s, &h, val, &n) == FLO_OK) {
 			if (o.pmf > 0)

@@ -104,13 +104,48 @@ agree() {
 	printf 'customer_id,date\na,2024-01-01\na,2024-01-09\na,2024-01-03\nb,2024-01-02\nb,2024-01-02\n' > "$TMP/o.csv"
 	run --separate-stderr flo-check --check tracking $CDNOW "$TMP/o.csv"
 	assert_failure 65
-	[ "$stderr" = "flo-check: $TMP/o.csv line 4: an order of customer \"a\" dated before the customer's previous one: the tracking check needs each customer's orders together and in date order (sort -t, -k1,1 -k2,2)" ]
+	[ "$stderr" = "flo-check: $TMP/o.csv line 4: an order of customer \"a\" dated before the customer's previous one: the tracking check needs each customer's orders in date order (a log in date order, or sort -t, -k1,1 -k2,2)" ]
 	run --separate-stderr flo-check --check tracking --skip-bad $CDNOW "$TMP/o.csv"
 	assert_success
 	# one repeat (a on 01-09; b's second order is the same day), in week 2
 	assert_line --index 1 --regexp '^1,2024-01-01,2024-01-07,calibration,0,'
 	assert_line --index 2 --regexp '^2,2024-01-08,2024-01-14,calibration,1,[0-9.]+,1,'
 	[[ "$stderr" == *"1 bad record"* ]]
+}
+
+# A log in date order interleaves its customers: each is counted once, as in
+# the same log sorted by customer.  By hand: a first on 01-01, b on 01-02, c
+# on 01-15; repeats a 01-09 (twice on one day: one), b 01-10 and 01-16.  The
+# expected cumulative sums (FHL eq. 9, mpmath.hyp2f1 at CDNOW's parameters):
+# week 1 E[X(6/7)] + E[X(5/7)] = 0.084260015562439237819, week 2 E[X(13/7)] +
+# E[X(12/7)] = 0.18575981057324547927, week 3 E[X(20/7)] + E[X(19/7)] +
+# E[X(6/7)] = 0.32764151125170427301.
+@test "tracking: customers interleaved in a log in date order are counted once (hand count, FHL eq. 9 with mpmath)" {
+	printf 'customer_id,date\na,2024-01-01\nb,2024-01-02\na,2024-01-09\nb,2024-01-10\na,2024-01-09\nc,2024-01-15\nb,2024-01-16\n' > "$TMP/o.csv"
+	run --separate-stderr flo-check --check tracking $CDNOW "$TMP/o.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 4 ]
+	echo "$output" > "$TMP/t.csv"
+	awk -F, 'function near(g, w) { d = g - w; if (d < 0) d = -d; return d <= 1e-12 * w }
+		NR == 2 { ok1 = $5 == 0 && $7 == 0 && near($8, 0.084260015562439237819) }
+		NR == 3 { ok2 = $5 == 2 && $7 == 2 && near($8, 0.18575981057324547927) }
+		NR == 4 { ok3 = $5 == 1 && $7 == 3 && near($8, 0.32764151125170427301) }
+		END { exit !(ok1 && ok2 && ok3) }' "$TMP/t.csv"
+	# the same orders sorted by customer: the same table
+	{ head -1 "$TMP/o.csv"; tail -n +2 "$TMP/o.csv" | sort -t, -k1,1 -k2,2; } > "$TMP/bycust.csv"
+	run --separate-stderr flo-check --check tracking $CDNOW "$TMP/bycust.csv"
+	[ "$output" = "$(cat "$TMP/t.csv")" ]
+}
+
+@test "tracking: CDNOW's log in date order gives the table of the log by customer (weeks 39 and 78 as check_cdnow.py)" {
+	{ head -1 "$DATA/cdnow.csv"; tail -n +2 "$DATA/cdnow.csv" | sort -t, -k2,2 -s; } > "$TMP/bydate.csv"
+	# interleaved indeed: some customer's orders are not together
+	awk -F, 'NR > 1 { if ($1 != prev && ($1 in seen)) split_ = 1; seen[$1] = 1; prev = $1 } END { exit !split_ }' "$TMP/bydate.csv"
+	flo-check --check tracking --as-of 1997-09-30 $CDNOW "$DATA/cdnow.csv" > "$TMP/a.csv" 2>/dev/null
+	flo-check --check tracking --as-of 1997-09-30 $CDNOW "$TMP/bydate.csv" > "$TMP/b.csv" 2>/dev/null
+	cmp "$TMP/a.csv" "$TMP/b.csv"
+	run awk -F, '$1 == 78 { print $7 }' "$TMP/b.csv"
+	assert_output 4339
 }
 
 @test "matrix: the grid's cells are flo-score's P(alive) and expected purchases for the same history" {
@@ -188,11 +223,102 @@ agree() {
 	printf 'frequency,recency,T\n1,4,3\n' | { run flo-check --check counts $CDNOW; assert_failure 65; assert_output 'flo-check: input line 2: recency must be 0 or more and at most T'; }
 }
 
-@test "a Pareto/NBD model is refused by flo-check (its checks see BG/NBD models only), never checked as a BG/NBD" {
-	flo-rfm --as-of 1997-09-30 --holdout-end 1998-06-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/cal.csv"
-	flo-fit --no-store --model pnbd --model-out "$TMP/pnbd.json" "$TMP/cal.csv" > /dev/null 2>&1
-	run --separate-stderr flo-check --check holdout --holdout 39 --model "$TMP/pnbd.json" "$TMP/cal.csv"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[[ "$stderr" == *"the model is a pnbd: flo-check checks BG/NBD models only so far"* ]]
+# scripts/golden/check_cdnow_pnbd.py: the same tables at the published
+# Pareto/NBD parameters (FHL05 eqs. 27, 33 and 41 with mpmath.hyp2f1; Fader &
+# Hardie 2006's P(X(t) = x) as printed; pandas groupby).
+PNBD="--model $DATA/score_model_pnbd.json"
+
+@test "Pareto/NBD holdout: CDNOW's table per calibration frequency equals scripts/golden/check_cdnow_pnbd.py" {
+	cdnow_holdout > "$TMP/s.csv"
+	run --separate-stderr flo-check --check holdout --holdout 39 $PNBD "$TMP/s.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 10 ]
+	echo "$output" > "$TMP/out.csv"
+	cat > "$TMP/gold.csv" <<-EOF
+	frequency,customers,actual_mean,expected_mean,mae,rmse,corr,error_pct
+	0,1411,0.23671155209071582,0.13687646505749734,0.33505793358777758,0.76923974916204407,0.063072616952697169,-42.175840659841697
+	1,439,0.69703872437357628,0.59617784845310751,0.80505898025566303,1.2756061583858149,0.17588233886832849,-14.469909976825424
+	2,214,1.3925233644859814,1.1909579225629536,1.2372292108306069,1.8222587240555259,0.19095024342368183,-14.474833748834877
+	3,100,1.5600000000000001,1.7078089206336697,1.373181340283546,1.8267451759813578,0.31733666457047194,9.4749308098506173
+	4,62,2.532258064516129,2.3911346832841711,1.8329108860813532,2.7262400750746956,0.19729731036173134,-5.5730252461027883
+	5,38,2.9473684210526314,2.899275750267392,2.2818837794081048,2.8896244498959138,0.47994436847617455,-1.6317156159277677
+	6,29,3.8620689655172415,3.8082890542124566,3.9223738762937388,6.5279201028265446,0.28243446975992781,-1.3925155605703208
+	7+,64,6.359375,6.3899455547451272,3.6452747613138006,4.7568978175534831,0.53172202717569239,0.48071633997251545
+	all,2357,0.79847263470513363,0.70357249983390358,0.75336075836310912,1.6028815491556356,0.63021324320909289,-11.885208177018555
+	EOF
+	run agree "$TMP/gold.csv" "$TMP/out.csv" 1e-9
+	assert_output "9 checked, 0 bad"
+}
+
+@test "Pareto/NBD counts: sum_i P(X(T_i) = n) against Fader & Hardie (2006) with mpmath; the expected sum to the customers" {
+	cdnow_holdout > "$TMP/s.csv"
+	run --separate-stderr flo-check --check counts $PNBD "$TMP/s.csv"
+	assert_success
+	echo "$output" > "$TMP/out.csv"
+	cat > "$TMP/gold.csv" <<-EOF
+	frequency,actual,expected
+	0,1411,1439.6927195804739
+	1,439,395.61670888444838
+	2,214,192.33479196247807
+	3,100,110.94692994723668
+	4,62,69.360169321999439
+	5,38,45.397764193492542
+	6,29,30.598389095168203
+	7+,64,73.052527014702776
+	EOF
+	run agree "$TMP/gold.csv" "$TMP/out.csv" 1e-10
+	assert_output "8 checked, 0 bad"
+	run --separate-stderr flo-check --check counts --max-frequency 40 $PNBD -o jsonl "$TMP/s.csv"
+	echo "$output" | jq -e -s 'length == 41 and ((map(.expected) | add) - 2357 | fabs) < 1e-8 and all(.[]; .expected >= 0)'
+}
+
+@test "Pareto/NBD tracking, matrix and summary: FHL05 eq. 27 sums at weeks 39 and 78; the matrix is flo-score's; the summary names the family" {
+	run --separate-stderr flo-check --check tracking --as-of 1997-09-30 $PNBD "$DATA/cdnow.csv"
+	assert_success
+	echo "$output" > "$TMP/t.csv"
+	# check_cdnow_pnbd.py: 2502.650362658042 by week 39, 4226.3379732629603 by week 78
+	awk -F, 'function near(g, w) { d = g - w; if (d < 0) d = -d; return d <= 1e-9 * w }
+		$1 == 39 { ok39 = near($8, 2502.650362658042) }
+		$1 == 78 { ok78 = near($8, 4226.3379732629603) }
+		END { exit !(ok39 && ok78) }' "$TMP/t.csv"
+	run --separate-stderr flo-check --check matrix --T 38.86 --max-frequency 2 --max-recency 30 --horizon 39 $PNBD
+	assert_success
+	printf 'frequency,recency,T\n2,30,38.86\n' | flo-score $PNBD --horizon 39 2>/dev/null > "$TMP/sc.csv"
+	want=$(awk -F, 'NR == 2 { print $5 "," $4 }' "$TMP/sc.csv")
+	assert_line --index $((1 + 2 * 31 + 30)) "2,30,38.86,$want"
+	cdnow_holdout > "$TMP/s.csv"
+	run --separate-stderr flo-check --check summary --holdout 39 --model "$DATA/score_model.json" $PNBD -o jsonl "$TMP/s.csv"
+	assert_success
+	echo "$output" | jq -e -s 'length == 2 and .[0].family == "bgnbd" and .[1].family == "pnbd"
+		and .[1].params == "r=0.55 alpha=10.58 s=0.61 beta=11.67" and .[1].customers == 2357
+		and (.[1].mae - 0.75336075836310912 | fabs) < 1e-9'
+	# inline parameters are the same model
+	run --separate-stderr flo-check --check counts --pnbd 0.55,10.58,0.61,11.67 "$TMP/s.csv"
+	[ "$output" = "$(flo-check --check counts $PNBD "$TMP/s.csv" 2>/dev/null)" ]
+}
+
+@test "units: summaries in another unit than the model's are refused (a unit field, the dates, or none stated)" {
+	printf 'frequency,recency,T,unit\n1,2,3,day\n' > "$TMP/u.csv"
+	run --separate-stderr flo-check --check counts $CDNOW "$TMP/u.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-check: $TMP/u.csv line 2: field \"unit\" is day, but the model's unit is week: the check would mix time units" ]
+	flo-rfm --unit day --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/d.csv"
+	run --separate-stderr flo-check --check counts $PNBD "$TMP/d.csv"
+	assert_failure 65
+	[[ "$stderr" == "flo-check: $TMP/d.csv line 2: recency "*" is in another time unit than the model (week): last_order - first_order is "*" days, "*" weeks" ]]
+	sed 's/"week"/"day"/' "$DATA/score_model.json" > "$TMP/day.json"
+	printf 'frequency,recency,T\n1,2,3\n' > "$TMP/n.csv"
+	run --separate-stderr flo-check --check counts --model "$TMP/day.json" "$TMP/n.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-check: $TMP/n.csv: the summaries say nothing of their time unit (no first_order and last_order dates, no unit field) and are taken in weeks, but the model's unit is day: give --unit day if they are in days" ]
+	run --separate-stderr flo-check --check counts --model "$TMP/day.json" --unit day "$TMP/n.csv"
+	assert_success
+	run --separate-stderr flo-check --check counts --model "$TMP/day.json" "$TMP/d.csv"
+	assert_success
+	run --separate-stderr flo-check --check counts --model "$TMP/day.json" --unit week "$TMP/n.csv"
+	assert_failure 2
+	[[ "$stderr" == "flo-check: --unit week, but the model's unit is day: the check would mix time units"* ]]
+	run --separate-stderr flo-check --check summary --model "$DATA/score_model.json" --model "$TMP/day.json" "$TMP/n.csv"
+	assert_failure 2
+	[[ "$stderr" == *"models compared on one input share its unit"* ]]
 }

@@ -373,11 +373,11 @@ refund ok"
 @test "no model given and none stored: say so, exit 2" {
 	run flo-score "$DATA/score_cdnow.csv"
 	assert_failure 2
-	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE or --bgnbd r,alpha,a,b ($TMP/flo.lmdb: no such store)"
+	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE, --bgnbd r,alpha,a,b or --pnbd r,alpha,s,beta ($TMP/flo.lmdb: no such store)"
 	cd "$TMP"
 	run env -u FLO_DB flo-score "$DATA/score_cdnow.csv"
 	assert_failure 2
-	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE or --bgnbd r,alpha,a,b (flo.lmdb: no such store)"
+	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE, --bgnbd r,alpha,a,b or --pnbd r,alpha,s,beta (flo.lmdb: no such store)"
 	run flo-score --db "$TMP/other.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 2
 	assert_line --index 0 --partial "($TMP/other.lmdb: no such store)"
@@ -423,7 +423,7 @@ MODEL_JSON='{"format": "flo-model 1", "unit": "week", "bgnbd": {"params": {"r": 
 	assert_output "$inline"
 	run flo-score --db "$TMP/s.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 2
-	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE or --bgnbd r,alpha,a,b ($TMP/s.lmdb: no model \"default\" in the store)"
+	assert_line --index 0 "flo-score: no model: fit one with flo-fit, or give --model FILE, --bgnbd r,alpha,a,b or --pnbd r,alpha,s,beta ($TMP/s.lmdb: no model \"default\" in the store)"
 	make_store "$TMP/bad.lmdb" "flo-store 2" default '{"format": "flo-model 1", "unit": "week", "bgnbd": {}}'
 	run flo-score --db "$TMP/bad.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 65
@@ -487,10 +487,10 @@ MODEL_JSON='{"format": "flo-model 1", "unit": "week", "bgnbd": {"params": {"r": 
 	msg='flo-score: option --bgnbd: not a number: ""' usage --bgnbd 1,,3,4
 	msg='flo-score: option --gg: expected three numbers p,q,v, got 2: "1,2"' usage --bgnbd 1,2,3,4 --gg 1,2
 	msg='flo-score: option --gg: must be positive: "-2"' usage --bgnbd 1,2,3,4 --gg 1,-2,3
-	msg="flo-score: --gg needs --bgnbd (a model file or a stored model has its own Gamma-Gamma model)" usage --gg 1,2,3
+	msg="flo-score: --gg needs --bgnbd or --pnbd (a model file or a stored model has its own Gamma-Gamma model)" usage --gg 1,2,3
 	msg="flo-score: --model and --bgnbd each give the model: use one" usage --model "$DATA/score_model.json" --bgnbd 1,2,3,4
-	msg="flo-score: --db and --name choose a stored model: not with --model or --bgnbd" usage --model "$DATA/score_model.json" --db x
-	msg="flo-score: --db and --name choose a stored model: not with --model or --bgnbd" usage --bgnbd 1,2,3,4 --name x
+	msg="flo-score: --db and --name choose a stored model: not with --model, --bgnbd or --pnbd" usage --model "$DATA/score_model.json" --db x
+	msg="flo-score: --db and --name choose a stored model: not with --model, --bgnbd or --pnbd" usage --bgnbd 1,2,3,4 --name x
 	msg="flo-score: option --name: empty name" usage --name ''
 	msg='flo-score: option --unit: expected day, week or month: "fortnight"' usage $CDNOW --unit fortnight
 	msg='flo-score: option --clv-months: expected a whole number from 0 to 1200: "1.5"' usage $CDNOW --clv-months 1.5
@@ -609,10 +609,10 @@ finite_scores() {
 @test "--fit: option conflicts are usage errors" {
 	run flo-score --fit --bgnbd 1,1,1,1
 	assert_failure 2
-	assert_line --index 0 "flo-score: --fit makes the model: not with --model, --bgnbd, --db or --name"
+	assert_line --index 0 "flo-score: --fit makes the model: not with --model, --bgnbd, --pnbd, --db or --name"
 	run flo-score --penalizer 0.1 --bgnbd 1,1,1,1
 	assert_failure 2
-	assert_line --index 0 "flo-score: --penalizer, --gg-penalizer and --model-out go with --fit"
+	assert_line --index 0 "flo-score: --penalizer, --gg-penalizer, --model-out and --fit-model go with --fit"
 	run flo-score --fit --penalizer -1
 	assert_failure 2
 }
@@ -695,14 +695,53 @@ finite_scores() {
 	assert_failure 2
 }
 
-@test "--pmf with a Pareto/NBD model is refused: P(n purchases) is the BG/NBD's only so far" {
-	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/cal.csv"
-	flo-fit --no-store --model pnbd --model-out "$TMP/pnbd.json" "$TMP/cal.csv" > /dev/null 2>&1
-	run --separate-stderr flo-score --model "$TMP/pnbd.json" --pmf 3 "$TMP/cal.csv"
-	[ "$status" -eq 2 ]
-	[ -z "$output" ]
-	[[ "$stderr" == *"--pmf: the model is a pnbd"* ]]
-	# without --pmf it scores
-	run --separate-stderr flo-score --model "$TMP/pnbd.json" "$TMP/cal.csv"
+# scripts/golden/pnbd_pmf.py: Fader & Hardie's conditional PMF of the
+# Pareto/NBD (2014 note; P(X(t) = x) of the 2006 note as printed, hyp2f1).
+@test "--pmf with a Pareto/NBD model: the conditional probabilities against the notes' formulas (mpmath); --pnbd inline is the same model" {
+	printf '%s\nnew,0,0,38.86,0\nfhl,2,30.43,38.86,22.345\n' "$SUMMARY" > "$TMP/in.csv"
+	run --separate-stderr flo-score --model "$DATA/score_model_pnbd.json" --horizon 39 --pmf 4 "$TMP/in.csv"
 	assert_success
+	assert_line --index 0 "$SUMMARY,p_alive,exp_purchases_39,exp_avg_value,clv,p_purchases_39_0,p_purchases_39_1,p_purchases_39_2,p_purchases_39_3,p_purchases_39_4"
+	echo "$output" > "$TMP/out.csv"
+	cat > "$TMP/gold.csv" <<-EOF
+	customer_id,p_purchases_39_0,p_purchases_39_1,p_purchases_39_2,p_purchases_39_3,p_purchases_39_4
+	new,0.93146178375408422,0.045450605323520103,0.014499932375420384,0.0052428629292534817,0.0033448156177218102
+	fhl,0.40939360423352464,0.21915137418011307,0.15143199508709336,0.095353076268072525,0.1246699502311964
+	EOF
+	run agree "$TMP/gold.csv" "$TMP/out.csv" 1e-11
+	assert_output "2 checked, 0 bad"
+	run --separate-stderr flo-score --pnbd 0.55,10.58,0.61,11.67 --gg 6.25,3.74,15.44 --horizon 39 --pmf 4 "$TMP/in.csv"
+	[ "$output" = "$(cat "$TMP/out.csv")" ]
+	# sums to 1, mean exp_purchases, for every CDNOW test customer
+	run --separate-stderr flo-score --model "$DATA/score_model_pnbd.json" --horizon 39 --pmf 100 -o jsonl "$DATA/score_cdnow.csv"
+	assert_success
+	echo "$output" | jq -e -s 'length > 3 and all(.[]; . as $r
+		| [range(0; 101) | $r["p_purchases_39_\(.)"]] as $p
+		| ([range(0; 101) | . * $p[.]] | add) as $m
+		| (($p | add) - 1 | fabs) < 1e-12
+		  and (($m - $r.exp_purchases_39) | fabs) <= 1e-8 * $r.exp_purchases_39 + 1e-15)'
+}
+
+@test "--pnbd and --fit-model pnbd: what-if Pareto/NBD parameters, and a Pareto/NBD fitted on the input as flo-fit --model pnbd fits it" {
+	run --separate-stderr flo-score --pnbd 0.55,10.58,0.61 "$DATA/score_cdnow.csv"
+	assert_failure 2
+	[[ "$stderr" == 'flo-score: option --pnbd: expected four numbers r,alpha,s,beta, got 3: "0.55,10.58,0.61"'* ]]
+	run --separate-stderr flo-score --pnbd 1,2,3,4 --bgnbd 1,2,3,4 "$DATA/score_cdnow.csv"
+	assert_failure 2
+	[[ "$stderr" == "flo-score: --bgnbd and --pnbd each give the model: use one"* ]]
+	run --separate-stderr flo-score --fit-model pnbd "$DATA/score_cdnow.csv"
+	assert_failure 2
+	run --separate-stderr flo-score --fit --fit-model nbd "$DATA/score_cdnow.csv"
+	assert_failure 2
+	# the Pareto/NBD's scores with the published parameters given inline
+	flo-score --pnbd 0.55,10.58,0.61,11.67 --gg 6.25,3.74,15.44 --horizon 12,24,39 "$DATA/score_cdnow.csv" 2>/dev/null > "$TMP/a.csv"
+	flo-score --model "$DATA/score_model_pnbd.json" --horizon 12,24,39 "$DATA/score_cdnow.csv" 2>/dev/null > "$TMP/b.csv"
+	cmp "$TMP/a.csv" "$TMP/b.csv"
+	# --fit --fit-model pnbd: flo-fit --model pnbd's model, then its scores
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/s.csv"
+	flo-score --fit --fit-model pnbd --model-out "$TMP/fit.json" "$TMP/s.csv" 2>/dev/null > "$TMP/c.csv"
+	flo-fit --no-store --model pnbd --model-out "$TMP/m.json" "$TMP/s.csv" > /dev/null 2>&1
+	flo-score --model "$TMP/m.json" "$TMP/s.csv" 2>/dev/null > "$TMP/d.csv"
+	cmp "$TMP/c.csv" "$TMP/d.csv"
+	jq -e '.family == "pnbd" and (.pnbd.params.r - 0.55 | fabs) < 0.01' "$TMP/fit.json"
 }

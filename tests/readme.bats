@@ -93,3 +93,14 @@ replay() {
 		cut -d, -f1-6 > "$TMP/out.txt"
 	diff "$TMP/readme.txt" "$TMP/out.txt"
 }
+
+@test "README: the Pareto/NBD's CDNOW holdout table under \"Checking the fit\" is flo-check's" {
+	awk '/^\$ flo-check --check holdout --holdout 39 --pnbd/ { on = 1; next } on && /^```$/ { exit } on' \
+		"$ROOT/README.md" > "$TMP/readme.txt"
+	[ -s "$TMP/readme.txt" ]
+	cd "$ROOT"
+	flo-rfm --as-of 1997-09-30 --holdout-end 1998-06-30 tests/data/cdnow.csv 2>/dev/null > "$TMP/cal.csv"
+	flo-check --check holdout --holdout 39 --pnbd 0.55,10.58,0.61,11.67 "$TMP/cal.csv" |
+		cut -d, -f1-6 > "$TMP/out.txt"
+	diff "$TMP/readme.txt" "$TMP/out.txt"
+}

@@ -1,9 +1,13 @@
 /* summary.c: the fields of RFM summaries, their names and the unit stated. */
 #include "common/summary.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "base/date.h"
 #include "base/num.h"
+#include "base/unit.h"
 #include "common/read.h"
 #include "record/field.h"
 
@@ -93,4 +97,66 @@ const char *flo_summary_unit(struct flo_bad *bad, const flo_reader *r,
 		       "field \"unit\" is not a time unit (day, week or month): \"%s\"",
 		       flo_quote(f->val, f->len));
 	return NULL;
+}
+
+void flo_summary_stated_unit(const struct flo_summary_cols *c, const char *unit_option,
+			     const char *model_unit, const char *input_name)
+{
+	if (unit_option != NULL || c->has_dates || c->has_unit || strcmp(model_unit, "week") == 0)
+		return;
+	flo_die(FLO_EXIT_DATAERR,
+		"%s: the summaries say nothing of their time unit (no first_order and "
+		"last_order dates, no unit field) and are taken in weeks, but the model's unit "
+		"is %s: give --unit %s if they are in %ss", input_name, model_unit, model_unit,
+		model_unit);
+}
+
+/* flo-rfm's summaries carry the dates recency comes from: recency in days
+ * must be recency in the model's unit times its days.  A unit field says it
+ * instead: flo-rfm --occasion month's months are calendar months, not a
+ * number of days. */
+static void recency_in_unit(const flo_reader *r, struct flo_summary_cols *c,
+			    const char *model_unit, double unit_days, double tx,
+			    const char *input_name)
+{
+	const struct flo_field *f0, *f1;
+	char a[FLO_NUM_BUFSZ], b[64];
+	int32_t d0, d1;
+	double days;
+
+	if (!(tx > 0) || (f0 = flo_reader_get(r, &c->first)) == NULL ||
+	    (f1 = flo_reader_get(r, &c->last)) == NULL ||
+	    flo_parse_day(f0->val, f0->len, &d0) != FLO_OK ||
+	    flo_parse_day(f1->val, f1->len, &d1) != FLO_OK)
+		return;
+	days = (double)d1 - (double)d0;
+	if (flo_unit_days_match(days / tx, unit_days))
+		return;
+	flo_format_double(a, tx);
+	b[0] = '\0';
+	if (unit_days != 1)
+		snprintf(b, sizeof b, ", %.6g %ss", days / unit_days, model_unit);
+	flo_die(FLO_EXIT_DATAERR,
+		"%s line %ld: recency %s is in another time unit than the model (%s): "
+		"last_order - first_order is %.0f days%s",
+		input_name, flo_reader_line(r), a, model_unit, days, b);
+}
+
+int flo_summary_same_unit(struct flo_bad *bad, const flo_reader *r, struct flo_summary_cols *c,
+			  const char *model_unit, double unit_days, double tx, const char *doing)
+{
+	int bad_unit;
+	const char *unit;
+
+	if (!c->has_unit) {
+		recency_in_unit(r, c, model_unit, unit_days, tx, bad->input_name);
+		return 1;
+	}
+	unit = flo_summary_unit(bad, r, c, &bad_unit);
+	if (unit != NULL && strcmp(unit, model_unit) != 0)
+		flo_die(FLO_EXIT_DATAERR,
+			"%s line %ld: field \"unit\" is %s, but the model's unit is %s: "
+			"%s would mix time units", bad->input_name, flo_reader_line(r), unit,
+			model_unit, doing);
+	return !bad_unit;
 }

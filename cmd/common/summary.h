@@ -66,4 +66,22 @@ int flo_summary_monetary(struct flo_bad *bad, const flo_reader *r, struct flo_su
 const char *flo_summary_unit(struct flo_bad *bad, const flo_reader *r,
 			     struct flo_summary_cols *c, int *bad_unit);
 
+/* The summaries' unit against a model's, so that a model in weeks never
+ * reads summaries in days (every rate seven times too high, without another
+ * sign).  `doing` names what would mix them ("scoring", "the check").
+ *
+ * Once, after flo_summary_resolve(): summaries that state no unit (no
+ * first_order and last_order, no unit field) are in weeks, as lifetimes
+ * counts; with a model in another unit and no --unit (unit_option NULL)
+ * the tool stops (exit 65). */
+void flo_summary_stated_unit(const struct flo_summary_cols *c, const char *unit_option,
+			     const char *model_unit, const char *input_name);
+
+/* Per record of recency tx: a unit field must name the model's unit, and
+ * where first_order and last_order are there (and tx > 0), their days must
+ * be tx times the unit's days (flo_unit_days_match()); else the tool stops
+ * (exit 65).  0 after a bad record (a unit field naming no unit), else 1. */
+int flo_summary_same_unit(struct flo_bad *bad, const flo_reader *r, struct flo_summary_cols *c,
+			  const char *model_unit, double unit_days, double tx, const char *doing);
+
 #endif

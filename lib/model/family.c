@@ -1,5 +1,7 @@
-/* family.c: the BG/NBD behind the family table. */
+/* family.c: each family behind the family table. */
 #include "model/family.h"
+
+#include "base/err.h"
 
 static double bg_loglik(const void *p, double x, double tx, double T)
 {
@@ -30,4 +32,46 @@ void flo_purchase_model_bgnbd(struct flo_purchase_model *f, const struct flo_bgn
 {
 	*f = (struct flo_purchase_model){"bgnbd", 4, m, bg_loglik, bg_p_alive, bg_expected,
 				 bg_expected_count, bg_prob_count};
+}
+
+/* ---- the Pareto/NBD ---- */
+
+static double pnbd_loglik(const void *p, double x, double tx, double T)
+{
+	return flo_pnbd_loglik(p, x, tx, T);
+}
+
+static double pnbd_p_alive(const void *p, double x, double tx, double T)
+{
+	return flo_pnbd_p_alive(p, x, tx, T);
+}
+
+static double pnbd_expected(const void *p, double x, double tx, double T, double t)
+{
+	return t > 0 ? flo_pnbd_expected_purchases(p, x, tx, T, t) : 0.0;
+}
+
+static double pnbd_expected_count(const void *p, double t)
+{
+	return t > 0 ? flo_pnbd_expected_count(p, t) : 0.0;
+}
+
+static double pnbd_prob_count(const void *p, double t, unsigned n)
+{
+	return flo_pnbd_prob_count(p, t, n);
+}
+
+void flo_purchase_model_pnbd(struct flo_purchase_model *f, const struct flo_pnbd *m)
+{
+	*f = (struct flo_purchase_model){"pnbd", 4, m, pnbd_loglik, pnbd_p_alive, pnbd_expected,
+				 pnbd_expected_count, pnbd_prob_count};
+}
+
+int flo_purchase_model_of(struct flo_purchase_model *f, const struct flo_model *m)
+{
+	switch (m->family) {
+	case FLO_FAMILY_BGNBD: flo_purchase_model_bgnbd(f, &m->bgnbd); return FLO_OK;
+	case FLO_FAMILY_PNBD: flo_purchase_model_pnbd(f, &m->pnbd); return FLO_OK;
+	}
+	return FLO_EMODEL;
 }

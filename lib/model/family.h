@@ -1,10 +1,8 @@
 /* family.h: a purchase-count model as the fit checks see it, whatever its
  * family: what a check asks of a model (the likelihood of a history, the
  * conditional and unconditional predictions), through one table of
- * functions.  The BG/NBD is the one family the checks have today; the
- * Pareto/NBD (pnbd.h, enum flo_family in model.h) and the
- * MBG/NBD would each add a constructor here, and every check (check.h,
- * tracking.h) works with them unchanged.
+ * functions.  Each family (enum flo_family in model.h) has a constructor
+ * here, and every check (check.h, tracking.h) works with it unchanged.
  *
  * A flo_purchase_model holds a pointer to the caller's parameters, which must
  * outlive it; its functions are pure, as bgnbd.h's. */
@@ -12,9 +10,11 @@
 #define FLO_FAMILY_H
 
 #include "model/bgnbd.h"
+#include "model/model.h"
+#include "model/pnbd.h"
 
 struct flo_purchase_model {
-	const char *name;  /* "bgnbd" */
+	const char *name;  /* the family's: "bgnbd", "pnbd" */
 	unsigned nparams;  /* free parameters, for AIC and BIC */
 	const void *params;
 	/* per-customer log-likelihood of (x, t_x, T) */
@@ -31,5 +31,12 @@ struct flo_purchase_model {
 
 /* The BG/NBD (bgnbd.h) as a family; m must outlive f. */
 void flo_purchase_model_bgnbd(struct flo_purchase_model *f, const struct flo_bgnbd *m);
+
+/* The Pareto/NBD (pnbd.h) as a family; m must outlive f. */
+void flo_purchase_model_pnbd(struct flo_purchase_model *f, const struct flo_pnbd *m);
+
+/* The purchase model of a fitted model, of its family; m must outlive f.
+ * FLO_OK, or FLO_EMODEL for a family the checks do not know. */
+int flo_purchase_model_of(struct flo_purchase_model *f, const struct flo_model *m);
 
 #endif

@@ -1,7 +1,29 @@
-/* pmf.c: the BG/NBD's conditional distribution of purchases. */
+/* pmf.c: the conditional distribution of purchases, per family. */
 #include "model/pmf.h"
 
 #include <math.h>
+
+#include "base/err.h"
+
+/* p[] from P(alive) and Q(n), the unconditional PMF of a customer who is
+ * alive at T, over (T, T+t]: p[n] = [n = 0] (1 - P(alive)) + P(alive) Q(n),
+ * the tail 1 - sum Q(0..N-1) (Neumaier's compensated sum), never below 0. */
+typedef double alive_pmf(const void *post, double t, unsigned n);
+
+static void mix(double alive, alive_pmf *q_of, const void *post, double t, unsigned N, double *p)
+{
+	double sum = 0.0, comp = 0.0;
+
+	for (unsigned n = 0; n < N; n++) {
+		double q = q_of(post, t, n), s = sum + q;
+
+		comp += fabs(sum) >= fabs(q) ? (sum - s) + q : (q - s) + sum;
+		sum = s;
+		p[n] = alive * q;
+	}
+	p[N] = alive * fmax(0.0, 1.0 - (sum + comp));
+	p[0] += 1.0 - alive; /* a customer who has left buys nothing */
+}
 
 /*
  * Fader & Hardie (2006), "Deriving the Conditional PMF of the BG/NBD
@@ -18,21 +40,45 @@
  * keeps its care for boundary fits (b -> infinity, a -> 0) and for large n.
  * scripts/golden/pmf_golden.py evaluates the note's formula as printed.
  */
+static double bg_q(const void *post, double t, unsigned n)
+{
+	return flo_bgnbd_prob_count(post, t, n);
+}
+
 void flo_bgnbd_conditional_pmf(const struct flo_bgnbd *m, double x, double tx, double T,
 			       double t, unsigned N, double *p)
 {
 	const struct flo_bgnbd post = {m->r + x, m->alpha + T, m->a, m->b + x};
-	double alive = flo_bgnbd_p_alive(m, x, tx, T);
-	double sum = 0.0, comp = 0.0; /* Neumaier's compensated sum of Q(0..N-1) */
+	mix(flo_bgnbd_p_alive(m, x, tx, T), bg_q, &post, t, N, p);
+}
 
-	for (unsigned n = 0; n < N; n++) {
-		double q = flo_bgnbd_prob_count(&post, t, n), s = sum + q;
+/*
+ * Fader & Hardie (2014), "Deriving the Conditional PMF of the Pareto/NBD
+ * Model": the same structure, [n = 0] (1 - P(alive)) + P(alive) Q(n), with
+ * Q the unconditional PMF (Fader & Hardie 2006, "Deriving an Expression for
+ * P(X(t) = x) Under the Pareto/NBD Model") at r+x, alpha+T, s, beta+T: given
+ * alive at T the customer's lambda ~ Gamma(r+x, alpha+T) and
+ * mu ~ Gamma(s, beta+T), and the exponential lifetime has no memory.
+ * scripts/golden/pnbd_pmf.py evaluates the notes' hypergeometric forms.
+ */
+static double pnbd_q(const void *post, double t, unsigned n)
+{
+	return flo_pnbd_prob_count(post, t, n);
+}
 
-		comp += fabs(sum) >= fabs(q) ? (sum - s) + q : (q - s) + sum;
-		sum = s;
-		p[n] = alive * q;
+void flo_pnbd_conditional_pmf(const struct flo_pnbd *m, double x, double tx, double T,
+			      double t, unsigned N, double *p)
+{
+	const struct flo_pnbd post = {m->r + x, m->alpha + T, m->s, m->beta + T};
+	mix(flo_pnbd_p_alive(m, x, tx, T), pnbd_q, &post, t, N, p);
+}
+
+int flo_conditional_pmf(const struct flo_model *m, double x, double tx, double T, double t,
+			unsigned N, double *p)
+{
+	switch (m->family) {
+	case FLO_FAMILY_BGNBD: flo_bgnbd_conditional_pmf(&m->bgnbd, x, tx, T, t, N, p); return FLO_OK;
+	case FLO_FAMILY_PNBD: flo_pnbd_conditional_pmf(&m->pnbd, x, tx, T, t, N, p); return FLO_OK;
 	}
-	/* the tail is what the first N leave: 1 - sum, never below 0 */
-	p[N] = alive * fmax(0.0, 1.0 - (sum + comp));
-	p[0] += 1.0 - alive; /* a customer who has left buys nothing */
+	return FLO_EMODEL;
 }

@@ -19,6 +19,8 @@
 #include <math.h>
 #include <stddef.h>
 
+#include <gsl/gsl_sf_gamma.h>
+
 #include "base/err.h"
 #include "model/bgnbd.h"
 
@@ -289,4 +291,159 @@ double flo_pnbd_expected_count(const struct flo_pnbd *m, double t)
 {
 	double v = log(m->r) - log(m->alpha) + ln_survival_mass(m->beta, m->s, t);
 	return v < -745 ? 0 : exp(v);
+}
+
+/* ---- the distribution of purchases ----
+ *
+ * Fader & Hardie (2006), "Deriving an Expression for P(X(t) = x) Under the
+ * Pareto/NBD Model"): a customer alive through (0, t] makes
+ * NB(n) = Gamma(r+n)/(Gamma(r) n!) (alpha/(alpha+t))^r (t/(alpha+t))^n
+ * purchases, with probability (beta/(beta+t))^s; one who died at tau < t
+ * made NB(n) at tau.  The note integrates the second part over tau in
+ * closed form, B1 - sum_{i<=n} B2_i with Gauss hypergeometric functions: a
+ * difference of two nearly equal numbers for large n, r+s or t, which loses
+ * every digit.  Here the death part stays the integral it is,
+ *   D(n) = int_0^t NB(n; tau) s beta^s (beta+tau)^-(s+1) dtau,
+ * a positive integrand, log-concave in w = ln tau (its second derivative,
+ * below, is negative), so one peak: found first, then integrated by the
+ * Gauss-Kronrod rule above over segments that grow geometrically from it
+ * and stop where the integrand has fallen by e^-50 (what lies beyond is
+ * below 1e-21 of the whole, by concavity). */
+
+struct death_pmf {
+	double r, al, s, be, n;
+	double lead; /* ln Gamma(r+n) - ln Gamma(r) - ln n! + ln s */
+};
+
+/* ln of the integrand in w = ln tau, times tau (dtau = tau dw):
+ * lead + w - r ln(1 + tau/alpha) - n ln(1 + alpha/tau) - s ln(1 + tau/beta)
+ * - ln(beta + tau), the powers of alpha and beta written as ratios. */
+static double death_log(const struct death_pmf *f, double w)
+{
+	double tau = exp(w);
+	double v = f->lead + w - f->r * log1p_ratio(tau, f->al) - f->s * log1p_ratio(tau, f->be) -
+		   log(f->be + tau);
+	return f->n > 0 ? v - f->n * log1p_ratio(f->al, tau) : v;
+}
+
+/* Its first and second derivatives in w: 1 + (n alpha - r tau)/(alpha+tau)
+ * - (s+1) tau/(beta+tau), falling from n+1 to -(r+s); and
+ * -(r+n) qa (1-qa) - (s+1) qb (1-qb), qa = tau/(alpha+tau), qb likewise. */
+static double death_slope(const struct death_pmf *f, double w)
+{
+	double tau = exp(w);
+	return 1 + (f->n * f->al - f->r * tau) / (f->al + tau) - (f->s + 1) * tau / (f->be + tau);
+}
+
+static double death_curvature(const struct death_pmf *f, double w)
+{
+	double tau = exp(w), qa = tau / (f->al + tau), qb = tau / (f->be + tau);
+	return -(f->r + f->n) * qa * (1 - qa) - (f->s + 1) * qb * (1 - qb);
+}
+
+/* The 15-point estimate of int e^(h(w) - peak) over [lo, hi] and its error
+ * measure |Kronrod - Gauss|. */
+static void death_rule(const struct death_pmf *f, double peak, double lo, double hi,
+		       struct segment *s)
+{
+	double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo), k = 0, g = 0;
+	for (int i = 0; i < 8; i++)
+		for (int side = 0; side < (i < 7 ? 2 : 1); side++) {
+			double v = exp(death_log(f, mid + (side ? -half : half) * XGK[i]) - peak);
+			k += WGK[i] * v;
+			if (i % 2 == 1)
+				g += WG[i / 2] * v;
+		}
+	s->lo = lo, s->hi = hi;
+	s->q[M_ONE] = k * half;
+	s->err = fabs((k - g) * half);
+}
+
+/* The peak of h on (-inf, wt]: h' falls through 0 between w where
+ * tau = min(alpha,beta) (n+1) / (2 (r+n+s+1)) (h' >= (n+1)/2 there) and
+ * tau = max(alpha,beta) (n+1) / (r+s) (h' <= 0), found by bisection; wt
+ * when h' is still positive there. */
+static double death_peak(const struct death_pmf *f, double wt)
+{
+	double lo = log(fmin(f->al, f->be)) + log(f->n + 1) - log(2 * (f->r + f->n + f->s + 1));
+	double hi = log(fmax(f->al, f->be)) + log(f->n + 1) - log(f->r + f->s);
+	if (!(lo < wt))
+		lo = wt, hi = wt;
+	hi = fmin(hi, wt);
+	if (death_slope(f, hi) >= 0)
+		return hi;
+	for (int i = 0; i < 200 && hi - lo > 1e-9 * fmax(1, fabs(lo)); i++) {
+		double mid = 0.5 * (lo + hi);
+		if (death_slope(f, mid) > 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return 0.5 * (lo + hi);
+}
+
+#define PEAK_DROP 50.0 /* e^-50 < 2e-22 */
+
+/* ln D(n) for t > 0 (-inf when it underflows to nothing). */
+static double death_part(const struct flo_pnbd *m, double t, unsigned n)
+{
+	struct death_pmf f = {m->r, m->alpha, m->s, m->beta, n, 0};
+	f.lead = flo_lnpoch(m->r, n) - gsl_sf_lnfact(n) + log(m->s);
+	double wt = log(t), w0 = death_peak(&f, wt), h0 = death_log(&f, w0);
+	/* the peak's width: the curvature's, or the slope's where the peak is
+	 * the end t */
+	double width = 1 / sqrt(-death_curvature(&f, w0));
+	double slope = death_slope(&f, w0);
+	if (slope > 0)
+		width = fmin(width, 1 / slope);
+	if (!isfinite(width) || !(width > 0))
+		width = 1;
+
+	struct segment seg[MAX_SEGMENTS];
+	int nseg = 0;
+	double step = width, at = w0;
+	for (int j = 0; j < 60 && death_log(&f, at) > h0 - PEAK_DROP; j++, step *= 2) {
+		death_rule(&f, h0, at - step, at, &seg[nseg++]);
+		at -= step;
+	}
+	step = width, at = w0;
+	for (int j = 0; j < 60 && at < wt && death_log(&f, at) > h0 - PEAK_DROP; j++, step *= 2) {
+		double hi = fmin(at + step, wt);
+		death_rule(&f, h0, at, hi, &seg[nseg++]);
+		at = hi;
+	}
+	for (;;) {
+		double total = 0, err = 0;
+		int worst = 0;
+		for (int i = 0; i < nseg; i++) {
+			total += seg[i].q[M_ONE];
+			err += seg[i].err;
+			if (seg[i].err > seg[worst].err)
+				worst = i;
+		}
+		if (err <= QUAD_TOL * total || nseg == MAX_SEGMENTS) {
+			double v = h0 + log(total);
+			return isnan(v) ? -HUGE_VAL : v;
+		}
+		struct segment *s = &seg[worst];
+		double mid = 0.5 * (s->lo + s->hi), hi = s->hi;
+		if (!(mid > s->lo && mid < s->hi))
+			return h0 + log(total);
+		death_rule(&f, h0, s->lo, mid, s);
+		death_rule(&f, h0, mid, hi, &seg[nseg++]);
+	}
+}
+
+double flo_pnbd_prob_count(const struct flo_pnbd *m, double t, unsigned n)
+{
+	if (!(t > 0))
+		return n == 0 ? 1.0 : 0.0;
+	/* alive at t: NB(n) (beta/(beta+t))^s */
+	double alive = flo_lnpoch(m->r, n) - gsl_sf_lnfact(n) - m->r * log1p_ratio(t, m->alpha) -
+		       (n > 0 ? n * log1p_ratio(m->alpha, t) : 0) - m->s * log1p_ratio(t, m->beta);
+	double dead = death_part(m, t, n);
+	double hi = fmax(alive, dead), lo = fmin(alive, dead);
+	if (hi < -745)
+		return 0;
+	return fmin(1.0, exp(hi + log1p(exp(lo - hi))));
 }

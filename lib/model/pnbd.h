@@ -52,4 +52,10 @@ double flo_pnbd_expected_purchases(const struct flo_pnbd *m, double x, double tx
  * eq. (27) (at s = 1 its limit r beta/alpha ln(1 + t/beta)). */
 double flo_pnbd_expected_count(const struct flo_pnbd *m, double t);
 
+/* P(X(t) = n), purchases in (0, t] of a new customer (Fader & Hardie 2006,
+ * "Deriving an Expression for P(X(t) = x) Under the Pareto/NBD Model",
+ * its closing expression), the dead part by quadrature (pnbd.c); 1 for n = 0 and 0 for
+ * n > 0 when t <= 0.  Good to about 1e-12 relative, also where it is tiny. */
+double flo_pnbd_prob_count(const struct flo_pnbd *m, double t, unsigned n);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "base/err.h"
+#include "base/idmap.h"
 
 /* A count per day: open addressing on the day, doubled when half full. */
 struct daycount {
@@ -19,6 +20,9 @@ struct flo_tracking {
 	struct daycount first, repeat;
 	int32_t lo, hi;
 	int any;
+	flo_idmap *ids;  /* customer ids seen, to dense indexes */
+	int32_t *last;   /* per index: the customer's last order day */
+	size_t last_cap;
 };
 
 static size_t slot(int32_t day, size_t cap)
@@ -76,7 +80,12 @@ static int dc_add(struct daycount *d, int32_t day)
 int flo_tracking_new(flo_tracking **t)
 {
 	*t = calloc(1, sizeof **t);
-	return *t == NULL ? FLO_ENOMEM : FLO_OK;
+	if (*t == NULL || flo_idmap_new(&(*t)->ids) != FLO_OK) {
+		flo_tracking_free(*t);
+		*t = NULL;
+		return FLO_ENOMEM;
+	}
+	return FLO_OK;
 }
 
 void flo_tracking_free(flo_tracking *t)
@@ -87,6 +96,8 @@ void flo_tracking_free(flo_tracking *t)
 	free(t->first.n);
 	free(t->repeat.day);
 	free(t->repeat.n);
+	flo_idmap_free(t->ids);
+	free(t->last);
 	free(t);
 }
 
@@ -109,6 +120,33 @@ int flo_tracking_repeat(flo_tracking *t, int32_t day)
 {
 	seen(t, day);
 	return dc_add(&t->repeat, day);
+}
+
+int flo_tracking_order(flo_tracking *t, const char *id, size_t len, int32_t day)
+{
+	uint32_t k;
+	int added, rc = flo_idmap_intern(t->ids, id, len, &k, &added);
+
+	if (rc != FLO_OK)
+		return rc;
+	if (added) {
+		if (k >= t->last_cap) {
+			size_t cap = t->last_cap ? 2 * t->last_cap : 1024;
+			int32_t *last = realloc(t->last, cap * sizeof *last);
+			if (last == NULL)
+				return FLO_ENOMEM;
+			t->last = last;
+			t->last_cap = cap;
+		}
+		t->last[k] = day;
+		return flo_tracking_customer(t, day);
+	}
+	if (day < t->last[k])
+		return FLO_EVALUE;
+	if (day == t->last[k])
+		return FLO_OK;
+	t->last[k] = day;
+	return flo_tracking_repeat(t, day);
 }
 
 int flo_tracking_span(const flo_tracking *t, int32_t *first, int32_t *last)

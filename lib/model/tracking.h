@@ -4,9 +4,11 @@
  * the customer's first purchase: a cohort of c customers who first bought
  * on day d expects c E[X(t)] repeat purchases by time t after d (eq. 9).
  *
- * Memory follows the distinct first-purchase days and the distinct days
- * with repeat transactions, not customers or orders.  One thread at a
- * time. */
+ * The counts take memory per distinct first-purchase day and per distinct
+ * day with repeat transactions; telling a customer's first order from a
+ * repeat (flo_tracking_order()) takes each customer's id and last day, so
+ * that a log in date order, where customers interleave, counts each
+ * customer once.  One thread at a time. */
 #ifndef FLO_TRACKING_H
 #define FLO_TRACKING_H
 
@@ -21,8 +23,18 @@ typedef struct flo_tracking flo_tracking;
 int flo_tracking_new(flo_tracking **t);
 void flo_tracking_free(flo_tracking *t);
 
-/* A customer whose first purchase was on day `first` (days since
- * 1970-01-01), and a repeat transaction on `day`.  FLO_OK or FLO_ENOMEM. */
+/* An order of customer `id` on `day` (days since 1970-01-01): the
+ * customer's first purchase when the id is new, a repeat transaction on a
+ * later day than the customer's last, nothing new on the same day (orders of
+ * one day are one transaction).  A customer's orders may come anywhere in
+ * the log, among other customers', but in date order: an order dated before
+ * the customer's last is FLO_EVALUE, with nothing counted.  FLO_OK,
+ * FLO_EVALUE or FLO_ENOMEM. */
+int flo_tracking_order(flo_tracking *t, const char *id, size_t len, int32_t day);
+
+/* The counts themselves, for a caller that knows its customers: a customer
+ * whose first purchase was on day `first`, and a repeat transaction on
+ * `day`.  FLO_OK or FLO_ENOMEM. */
 int flo_tracking_customer(flo_tracking *t, int32_t first);
 int flo_tracking_repeat(flo_tracking *t, int32_t day);
 
