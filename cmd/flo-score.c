@@ -381,7 +381,7 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	quiet.quiet = 1;
 	quiet.rejects_path = NULL;
 	struct flo_fitrun_options fo = {NULL, o->names.unit, o->penalizer, o->gg_penalizer, &quiet, 0,
-					&o->names, FLO_FAMILY_BGNBD};
+					&o->names, FLO_FAMILY_BGNBD, 0, NULL, 0, NULL};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
 	flo_reader_free(r);

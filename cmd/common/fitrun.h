@@ -25,6 +25,14 @@ struct flo_fitrun_options {
 	int timings;          /* say on stderr how long each step took */
 	const struct flo_summary_names *names; /* the fields' names; NULL: the defaults */
 	enum flo_family family; /* the purchase model: BG/NBD (0) or Pareto/NBD */
+	/* --model all: fit every purchase model and compare them; the
+	 * document's model the lowest BIC's, or `select`'s when not NULL */
+	int all;
+	const char *select;
+	/* with all: the holdout's length in the unit (> 0), the holdout
+	 * purchases in holdout_field, for flo-check's errors per model */
+	double holdout;
+	const char *holdout_field;
 };
 
 /* Read r to its end and fit.  Returns the model document (malloc'd JSON

@@ -12,6 +12,7 @@
 #define FLO_FAMILY_H
 
 #include "model/bgnbd.h"
+#include "model/mbgnbd.h"
 
 struct flo_purchase_model {
 	const char *name;  /* "bgnbd" */
@@ -31,5 +32,8 @@ struct flo_purchase_model {
 
 /* The BG/NBD (bgnbd.h) as a family; m must outlive f. */
 void flo_purchase_model_bgnbd(struct flo_purchase_model *f, const struct flo_bgnbd *m);
+
+/* The MBG/NBD (mbgnbd.h) as a family; m must outlive f. */
+void flo_purchase_model_mbgnbd(struct flo_purchase_model *f, const struct flo_mbgnbd *m);
 
 #endif
