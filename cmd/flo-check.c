@@ -467,10 +467,21 @@ static void run_matrix(struct options *o, const struct flo_purchase_model *f)
 
 /* ---- summary: one line per model ---- */
 
+/* The model's family behind the checks' table (family.h); m must outlive f. */
+static void purchase_model(struct flo_purchase_model *f, const struct flo_model *m)
+{
+	if (m->family == FLO_FAMILY_MBGNBD)
+		flo_purchase_model_mbgnbd(f, &m->mbgnbd);
+	else
+		flo_purchase_model_bgnbd(f, &m->bgnbd);
+}
+
 static void params_text(char *buf, size_t len, const struct flo_model *m)
 {
-	snprintf(buf, len, "r=%.6g alpha=%.6g a=%.6g b=%.6g", m->bgnbd.r, m->bgnbd.alpha,
-		 m->bgnbd.a, m->bgnbd.b);
+	const struct flo_bgnbd bg = m->family == FLO_FAMILY_MBGNBD
+		? (struct flo_bgnbd){m->mbgnbd.r, m->mbgnbd.alpha, m->mbgnbd.a, m->mbgnbd.b}
+		: m->bgnbd;
+	snprintf(buf, len, "r=%.6g alpha=%.6g a=%.6g b=%.6g", bg.r, bg.alpha, bg.a, bg.b);
 }
 
 static void run_summary(struct options *o)
@@ -488,7 +499,7 @@ static void run_summary(struct options *o)
 		if (o->nmodel_file > 0)
 			s.file = o->model_file[k];
 		m[k] = flo_model_from_source(&s);
-		flo_purchase_model_bgnbd(&f[k], &m[k].bgnbd);
+		purchase_model(&f[k], &m[k]);
 		c[k] = new_check(&f[k], 1, holdout ? o->holdout : 0);
 	}
 	flo_reader *r = open_reader(o);
@@ -638,7 +649,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	m = flo_model_from_source(&o.src);
-	flo_purchase_model_bgnbd(&f, &m.bgnbd);
+	purchase_model(&f, &m);
 	flo_unit_days(m.unit, &unit_days);
 	switch (o.check) {
 	case CHECK_HOLDOUT:

@@ -22,6 +22,7 @@
 #include "common/summary.h"
 #include "common/xalloc.h"
 #include "model/model.h"
+#include "model/mbgnbd.h"
 #include "model/pmf.h"
 #include "model/score.h"
 #include "record/pass.h"
@@ -641,7 +642,12 @@ static void pmf_values(struct output *out, const struct options *o, const struct
 		       const struct flo_history *h, double *p)
 {
 	for (size_t k = 0; k < o->horizon.list.n; k++) {
-		flo_bgnbd_conditional_pmf(&m->bgnbd, h->x, h->tx, h->T, o->horizon.v[k], o->pmf, p);
+		if (m->family == FLO_FAMILY_MBGNBD)
+			flo_mbgnbd_conditional_pmf(&m->mbgnbd, h->x, h->tx, h->T, o->horizon.v[k],
+						   o->pmf, p);
+		else
+			flo_bgnbd_conditional_pmf(&m->bgnbd, h->x, h->tx, h->T, o->horizon.v[k],
+						  o->pmf, p);
 		flo_pass_nums(out->pass, out->nscores + k * (o->pmf + 1), p, o->pmf + 1);
 	}
 }
@@ -676,10 +682,10 @@ int main(int argc, char **argv)
 	output_names(&out, &o.horizon.list, o.pmf);
 	int fd = flo_open_input(o.path);
 	struct flo_model model = o.fit ? fit_model(&o, &fd) : load_model(&o);
-	/* P(X = n | history) is the BG/NBD's only (lib/model/pmf) */
-	if (o.pmf > 0 && model.family != FLO_FAMILY_BGNBD)
+	/* P(X = n | history): the BG/NBD's (lib/model/pmf) and the MBG/NBD's */
+	if (o.pmf > 0 && model.family != FLO_FAMILY_BGNBD && model.family != FLO_FAMILY_MBGNBD)
 		flo_usage_error("--pmf: the model is a %s, and flo has P(n purchases) for the "
-				"BG/NBD only so far", flo_family_name(model.family));
+				"BG/NBD and MBG/NBD only so far", flo_family_name(model.family));
 	if (!model.has_gg)
 		flo_warn("no Gamma-Gamma model: exp_avg_value and clv are left empty "
 			 "(null in JSON Lines)");

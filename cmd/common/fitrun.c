@@ -30,9 +30,10 @@
 
 /* ---- reading ---- */
 
-/* --model all --holdout: a customer's history and holdout purchases */
+/* --model all with holdout purchases: a customer's history, holdout
+ * purchases and holdout length */
 struct holdout_row {
-	double x, tx, T, actual, w;
+	double x, tx, T, actual, w, len;
 };
 
 struct fit_data {
@@ -45,7 +46,7 @@ struct fit_data {
 
 struct cols {
 	struct flo_summary_cols s;
-	struct flo_col w, hold;
+	struct flo_col w, hold, hold_len;
 	int resolved; /* s knows the input's fields */
 };
 
@@ -147,18 +148,24 @@ static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols
 			       o->weight, w);
 		return;
 	}
-	double actual = 0;
-	if (o->holdout > 0 && !flo_read_number(o->bad, r, &c->hold, FLO_FIELD_NUMBER, &actual, NULL))
+	/* --model all: the holdout purchases when the records have them, over
+	 * --holdout or the record's duration_holdout (flo-rfm --holdout-end) */
+	double actual = 0, len = o->holdout;
+	int hold = o->all && (o->holdout > 0 || flo_reader_get(r, &c->hold_len) != NULL) &&
+		   (o->holdout > 0 || flo_reader_get(r, &c->hold) != NULL);
+	if (hold && (!flo_read_number(o->bad, r, &c->hold, FLO_FIELD_NUMBER, &actual, NULL) ||
+		     (!(o->holdout > 0) &&
+		      !flo_read_number(o->bad, r, &c->hold_len, FLO_FIELD_NUMBER, &len, NULL))))
 		return;
 	/* a record skipped for its unit is not fitted (it was, before) */
 	if (!stated_unit(o, r, c) || !check_unit(o, r, c, d, tx))
 		return;
-	if (o->holdout > 0) {
+	if (hold) {
 		if (d->nhold == d->cap_hold) {
 			d->cap_hold = d->cap_hold ? 2 * d->cap_hold : 1024;
 			d->hold = flo_xrealloc(d->hold, d->cap_hold, sizeof *d->hold);
 		}
-		d->hold[d->nhold++] = (struct holdout_row){x, tx, T, actual, w};
+		d->hold[d->nhold++] = (struct holdout_row){x, tx, T, actual, w, len};
 	}
 	int err = flo_fit_data_add(&d->fit, x, tx, T, m, w);
 	if (err == FLO_ERANGE)
@@ -215,7 +222,7 @@ static int scan_layout(const flo_reader *r, const struct flo_fitrun_options *o,
 		       struct flo_fitscan_layout *lay)
 {
 	enum flo_format fmt = flo_reader_format(r);
-	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || o->weight != NULL || o->holdout > 0 ||
+	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || o->weight != NULL || o->all ||
 	    !c->resolved ||
 	    c->s.has_unit || (c->s.has_dates && d->unit_days == 0) || flo_reader_more_inputs(r))
 		return 0;
@@ -246,7 +253,8 @@ static int read_all(flo_reader *r, struct flo_fitrun_options *o, struct fit_data
 {
 	static const struct flo_summary_names defaults;
 	struct cols c = {.w = FLO_COL(o->weight ? o->weight : ""),
-			 .hold = FLO_COL(o->holdout_field ? o->holdout_field : "holdout_purchases")};
+			 .hold = FLO_COL(o->holdout_field ? o->holdout_field : "holdout_purchases"),
+			 .hold_len = FLO_COL("duration_holdout")};
 	int got, scanned = 0;
 	size_t records = 0;
 
@@ -411,13 +419,12 @@ static double expected(enum flo_family f, const double *p, const struct holdout_
 /* flo-check's holdout errors (check.h: flo_errstats) of one fitted model,
  * over every customer, all frequencies together: what flo-check --check
  * holdout's "all" row says of the model. */
-static void holdout_errors(const struct fit_data *d, const struct flo_fitrun_options *o,
-			   struct flo_model_alt *a)
+static void holdout_errors(const struct fit_data *d, struct flo_model_alt *a)
 {
 	struct flo_errstats st = {0};
 	for (size_t i = 0; i < d->nhold; i++) {
 		const struct holdout_row *h = &d->hold[i];
-		double e = expected(a->family, a->fit.params, h, o->holdout);
+		double e = expected(a->family, a->fit.params, h, h->len);
 		/* one customer a unit of weight, as flo-check counts them */
 		for (double k = 0; k < h->w; k++)
 			flo_errstats_add(&st, h->actual, e);
@@ -466,8 +473,8 @@ static void fit_all(const struct fit_data *d, const struct flo_fitrun_options *o
 		}
 		family_warnings(a->family, &a->fit, cmp->w[k], &a->nwarnings);
 		a->warnings = (const char *const *)cmp->w[k];
-		if (o->holdout > 0 && d->nhold > 0)
-			holdout_errors(d, o, a);
+		if (d->nhold > 0)
+			holdout_errors(d, a);
 	}
 	for (size_t k = 0; k < NCOMPARED; k++) {
 		const struct flo_model_alt *a = &cmp->alt[k];

@@ -29,8 +29,10 @@ struct flo_fitrun_options {
 	 * document's model the lowest BIC's, or `select`'s when not NULL */
 	int all;
 	const char *select;
-	/* with all: the holdout's length in the unit (> 0), the holdout
-	 * purchases in holdout_field, for flo-check's errors per model */
+	/* with all: the holdout's length in the unit (> 0; 0: each record's
+	 * duration_holdout), the holdout purchases in holdout_field (NULL:
+	 * holdout_purchases), for flo-check's errors per model when the
+	 * records have them */
 	double holdout;
 	const char *holdout_field;
 };

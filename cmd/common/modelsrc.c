@@ -55,10 +55,11 @@ struct flo_model flo_model_from_source(const struct flo_model_source *s)
 		if (rc != FLO_OK)
 			flo_die(flo_exit_status(rc), "%s", msg);
 	}
-	/* the checks see a model through family.h, which has the BG/NBD only */
-	if (m.family != FLO_FAMILY_BGNBD)
-		flo_usage_error("the model is a %s: flo-check checks BG/NBD models only so far "
-				"(fit one with flo-fit --model bgnbd)", flo_family_name(m.family));
+	/* the checks see a model through family.h: the BG/NBD and the MBG/NBD */
+	if (m.family != FLO_FAMILY_BGNBD && m.family != FLO_FAMILY_MBGNBD)
+		flo_usage_error("the model is a %s: flo-check checks BG/NBD and MBG/NBD models "
+				"only so far (fit one with flo-fit --model bgnbd)",
+				flo_family_name(m.family));
 	if (s->unit != NULL && strcmp(s->unit, m.unit) != 0)
 		flo_usage_error("--unit %s, but the model's unit is %s: the check would mix "
 				"time units", s->unit, m.unit);
