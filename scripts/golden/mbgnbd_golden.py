@@ -21,8 +21,9 @@ lifetimes' ModifiedBetaGeoFitter), computed independently of the C code.
    * E[Y(t) | x, t_x, T] as lifetimes' conditional_expected_number_of_purchases_
      up_to_time (mpmath.hyp2f1), cross-checked where a >= 0.1 by integrating
      the bounded form P(alive) E_p[(1 - (1 + p t/(alpha+T))^-(r+x))/p],
-     p ~ Beta(a, b+x+1), over p (the integral alone at b = 1e8, where
-     hyp2f1 does not finish);
+     p ~ Beta(a, b+x+1), over p; at b = 1e8, where hyp2f1 does not finish
+     and the density is too narrow to integrate, by the series of Beta
+     moments of f(p)'s power series;
    * E[X(t)] and P(X(t) = n) as lifetimes' expected_number_of_purchases_up_to_
      time and probability_of_n_purchases_up_to_time.
 
@@ -132,6 +133,25 @@ def expected_by_quadrature(r, al, a, b, x, tx, T, t):
     return p_alive(r, al, a, b, x, tx, T) * e
 
 
+def expected_by_moments(r, al, a, b, x, tx, T, t):
+    """For b in the millions, where hyp2f1 crawls and the Beta(a, b+x+1)
+    density is too narrow for quadrature: f(p) = (1 - (1+cp)^-n)/p =
+    sum_{j>=1} (-1)^(j-1) (n)_j/j! c^j p^(j-1) (|cp| < 1), and
+    E[p^k] = (a)_k/(a+b+x+1)_k, so E[f(p)] is a series that falls like
+    (j/(b+x))^j: summed to 60 digits below its value."""
+    c, n, bb = t / (al + T), r + x, b + x + 1
+    total, j, coef, mom = mp.mpf(0), 1, n * c, mp.mpf(1)
+    while True:
+        term = (-1) ** (j - 1) * coef * mom
+        total += term
+        if abs(term) < mp.mpf(10) ** -60 * abs(total):
+            break
+        coef *= (n + j) * c / (j + 1)
+        mom *= (a + j - 1) / (a + bb + j - 1)
+        j += 1
+    return p_alive(r, al, a, b, x, tx, T) * total
+
+
 def expected_count(r, al, a, b, t):
     hyp = mp.hyp2f1(r, b + 1, a + b, t / (al + t))
     return b / (a - 1) * (1 - hyp * (al / (al + t)) ** r)
@@ -170,18 +190,18 @@ def fmt(v):
     return repr(float(v))
 
 
-def grid():
+def grid(only=None):
     worst = 0
     print("/* r, alpha, a, b, x, t_x, T, ln L, gradient (4), P(alive), E[Y(52)] */")
-    for ps in PARAMS:
+    for ps in PARAMS if only is None else [PARAMS[only]]:
         r, al, a, b = map(mp.mpf, ps)
         for x, tx, T in HISTORIES:
             x, tx, T = mp.mpf(x), mp.mpf(tx), mp.mpf(T)
             ll = loglik(r, al, a, b, x, tx, T)
             g = gradient(r, al, a, b, x, tx, T)
             pa = p_alive(r, al, a, b, x, tx, T)
-            if b > 1e6:  # hyp2f1 crawls at b + x + 1 ~ 1e8: the integral alone
-                e = expected_by_quadrature(r, al, a, b, x, tx, T, HORIZON)
+            if b > 1e6:  # hyp2f1 crawls at b + x + 1 ~ 1e8: the moments' series
+                e = expected_by_moments(r, al, a, b, x, tx, T, HORIZON)
             else:
                 e = expected(r, al, a, b, x, tx, T, HORIZON)
             if 1e-3 <= a and b <= 1e6 and x < 1000:
@@ -200,6 +220,10 @@ def grid():
 
 
 if __name__ == "__main__":
+    import sys
+    if len(sys.argv) > 1:  # one parameter set's rows only (its index)
+        grid(int(sys.argv[1]))
+        sys.exit(0)
     cdnow_fit(0.0)
     cdnow_fit(0.01)
     grid()
