@@ -28,7 +28,8 @@ load test_helper
 #   <!-- transcript: tests/readme.bats runs each $ command and compares what it prints -->
 # Each line that starts with "$ " is a command, continued on the next line
 # while a line ends with \ or |; the other lines are what it prints (stdout
-# and stderr).  Run in an empty folder with the tools of this build on PATH;
+# and stderr).  Run in a folder holding only links to tests/data/cdnow.csv
+# and examples/flo_data_20k.csv, with the tools of this build on PATH;
 # the transcript made again from the commands' own output must be the block,
 # byte for byte.
 TRANSCRIPT_MARK='<!-- transcript: tests/readme.bats runs each $ command and compares what it prints -->'
@@ -68,6 +69,8 @@ replay() {
 	n=$(grep -cFx "$TRANSCRIPT_MARK" "$ROOT/README.md")
 	[ "$n" -ge 1 ]
 	mkdir "$TMP/work"
+	# the data the transcripts read ("Which model?")
+	ln -s "$DATA/cdnow.csv" "$ROOT/examples/flo_data_20k.csv" "$TMP/work/"
 	for k in $(seq "$n"); do
 		transcript_block "$k" > "$TMP/block$k"
 		[ -s "$TMP/block$k" ]
