@@ -194,5 +194,5 @@ agree() {
 	run --separate-stderr flo-check --check holdout --holdout 39 --model "$TMP/pnbd.json" "$TMP/cal.csv"
 	[ "$status" -eq 2 ]
 	[ -z "$output" ]
-	[[ "$stderr" == *"the model is a pnbd: flo-check checks BG/NBD models only so far"* ]]
+	[[ "$stderr" == *"the model is a pnbd: flo-check checks BG/NBD and MBG/NBD models only so far"* ]]
 }
