@@ -480,6 +480,9 @@ static void params_text(char *buf, size_t len, const struct flo_model *m)
 	if (m->family == FLO_FAMILY_PNBD)
 		snprintf(buf, len, "r=%.6g alpha=%.6g s=%.6g beta=%.6g", m->pnbd.r, m->pnbd.alpha,
 			 m->pnbd.s, m->pnbd.beta);
+	else if (m->family == FLO_FAMILY_MBGNBD)
+		snprintf(buf, len, "r=%.6g alpha=%.6g a=%.6g b=%.6g", m->mbgnbd.r, m->mbgnbd.alpha,
+			 m->mbgnbd.a, m->mbgnbd.b);
 	else
 		snprintf(buf, len, "r=%.6g alpha=%.6g a=%.6g b=%.6g", m->bgnbd.r, m->bgnbd.alpha,
 			 m->bgnbd.a, m->bgnbd.b);

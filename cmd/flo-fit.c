@@ -19,7 +19,8 @@ static const char usage[] =
 "usage: flo-fit [options] [file...]\n"
 "\n"
 "Fit the BG/NBD model (Fader, Hardie & Lee 2005), or with --model pnbd the\n"
-"Pareto/NBD (Schmittlein, Morrison & Colombo 1987), to every customer and the\n"
+"Pareto/NBD (Schmittlein, Morrison & Colombo 1987), with --model mbgnbd the\n"
+"MBG/NBD (Batislam, Denizel & Filiztekin 2007), to every customer and the\n"
 "Gamma-Gamma spend model (Fader & Hardie 2013) to customers with repeat\n"
 "purchases and positive spend, by maximum likelihood.  Reads RFM summary\n"
 "records (flo-rfm's output, lifetimes' summaries, or any records with\n"
@@ -36,7 +37,17 @@ FLO_SUMMARY_USAGE
 "                            the records' unit field, or read off first_order/\n"
 "                            last_order and recency when the records have them,\n"
 "                            else week)\n"
-"      --model M             the purchase model: bgnbd (default) or pnbd\n"
+"      --model M             the purchase model: bgnbd (default), pnbd, mbgnbd,\n"
+"                            or all: fit each, compare them (log-likelihood,\n"
+"                            AIC, BIC, warnings) in the document's \"comparison\",\n"
+"                            and keep the one of lowest BIC (said on stderr)\n"
+"      --select M            with --model all: keep M, not the lowest BIC's\n"
+"      --holdout H           with --model all: the holdout's length in the unit\n"
+"                            (default: each record's duration_holdout); when the\n"
+"                            records have holdout purchases, the comparison adds\n"
+"                            each model's holdout errors (flo-check --check\n"
+"                            holdout's, all customers)\n"
+"      --holdout-field F     the holdout purchases (default holdout_purchases)\n"
 "      --penalizer L         the purchase model's penalty, as the Python lifetimes\n"
 "                            library's penalizer_coef (BetaGeoFitter's,\n"
 "                            ParetoNBDFitter's) (default 0: maximum likelihood)\n"
@@ -86,15 +97,32 @@ struct options {
 	double level;
 	enum flo_interval_choice choice;
 	enum flo_family family;
+	int all;
+	const char *select, *holdout_field;
+	double holdout;
 	struct flo_summary_names names;
 	struct flo_bad bad;
 };
+
+/* A purchase model's name on the command line: 1 and *f, or 0. */
+static int family_named(const char *name, enum flo_family *f)
+{
+	static const enum flo_family all[] = {FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD, FLO_FAMILY_MBGNBD};
+	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+		if (strcmp(name, flo_family_name(all[k])) == 0) {
+			*f = all[k];
+			return 1;
+		}
+	return 0;
+}
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_WEIGHT = 256,  OPT_PEN, OPT_GGPEN, OPT_OUT, OPT_DB, OPT_NAME,
 	       OPT_NOSTORE, OPT_TIMINGS, OPT_WRITE_STATS, OPT_STATS, OPT_MODEL,
-	       OPT_LEVEL, OPT_INTERVALS, OPT_SUMMARY };
+	       OPT_LEVEL, OPT_INTERVALS, OPT_SUMMARY,
+	       OPT_SELECT,
+	       OPT_HOLDOUT, OPT_HOLDOUT_FIELD };
 	static const struct option longopts[] = {
 		{"weight", required_argument, NULL, OPT_WEIGHT},
 		{"penalizer", required_argument, NULL, OPT_PEN},
@@ -110,6 +138,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"level", required_argument, NULL, OPT_LEVEL},
 		{"intervals", required_argument, NULL, OPT_INTERVALS},
 		{"summary", no_argument, NULL, OPT_SUMMARY},
+		{"select", required_argument, NULL, OPT_SELECT},
+		{"holdout", required_argument, NULL, OPT_HOLDOUT},
+		{"holdout-field", required_argument, NULL, OPT_HOLDOUT_FIELD},
 		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
@@ -149,13 +180,24 @@ static void parse_options(int argc, char **argv, struct options *o)
 						optarg);
 			break;
 		case OPT_MODEL:
-			if (strcmp(optarg, "bgnbd") == 0)
-				o->family = FLO_FAMILY_BGNBD;
-			else if (strcmp(optarg, "pnbd") == 0)
-				o->family = FLO_FAMILY_PNBD;
-			else
-				flo_usage_error("option --model: \"%s\" is not bgnbd or pnbd", optarg);
+			if (strcmp(optarg, "all") == 0)
+				o->all = 1;
+			else if (!family_named(optarg, &o->family))
+				flo_usage_error("option --model: \"%s\" is not bgnbd, pnbd, mbgnbd "
+						"or all", optarg);
 			break;
+		case OPT_SELECT:
+			if (!family_named(optarg, &o->family))
+				flo_usage_error("option --select: \"%s\" is not bgnbd, pnbd or mbgnbd",
+						optarg);
+			o->select = optarg;
+			break;
+		case OPT_HOLDOUT:
+			o->holdout = flo_opt_double("--holdout", optarg);
+			if (!(o->holdout > 0))
+				flo_usage_error("option --holdout: the holdout's length must be > 0");
+			break;
+		case OPT_HOLDOUT_FIELD: o->holdout_field = optarg; break;
 		default:
 			if (!flo_summary_option(c, optarg, &o->names) &&
 			    !flo_common_option(c, optarg, &common))
@@ -171,6 +213,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("--write-stats and --stats: statistics in, statistics out is cat");
 	if (o->write_stats && (o->model_out || o->penalizer || o->gg_penalizer))
 		flo_usage_error("--write-stats fits nothing: no --model-out or penalizer");
+	if ((o->select || o->holdout > 0 || o->holdout_field) && !o->all)
+		flo_usage_error("--select, --holdout and --holdout-field go with --model all");
+	if (o->all && (o->write_stats || o->stats) && o->holdout > 0)
+		flo_usage_error("--holdout: the statistics of parts have no holdout purchases");
 	if (o->stats && o->weight)
 		flo_usage_error("--stats: the statistics carry their weights; no --weight");
 	o->db = flo_store_path(o->db);
@@ -186,7 +232,8 @@ int main(int argc, char **argv)
 	flo_reader *r;
 	flo_open_reader(&r, o.path, o.in_fmt);
 	struct flo_fitrun_options fo = {o.weight, o.names.unit, o.penalizer, o.gg_penalizer, &o.bad,
-					o.timings, &o.names, o.family, o.level, o.choice, o.summary};
+					o.timings, &o.names, o.family, o.level, o.choice, o.summary, o.all, o.select,
+					o.holdout, o.holdout_field};
 	struct flo_model model;
 	char *json;
 	if (o.write_stats) {

@@ -25,6 +25,7 @@
 #include "model/bands.h"
 #include "model/draws.h"
 #include "model/model.h"
+#include "model/mbgnbd.h"
 #include "model/pmf.h"
 #include "model/score.h"
 #include "record/pass.h"
@@ -67,8 +68,8 @@ static const char usage[] =
 "                            pass: input from a pipe is spooled to a temporary\n"
 "                            file), with --penalizer L and --gg-penalizer L as\n"
 "                            flo-fit's; --model-out FILE keeps the model\n"
-"      --fit-model M         with --fit: the purchase model, bgnbd (default) or\n"
-"                            pnbd, as flo-fit --model M\n"
+"      --fit-model M         with --fit: the purchase model, bgnbd (default),\n"
+"                            pnbd or mbgnbd, as flo-fit --model M\n"
 "      --unit U              day, week or month: with --bgnbd or --pnbd, the\n"
 "                            model's unit (default week); else the summaries'\n"
 "                            unit, which must be the model's\n"
@@ -243,9 +244,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 				o->fit_family = FLO_FAMILY_BGNBD;
 			else if (strcmp(optarg, "pnbd") == 0)
 				o->fit_family = FLO_FAMILY_PNBD;
+			else if (strcmp(optarg, "mbgnbd") == 0)
+				o->fit_family = FLO_FAMILY_MBGNBD;
 			else
-				flo_usage_error("option --fit-model: \"%s\" is not bgnbd or pnbd",
-						optarg);
+				flo_usage_error("option --fit-model: \"%s\" is not bgnbd, pnbd or "
+						"mbgnbd", optarg);
 			fit_model_given = 1;
 			break;
 		case OPT_PEN: o->penalizer = flo_opt_double("--penalizer", optarg); pen++; break;
@@ -363,7 +366,8 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	quiet.quiet = 1;
 	quiet.rejects_path = NULL;
 	struct flo_fitrun_options fo = {NULL, o->names.unit, o->penalizer, o->gg_penalizer, &quiet, 0,
-					&o->names, o->fit_family, o->interval > 0 ? 0.95 : 0, FLO_IV_AUTO, 0};
+					&o->names, o->fit_family, o->interval > 0 ? 0.95 : 0, FLO_IV_AUTO, 0,
+					0, NULL, 0, NULL};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
 	flo_reader_free(r);

@@ -40,14 +40,19 @@ static const char usage[] =
 "      --seed S              random seed, 0 to 4294967295 (required; GSL's mt19937\n"
 "                            treats 0 as its default seed, 4357)\n"
 "Model (defaults: the published CDNOW estimates):\n"
-"      --model M             bgnbd (default) or pnbd: the Pareto/NBD (Schmittlein,\n"
+"      --model M             bgnbd (default), pnbd: the Pareto/NBD (Schmittlein,\n"
 "                            Morrison & Colombo 1987), where each customer dies\n"
 "                            after an exponential lifetime of rate\n"
-"                            mu ~ Gamma(shape s, rate beta) from the first order\n"
-"      --r R                 shape of the purchase rate (0.243; pnbd 0.55)\n"
+"                            mu ~ Gamma(shape s, rate beta) from the first order,\n"
+"                            or mbgnbd: the MBG/NBD (Batislam, Denizel &\n"
+"                            Filiztekin 2007), the BG/NBD with the dropout coin\n"
+"                            tossed at the first order too\n"
+"      --r R                 shape of the purchase rate (0.243; pnbd 0.55;\n"
+"                            mbgnbd 0.5248)\n"
 "      --alpha A             rate of the purchase rate, in the unit (4.414 in\n"
-"                            weeks, pnbd 10.58, converted to --unit)\n"
-"      --a A, --b B          dropout Beta(a, b) (0.793, 2.426)\n"
+"                            weeks, pnbd 10.58, mbgnbd 6.183, converted to --unit)\n"
+"      --a A, --b B          dropout Beta(a, b) (0.793, 2.426; mbgnbd 0.8914,\n"
+"                            1.614)\n"
 "      --s S, --beta B       pnbd: the lifetime's rate Gamma(s, beta) (0.61, and\n"
 "                            11.67 in weeks, converted to --unit)\n"
 "      --p P                 shape of an order's value (6.25)\n"
@@ -189,14 +194,21 @@ static void model_defaults(struct options *o)
 {
 	struct flo_sim_params *p = &o->cfg.par;
 	int pnbd = o->model != NULL && strcmp(o->model, "pnbd") == 0;
-	if (o->model != NULL && !pnbd && strcmp(o->model, "bgnbd") != 0)
-		flo_usage_error("option --model: \"%s\" is not bgnbd or pnbd", o->model);
+	int mbgnbd = o->model != NULL && strcmp(o->model, "mbgnbd") == 0;
+	if (o->model != NULL && !pnbd && !mbgnbd && strcmp(o->model, "bgnbd") != 0)
+		flo_usage_error("option --model: \"%s\" is not bgnbd, pnbd or mbgnbd", o->model);
 	if (pnbd && (o->have_a || o->have_b))
 		flo_usage_error("--a and --b are the BG/NBD's: the Pareto/NBD has --s and --beta");
 	if (!pnbd && (o->have_s || o->have_beta))
 		flo_usage_error("--s and --beta are the Pareto/NBD's: give --model pnbd");
-	const struct flo_sim_params *d = pnbd ? &flo_sim_cdnow_pnbd : &flo_sim_cdnow;
+	const struct flo_sim_params *d = pnbd ? &flo_sim_cdnow_pnbd
+				       : mbgnbd ? &flo_sim_cdnow_mbgnbd : &flo_sim_cdnow;
 	p->pnbd = pnbd;
+	p->mbgnbd = mbgnbd;
+	if (mbgnbd && !o->have_a)
+		p->a = d->a;
+	if (mbgnbd && !o->have_b)
+		p->b = d->b;
 	if (!o->have_r)
 		p->r = d->r;
 	if (!o->have_alpha)

@@ -87,10 +87,101 @@ near() {
 	done
 }
 
-@test "flo-fit --model: bgnbd or pnbd, nothing else" {
+@test "flo-fit --model: bgnbd, pnbd, mbgnbd or all, nothing else" {
 	run flo-fit --model nbd --no-store
 	assert_failure 2
-	assert_line --index 0 'flo-fit: option --model: "nbd" is not bgnbd or pnbd'
+	assert_line --index 0 'flo-fit: option --model: "nbd" is not bgnbd, pnbd, mbgnbd or all'
+	run flo-fit --model all --select nbd --no-store
+	assert_failure 2
+	assert_line --index 0 'flo-fit: option --select: "nbd" is not bgnbd, pnbd or mbgnbd'
+	run flo-fit --select pnbd --no-store
+	assert_failure 2
+	assert_line --index 0 'flo-fit: --select, --holdout and --holdout-field go with --model all'
+	run flo-fit --model all --holdout 0 --no-store
+	assert_failure 2
+	assert_line --index 0 "flo-fit: option --holdout: the holdout's length must be > 0"
+}
+
+@test "CDNOW: the MBG/NBD as lifetimes' ModifiedBetaGeoFitter fits it (scripts/golden/mbgnbd_golden.py)" {
+	# the script: pandas summary, lifetimes' objective with scipy's gammaln,
+	# scipy minimize: r 0.5248430639, alpha 6.183084969, a 0.8913595138,
+	# b 1.614002867, LL -9582.135716; penalizer 0.01: r 0.6152505292,
+	# alpha 6.738558281, a 0.4990800806, b 0.6722753096, LL -9591.752104
+	cdnow_summary > "$TMP/s.csv"
+	run --separate-stderr flo-fit --model mbgnbd --no-store "$TMP/s.csv"
+	assert_success
+	echo "$output" > "$TMP/m.json"
+	[ "$(jq -r .family "$TMP/m.json")" = mbgnbd ]
+	[ "$(jq 'has("bgnbd")' "$TMP/m.json")" = false ]
+	near "$(jq .mbgnbd.params.r "$TMP/m.json")" 0.5248430639 2e-6
+	near "$(jq .mbgnbd.params.alpha "$TMP/m.json")" 6.183084969 2e-5
+	near "$(jq .mbgnbd.params.a "$TMP/m.json")" 0.8913595138 2e-6
+	near "$(jq .mbgnbd.params.b "$TMP/m.json")" 1.614002867 2e-5
+	near "$(jq .mbgnbd.loglik "$TMP/m.json")" -9582.135716 2e-5
+	[ "$(jq .mbgnbd.converged "$TMP/m.json")" = true ]
+	[ "$(jq .mbgnbd.customers "$TMP/m.json")" = 2357 ]
+	[ "$(jq '.mbgnbd.warnings | length' "$TMP/m.json")" = 0 ]
+	[ "$(jq '[.mbgnbd.se[]] | map(select(. > 0)) | length' "$TMP/m.json")" = 4 ]
+	flo-fit --model mbgnbd --no-store --penalizer 0.01 "$TMP/s.csv" 2>/dev/null > "$TMP/p.json"
+	[ "$(jq .mbgnbd.converged "$TMP/p.json")" = true ]
+	near "$(jq .mbgnbd.params.r "$TMP/p.json")" 0.6152505292 2e-6
+	near "$(jq .mbgnbd.params.alpha "$TMP/p.json")" 6.738558281 2e-5
+	near "$(jq .mbgnbd.params.a "$TMP/p.json")" 0.4990800806 2e-6
+	near "$(jq .mbgnbd.params.b "$TMP/p.json")" 0.6722753096 2e-5
+	near "$(jq .mbgnbd.loglik "$TMP/p.json")" -9591.752104 2e-4
+}
+
+@test "flo-fit --model all: every model, the comparison, the lowest BIC kept and said" {
+	cdnow_summary > "$TMP/s.csv"
+	run --separate-stderr flo-fit --model all --db "$TMP/db" "$TMP/s.csv"
+	assert_success
+	echo "$output" > "$TMP/m.json"
+	[[ "$stderr" == *"flo-fit: --model all: the MBG/NBD has the lowest BIC (19195.3) of the models fitted, and is the model stored and written (--select NAME for another)"* ]]
+	[ "$(jq -r .family "$TMP/m.json")" = mbgnbd ]
+	[ "$(jq -r '.comparison.selected + " " + .comparison.by' "$TMP/m.json")" = "mbgnbd bic" ]
+	[ "$(jq -r '[.comparison.models[].model] | join(",")' "$TMP/m.json")" = bgnbd,pnbd,mbgnbd ]
+	# each model's fit as --model gives it: the published values
+	near "$(jq .bgnbd.params.r "$TMP/m.json")" 0.243 0.0005
+	near "$(jq .pnbd.params.r "$TMP/m.json")" 0.55 0.005
+	near "$(jq .mbgnbd.params.r "$TMP/m.json")" 0.5248430639 2e-6
+	near "$(jq '.comparison.models[0].loglik' "$TMP/m.json")" -9582.4 0.05
+	near "$(jq '.comparison.models[1].loglik' "$TMP/m.json")" -9595.0 0.05
+	# AIC = 2k - 2 LL, BIC = k ln N - 2 LL with k = 4 and N = 2357
+	jq -e '.comparison.models[] | (.aic - (8 - 2 * .loglik) | fabs < 1e-9) and
+	       (.bic - (4 * (2357 | log) - 2 * .loglik) | fabs < 1e-9) and .converged' "$TMP/m.json" > /dev/null
+	# the stored model is the document's, and scores as an MBG/NBD
+	flo-fit --model mbgnbd --no-store "$TMP/s.csv" 2>/dev/null > "$TMP/one.json"
+	flo-score --db "$TMP/db" "$TMP/s.csv" > "$TMP/a.csv"
+	flo-score --model "$TMP/one.json" "$TMP/s.csv" > "$TMP/b.csv"
+	cmp "$TMP/a.csv" "$TMP/b.csv"
+	# --select keeps another, and says why in the document
+	flo-fit --model all --select pnbd --no-store "$TMP/s.csv" 2>"$TMP/err" > "$TMP/p.json"
+	[ "$(jq -r '.family + " " + .comparison.by' "$TMP/p.json")" = "pnbd select" ]
+	! grep -q "lowest BIC" "$TMP/err"
+}
+
+@test "flo-fit --model all --holdout: each model's holdout errors are flo-check's" {
+	flo-rfm --as-of 1997-09-30 --holdout-end 1998-06-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/cal.csv"
+	flo-fit --model all --holdout 39 --no-store "$TMP/cal.csv" 2>/dev/null > "$TMP/m.json"
+	for k in 0 1 2; do
+		fam=$(jq -r ".comparison.models[$k].model" "$TMP/m.json")
+		flo-fit --model "$fam" --no-store --model-out "$TMP/$fam.json" "$TMP/cal.csv" >/dev/null 2>&1
+		[ "$fam" = pnbd ] && continue # flo-check has no Pareto/NBD yet
+		flo-check --check holdout --holdout 39 --model "$TMP/$fam.json" "$TMP/cal.csv" |
+			awk -F, '$1 == "all" { print $2, $7, $8 }' > "$TMP/check.txt"
+		read -r n mae rmse < "$TMP/check.txt"
+		[ "$(jq ".comparison.models[$k].holdout.customers" "$TMP/m.json")" = "$n" ]
+		near "$(jq ".comparison.models[$k].holdout.mae" "$TMP/m.json")" "$mae" 1e-12
+		near "$(jq ".comparison.models[$k].holdout.rmse" "$TMP/m.json")" "$rmse" 1e-12
+	done
+	# 1882 purchases in the 39 weeks of holdout (FHL 2005)
+	[ "$(jq '[.comparison.models[].holdout.actual] | unique' -c "$TMP/m.json")" = "[1882]" ]
+	# without --holdout, flo-rfm's duration_holdout (39) gives the length
+	flo-fit --model all --no-store "$TMP/cal.csv" 2>/dev/null > "$TMP/d.json"
+	[ "$(jq -c '[.comparison.models[].holdout]' "$TMP/m.json")" = "$(jq -c '[.comparison.models[].holdout]' "$TMP/d.json")" ]
+	# and without holdout fields, no holdout errors
+	flo-fit --model all --no-store "$DATA/cdnow_customers_summary.csv" 2>/dev/null > "$TMP/n.json"
+	[ "$(jq '[.comparison.models[] | has("holdout")] | any' "$TMP/n.json")" = false ]
 }
 
 @test "CDNOW: the fit sums over distinct triples; order of records and duplicates by weight" {
@@ -265,6 +356,29 @@ recover_pnbd() {
 
 @test "Pareto/NBD parameter recovery: frequent buyers, alpha < beta, 20,000 customers" {
 	recover_pnbd 20000 22 2 8 1.5 20
+}
+
+# recover_mbgnbd N SEED R ALPHA A B: the MBG/NBD fitted to N customers
+# simulated from it recovers each parameter within 3 standard errors.
+recover_mbgnbd() {
+	local n=$1 seed=$2 r=$3 alpha=$4 a=$5 b=$6
+	flo-simulate -n "$n" --seed "$seed" --time --model mbgnbd --r "$r" --alpha "$alpha" --a "$a" --b "$b" |
+		flo-rfm --occasion order --as-of 1998-06-30 2>/dev/null |
+		flo-fit --model mbgnbd --no-store 2>/dev/null > "$TMP/fit.json"
+	jq -r --argjson t "{\"r\":$r,\"alpha\":$alpha,\"a\":$a,\"b\":$b}" '
+	  .mbgnbd as $m | $t | to_entries[] |
+	  "\(.key) \(.value) \($m.params[.key]) \($m.se[.key]) \((($m.params[.key] - .value) / $m.se[.key]) | fabs < 3)"' "$TMP/fit.json" > "$TMP/z.txt"
+	cat "$TMP/z.txt"
+	[ "$(jq .mbgnbd.converged "$TMP/fit.json")" = true ]
+	! grep -q false "$TMP/z.txt"
+}
+
+@test "MBG/NBD parameter recovery: the CDNOW estimates, 20,000 simulated customers" {
+	recover_mbgnbd 20000 21 0.5248 6.183 0.8914 1.614
+}
+
+@test "MBG/NBD parameter recovery: frequent buyers, 20,000 customers" {
+	recover_mbgnbd 20000 22 2 8 0.5 3
 }
 
 @test "Pareto/NBD without dropout: the fit runs to the boundary and says so in words" {

@@ -612,10 +612,34 @@ check_uci() {
 	cmp "$TMP/a.csv" "$TMP/b.csv"
 }
 
-@test "usage: --model bgnbd or pnbd, each with its own parameters" {
+@test "MBG/NBD: customers without repeat orders, as the model's P(X(t) = 0)" {
+	# the MBG/NBD's P(X(t) = 0) = a/(a+b) + b/(a+b) (alpha/(alpha+t))^r (its
+	# dropout coin at the first order, then no event of the Poisson stream;
+	# lifetimes' probability_of_n_purchases_up_to_time at n = 0), averaged
+	# over T uniform on (66, 78] weeks; the MBG/NBD's CDNOW defaults
+	flo-simulate -n 20000 --seed 107 --model mbgnbd > "$TMP/o.csv"
+	run awk -F, -v r=0.5248 -v alpha=6.183 -v a=0.8914 -v b=1.614 '
+		function p0(t) { return a / (a + b) + b / (a + b) * (alpha / (alpha + t)) ^ r }
+		NR > 1 { n[$1]++ }
+		END {
+			for (i = 0; i < 200; i++)
+				want += p0(66 + 12 * (i + 0.5) / 200) / 200
+			for (c in n) { k++; if (n[c] == 1) z++ }
+			share = z / k; se = sqrt(want * (1 - want) / k)
+			printf "%d customers, share %.4f, want %.4f, se %.4f: %s\n", k, share, want, se,
+				(share - want < 4 * se && want - share < 4 * se) ? "ok" : "FAIL"
+		}' "$TMP/o.csv"
+	assert_output --regexp '^20000 customers, .*: ok$'
+	# the truth: some leave at their first order, and order nothing more
+	flo-simulate -n 2000 --seed 108 --model mbgnbd --time --truth "$TMP/t.csv" > /dev/null
+	run awk -F, 'FNR > 1 && $7 == 0 && $6 == 1 { n++ } END { print (n > 0) ? "some" : "none" }' "$TMP/t.csv"
+	assert_output some
+}
+
+@test "usage: --model bgnbd, pnbd or mbgnbd, each with its own parameters" {
 	run flo-simulate -n 1 --seed 1 --model nbd
 	assert_failure 2
-	assert_output --partial 'option --model: "nbd" is not bgnbd or pnbd'
+	assert_output --partial 'option --model: "nbd" is not bgnbd, pnbd or mbgnbd'
 	run flo-simulate -n 1 --seed 1 --model pnbd --a 1
 	assert_failure 2
 	assert_output --partial "--a and --b are the BG/NBD's"

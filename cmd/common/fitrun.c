@@ -21,6 +21,10 @@
 #include "common/fitsummary.h"
 #include "common/summary.h"
 #include "common/xalloc.h"
+#include "model/check.h"
+#include "model/bgnbd.h"
+#include "model/mbgnbd.h"
+#include "model/pnbd.h"
 #include "model/fit.h"
 #include "model/fitdata.h"
 #include "model/fitlik.h"
@@ -30,15 +34,23 @@
 
 /* ---- reading ---- */
 
+/* --model all with holdout purchases: a customer's history, holdout
+ * purchases and holdout length */
+struct holdout_row {
+	double x, tx, T, actual, w, len;
+};
+
 struct fit_data {
 	struct flo_fit_data fit;
 	/* the unit read off the data: days per unit, 0 until known */
 	double unit_days;
+	struct holdout_row *hold; /* with o->holdout > 0: every record's */
+	size_t nhold, cap_hold;
 };
 
 struct cols {
 	struct flo_summary_cols s;
-	struct flo_col w;
+	struct flo_col w, hold, hold_len;
 	int resolved; /* s knows the input's fields */
 };
 
@@ -140,9 +152,25 @@ static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols
 			       o->weight, w);
 		return;
 	}
+	/* --model all: the holdout purchases when the records have them, over
+	 * --holdout or the record's duration_holdout (flo-rfm --holdout-end) */
+	double actual = 0, len = o->holdout;
+	int hold = o->all && (o->holdout > 0 || flo_reader_get(r, &c->hold_len) != NULL) &&
+		   (o->holdout > 0 || flo_reader_get(r, &c->hold) != NULL);
+	if (hold && (!flo_read_number(o->bad, r, &c->hold, FLO_FIELD_NUMBER, &actual, NULL) ||
+		     (!(o->holdout > 0) &&
+		      !flo_read_number(o->bad, r, &c->hold_len, FLO_FIELD_NUMBER, &len, NULL))))
+		return;
 	/* a record skipped for its unit is not fitted (it was, before) */
 	if (!stated_unit(o, r, c) || !check_unit(o, r, c, d, tx))
 		return;
+	if (hold) {
+		if (d->nhold == d->cap_hold) {
+			d->cap_hold = d->cap_hold ? 2 * d->cap_hold : 1024;
+			d->hold = flo_xrealloc(d->hold, d->cap_hold, sizeof *d->hold);
+		}
+		d->hold[d->nhold++] = (struct holdout_row){x, tx, T, actual, w, len};
+	}
 	int err = flo_fit_data_add(&d->fit, x, tx, T, m, w);
 	if (err == FLO_ERANGE)
 		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
@@ -215,7 +243,8 @@ static int scan_layout(const flo_reader *r, const struct flo_fitrun_options *o,
 		       struct flo_fitscan_layout *lay)
 {
 	enum flo_format fmt = flo_reader_format(r);
-	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || o->weight != NULL || !c->resolved ||
+	if ((fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV) || o->weight != NULL || o->all ||
+	    !c->resolved ||
 	    c->s.has_unit || (c->s.has_dates && d->unit_days == 0) || flo_reader_more_inputs(r))
 		return 0;
 	size_t n;
@@ -244,7 +273,9 @@ static int scan_layout(const flo_reader *r, const struct flo_fitrun_options *o,
 static int read_all(flo_reader *r, struct flo_fitrun_options *o, struct fit_data *d)
 {
 	static const struct flo_summary_names defaults;
-	struct cols c = {.w = FLO_COL(o->weight ? o->weight : "")};
+	struct cols c = {.w = FLO_COL(o->weight ? o->weight : ""),
+			 .hold = FLO_COL(o->holdout_field ? o->holdout_field : "holdout_purchases"),
+			 .hold_len = FLO_COL("duration_holdout")};
 	int got, scanned = 0, large = -1; /* -1: not yet asked */
 	size_t records = 0;
 
@@ -281,10 +312,20 @@ static int read_all(flo_reader *r, struct flo_fitrun_options *o, struct fit_data
 
 int flo_fitrun_read(flo_reader *r, struct flo_fitrun_options *o, struct flo_fit_data *d)
 {
-	struct fit_data fd = {*d, 0};
+	struct fit_data fd = {.fit = *d};
 	int has_m = read_all(r, o, &fd);
 	*d = fd.fit;
 	return has_m;
+}
+
+/* The intervals' table row (interval.h) of a purchase model's family. */
+static enum flo_interval_kind interval_kind(enum flo_family f)
+{
+	switch (f) {
+	case FLO_FAMILY_PNBD: return FLO_IV_PNBD;
+	case FLO_FAMILY_MBGNBD: return FLO_IV_MBGNBD;
+	default: return FLO_IV_BGNBD;
+	}
 }
 
 /* The intervals of a fit on its rows into iv, when asked for. */
@@ -345,9 +386,179 @@ char *flo_fitrun_data(struct flo_fit_data *data, int has_m, struct flo_fitrun_op
 		      struct flo_model *model)
 {
 	keep_freed_memory();
-	struct fit_data d = {*data, 0};
+	struct fit_data d = {.fit = *data};
 	*data = (struct flo_fit_data){0};
 	return fit(d, has_m, o, model, flo_ms_now());
+}
+
+/* ---- the purchase models ---- */
+
+static const char *family_title(enum flo_family f)
+{
+	switch (f) {
+	case FLO_FAMILY_PNBD: return "Pareto/NBD";
+	case FLO_FAMILY_MBGNBD: return "MBG/NBD";
+	default: return "BG/NBD";
+	}
+}
+
+static int fit_family(enum flo_family f, const struct flo_fit_data *d,
+		      const struct flo_fit_options *fo, struct flo_fit_result *res)
+{
+	switch (f) {
+	case FLO_FAMILY_PNBD: return flo_fit_pnbd(d->tri, d->ntri, fo, res);
+	case FLO_FAMILY_MBGNBD: return flo_fit_mbgnbd(d->tri, d->ntri, fo, res);
+	default: return flo_fit_bgnbd(d->tri, d->ntri, fo, res);
+	}
+}
+
+static void family_warnings(enum flo_family f, const struct flo_fit_result *res, char **w,
+			    size_t *n)
+{
+	int err;
+	switch (f) {
+	case FLO_FAMILY_PNBD: err = flo_fit_pnbd_warnings(res, w, n); break;
+	case FLO_FAMILY_MBGNBD: err = flo_fit_mbgnbd_warnings(res, w, n); break;
+	default: err = flo_fit_bgnbd_warnings(res, w, n); break;
+	}
+	if (err != FLO_OK)
+		flo_out_of_memory();
+}
+
+/* One family's fit into doc, or the end of the process with the reason. */
+static void fit_one(const struct fit_data *d, const struct flo_fitrun_options *o,
+		    const struct flo_fit_options *fo, struct flo_model_doc *doc, char **w)
+{
+	int err = fit_family(o->family, &d->fit, fo, &doc->bgnbd);
+	if (err != FLO_OK)
+		flo_die(flo_exit_status(err), "cannot fit the %s: %s", family_title(o->family),
+			flo_strerror(err));
+	if (doc->bgnbd.runaway) {
+		char msg[FLO_FIT_MSG_MAX];
+		flo_fit_runaway_message(&doc->bgnbd, msg, sizeof msg);
+		flo_die(FLO_EXIT_DATAERR, "%s", msg);
+	}
+	family_warnings(o->family, &doc->bgnbd, w, &doc->bgnbd_nwarnings);
+	doc->bgnbd_warnings = (const char *const *)w;
+}
+
+/* --model all compares these, in this order. */
+static const enum flo_family compared[] = {FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD, FLO_FAMILY_MBGNBD};
+#define NCOMPARED (sizeof compared / sizeof compared[0])
+
+struct comparison {
+	struct flo_model_alt alt[NCOMPARED];
+	char *w[NCOMPARED][FLO_FIT_WARNINGS_MAX];
+	char failed[NCOMPARED][FLO_FIT_MSG_MAX];
+	double ms[NCOMPARED];
+};
+
+/* Expected purchases in (T, T+t] given the history, under a fitted
+ * family. */
+static double expected(enum flo_family f, const double *p, const struct holdout_row *h, double t)
+{
+	struct flo_bgnbd bg = {p[0], p[1], p[2], p[3]};
+	struct flo_pnbd pn = {p[0], p[1], p[2], p[3]};
+	struct flo_mbgnbd mbg = {p[0], p[1], p[2], p[3]};
+	switch (f) {
+	case FLO_FAMILY_PNBD: return flo_pnbd_expected_purchases(&pn, h->x, h->tx, h->T, t);
+	case FLO_FAMILY_MBGNBD: return flo_mbgnbd_expected_purchases(&mbg, h->x, h->tx, h->T, t);
+	default: return flo_bgnbd_expected_purchases(&bg, h->x, h->tx, h->T, t);
+	}
+}
+
+/* flo-check's holdout errors (check.h: flo_errstats) of one fitted model,
+ * over every customer, all frequencies together: what flo-check --check
+ * holdout's "all" row says of the model. */
+static void holdout_errors(const struct fit_data *d, struct flo_model_alt *a)
+{
+	struct flo_errstats st = {0};
+	for (size_t i = 0; i < d->nhold; i++) {
+		const struct holdout_row *h = &d->hold[i];
+		double e = expected(a->family, a->fit.params, h, h->len);
+		/* one customer a unit of weight, as flo-check counts them */
+		for (double k = 0; k < h->w; k++)
+			flo_errstats_add(&st, h->actual, e);
+	}
+	struct flo_errors e;
+	flo_errstats_result(&st, &e);
+	a->has_holdout = 1;
+	a->holdout_customers = e.customers;
+	a->holdout_actual = e.sum_actual;
+	a->holdout_expected = e.sum_expected;
+	a->mae = e.mae;
+	a->rmse = e.rmse;
+	a->corr = e.corr;
+	a->has_corr = e.has_corr;
+	a->error_pct = e.error_pct;
+	a->has_error_pct = e.has_error_pct;
+}
+
+static double bic(const struct flo_fit_result *f)
+{
+	return f->np * log(f->n) - 2 * f->loglik;
+}
+
+/* Every family fitted into cmp; the document's the lowest BIC's among the
+ * fits that converged (else among those with an estimate), or o->select's. */
+static void fit_all(const struct fit_data *d, const struct flo_fitrun_options *o,
+		    const struct flo_fit_options *fo, struct flo_model_doc *doc,
+		    struct comparison *cmp)
+{
+	int best = -1;
+	for (size_t k = 0; k < NCOMPARED; k++) {
+		struct flo_model_alt *a = &cmp->alt[k];
+		double t0 = flo_ms_now();
+		a->family = compared[k];
+		int err = fit_family(a->family, &d->fit, fo, &a->fit);
+		cmp->ms[k] = flo_ms_now() - t0;
+		if (err != FLO_OK) {
+			snprintf(cmp->failed[k], FLO_FIT_MSG_MAX, "%s", flo_strerror(err));
+			a->failed = cmp->failed[k];
+			continue;
+		}
+		if (a->fit.runaway) {
+			flo_fit_runaway_message(&a->fit, cmp->failed[k], FLO_FIT_MSG_MAX);
+			a->failed = cmp->failed[k];
+			continue;
+		}
+		family_warnings(a->family, &a->fit, cmp->w[k], &a->nwarnings);
+		a->warnings = (const char *const *)cmp->w[k];
+		if (d->nhold > 0)
+			holdout_errors(d, a);
+	}
+	for (size_t k = 0; k < NCOMPARED; k++) {
+		const struct flo_model_alt *a = &cmp->alt[k];
+		if (o->select != NULL) {
+			if (strcmp(o->select, flo_family_name(a->family)) == 0)
+				best = (int)k;
+			continue;
+		}
+		if (a->failed != NULL)
+			continue;
+		if (best < 0 || (a->fit.converged && !cmp->alt[best].fit.converged) ||
+		    (a->fit.converged == cmp->alt[best].fit.converged &&
+		     bic(&a->fit) < bic(&cmp->alt[best].fit)))
+			best = (int)k;
+	}
+	if (best < 0)
+		flo_die(FLO_EXIT_DATAERR, "--model all: no model could be fitted (%s: %s)",
+			family_title(cmp->alt[0].family), cmp->failed[0]);
+	const struct flo_model_alt *b = &cmp->alt[best];
+	if (b->failed != NULL)
+		flo_die(FLO_EXIT_DATAERR, "--select %s: the %s fit has no estimate: %s", o->select,
+			family_title(b->family), b->failed);
+	doc->family = b->family;
+	doc->bgnbd = b->fit;
+	doc->bgnbd_warnings = b->warnings;
+	doc->bgnbd_nwarnings = b->nwarnings;
+	doc->alts = cmp->alt;
+	doc->nalts = NCOMPARED;
+	doc->selected_by = o->select != NULL ? "select" : "bic";
+	if (o->select == NULL)
+		flo_warn("--model all: the %s has the lowest BIC (%.1f) of the models fitted, "
+			 "and is the model stored and written (--select NAME for another)",
+			 family_title(b->family), bic(&b->fit));
 }
 
 /* The fits of d (freed here) and the document. */
@@ -374,32 +585,25 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 				    .customers = d.fit.customers, .family = o->family,
 				    .bgnbd_penalizer = o->penalizer};
 	struct flo_fit_options fo = {o->penalizer, 0, pool};
-	int pnbd = o->family == FLO_FAMILY_PNBD;
-	int err = pnbd ? flo_fit_pnbd(d.fit.tri, d.fit.ntri, &fo, &doc.bgnbd)
-		       : flo_fit_bgnbd(d.fit.tri, d.fit.ntri, &fo, &doc.bgnbd);
-	t_bgnbd = flo_ms_now();
-	if (err != FLO_OK)
-		flo_die(flo_exit_status(err), "cannot fit the %s: %s", pnbd ? "Pareto/NBD" : "BG/NBD",
-			flo_strerror(err));
-	char zero[FLO_FIT_MSG_MAX];
-	if (doc.bgnbd.runaway) {
-		flo_fit_runaway_message(&doc.bgnbd, zero, sizeof zero);
-		flo_die(FLO_EXIT_DATAERR, "%s", zero);
-	}
 	char *bgw[FLO_FIT_WARNINGS_MAX] = {0}, *ggw[FLO_FIT_WARNINGS_MAX] = {0};
-	if ((pnbd ? flo_fit_pnbd_warnings(&doc.bgnbd, bgw, &doc.bgnbd_nwarnings)
-		  : flo_fit_bgnbd_warnings(&doc.bgnbd, bgw, &doc.bgnbd_nwarnings)) != FLO_OK)
-		flo_out_of_memory();
-	doc.bgnbd_warnings = (const char *const *)bgw;
+	struct comparison *cmp = NULL;
+	if (o->all) {
+		cmp = flo_xcalloc(1, sizeof *cmp);
+		fit_all(&d, o, &fo, &doc, cmp);
+	} else {
+		fit_one(&d, o, &fo, &doc, bgw);
+	}
+	t_bgnbd = flo_ms_now();
+	const char *title = family_title(doc.family);
 	struct flo_intervals bg_iv, gg_iv;
-	doc.bgnbd_iv = intervals(pnbd ? FLO_IV_PNBD : FLO_IV_BGNBD, d.fit.tri, d.fit.ntri,
-				 &doc.bgnbd, o->penalizer, o, &bg_iv);
+	doc.bgnbd_iv = intervals(interval_kind(doc.family), d.fit.tri, d.fit.ntri, &doc.bgnbd,
+				 o->penalizer, o, &bg_iv);
 	if (has_m)
 		fit_gg(&d.fit, o, &fo, &doc, ggw, &gg_iv);
 	else
 		flo_warn("no monetary field (monetary or monetary_value) in %s: the %s alone "
 			 "is fitted, without a Gamma-Gamma model (flo-score will give no "
-			 "exp_avg_value or clv)", o->bad->input_name, pnbd ? "Pareto/NBD" : "BG/NBD");
+			 "exp_avg_value or clv)", o->bad->input_name, title);
 	flo_pool_stop(pool);
 	t_gg = flo_ms_now();
 	if (o->timings)
@@ -407,8 +611,11 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 			 "spend pairs, %.2f ms fitting the %s (%zu distinct triples merged and "
 			 "fitted), %.2f ms fitting the Gamma-Gamma; %.2f ms in all",
 			 t_read - t_start, t_spend - t_read, t_bgnbd - t_spend,
-			 pnbd ? "Pareto/NBD" : "BG/NBD",
+			 o->all ? "purchase models" : title,
 			 doc.bgnbd.distinct, t_gg - t_bgnbd, t_gg - t_start);
+	for (size_t k = 0; o->all && o->timings && k < NCOMPARED; k++)
+		flo_warn("timings: %.2f ms fitting the %s", cmp->ms[k],
+			 family_title(cmp->alt[k].family));
 
 	if (o->summary)
 		flo_fit_summary(stderr, &doc);
@@ -420,6 +627,10 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 		flo_die(FLO_EXIT_SOFTWARE, "the fitted model does not read back: %s", why);
 	flo_fit_warnings_free(bgw, doc.bgnbd_nwarnings);
 	flo_fit_warnings_free(ggw, doc.gg_nwarnings);
+	for (size_t k = 0; cmp != NULL && k < NCOMPARED; k++)
+		flo_fit_warnings_free(cmp->w[k], cmp->alt[k].nwarnings);
+	free(cmp);
+	free(d.hold);
 	flo_fit_data_free(&d.fit);
 	return_freed_memory();
 	return json;

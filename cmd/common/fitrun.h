@@ -30,6 +30,16 @@ struct flo_fitrun_options {
 	double level;
 	enum flo_interval_choice choice;
 	int summary;
+	/* --model all: fit every purchase model and compare them; the
+	 * document's model the lowest BIC's, or `select`'s when not NULL */
+	int all;
+	const char *select;
+	/* with all: the holdout's length in the unit (> 0; 0: each record's
+	 * duration_holdout), the holdout purchases in holdout_field (NULL:
+	 * holdout_purchases), for flo-check's errors per model when the
+	 * records have them */
+	double holdout;
+	const char *holdout_field;
 };
 
 /* Read r to its end and fit.  Returns the model document (malloc'd JSON

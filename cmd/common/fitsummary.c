@@ -34,10 +34,14 @@ static void table(FILE *f, const char *model, const struct flo_fit_result *r,
 
 void flo_fit_summary(FILE *f, const struct flo_model_doc *doc)
 {
-	int pnbd = doc->family == FLO_FAMILY_PNBD;
+	static const char *const title[] = {
+		[FLO_FAMILY_BGNBD] = "BG/NBD", [FLO_FAMILY_PNBD] = "Pareto/NBD",
+		[FLO_FAMILY_MBGNBD] = "MBG/NBD"};
+	enum flo_interval_kind kind = doc->family == FLO_FAMILY_PNBD	 ? FLO_IV_PNBD
+				      : doc->family == FLO_FAMILY_MBGNBD ? FLO_IV_MBGNBD
+									 : FLO_IV_BGNBD;
 	if (doc->bgnbd_iv != NULL)
-		table(f, pnbd ? "Pareto/NBD" : "BG/NBD", &doc->bgnbd, doc->bgnbd_iv,
-		      flo_interval_names(pnbd ? FLO_IV_PNBD : FLO_IV_BGNBD));
+		table(f, title[doc->family], &doc->bgnbd, doc->bgnbd_iv, flo_interval_names(kind));
 	if (doc->has_gg && doc->gg_iv != NULL)
 		table(f, "Gamma-Gamma", &doc->gg, doc->gg_iv, flo_interval_names(FLO_IV_GG));
 }

@@ -34,8 +34,10 @@ int flo_bands_new(flo_bands **out, const struct flo_score_config *c, const struc
 	if (n < 2 || !(level > 0 && level < 1))
 		return FLO_EUSAGE;
 	for (size_t i = 0; i < n; i++) {
-		int bad = draws[i].family == FLO_FAMILY_PNBD ? flo_pnbd_check(&draws[i].pnbd)
-							       : flo_bgnbd_check(&draws[i].bgnbd);
+		const struct flo_model *d = &draws[i];
+		int bad = d->family == FLO_FAMILY_PNBD	   ? flo_pnbd_check(&d->pnbd)
+			  : d->family == FLO_FAMILY_MBGNBD ? flo_mbgnbd_check(&d->mbgnbd)
+							   : flo_bgnbd_check(&d->bgnbd);
 		if (bad || (draws[i].has_gg && flo_gg_check(&draws[i].gg) != FLO_OK))
 			return FLO_EMODEL;
 	}

@@ -34,6 +34,39 @@ void flo_purchase_model_bgnbd(struct flo_purchase_model *f, const struct flo_bgn
 				 bg_expected_count, bg_prob_count};
 }
 
+/* ---- the MBG/NBD ---- */
+
+static double mbg_loglik(const void *p, double x, double tx, double T)
+{
+	return flo_mbgnbd_loglik(p, x, tx, T);
+}
+
+static double mbg_p_alive(const void *p, double x, double tx, double T)
+{
+	return flo_mbgnbd_p_alive(p, x, tx, T);
+}
+
+static double mbg_expected(const void *p, double x, double tx, double T, double t)
+{
+	return t > 0 ? flo_mbgnbd_expected_purchases(p, x, tx, T, t) : 0.0;
+}
+
+static double mbg_expected_count(const void *p, double t)
+{
+	return flo_mbgnbd_expected_count(p, t);
+}
+
+static double mbg_prob_count(const void *p, double t, unsigned n)
+{
+	return flo_mbgnbd_prob_count(p, t, n);
+}
+
+void flo_purchase_model_mbgnbd(struct flo_purchase_model *f, const struct flo_mbgnbd *m)
+{
+	*f = (struct flo_purchase_model){"mbgnbd", 4, m, mbg_loglik, mbg_p_alive, mbg_expected,
+					 mbg_expected_count, mbg_prob_count};
+}
+
 /* ---- the Pareto/NBD ---- */
 
 static double pnbd_loglik(const void *p, double x, double tx, double T)
@@ -72,6 +105,7 @@ int flo_purchase_model_of(struct flo_purchase_model *f, const struct flo_model *
 	switch (m->family) {
 	case FLO_FAMILY_BGNBD: flo_purchase_model_bgnbd(f, &m->bgnbd); return FLO_OK;
 	case FLO_FAMILY_PNBD: flo_purchase_model_pnbd(f, &m->pnbd); return FLO_OK;
+	case FLO_FAMILY_MBGNBD: flo_purchase_model_mbgnbd(f, &m->mbgnbd); return FLO_OK;
 	}
 	return FLO_EMODEL;
 }

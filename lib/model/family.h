@@ -12,6 +12,7 @@
 #include "model/bgnbd.h"
 #include "model/model.h"
 #include "model/pnbd.h"
+#include "model/mbgnbd.h"
 
 struct flo_purchase_model {
 	const char *name;  /* the family's: "bgnbd", "pnbd" */
@@ -31,6 +32,9 @@ struct flo_purchase_model {
 
 /* The BG/NBD (bgnbd.h) as a family; m must outlive f. */
 void flo_purchase_model_bgnbd(struct flo_purchase_model *f, const struct flo_bgnbd *m);
+
+/* The MBG/NBD (mbgnbd.h) as a family; m must outlive f. */
+void flo_purchase_model_mbgnbd(struct flo_purchase_model *f, const struct flo_mbgnbd *m);
 
 /* The Pareto/NBD (pnbd.h) as a family; m must outlive f. */
 void flo_purchase_model_pnbd(struct flo_purchase_model *f, const struct flo_pnbd *m);

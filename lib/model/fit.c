@@ -747,6 +747,60 @@ int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opti
 	return FLO_OK;
 }
 
+static int index_mbgnbd(struct flo_problem *p, const void *rows, size_t n)
+{
+	return flo_problem_mbgnbd(p, rows, n);
+}
+
+/* The MBG/NBD (mbgnbd.h): as the BG/NBD, with lifetimes'
+ * ModifiedBetaGeoFitter's objective (BetaGeoFitter's: the mean per
+ * customer, theta = (r, alpha s, a, b), s = 1/max T), without the BG/NBD's
+ * ridge: its boundaries are reported in words (fitreport.c).  Its likelihood
+ * too has no maximum with customers at x > 0, t_x = 0 (at_zero, runaway). */
+int flo_fit_mbgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		   struct flo_fit_result *res)
+{
+	struct flo_problem p;
+	double at_zero;
+	int err = triples_problem(&p, d, n, index_mbgnbd, o, &at_zero);
+	if (err != FLO_OK)
+		return err;
+	double max_T = fmax(p.ts.v[p.ts.n - 1], 0);
+	double s = max_T > 0 ? 1 / max_T : 1, ls = log(s);
+	p.penalizer = o->penalizer;
+	p.scale[0] = p.scale[2] = p.scale[3] = 1;
+	p.scale[1] = s;
+	/* the BG/NBD's starts: lifetimes' own second */
+	double starts[][4] = {
+		{0, -ls, 0, 0},
+		{0.1, 0.1 - ls, 0.1, 0.1},
+		{log(0.25), log(0.1) - ls, log(0.8), log(2.5)},
+		{log(2), log(0.02) - ls, log(0.5), log(5)},
+		{0, 0, 0, 0},
+	};
+	int nstarts = 4;
+	const double *warm = NULL;
+	struct flo_triple *sub;
+	size_t nsub = p.n < WARM_MIN ? 0 : every_triple(&p, p.n / WARM_SAMPLE, &sub);
+	if (nsub > 0) {
+		struct flo_fit_result w;
+		if (flo_fit_mbgnbd(sub, nsub, o, &w) == FLO_OK && w.converged) {
+			for (int j = 0; j < 4; j++)
+				starts[nstarts][j] = log(w.params[j]);
+			warm = starts[nstarts++];
+		}
+		free(sub);
+	}
+	struct flo_problem ranker = {0};
+	rank_without_warm_start(&p, &ranker, nsub, index_mbgnbd);
+	fit(&p, (const double(*)[4])starts, nstarts, warm, o, at_zero > 0, res);
+	res->at_zero = at_zero;
+	res->model = "MBG/NBD";
+	flo_problem_free(&ranker);
+	flo_problem_free(&p);
+	return FLO_OK;
+}
+
 static double mean_spend(const struct flo_spend *d, size_t n, double *weight)
 {
 	double sum = 0;
@@ -857,6 +911,25 @@ int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *par
 	copy_out(&l, p.np, ll, grad, hess);
 	if (tau_slope)
 		*tau_slope = limit ? l.tau : 0;
+	flo_problem_free(&p);
+	return FLO_OK;
+}
+
+int flo_fit_mbgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
+			  double *grad, double *hess)
+{
+	struct flo_problem p;
+	if (flo_problem_mbgnbd(&p, d, n) != FLO_OK) {
+		flo_problem_free(&p);
+		return FLO_ENOMEM;
+	}
+	flo_problem_threads(&p, NULL);
+	double phi[4];
+	for (int j = 0; j < 4; j++)
+		phi[j] = log(params[j]);
+	struct flo_lik l;
+	p.loglik(&p, phi, FLO_LIK_HESSIAN, &l);
+	copy_out(&l, 4, ll, grad, hess);
 	flo_problem_free(&p);
 	return FLO_OK;
 }

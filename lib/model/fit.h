@@ -84,6 +84,12 @@ int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opt
 int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		 struct flo_fit_result *res);
 
+/* Fit the MBG/NBD (mbgnbd.h): params r, alpha, a, b; the penalizer as
+ * lifetimes' ModifiedBetaGeoFitter's (the BG/NBD's); at_zero and runaway
+ * as above.  FLO_EVALUE, FLO_ENOMEM as above. */
+int flo_fit_mbgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		   struct flo_fit_result *res);
+
 /* Fit the Gamma-Gamma on customers with x > 0 and m > 0 (the caller leaves
  * the others out, and counts them). */
 int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options *o,
@@ -98,6 +104,10 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
  * NULL.  FLO_ENOMEM. */
 int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, int limit,
 			 double *ll, double *grad, double *hess, double *tau_slope);
+
+/* The same for the MBG/NBD: params r, alpha, a, b. */
+int flo_fit_mbgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
+			  double *grad, double *hess);
 
 /* The same for the Gamma-Gamma: params p, q, v. */
 int flo_fit_gg_loglik(const struct flo_spend *d, size_t n, const double *params, double *ll,

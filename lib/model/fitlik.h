@@ -109,6 +109,13 @@ int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double
 void flo_lik_pnbd(const struct flo_problem *p, const double *phi, int order,
 		  struct flo_lik *out);
 
+/* The MBG/NBD (mbgnbd.h) in phi = (ln r, ln alpha, ln a, ln b), on
+ * triples indexed by flo_problem_mbgnbd() (as flo_problem_bgnbd()); exact
+ * gradient and Hessian (fitmbg.c). */
+int flo_problem_mbgnbd(struct flo_problem *p, const struct flo_triple *d, size_t n);
+void flo_lik_mbgnbd(const struct flo_problem *p, const double *phi, int order,
+		    struct flo_lik *out);
+
 /* The Gamma-Gamma in phi = (ln p, ln q, ln v). */
 void flo_lik_gg(const struct flo_problem *p, const double *phi, int order,
 		struct flo_lik *out);

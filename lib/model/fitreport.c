@@ -171,6 +171,29 @@ int flo_fit_pnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 	return done(&ws, n);
 }
 
+int flo_fit_mbgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
+{
+	static const char *const names[] = {"r", "alpha", "a", "b"};
+	struct words ws = {w, 0, 0};
+	double r = f->params[0], alpha = f->params[1], a = f->params[2], b = f->params[3];
+	if (!f->converged)
+		say(&ws, "the MBG/NBD fit did not converge (gradient norm %.3g after %d "
+		    "iterations): these parameters are the best found, not a maximum "
+		    "of the likelihood", f->grad_norm, f->iterations);
+	double dropout = a / (a + b);
+	if (dropout < 1e-6 || a < 1e-6 || (b > 1e6 && a < 1))
+		say(&ws, "no dropout is identified: a = %.4g and b = %.4g run to the "
+		    "boundary (mean dropout probability a/(a+b) = %.3g at the first and "
+		    "each repeat purchase), where the MBG/NBD reduces to the NBD: every "
+		    "customer is predicted alive, P(alive) = 1", a, b, dropout);
+	else if (a + b > 1e6)
+		say(&ws, "dropout is the same for every customer: a = %.4g and b = %.4g "
+		    "run to infinity together (a/(a+b) = %.3g per purchase); the "
+		    "spread of dropout probabilities is not identified", a, b, dropout);
+	purchase_rate_words(&ws, f, names, r, alpha);
+	return done(&ws, n);
+}
+
 int flo_fit_gg_warnings(const struct flo_fit_result *f, double corr, int has_corr,
 			double penalizer, char **w, size_t *n)
 {

@@ -37,6 +37,11 @@ void flo_fit_runaway_message(const struct flo_fit_result *f, char *msg, size_t s
  * not pin down.  FLO_ENOMEM as above. */
 int flo_fit_pnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n);
 
+/* The warnings of an MBG/NBD fit, as the BG/NBD's (its boundaries are
+ * the same: a -> 0 or b -> infinity, no dropout; a, b -> infinity
+ * together, one dropout probability).  FLO_ENOMEM as above. */
+int flo_fit_mbgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n);
+
 /* The same for a Gamma-Gamma fit with the given penalizer, and the
  * correlation of frequency and spend when has_corr. */
 int flo_fit_gg_warnings(const struct flo_fit_result *f, double corr, int has_corr,

@@ -28,6 +28,11 @@ static int index_pnbd(struct flo_problem *p, const void *rows, size_t n)
 	return flo_problem_pnbd(p, rows, n);
 }
 
+static int index_mbgnbd(struct flo_problem *p, const void *rows, size_t n)
+{
+	return flo_problem_mbgnbd(p, rows, n);
+}
+
 static int index_gg(struct flo_problem *p, const void *rows, size_t n)
 {
 	return flo_problem_gg(p, rows, n);
@@ -49,6 +54,7 @@ static const struct kind kinds[] = {
 	[FLO_IV_BGNBD] = {4, bg_names, index_bgnbd, 1},
 	[FLO_IV_PNBD] = {4, pn_names, index_pnbd, 1},
 	[FLO_IV_GG] = {3, gg_names, index_gg, 0},
+	[FLO_IV_MBGNBD] = {4, bg_names, index_mbgnbd, 1},
 };
 
 const char *const *flo_interval_names(enum flo_interval_kind kind)

@@ -23,7 +23,7 @@
 #include "model/compact.h"
 #include "model/fit.h"
 
-enum flo_interval_kind { FLO_IV_BGNBD, FLO_IV_PNBD, FLO_IV_GG };
+enum flo_interval_kind { FLO_IV_BGNBD, FLO_IV_PNBD, FLO_IV_GG, FLO_IV_MBGNBD };
 
 /* Which intervals: auto (Wald on the log scale for interior parameters of
  * the purchase models, profile for the Gamma-Gamma and for parameters on or
@@ -64,8 +64,8 @@ struct flo_intervals {
 	struct flo_cov cov;
 };
 
-/* The intervals of a fit (res, as flo_fit_bgnbd(), flo_fit_pnbd() or
- * flo_fit_gg() gave it) on the same rows (triples for the purchase models,
+/* The intervals of a fit (res, as flo_fit_bgnbd(), flo_fit_pnbd(),
+ * flo_fit_mbgnbd() or flo_fit_gg() gave it) on the same rows (triples for the purchase models,
  * spend pairs for the Gamma-Gamma), at level in (0, 1).  A penalised fit
  * (penalizer > 0) gets Wald intervals about its estimate, the note saying
  * so.  FLO_EVALUE (a level outside (0, 1)), FLO_ENOMEM. */

@@ -171,7 +171,13 @@ static const char *const gg_names[] = {"p", "q", "v"};
 
 const char *flo_family_name(enum flo_family f)
 {
-	return f == FLO_FAMILY_PNBD ? "pnbd" : "bgnbd";
+	return f == FLO_FAMILY_PNBD ? "pnbd" : f == FLO_FAMILY_MBGNBD ? "mbgnbd" : "bgnbd";
+}
+
+/* The names of the family's parameters in the document. */
+static const char *const *family_params(enum flo_family f)
+{
+	return f == FLO_FAMILY_PNBD ? pn_names : bg_names;
 }
 
 /* "family": absent (a document before issue 17) is the BG/NBD. */
@@ -190,8 +196,12 @@ static int check_family(const flo_json_value *root, enum flo_family *f, char *er
 		*f = FLO_FAMILY_PNBD;
 		return FLO_OK;
 	}
+	if (strcmp(s, "mbgnbd") == 0) {
+		*f = FLO_FAMILY_MBGNBD;
+		return FLO_OK;
+	}
 	return fail(err, errlen, FLO_EMODEL,
-		    "family \"%.40s\" is not one this flo scores (bgnbd, pnbd)", s);
+		    "family \"%.40s\" is not one this flo scores (bgnbd, pnbd, mbgnbd)", s);
 }
 
 static int read_model(const flo_json_value *root, struct flo_model *m, char *err,
@@ -210,6 +220,12 @@ static int read_model(const flo_json_value *root, struct flo_model *m, char *err
 			return rc;
 		m->pnbd = (struct flo_pnbd){bg[0], bg[1], bg[2], bg[3]};
 		if ((rc = get_cov(root, "pnbd", 4, &m->cov, err, errlen)) != FLO_OK)
+			return rc;
+	} else if (m->family == FLO_FAMILY_MBGNBD) {
+		if ((rc = get_params(root, "mbgnbd", bg_names, bg, 4, err, errlen)) != FLO_OK)
+			return rc;
+		m->mbgnbd = (struct flo_mbgnbd){bg[0], bg[1], bg[2], bg[3]};
+		if ((rc = get_cov(root, "mbgnbd", 4, &m->cov, err, errlen)) != FLO_OK)
 			return rc;
 	} else {
 		if ((rc = get_params(root, "bgnbd", bg_names, bg, 4, err, errlen)) != FLO_OK)
@@ -396,10 +412,67 @@ static void intervals(struct flo_text *t, const struct flo_intervals *iv,
 	flo_text_puts(t, "]}");
 }
 
+/* Another family's fit, under its name, as the chosen one's. */
+static void alternative(struct flo_text *t, const struct flo_model_alt *a, double penalizer)
+{
+	key(t, "  ", flo_family_name(a->family));
+	flo_text_puts(t, "{\n");
+	fit(t, &a->fit, family_params(a->family), penalizer);
+	warnings(t, a->warnings, a->nwarnings);
+	flo_text_puts(t, "\n  },\n");
+}
+
+static void member(struct flo_text *t, const char *name, double v, int present)
+{
+	flo_text_puts(t, ", ");
+	flo_text_json_string(t, name);
+	flo_text_puts(t, ": ");
+	flo_text_number(t, present ? v : NAN);
+}
+
+static void comparison(struct flo_text *t, const struct flo_model_doc *d)
+{
+	key(t, "  ", "comparison");
+	flo_text_puts(t, "{\"selected\": ");
+	flo_text_json_string(t, flo_family_name(d->family));
+	flo_text_puts(t, ", \"by\": ");
+	flo_text_json_string(t, d->selected_by != NULL ? d->selected_by : "bic");
+	flo_text_puts(t, ", \"models\": [");
+	for (size_t i = 0; i < d->nalts; i++) {
+		const struct flo_model_alt *a = &d->alts[i];
+		flo_text_puts(t, i ? ",\n    {\"model\": " : "\n    {\"model\": ");
+		flo_text_json_string(t, flo_family_name(a->family));
+		if (a->failed != NULL) {
+			flo_text_puts(t, ", \"error\": ");
+			flo_text_json_string(t, a->failed);
+			flo_text_puts(t, "}");
+			continue;
+		}
+		double k = a->fit.np;
+		member(t, "loglik", a->fit.loglik, 1);
+		member(t, "aic", 2 * k - 2 * a->fit.loglik, 1);
+		member(t, "bic", k * log(a->fit.n) - 2 * a->fit.loglik, 1);
+		flo_text_puts(t, a->fit.converged ? ", \"converged\": true" : ", \"converged\": false");
+		member(t, "warnings", (double)a->nwarnings, 1);
+		if (a->has_holdout) {
+			flo_text_puts(t, ", \"holdout\": {\"customers\": ");
+			flo_text_number(t, a->holdout_customers);
+			member(t, "actual", a->holdout_actual, 1);
+			member(t, "expected", a->holdout_expected, 1);
+			member(t, "mae", a->mae, 1);
+			member(t, "rmse", a->rmse, 1);
+			member(t, "corr", a->corr, a->has_corr);
+			member(t, "error_pct", a->error_pct, a->has_error_pct);
+			flo_text_puts(t, "}");
+		}
+		flo_text_puts(t, "}");
+	}
+	flo_text_puts(t, "\n  ]},\n");
+}
+
 char *flo_model_write(const struct flo_model_doc *d)
 {
 	struct flo_text t = {0};
-	int pnbd = d->family == FLO_FAMILY_PNBD;
 	flo_text_puts(&t, "{\n");
 	key(&t, "  ", "format");
 	flo_text_json_string(&t, FLO_MODEL_FORMAT);
@@ -407,9 +480,9 @@ char *flo_model_write(const struct flo_model_doc *d)
 	key(&t, "  ", "unit");
 	flo_text_json_string(&t, d->unit);
 	flo_text_puts(&t, ",\n");
-	if (pnbd) { /* the BG/NBD's document stays as it was */
+	if (d->family != FLO_FAMILY_BGNBD) { /* the BG/NBD's document stays as it was */
 		key(&t, "  ", "family");
-		flo_text_json_string(&t, "pnbd");
+		flo_text_json_string(&t, flo_family_name(d->family));
 		flo_text_puts(&t, ",\n");
 	}
 	key(&t, "  ", "created");
@@ -424,11 +497,17 @@ char *flo_model_write(const struct flo_model_doc *d)
 
 	key(&t, "  ", flo_family_name(d->family));
 	flo_text_puts(&t, "{\n");
-	fit(&t, &d->bgnbd, pnbd ? pn_names : bg_names, d->bgnbd_penalizer);
+	fit(&t, &d->bgnbd, family_params(d->family), d->bgnbd_penalizer);
 	warnings(&t, d->bgnbd_warnings, d->bgnbd_nwarnings);
 	if (d->bgnbd_iv != NULL)
-		intervals(&t, d->bgnbd_iv, pnbd ? pn_names : bg_names);
+		intervals(&t, d->bgnbd_iv, family_params(d->family));
 	flo_text_puts(&t, "\n  },\n");
+
+	for (size_t i = 0; i < d->nalts; i++)
+		if (d->alts[i].family != d->family && d->alts[i].failed == NULL)
+			alternative(&t, &d->alts[i], d->bgnbd_penalizer);
+	if (d->nalts > 0)
+		comparison(&t, d);
 
 	key(&t, "  ", "gamma_gamma");
 	if (!d->has_gg) {

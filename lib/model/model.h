@@ -12,7 +12,15 @@
  * A Pareto/NBD document says so with "family": "pnbd" after "unit" and has
  * "pnbd": {"params": {"r":..,"alpha":..,"s":..,"beta":..}, ...} in place of
  * "bgnbd"; a document without "family" (every document before issue 17)
- * is a BG/NBD, and flo-fit writes BG/NBD documents as before.
+ * is a BG/NBD, and flo-fit writes BG/NBD documents as before.  An MBG/NBD
+ * (mbgnbd.h) likewise: "family": "mbgnbd", its r, alpha, a, b under
+ * "mbgnbd".
+ *
+ * flo-fit --model all adds the other families' fits under their names and
+ * "comparison": {"selected": family, "by": "bic" or "select", "models":
+ * [{"model", "loglik", "aic", "bic", "converged", "warnings" (a count),
+ * "error" (no estimate) or "holdout": {...}}, ...]}; a reader takes the
+ * model of "family" and ignores the rest.
  *
  * Since issue 19 each fit also has "intervals" (level, and per parameter
  * estimate, se, lower, upper, method, and a note where a bound is none) and
@@ -32,14 +40,15 @@
 #include "model/fit.h"
 #include "model/gg.h"
 #include "model/interval.h"
+#include "model/mbgnbd.h"
 #include "model/pnbd.h"
 
 #define FLO_MODEL_FORMAT "flo-model 1"
 
-/* The purchase model's family: which of bgnbd, pnbd a model has. */
-enum flo_family { FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD };
+/* The purchase model's family: which of bgnbd, pnbd, mbgnbd a model has. */
+enum flo_family { FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD, FLO_FAMILY_MBGNBD };
 
-/* The family's name in the document ("bgnbd", "pnbd"). */
+/* The family's name in the document ("bgnbd", "pnbd", "mbgnbd"). */
 const char *flo_family_name(enum flo_family f);
 
 /* What flo-score needs of a model. */
@@ -55,6 +64,7 @@ struct flo_model {
 	 * --interval (draws.h): scale FLO_COV_NONE in a document without one
 	 * (before issue 19) */
 	struct flo_cov cov, gg_cov;
+	struct flo_mbgnbd mbgnbd;
 };
 
 /* Read a model document; FLO_ESYNTAX (bad JSON), FLO_EVERSION (another
@@ -62,6 +72,18 @@ struct flo_model {
  * unknown unit), with the reason in err. */
 int flo_model_parse(const char *json, size_t len, struct flo_model *m, char *err,
 		    size_t errlen);
+
+/* flo-fit --model all: one purchase model's fit among those compared. */
+struct flo_model_alt {
+	enum flo_family family;
+	struct flo_fit_result fit;
+	const char *const *warnings;
+	size_t nwarnings;
+	const char *failed; /* why there is no estimate, or NULL */
+	int has_holdout;    /* the holdout errors of flo-check (check.h) */
+	double holdout_customers, holdout_actual, holdout_expected, mae, rmse, corr, error_pct;
+	int has_corr, has_error_pct;
+};
 
 /* Everything flo-fit reports, for writing the document. */
 struct flo_model_doc {
@@ -86,6 +108,12 @@ struct flo_model_doc {
 	enum flo_family family; /* of the purchase model: BG/NBD (0) or Pareto/NBD */
 	/* each fit's intervals and covariance (interval.h), or NULL */
 	const struct flo_intervals *bgnbd_iv, *gg_iv;
+	/* flo-fit --model all: every model compared (the one above among
+	 * them), each but the chosen one written under its family's name too,
+	 * and why the chosen one was ("bic" or "select"); nalts 0 otherwise */
+	const struct flo_model_alt *alts;
+	size_t nalts;
+	const char *selected_by;
 };
 
 /* The document as pretty-printed JSON, NUL-terminated and malloc'd (NULL

@@ -79,6 +79,9 @@ int flo_conditional_pmf(const struct flo_model *m, double x, double tx, double T
 	switch (m->family) {
 	case FLO_FAMILY_BGNBD: flo_bgnbd_conditional_pmf(&m->bgnbd, x, tx, T, t, N, p); return FLO_OK;
 	case FLO_FAMILY_PNBD: flo_pnbd_conditional_pmf(&m->pnbd, x, tx, T, t, N, p); return FLO_OK;
+	case FLO_FAMILY_MBGNBD:
+		flo_mbgnbd_conditional_pmf(&m->mbgnbd, x, tx, T, t, N, p);
+		return FLO_OK;
 	}
 	return FLO_EMODEL;
 }

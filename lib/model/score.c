@@ -11,6 +11,7 @@
 #include "model/bgnbd.h"
 #include "model/clv.h"
 #include "model/gg.h"
+#include "model/mbgnbd.h"
 #include "model/pnbd.h"
 
 /*
@@ -42,31 +43,47 @@ struct flo_scorer {
 
 /* ---- the purchase model's family ---- */
 
+/* An MBG/NBD customer alive at T is the BG/NBD's at (r, alpha, a, b+1)
+ * (mbgnbd.h): its expectations given alive are that BG/NBD's. */
+static struct flo_bgnbd alive_bgnbd(const struct flo_model *m)
+{
+	return m->family == FLO_FAMILY_MBGNBD ? flo_mbgnbd_alive_bgnbd(&m->mbgnbd) : m->bgnbd;
+}
+
 static int family_check(const struct flo_model *m)
 {
-	return m->family == FLO_FAMILY_PNBD ? flo_pnbd_check(&m->pnbd) : flo_bgnbd_check(&m->bgnbd);
+	switch (m->family) {
+	case FLO_FAMILY_PNBD: return flo_pnbd_check(&m->pnbd);
+	case FLO_FAMILY_MBGNBD: return flo_mbgnbd_check(&m->mbgnbd);
+	default: return flo_bgnbd_check(&m->bgnbd);
+	}
 }
 
 static double p_alive(const struct flo_model *m, const struct flo_history *h)
 {
-	return m->family == FLO_FAMILY_PNBD ? flo_pnbd_p_alive(&m->pnbd, h->x, h->tx, h->T)
-					    : flo_bgnbd_p_alive(&m->bgnbd, h->x, h->tx, h->T);
+	switch (m->family) {
+	case FLO_FAMILY_PNBD: return flo_pnbd_p_alive(&m->pnbd, h->x, h->tx, h->T);
+	case FLO_FAMILY_MBGNBD: return flo_mbgnbd_p_alive(&m->mbgnbd, h->x, h->tx, h->T);
+	default: return flo_bgnbd_p_alive(&m->bgnbd, h->x, h->tx, h->T);
+	}
 }
 
 /* Expected purchases in (T, T+t] of a customer alive at T. */
 static double expected_alive(const struct flo_model *m, double x, double T, double t)
 {
+	struct flo_bgnbd bg = alive_bgnbd(m);
 	return m->family == FLO_FAMILY_PNBD
 		       ? flo_pnbd_expected_alive(&m->pnbd, x, T, t)
-		       : flo_bgnbd_expected_alive(&m->bgnbd, x, T, t, FLO_BGNBD_AUTO);
+		       : flo_bgnbd_expected_alive(&bg, x, T, t, FLO_BGNBD_AUTO);
 }
 
 static double clv_alive_sum(const struct flo_model *m, double x, double T, unsigned months,
 			    double discount, double units_per_month)
 {
+	struct flo_bgnbd bg = alive_bgnbd(m);
 	return m->family == FLO_FAMILY_PNBD
 		       ? flo_clv_pnbd_alive_sum(&m->pnbd, x, T, months, discount, units_per_month)
-		       : flo_clv_alive_sum(&m->bgnbd, x, T, months, discount, units_per_month);
+		       : flo_clv_alive_sum(&bg, x, T, months, discount, units_per_month);
 }
 
 /* ---- the scorer ---- */

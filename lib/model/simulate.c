@@ -20,6 +20,14 @@ const struct flo_sim_params flo_sim_cdnow_pnbd = {
 	.pnbd = 1, .s = 0.61, .beta = 11.67,
 };
 
+/* The MBG/NBD's CDNOW estimates as lifetimes' ModifiedBetaGeoFitter fits
+ * them (scripts/golden/mbgnbd_golden.py), alpha in weeks. */
+const struct flo_sim_params flo_sim_cdnow_mbgnbd = {
+	.r = 0.5248, .alpha = 6.183, .a = 0.8914, .b = 1.614,
+	.p = 6.25, .q = 3.74, .v = 15.44,
+	.mbgnbd = 1,
+};
+
 struct sim {
 	const struct flo_sim_config *cfg;
 	gsl_rng *rng;
@@ -81,6 +89,15 @@ static void customer(const struct sim *s, uint64_t id)
 
 	s->emit(s->ctx, id, birth, order_value(s, t.nu));
 	t.orders = 1;
+	/* the MBG/NBD's customer may leave at the first order too (Batislam,
+	 * Denizel & Filiztekin 2007): one more coin, drawn only for it */
+	if (m->mbgnbd && gsl_rng_uniform(s->rng) < t.p) {
+		t.alive = 0;
+		t.dropout = birth;
+		if (s->truth != NULL)
+			s->truth(s->ctx, &t);
+		return;
+	}
 	double per_sec = t.lambda / s->unit_sec;
 	double span = (double)(s->end - birth);
 	double elapsed = 0;

@@ -24,6 +24,11 @@
  * per customer the draws are birth, lambda, mu, nu, the first order's
  * value, the lifetime, then per repeat order gap and value.
  *
+ * With mbgnbd set, customers follow the MBG/NBD (Batislam, Denizel &
+ * Filiztekin 2007): the BG/NBD's story with one more coin of weight p,
+ * tossed right after the first order (drawn after the first order's value;
+ * the BG/NBD's draws are unchanged).
+ *
  * The library does no I/O: orders and per-customer truth go to callbacks.
  * Memory is constant; nothing is allocated per customer or per order.
  *
@@ -56,6 +61,7 @@ struct flo_sim_params {
 	double p, q, v;
 	int pnbd;        /* the Pareto/NBD: s and beta, not a and b */
 	double s, beta;  /* beta in the simulation's time unit, as alpha */
+	int mbgnbd;      /* the MBG/NBD: the coin is tossed at the first order too */
 };
 
 /* The published CDNOW estimates, alpha in weeks: BG/NBD from FHL 2005,
@@ -67,6 +73,10 @@ extern const struct flo_sim_params flo_sim_cdnow;
  * Implementing the Pareto/NBD Model in MATLAB"), alpha and beta in weeks,
  * with the same Gamma-Gamma. */
 extern const struct flo_sim_params flo_sim_cdnow_pnbd;
+
+/* The MBG/NBD's CDNOW estimates (lifetimes' ModifiedBetaGeoFitter's fit,
+ * scripts/golden/mbgnbd_golden.py), alpha in weeks, the same Gamma-Gamma. */
+extern const struct flo_sim_params flo_sim_cdnow_mbgnbd;
 
 struct flo_sim_config {
 	struct flo_sim_params par;
@@ -82,7 +92,8 @@ struct flo_sim_config {
 struct flo_sim_truth {
 	uint64_t customer;
 	double lambda;      /* purchases per unit while alive */
-	double p;           /* dropout probability after each repeat order (BG/NBD) */
+	double p;           /* dropout probability after each repeat order (BG/NBD;
+			     * MBG/NBD: and after the first) */
 	double nu;          /* spend scale; the customer's mean order value is par.p / nu */
 	uint64_t orders;    /* orders emitted (first one included) */
 	int alive;          /* 1: still a customer at the end of end_day */

@@ -273,7 +273,7 @@ static void test_family(void)
 	CHECK(m.pnbd.r == 0.55 && m.pnbd.alpha == 10.58 && m.pnbd.s == 0.61 && m.pnbd.beta == 11.67);
 	free(text);
 	check_edit_refused(__LINE__, "\"bgnbd\": {", "\"family\": \"bgbb\", \"bgnbd\": {", FLO_EMODEL,
-			   "family \"bgbb\" is not one this flo scores (bgnbd, pnbd)");
+			   "family \"bgbb\" is not one this flo scores (bgnbd, pnbd, mbgnbd)");
 	check_edit_refused(__LINE__, "\"bgnbd\": {", "\"family\": 1, \"bgnbd\": {", FLO_EMODEL,
 			   "\"family\" is not a string");
 	/* a Pareto/NBD document needs its own parameters, not the BG/NBD's */
