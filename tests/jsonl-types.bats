@@ -58,3 +58,18 @@ load test_helper
 	run flo-segment --db "$TMP/st" --cuts c -o jsonl --json-strings "$TMP/x.csv"
 	assert_output $'{"id":"12","zip":"007","clv":"1.50","segment":"lo"}\n{"id":"13","zip":"010","clv":"3","segment":"hi"}'
 }
+
+@test "a double's shortest text of 16 or 17 digits is a number (flo-rfm's recency and T through flo-score); whole numbers that long and other texts stay strings" {
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/s.csv"
+	flo-score --fit -o jsonl "$TMP/s.csv" 2>/dev/null > "$TMP/scored.jsonl"
+	# every customer's recency and T are numbers, and compare as awk compares the CSV
+	[ "$(jq -s 'map(select((.recency | type) != "number" or (.T | type) != "number")) | length' "$TMP/scored.jsonl")" = 0 ]
+	[ "$(awk -F, 'NR > 1 && $4 > 38.5' "$TMP/s.csv" | wc -l)" = "$(jq 'select(.T > 38.5)' "$TMP/scored.jsonl" | jq -s length)" ]
+	# 30.428571428571427 is the shortest text of its double (17 digits); 0.10000000000000001
+	# is not (0.1 is), 12345678901234568 is a whole number (an id), 1.0000000000000000 has 17
+	# digits and is not the shortest (1)
+	printf 'id,a,b,c,d\n1,30.428571428571427,0.10000000000000001,12345678901234568,1.0000000000000000\n' > "$TMP/y.csv"
+	run --separate-stderr flo-cat -o jsonl "$TMP/y.csv"
+	assert_success
+	assert_output '{"id":1,"a":30.428571428571427,"b":"0.10000000000000001","c":"12345678901234568","d":"1.0000000000000000"}'
+}

@@ -443,10 +443,23 @@ void flo_writer_null(flo_writer *w, const char *name)
 		put(&w->rec, "null", 4);
 }
 
+/* Whether s, a JSON number of 16 or 17 significant digits, is the shortest
+ * text of a double (as flo prints one: flo-rfm's recency and T, flo-score's
+ * clv): then a JSON reader reads back that very double, so it is a number.
+ * A whole number of that many digits stays text: it is an id, which a
+ * double would round. */
+static bool shortest_double_text(const char *s, size_t n, bool fraction)
+{
+	char buf[32];
+	double v;
+	return fraction && n < sizeof buf && flo_parse_double(s, n, &v) == FLO_OK &&
+	       flo_format_double(buf, v) == n && memcmp(buf, s, n) == 0;
+}
+
 /* Whether s is a JSON number (RFC 8259 section 6) of at most 15 significant
- * digits that a double holds (not 1e400, not 1e-400): any JSON reader then
- * reads back the value the text means, and longer digit strings (ids) stay
- * text. */
+ * digits that a double holds (not 1e400, not 1e-400), or the shortest text of
+ * a double: any JSON reader then reads back the value the text means, and
+ * longer digit strings (ids) stay text. */
 static bool json_number(const char *s, size_t n)
 {
 	size_t i = 0, digits = 0;
@@ -484,8 +497,10 @@ static bool json_number(const char *s, size_t n)
 		if (i == start)
 			return false;
 	}
-	if (i != n || digits > 15)
+	if (i != n)
 		return false;
+	if (digits > 15)
+		return shortest_double_text(s, n, exponent || memchr(s, '.', n) != NULL);
 	/* Without an exponent, 15 digits within 300 places of the point are a
 	 * double's, and not 0: only the rest are read to see. */
 	if (!exponent && n < 300)
