@@ -34,7 +34,7 @@
 #include "store/models.h"
 
 static const char usage[] =
-"usage: flo-score [options] [file]\n"
+"usage: flo-score [options] [file...]\n"
 "\n"
 "Score RFM summary records (flo-rfm's output, or any records with frequency,\n"
 "recency, T and monetary) with a purchase model (BG/NBD or Pareto/NBD) and a\n"
@@ -285,7 +285,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 				flo_option_error(c, argv);
 		}
 	}
-	o->path = flo_one_input(argc, argv);
+	o->path = flo_inputs(argc, argv);
 	if (o->fit && (o->src.bgnbd != NULL || o->src.pnbd != NULL || o->src.file != NULL ||
 		       db != NULL || name != NULL))
 		flo_usage_error("--fit makes the model: not with --model, --bgnbd, --pnbd, --db or "
@@ -353,13 +353,9 @@ static int rereadable(int fd)
 	return copy;
 }
 
-static struct flo_model fit_model(const struct options *o, int *fd)
+/* The model fitted on r's records (read to their end, r freed). */
+static struct flo_model fit_reader(const struct options *o, flo_reader *r)
 {
-	*fd = rereadable(*fd);
-	flo_reader *r;
-	if (flo_reader_new(&r, *fd, o->in_fmt) != FLO_OK)
-		flo_out_of_memory();
-	flo_use_fields(r);
 	/* Bad records are reported once, by the scoring pass. */
 	struct flo_bad quiet = o->bad;
 	quiet.skip = 1;
@@ -376,8 +372,46 @@ static struct flo_model fit_model(const struct options *o, int *fd)
 	free(json);
 	if (rc != FLO_OK)
 		flo_die(FLO_EXIT_IOERR, "%s", msg);
+	return m;
+}
+
+/* --fit on one input: fd made rereadable, fitted, and back at its start. */
+static struct flo_model fit_model(const struct options *o, int *fd)
+{
+	*fd = rereadable(*fd);
+	flo_reader *r;
+	if (flo_reader_new(&r, *fd, o->in_fmt) != FLO_OK)
+		flo_out_of_memory();
+	flo_use_fields(r);
+	struct flo_model m = fit_reader(o, r);
 	if (lseek(*fd, 0, SEEK_SET) != 0)
 		flo_die(FLO_EXIT_IOERR, "--fit: cannot read the input again: %s", strerror(errno));
+	return m;
+}
+
+/* The model, and a reader over the input files (several are read one after
+ * the other as one input, each with its header): with --fit on several
+ * files, they are opened twice, once to fit and once to score. */
+static struct flo_model model_and_reader(const struct options *o, flo_reader **r)
+{
+	if (!o->fit) {
+		flo_open_reader(r, o->path, o->in_fmt);
+		return flo_model_from_source(&o->src);
+	}
+	if (!flo_several_inputs()) {
+		int fd = flo_open_input(o->path);
+		struct flo_model m = fit_model(o, &fd);
+		if (flo_reader_new(r, fd, o->in_fmt) != FLO_OK)
+			flo_out_of_memory();
+		flo_use_fields(*r);
+		return m;
+	}
+	if (o->path == NULL || strcmp(o->path, "-") == 0)
+		flo_usage_error("--fit reads several inputs twice: name files, not stdin");
+	flo_reader *fr;
+	flo_open_reader(&fr, o->path, o->in_fmt);
+	struct flo_model m = fit_reader(o, fr);
+	flo_open_reader(r, o->path, o->in_fmt);
 	return m;
 }
 
@@ -659,8 +693,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	flo_summary_cols_init(&in.c, &o.names);
 	output_names(&out, &o.horizon.list, o.pmf, o.interval > 0);
-	int fd = flo_open_input(o.path);
-	struct flo_model model = o.fit ? fit_model(&o, &fd) : flo_model_from_source(&o.src);
+	struct flo_model model = model_and_reader(&o, &in.r);
 	double probe;
 	if (o.pmf > 0 && flo_conditional_pmf(&model, 0, 0, 0, 0, 0, &probe) != FLO_OK)
 		flo_usage_error("--pmf: the model is a %s, and flo has no P(n purchases) for it "
@@ -672,9 +705,6 @@ int main(int argc, char **argv)
 	in.unit = model.unit;
 	flo_unit_days(model.unit, &in.unit_days);
 
-	if (flo_reader_new(&in.r, fd, o.in_fmt) != FLO_OK)
-		flo_out_of_memory();
-	flo_use_fields(in.r);
 	while ((got = flo_reader_next(in.r)) < 0)
 		flo_reader_failed(&o.bad, in.r, got);
 	size_t nheader;

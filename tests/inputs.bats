@@ -50,6 +50,24 @@ c,0,0,0,0,1,7,2024-01-09,2024-01-09"
 	[ "${#lines[@]}" -eq "$(( $(wc -l < "$TMP/s1.csv") + $(wc -l < "$TMP/s2.csv") - 1 ))" ]
 }
 
+@test "several files: flo-score scores them as one input, with a model, with --fit (read twice), and names a bad file's line" {
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2> /dev/null > "$TMP/s.csv"
+	head -1200 "$TMP/s.csv" > "$TMP/s1.csv"
+	{ head -1 "$TMP/s.csv"; tail -n +1201 "$TMP/s.csv"; } > "$TMP/s2.csv"
+	# with --fit the model is fitted on both files, the same as on the whole
+	[ "$(flo-score --fit "$TMP/s1.csv" "$TMP/s2.csv" 2> /dev/null)" = "$(flo-score --fit "$TMP/s.csv" 2> /dev/null)" ]
+	[ "$(flo-score --fit "$TMP/s1.csv" "$TMP/s2.csv" 2> /dev/null | wc -l)" -eq 2358 ]
+	[ "$(flo-score --bgnbd 0.24,4.4,0.79,2.4 "$TMP/s1.csv" "$TMP/s2.csv" 2> /dev/null)" = "$(flo-score --bgnbd 0.24,4.4,0.79,2.4 "$TMP/s.csv" 2> /dev/null)" ]
+	# stdin cannot be read twice among several inputs
+	run --separate-stderr flo-score --fit - "$TMP/s2.csv" < "$TMP/s1.csv"
+	assert_failure 2
+	[[ "$stderr" == *"--fit reads several inputs twice: name files, not stdin"* ]]
+	printf 'customer_id,frequency,recency,T,monetary,orders,revenue,first_order,last_order\nx,1,zz,3,1,2,2,1997-01-01,1997-01-02\n' > "$TMP/bad.csv"
+	run --separate-stderr flo-score --bgnbd 1,1,1,1 "$TMP/s1.csv" "$TMP/bad.csv"
+	assert_failure 65
+	[[ "$stderr" == *"flo-score: $TMP/bad.csv line 2: field \"recency\" is not a number: \"zz\""* ]]
+}
+
 @test "several files: headers must name the same fields in the same order; cat's joined headers" {
 	two_files
 	printf 'date,customer_id,amount\n2024-01-08,a,20\n' > "$TMP/swapped.csv"

@@ -395,6 +395,11 @@ const char *flo_inputs(int argc, char **argv)
 	return first;
 }
 
+int flo_several_inputs(void)
+{
+	return nmore > 0;
+}
+
 int flo_open_reader(flo_reader **r, const char *path, enum flo_format fmt)
 {
 	int fd = flo_open_input(path);

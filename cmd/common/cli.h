@@ -163,6 +163,9 @@ const char *flo_one_input(int argc, char **argv);
  * opens them. */
 const char *flo_inputs(int argc, char **argv);
 
+/* Whether flo_inputs() took more than one input. */
+int flo_several_inputs(void);
+
 /* A reader over the inputs flo_inputs() took (path: the first of them),
  * with --fields's names: every file opened first (exit 66 for one that
  * cannot be), messages naming the file a record is in.  The first input's
