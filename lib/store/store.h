@@ -56,6 +56,13 @@ struct flo_store_options {
 	 * (FLO_ESTORE) before LMDB reads it.  Readers of the whole store
 	 * (flo-rfm --dump, --check) ask for it. */
 	int verify;
+	/* Nonzero: flo_store_customer_scan() skips a damaged page of the
+	 * customers' tree with every page below it, handing over every
+	 * customer of every sound leaf, and then fails with FLO_ESTORE saying
+	 * how many pages it skipped and how many records it read
+	 * (flo-rfm --dump --skip-bad).  Not with verify, which refuses such a
+	 * store at open. */
+	int salvage;
 };
 
 /* Open the store in directory `path`, for reading (FLO_STORE_READ) or for

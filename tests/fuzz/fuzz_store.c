@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(write(fd, data, size) == (ssize_t)size);
 	close(fd);
 
-	struct flo_store_options opt = {0, 0, 1};
+	struct flo_store_options opt = {.verify = 1};
 	int rc = flo_store_open(&s, dir, FLO_STORE_READ, &opt, err, sizeof err);
 	FUZZ_CHECK(known(rc));
 	if (rc != FLO_OK) {

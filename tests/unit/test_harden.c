@@ -216,7 +216,7 @@ static void test_store_damage(void)
 	char path[128], err[FLO_STORE_ERRMAX];
 	flo_store *s;
 	struct flo_store_check c;
-	struct flo_store_options verify = {0, 0, 1};
+	struct flo_store_options verify = {.verify = 1};
 	int bad = 0;
 	const void *v;
 	size_t vlen;
