@@ -316,6 +316,34 @@ static uint64_t child_of(const unsigned char *node)
 	return (uint64_t)u16(node) | (uint64_t)u16(node + 2) << 16 | (uint64_t)u16(node + 4) << 32;
 }
 
+/* A record of LMDB's free-page list (key: a transaction, value: the pages
+ * it freed, an MDB_IDL: their number, then the page numbers).  A writer
+ * takes its new pages from here and writes over them, so a number that is
+ * a page of the tree (or a meta page, or past the end) would overwrite live
+ * data: each must be a page no tree reaches, listed once.  The trees are
+ * walked first, so `seen` holds their pages. */
+static int free_list(struct walk *k, const struct tree *t, uint64_t pgno,
+		     const unsigned char *val, size_t vlen)
+{
+	uint64_t n = vlen >= 8 ? u64(val) : 0;
+	if (vlen < 8 || vlen % 8 || n != vlen / 8 - 1)
+		return damage(k, "database \"%s\": page %llu: a list of free pages of impossible "
+			      "size", tname(t), (unsigned long long)pgno);
+	for (uint64_t i = 1; i <= n; i++) {
+		uint64_t fp = u64(val + 8 * i);
+		if (fp < 2 || fp > k->last_pg)
+			return damage(k, "database \"%s\": page %llu: free page %llu is outside the "
+				      "store", tname(t), (unsigned long long)pgno,
+				      (unsigned long long)fp);
+		if (k->seen[fp / 8] & (1u << (fp % 8)))
+			return damage(k, "database \"%s\": page %llu: free page %llu is in use, or "
+				      "listed twice", tname(t), (unsigned long long)pgno,
+				      (unsigned long long)fp);
+		k->seen[fp / 8] |= (unsigned char)(1u << (fp % 8));
+	}
+	return FLO_OK;
+}
+
 static int walk_page(struct walk *k, struct tree *t, uint64_t pgno, const unsigned char *p,
 		     unsigned level)
 {
@@ -370,6 +398,9 @@ static int walk_page(struct walk *k, struct tree *t, uint64_t pgno, const unsign
 			/* A plain record: another program's environment, which
 			 * opening refuses in words of its own. */
 			if ((nflags & F_SUBDATA) && (rc = walk_named(k, key, ksize, val, vlen)) != FLO_OK)
+				return rc;
+		} else if (t->want.flags & MDB_INTEGERKEY) {
+			if ((rc = free_list(k, t, pgno, val, vlen)) != FLO_OK)
 				return rc;
 		} else if (k->w->fn != NULL && t->name[0] != '\0' && !(t->want.flags & MDB_INTEGERKEY)) {
 			if ((rc = k->w->fn(k->w->ctx, t->name, key, ksize, val, vlen)) != 0) {
@@ -481,8 +512,8 @@ int flo_pagewalk_run(struct flo_pagewalk *w)
 	read_db(m + PAGEHDRSZ + META_DBS + DB_SIZE, &main_db.want);
 	if (free_db.want.flags != MDB_INTEGERKEY || main_db.want.flags != 0)
 		rc = damage(&k, "the meta page's database flags are not LMDB's");
-	else if ((rc = walk_tree(&k, &free_db, free_db.want.root, 0)) == FLO_OK)
-		rc = walk_tree(&k, &main_db, main_db.want.root, 0);
+	else if ((rc = walk_tree(&k, &main_db, main_db.want.root, 0)) == FLO_OK)
+		rc = walk_tree(&k, &free_db, free_db.want.root, 0);
 	free(k.seen);
 	return rc;
 }
