@@ -22,6 +22,10 @@ CDNOW="--bgnbd 0.243,4.414,0.793,2.426 --gg 6.25,3.74,15.44"
 
 # An LD_PRELOAD shim over write(2), pwrite(2) and writev(2) for files whose
 # path ends in $FLO_SHIM_FILE (LMDB's data.mdb):
+#   FLO_SHIM_SHORT=1    with FLO_SHIM_ENOSPC: past the N bytes a write is
+#                       short instead (it returns fewer bytes than asked and
+#                       writes none), as a real full disk ends a write of
+#                       many pages, and statvfs(3) says no block is free;
 #   FLO_SHIM_ENOSPC=N   after N bytes, every write fails with ENOSPC (a disk
 #                       that fills up);
 #   FLO_SHIM_STALL=PATH at the first write, create PATH and sleep, so that a
@@ -37,6 +41,7 @@ build_shim() {
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -69,7 +74,26 @@ static int fail(int fd, size_t n)
 		return 0;
 	}
 	errno = ENOSPC;
-	return 1;
+	return getenv("FLO_SHIM_SHORT") != NULL ? 2 : 1;
+}
+
+/* A failed write: -1 (ENOSPC), or with FLO_SHIM_SHORT a short count. */
+static ssize_t failed(int how, size_t n)
+{
+	return how == 2 && n > 1 ? (ssize_t)(n / 2) : -1;
+}
+
+typedef int (*statvfs_fn)(const char *, struct statvfs *);
+
+int statvfs(const char *path, struct statvfs *st)
+{
+	static statvfs_fn real;
+	if (!real)
+		real = (statvfs_fn)dlsym(RTLD_NEXT, "statvfs");
+	int rc = real(path, st);
+	if (rc == 0 && getenv("FLO_SHIM_SHORT") != NULL && budget == 0)
+		st->f_bavail = st->f_bfree = 0;
+	return rc;
 }
 
 typedef ssize_t (*write_fn)(int, const void *, size_t);
@@ -81,7 +105,8 @@ ssize_t write(int fd, const void *p, size_t n)
 	static write_fn real;
 	if (!real)
 		real = (write_fn)dlsym(RTLD_NEXT, "write");
-	return fail(fd, n) ? -1 : real(fd, p, n);
+	int how = fail(fd, n);
+	return how ? failed(how, n) : real(fd, p, n);
 }
 
 ssize_t pwrite(int fd, const void *p, size_t n, off_t off)
@@ -89,7 +114,8 @@ ssize_t pwrite(int fd, const void *p, size_t n, off_t off)
 	static pwrite_fn real;
 	if (!real)
 		real = (pwrite_fn)dlsym(RTLD_NEXT, "pwrite");
-	return fail(fd, n) ? -1 : real(fd, p, n, off);
+	int how = fail(fd, n);
+	return how ? failed(how, n) : real(fd, p, n, off);
 }
 
 ssize_t writev(int fd, const struct iovec *v, int cnt)
@@ -100,7 +126,8 @@ ssize_t writev(int fd, const struct iovec *v, int cnt)
 		real = (writev_fn)dlsym(RTLD_NEXT, "writev");
 	for (int i = 0; i < cnt; i++)
 		n += v[i].iov_len;
-	return fail(fd, n) ? -1 : real(fd, v, cnt);
+	int how = fail(fd, n);
+	return how ? failed(how, n) : real(fd, v, cnt);
 }
 EOF
 	cc -shared -fPIC -o "$TMP/shim.so" "$TMP/shim.c" -ldl
@@ -293,6 +320,26 @@ summaries() {
 	assert_success
 	assert_output "74 flo-fit: store $TMP/disk/st: $TMP/disk/st: cannot commit: No space left on device"
 	[ "$(cat "$TMP/scores")" = "$(flo-score --model "$TMP/a.json" "$TMP/a.csv" 2> /dev/null)" ]
+}
+
+# Issue 15: a full disk under flo-rfm --db was "Input/output error": LMDB
+# says EIO for a short write, which is how a full disk ends a write of many
+# pages.  The shim makes the writes short and statvfs(3) report no room, as
+# the real full disk below does where a tmpfs can be mounted.
+@test "a full disk under flo-rfm --db (short writes): exit 74, \"No space left on device\"; the store keeps what was committed" {
+	build_shim
+	flo-simulate --customers 2000 --seed 3 > "$TMP/orders.csv" 2> /dev/null
+	head -n 200 "$TMP/orders.csv" > "$TMP/first.csv"
+	flo-rfm --db "$TMP/st" "$TMP/first.csv" > /dev/null
+	flo-rfm --db "$TMP/st" --dump > "$TMP/first.dump"
+	run --separate-stderr env LD_PRELOAD="$TMP/shim.so" FLO_SHIM_FILE=/data.mdb FLO_SHIM_ENOSPC=0 \
+		FLO_SHIM_SHORT=1 flo-rfm --db "$TMP/st" "$TMP/orders.csv"
+	assert_failure 74
+	assert_output ""
+	[ "${stderr_lines[-1]}" = "flo-rfm: $TMP/st: cannot commit: No space left on device" ]
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump
+	assert_success
+	[ "$output" = "$(cat "$TMP/first.dump")" ]
 }
 
 @test "a real full disk under flo-rfm --db: exit 74 saying so, and the store keeps what was committed" {
