@@ -433,6 +433,28 @@ many_customers() {
 	assert_failure 65
 }
 
+# Found by the store fuzz harness: LMDB reads transaction T from meta page
+# T & 1 (and writes it there); a meta page holding the other parity sent
+# it to the other page's trees, past the end of its map (SIGBUS in
+# mdb_dbi_open, also under flo-rfm --check).
+@test "a meta page holding a transaction of the other parity: refused at open (74), no SIGBUS" {
+	many_customers > "$TMP/o.csv"
+	flo-rfm --db "$TMP/st" "$TMP/o.csv" > "$TMP/s.csv"
+	t0=$(od -An -tu8 -j $((16 + 128)) -N8 "$TMP/st/data.mdb" | tr -d ' ')
+	t1=$(od -An -tu8 -j $((4096 + 16 + 128)) -N8 "$TMP/st/data.mdb" | tr -d ' ')
+	t=$(( (t0 > t1 ? t0 : t1) + 2 ))
+	t=$(( t - t % 2 )) # even: meta page 0's, written on page 1
+	printf "$(printf '\\%03o' $((t % 256)) $((t / 256 % 256)) 0 0 0 0 0 0)" |
+		dd of="$TMP/st/data.mdb" bs=1 seek=$((4096 + 16 + 128)) conv=notrunc 2> /dev/null
+	for cmd in "flo-rfm --db $TMP/st --check" "flo-rfm --db $TMP/st --dump" "flo-fit --db $TMP/st $TMP/s.csv" \
+		"flo-rfm --db $TMP/st $TMP/o.csv"; do
+		run --separate-stderr $cmd
+		assert_failure 74
+		assert_output ""
+		[[ "$stderr" == *"$TMP/st/data.mdb: meta page 1 holds transaction $t, which belongs on meta page 0" ]]
+	done
+}
+
 @test "a store with zeroed pages: --dump --skip-bad writes every customer on a sound page, says what was lost, exits 74" {
 	many_customers > "$TMP/o.csv"
 	flo-rfm --db "$TMP/st" "$TMP/o.csv" > /dev/null

@@ -470,16 +470,16 @@ static int open_snapshot(struct walk *k, unsigned char *m)
 	k->npages = w->file_bytes / w->psize;
 	if (k->npages < 2)
 		return damage(k, "no room for the meta pages");
-	/* The snapshot's meta page: the other one may be the writer's next. */
+	/* The snapshot's meta page: the other one may be the writer's next.
+	 * A reader of transaction T reads meta page T & 1 (mdb_txn_renew0),
+	 * whatever the other says: so must the walk. */
 	const unsigned char *meta = NULL;
 	if (w->meta != NULL && meta_ok(w->meta, w->psize) &&
 	    u64(w->meta + PAGEHDRSZ + META_TXNID) == w->txnid)
 		meta = w->meta;
-	for (int i = 0; meta == NULL && i < 2; i++) {
-		const unsigned char *mp = w->map + (size_t)i * w->psize;
-		if (meta_ok(mp, w->psize) && u64(mp + PAGEHDRSZ + META_TXNID) == w->txnid)
-			meta = mp;
-	}
+	const unsigned char *mp = w->map + (size_t)(w->txnid & 1) * w->psize;
+	if (meta == NULL && meta_ok(mp, w->psize) && u64(mp + PAGEHDRSZ + META_TXNID) == w->txnid)
+		meta = mp;
 	if (meta == NULL) {
 		w->stale = 1;
 		return damage(k, "no meta page of transaction %llu", (unsigned long long)w->txnid);
@@ -610,10 +610,10 @@ int flo_pagewalk_path(struct flo_pagewalk *w, const char *db, const void *key, s
 int flo_pagewalk_meta(int fd, size_t psize, uint64_t txnid, unsigned char *out)
 {
 	_Static_assert(FLO_PAGEWALK_META == PAGEHDRSZ + META_SIZE, "a meta page's bytes");
-	for (int i = 0; i < 2; i++)
-		if (pread(fd, out, FLO_PAGEWALK_META, (off_t)(i * psize)) == FLO_PAGEWALK_META &&
-		    meta_ok(out, psize) && u64(out + PAGEHDRSZ + META_TXNID) == txnid)
-			return FLO_OK;
+	off_t at = (off_t)((txnid & 1) * psize); /* where LMDB looks (meta_of()) */
+	if (pread(fd, out, FLO_PAGEWALK_META, at) == FLO_PAGEWALK_META && meta_ok(out, psize) &&
+	    u64(out + PAGEHDRSZ + META_TXNID) == txnid)
+		return FLO_OK;
 	return FLO_ENOTFOUND;
 }
 
@@ -645,6 +645,16 @@ int flo_pagewalk_header(int fd, char *msg)
 				(long long)size, need < 2 * psize ? 2ull * psize : need), FLO_ESTORE;
 	if (!ok1)
 		return snprintf(msg, FLO_PAGEWALK_MSG, "meta page 1 is damaged"), FLO_ESTORE;
+	/* LMDB writes transaction T to meta page T & 1 and reads it there
+	 * (both pages start at 0): a meta page holding the other parity would
+	 * send LMDB to the other page's trees with this one's bounds. */
+	for (int i = 0; i < 2; i++) {
+		uint64_t t = u64(m[i] + PAGEHDRSZ + META_TXNID);
+		if (t != 0 && (t & 1) != (uint64_t)i)
+			return snprintf(msg, FLO_PAGEWALK_MSG, "meta page %d holds transaction %llu, "
+					"which belongs on meta page %d", i, (unsigned long long)t,
+					(int)(t & 1)), FLO_ESTORE;
+	}
 	/* The older snapshot too: --previous-snapshot reads it. */
 	if ((u64(m[0] + PAGEHDRSZ + META_LAST_PG) + 1) * psize > (unsigned long long)size ||
 	    (u64(m[1] + PAGEHDRSZ + META_LAST_PG) + 1) * psize > (unsigned long long)size)
