@@ -121,12 +121,16 @@ FLO_INPUT_USAGE
 "      --dump                write every stored customer's summary, sorted by id,\n"
 "                            from the store alone (no input), e.g. for flo-fit;\n"
 "                            with --skip-bad a damaged customer is named and\n"
-"                            skipped, and the dump still exits 74\n"
+"                            skipped, so are damaged pages (every customer on a\n"
+"                            sound page is written), and the dump still exits 74\n"
 "      --check               verify the whole store (every page, every state's\n"
 "                            checksum and decoding, the count of customers):\n"
 "                            exit 0 when sound, 74 naming what is damaged\n"
 "      --repair              drop every customer whose state is damaged, naming\n"
 "                            each (a store whose pages are damaged is refused)\n"
+"      --drop-customer ID    remove customer ID's stored state, damaged or not: it\n"
+"                            starts again from its next order (exit 65 when the\n"
+"                            store holds no such customer)\n"
 "      --emit order|batch    a record per input order (default), or one per\n"
 "                            customer with orders in a batch, after the batch\n"
 "      --commit-every N      orders per transaction at most (default 100000)\n"
@@ -167,8 +171,9 @@ FLO_INPUT_USAGE
 "\n"
 "Exit status: 0 success, 2 usage (or conventions other than the store's),\n"
 "65 bad input data (also: no customer left, every order after --as-of, the\n"
-"header written, with the store too; an order that would take its customer's\n"
-"total out of range), 66 unreadable input (or no store to --dump), 74 write or store error\n"
+"header written, with the store too; an order that would take its\n"
+"customer's total out of range; --drop-customer of an unknown id), 66\n"
+"unreadable input (or no store to --dump), 74 write or store error\n"
 "(a store in use by another writer, a foreign, older or newer store, a\n"
 "damaged store or state).\n";
 
@@ -186,6 +191,7 @@ struct options {
 	const char *db;
 	int incremental, dump, no_sync;
 	int check, repair;         /* --check, --repair: the store's integrity */
+	const char *drop;          /* --drop-customer ID */
 	int unit_given, occasion_given, frequency_given, returns_given;
 	int timings;
 	enum flo_custdb_emit emit;
@@ -206,7 +212,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_ORDERS, OPT_SUMMARY, OPT_DB, OPT_INCREMENTAL,
 	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC, OPT_TIMINGS,
 	       OPT_DATE_FORMAT, OPT_QUANTITY, OPT_PRICE, OPT_LINE_ID, OPT_RETURNS,
-	       OPT_CANCEL_PREFIX, OPT_CHECK, OPT_REPAIR };
+	       OPT_CANCEL_PREFIX, OPT_CHECK, OPT_REPAIR, OPT_DROP };
 	static const struct option longopts[] = {
 		{"output-format", required_argument, NULL, 'o'},
 		{"orders", no_argument, NULL, OPT_ORDERS},
@@ -233,6 +239,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"dump", no_argument, NULL, OPT_DUMP},
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"repair", no_argument, NULL, OPT_REPAIR},
+		{"drop-customer", required_argument, NULL, OPT_DROP},
 		{"emit", required_argument, NULL, OPT_EMIT},
 		{"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
 		{"no-sync", no_argument, NULL, OPT_NO_SYNC},
@@ -305,6 +312,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_DUMP: o->dump = 1; break;
 		case OPT_CHECK: o->check = 1; break;
 		case OPT_REPAIR: o->repair = 1; break;
+		case OPT_DROP: o->drop = optarg; break;
 		case OPT_EMIT:
 			o->emit = choice("--emit", optarg, "order", "batch") ? FLO_EMIT_BATCH
 									    : FLO_EMIT_ORDER;
@@ -350,12 +358,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 	o->nkeep = o->cfg.nkeep = o->keep_list.n;
 	o->cfg.order_ids = in->order_id != NULL;
 	o->bad.input_name = in->input_name = flo_input_name(o->path);
-	if (o->check + o->repair + o->dump > 1)
-		flo_usage_error("--dump, --check and --repair: use one");
-	if ((o->check || o->repair) && (o->path != NULL || o->incremental))
+	if (o->check + o->repair + o->dump + (o->drop != NULL) > 1)
+		flo_usage_error("--dump, --check, --repair and --drop-customer: use one");
+	if ((o->check || o->repair || o->drop) && (o->path != NULL || o->incremental))
 		flo_usage_error("--%s reads the store alone (no input, no --incremental)",
-				o->check ? "check" : "repair");
-	if (o->check || o->repair)
+				o->check ? "check" : o->repair ? "repair" : "drop-customer");
+	if (o->drop != NULL && (o->drop[0] == '\0' || strlen(o->drop) > FLO_CUSTDB_ID_MAX))
+		flo_usage_error("--drop-customer: a customer id is 1 to %d bytes", FLO_CUSTDB_ID_MAX);
+	if (o->check || o->repair || o->drop)
 		o->dump = 1; /* the store read, as --dump reads it */
 	if (o->db != NULL && !o->dump)
 		o->incremental = 1;
@@ -729,9 +739,14 @@ static void advise(const char *db, int pages)
 static int open_store(struct options *o, int mode)
 {
 	char err[8192];
-	/* A reader of the whole store, and --repair, walk every page first. */
+	/* A reader of the whole store, and --repair, walk every page first;
+	 * --dump --skip-bad walks them as it dumps, skipping damaged ones.  A
+	 * writer walks the customers' pages before its first look at one
+	 * (store.h). */
+	int salvage = o->dump && o->bad.skip && !o->check && !o->repair && !o->drop;
 	struct flo_store_options so = {.nosync = o->no_sync,
-				       .verify = mode == FLO_STORE_READ || o->repair};
+				       .verify = (mode == FLO_STORE_READ && !salvage) || o->repair,
+				       .salvage = salvage};
 	int rc = flo_store_open(&the_store, o->db, mode, &so, err, sizeof err);
 	if (rc == FLO_ESTORE && strstr(err, ": damaged: ") != NULL) {
 		flo_warn("%s", err);
@@ -744,6 +759,13 @@ static int open_store(struct options *o, int mode)
 	struct flo_custdb_wish wish = {o->unit, o->unit_given, o->occasion_given,
 				       o->frequency_given, o->in.order_id, o->keep, o->nkeep};
 	rc = flo_custdb_settle(the_store, o->db, &wish, &o->cfg, &the_settings, err, sizeof err);
+	if (rc == FLO_ESTORE && strstr(err, ": damaged: ") != NULL) {
+		/* A writer's walk of the customers' pages, or a reader's of the
+		 * settings record's path, found a bad page. */
+		flo_warn("%s", flo_store_errmsg(the_store));
+		advise(o->db, 1);
+		exit(FLO_EXIT_IOERR);
+	}
 	if (rc != FLO_OK && rc != FLO_ENOTFOUND)
 		die_ingest(rc, err);
 	o->in.order_id = the_settings.order_id;
@@ -817,6 +839,45 @@ static _Noreturn void run_repair(struct options *o)
 	exit(0);
 }
 
+/* flo-rfm --drop-customer ID: one customer's state removed, damaged or
+ * not, in a batch of its own; the store's count follows. */
+static _Noreturn void run_drop(struct options *o)
+{
+	/* A writer's open makes a store where there is none. */
+	char file[4096];
+	snprintf(file, sizeof file, "%s/data.mdb", o->db);
+	if (access(file, F_OK) != 0)
+		flo_die(FLO_EXIT_NOINPUT, "%s: no such store", o->db);
+	int stored = open_store(o, FLO_STORE_WRITE);
+	size_t len = strlen(o->drop);
+	const void *val;
+	size_t vlen;
+	int rc = flo_store_batch_begin(the_store);
+	if (rc == FLO_OK)
+		rc = flo_store_customer_get(the_store, o->drop, len, &val, &vlen);
+	if (rc == FLO_EVALUE)
+		rc = FLO_OK; /* a damaged state: what dropping is for */
+	if (rc == FLO_ENOTFOUND || (rc == FLO_OK && !stored)) {
+		flo_store_batch_abort(the_store);
+		flo_die(FLO_EXIT_DATAERR, "%s: no customer \"%s\" in the store", o->db,
+			flo_quote(o->drop, len));
+	}
+	if (rc == FLO_OK)
+		rc = flo_store_customer_del(the_store, o->drop, len);
+	if (rc == FLO_OK)
+		rc = flo_store_batch_commit(the_store);
+	if (rc != FLO_OK) {
+		flo_store_batch_abort(the_store);
+		flo_warn("%s", flo_store_errmsg(the_store));
+		if (strstr(flo_store_errmsg(the_store), ": damaged: ") != NULL)
+			advise(o->db, 1);
+		exit(flo_exit_status(rc));
+	}
+	flo_warn("%s: customer \"%s\" dropped", o->db, flo_quote(o->drop, len));
+	flo_list_free(&o->keep_list);
+	exit(0);
+}
+
 /* flo-rfm --dump: every stored customer, from one snapshot of the store.
  * With --skip-bad a damaged customer is said, skipped and counted, and the
  * dump ends with exit 74 all the same: it is not the whole store. */
@@ -837,9 +898,17 @@ static _Noreturn void run_dump(struct options *o)
 					   o->bad.skip ? say_damaged : NULL, NULL, &counts, err,
 					   sizeof err)) != FLO_OK) {
 		flo_warn("%s", err);
+		int pages = stored == FLO_ESTORE && strstr(err, ": damaged: ") != NULL;
 		if (stored == FLO_ESTORE)
-			advise(o->db, strstr(err, ": damaged: ") != NULL);
+			advise(o->db, pages);
 		flo_finish_output(w);
+		if (pages && o->bad.skip && counts.damaged > 0)
+			flo_warn("%s: %zu damaged customer%s and the damaged pages skipped: this "
+				 "dump is not the whole store", o->db, counts.damaged,
+				 counts.damaged == 1 ? "" : "s");
+		else if (pages && o->bad.skip)
+			flo_warn("%s: the damaged pages skipped: this dump is not the whole store",
+				 o->db);
 		exit(flo_exit_status(stored));
 	}
 	if (counts.has_as_of)
@@ -929,6 +998,8 @@ int main(int argc, char **argv)
 		run_check(&o);
 	if (o.repair)
 		run_repair(&o);
+	if (o.drop)
+		run_drop(&o);
 	if (o.dump)
 		run_dump(&o);
 	/* Before any input: a store in use fails at once, not after a wait. */

@@ -22,6 +22,10 @@ CDNOW="--bgnbd 0.243,4.414,0.793,2.426 --gg 6.25,3.74,15.44"
 
 # An LD_PRELOAD shim over write(2), pwrite(2) and writev(2) for files whose
 # path ends in $FLO_SHIM_FILE (LMDB's data.mdb):
+#   FLO_SHIM_SHORT=1    with FLO_SHIM_ENOSPC: past the N bytes a write is
+#                       short instead (it returns fewer bytes than asked and
+#                       writes none), as a real full disk ends a write of
+#                       many pages, and statvfs(3) says no block is free;
 #   FLO_SHIM_ENOSPC=N   after N bytes, every write fails with ENOSPC (a disk
 #                       that fills up);
 #   FLO_SHIM_STALL=PATH at the first write, create PATH and sleep, so that a
@@ -37,6 +41,7 @@ build_shim() {
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -69,7 +74,26 @@ static int fail(int fd, size_t n)
 		return 0;
 	}
 	errno = ENOSPC;
-	return 1;
+	return getenv("FLO_SHIM_SHORT") != NULL ? 2 : 1;
+}
+
+/* A failed write: -1 (ENOSPC), or with FLO_SHIM_SHORT a short count. */
+static ssize_t failed(int how, size_t n)
+{
+	return how == 2 && n > 1 ? (ssize_t)(n / 2) : -1;
+}
+
+typedef int (*statvfs_fn)(const char *, struct statvfs *);
+
+int statvfs(const char *path, struct statvfs *st)
+{
+	static statvfs_fn real;
+	if (!real)
+		real = (statvfs_fn)dlsym(RTLD_NEXT, "statvfs");
+	int rc = real(path, st);
+	if (rc == 0 && getenv("FLO_SHIM_SHORT") != NULL && budget == 0)
+		st->f_bavail = st->f_bfree = 0;
+	return rc;
 }
 
 typedef ssize_t (*write_fn)(int, const void *, size_t);
@@ -81,7 +105,8 @@ ssize_t write(int fd, const void *p, size_t n)
 	static write_fn real;
 	if (!real)
 		real = (write_fn)dlsym(RTLD_NEXT, "write");
-	return fail(fd, n) ? -1 : real(fd, p, n);
+	int how = fail(fd, n);
+	return how ? failed(how, n) : real(fd, p, n);
 }
 
 ssize_t pwrite(int fd, const void *p, size_t n, off_t off)
@@ -89,7 +114,8 @@ ssize_t pwrite(int fd, const void *p, size_t n, off_t off)
 	static pwrite_fn real;
 	if (!real)
 		real = (pwrite_fn)dlsym(RTLD_NEXT, "pwrite");
-	return fail(fd, n) ? -1 : real(fd, p, n, off);
+	int how = fail(fd, n);
+	return how ? failed(how, n) : real(fd, p, n, off);
 }
 
 ssize_t writev(int fd, const struct iovec *v, int cnt)
@@ -100,7 +126,8 @@ ssize_t writev(int fd, const struct iovec *v, int cnt)
 		real = (writev_fn)dlsym(RTLD_NEXT, "writev");
 	for (int i = 0; i < cnt; i++)
 		n += v[i].iov_len;
-	return fail(fd, n) ? -1 : real(fd, v, cnt);
+	int how = fail(fd, n);
+	return how ? failed(how, n) : real(fd, v, cnt);
 }
 EOF
 	cc -shared -fPIC -o "$TMP/shim.so" "$TMP/shim.c" -ldl
@@ -295,6 +322,26 @@ summaries() {
 	[ "$(cat "$TMP/scores")" = "$(flo-score --model "$TMP/a.json" "$TMP/a.csv" 2> /dev/null)" ]
 }
 
+# Issue 15: a full disk under flo-rfm --db was "Input/output error": LMDB
+# says EIO for a short write, which is how a full disk ends a write of many
+# pages.  The shim makes the writes short and statvfs(3) report no room, as
+# the real full disk below does where a tmpfs can be mounted.
+@test "a full disk under flo-rfm --db (short writes): exit 74, \"No space left on device\"; the store keeps what was committed" {
+	build_shim
+	flo-simulate --customers 2000 --seed 3 > "$TMP/orders.csv" 2> /dev/null
+	head -n 200 "$TMP/orders.csv" > "$TMP/first.csv"
+	flo-rfm --db "$TMP/st" "$TMP/first.csv" > /dev/null
+	flo-rfm --db "$TMP/st" --dump > "$TMP/first.dump"
+	run --separate-stderr env LD_PRELOAD="$TMP/shim.so" FLO_SHIM_FILE=/data.mdb FLO_SHIM_ENOSPC=0 \
+		FLO_SHIM_SHORT=1 flo-rfm --db "$TMP/st" "$TMP/orders.csv"
+	assert_failure 74
+	assert_output ""
+	[ "${stderr_lines[-1]}" = "flo-rfm: $TMP/st: cannot commit: No space left on device" ]
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump
+	assert_success
+	[ "$output" = "$(cat "$TMP/first.dump")" ]
+}
+
 @test "a real full disk under flo-rfm --db: exit 74 saying so, and the store keeps what was committed" {
 	command -v unshare > /dev/null || skip "no unshare for a private mount"
 	unshare -m mount -t tmpfs -o size=64k tmpfs "$TMP" 2> /dev/null || skip "cannot mount a tmpfs here"
@@ -364,17 +411,176 @@ many_customers() {
 	dd if=/dev/zero of="$TMP/st/data.mdb" bs=4096 seek=20 count=4 conv=notrunc 2> /dev/null
 	page="flo-rfm: $TMP/st/data.mdb: damaged: database \"customers\": page 20 holds page number 0 (zeroed or overwritten)"
 	advice="flo-rfm: $TMP/st: the store's pages are damaged: restore it from a copy or rebuild it from the order log (README: \"Recovering a damaged store\")"
-	for mode in --dump --check "--dump --skip-bad" --repair; do
+	# Every customer has an order in all.csv: the live mode (which read them
+	# through LMDB, and stopped with "MDB_CORRUPTED: Located page was wrong
+	# type", or an abort, at the first on a damaged page) walks the
+	# customers' pages before the first order, and so does --drop-customer.
+	awk 'BEGIN { print "customer_id,date,amount"
+		for (i = 0; i < 3000; i++) printf "c%05d,2021-10-01,1\n", i }' > "$TMP/all.csv"
+	cp "$TMP/st/data.mdb" "$TMP/before.mdb"
+	for mode in --dump --check --repair "--drop-customer c00001" "$TMP/all.csv"; do
 		run --separate-stderr flo-rfm --db "$TMP/st" $mode
 		assert_failure 74
 		assert_output ""
 		[ "${stderr_lines[0]}" = "$page" ]
 		[ "${stderr_lines[1]}" = "$advice" ]
+		[ "${#stderr_lines[@]}" -eq 2 ]
 	done
+	cmp "$TMP/st/data.mdb" "$TMP/before.mdb"
 	# The pipeline fails as a whole instead of fitting a part (flo-fit,
 	# given nothing, exits 65; under pipefail that is the pipeline's).
 	run bash -c "set -o pipefail; flo-rfm --db '$TMP/st' --dump 2> /dev/null | flo-fit > /dev/null 2>&1"
 	assert_failure 65
+}
+
+# Found by the store fuzz harness: LMDB reads transaction T from meta page
+# T & 1 (and writes it there); a meta page holding the other parity sent
+# it to the other page's trees, past the end of its map (SIGBUS in
+# mdb_dbi_open, also under flo-rfm --check).
+@test "a meta page holding a transaction of the other parity: refused at open (74), no SIGBUS" {
+	many_customers > "$TMP/o.csv"
+	flo-rfm --db "$TMP/st" "$TMP/o.csv" > "$TMP/s.csv"
+	t0=$(od -An -tu8 -j $((16 + 128)) -N8 "$TMP/st/data.mdb" | tr -d ' ')
+	t1=$(od -An -tu8 -j $((4096 + 16 + 128)) -N8 "$TMP/st/data.mdb" | tr -d ' ')
+	t=$(( (t0 > t1 ? t0 : t1) + 2 ))
+	t=$(( t - t % 2 )) # even: meta page 0's, written on page 1
+	printf "$(printf '\\%03o' $((t % 256)) $((t / 256 % 256)) 0 0 0 0 0 0)" |
+		dd of="$TMP/st/data.mdb" bs=1 seek=$((4096 + 16 + 128)) conv=notrunc 2> /dev/null
+	for cmd in "flo-rfm --db $TMP/st --check" "flo-rfm --db $TMP/st --dump" "flo-fit --db $TMP/st $TMP/s.csv" \
+		"flo-rfm --db $TMP/st $TMP/o.csv"; do
+		run --separate-stderr $cmd
+		assert_failure 74
+		assert_output ""
+		[[ "$stderr" == *"$TMP/st/data.mdb: meta page 1 holds transaction $t, which belongs on meta page 0" ]]
+	done
+}
+
+@test "a store with zeroed pages: --dump --skip-bad writes every customer on a sound page, says what was lost, exits 74" {
+	many_customers > "$TMP/o.csv"
+	flo-rfm --db "$TMP/st" "$TMP/o.csv" > /dev/null
+	flo-rfm --db "$TMP/st" --dump > "$TMP/whole.csv"
+	dd if=/dev/zero of="$TMP/st/data.mdb" bs=4096 seek=20 count=4 conv=notrunc 2> /dev/null
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump --skip-bad
+	assert_failure 74
+	# the header and whole customers of the sound dump, in its order, and
+	# only some of them
+	[ "${lines[0]}" = "$(head -n 1 "$TMP/whole.csv")" ]
+	printf '%s\n' "$output" > "$TMP/salvaged.csv"
+	[ -z "$(grep -vxFf "$TMP/whole.csv" "$TMP/salvaged.csv")" ]
+	[ "$(sort "$TMP/salvaged.csv")" = "$(sort "$TMP/salvaged.csv" | sort -u)" ]
+	printf '%s\n' "${lines[@]:1}" | LC_ALL=C sort -c -t, -k1,1
+	n=$(( ${#lines[@]} - 1 ))
+	[ "$n" -gt 1000 ] && [ "$n" -lt 3000 ]
+	# what could not be read, in words: the records read are the customers
+	# written and the settings record
+	[ "${stderr_lines[0]}" = "flo-rfm: $TMP/st/data.mdb: damaged: database \"customers\": page 20 holds page number 0 (zeroed or overwritten); 4 damaged pages skipped, with every page below them: $((n + 1)) of 3001 records read" ]
+	[ "${stderr_lines[1]}" = "flo-rfm: $TMP/st: the store's pages are damaged: restore it from a copy or rebuild it from the order log (README: \"Recovering a damaged store\")" ]
+	[ "${stderr_lines[2]}" = "flo-rfm: $TMP/st: the damaged pages skipped: this dump is not the whole store" ]
+	# a pipeline on it fails as a whole
+	run bash -c "set -o pipefail; flo-rfm --db '$TMP/st' --dump --skip-bad 2> /dev/null | flo-fit --no-store > /dev/null 2>&1"
+	assert_failure 74
+	# the leaf of the settings record (the conventions every summary needs)
+	# zeroed: nothing can be dumped, and LMDB is not asked to read it
+	off=$(grep -obaF 'flo-custstate' "$TMP/st/data.mdb" | cut -d: -f1 | tail -n 1)
+	dd if=/dev/zero of="$TMP/st/data.mdb" bs=4096 seek=$((off / 4096)) count=1 conv=notrunc 2> /dev/null
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump --skip-bad
+	assert_failure 74
+	assert_output ""
+	[ "${stderr_lines[0]}" = "flo-rfm: $TMP/st/data.mdb: damaged: database \"customers\": page $((off / 4096)) holds page number 0 (zeroed or overwritten)" ]
+}
+
+@test "a damaged store read by flo-score, flo-segment and flo-fit: customer pages do not matter to them; a models page stops them (74) naming it" {
+	many_customers > "$TMP/o.csv"
+	flo-rfm --db "$TMP/st" "$TMP/o.csv" > /dev/null
+	flo-rfm --db "$TMP/st" --dump > "$TMP/dump.csv"
+	flo-fit --db "$TMP/st" "$TMP/dump.csv" > /dev/null 2>&1
+	flo-score --db "$TMP/st" "$TMP/dump.csv" > "$TMP/scored.csv"
+	flo-segment --by T --save-cuts c --db "$TMP/st" "$TMP/scored.csv" > /dev/null
+	cuts=$(flo-segment --print-cuts --cuts c --db "$TMP/st")
+	cp -r "$TMP/st" "$TMP/st2"
+	# every page holding customer c00100 zeroed (its leaf, and old copies)
+	for o in $(grep -obaF c00100 "$TMP/st/data.mdb" | cut -d: -f1); do
+		dd if=/dev/zero of="$TMP/st/data.mdb" bs=4096 seek=$((o / 4096)) count=1 conv=notrunc 2> /dev/null
+	done
+	run flo-rfm --db "$TMP/st" --check
+	assert_failure 74
+	assert_line --index 0 --partial "damaged: database \"customers\": page "
+	run --separate-stderr flo-score --db "$TMP/st" "$TMP/dump.csv"
+	assert_success
+	[ "$output" = "$(cat "$TMP/scored.csv")" ]
+	run flo-segment --print-cuts --cuts c --db "$TMP/st"
+	assert_success
+	assert_output "$cuts"
+	run --separate-stderr flo-fit --db "$TMP/st" "$TMP/dump.csv"
+	assert_success
+	# every page holding the model document zeroed (old copies too)
+	for o in $(grep -obaF '"bgnbd"' "$TMP/st2/data.mdb" | cut -d: -f1); do
+		dd if=/dev/zero of="$TMP/st2/data.mdb" bs=4096 seek=$((o / 4096)) count=1 conv=notrunc 2> /dev/null
+	done
+	for cmd in "flo-score --db $TMP/st2 $TMP/dump.csv" "flo-segment --print-cuts --cuts c --db $TMP/st2" \
+		"flo-fit --db $TMP/st2 $TMP/dump.csv"; do
+		run --separate-stderr $cmd
+		assert_failure 74
+		assert_output ""
+		[[ "$stderr" == *"$TMP/st2/data.mdb: damaged: database \"models\": page "*" holds page number 0 (zeroed or overwritten)"* ]]
+	done
+}
+
+@test "--drop-customer: one customer's state removed, damaged or not; an unknown id is exit 65" {
+	many_customers > "$TMP/o.csv"
+	flo-rfm --db "$TMP/st" "$TMP/o.csv" > /dev/null
+	flo-rfm --db "$TMP/st" --dump > "$TMP/whole.csv"
+	run --separate-stderr flo-rfm --db "$TMP/st" --drop-customer c00007
+	assert_success
+	assert_output ""
+	[ "$stderr" = "flo-rfm: $TMP/st: customer \"c00007\" dropped" ]
+	run flo-rfm --db "$TMP/st" --check
+	assert_success
+	assert_output "flo-rfm: $TMP/st: sound: 2999 customers, 29 pages"
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump
+	assert_success
+	assert_output "$(grep -v '^c00007,' "$TMP/whole.csv")"
+	# again, or never there: exit 65 with words, the store unchanged
+	cp "$TMP/st/data.mdb" "$TMP/before.mdb"
+	for id in c00007 nobody; do
+		run --separate-stderr flo-rfm --db "$TMP/st" --drop-customer $id
+		assert_failure 65
+		[ "$stderr" = "flo-rfm: $TMP/st: no customer \"$id\" in the store" ]
+	done
+	cmp "$TMP/st/data.mdb" "$TMP/before.mdb"
+	# a damaged state (a flipped byte): dropped as well, and the store is
+	# sound again
+	off=$(grep -obaF c00100 "$TMP/st/data.mdb" | cut -d: -f1)
+	for o in $off; do
+		byte=$(od -An -tu1 -j $((o + 9)) -N1 "$TMP/st/data.mdb" | tr -d ' ')
+		printf "$(printf '\\%03o' $((byte ^ 16)))" |
+			dd of="$TMP/st/data.mdb" bs=1 seek=$((o + 9)) conv=notrunc 2> /dev/null
+	done
+	run flo-rfm --db "$TMP/st" --check
+	assert_failure 74
+	run flo-rfm --db "$TMP/st" --drop-customer c00100
+	assert_success
+	run flo-rfm --db "$TMP/st" --check
+	assert_success
+	assert_output "flo-rfm: $TMP/st: sound: 2998 customers, 29 pages"
+	# it starts again from its next order
+	printf 'customer_id,date,amount\nc00007,2021-10-01,1\n' > "$TMP/more.csv"
+	run --separate-stderr flo-rfm --db "$TMP/st" "$TMP/more.csv"
+	assert_success
+	assert_line --index 1 "c00007,0,0,0,0,1,1,2021-10-01,2021-10-01"
+	# usage: not with input or another mode, an id of 1 to 511 bytes; no store
+	run flo-rfm --db "$TMP/st" --drop-customer c1 "$TMP/more.csv"
+	assert_failure 2
+	run flo-rfm --db "$TMP/st" --drop-customer c1 --check
+	assert_failure 2
+	run flo-rfm --db "$TMP/st" --drop-customer ""
+	assert_failure 2
+	run flo-rfm --db "$TMP/st" --drop-customer "$(printf 'x%.0s' $(seq 512))"
+	assert_failure 2
+	run flo-rfm --db "$TMP/none" --drop-customer c1
+	assert_failure 66
+	assert_output "flo-rfm: $TMP/none: no such store"
+	[ ! -e "$TMP/none" ]
 }
 
 @test "a store whose value bytes are flipped: the checksum names the customer; --skip-bad dumps the rest (exit 74); --repair drops it" {

@@ -64,6 +64,14 @@ struct flo_store {
 	unsigned char *vbuf;   /* a customer's value with its checksum */
 	size_t vcap;
 	int verify;            /* walk every page at open (options) */
+	int salvage;           /* a customer scan skips damaged subtrees (options) */
+	/* A writer's customer pages were walked: only this handle has written
+	 * them since (it holds the writer lock), and LMDB writes a page whole
+	 * before it reads it again, so nothing LMDB reads for it is unwalked. */
+	int customers_walked;
+	/* A read batch's meta page, read as it began: the page walks of the
+	 * batch find its snapshot by it, however often the writer commits. */
+	unsigned char snap_meta[FLO_PAGEWALK_META];
 	char *path;
 	char msg[FLO_STORE_ERRMAX];
 };
@@ -436,10 +444,11 @@ static int sum_ok(const void *key, size_t klen, const void *val, size_t vlen)
 	return flo_crc32c(flo_crc32c(0, key, klen), val, vlen - SUM_BYTES) == want;
 }
 
-/* Walk the pages of a read snapshot of our own (or of the open read batch),
- * with fn for the entries; a snapshot whose meta page the writer has reused
- * meanwhile is taken again. */
-static int walk_pages(flo_store *s, struct flo_pagewalk *w)
+/* Walk the pages of a read snapshot of our own (or of the open batch's),
+ * with w->fn for the entries, or with key only the path of a lookup of key
+ * among the customers (flo_pagewalk_path()); a snapshot whose meta page the
+ * writer has reused meanwhile is taken again. */
+static int walk_pages(flo_store *s, struct flo_pagewalk *w, const void *key, size_t klen)
 {
 	MDB_stat st;
 	struct stat fst;
@@ -475,8 +484,12 @@ static int walk_pages(flo_store *s, struct flo_pagewalk *w)
 		w->map = map;
 		w->file_bytes = (uint64_t)fst.st_size;
 		w->psize = st.ms_psize;
-		w->txnid = (uint64_t)mdb_txn_id(txn);
-		rc = flo_pagewalk_run(w);
+		/* A write batch reads the last commit, its own pages aside:
+		 * LMDB numbers the batch one past that commit. */
+		w->txnid = (uint64_t)mdb_txn_id(txn) - (txn == s->txn && s->writable);
+		w->meta = txn == s->txn && !s->writable ? s->snap_meta : NULL;
+		rc = key != NULL ? flo_pagewalk_path(w, db_names[DB_CUSTOMERS], key, klen)
+				 : flo_pagewalk_run(w);
 		munmap(map, (size_t)fst.st_size);
 		if (txn != s->txn)
 			mdb_txn_abort(txn);
@@ -531,11 +544,12 @@ static int walk_at_open(flo_store *s)
 	if (s->verify) {
 		struct flo_store_check c;
 		int rc = flo_store_check(s, &c, NULL, NULL);
+		s->customers_walked = c.pages_sound;
 		/* Damaged states are the check's and the dump's to name. */
 		return rc == FLO_ESTORE && c.pages_sound ? 0 : rc;
 	}
 	struct flo_pagewalk w = {.skip = "customers"};
-	return walk_pages(s, &w);
+	return walk_pages(s, &w, NULL, 0);
 }
 
 int flo_store_check(flo_store *s, struct flo_store_check *c, flo_store_bad_fn *bad, void *ctx)
@@ -546,7 +560,7 @@ int flo_store_check(flo_store *s, struct flo_store_check *c, flo_store_bad_fn *b
 	memset(c, 0, sizeof *c);
 	if (!s || (s->txn && s->writable))
 		return FLO_EUSAGE;
-	int rc = walk_pages(s, &w);
+	int rc = walk_pages(s, &w, NULL, 0);
 	c->pages = w.pages;
 	if (rc != 0)
 		return rc;
@@ -597,6 +611,7 @@ int flo_store_open(flo_store **sp, const char *path, int mode,
 	if (!rc)
 		rc = check_size(s);
 	s->verify = opt && opt->verify;
+	s->salvage = opt && opt->salvage;
 	if (!rc)
 		rc = walk_at_open(s);
 	if (!rc && s->writable)
@@ -666,12 +681,30 @@ int flo_store_batch_begin(flo_store *s)
 		return fail(s, FLO_EUSAGE, "%s: a batch is already open", s->path);
 	s->loglen = 0;
 	s->customers_changed = 0;
-	rc = txn_begin(s, s->writable ? 0 : MDB_RDONLY, &s->txn);
-	if (rc) {
-		s->txn = NULL;
-		return fail_mdb(s, rc, "cannot begin a batch");
+	for (int tries = 0;; tries++) {
+		rc = txn_begin(s, s->writable ? 0 : MDB_RDONLY, &s->txn);
+		if (rc) {
+			s->txn = NULL;
+			return fail_mdb(s, rc, "cannot begin a batch");
+		}
+		if (s->writable)
+			return 0;
+		/* The snapshot's meta page, kept (see snap_meta); gone already
+		 * only if the writer committed twice since the begin. */
+		MDB_stat st;
+		int fd;
+		if ((rc = mdb_env_stat(s->env, &st)) != 0 || (rc = mdb_env_get_fd(s->env, &fd)) != 0) {
+			end_batch(s);
+			return fail_mdb(s, rc, "cannot inspect the store");
+		}
+		if (flo_pagewalk_meta(fd, st.ms_psize, (uint64_t)mdb_txn_id(s->txn), s->snap_meta) ==
+		    FLO_OK)
+			return 0;
+		end_batch(s);
+		if (tries == 10)
+			return fail(s, FLO_ESTORE, "%s: the writer commits faster than a snapshot "
+				    "can begin", s->path);
 	}
-	return 0;
 }
 
 void flo_store_batch_abort(flo_store *s)
@@ -973,6 +1006,21 @@ int flo_store_get_cuts(flo_store *s, const char *name, void **data, size_t *len)
 
 /* ---- customers ---- */
 
+/* Before LMDB reads a customer page: a writer walks the customers' whole
+ * tree once (then only its own writes change it); a reader, whose every
+ * batch is a new snapshot, walks the path of the lookup.  FLO_ESTORE naming
+ * the page when damaged. */
+static int customer_pages_sound(flo_store *s, const void *key, size_t klen)
+{
+	if (s->writable && s->customers_walked)
+		return 0;
+	struct flo_pagewalk w = {.only = db_names[DB_CUSTOMERS]};
+	int rc = walk_pages(s, &w, s->writable ? NULL : key, klen);
+	if (rc == 0 && s->writable)
+		s->customers_walked = 1;
+	return rc;
+}
+
 int flo_store_customer_get(flo_store *s, const char *id, size_t idlen, const void **val,
 			   size_t *vlen)
 {
@@ -987,6 +1035,8 @@ int flo_store_customer_get(flo_store *s, const char *id, size_t idlen, const voi
 	if (!s->txn)
 		return fail(s, FLO_EUSAGE, "%s: customer lookup outside a batch", s->path);
 	if ((rc = check_key(s, "customer id", idlen)) != 0)
+		return rc;
+	if ((rc = customer_pages_sound(s, id, idlen)) != 0)
 		return rc;
 	key.mv_data = (void *)(uintptr_t)id;
 	key.mv_size = idlen;
@@ -1013,6 +1063,9 @@ int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const voi
 		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
 	if (vlen > SIZE_MAX / 4)
 		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
+	int rc;
+	if (s->writable && (rc = customer_pages_sound(s, NULL, 0)) != 0)
+		return rc;
 	if (s->vcap < vlen + SUM_BYTES) {
 		size_t cap = vlen + SUM_BYTES < 256 ? 256 : 2 * (vlen + SUM_BYTES);
 		unsigned char *b = realloc(s->vbuf, cap);
@@ -1037,6 +1090,9 @@ int flo_store_customer_del(flo_store *s, const char *id, size_t idlen)
 		return FLO_EUSAGE;
 	if (!s->txn)
 		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
+	int rc;
+	if (s->writable && (rc = customer_pages_sound(s, NULL, 0)) != 0)
+		return rc;
 	return put(s, DB_CUSTOMERS, "customer id", id, idlen, NULL, LOG_DEL);
 }
 
@@ -1062,8 +1118,9 @@ int flo_store_customer_scan(flo_store *s, flo_store_scan_fn *fn, void *ctx)
 	if (s->txn && s->writable)
 		return fail(s, FLO_EUSAGE, "%s: a scan inside a write batch", s->path);
 	struct scanning k = {s, fn, ctx};
-	struct flo_pagewalk w = {.only = "customers", .fn = scan_entry, .ctx = &k};
-	return walk_pages(s, &w);
+	struct flo_pagewalk w = {.only = "customers", .fn = scan_entry, .ctx = &k,
+				 .salvage = s->salvage};
+	return walk_pages(s, &w, NULL, 0);
 }
 
 struct eaching {
@@ -1105,6 +1162,8 @@ int flo_store_customer_each(flo_store *s,
 		rc = flo_store_customer_scan(s, each_entry, &k);
 		return rc;
 	}
+	if ((rc = customer_pages_sound(s, NULL, 0)) != 0)
+		return rc;
 	txn = s->txn;
 	rc = mdb_cursor_open(txn, s->dbi[DB_CUSTOMERS], &cur);
 	if (rc == 0) {

@@ -56,6 +56,13 @@ struct flo_store_options {
 	 * (FLO_ESTORE) before LMDB reads it.  Readers of the whole store
 	 * (flo-rfm --dump, --check) ask for it. */
 	int verify;
+	/* Nonzero: flo_store_customer_scan() skips a damaged page of the
+	 * customers' tree with every page below it, handing over every
+	 * customer of every sound leaf, and then fails with FLO_ESTORE saying
+	 * how many pages it skipped and how many records it read
+	 * (flo-rfm --dump --skip-bad).  Not with verify, which refuses such a
+	 * store at open. */
+	int salvage;
 };
 
 /* Open the store in directory `path`, for reading (FLO_STORE_READ) or for
@@ -125,6 +132,14 @@ int flo_store_get_cuts(flo_store *s, const char *name, void **data, size_t *len)
  * batch's memory is the size of its puts: batch by a few thousand records,
  * not by the whole input.
  *
+ * Damaged pages: LMDB aborts the process on some pages that are not what
+ * the tree says, so no customer function lets it read an unchecked one.  A
+ * WRITE store walks the customers' whole tree (pagewalk.h) before its first
+ * customer lookup, put, delete or walk, once per handle: it holds the
+ * writer lock, so afterwards only its own writes change the tree.  A READ
+ * store walks the path of each lookup.  A damaged page is FLO_ESTORE naming
+ * it in flo_store_errmsg(), before LMDB reads it.
+ *
  * Any other failure inside a batch (disk full, I/O error) aborts the batch:
  * nothing of it is committed, the error is returned, and the next call may
  * begin a new batch.  Errors of the caller (FLO_EUSAGE: no batch, key too
@@ -152,9 +167,8 @@ int flo_store_customer_del(flo_store *s, const char *id, size_t idlen);
  * if there is one, else in a read snapshot of its own.  id and val are valid
  * only during the call.  A nonzero return from fn stops the walk and is
  * returned as is, so use values that are not err.h codes if they must be
- * told apart.  A value whose checksum fails, or (outside a write batch,
- * where flo's page walk reads the tree) a damaged page, stops the walk with
- * FLO_ESTORE. */
+ * told apart.  A value whose checksum fails, or a damaged page, stops the
+ * walk with FLO_ESTORE. */
 int flo_store_customer_each(flo_store *s,
 			    int (*fn)(void *ctx, const char *id, size_t idlen,
 				      const void *val, size_t vlen),
@@ -165,7 +179,10 @@ int flo_store_customer_each(flo_store *s,
 /* Every customer in key order, as flo_store_customer_each() outside a write
  * batch, but a value whose checksum fails goes to fn too, with sound 0 (val
  * then the stored bytes, checksum included); a damaged page stops the scan
- * with FLO_ESTORE, the page named in flo_store_errmsg(). */
+ * with FLO_ESTORE, the page named in flo_store_errmsg(), or with the
+ * salvage option is skipped with every page below it, fn seeing every
+ * record of every sound leaf, and the scan then ends in FLO_ESTORE saying
+ * how many pages it skipped and how many records it read. */
 typedef int flo_store_scan_fn(void *ctx, const char *id, size_t idlen, const void *val,
 			      size_t vlen, int sound);
 int flo_store_customer_scan(flo_store *s, flo_store_scan_fn *fn, void *ctx);

@@ -7,7 +7,15 @@
  *     crash, abort inside LMDB (an assertion on a page the walk let
  *     through), leak, or hit undefined behaviour;
  *   - a store the check finds sound dumps without error, every summary
- *     finite. */
+ *     finite;
+ *   - opened as flo-rfm --dump --skip-bad opens it (no walk of the
+ *     customers at open, a salvaging scan that goes round damaged pages),
+ *     the dump ends in a documented error or succeeds, every summary it
+ *     hands over finite;
+ *   - opened for writing as the live mode and --drop-customer open it (the
+ *     customers' pages walked before the first lookup), a lookup, a put, a
+ *     delete and a commit end in a documented error or succeed, never in an
+ *     abort inside LMDB. */
 #include "fuzz.h"
 
 #include <fcntl.h>
@@ -26,6 +34,8 @@ static void remove_dir(void)
 {
 	char lock[96];
 	snprintf(lock, sizeof lock, "%s/lock.mdb", dir);
+	unlink(lock);
+	snprintf(lock, sizeof lock, "%s/writer.lock", dir);
 	unlink(lock);
 	unlink(file);
 	rmdir(dir);
@@ -79,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(write(fd, data, size) == (ssize_t)size);
 	close(fd);
 
-	struct flo_store_options opt = {0, 0, 1};
+	struct flo_store_options opt = {.verify = 1};
 	int rc = flo_store_open(&s, dir, FLO_STORE_READ, &opt, err, sizeof err);
 	FUZZ_CHECK(known(rc));
 	if (rc != FLO_OK) {
@@ -114,5 +124,48 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	flo_custdb_settings_free(&set);
 	flo_store_close(s);
+
+	struct flo_store_options salvage = {.salvage = 1};
+	rc = flo_store_open(&s, dir, FLO_STORE_READ, &salvage, err, sizeof err);
+	FUZZ_CHECK(known(rc));
+	if (rc == FLO_OK) {
+		memset(&set, 0, sizeof set);
+		cfg = (struct flo_rfm_config){0};
+		cfg.unit_days = 7;
+		rc = flo_custdb_settle(s, dir, &wish, &cfg, &set, err, sizeof err);
+		FUZZ_CHECK(known(rc));
+		if (rc == FLO_OK) {
+			struct flo_custdb_counts counts;
+			struct seen k = {0};
+			rc = flo_custdb_dump(s, dir, &cfg, summary, &k, bad, NULL, &counts, err,
+					     sizeof err);
+			FUZZ_CHECK(known(rc));
+		}
+		flo_custdb_settings_free(&set);
+		flo_store_close(s);
+	}
+
+	struct flo_store_options writer = {.nosync = 1};
+	rc = flo_store_open(&s, dir, FLO_STORE_WRITE, &writer, err, sizeof err);
+	FUZZ_CHECK(known(rc));
+	if (rc == FLO_OK) {
+		const void *v;
+		size_t vlen;
+		rc = flo_store_batch_begin(s);
+		if (rc == FLO_OK) {
+			rc = flo_store_customer_get(s, "c00001", 6, &v, &vlen);
+			FUZZ_CHECK(known(rc) || rc == FLO_EVALUE);
+			rc = flo_store_customer_put(s, "c00001", 6, "state", 5);
+			FUZZ_CHECK(known(rc));
+			if (rc == FLO_OK)
+				rc = flo_store_customer_del(s, "c00002", 6);
+			FUZZ_CHECK(known(rc));
+			if (rc == FLO_OK)
+				rc = flo_store_batch_commit(s);
+			FUZZ_CHECK(known(rc));
+			flo_store_batch_abort(s);
+		}
+		flo_store_close(s);
+	}
 	return 0;
 }

@@ -453,7 +453,7 @@ static void test_growth(void)
 {
 	const char *path = store_path("grow");
 	const size_t n = 40000, vlen = 200, per_batch = 7000;
-	struct flo_store_options opt = {1 << 20, 0, 0};
+	struct flo_store_options opt = {.mapsize = 1 << 20};
 	unsigned char val[256];
 	char id[32], file[512];
 	int bad = 0, rc;
@@ -551,7 +551,7 @@ static void test_growth(void)
 static void test_commit_growth(void)
 {
 	static const size_t sizes[][2] = {{240, 250}, {490, 500}};
-	struct flo_store_options opt = {1 << 20, 1, 0};
+	struct flo_store_options opt = {.mapsize = 1 << 20, .nosync = 1};
 	unsigned char val[1400];
 	char id[32];
 	int bad = 0;
@@ -596,7 +596,7 @@ static void test_commit_growth(void)
 static void test_durability(void)
 {
 	const char *path = store_path("durable");
-	struct flo_store_options nosync = {0, 1, 0};
+	struct flo_store_options nosync = {.nosync = 1};
 	flo_store *s = open_ok(path, FLO_STORE_WRITE, NULL);
 	pid_t pid;
 	int status;
@@ -753,7 +753,7 @@ static void reader_child(const char *path, int in, int out)
 static void test_reader_beside_writer(void)
 {
 	const char *path = store_path("concurrent");
-	struct flo_store_options opt = {1 << 20, 0, 0};
+	struct flo_store_options opt = {.mapsize = 1 << 20};
 	int to_child[2], to_parent[2], status;
 	unsigned char val[200];
 	char id[32];
