@@ -2,6 +2,7 @@
  * print the model as JSON and keep it in the store. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,15 @@ FLO_SUMMARY_USAGE
 "                            purchase model's interior parameters, profile\n"
 "                            likelihood for the Gamma-Gamma and for parameters\n"
 "                            on or near a boundary; wald or profile: every one so\n"
+"      --bootstrap N         a parametric bootstrap, 2 to 100000 replicates:\n"
+"                            N data sets simulated from the fit at the data's\n"
+"                            own T (and frequencies, for the Gamma-Gamma), each\n"
+"                            refitted; the intervals are then the replicates'\n"
+"                            percentiles (method bootstrap), and the replicates\n"
+"                            are kept in the document, for flo-score --interval\n"
+"      --seed S              the bootstrap's seed, 0 to 4294967295 (default 1):\n"
+"                            a seed gives the same replicates on every run,\n"
+"                            whatever the threads\n"
 "      --summary             also print each fit's parameters as a table on\n"
 "                            stderr: estimate, standard error, interval, method\n"
 "      --model-out FILE      also write the model document to FILE\n"
@@ -84,6 +94,7 @@ struct options {
 	double penalizer, gg_penalizer;
 	int no_store, timings, write_stats, stats, summary;
 	double level;
+	long bootstrap, seed, seeded;
 	enum flo_interval_choice choice;
 	enum flo_family family;
 	struct flo_summary_names names;
@@ -94,7 +105,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_WEIGHT = 256,  OPT_PEN, OPT_GGPEN, OPT_OUT, OPT_DB, OPT_NAME,
 	       OPT_NOSTORE, OPT_TIMINGS, OPT_WRITE_STATS, OPT_STATS, OPT_MODEL,
-	       OPT_LEVEL, OPT_INTERVALS, OPT_SUMMARY };
+	       OPT_LEVEL, OPT_INTERVALS, OPT_SUMMARY, OPT_BOOTSTRAP, OPT_SEED };
 	static const struct option longopts[] = {
 		{"weight", required_argument, NULL, OPT_WEIGHT},
 		{"penalizer", required_argument, NULL, OPT_PEN},
@@ -110,12 +121,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"level", required_argument, NULL, OPT_LEVEL},
 		{"intervals", required_argument, NULL, OPT_INTERVALS},
 		{"summary", no_argument, NULL, OPT_SUMMARY},
+		{"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
+		{"seed", required_argument, NULL, OPT_SEED},
 		FLO_SUMMARY_LONGOPTS,
 		FLO_COMMON_LONGOPTS,
 		{NULL, 0, NULL, 0},
 	};
 	o->name = "default";
 	o->level = 0.95;
+	o->seed = 1;
 	const struct flo_common_opts common = {&o->in_fmt, NULL, &o->bad, usage, NULL};
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:hV", longopts, NULL)) != -1) {
@@ -131,6 +145,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_WRITE_STATS: o->write_stats = 1; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_SUMMARY: o->summary = 1; break;
+		case OPT_BOOTSTRAP: o->bootstrap = flo_opt_long("--bootstrap", optarg, 2, 100000); break;
+		case OPT_SEED:
+			o->seed = flo_opt_long("--seed", optarg, 0, 4294967295L);
+			o->seeded = 1;
+			break;
 		case OPT_LEVEL:
 			o->level = flo_opt_double("--level", optarg);
 			if (!(o->level > 0 && o->level < 1))
@@ -171,6 +190,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("--write-stats and --stats: statistics in, statistics out is cat");
 	if (o->write_stats && (o->model_out || o->penalizer || o->gg_penalizer))
 		flo_usage_error("--write-stats fits nothing: no --model-out or penalizer");
+	if (o->seeded && !o->bootstrap)
+		flo_usage_error("--seed goes with --bootstrap");
+	if (o->bootstrap && (o->penalizer || o->gg_penalizer))
+		flo_usage_error("--bootstrap refits the maximum likelihood: no penalizer");
+	if (o->bootstrap && o->write_stats)
+		flo_usage_error("--write-stats fits nothing: no --bootstrap");
 	if (o->stats && o->weight)
 		flo_usage_error("--stats: the statistics carry their weights; no --weight");
 	o->db = flo_store_path(o->db);
@@ -186,7 +211,8 @@ int main(int argc, char **argv)
 	flo_reader *r;
 	flo_open_reader(&r, o.path, o.in_fmt);
 	struct flo_fitrun_options fo = {o.weight, o.names.unit, o.penalizer, o.gg_penalizer, &o.bad,
-					o.timings, &o.names, o.family, o.level, o.choice, o.summary};
+					o.timings, &o.names, o.family, o.level, o.choice, o.summary,
+					o.bootstrap, (uint32_t)o.seed};
 	struct flo_model model;
 	char *json;
 	if (o.write_stats) {

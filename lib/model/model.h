@@ -19,6 +19,11 @@
  * "covariance" (scale "log" or "limit", the coordinates, their mean and
  * matrix; null when the information matrix is singular): interval.h.
  *
+ * With flo-fit --bootstrap N each fit has "bootstrap" too (replicates,
+ * converged, seed, and "params": one array of the parameters a converged
+ * refit, bootstrap.h), which flo-score --interval draws from in place of
+ * the covariance (flo_model_parse_bootstrap()).
+ *
  * Standard errors that do not exist (a boundary fit) are null, never nan.
  * "iterations" counts the steps of the optimiser that gave the estimate on
  * all the data: Newton steps, or BFGS iterations where BFGS took over (see
@@ -29,6 +34,7 @@
 #include <stddef.h>
 
 #include "model/bgnbd.h"
+#include "model/bootstrap.h"
 #include "model/fit.h"
 #include "model/gg.h"
 #include "model/interval.h"
@@ -63,6 +69,17 @@ struct flo_model {
 int flo_model_parse(const char *json, size_t len, struct flo_model *m, char *err,
 		    size_t errlen);
 
+/* The document's bootstrap replicates as draws for flo-score --interval
+ * (bands.h): *n copies of m (the document's model) with the parameters of
+ * the purchase model's converged replicate k and, when the Gamma-Gamma has
+ * replicates too (*gg_drawn 1), of its replicate k, k < the fewer of the
+ * two; *draws malloc'd.  *n 0 and *draws NULL when the purchase model has
+ * no "bootstrap".  FLO_ESYNTAX, FLO_EMODEL (replicates that are not
+ * positive numbers, np a row), FLO_ENOMEM, with the reason in err. */
+int flo_model_parse_bootstrap(const char *json, size_t len, const struct flo_model *m,
+			      struct flo_model **draws, size_t *n, int *gg_drawn, char *err,
+			      size_t errlen);
+
 /* Everything flo-fit reports, for writing the document. */
 struct flo_model_doc {
 	const char *unit;
@@ -86,6 +103,8 @@ struct flo_model_doc {
 	enum flo_family family; /* of the purchase model: BG/NBD (0) or Pareto/NBD */
 	/* each fit's intervals and covariance (interval.h), or NULL */
 	const struct flo_intervals *bgnbd_iv, *gg_iv;
+	/* each fit's bootstrap replicates, or NULL */
+	const struct flo_boot *bgnbd_boot, *gg_boot;
 };
 
 /* The document as pretty-printed JSON, NUL-terminated and malloc'd (NULL
