@@ -210,3 +210,13 @@ near() {
 	assert_failure 2
 	assert_output --partial "no penalizer"
 }
+
+@test "flo-fit --model pnbd --bootstrap: the Pareto/NBD's replicates, and flo-score's bounds from them" {
+	cdnow_summary > "$TMP/s.csv"
+	flo-fit --no-store --model pnbd --bootstrap 20 "$TMP/s.csv" 2>/dev/null > "$TMP/m.json"
+	[ "$(jq -r '[.pnbd.intervals | .r.method, .alpha.method, .s.method, .beta.method] | join(",")' "$TMP/m.json")" = bootstrap,bootstrap,bootstrap,bootstrap ]
+	[ "$(jq '.pnbd.bootstrap.params | [length, (.[0] | length)] | @csv' "$TMP/m.json")" = '"20,4"' ]
+	[ "$(jq '.pnbd.intervals.s.lower < .pnbd.params.s and .pnbd.params.s < .pnbd.intervals.s.upper' "$TMP/m.json")" = true ]
+	flo-score --model "$TMP/m.json" --interval 0.9 -o jsonl "$TMP/s.csv" 2>/dev/null > "$TMP/a.jsonl"
+	[ "$(jq -s '[.[] | select(.p_alive_lo <= .p_alive_hi and .clv_lo < .clv_hi)] | length' "$TMP/a.jsonl")" = 2357 ]
+}

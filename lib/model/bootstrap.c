@@ -4,6 +4,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,8 +245,11 @@ void flo_boot_intervals(const struct flo_boot *b, const int *use, struct flo_int
 		p->method = FLO_IV_METHOD_BOOTSTRAP;
 		p->note[0] = '\0';
 		p->has_lower = p->has_upper = 0;
-		if (v == NULL || b->ok < 2)
+		if (v == NULL || b->ok < 2) {
+			snprintf(p->note, sizeof p->note, "no bounds: %zu of %zu bootstrap refits "
+				 "converged", b->ok, b->n);
 			continue;
+		}
 		for (size_t k = 0; k < b->ok; k++)
 			v[k] = b->params[k * (size_t)b->np + (size_t)j];
 		qsort(v, b->ok, sizeof *v, cmp_double);

@@ -147,7 +147,7 @@ int main(void)
 	s.spend = malloc(CUSTOMERS * sizeof *s.spend);
 	long hit_bg[4] = {0}, hit_gg[3] = {0}, hit_pop = 0, total = 0;
 	if (table)
-		printf("| parameters | runs | r | alpha | a | b | p | q | v | E[X(39)] |\n"
+		printf("| parameters | runs | r | alpha | a (s) | b (beta) | p | q | v | E[X(39)] |\n"
 		       "|---|---|---|---|---|---|---|---|---|---|\n");
 	for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
 		const struct flo_sim_params *par = &sets[k];
@@ -209,7 +209,7 @@ int main(void)
 	}
 	if (table)
 		printf("| Pareto/NBD: r 0.55, alpha 10.58, s 0.61, beta 11.67 (FH 2005) | %d | "
-		       "%.3f | %.3f | s %.3f | beta %.3f | | | | %.3f |\n", reps,
+		       "%.3f | %.3f | %.3f | %.3f | | | | %.3f |\n", reps,
 		       (double)hit_pn[0] / reps, (double)hit_pn[1] / reps, (double)hit_pn[2] / reps,
 		       (double)hit_pn[3] / reps, (double)hit_pn_pop / reps);
 	double pooled_pn = (double)(hit_pn[0] + hit_pn[1] + hit_pn[2] + hit_pn[3]) / (4.0 * reps);
