@@ -48,7 +48,7 @@ FLO_SUMMARY_USAGE
 "                            purchase model's interior parameters, profile\n"
 "                            likelihood for the Gamma-Gamma and for parameters\n"
 "                            on or near a boundary; wald or profile: every one so\n"
-"      --bootstrap N         a parametric bootstrap, 2 to 100000 replicates:\n"
+"      --bootstrap N         a parametric bootstrap, 2 to 10000 replicates:\n"
 "                            N data sets simulated from the fit at the data's\n"
 "                            own T (and frequencies, for the Gamma-Gamma), each\n"
 "                            refitted; the intervals are then the replicates'\n"
@@ -145,7 +145,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_WRITE_STATS: o->write_stats = 1; break;
 		case OPT_STATS: o->stats = 1; break;
 		case OPT_SUMMARY: o->summary = 1; break;
-		case OPT_BOOTSTRAP: o->bootstrap = flo_opt_long("--bootstrap", optarg, 2, 100000); break;
+		case OPT_BOOTSTRAP:
+			/* the replicates go into the document, which a model file
+			 * holds up to 16 MB (store/models.h): 10,000 of the seven
+			 * parameters are about 1.5 MB */
+			o->bootstrap = flo_opt_long("--bootstrap", optarg, 2, 10000);
+			break;
 		case OPT_SEED:
 			o->seed = flo_opt_long("--seed", optarg, 0, 4294967295L);
 			o->seeded = 1;
