@@ -84,8 +84,10 @@ static const char usage[] =
 "                            LEVEL, 0 < LEVEL < 1: the percentiles (1 -/+ LEVEL)/2\n"
 "                            of the scores under draws of the parameters from\n"
 "                            their fit's sampling distribution (normal on the\n"
-"                            log scale, from the covariance flo-fit stores);\n"
-"                            the draws are made once, at start\n"
+"                            log scale, from the covariance flo-fit stores),\n"
+"                            or the model's bootstrap refits when it has them\n"
+"                            (flo-fit --bootstrap); the draws are made once, at\n"
+"                            start\n"
 "      --draws N             parameter draws for --interval, 2 to 100000\n"
 "                            (default 200)\n"
 "      --seed S              their seed, 0 to 4294967295 (default 1): a seed\n"
@@ -363,7 +365,7 @@ static struct flo_model fit_reader(const struct options *o, flo_reader *r)
 	quiet.rejects_path = NULL;
 	struct flo_fitrun_options fo = {NULL, o->names.unit, o->penalizer, o->gg_penalizer, &quiet, 0,
 					&o->names, o->fit_family, o->interval > 0 ? 0.95 : 0, FLO_IV_AUTO, 0,
-					0, NULL, 0, NULL};
+					0, NULL, 0, NULL, 0, 0};
 	struct flo_model m;
 	char *json = flo_fitrun(r, &fo, &m);
 	flo_reader_free(r);
@@ -429,11 +431,59 @@ static flo_scorer *new_scorer(const struct flo_model *m, const struct options *o
 	return s;
 }
 
-/* --interval: the draws, made once. */
+/* --interval: the bootstrap's replicates of a model document from a file
+ * or the store (flo-fit --bootstrap), as draws of m: NULL when it has none
+ * (or the model is inline or fitted here).  The document is read once
+ * more, and must still be m's. */
+static struct flo_model *bootstrap_draws(const struct flo_model *m, const struct options *o,
+					 size_t *n, int *gg_drawn)
+{
+	char msg[FLO_MODELS_MSG], why[512];
+	char *json;
+	size_t len;
+	struct flo_model again;
+	struct flo_model *draws = NULL;
+	if (o->src.bgnbd != NULL || o->src.pnbd != NULL || o->fit)
+		return NULL;
+	int rc = o->src.file != NULL ? flo_model_text_file(o->src.file, &json, &len, msg)
+				     : flo_model_text_stored(o->src.db, o->src.name, &json, &len, msg);
+	if (rc != FLO_OK)
+		flo_die(rc == FLO_EIO && o->src.file ? FLO_EXIT_NOINPUT : flo_exit_status(rc),
+			"%s", msg);
+	rc = flo_model_parse(json, len, &again, why, sizeof why);
+	if (rc == FLO_OK && (memcmp(&again.bgnbd, &m->bgnbd, sizeof m->bgnbd) != 0 ||
+			     memcmp(&again.pnbd, &m->pnbd, sizeof m->pnbd) != 0 ||
+			     memcmp(&again.mbgnbd, &m->mbgnbd, sizeof m->mbgnbd) != 0))
+		rc = FLO_EMODEL, snprintf(why, sizeof why, "changed while it was read");
+	if (rc == FLO_OK)
+		rc = flo_model_parse_bootstrap(json, len, m, &draws, n, gg_drawn, why, sizeof why);
+	free(json);
+	if (rc == FLO_ENOMEM)
+		flo_out_of_memory();
+	if (rc != FLO_OK)
+		flo_die(FLO_EXIT_DATAERR, "--interval: the model's bootstrap: %s", why);
+	if (draws != NULL && *n < 2)
+		flo_die(FLO_EXIT_DATAERR, "--interval: the model's bootstrap has %zu converged "
+			"refit%s: refit it with more (flo-fit --bootstrap N)", *n, *n == 1 ? "" : "s");
+	if (draws != NULL)
+		flo_warn("--interval: from the model's %zu bootstrap refits (flo-fit --bootstrap), "
+			 "not from normal draws%s", *n,
+			 o->draws != 200 || o->seed != 1 ? "; --draws and --seed are not used" : "");
+	return draws;
+}
+
+/* --interval: the draws, made once: the model's bootstrap replicates when
+ * it has them, else from the fit's covariance. */
 static flo_bands *new_bands(const struct flo_model *m, const struct options *o)
 {
-	struct flo_model *draws = flo_xcalloc((size_t)o->draws, sizeof *draws);
-	int gg_drawn, rc = flo_draws_make(m, (size_t)o->draws, (uint32_t)o->seed, draws, &gg_drawn);
+	size_t n = (size_t)o->draws;
+	int gg_drawn, rc = FLO_OK;
+	struct flo_model *draws = bootstrap_draws(m, o, &n, &gg_drawn);
+	if (draws == NULL) {
+		n = (size_t)o->draws;
+		draws = flo_xcalloc(n, sizeof *draws);
+		rc = flo_draws_make(m, n, (uint32_t)o->seed, draws, &gg_drawn);
+	}
 	if (rc == FLO_EMODEL)
 		flo_die(FLO_EXIT_DATAERR, "--interval: the model has no covariance of its "
 			"parameters to draw from (a model document written before flo-fit "
@@ -447,7 +497,7 @@ static flo_bands *new_bands(const struct flo_model *m, const struct options *o)
 	struct flo_score_config c = {*m, o->horizon.v, o->horizon.list.n, (unsigned)o->months,
 				     o->discount};
 	flo_bands *b;
-	rc = flo_bands_new(&b, &c, draws, (size_t)o->draws, o->interval, gg_drawn);
+	rc = flo_bands_new(&b, &c, draws, n, o->interval, gg_drawn);
 	free(draws);
 	if (rc == FLO_ENOMEM)
 		flo_out_of_memory();

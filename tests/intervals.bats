@@ -130,3 +130,93 @@ near() {
 	run flo-score --model "$TMP/old.json" --interval 0.9 --draws 1 "$TMP/s.csv"
 	assert_failure 2
 }
+
+# ---- flo-fit --bootstrap ----
+
+@test "CDNOW: the bootstrap's percentile intervals agree with scipy's profile intervals" {
+	cdnow_summary > "$TMP/s.csv"
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store --bootstrap 1000 --seed 1 "$TMP/s.csv" 2>/dev/null > "$TMP/m.json"
+	# Two methods, one question: with 1,000 replicates the percentiles'
+	# own Monte Carlo error is about 2% of the interval's width, and the
+	# bootstrap and the profile differ by O(1/sqrt n); each bound must be
+	# within 15% of the profile interval's width of scipy's profile bound
+	# (scripts/golden/profile_ci.py, as in the first test).
+	iv() { jq -r ".$1.intervals.$2 | \"\(.lower) \(.upper) \(.method)\"" "$TMP/m.json"; }
+	while read -r model p lo hi; do
+		read -r glo ghi method <<< "$(iv "$model" "$p")"
+		[ "$method" = bootstrap ]
+		awk -v gl="$glo" -v gh="$ghi" -v l="$lo" -v h="$hi" 'BEGIN { t = 0.15 * (h - l);
+			if ((gl - l)^2 > t^2 || (gh - h)^2 > t^2) { print "got " gl " " gh ", want " l " " h; exit 1 } }'
+	done <<-'EOF2'
+		bgnbd r 0.219259 0.268602
+		bgnbd alpha 3.7239 5.21173
+		bgnbd a 0.515358 1.31879
+		bgnbd b 1.42961 4.56691
+		gamma_gamma p 4.47834 9.64353
+		gamma_gamma q 3.23124 4.38124
+		gamma_gamma v 8.61219 25.2808
+	EOF2
+	# the replicates are in the document, one row of parameters each
+	[ "$(jq '.bgnbd.bootstrap | [.replicates, .converged, .seed, (.params | length), (.params[0] | length)] | @csv' "$TMP/m.json")" = '"1000,1000,1,1000,4"' ]
+	[ "$(jq '.gamma_gamma.bootstrap.params | [length, (.[0] | length)] | @csv' "$TMP/m.json")" = '"1000,3"' ]
+	# the same for a seed, whatever the threads; another seed, others
+	SOURCE_DATE_EPOCH=0 FLO_THREADS=1 flo-fit --no-store --bootstrap 1000 --seed 1 "$TMP/s.csv" 2>/dev/null | cmp - "$TMP/m.json"
+	SOURCE_DATE_EPOCH=0 flo-fit --no-store --bootstrap 1000 --seed 2 "$TMP/s.csv" 2>/dev/null > "$TMP/m2.json"
+	! cmp -s "$TMP/m2.json" "$TMP/m.json"
+}
+
+@test "flo-fit --bootstrap: the store keeps the replicates, and flo-score --interval draws from them" {
+	cdnow_summary > "$TMP/s.csv"
+	flo-fit --db "$TMP/db" --model-out "$TMP/m.json" --bootstrap 50 --seed 3 "$TMP/s.csv" >/dev/null 2>&1
+	run flo-score --model "$TMP/m.json" --interval 0.8 "$TMP/s.csv"
+	assert_success
+	assert_line --index 0 "flo-score: --interval: from the model's 50 bootstrap refits (flo-fit --bootstrap), not from normal draws"
+	flo-score --model "$TMP/m.json" --interval 0.8 "$TMP/s.csv" 2>/dev/null > "$TMP/file.csv"
+	flo-score --db "$TMP/db" --interval 0.8 "$TMP/s.csv" 2>/dev/null > "$TMP/db.csv"
+	cmp "$TMP/file.csv" "$TMP/db.csv"
+	[ "$(wc -l < "$TMP/db.csv")" = 2358 ]
+	# the bounds are the replicates' percentiles: the first customer's
+	# p_alive bounds from the replicates by awk, type 7 at 0.1 and 0.9
+	flo-score --model "$TMP/m.json" --interval 0.8 -o jsonl "$TMP/s.csv" 2>/dev/null | head -1 > "$TMP/one.jsonl"
+	read -r x tx T <<< "$(jq -r '"\(.frequency) \(.recency) \(.T)"' "$TMP/one.jsonl")"
+	jq -r '.bgnbd.bootstrap.params[] | @tsv' "$TMP/m.json" |
+		awk -v x="$x" -v tx="$tx" -v T="$T" '{ r = $1; al = $2; a = $3; b = $4
+			printf "%.17g\n", 1 / (1 + (x > 0) * a / (b + x - 1) * ((al + T) / (al + tx))^(r + x)) }' |
+		sort -g | awk '{ v[NR] = $1 } END { OFMT = "%.17g"; h = 0.1 * (NR - 1); i = int(h); lo = v[i + 1] + (h - i) * (v[i + 2] - v[i + 1])
+			h = 0.9 * (NR - 1); i = int(h); hi = v[i + 1] + (h - i) * (v[i + 2] - v[i + 1]); print lo, hi }' > "$TMP/want"
+	read -r lo hi < "$TMP/want"
+	near "$(jq .p_alive_lo "$TMP/one.jsonl")" "$lo" 1e-12
+	near "$(jq .p_alive_hi "$TMP/one.jsonl")" "$hi" 1e-12
+}
+
+@test "FLO: the bootstrap refits the boundary fit as the limit model; a and b keep their profile bounds" {
+	flo-rfm --as-of 2021-06-01 "$ROOT/examples/flo_data_20k.csv" 2>/dev/null > "$TMP/s.csv"
+	flo-fit --no-store --bootstrap 12 "$TMP/s.csv" 2>/dev/null > "$TMP/m.json"
+	! grep -Eiq 'nan|inf[^oe]' "$TMP/m.json"
+	[ "$(jq -r '[.bgnbd.intervals | .r.method, .alpha.method, .a.method, .b.method] | join(",")' "$TMP/m.json")" = bootstrap,bootstrap,profile,profile ]
+	[ "$(jq '[.bgnbd.bootstrap.params[] | .[2] + .[3]] | min > 1e29' "$TMP/m.json")" = true ]
+	[ "$(jq '.bgnbd.intervals.r.lower < .bgnbd.params.r and .bgnbd.params.r < .bgnbd.intervals.r.upper' "$TMP/m.json")" = true ]
+}
+
+@test "flo-fit --bootstrap, --seed: strict" {
+	run flo-fit --no-store --bootstrap 1 /dev/null
+	assert_failure 2
+	run flo-fit --no-store --bootstrap 20x /dev/null
+	assert_failure 2
+	run flo-fit --no-store --seed 3 /dev/null
+	assert_failure 2
+	assert_output --partial "--seed goes with --bootstrap"
+	run flo-fit --no-store --bootstrap 10 --penalizer 0.1 /dev/null
+	assert_failure 2
+	assert_output --partial "no penalizer"
+}
+
+@test "flo-fit --model pnbd --bootstrap: the Pareto/NBD's replicates, and flo-score's bounds from them" {
+	cdnow_summary > "$TMP/s.csv"
+	flo-fit --no-store --model pnbd --bootstrap 20 "$TMP/s.csv" 2>/dev/null > "$TMP/m.json"
+	[ "$(jq -r '[.pnbd.intervals | .r.method, .alpha.method, .s.method, .beta.method] | join(",")' "$TMP/m.json")" = bootstrap,bootstrap,bootstrap,bootstrap ]
+	[ "$(jq '.pnbd.bootstrap.params | [length, (.[0] | length)] | @csv' "$TMP/m.json")" = '"20,4"' ]
+	[ "$(jq '.pnbd.intervals.s.lower < .pnbd.params.s and .pnbd.params.s < .pnbd.intervals.s.upper' "$TMP/m.json")" = true ]
+	flo-score --model "$TMP/m.json" --interval 0.9 -o jsonl "$TMP/s.csv" 2>/dev/null > "$TMP/a.jsonl"
+	[ "$(jq -s '[.[] | select(.p_alive_lo <= .p_alive_hi and .clv_lo < .clv_hi)] | length' "$TMP/a.jsonl")" = 2357 ]
+}

@@ -29,6 +29,7 @@
 #include "model/fitdata.h"
 #include "model/fitlik.h"
 #include "model/fitreport.h"
+#include "model/bootstrap.h"
 #include "model/fitscan.h"
 #include "model/interval.h"
 
@@ -342,10 +343,33 @@ static const struct flo_intervals *intervals(enum flo_interval_kind kind, const 
 	return iv;
 }
 
+/* --bootstrap: the replicates of a fit into b and their percentile
+ * intervals into iv, for every parameter but a and b of a BG/NBD on its
+ * boundary a, b -> infinity (refitted as the limit model, whose replicates
+ * all sit there: a and b keep their profile intervals). */
+static const struct flo_boot *boot(enum flo_interval_kind kind, const void *rows, size_t n,
+				   const struct flo_fit_result *res,
+				   const struct flo_fitrun_options *o, struct flo_intervals *iv,
+				   struct flo_boot *b)
+{
+	if (o->bootstrap < 2 || iv == NULL)
+		return NULL;
+	int err = flo_bootstrap(kind, rows, n, res, (size_t)o->bootstrap, o->seed, 0, b);
+	if (err != FLO_OK)
+		flo_die(flo_exit_status(err), "cannot bootstrap the fit: %s", flo_strerror(err));
+	int ridge = kind == FLO_IV_BGNBD && res->params[2] + res->params[3] > 1e25;
+	int use[4] = {1, 1, !ridge, !ridge};
+	flo_boot_intervals(b, use, iv);
+	if (b->ok < b->n)
+		flo_warn("--bootstrap: %zu of %zu refits did not converge and are left out",
+			 b->n - b->ok, b->n);
+	return b;
+}
+
 /* The Gamma-Gamma on the spend pairs, into doc with its warnings in w. */
 static void fit_gg(const struct flo_fit_data *d, const struct flo_fitrun_options *o,
 		   struct flo_fit_options *fo, struct flo_model_doc *doc, char **w,
-		   struct flo_intervals *iv)
+		   struct flo_intervals *iv, struct flo_boot *b)
 {
 	doc->gg_left_out = d->left_out;
 	doc->gg_penalizer = o->gg_penalizer;
@@ -367,6 +391,8 @@ static void fit_gg(const struct flo_fit_data *d, const struct flo_fitrun_options
 		flo_out_of_memory();
 	doc->gg_warnings = (const char *const *)w;
 	doc->gg_iv = intervals(FLO_IV_GG, d->spend, d->nspend, &doc->gg, o->gg_penalizer, o, iv);
+	doc->gg_boot = boot(FLO_IV_GG, d->spend, d->nspend, &doc->gg, o,
+			    doc->gg_iv != NULL ? iv : NULL, b);
 }
 
 static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
@@ -598,8 +624,11 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	struct flo_intervals bg_iv, gg_iv;
 	doc.bgnbd_iv = intervals(interval_kind(doc.family), d.fit.tri, d.fit.ntri, &doc.bgnbd,
 				 o->penalizer, o, &bg_iv);
+	struct flo_boot bg_boot = {0}, gg_boot = {0};
+	doc.bgnbd_boot = boot(interval_kind(doc.family), d.fit.tri, d.fit.ntri, &doc.bgnbd, o,
+			      doc.bgnbd_iv != NULL ? &bg_iv : NULL, &bg_boot);
 	if (has_m)
-		fit_gg(&d.fit, o, &fo, &doc, ggw, &gg_iv);
+		fit_gg(&d.fit, o, &fo, &doc, ggw, &gg_iv, &gg_boot);
 	else
 		flo_warn("no monetary field (monetary or monetary_value) in %s: the %s alone "
 			 "is fitted, without a Gamma-Gamma model (flo-score will give no "
@@ -625,6 +654,8 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	char why[256];
 	if (flo_model_parse(json, strlen(json), model, why, sizeof why) != FLO_OK)
 		flo_die(FLO_EXIT_SOFTWARE, "the fitted model does not read back: %s", why);
+	flo_boot_free(&bg_boot);
+	flo_boot_free(&gg_boot);
 	flo_fit_warnings_free(bgw, doc.bgnbd_nwarnings);
 	flo_fit_warnings_free(ggw, doc.gg_nwarnings);
 	for (size_t k = 0; cmp != NULL && k < NCOMPARED; k++)

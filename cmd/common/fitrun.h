@@ -9,6 +9,8 @@
 #ifndef FLO_FITRUN_H
 #define FLO_FITRUN_H
 
+#include <stdint.h>
+
 #include "common/cli.h"
 #include "common/summary.h"
 #include "model/fitdata.h"
@@ -40,6 +42,11 @@ struct flo_fitrun_options {
 	 * records have them */
 	double holdout;
 	const char *holdout_field;
+	/* with bootstrap >= 2, the parametric bootstrap of each fit with that
+	 * many replicates from seed (model/bootstrap.h): its percentile
+	 * intervals in the document, and its replicates */
+	long bootstrap;
+	uint32_t seed;
 };
 
 /* Read r to its end and fit.  Returns the model document (malloc'd JSON

@@ -64,7 +64,8 @@ const char *const *flo_interval_names(enum flo_interval_kind kind)
 
 const char *flo_interval_method_name(enum flo_interval_method m)
 {
-	return m == FLO_IV_METHOD_PROFILE ? "profile" : "wald-log";
+	return m == FLO_IV_METHOD_PROFILE ? "profile"
+	       : m == FLO_IV_METHOD_BOOTSTRAP ? "bootstrap" : "wald-log";
 }
 
 /* ---- the covariance ---- */

@@ -30,7 +30,9 @@ enum flo_interval_kind { FLO_IV_BGNBD, FLO_IV_PNBD, FLO_IV_GG, FLO_IV_MBGNBD };
  * near a boundary), or every one by one method. */
 enum flo_interval_choice { FLO_IV_AUTO, FLO_IV_WALD, FLO_IV_PROFILE };
 
-enum flo_interval_method { FLO_IV_METHOD_WALD_LOG, FLO_IV_METHOD_PROFILE };
+/* bootstrap: the percentile interval of a parametric bootstrap
+ * (bootstrap.h, flo-fit --bootstrap N). */
+enum flo_interval_method { FLO_IV_METHOD_WALD_LOG, FLO_IV_METHOD_PROFILE, FLO_IV_METHOD_BOOTSTRAP };
 
 /* Room for a bound's words. */
 #define FLO_IV_NOTE_MAX 200
@@ -73,7 +75,7 @@ int flo_intervals(enum flo_interval_kind kind, const void *rows, size_t n,
 		  const struct flo_fit_result *res, double penalizer, double level,
 		  enum flo_interval_choice choice, struct flo_intervals *out);
 
-/* The method's name in the document ("wald-log", "profile"). */
+/* The method's name in the document ("wald-log", "profile", "bootstrap"). */
 const char *flo_interval_method_name(enum flo_interval_method m);
 
 /* The parameters' names of a kind (r, alpha, a, b; r, alpha, s, beta; p, q, v). */

@@ -275,6 +275,89 @@ int flo_model_parse(const char *json, size_t len, struct flo_model *m, char *err
 	return rc;
 }
 
+/* ---- the bootstrap's replicates ---- */
+
+/* The rows of `model`.bootstrap.params into *rows (malloc'd, np a row,
+ * every one a positive number), *n of them; none (*n 0) without
+ * "bootstrap". */
+static int get_replicates(const flo_json_value *root, const char *model, int np, double **rows,
+			  size_t *n, char *err, size_t errlen)
+{
+	const flo_json_value *b = flo_json_get(flo_json_get(root, model), "bootstrap");
+	*rows = NULL;
+	*n = 0;
+	if (flo_json_type(b) == FLO_JSON_NONE || flo_json_type(b) == FLO_JSON_NULL)
+		return FLO_OK;
+	const flo_json_value *p = flo_json_get(b, "params");
+	if (flo_json_type(p) != FLO_JSON_ARRAY)
+		return fail(err, errlen, FLO_EMODEL, "%s.bootstrap has no \"params\" array", model);
+	size_t m = flo_json_length(p);
+	double *v = malloc((m ? m : 1) * (size_t)np * sizeof *v);
+	if (v == NULL)
+		return fail(err, errlen, FLO_ENOMEM, "out of memory");
+	for (size_t k = 0; k < m; k++) {
+		const flo_json_value *row = flo_json_index(p, k);
+		int ok = flo_json_length(row) == (size_t)np;
+		for (int j = 0; ok && j < np; j++) {
+			double *x = &v[k * (size_t)np + (size_t)j];
+			ok = flo_json_number(flo_json_index(row, (size_t)j), x) == FLO_OK && *x > 0;
+		}
+		if (!ok) {
+			free(v);
+			return fail(err, errlen, FLO_EMODEL, "%s.bootstrap.params[%zu]: not %d "
+				    "positive numbers", model, k, np);
+		}
+	}
+	*rows = v;
+	*n = m;
+	return FLO_OK;
+}
+
+int flo_model_parse_bootstrap(const char *json, size_t len, const struct flo_model *m,
+			      struct flo_model **draws, size_t *n, int *gg_drawn, char *err,
+			      size_t errlen)
+{
+	char why[256];
+	flo_json *doc;
+	double *pr = NULL, *gr = NULL;
+	size_t np = 0, ng = 0;
+	*draws = NULL;
+	*n = 0;
+	*gg_drawn = 0;
+	int rc = flo_json_parse(json, len, &doc, why, sizeof why);
+	if (rc == FLO_ENOMEM)
+		return fail(err, errlen, FLO_ENOMEM, "out of memory");
+	if (rc != FLO_OK)
+		return fail(err, errlen, FLO_ESYNTAX, "not JSON: %s", why);
+	const flo_json_value *root = flo_json_root(doc);
+	int pnbd = m->family == FLO_FAMILY_PNBD;
+	rc = get_replicates(root, flo_family_name(m->family), 4, &pr, &np, err, errlen);
+	if (rc == FLO_OK && m->has_gg)
+		rc = get_replicates(root, "gamma_gamma", 3, &gr, &ng, err, errlen);
+	flo_json_free(doc);
+	size_t k = ng > 0 && ng < np ? ng : np;
+	if (rc == FLO_OK && k > 0 && (*draws = malloc(k * sizeof **draws)) == NULL)
+		rc = fail(err, errlen, FLO_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == FLO_OK && i < k; i++) {
+		const double *v = pr + 4 * i;
+		struct flo_model *d = &(*draws)[i];
+		*d = *m;
+		if (pnbd)
+			d->pnbd = (struct flo_pnbd){v[0], v[1], v[2], v[3]};
+		else
+			d->bgnbd = (struct flo_bgnbd){v[0], v[1], v[2], v[3]};
+		if (ng > 0)
+			d->gg = (struct flo_gg){gr[3 * i], gr[3 * i + 1], gr[3 * i + 2]};
+	}
+	free(pr);
+	free(gr);
+	if (rc == FLO_OK) {
+		*n = k;
+		*gg_drawn = k > 0 && ng > 0;
+	}
+	return rc;
+}
+
 /* ---- writing ---- */
 
 static void key(struct flo_text *t, const char *indent, const char *name)
@@ -470,6 +553,30 @@ static void comparison(struct flo_text *t, const struct flo_model_doc *d)
 	flo_text_puts(t, "\n  ]},\n");
 }
 
+/* A fit's bootstrap replicates: the converged refits' parameters, one row
+ * each, as printed to round-trip. */
+static void bootstrap(struct flo_text *t, const struct flo_boot *b)
+{
+	flo_text_puts(t, ",\n");
+	key(t, "    ", "bootstrap");
+	flo_text_puts(t, "{\"replicates\": ");
+	flo_text_number(t, (double)b->n);
+	flo_text_puts(t, ", \"converged\": ");
+	flo_text_number(t, (double)b->ok);
+	flo_text_puts(t, ", \"seed\": ");
+	flo_text_number(t, (double)b->seed);
+	flo_text_puts(t, ",\n      \"params\": [");
+	for (size_t k = 0; k < b->ok; k++) {
+		flo_text_puts(t, k ? ",\n        [" : "\n        [");
+		for (int j = 0; j < b->np; j++) {
+			flo_text_puts(t, j ? ", " : "");
+			flo_text_number(t, b->params[k * (size_t)b->np + (size_t)j]);
+		}
+		flo_text_puts(t, "]");
+	}
+	flo_text_puts(t, b->ok ? "\n      ]}" : "]}");
+}
+
 char *flo_model_write(const struct flo_model_doc *d)
 {
 	struct flo_text t = {0};
@@ -501,6 +608,8 @@ char *flo_model_write(const struct flo_model_doc *d)
 	warnings(&t, d->bgnbd_warnings, d->bgnbd_nwarnings);
 	if (d->bgnbd_iv != NULL)
 		intervals(&t, d->bgnbd_iv, family_params(d->family));
+	if (d->bgnbd_boot != NULL)
+		bootstrap(&t, d->bgnbd_boot);
 	flo_text_puts(&t, "\n  },\n");
 
 	for (size_t i = 0; i < d->nalts; i++)
@@ -525,6 +634,8 @@ char *flo_model_write(const struct flo_model_doc *d)
 	warnings(&t, d->gg_warnings, d->gg_nwarnings);
 	if (d->gg_iv != NULL)
 		intervals(&t, d->gg_iv, gg_names);
+	if (d->gg_boot != NULL)
+		bootstrap(&t, d->gg_boot);
 	flo_text_puts(&t, "\n  }\n}\n");
 	if (t.oom) {
 		free(t.p);

@@ -27,6 +27,11 @@
  * "covariance" (scale "log" or "limit", the coordinates, their mean and
  * matrix; null when the information matrix is singular): interval.h.
  *
+ * With flo-fit --bootstrap N each fit has "bootstrap" too (replicates,
+ * converged, seed, and "params": one array of the parameters a converged
+ * refit, bootstrap.h), which flo-score --interval draws from in place of
+ * the covariance (flo_model_parse_bootstrap()).
+ *
  * Standard errors that do not exist (a boundary fit) are null, never nan.
  * "iterations" counts the steps of the optimiser that gave the estimate on
  * all the data: Newton steps, or BFGS iterations where BFGS took over (see
@@ -37,6 +42,7 @@
 #include <stddef.h>
 
 #include "model/bgnbd.h"
+#include "model/bootstrap.h"
 #include "model/fit.h"
 #include "model/gg.h"
 #include "model/interval.h"
@@ -84,6 +90,16 @@ struct flo_model_alt {
 	double holdout_customers, holdout_actual, holdout_expected, mae, rmse, corr, error_pct;
 	int has_corr, has_error_pct;
 };
+/* The document's bootstrap replicates as draws for flo-score --interval
+ * (bands.h): *n copies of m (the document's model) with the parameters of
+ * the purchase model's converged replicate k and, when the Gamma-Gamma has
+ * replicates too (*gg_drawn 1), of its replicate k, k < the fewer of the
+ * two; *draws malloc'd.  *n 0 and *draws NULL when the purchase model has
+ * no "bootstrap".  FLO_ESYNTAX, FLO_EMODEL (replicates that are not
+ * positive numbers, np a row), FLO_ENOMEM, with the reason in err. */
+int flo_model_parse_bootstrap(const char *json, size_t len, const struct flo_model *m,
+			      struct flo_model **draws, size_t *n, int *gg_drawn, char *err,
+			      size_t errlen);
 
 /* Everything flo-fit reports, for writing the document. */
 struct flo_model_doc {
@@ -114,6 +130,8 @@ struct flo_model_doc {
 	const struct flo_model_alt *alts;
 	size_t nalts;
 	const char *selected_by;
+	/* each fit's bootstrap replicates, or NULL */
+	const struct flo_boot *bgnbd_boot, *gg_boot;
 };
 
 /* The document as pretty-printed JSON, NUL-terminated and malloc'd (NULL

@@ -174,3 +174,37 @@ int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
 	gsl_rng_free(s.rng);
 	return FLO_OK;
 }
+
+/* Where the fit reports the BG/NBD's boundary a, b -> infinity (fit.c puts
+ * it at a + b = 1e30): beyond this a Beta(a, b) is the point a/(a+b). */
+#define RIDGE_SUM 1e25
+
+void flo_sim_history(gsl_rng *rng, const struct flo_sim_params *par, double T, double *x,
+		     double *tx)
+{
+	double lambda = gamma_rate(rng, par->r, par->alpha), until = T, p = 0;
+	if (par->pnbd) {
+		double life = gsl_ran_exponential(rng, 1.0) / gamma_rate(rng, par->s, par->beta);
+		until = life < T ? life : T;
+	} else {
+		p = par->a + par->b > RIDGE_SUM ? par->a / (par->a + par->b)
+						: gsl_ran_beta(rng, par->a, par->b);
+	}
+	double t = 0;
+	*x = *tx = 0;
+	for (;;) {
+		t += gsl_ran_exponential(rng, 1.0) / lambda;
+		if (!(t < until))
+			break;
+		*x += 1;
+		*tx = t;
+		if (!par->pnbd && gsl_rng_uniform(rng) < p)
+			break;
+	}
+}
+
+double flo_sim_mean_spend(gsl_rng *rng, const struct flo_sim_params *par, double x)
+{
+	double nu = gamma_rate(rng, par->q, par->v);
+	return gamma_rate(rng, par->p * x, nu) / x;
+}

@@ -54,6 +54,8 @@
 
 #include <stdint.h>
 
+#include <gsl/gsl_rng.h>
+
 /* Model parameters.  alpha is in the simulation's time unit (lambda is per
  * unit); p, q, v are the Gamma-Gamma parameters, v in currency. */
 struct flo_sim_params {
@@ -118,5 +120,18 @@ int flo_sim_check(const struct flo_sim_config *cfg);
  * FLO_EUSAGE (see flo_sim_check) or FLO_ENOMEM. */
 int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
 		 flo_sim_truth_fn *truth, void *ctx);
+
+/* One customer's history for the parametric bootstrap (bootstrap.h), at a
+ * given age: x repeat purchases over (0, T] after the first purchase at 0,
+ * the last at t_x (0 when x = 0), by the process above (BG/NBD, or the
+ * Pareto/NBD with par->pnbd), the draws from rng in the order above.  A
+ * BG/NBD with a + b beyond 1e25 is the model's limit a, b -> infinity
+ * (fit.h): every customer's dropout probability is a/(a+b). */
+void flo_sim_history(gsl_rng *rng, const struct flo_sim_params *par, double T, double *x,
+		     double *tx);
+
+/* A mean spend of x >= 1 repeat purchases by the Gamma-Gamma: nu drawn,
+ * then the sum of x values Gamma(p, nu), which is Gamma(p x, nu), over x. */
+double flo_sim_mean_spend(gsl_rng *rng, const struct flo_sim_params *par, double x);
 
 #endif

@@ -61,6 +61,11 @@ static int read_file(const char *path, char **text, size_t *len, char *msg)
 	return FLO_OK;
 }
 
+int flo_model_text_file(const char *path, char **json, size_t *len, char *msg)
+{
+	return read_file(path, json, len, msg);
+}
+
 int flo_model_load_file(const char *path, struct flo_model *m, char *msg)
 {
 	char why[512];
@@ -77,24 +82,33 @@ int flo_model_load_file(const char *path, struct flo_model *m, char *msg)
 	return rc;
 }
 
-int flo_model_load_stored(const char *db, const char *name, struct flo_model *m, char *msg)
+int flo_model_text_stored(const char *db, const char *name, char **json, size_t *len,
+			  char *msg)
 {
-	char err[FLO_STORE_ERRMAX], why[512];
+	char err[FLO_STORE_ERRMAX];
 	flo_store *s;
-	char *json;
-	size_t len;
 	int rc = flo_store_open(&s, db, FLO_STORE_READ, NULL, err, sizeof err);
 
 	if (rc == FLO_OK) {
-		rc = flo_store_get_model(s, name, &json, &len);
+		rc = flo_store_get_model(s, name, json, len);
 		if (rc != FLO_OK)
 			snprintf(err, sizeof err, "%s", flo_store_errmsg(s));
 		flo_store_close(s);
 	}
-	if (rc != FLO_OK) {
+	if (rc != FLO_OK)
 		snprintf(msg, FLO_MODELS_MSG, "%s", err);
+	return rc;
+}
+
+int flo_model_load_stored(const char *db, const char *name, struct flo_model *m, char *msg)
+{
+	char why[512];
+	char *json;
+	size_t len;
+	int rc = flo_model_text_stored(db, name, &json, &len, msg);
+
+	if (rc != FLO_OK)
 		return rc;
-	}
 	rc = flo_model_parse(json, len, m, why, sizeof why);
 	free(json);
 	if (rc != FLO_OK)

@@ -30,6 +30,13 @@ int flo_model_load_file(const char *path, struct flo_model *m, char *msg);
  * <why>"). */
 int flo_model_load_stored(const char *db, const char *name, struct flo_model *m, char *msg);
 
+/* The document itself, as the two above read it: *json malloc'd, *len
+ * bytes (flo-score --interval reads the bootstrap's replicates from it,
+ * model.h's flo_model_parse_bootstrap()); the same codes and words. */
+int flo_model_text_file(const char *path, char **json, size_t *len, char *msg);
+int flo_model_text_stored(const char *db, const char *name, char **json, size_t *len,
+			  char *msg);
+
 /* Write the document json (a C string) to the file at path, made or
  * truncated: FLO_EIO ("cannot write PATH: ..."). */
 int flo_model_save_file(const char *path, const char *json, char *msg);
