@@ -220,3 +220,14 @@ near() {
 	flo-score --model "$TMP/m.json" --interval 0.9 -o jsonl "$TMP/s.csv" 2>/dev/null > "$TMP/a.jsonl"
 	[ "$(jq -s '[.[] | select(.p_alive_lo <= .p_alive_hi and .clv_lo < .clv_hi)] | length' "$TMP/a.jsonl")" = 2357 ]
 }
+
+@test "flo-fit --bootstrap with the MBG/NBD: the refits are simulated as MBG/NBD customers (the coin at the first order), so every interval holds the estimate and overlaps the Wald interval" {
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2> /dev/null > "$TMP/s.csv"
+	flo-fit --no-store --model mbgnbd --intervals wald "$TMP/s.csv" 2> /dev/null > "$TMP/wald.json"
+	flo-fit --no-store --model mbgnbd --bootstrap 100 --seed 3 "$TMP/s.csv" 2> /dev/null > "$TMP/boot.json"
+	for p in r alpha a b; do
+		jq -e --arg p "$p" --slurpfile w "$TMP/wald.json" '.mbgnbd.intervals[$p] as $b | $w[0].mbgnbd.intervals[$p] as $v
+			| $b.method == "bootstrap" and $b.lower < $b.estimate and $b.estimate < $b.upper
+			and $b.lower < $v.upper and $v.lower < $b.upper' "$TMP/boot.json"
+	done
+}

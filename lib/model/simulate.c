@@ -192,6 +192,10 @@ void flo_sim_history(gsl_rng *rng, const struct flo_sim_params *par, double T, d
 	}
 	double t = 0;
 	*x = *tx = 0;
+	/* the MBG/NBD's customer may leave at the first order too, as in
+	 * customer() above: the coin drawn only for it */
+	if (par->mbgnbd && !par->pnbd && gsl_rng_uniform(rng) < p)
+		return;
 	for (;;) {
 		t += gsl_ran_exponential(rng, 1.0) / lambda;
 		if (!(t < until))
