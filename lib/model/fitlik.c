@@ -38,6 +38,7 @@ void flo_problem_free(struct flo_problem *p)
 	free(p->xw);
 	free(p->xlog);
 	free(p->ulog);
+	free(p->spend_terms);
 	free(p->scratch);
 	if (p->owns_pool)
 		flo_pool_stop(p->pool);
@@ -63,11 +64,7 @@ static uint32_t *rank_buffer(struct flo_problem *p, size_t n)
 	return p->obs ? malloc((n ? n : 1) * sizeof(uint32_t)) : NULL;
 }
 
-static int ranks(struct flo_values *out, uint32_t *rank, const double *first, size_t stride,
-		 size_t n)
-{
-	return flo_radix_ranks(first, stride, n, &out->v, &out->n, rank);
-}
+
 
 /* The per-x weights and room for the per-evaluation terms. */
 static int weigh(struct flo_problem *p, size_t scratch)
@@ -102,6 +99,40 @@ static uint64_t shifted(uint64_t v, unsigned by)
 	return by < 64 ? v << by : 0;
 }
 
+/* Ranks of x when every x is a whole number below COUNTS_MAX, as repeat
+ * purchases are: a table indexed by the count, two passes and no hashing
+ * (the hashed ranks of flo_radix_ranks() were a sixth of the index on
+ * 200,000 customers).  The values and ranks are flo_radix_ranks()'s.
+ * FLO_EVALUE when some x is not such a number (-0 neither: the first of
+ * equal values is the one kept, and a table would keep +0). */
+#define COUNTS_MAX 4096
+
+static int rank_counts(const double *first, size_t stride, size_t n, double **values,
+		       size_t *count, uint32_t *rank)
+{
+	uint32_t id[COUNTS_MAX] = {0};
+	for (size_t i = 0; i < n; i++) {
+		double v = first[i * stride];
+		if (!(v >= 0 && v < COUNTS_MAX) || v != (double)(uint32_t)v || (v == 0 && signbit(v)))
+			return FLO_EVALUE;
+		rank[i] = (uint32_t)v;
+		id[rank[i]] = 1;
+	}
+	size_t k = 0;
+	for (uint32_t c = 0; c < COUNTS_MAX; c++)
+		if (id[c])
+			id[c] = (uint32_t)k++;
+	*values = malloc((k ? k : 1) * sizeof **values);
+	if (*values == NULL)
+		return FLO_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		(*values)[id[rank[i]]] = rank[i];
+		rank[i] = id[rank[i]];
+	}
+	*count = k;
+	return FLO_OK;
+}
+
 /* The ranks of x into xr and of t_x and T into tr (two per row, t_x
  * first), the distinct values into p->xs and p->ts; t is room for the 2n
  * times. */
@@ -110,7 +141,9 @@ static int rank_columns(struct flo_problem *p, const struct flo_triple *d, size_
 {
 	for (size_t i = 0; i < n; i++)
 		t[2 * i] = d[i].tx, t[2 * i + 1] = d[i].T;
-	int err = flo_radix_ranks(&d->x, 4, n, &p->xs.v, &p->xs.n, xr);
+	int err = rank_counts(&d->x, 4, n, &p->xs.v, &p->xs.n, xr);
+	if (err == FLO_EVALUE)
+		err = flo_radix_ranks(&d->x, 4, n, &p->xs.v, &p->xs.n, xr);
 	if (err == FLO_OK)
 		err = flo_radix_ranks(t, 1, 2 * n, &p->ts.v, &p->ts.n, tr);
 	return err;
@@ -215,6 +248,12 @@ int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t 
 	return err == FLO_OK ? weigh(p, XTERMS * p->xs.n + TTERMS * p->ts.n) : err;
 }
 
+/* The Gamma-Gamma's terms per observation (flo_lik_gg()), and its cache of
+ * the sums in v: v's bits, the order they were summed to, the sums. */
+#define GG_TERMS 4
+enum { V_L, V_XD, V_XI, V_I, V_XXM, V_XM, V_N };
+#define GG_CACHE (2 + V_N)
+
 /* Mean spends are nearly all distinct: the Gamma-Gamma keeps m and ln m per
  * observation instead of indexing them. */
 int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n)
@@ -225,7 +264,9 @@ int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n)
 	uint32_t *rank = rank_buffer(p, n);
 	if (rank == NULL)
 		return FLO_ENOMEM;
-	int err = ranks(&p->xs, rank, &d->x, 3, n);
+	int err = rank_counts(&d->x, 3, n, &p->xs.v, &p->xs.n, rank);
+	if (err == FLO_EVALUE)
+		err = flo_radix_ranks(&d->x, 3, n, &p->xs.v, &p->xs.n, rank);
 	for (size_t i = 0; err == FLO_OK && i < n; i++)
 		p->obs[i] = (struct flo_obs){rank[i], 0, (uint32_t)i, d[i].w};
 	free(rank);
@@ -241,7 +282,18 @@ int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n)
 	}
 	for (size_t k = 0; err == FLO_OK && k < p->xs.n; k++)
 		p->xlog[k] = log(p->xs.v[k]);
-	return err == FLO_OK ? weigh(p, 0) : err;
+	if (err == FLO_OK && (p->spend_terms = malloc((n ? n : 1) * GG_TERMS * sizeof(double))) == NULL)
+		err = FLO_ENOMEM;
+	for (size_t i = 0; err == FLO_OK && i < n; i++) {
+		double *t = p->spend_terms + i * GG_TERMS;
+		t[0] = d[i].w, t[1] = d[i].w * d[i].x, t[2] = d[i].x * d[i].m, t[3] = p->ulog[i];
+		p->spend_lnm += d[i].w * p->ulog[i];
+	}
+	if (err == FLO_OK)
+		err = weigh(p, GG_CACHE);
+	if (err == FLO_OK)
+		p->scratch[1] = -1; /* the cache: empty */
+	return err;
 }
 
 /* ---- threads ---- */
@@ -325,16 +377,6 @@ struct bg_ctx {
 	int order;
 };
 
-/* One observation's log-sum-exp ln(e^A + e^D) = max(A, D) + ln(1 + e) with
- * e = e^-|A - D|: returns e, and the shares of alive and dead. */
-static inline double lse(double alive, double dead, double *w_alive, double *w_dead)
-{
-	double e = exp(-fabs(alive - dead)), big = 1 / (1 + e), small = e * big;
-	*w_alive = alive >= dead ? big : small;
-	*w_dead = alive >= dead ? small : big;
-	return e;
-}
-
 /* The sum of ln(1 + e) over observations of weight 1 is the logarithm of
  * their product, taken when the product nears the top of the double range:
  * one log per few hundred observations instead of a log1p each, which was a
@@ -384,6 +426,68 @@ static void bg_fold_x(double *s, const double *g, double x, double rx, const str
 	s[B_CBB] += xt->bx * xt->bx * g[X_C];
 }
 
+/* The sums of the observations of one x > 0, from *i up to hi or the next
+ * x, into g (X_*), the product of 1 + e of those of weight 1 into
+ * *product, the log1p of the others into *ll; *i moved past them.  The
+ * running sums are local variables, which the compiler keeps in registers
+ * (in g[], which bg_fold_x() reads, they went through memory on every
+ * observation: a third of the loop), and `order` is a constant in each of
+ * bg_range()'s three calls, so each gets a loop of its own without the
+ * tests.  The sums are added in the same order as before: the same bits. */
+static inline __attribute__((always_inline)) void
+bg_obs(const struct bg_ctx *c, size_t *pi, size_t hi, uint32_t xi, double rx, double lnc,
+       double *g, double *product, double *ll, const int order)
+{
+	const struct flo_obs *obs = c->p->obs;
+	const struct tterm *tts = c->tt;
+	double sll = 0, sl = 0, ss = 0, sq = 0, swd = 0, sc = 0, scl = 0, scd = 0, scll = 0,
+	       scld = 0, scdd = 0, prod = *product, logs = *ll;
+	size_t i = *pi;
+	for (; i < hi && obs[i].xi == xi; i++) {
+		const struct flo_obs *o = &obs[i];
+		const struct tterm *tt = &tts[o->ti], *tu = &tts[o->ui];
+		double w = o->w;
+		double alive = -rx * tt->l, dead = lnc - rx * tu->l;
+		/* ln(e^A + e^D) = max(A, D) + ln(1 + e), e = e^-|A - D|, and
+		 * the shares of alive and dead */
+		int alive_big = alive >= dead;
+		double e = exp(-fabs(alive - dead)), big = 1 / (1 + e), small = e * big;
+		double w_alive = alive_big ? big : small, w_dead = alive_big ? small : big;
+		sll += w * (alive_big ? alive : dead);
+		if (w == 1) {
+			prod *= 1 + e;
+			if (prod > PRODUCT_MAX) {
+				logs += log(prod);
+				prod = 1;
+			}
+		} else {
+			logs += w * log1p(e);
+		}
+		if (order < FLO_LIK_GRADIENT)
+			continue;
+		double wa = w * w_alive, wd = w * w_dead;
+		sl += wa * tt->l + wd * tu->l;
+		ss += wa * tt->s + wd * tu->s;
+		swd += wd;
+		if (order < FLO_LIK_HESSIAN)
+			continue;
+		sq += wa * tt->q + wd * tu->q;
+		double cc = wa * w_dead, dl = tt->l - tu->l, d = tt->s - tu->s;
+		double cdl = cc * dl, cd = cc * d;
+		sc += cc;
+		scl += cdl;
+		scd += cd;
+		scll += cdl * dl;
+		scld += cdl * d;
+		scdd += cd * d;
+	}
+	*pi = i;
+	*product = prod;
+	*ll = logs;
+	g[X_LL] = sll, g[X_L] = sl, g[X_S] = ss, g[X_Q] = sq, g[X_WD] = swd, g[X_C] = sc;
+	g[X_CL] = scl, g[X_CD] = scd, g[X_CLL] = scll, g[X_CLD] = scld, g[X_CDD] = scdd;
+}
+
 /* The per-observation sums of flo_lik_bgnbd() over part->lo .. hi. */
 static void bg_range(const void *arg, struct part *part)
 {
@@ -408,40 +512,15 @@ static void bg_range(const void *arg, struct part *part)
 			bg_fold_x(s, g, x, rx, xt, order);
 			continue;
 		}
-		for (; i < part->hi && p->obs[i].xi == xi; i++) {
-			const struct flo_obs *o = &p->obs[i];
-			const struct tterm *tt = &c->tt[o->ti], *tu = &c->tt[o->ui];
-			double w = o->w, w_alive, w_dead;
-			double alive = -rx * tt->l, dead = xt->lnc - rx * tu->l;
-			double e = lse(alive, dead, &w_alive, &w_dead);
-			g[X_LL] += w * fmax(alive, dead);
-			if (w == 1) {
-				product *= 1 + e;
-				if (product > PRODUCT_MAX) {
-					s[B_LL] += log(product);
-					product = 1;
-				}
-			} else {
-				s[B_LL] += w * log1p(e);
-			}
-			if (order < FLO_LIK_GRADIENT)
-				continue;
-			double wa = w * w_alive, wd = w * w_dead;
-			g[X_L] += wa * tt->l + wd * tu->l;
-			g[X_S] += wa * tt->s + wd * tu->s;
-			g[X_WD] += wd;
-			if (order < FLO_LIK_HESSIAN)
-				continue;
-			g[X_Q] += wa * tt->q + wd * tu->q;
-			double cc = wa * w_dead, dl = tt->l - tu->l, d = tt->s - tu->s;
-			double cdl = cc * dl, cd = cc * d;
-			g[X_C] += cc;
-			g[X_CL] += cdl;
-			g[X_CD] += cd;
-			g[X_CLL] += cdl * dl;
-			g[X_CLD] += cdl * d;
-			g[X_CDD] += cd * d;
-		}
+		if (order >= FLO_LIK_HESSIAN)
+			bg_obs(c, &i, part->hi, xi, rx, xt->lnc, g, &product, &s[B_LL],
+			       FLO_LIK_HESSIAN);
+		else if (order >= FLO_LIK_GRADIENT)
+			bg_obs(c, &i, part->hi, xi, rx, xt->lnc, g, &product, &s[B_LL],
+			       FLO_LIK_GRADIENT);
+		else
+			bg_obs(c, &i, part->hi, xi, rx, xt->lnc, g, &product, &s[B_LL],
+			       FLO_LIK_VALUE);
 		bg_fold_x(s, g, x, rx, xt, order);
 	}
 	s[B_LL] += log(product);
@@ -711,38 +790,76 @@ int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double
  *          - (px+q) ln(v + x m),
  * lnG(px+q) - lnG(px) - lnG(q) = lnpoch(px, q) - lnG(q). */
 
-enum { G_LL, G_S1, G_S2, G_S4, G_S5, G_S6, G_N };
-
-_Static_assert(G_N <= NSUMS, "room for the Gamma-Gamma's sums");
+/* Every sum over the observations is a function of v alone, since p and q
+ * multiply whole sums: with s = v + x m,
+ *   sum w ln f's observation terms = p V_XD - sum w ln m - q V_L,
+ *   V_L   w ln s        V_XD  w x (ln m - ln s)   (ln m: fixed per row)
+ *   V_XI  w x / s       V_I   w / s               (the gradient)
+ *   V_XXM w x (x m)/s^2 V_XM  w (x m)/s^2         (the Hessian)
+ * So a pass costs a log and a division per observation, reading four
+ * doubles in a row (w, w x, x m, ln m), and evaluations at the same v (every
+ * one of the profile likelihood's for v, interval.c) reuse the last pass's
+ * sums: the cache in scratch. */
+_Static_assert(V_N <= NSUMS, "room for the Gamma-Gamma's sums");
 
 struct gg_ctx {
 	const struct flo_problem *p;
-	double pp, q, v;
+	double v;
 	int order;
 };
 
-/* The per-observation sums of flo_lik_gg() over part->lo .. hi. */
+static inline __attribute__((always_inline)) void gg_sums(const struct gg_ctx *c,
+							  struct part *part, const int order)
+{
+	const double *t = c->p->spend_terms, v = c->v;
+	double vl = 0, vxd = 0, vxi = 0, vi = 0, vxxm = 0, vxm = 0;
+	for (size_t i = part->lo; i < part->hi; i++) {
+		const double *o = t + i * GG_TERMS;
+		double w = o[0], wx = o[1], xm = o[2], lm = o[3];
+		double sum = v + xm, ls = log(sum);
+		vl += w * ls;
+		vxd += wx * (lm - ls);
+		if (order < FLO_LIK_GRADIENT)
+			continue;
+		double inv = 1 / sum;
+		vxi += wx * inv;
+		vi += w * inv;
+		if (order < FLO_LIK_HESSIAN)
+			continue;
+		double f = xm * inv * inv;
+		vxxm += wx * f;
+		vxm += w * f;
+	}
+	part->s[V_L] = vl, part->s[V_XD] = vxd, part->s[V_XI] = vxi, part->s[V_I] = vi;
+	part->s[V_XXM] = vxxm, part->s[V_XM] = vxm;
+}
+
+/* The sums of flo_lik_gg() over part->lo .. hi. */
 static void gg_range(const void *arg, struct part *part)
 {
 	const struct gg_ctx *c = arg;
-	const struct flo_problem *p = c->p;
-	double s[G_N] = {0};
-	for (size_t i = part->lo; i < part->hi; i++) {
-		const struct flo_obs *o = &p->obs[i];
-		double x = p->xs.v[o->xi], lm = p->ulog[o->ui], xm = x * p->us.v[o->ui];
-		double px = c->pp * x, w = o->w, sum = c->v + xm, ls = log(sum);
-		s[G_LL] += w * ((px - 1) * lm - (px + c->q) * ls);
-		if (c->order < FLO_LIK_GRADIENT)
-			continue;
-		double inv = 1 / sum;
-		s[G_S1] += w * x * (lm - ls);
-		s[G_S2] += w * ls;
-		s[G_S4] += w * x * inv;
-		s[G_S5] += w * inv;
-		if (c->order >= FLO_LIK_HESSIAN)
-			s[G_S6] += w * (px + c->q) * xm * inv * inv;
-	}
-	memcpy(part->s, s, sizeof s);
+	if (c->order >= FLO_LIK_HESSIAN)
+		gg_sums(c, part, FLO_LIK_HESSIAN);
+	else if (c->order >= FLO_LIK_GRADIENT)
+		gg_sums(c, part, FLO_LIK_GRADIENT);
+	else
+		gg_sums(c, part, FLO_LIK_VALUE);
+}
+
+/* The sums at v up to `order`, from the cache when it has them. */
+static const double *gg_v_sums(const struct flo_problem *p, double v, int order)
+{
+	double *cache = p->scratch, s[NSUMS];
+	uint64_t bits;
+	memcpy(&bits, &v, sizeof bits);
+	if (memcmp(&cache[0], &bits, sizeof bits) == 0 && cache[1] >= order)
+		return cache + 2;
+	struct gg_ctx ctx = {p, v, order};
+	run_parts(p, gg_range, &ctx, s);
+	memcpy(&cache[0], &bits, sizeof bits);
+	cache[1] = order;
+	memcpy(cache + 2, s, V_N * sizeof *s);
+	return cache + 2;
 }
 
 /* The terms in x alone, per distinct x with weight w. */
@@ -769,24 +886,22 @@ static void gg_xterms(double pp, double q, double ln_v, double lgq, double x, do
 void flo_lik_gg(const struct flo_problem *p, const double *phi, int order, struct flo_lik *out)
 {
 	double pp = exp(phi[0]), q = exp(phi[1]), v = exp(phi[2]), lgq = lgamma(q);
-	double s[NSUMS];
 	memset(out, 0, sizeof *out);
 	for (size_t k = 0; k < p->xs.n; k++)
 		gg_xterms(pp, q, phi[2], lgq, p->xs.v[k], p->xlog[k], p->xw[k], order, out);
-	struct gg_ctx ctx = {p, pp, q, v, order};
-	run_parts(p, gg_range, &ctx, s);
-	out->ll += s[G_LL];
+	const double *s = gg_v_sums(p, v, order);
+	out->ll += pp * s[V_XD] - p->spend_lnm - q * s[V_L];
 	if (order >= FLO_LIK_GRADIENT) {
-		out->g[0] += pp * s[G_S1];
-		out->g[1] -= q * s[G_S2];
-		out->g[2] -= v * (pp * s[G_S4] + q * s[G_S5]);
+		out->g[0] += pp * s[V_XD];
+		out->g[1] -= q * s[V_L];
+		out->g[2] -= v * (pp * s[V_XI] + q * s[V_I]);
 	}
 	if (order >= FLO_LIK_HESSIAN) {
-		out->h[0] += pp * s[G_S1];
-		out->h[2] -= pp * v * s[G_S4];
-		out->h[5] -= q * s[G_S2];
-		out->h[6] -= q * v * s[G_S5];
-		out->h[10] -= v * s[G_S6];
+		out->h[0] += pp * s[V_XD];
+		out->h[2] -= pp * v * s[V_XI];
+		out->h[5] -= q * s[V_L];
+		out->h[6] -= q * v * s[V_I];
+		out->h[10] -= v * (pp * s[V_XXM] + q * s[V_XM]);
 		symmetrise(out->h, 3);
 	}
 }

@@ -50,6 +50,10 @@ struct flo_problem {
 	struct flo_values xs, ts, us;
 	double *xw;                   /* total weight per distinct x */
 	double *xlog, *ulog;          /* GG: ln x per distinct x, ln m */
+	/* GG: per observation w, w x, x m, ln m, the terms its sums read in
+	 * order (fitlik.c) */
+	double *spend_terms;
+	double spend_lnm; /* GG: sum w ln m */
 	double *scratch;              /* per-evaluation terms */
 	double weight;                /* sum of weights */
 	double penalizer;
