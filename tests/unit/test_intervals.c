@@ -115,8 +115,8 @@ int main(void)
 {
 	const struct flo_sim_params sets[] = {
 		flo_sim_cdnow, /* FHL 2005's CDNOW estimates */
-		{2, 8, 1, 10, 6.25, 3.74, 15.44, 0, 0, 0}, /* scripts/bench's busier shop */
-		{0.5, 6, 2, 6, 4, 6, 40, 0, 0, 0},
+		{2, 8, 1, 10, 6.25, 3.74, 15.44, 0, 0, 0, 0}, /* scripts/bench's busier shop */
+		{0.5, 6, 2, 6, 4, 6, 40, 0, 0, 0, 0},
 	};
 	const char *const set_names[] = {"CDNOW (FHL 2005)", "r 2, alpha 8, a 1, b 10",
 					 "r 0.5, alpha 6, a 2, b 6"};
