@@ -483,6 +483,9 @@ static void params_text(char *buf, size_t len, const struct flo_model *m)
 	else if (m->family == FLO_FAMILY_MBGNBD)
 		snprintf(buf, len, "r=%.6g alpha=%.6g a=%.6g b=%.6g", m->mbgnbd.r, m->mbgnbd.alpha,
 			 m->mbgnbd.a, m->mbgnbd.b);
+	else if (m->family == FLO_FAMILY_BGBB)
+		snprintf(buf, len, "alpha=%.6g beta=%.6g gamma=%.6g delta=%.6g", m->bgbb.alpha,
+			 m->bgbb.beta, m->bgbb.gamma, m->bgbb.delta);
 	else
 		snprintf(buf, len, "r=%.6g alpha=%.6g a=%.6g b=%.6g", m->bgnbd.r, m->bgnbd.alpha,
 			 m->bgnbd.a, m->bgnbd.b);

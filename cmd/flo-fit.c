@@ -21,7 +21,8 @@ static const char usage[] =
 "\n"
 "Fit the BG/NBD model (Fader, Hardie & Lee 2005), or with --model pnbd the\n"
 "Pareto/NBD (Schmittlein, Morrison & Colombo 1987), with --model mbgnbd the\n"
-"MBG/NBD (Batislam, Denizel & Filiztekin 2007), to every customer and the\n"
+"MBG/NBD (Batislam, Denizel & Filiztekin 2007), with --model bgbb the BG/BB\n"
+"(Fader, Hardie & Shang 2010; period summaries only), to every customer and the\n"
 "Gamma-Gamma spend model (Fader & Hardie 2013) to customers with repeat\n"
 "purchases and positive spend, by maximum likelihood.  Reads RFM summary\n"
 "records (flo-rfm's output, lifetimes' summaries, or any records with\n"
@@ -39,9 +40,15 @@ FLO_SUMMARY_USAGE
 "                            last_order and recency when the records have them,\n"
 "                            else week)\n"
 "      --model M             the purchase model: bgnbd (default), pnbd, mbgnbd,\n"
-"                            or all: fit each, compare them (log-likelihood,\n"
-"                            AIC, BIC, warnings) in the document's \"comparison\",\n"
-"                            and keep the one of lowest BIC (said on stderr)\n"
+"                            bgbb (discrete time: frequency, recency and T whole\n"
+"                            periods, T the n of Fader, Hardie & Shang, as\n"
+"                            flo-rfm --occasion day|week|month writes them),\n"
+"                            or all: fit each (bgbb on period summaries only),\n"
+"                            compare them (log-likelihood, AIC, BIC, warnings)\n"
+"                            in the document's \"comparison\", and keep the one\n"
+"                            of lowest BIC (said on stderr; the BG/BB's\n"
+"                            likelihood is of counts, not times: only --select\n"
+"                            keeps it)\n"
 "      --select M            with --model all: keep M, not the lowest BIC's\n"
 "      --holdout H           with --model all: the holdout's length in the unit\n"
 "                            (default: each record's duration_holdout); when the\n"
@@ -118,7 +125,8 @@ struct options {
 /* A purchase model's name on the command line: 1 and *f, or 0. */
 static int family_named(const char *name, enum flo_family *f)
 {
-	static const enum flo_family all[] = {FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD, FLO_FAMILY_MBGNBD};
+	static const enum flo_family all[] = {FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD, FLO_FAMILY_MBGNBD,
+					      FLO_FAMILY_BGBB};
 	for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
 		if (strcmp(name, flo_family_name(all[k])) == 0) {
 			*f = all[k];
@@ -208,12 +216,12 @@ static void parse_options(int argc, char **argv, struct options *o)
 			if (strcmp(optarg, "all") == 0)
 				o->all = 1;
 			else if (!family_named(optarg, &o->family))
-				flo_usage_error("option --model: \"%s\" is not bgnbd, pnbd, mbgnbd "
+				flo_usage_error("option --model: \"%s\" is not bgnbd, pnbd, mbgnbd, bgbb "
 						"or all", optarg);
 			break;
 		case OPT_SELECT:
 			if (!family_named(optarg, &o->family))
-				flo_usage_error("option --select: \"%s\" is not bgnbd, pnbd or mbgnbd",
+				flo_usage_error("option --select: \"%s\" is not bgnbd, pnbd, mbgnbd or bgbb",
 						optarg);
 			o->select = optarg;
 			break;

@@ -69,7 +69,7 @@ static const char usage[] =
 "                            file), with --penalizer L and --gg-penalizer L as\n"
 "                            flo-fit's; --model-out FILE keeps the model\n"
 "      --fit-model M         with --fit: the purchase model, bgnbd (default),\n"
-"                            pnbd or mbgnbd, as flo-fit --model M\n"
+"                            pnbd, mbgnbd or bgbb, as flo-fit --model M\n"
 "      --unit U              day, week or month: with --bgnbd or --pnbd, the\n"
 "                            model's unit (default week); else the summaries'\n"
 "                            unit, which must be the model's\n"
@@ -248,9 +248,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 				o->fit_family = FLO_FAMILY_PNBD;
 			else if (strcmp(optarg, "mbgnbd") == 0)
 				o->fit_family = FLO_FAMILY_MBGNBD;
+			else if (strcmp(optarg, "bgbb") == 0)
+				o->fit_family = FLO_FAMILY_BGBB;
 			else
-				flo_usage_error("option --fit-model: \"%s\" is not bgnbd, pnbd or "
-						"mbgnbd", optarg);
+				flo_usage_error("option --fit-model: \"%s\" is not bgnbd, pnbd, "
+						"mbgnbd or bgbb", optarg);
 			fit_model_given = 1;
 			break;
 		case OPT_PEN: o->penalizer = flo_opt_double("--penalizer", optarg); pen++; break;

@@ -87,13 +87,13 @@ near() {
 	done
 }
 
-@test "flo-fit --model: bgnbd, pnbd, mbgnbd or all, nothing else" {
+@test "flo-fit --model: bgnbd, pnbd, mbgnbd, bgbb or all, nothing else" {
 	run flo-fit --model nbd --no-store
 	assert_failure 2
-	assert_line --index 0 'flo-fit: option --model: "nbd" is not bgnbd, pnbd, mbgnbd or all'
+	assert_line --index 0 'flo-fit: option --model: "nbd" is not bgnbd, pnbd, mbgnbd, bgbb or all'
 	run flo-fit --model all --select nbd --no-store
 	assert_failure 2
-	assert_line --index 0 'flo-fit: option --select: "nbd" is not bgnbd, pnbd or mbgnbd'
+	assert_line --index 0 'flo-fit: option --select: "nbd" is not bgnbd, pnbd, mbgnbd or bgbb'
 	run flo-fit --select pnbd --no-store
 	assert_failure 2
 	assert_line --index 0 'flo-fit: --select, --holdout and --holdout-field go with --model all'
@@ -129,6 +129,95 @@ near() {
 	near "$(jq .mbgnbd.params.a "$TMP/p.json")" 0.4990800806 2e-6
 	near "$(jq .mbgnbd.params.b "$TMP/p.json")" 0.6722753096 2e-5
 	near "$(jq .mbgnbd.loglik "$TMP/p.json")" -9591.752104 2e-4
+}
+
+@test "donations: the BG/BB of Fader, Hardie & Shang (2010), and scipy's fit (scripts/golden/bgbb_golden.py)" {
+	# FHS10: alpha 1.204, beta 0.750, gamma 0.657, delta 2.783, LL -33225.6;
+	# the script (scipy minimize): alpha 1.203522267, beta 0.7497163214,
+	# gamma 0.6567182208, delta 2.783442323, LL -33225.58127 (the two stop
+	# at gradients about 1e-7 of the mean objective: 2e-5 apart in delta,
+	# a ten-thousandth of its standard error)
+	run --separate-stderr flo-fit --model bgbb --T-field periods --weight weights --no-store \
+		"$DATA/donations.csv"
+	assert_success
+	echo "$output" > "$TMP/m.json"
+	[ "$(jq -r .family "$TMP/m.json")" = bgbb ]
+	near "$(jq .bgbb.params.alpha "$TMP/m.json")" 1.204 0.0005
+	near "$(jq .bgbb.params.beta "$TMP/m.json")" 0.750 0.0005
+	near "$(jq .bgbb.params.gamma "$TMP/m.json")" 0.657 0.0005
+	near "$(jq .bgbb.params.delta "$TMP/m.json")" 2.783 0.0005
+	near "$(jq .bgbb.loglik "$TMP/m.json")" -33225.6 0.05
+	near "$(jq .bgbb.params.alpha "$TMP/m.json")" 1.203522267 5e-5
+	near "$(jq .bgbb.params.beta "$TMP/m.json")" 0.7497163214 5e-5
+	near "$(jq .bgbb.params.gamma "$TMP/m.json")" 0.6567182208 5e-5
+	near "$(jq .bgbb.params.delta "$TMP/m.json")" 2.783442323 5e-5
+	near "$(jq .bgbb.loglik "$TMP/m.json")" -33225.58127 1e-5
+	[ "$(jq .bgbb.customers "$TMP/m.json")" = 11104 ]
+	[ "$(jq .bgbb.converged "$TMP/m.json")" = true ]
+	[ "$(jq '[.bgbb.se[]] | map(select(. > 0)) | length' "$TMP/m.json")" = 4 ]
+	[ "$(jq '.bgbb.warnings | length' "$TMP/m.json")" = 0 ]
+	# stored and scored: the fit scores every row
+	flo-fit --model bgbb --T-field periods --weight weights --db "$TMP/db" \
+		"$DATA/donations.csv" > /dev/null 2>&1
+	run --separate-stderr flo-score --db "$TMP/db" --T-field periods --horizon 5 \
+		"$DATA/donations.csv"
+	assert_success
+	assert_line --index 0 frequency,recency,periods,weights,p_alive,exp_purchases_5,exp_avg_value,clv
+	[ "${#lines[@]}" = 23 ]
+	# at FHS10's estimates, P(alive) eq. (11) and E[X(6, 6+10)] eq. (13) as
+	# bgbb_golden.py evaluates them with mpmath (tests/unit/test_bgbb.c)
+	printf '%s\n' '{"format": "flo-model 1", "unit": "week", "family": "bgbb",' \
+		'"bgbb": {"params": {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}},' \
+		'"gamma_gamma": null}' > "$TMP/fhs.json"
+	flo-score --model "$TMP/fhs.json" --T-field periods --horizon 10 -o jsonl \
+		"$DATA/donations.csv" 2>/dev/null > "$TMP/s.jsonl"
+	while read -r x tx p e; do
+		jq -r "select(.frequency == $x and .recency == $tx) | \"\\(.p_alive) \\(.exp_purchases_10)\"" \
+			"$TMP/s.jsonl" > "$TMP/row"
+		read -r gp ge < "$TMP/row"
+		near "$gp" "$p" "$(awk -v v="$p" 'BEGIN { print v * 1e-12 }')"
+		near "$ge" "$e" "$(awk -v v="$e" 'BEGIN { print v * 1e-12 }')"
+	done <<-EOF
+	0 0 0.10801658416867419518 0.13010379141284863691
+	1 1 0.069408093206549673556 0.15303639621560027062
+	3 5 0.7667340499957251271 3.224634410606511164
+	6 6 0.93040254237288135593 6.7052908250144918251
+	EOF
+}
+
+@test "BG/BB: period summaries only (flo-rfm --occasion day|week|month), and --model all fits it on them alone" {
+	flo-simulate -n 500 --seed 11 > "$TMP/o.csv" 2>/dev/null
+	flo-rfm "$TMP/o.csv" > "$TMP/weeks.csv"
+	run --separate-stderr flo-fit --model bgbb --no-store "$TMP/weeks.csv"
+	assert_failure 65
+	[[ "$stderr" == "flo-fit: --model bgbb needs a period summary (whole periods, frequency <= recency <= T, recency 0 when frequency is 0; flo-rfm --occasion day|week|month writes one), but a record of $TMP/weeks.csv has frequency "* ]]
+	run --separate-stderr flo-fit --model all --no-store "$TMP/weeks.csv"
+	assert_success
+	[ "$(jq -r '[.comparison.models[].model] | join(",")' <<< "$output")" = bgnbd,pnbd,mbgnbd ]
+	run --separate-stderr flo-fit --model all --select bgbb --no-store "$TMP/weeks.csv"
+	assert_failure 65
+	[[ "$stderr" == "flo-fit: --select bgbb: the BG/BB is fitted to period summaries only"* ]]
+	for occ in week month; do
+		flo-rfm --occasion $occ "$TMP/o.csv" > "$TMP/p.csv"
+		run --separate-stderr flo-fit --model bgbb --no-store "$TMP/p.csv"
+		assert_success
+		[ "$(jq -r '.unit + " " + (.bgbb.converged | tostring)' <<< "$output")" = "$occ true" ]
+	done
+	# (--model all on weeks only: the Pareto/NBD's fit to the monthly
+	# summary of these customers does not finish, a problem of its own)
+	flo-rfm --occasion week "$TMP/o.csv" > "$TMP/p.csv"
+	run --separate-stderr flo-fit --model all --no-store "$TMP/p.csv"
+	assert_success
+	[ "$(jq -r '[.comparison.models[].model] | join(",")' <<< "$output")" = bgnbd,pnbd,mbgnbd,bgbb ]
+	# its likelihood is of counts, the others' of times: BIC does not pick it
+	[ "$(jq -r .family <<< "$output")" != bgbb ]
+	run --separate-stderr flo-fit --model all --select bgbb --no-store "$TMP/p.csv"
+	assert_success
+	[ "$(jq -r '.family + " " + .comparison.by' <<< "$output")" = "bgbb select" ]
+	flo-rfm --unit day "$TMP/o.csv" > "$TMP/d.csv"
+	run --separate-stderr flo-fit --model bgbb --no-store "$TMP/d.csv"
+	assert_success
+	[ "$(jq -r .unit <<< "$output")" = day ]
 }
 
 @test "flo-fit --model all: every model, the comparison, the lowest BIC kept and said" {

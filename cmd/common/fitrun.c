@@ -22,6 +22,7 @@
 #include "common/summary.h"
 #include "common/xalloc.h"
 #include "model/check.h"
+#include "model/bgbb.h"
 #include "model/bgnbd.h"
 #include "model/mbgnbd.h"
 #include "model/pnbd.h"
@@ -325,6 +326,7 @@ static enum flo_interval_kind interval_kind(enum flo_family f)
 	switch (f) {
 	case FLO_FAMILY_PNBD: return FLO_IV_PNBD;
 	case FLO_FAMILY_MBGNBD: return FLO_IV_MBGNBD;
+	case FLO_FAMILY_BGBB: return FLO_IV_BGBB;
 	default: return FLO_IV_BGNBD;
 	}
 }
@@ -424,8 +426,25 @@ static const char *family_title(enum flo_family f)
 	switch (f) {
 	case FLO_FAMILY_PNBD: return "Pareto/NBD";
 	case FLO_FAMILY_MBGNBD: return "MBG/NBD";
+	case FLO_FAMILY_BGBB: return "BG/BB";
 	default: return "BG/NBD";
 	}
+}
+
+/* Whether the triples are a period summary (bgbb.h): x, t_x and n whole
+ * numbers of periods, x <= t_x <= n, t_x = 0 when x = 0.  When not, *bad is
+ * the first that is not. */
+static int whole_periods(const struct flo_fit_data *d, const struct flo_triple **bad)
+{
+	for (size_t i = 0; i < d->ntri; i++) {
+		const struct flo_triple *t = &d->tri[i];
+		if (t->x != floor(t->x) || t->tx != floor(t->tx) || t->T != floor(t->T) ||
+		    t->x > t->tx || t->tx > t->T || (t->x == 0 && t->tx != 0)) {
+			*bad = t;
+			return 0;
+		}
+	}
+	return 1;
 }
 
 static int fit_family(enum flo_family f, const struct flo_fit_data *d,
@@ -434,6 +453,7 @@ static int fit_family(enum flo_family f, const struct flo_fit_data *d,
 	switch (f) {
 	case FLO_FAMILY_PNBD: return flo_fit_pnbd(d->tri, d->ntri, fo, res);
 	case FLO_FAMILY_MBGNBD: return flo_fit_mbgnbd(d->tri, d->ntri, fo, res);
+	case FLO_FAMILY_BGBB: return flo_fit_bgbb(d->tri, d->ntri, fo, res);
 	default: return flo_fit_bgnbd(d->tri, d->ntri, fo, res);
 	}
 }
@@ -445,6 +465,7 @@ static void family_warnings(enum flo_family f, const struct flo_fit_result *res,
 	switch (f) {
 	case FLO_FAMILY_PNBD: err = flo_fit_pnbd_warnings(res, w, n); break;
 	case FLO_FAMILY_MBGNBD: err = flo_fit_mbgnbd_warnings(res, w, n); break;
+	case FLO_FAMILY_BGBB: err = flo_fit_bgbb_warnings(res, w, n); break;
 	default: err = flo_fit_bgnbd_warnings(res, w, n); break;
 	}
 	if (err != FLO_OK)
@@ -455,6 +476,12 @@ static void family_warnings(enum flo_family f, const struct flo_fit_result *res,
 static void fit_one(const struct fit_data *d, const struct flo_fitrun_options *o,
 		    const struct flo_fit_options *fo, struct flo_model_doc *doc, char **w)
 {
+	const struct flo_triple *bad;
+	if (o->family == FLO_FAMILY_BGBB && !whole_periods(&d->fit, &bad))
+		flo_die(FLO_EXIT_DATAERR, "--model bgbb needs a period summary (whole periods, "
+			"frequency <= recency <= T, recency 0 when frequency is 0; flo-rfm "
+			"--occasion day|week|month writes one), but a record of %s has frequency %.17g, "
+			"recency %.17g, T %.17g", o->bad->input_name, bad->x, bad->tx, bad->T);
 	int err = fit_family(o->family, &d->fit, fo, &doc->bgnbd);
 	if (err != FLO_OK)
 		flo_die(flo_exit_status(err), "cannot fit the %s: %s", family_title(o->family),
@@ -468,11 +495,14 @@ static void fit_one(const struct fit_data *d, const struct flo_fitrun_options *o
 	doc->bgnbd_warnings = (const char *const *)w;
 }
 
-/* --model all compares these, in this order. */
-static const enum flo_family compared[] = {FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD, FLO_FAMILY_MBGNBD};
+/* --model all compares these, in this order; the BG/BB only on a period
+ * summary. */
+static const enum flo_family compared[] = {FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD, FLO_FAMILY_MBGNBD,
+					   FLO_FAMILY_BGBB};
 #define NCOMPARED (sizeof compared / sizeof compared[0])
 
 struct comparison {
+	size_t n; /* families fitted */
 	struct flo_model_alt alt[NCOMPARED];
 	char *w[NCOMPARED][FLO_FIT_WARNINGS_MAX];
 	char failed[NCOMPARED][FLO_FIT_MSG_MAX];
@@ -486,7 +516,9 @@ static double expected(enum flo_family f, const double *p, const struct holdout_
 	struct flo_bgnbd bg = {p[0], p[1], p[2], p[3]};
 	struct flo_pnbd pn = {p[0], p[1], p[2], p[3]};
 	struct flo_mbgnbd mbg = {p[0], p[1], p[2], p[3]};
+	struct flo_bgbb bb = {p[0], p[1], p[2], p[3]};
 	switch (f) {
+	case FLO_FAMILY_BGBB: return flo_bgbb_expected_purchases(&bb, h->x, h->tx, h->T, t);
 	case FLO_FAMILY_PNBD: return flo_pnbd_expected_purchases(&pn, h->x, h->tx, h->T, t);
 	case FLO_FAMILY_MBGNBD: return flo_mbgnbd_expected_purchases(&mbg, h->x, h->tx, h->T, t);
 	default: return flo_bgnbd_expected_purchases(&bg, h->x, h->tx, h->T, t);
@@ -526,16 +558,25 @@ static double bic(const struct flo_fit_result *f)
 }
 
 /* Every family fitted into cmp; the document's the lowest BIC's among the
- * fits that converged (else among those with an estimate), or o->select's. */
+ * fits that converged (else among those with an estimate), or o->select's.
+ * The BG/BB's likelihood is of counts in periods, the others' a density in
+ * time: their BICs are not on one scale, and the BG/BB is chosen only by
+ * --select. */
 static void fit_all(const struct fit_data *d, const struct flo_fitrun_options *o,
 		    const struct flo_fit_options *fo, struct flo_model_doc *doc,
 		    struct comparison *cmp)
 {
 	int best = -1;
-	for (size_t k = 0; k < NCOMPARED; k++) {
+	const struct flo_triple *bad;
+	int periods = whole_periods(&d->fit, &bad);
+	cmp->n = 0;
+	for (size_t j = 0; j < NCOMPARED; j++) {
+		if (compared[j] == FLO_FAMILY_BGBB && !periods)
+			continue;
+		size_t k = cmp->n++;
 		struct flo_model_alt *a = &cmp->alt[k];
 		double t0 = flo_ms_now();
-		a->family = compared[k];
+		a->family = compared[j];
 		int err = fit_family(a->family, &d->fit, fo, &a->fit);
 		cmp->ms[k] = flo_ms_now() - t0;
 		if (err != FLO_OK) {
@@ -553,20 +594,25 @@ static void fit_all(const struct fit_data *d, const struct flo_fitrun_options *o
 		if (d->nhold > 0)
 			holdout_errors(d, a);
 	}
-	for (size_t k = 0; k < NCOMPARED; k++) {
+	for (size_t k = 0; k < cmp->n; k++) {
 		const struct flo_model_alt *a = &cmp->alt[k];
 		if (o->select != NULL) {
 			if (strcmp(o->select, flo_family_name(a->family)) == 0)
 				best = (int)k;
 			continue;
 		}
-		if (a->failed != NULL)
+		if (a->failed != NULL || a->family == FLO_FAMILY_BGBB)
 			continue;
 		if (best < 0 || (a->fit.converged && !cmp->alt[best].fit.converged) ||
 		    (a->fit.converged == cmp->alt[best].fit.converged &&
 		     bic(&a->fit) < bic(&cmp->alt[best].fit)))
 			best = (int)k;
 	}
+	if (best < 0 && o->select != NULL)
+		flo_die(FLO_EXIT_DATAERR, "--select %s: the BG/BB is fitted to period summaries "
+			"only, and %s has frequency %.17g, recency %.17g, T %.17g (flo-rfm "
+			"--occasion day|week|month writes one)", o->select, o->bad->input_name,
+			bad->x, bad->tx, bad->T);
 	if (best < 0)
 		flo_die(FLO_EXIT_DATAERR, "--model all: no model could be fitted (%s: %s)",
 			family_title(cmp->alt[0].family), cmp->failed[0]);
@@ -579,7 +625,7 @@ static void fit_all(const struct fit_data *d, const struct flo_fitrun_options *o
 	doc->bgnbd_warnings = b->warnings;
 	doc->bgnbd_nwarnings = b->nwarnings;
 	doc->alts = cmp->alt;
-	doc->nalts = NCOMPARED;
+	doc->nalts = cmp->n;
 	doc->selected_by = o->select != NULL ? "select" : "bic";
 	if (o->select == NULL)
 		flo_warn("--model all: the %s has the lowest BIC (%.1f) of the models fitted, "
@@ -642,7 +688,7 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 			 t_read - t_start, t_spend - t_read, t_bgnbd - t_spend,
 			 o->all ? "purchase models" : title,
 			 doc.bgnbd.distinct, t_gg - t_bgnbd, t_gg - t_start);
-	for (size_t k = 0; o->all && o->timings && k < NCOMPARED; k++)
+	for (size_t k = 0; o->all && o->timings && k < cmp->n; k++)
 		flo_warn("timings: %.2f ms fitting the %s", cmp->ms[k],
 			 family_title(cmp->alt[k].family));
 
@@ -658,7 +704,7 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	flo_boot_free(&gg_boot);
 	flo_fit_warnings_free(bgw, doc.bgnbd_nwarnings);
 	flo_fit_warnings_free(ggw, doc.gg_nwarnings);
-	for (size_t k = 0; cmp != NULL && k < NCOMPARED; k++)
+	for (size_t k = 0; cmp != NULL && k < cmp->n; k++)
 		flo_fit_warnings_free(cmp->w[k], cmp->alt[k].nwarnings);
 	free(cmp);
 	free(d.hold);

@@ -36,9 +36,10 @@ void flo_fit_summary(FILE *f, const struct flo_model_doc *doc)
 {
 	static const char *const title[] = {
 		[FLO_FAMILY_BGNBD] = "BG/NBD", [FLO_FAMILY_PNBD] = "Pareto/NBD",
-		[FLO_FAMILY_MBGNBD] = "MBG/NBD"};
+		[FLO_FAMILY_MBGNBD] = "MBG/NBD", [FLO_FAMILY_BGBB] = "BG/BB"};
 	enum flo_interval_kind kind = doc->family == FLO_FAMILY_PNBD	 ? FLO_IV_PNBD
 				      : doc->family == FLO_FAMILY_MBGNBD ? FLO_IV_MBGNBD
+				      : doc->family == FLO_FAMILY_BGBB	 ? FLO_IV_BGBB
 									 : FLO_IV_BGNBD;
 	if (doc->bgnbd_iv != NULL)
 		table(f, title[doc->family], &doc->bgnbd, doc->bgnbd_iv, flo_interval_names(kind));

@@ -37,6 +37,7 @@ int flo_bands_new(flo_bands **out, const struct flo_score_config *c, const struc
 		const struct flo_model *d = &draws[i];
 		int bad = d->family == FLO_FAMILY_PNBD	   ? flo_pnbd_check(&d->pnbd)
 			  : d->family == FLO_FAMILY_MBGNBD ? flo_mbgnbd_check(&d->mbgnbd)
+			  : d->family == FLO_FAMILY_BGBB   ? flo_bgbb_check(&d->bgbb)
 							   : flo_bgnbd_check(&d->bgnbd);
 		if (bad || (draws[i].has_gg && flo_gg_check(&draws[i].gg) != FLO_OK))
 			return FLO_EMODEL;

@@ -59,6 +59,9 @@ static void purchase_params(struct flo_model *m, const struct flo_cov *cov, cons
 		m->bgnbd = (struct flo_bgnbd){r, alpha, mu * RIDGE_SUM, not_mu * RIDGE_SUM};
 	} else if (m->family == FLO_FAMILY_PNBD) {
 		m->pnbd = (struct flo_pnbd){r, alpha, exp(phi[2]), exp(phi[3])};
+	} else if (m->family == FLO_FAMILY_BGBB) {
+		/* r, alpha above are its alpha, beta: the first two coordinates */
+		m->bgbb = (struct flo_bgbb){r, alpha, exp(phi[2]), exp(phi[3])};
 	} else if (m->family == FLO_FAMILY_MBGNBD) {
 		m->mbgnbd = (struct flo_mbgnbd){r, alpha, exp(phi[2]), exp(phi[3])};
 	} else {

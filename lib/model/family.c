@@ -67,6 +67,39 @@ void flo_purchase_model_mbgnbd(struct flo_purchase_model *f, const struct flo_mb
 					 mbg_expected_count, mbg_prob_count};
 }
 
+/* ---- the BG/BB: T is n, times in periods ---- */
+
+static double bb_loglik(const void *p, double x, double tx, double T)
+{
+	return flo_bgbb_loglik(p, x, tx, T);
+}
+
+static double bb_p_alive(const void *p, double x, double tx, double T)
+{
+	return flo_bgbb_p_alive(p, x, tx, T);
+}
+
+static double bb_expected(const void *p, double x, double tx, double T, double t)
+{
+	return t > 0 ? flo_bgbb_expected_purchases(p, x, tx, T, t) : 0.0;
+}
+
+static double bb_expected_count(const void *p, double t)
+{
+	return flo_bgbb_expected_count(p, t);
+}
+
+static double bb_prob_count(const void *p, double t, unsigned n)
+{
+	return flo_bgbb_prob_count(p, t, n);
+}
+
+void flo_purchase_model_bgbb(struct flo_purchase_model *f, const struct flo_bgbb *m)
+{
+	*f = (struct flo_purchase_model){"bgbb", 4, m, bb_loglik, bb_p_alive, bb_expected,
+					 bb_expected_count, bb_prob_count};
+}
+
 /* ---- the Pareto/NBD ---- */
 
 static double pnbd_loglik(const void *p, double x, double tx, double T)
@@ -106,6 +139,7 @@ int flo_purchase_model_of(struct flo_purchase_model *f, const struct flo_model *
 	case FLO_FAMILY_BGNBD: flo_purchase_model_bgnbd(f, &m->bgnbd); return FLO_OK;
 	case FLO_FAMILY_PNBD: flo_purchase_model_pnbd(f, &m->pnbd); return FLO_OK;
 	case FLO_FAMILY_MBGNBD: flo_purchase_model_mbgnbd(f, &m->mbgnbd); return FLO_OK;
+	case FLO_FAMILY_BGBB: flo_purchase_model_bgbb(f, &m->bgbb); return FLO_OK;
 	}
 	return FLO_EMODEL;
 }

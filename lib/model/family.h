@@ -9,6 +9,7 @@
 #ifndef FLO_FAMILY_H
 #define FLO_FAMILY_H
 
+#include "model/bgbb.h"
 #include "model/bgnbd.h"
 #include "model/model.h"
 #include "model/pnbd.h"
@@ -35,6 +36,10 @@ void flo_purchase_model_bgnbd(struct flo_purchase_model *f, const struct flo_bgn
 
 /* The MBG/NBD (mbgnbd.h) as a family; m must outlive f. */
 void flo_purchase_model_mbgnbd(struct flo_purchase_model *f, const struct flo_mbgnbd *m);
+
+/* The BG/BB (bgbb.h) as a family, T being n and times in periods; m must
+ * outlive f. */
+void flo_purchase_model_bgbb(struct flo_purchase_model *f, const struct flo_bgbb *m);
 
 /* The Pareto/NBD (pnbd.h) as a family; m must outlive f. */
 void flo_purchase_model_pnbd(struct flo_purchase_model *f, const struct flo_pnbd *m);

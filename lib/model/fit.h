@@ -90,6 +90,13 @@ int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opti
 int flo_fit_mbgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		   struct flo_fit_result *res);
 
+/* Fit the BG/BB (bgbb.h) on triples (x, t_x, n) of whole periods: params
+ * alpha, beta, gamma, delta; the penalizer as lifetimes'
+ * BetaGeoBetaBinomFitter's (the mean objective, parameters unscaled).
+ * FLO_EVALUE, FLO_ENOMEM as above. */
+int flo_fit_bgbb(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		 struct flo_fit_result *res);
+
 /* Fit the Gamma-Gamma on customers with x > 0 and m > 0 (the caller leaves
  * the others out, and counts them). */
 int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options *o,
@@ -108,6 +115,11 @@ int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *par
 /* The same for the MBG/NBD: params r, alpha, a, b. */
 int flo_fit_mbgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
 			  double *grad, double *hess);
+
+/* The same for the BG/BB: params alpha, beta, gamma, delta (the Hessian by
+ * central differences of the exact gradient). */
+int flo_fit_bgbb_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
+			double *grad, double *hess);
 
 /* The same for the Gamma-Gamma: params p, q, v. */
 int flo_fit_gg_loglik(const struct flo_spend *d, size_t n, const double *params, double *ll,

@@ -120,6 +120,14 @@ int flo_problem_mbgnbd(struct flo_problem *p, const struct flo_triple *d, size_t
 void flo_lik_mbgnbd(const struct flo_problem *p, const double *phi, int order,
 		    struct flo_lik *out);
 
+/* The BG/BB (bgbb.h) in phi = (ln alpha, ln beta, ln gamma, ln delta), on
+ * triples (x, t_x, n) indexed by flo_problem_bgbb() (as
+ * flo_problem_bgnbd()); exact gradient, the Hessian by central differences
+ * of it (fitbgbb.c). */
+int flo_problem_bgbb(struct flo_problem *p, const struct flo_triple *d, size_t n);
+void flo_lik_bgbb(const struct flo_problem *p, const double *phi, int order,
+		  struct flo_lik *out);
+
 /* The Gamma-Gamma in phi = (ln p, ln q, ln v). */
 void flo_lik_gg(const struct flo_problem *p, const double *phi, int order,
 		struct flo_lik *out);

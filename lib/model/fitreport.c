@@ -194,6 +194,31 @@ int flo_fit_mbgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 	return done(&ws, n);
 }
 
+int flo_fit_bgbb_warnings(const struct flo_fit_result *f, char **w, size_t *n)
+{
+	struct words ws = {w, 0, 0};
+	double al = f->params[0], be = f->params[1], ga = f->params[2], de = f->params[3];
+	double death = ga / (ga + de);
+	if (!f->converged)
+		say(&ws, "the BG/BB fit did not converge (gradient norm %.3g after %d "
+		    "iterations): these parameters are the best found, not a maximum "
+		    "of the likelihood", f->grad_norm, f->iterations);
+	if (death < 1e-6 || ga < 1e-6)
+		say(&ws, "no dropout is identified: gamma = %.4g and delta = %.4g (mean "
+		    "dropout probability gamma/(gamma+delta) = %.3g a period), where the "
+		    "BG/BB reduces to the beta-binomial: every customer is predicted alive",
+		    ga, de, death);
+	else if (ga + de > 1e6)
+		say(&ws, "dropout is the same for every customer: gamma = %.4g and delta = "
+		    "%.4g run to infinity together (%.3g a period); the spread of dropout "
+		    "probabilities is not identified", ga, de, death);
+	if (al + be > 1e6)
+		say(&ws, "the purchase probability is the same for every customer: alpha = "
+		    "%.4g and beta = %.4g run to infinity together (%.3g a period); its "
+		    "spread is not identified", al, be, al / (al + be));
+	return done(&ws, n);
+}
+
 int flo_fit_gg_warnings(const struct flo_fit_result *f, double corr, int has_corr,
 			double penalizer, char **w, size_t *n)
 {

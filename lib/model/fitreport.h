@@ -42,6 +42,11 @@ int flo_fit_pnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n);
  * together, one dropout probability).  FLO_ENOMEM as above. */
 int flo_fit_mbgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n);
 
+/* The warnings of a BG/BB fit: not converged; gamma -> 0 (no dropout);
+ * gamma, delta or alpha, beta -> infinity together (one dropout or one
+ * purchase probability for all).  FLO_ENOMEM as above. */
+int flo_fit_bgbb_warnings(const struct flo_fit_result *f, char **w, size_t *n);
+
 /* The same for a Gamma-Gamma fit with the given penalizer, and the
  * correlation of frequency and spend when has_corr. */
 int flo_fit_gg_warnings(const struct flo_fit_result *f, double corr, int has_corr,

@@ -17,6 +17,7 @@
 static const char *const bg_names[] = {"r", "alpha", "a", "b"};
 static const char *const pn_names[] = {"r", "alpha", "s", "beta"};
 static const char *const gg_names[] = {"p", "q", "v"};
+static const char *const bb_names[] = {"alpha", "beta", "gamma", "delta"};
 
 static int index_bgnbd(struct flo_problem *p, const void *rows, size_t n)
 {
@@ -31,6 +32,11 @@ static int index_pnbd(struct flo_problem *p, const void *rows, size_t n)
 static int index_mbgnbd(struct flo_problem *p, const void *rows, size_t n)
 {
 	return flo_problem_mbgnbd(p, rows, n);
+}
+
+static int index_bgbb(struct flo_problem *p, const void *rows, size_t n)
+{
+	return flo_problem_bgbb(p, rows, n);
 }
 
 static int index_gg(struct flo_problem *p, const void *rows, size_t n)
@@ -55,6 +61,7 @@ static const struct kind kinds[] = {
 	[FLO_IV_PNBD] = {4, pn_names, index_pnbd, 1},
 	[FLO_IV_GG] = {3, gg_names, index_gg, 0},
 	[FLO_IV_MBGNBD] = {4, bg_names, index_mbgnbd, 1},
+	[FLO_IV_BGBB] = {4, bb_names, index_bgbb, 1},
 };
 
 const char *const *flo_interval_names(enum flo_interval_kind kind)

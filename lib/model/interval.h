@@ -23,7 +23,7 @@
 #include "model/compact.h"
 #include "model/fit.h"
 
-enum flo_interval_kind { FLO_IV_BGNBD, FLO_IV_PNBD, FLO_IV_GG, FLO_IV_MBGNBD };
+enum flo_interval_kind { FLO_IV_BGNBD, FLO_IV_PNBD, FLO_IV_GG, FLO_IV_MBGNBD, FLO_IV_BGBB };
 
 /* Which intervals: auto (Wald on the log scale for interior parameters of
  * the purchase models, profile for the Gamma-Gamma and for parameters on or

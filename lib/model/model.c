@@ -168,16 +168,22 @@ static int get_cov(const flo_json_value *root, const char *model, int np, struct
 static const char *const bg_names[] = {"r", "alpha", "a", "b"};
 static const char *const pn_names[] = {"r", "alpha", "s", "beta"};
 static const char *const gg_names[] = {"p", "q", "v"};
+static const char *const bb_names[] = {"alpha", "beta", "gamma", "delta"};
 
 const char *flo_family_name(enum flo_family f)
 {
-	return f == FLO_FAMILY_PNBD ? "pnbd" : f == FLO_FAMILY_MBGNBD ? "mbgnbd" : "bgnbd";
+	switch (f) {
+	case FLO_FAMILY_PNBD: return "pnbd";
+	case FLO_FAMILY_MBGNBD: return "mbgnbd";
+	case FLO_FAMILY_BGBB: return "bgbb";
+	default: return "bgnbd";
+	}
 }
 
 /* The names of the family's parameters in the document. */
 static const char *const *family_params(enum flo_family f)
 {
-	return f == FLO_FAMILY_PNBD ? pn_names : bg_names;
+	return f == FLO_FAMILY_PNBD ? pn_names : f == FLO_FAMILY_BGBB ? bb_names : bg_names;
 }
 
 /* "family": absent (a document before issue 17) is the BG/NBD. */
@@ -200,8 +206,12 @@ static int check_family(const flo_json_value *root, enum flo_family *f, char *er
 		*f = FLO_FAMILY_MBGNBD;
 		return FLO_OK;
 	}
+	if (strcmp(s, "bgbb") == 0) {
+		*f = FLO_FAMILY_BGBB;
+		return FLO_OK;
+	}
 	return fail(err, errlen, FLO_EMODEL,
-		    "family \"%.40s\" is not one this flo scores (bgnbd, pnbd, mbgnbd)", s);
+		    "family \"%.40s\" is not one this flo scores (bgnbd, pnbd, mbgnbd, bgbb)", s);
 }
 
 static int read_model(const flo_json_value *root, struct flo_model *m, char *err,
@@ -226,6 +236,12 @@ static int read_model(const flo_json_value *root, struct flo_model *m, char *err
 			return rc;
 		m->mbgnbd = (struct flo_mbgnbd){bg[0], bg[1], bg[2], bg[3]};
 		if ((rc = get_cov(root, "mbgnbd", 4, &m->cov, err, errlen)) != FLO_OK)
+			return rc;
+	} else if (m->family == FLO_FAMILY_BGBB) {
+		if ((rc = get_params(root, "bgbb", bb_names, bg, 4, err, errlen)) != FLO_OK)
+			return rc;
+		m->bgbb = (struct flo_bgbb){bg[0], bg[1], bg[2], bg[3]};
+		if ((rc = get_cov(root, "bgbb", 4, &m->cov, err, errlen)) != FLO_OK)
 			return rc;
 	} else {
 		if ((rc = get_params(root, "bgnbd", bg_names, bg, 4, err, errlen)) != FLO_OK)

@@ -14,7 +14,8 @@
  * "bgnbd"; a document without "family" (every document before issue 17)
  * is a BG/NBD, and flo-fit writes BG/NBD documents as before.  An MBG/NBD
  * (mbgnbd.h) likewise: "family": "mbgnbd", its r, alpha, a, b under
- * "mbgnbd".
+ * "mbgnbd".  A BG/BB (bgbb.h): "family": "bgbb", its alpha, beta, gamma,
+ * delta under "bgbb", the unit being the period.
  *
  * flo-fit --model all adds the other families' fits under their names and
  * "comparison": {"selected": family, "by": "bic" or "select", "models":
@@ -41,6 +42,7 @@
 
 #include <stddef.h>
 
+#include "model/bgbb.h"
 #include "model/bgnbd.h"
 #include "model/bootstrap.h"
 #include "model/fit.h"
@@ -51,10 +53,11 @@
 
 #define FLO_MODEL_FORMAT "flo-model 1"
 
-/* The purchase model's family: which of bgnbd, pnbd, mbgnbd a model has. */
-enum flo_family { FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD, FLO_FAMILY_MBGNBD };
+/* The purchase model's family: which of bgnbd, pnbd, mbgnbd, bgbb a model
+ * has. */
+enum flo_family { FLO_FAMILY_BGNBD, FLO_FAMILY_PNBD, FLO_FAMILY_MBGNBD, FLO_FAMILY_BGBB };
 
-/* The family's name in the document ("bgnbd", "pnbd", "mbgnbd"). */
+/* The family's name in the document ("bgnbd", "pnbd", "mbgnbd", "bgbb"). */
 const char *flo_family_name(enum flo_family f);
 
 /* What flo-score needs of a model. */
@@ -71,6 +74,7 @@ struct flo_model {
 	 * (before issue 19) */
 	struct flo_cov cov, gg_cov;
 	struct flo_mbgnbd mbgnbd;
+	struct flo_bgbb bgbb;
 };
 
 /* Read a model document; FLO_ESYNTAX (bad JSON), FLO_EVERSION (another

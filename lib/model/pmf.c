@@ -82,6 +82,7 @@ int flo_conditional_pmf(const struct flo_model *m, double x, double tx, double T
 	case FLO_FAMILY_MBGNBD:
 		flo_mbgnbd_conditional_pmf(&m->mbgnbd, x, tx, T, t, N, p);
 		return FLO_OK;
+	case FLO_FAMILY_BGBB: flo_bgbb_conditional_pmf(&m->bgbb, x, tx, T, t, N, p); return FLO_OK;
 	}
 	return FLO_EMODEL;
 }

@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "base/unit.h"
+#include "model/bgbb.h"
 #include "model/bgnbd.h"
 #include "model/clv.h"
 #include "model/gg.h"
@@ -55,6 +56,7 @@ static int family_check(const struct flo_model *m)
 	switch (m->family) {
 	case FLO_FAMILY_PNBD: return flo_pnbd_check(&m->pnbd);
 	case FLO_FAMILY_MBGNBD: return flo_mbgnbd_check(&m->mbgnbd);
+	case FLO_FAMILY_BGBB: return flo_bgbb_check(&m->bgbb);
 	default: return flo_bgnbd_check(&m->bgnbd);
 	}
 }
@@ -64,14 +66,18 @@ static double p_alive(const struct flo_model *m, const struct flo_history *h)
 	switch (m->family) {
 	case FLO_FAMILY_PNBD: return flo_pnbd_p_alive(&m->pnbd, h->x, h->tx, h->T);
 	case FLO_FAMILY_MBGNBD: return flo_mbgnbd_p_alive(&m->mbgnbd, h->x, h->tx, h->T);
+	case FLO_FAMILY_BGBB: return flo_bgbb_p_alive(&m->bgbb, h->x, h->tx, h->T);
 	default: return flo_bgnbd_p_alive(&m->bgnbd, h->x, h->tx, h->T);
 	}
 }
 
-/* Expected purchases in (T, T+t] of a customer alive at T. */
+/* Expected purchases in (T, T+t] of a customer alive at T (the BG/BB's:
+ * in periods T+1 .. T+t of one alive in period T+1, bgbb.h). */
 static double expected_alive(const struct flo_model *m, double x, double T, double t)
 {
 	struct flo_bgnbd bg = alive_bgnbd(m);
+	if (m->family == FLO_FAMILY_BGBB)
+		return flo_bgbb_expected_alive(&m->bgbb, x, T, t);
 	return m->family == FLO_FAMILY_PNBD
 		       ? flo_pnbd_expected_alive(&m->pnbd, x, T, t)
 		       : flo_bgnbd_expected_alive(&bg, x, T, t, FLO_BGNBD_AUTO);
@@ -81,6 +87,8 @@ static double clv_alive_sum(const struct flo_model *m, double x, double T, unsig
 			    double discount, double units_per_month)
 {
 	struct flo_bgnbd bg = alive_bgnbd(m);
+	if (m->family == FLO_FAMILY_BGBB)
+		return flo_bgbb_clv_alive_sum(&m->bgbb, x, T, months, discount, units_per_month);
 	return m->family == FLO_FAMILY_PNBD
 		       ? flo_clv_pnbd_alive_sum(&m->pnbd, x, T, months, discount, units_per_month)
 		       : flo_clv_alive_sum(&bg, x, T, months, discount, units_per_month);

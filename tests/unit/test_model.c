@@ -272,8 +272,19 @@ static void test_family(void)
 	CHECK_INT(m.family, FLO_FAMILY_PNBD);
 	CHECK(m.pnbd.r == 0.55 && m.pnbd.alpha == 10.58 && m.pnbd.s == 0.61 && m.pnbd.beta == 11.67);
 	free(text);
+	check_edit_refused(__LINE__, "\"bgnbd\": {", "\"family\": \"ggnbd\", \"bgnbd\": {", FLO_EMODEL,
+			   "family \"ggnbd\" is not one this flo scores (bgnbd, pnbd, mbgnbd, bgbb)");
+	/* a BG/BB document likewise needs its own alpha, beta, gamma, delta */
 	check_edit_refused(__LINE__, "\"bgnbd\": {", "\"family\": \"bgbb\", \"bgnbd\": {", FLO_EMODEL,
-			   "family \"bgbb\" is not one this flo scores (bgnbd, pnbd, mbgnbd)");
+			   "no \"bgbb\" model");
+	text = edited("\"bgnbd\": {\"params\": {\"r\": 0.243, \"alpha\": 4.414, \"a\": 0.793, \"b\": 2.426}",
+		      "\"family\": \"bgbb\", \"bgbb\": {\"params\": {\"alpha\": 1.204, \"beta\": 0.75, "
+		      "\"gamma\": 0.657, \"delta\": 2.783}");
+	CHECK_INT(parse(text, &m, err, sizeof err), FLO_OK);
+	CHECK_INT(m.family, FLO_FAMILY_BGBB);
+	CHECK(m.bgbb.alpha == 1.204 && m.bgbb.beta == 0.75 && m.bgbb.gamma == 0.657 &&
+	      m.bgbb.delta == 2.783);
+	free(text);
 	check_edit_refused(__LINE__, "\"bgnbd\": {", "\"family\": 1, \"bgnbd\": {", FLO_EMODEL,
 			   "\"family\" is not a string");
 	/* a Pareto/NBD document needs its own parameters, not the BG/NBD's */

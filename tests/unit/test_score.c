@@ -16,7 +16,7 @@
 /* CDNOW (Fader, Hardie & Lee 2005; Fader & Hardie 2013), in weeks. */
 static const struct flo_model cdnow = {
 	"week", {0.243, 4.414, 0.793, 2.426}, {6.25, 3.74, 15.44}, 1, FLO_FAMILY_BGNBD, {0, 0, 0, 0}, {0}, {0},
-	{0, 0, 0, 0},
+	{0, 0, 0, 0}, {0, 0, 0, 0},
 };
 
 /* flo_score()'s count of the scores, or -1 when it fails. */
@@ -178,7 +178,7 @@ static void test_overflow(void)
 {
 	static const double h[] = {12};
 	struct flo_model m = {"week", {0.243, 4.414, 0.793, 2.426}, {3.8, 0.47, 9.1}, 1,
-			      FLO_FAMILY_BGNBD, {0, 0, 0, 0}, {0}, {0}, {0, 0, 0, 0}};
+			      FLO_FAMILY_BGNBD, {0, 0, 0, 0}, {0}, {0}, {0, 0, 0, 0}, {0, 0, 0, 0}};
 	flo_scorer *s = scorer(&m, h, 1, 600, -0.5);
 	double val[4];
 	size_t n = 99;

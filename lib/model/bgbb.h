@@ -1,0 +1,81 @@
+/* bgbb.h: the BG/BB model of repeat buying in discrete time (Fader, Hardie &
+ * Shang 2010, "Customer-Base Analysis in a Discrete-Time Noncontractual
+ * Setting", Marketing Science 29(6); "FHS10" below).
+ *
+ * One purchase opportunity per period.  While alive, a customer buys in
+ * each period with probability p ~ Beta(alpha, beta); at the start of each
+ * period after the first purchase (period 0) the customer is gone for good
+ * with probability theta ~ Beta(gamma, delta).  A
+ * history is (x, t_x, n): x periods with a purchase among the n periods
+ * after the first, the last in period t_x (0 when x = 0), whole numbers
+ * with x <= t_x <= n.  flo-rfm --occasion day|week|month writes it as
+ * (frequency, recency, T).
+ *
+ * "Alive" below is FHS10's eq. (11): alive in period n+1, the next
+ * opportunity; the expectations given alive are given that.
+ *
+ * The likelihood's sum over the periods the customer may have left in
+ * (n - t_x terms, FHS10 eq. 5) is summed from its largest term by the
+ * ratio of consecutive terms, which is below 1: no term overflows and none
+ * is lost for large n.  The predictions' sums over periods run one term a
+ * period of the horizon, a product of ratios, with no Gamma function of
+ * gamma - 1 (FHS10 eqs. 8 and 13 divide by gamma - 1).
+ *
+ * All functions take a model whose four parameters are finite and positive
+ * (flo_bgbb_check()), keep no state and allocate nothing: any number of
+ * threads may call them. */
+#ifndef FLO_BGBB_H
+#define FLO_BGBB_H
+
+struct flo_bgbb {
+	double alpha, beta, gamma, delta;
+};
+
+/* FLO_OK when every parameter is finite and > 0, else FLO_EMODEL. */
+int flo_bgbb_check(const struct flo_bgbb *m);
+
+/* Per-customer log-likelihood of (x, t_x, n), FHS10 eq. (5):
+ *   B(a+x, b+n-x)/B(a,b) B(g, d+n)/B(g,d)
+ *   + sum_{i=0}^{n-t_x-1} B(a+x, b+t_x-x+i)/B(a,b) B(g+1, d+t_x+i)/B(g,d). */
+double flo_bgbb_loglik(const struct flo_bgbb *m, double x, double tx, double n);
+
+/* The same, plus its gradient with respect to (ln alpha, ln beta,
+ * ln gamma, ln delta) in g[4]; returns the log-likelihood. */
+double flo_bgbb_loglik_grad(const struct flo_bgbb *m, double x, double tx, double n, double g[4]);
+
+/* P(alive in period n+1 | x, t_x, n), FHS10 eq. (11):
+ * B(a+x, b+n-x)/B(a,b) B(g, d+n+1)/B(g,d) / L. */
+double flo_bgbb_p_alive(const struct flo_bgbb *m, double x, double tx, double n);
+
+/* Expected purchases in periods n+1 .. n+floor(t) of a customer alive in
+ * period n+1: E[p | x, n] = (a+x)/(a+b+n) times the expected periods alive
+ * among them, sum_{k=1}^{floor t} B(g, d+n+k)/B(g, d+n+1).  A horizon that
+ * is not a whole number of periods counts its whole periods. */
+double flo_bgbb_expected_alive(const struct flo_bgbb *m, double x, double n, double t);
+
+/* Conditional expected purchases in periods n+1 .. n+floor(t), FHS10
+ * eq. (13): P(alive) times the above. */
+double flo_bgbb_expected_purchases(const struct flo_bgbb *m, double x, double tx, double n,
+				   double t);
+
+/* E[X(t)], purchases in the first floor(t) periods after the first
+ * purchase, FHS10 eq. (8), as a/(a+b) sum_{k=1}^{floor t} B(g, d+k)/B(g, d). */
+double flo_bgbb_expected_count(const struct flo_bgbb *m, double t);
+
+/* P(X(t) = x) over the first floor(t) periods, FHS10 eq. (7). */
+double flo_bgbb_prob_count(const struct flo_bgbb *m, double t, unsigned x);
+
+/* P(k purchases in periods n+1 .. n+floor(t) | x, t_x, n) for k < N into
+ * p[k], p[N] the probability of N or more, as flo_bgnbd_conditional_pmf()
+ * (pmf.h): alive through n (the likelihood's first term's share) times
+ * eq. (7) at (alpha+x, beta+n-x, gamma, delta+n), plus the rest at k = 0. */
+void flo_bgbb_conditional_pmf(const struct flo_bgbb *m, double x, double tx, double n, double t,
+			      unsigned N, double *p);
+
+/* The CLV's part in (x, n) (clv.h's flo_clv_alive_sum()):
+ * sum_{i=1}^{months} (E_i - E_{i-1}) (1+d)^-i, E_i the expected purchases
+ * of flo_bgbb_expected_alive() at i units_per_month periods. */
+double flo_bgbb_clv_alive_sum(const struct flo_bgbb *m, double x, double n, unsigned months,
+			      double discount, double units_per_month);
+
+#endif
