@@ -796,6 +796,7 @@ static int regrow(flo_store *s)
 
 static int put(flo_store *s, unsigned db, const char *what, const void *k, size_t klen,
 	       const void *v, size_t vlen);
+static int customer_pages_sound(flo_store *s, const void *key, size_t klen);
 
 /* The number of customer records, into `meta` with the batch that changed
  * it: --check compares it with the records it finds, so that a lost page of
@@ -901,6 +902,15 @@ static int put(flo_store *s, unsigned db, const char *what, const void *k, size_
 	own = !s->txn;
 	if (own && (rc = flo_store_batch_begin(s)) != 0)
 		return rc;
+	/* Any write may take its pages from LMDB's free list, so a model or a
+	 * cut set written through a list that names a page of the customers'
+	 * tree would overwrite customers: that tree (and the list) is walked
+	 * before the first write of any kind, as before a customer's. */
+	if (db != DB_CUSTOMERS && (rc = customer_pages_sound(s, NULL, 0)) != 0) {
+		if (own)
+			end_batch(s);
+		return rc;
+	}
 	if ((rc = log_put(s, db, k, klen, v, vlen, &kp, &vp)) != 0) {
 		if (own)
 			end_batch(s);

@@ -135,7 +135,9 @@ int flo_store_get_cuts(flo_store *s, const char *name, void **data, size_t *len)
  * Damaged pages: LMDB aborts the process on some pages that are not what
  * the tree says, so no customer function lets it read an unchecked one.  A
  * WRITE store walks the customers' whole tree (pagewalk.h) before its first
- * customer lookup, put, delete or walk, once per handle: it holds the
+ * customer lookup, put, delete or walk, and before its first put of any
+ * kind (a put takes pages from the free list, which the walk checks against
+ * the tree), once per handle: it holds the
  * writer lock, so afterwards only its own writes change the tree.  A READ
  * store walks the path of each lookup.  A damaged page is FLO_ESTORE naming
  * it in flo_store_errmsg(), before LMDB reads it.

@@ -362,35 +362,43 @@ static void test_store_damage_paths(void)
 	flo_store_close(s);
 }
 
-/* A free-page list that names a page the tree uses: a writer would take it
- * for new data and overwrite live records, so the open refuses it. */
-static void test_free_list_damage(void)
+/* The store path/data.mdb read whole into buf (at most 1 MiB); its size. */
+static size_t read_store(const char *path, unsigned char *buf, size_t cap)
 {
-	char path[128], err[FLO_STORE_ERRMAX];
-	flo_store *s;
-	snprintf(path, sizeof path, "%s/freelist", tmpdir);
-	fill(path, 200, 40);
-	fill(path, 200, 41); /* rewritten: the first copies' pages are free */
-	/* The free list's record: 8-byte key (a transaction), then the count
-	 * and the page numbers.  Its first page number becomes 2, the first
-	 * page past the meta pages, which the trees use. */
 	char file[160];
 	snprintf(file, sizeof file, "%s/data.mdb", path);
-	CHECK_INT(flo_store_open(&s, path, FLO_STORE_READ, NULL, err, sizeof err), FLO_OK);
-	flo_store_close(s);
 	FILE *f = fopen(file, "rb");
-	static unsigned char buf[1 << 20];
-	size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+	size_t n = f ? fread(buf, 1, cap, f) : 0;
 	if (f)
 		fclose(f);
-	/* The free database's root, from the newest meta page. */
+	return n;
+}
+
+/* The newest meta page's MDB_db at `db` (0: the free pages, 1: the main
+ * database): its root page.  LMDB's layout: a 16-byte page header, magic,
+ * version, address and map size (24 bytes), then the two 48-byte MDB_db
+ * records, each with its root last. */
+static uint64_t meta_root(const unsigned char *buf, int db)
+{
 	uint64_t t0, t1, root;
 	memcpy(&t0, buf + 16 + 128, 8);
 	memcpy(&t1, buf + 4096 + 16 + 128, 8);
-	memcpy(&root, buf + (t1 > t0 ? 4096 : 0) + 16 + 24 + 40, 8);
+	memcpy(&root, buf + (t1 > t0 ? 4096 : 0) + 16 + 24 + 48 * db + 40, 8);
+	return root;
+}
+
+/* Make the first page number of path's free-page list `pgno`: a writer
+ * would take that page for new data.  0 when the list was found. */
+static int free_list_names(const char *path, uint64_t pgno)
+{
+	static unsigned char buf[1 << 20];
+	size_t n = read_store(path, buf, sizeof buf);
+	uint64_t root = meta_root(buf, 0);
 	CHECK(root > 1 && (root + 1) * 4096 <= n);
 	if (root < 2 || (root + 1) * 4096 > n)
-		return;
+		return -1;
+	/* The free list's record: 8-byte key (a transaction), then the
+	 * count and the page numbers. */
 	const unsigned char *p = buf + root * 4096;
 	uint16_t off;
 	memcpy(&off, p + 16, 2); /* the first node */
@@ -401,11 +409,74 @@ static void test_free_list_damage(void)
 	memcpy(&count, node + 8 + ksize, 8);
 	memcpy(&first, node + 8 + ksize + 8, 8);
 	CHECK(count > 0 && first > 2);
-	poke(path, (long)(root * 4096 + off + 8 + ksize + 8), 1, 2, 0);
-	for (int i = 1; i < 8; i++)
-		poke(path, (long)(root * 4096 + off + 8 + ksize + 8 + i), 1, 0, 0);
+	for (int i = 0; i < 8; i++)
+		poke(path, (long)(root * 4096 + off + 8 + ksize + 8 + i), 1,
+		     (int)(pgno >> (8 * i) & 0xff), 0);
+	return 0;
+}
+
+/* The root page of the customers' tree: the main database's record named
+ * "customers" (a node: 8 bytes of header, the name, an MDB_db). */
+static uint64_t customers_root(const char *path)
+{
+	static unsigned char buf[1 << 20];
+	size_t n = read_store(path, buf, sizeof buf);
+	uint64_t main_root = meta_root(buf, 1), root = 0;
+	if ((main_root + 1) * 4096 > n)
+		return 0;
+	const unsigned char *p = buf + main_root * 4096;
+	for (size_t i = 8; i + 9 + 48 <= 4096; i++)
+		if (memcmp(p + i, "customers", 9) == 0 && p[i - 2] == 9 && p[i - 1] == 0)
+			memcpy(&root, p + i + 9 + 40, 8);
+	return root;
+}
+
+/* A free-page list that names a page the tree uses: a writer would take it
+ * for new data and overwrite live records, so the open refuses it. */
+static void test_free_list_damage(void)
+{
+	char path[128], err[FLO_STORE_ERRMAX];
+	flo_store *s;
+	snprintf(path, sizeof path, "%s/freelist", tmpdir);
+	fill(path, 200, 40);
+	fill(path, 200, 41); /* rewritten: the first copies' pages are free */
+	/* Page 2, the first past the meta pages, which the trees use. */
+	if (free_list_names(path, 2) != 0)
+		return;
 	CHECK_INT(flo_store_open(&s, path, FLO_STORE_WRITE, NULL, err, sizeof err), FLO_ESTORE);
 	CHECK(strstr(err, "free page 2 is in use, or listed twice") != NULL);
+}
+
+/* The same with a page of the customers' tree, which the open does not
+ * walk (it may be large): a writer that never touches a customer (flo-fit
+ * storing a model, flo-segment its cut points) still walks that tree before
+ * its first write, so the list is refused before the write lands on it. */
+static void test_free_list_names_customers(void)
+{
+	char path[128], err[FLO_STORE_ERRMAX], want[64];
+	flo_store *s;
+	snprintf(path, sizeof path, "%s/freecust", tmpdir);
+	fill(path, 200, 40);
+	fill(path, 200, 41);
+	uint64_t root = customers_root(path);
+	CHECK(root > 2);
+	if (root <= 2 || free_list_names(path, root) != 0)
+		return;
+	snprintf(want, sizeof want, "free page %llu is in use", (unsigned long long)root);
+	CHECK_INT(flo_store_open(&s, path, FLO_STORE_WRITE, NULL, err, sizeof err), FLO_OK);
+	CHECK_INT(flo_store_put_model(s, "default", "{}", 2), FLO_ESTORE);
+	CHECK(strstr(flo_store_errmsg(s), want) != NULL);
+	CHECK_INT(flo_store_put_cuts(s, "default", "x", 1), FLO_ESTORE);
+	flo_store_close(s);
+	/* and the customers are as they were */
+	CHECK_INT(flo_store_open(&s, path, FLO_STORE_READ, NULL, err, sizeof err), FLO_OK);
+	CHECK_INT(flo_store_batch_begin(s), FLO_OK);
+	const void *v;
+	size_t vlen;
+	CHECK_INT(flo_store_customer_get(s, "k00007", 6, &v, &vlen), FLO_OK);
+	CHECK_INT((long)vlen, 41);
+	flo_store_batch_abort(s);
+	flo_store_close(s);
 }
 
 static void test_newer_state(void)
@@ -438,6 +509,7 @@ int main(void)
 	test_store_damage();
 	test_store_damage_paths();
 	test_free_list_damage();
+	test_free_list_names_customers();
 	test_newer_state();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
