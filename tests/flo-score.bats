@@ -568,6 +568,20 @@ finite_scores() {
 	assert_output "19945 records, 0 bad"
 }
 
+@test "FLO: every customer finite under the Pareto/NBD and the MBG/NBD too (issue 17)" {
+	flo-rfm --as-of 2021-06-01 "$ROOT/examples/flo_data_20k.csv" > "$TMP/s.csv"
+	# the published CDNOW fit, then alpha << beta and alpha >> beta (the
+	# hypergeometric function's two sides) with extreme shapes
+	for pnbd in 0.55,10.58,0.61,11.67 1e-3,1e3,1e3,1e-3 50,0.01,0.01,50; do
+		flo-score --pnbd "$pnbd" --gg 6.25,3.74,15.44 --horizon 1,12,520 "$TMP/s.csv" > "$TMP/out.csv"
+		run finite_scores "$TMP/out.csv"
+		assert_output "19945 records, 0 bad"
+	done
+	flo-score --fit --fit-model mbgnbd --horizon 1,12,520 "$TMP/s.csv" > "$TMP/out.csv" 2>/dev/null
+	run finite_scores "$TMP/out.csv"
+	assert_output "19945 records, 0 bad"
+}
+
 @test "a score beyond a double is a bad record (65): never inf in the output" {
 	printf '%s\na,100,51,52,1e307\n' "$SUMMARY" > "$TMP/in.csv"
 	run --separate-stderr flo-score $CDNOW --clv-months 1200 --discount 0 "$TMP/in.csv"
