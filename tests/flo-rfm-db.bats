@@ -452,3 +452,28 @@ b,0,0,0,0,1,5,2021-01-02,2021-01-02"
 	assert_success
 	[ -e "$FLO_DB/data.mdb" ]
 }
+
+@test "an order whose lines straddle --as-of: the store counts each line on its own day, as batch does" {
+	# o2's second line comes a week after its first, past the cut-off:
+	# it belongs to the holdout (a purchase on its own day), never to o2's
+	# calibration value; in the file's order and with that line first
+	printf 'customer_id,order_id,date,amount\nc1,o1,2021-01-01,10\nc1,o2,2021-01-05,20\nc1,o2,2021-01-12,5\nc1,o3,2021-01-20,7\n' > "$TMP/a.csv"
+	awk 'NR == 1 || NR == 4 { print } { l[NR] = $0 } END { print l[2]; print l[5]; print l[3] }' "$TMP/a.csv" > "$TMP/b.csv"
+	for f in a b; do
+		for end in "" "--holdout-end 2021-01-31"; do
+			flo-rfm --order-id order_id --as-of 2021-01-10 $end "$TMP/$f.csv" > "$TMP/batch.csv" 2>/dev/null
+			# the hand count: o1 and o2 (20) in calibration
+			[ "$(sed -n 2p "$TMP/batch.csv" | cut -d, -f2,5-7)" = "1,20,2,30" ]
+			[ -z "$end" ] || [ "$(sed -n 2p "$TMP/batch.csv" | cut -d, -f10-11)" = "2,12" ]
+			rm -rf "$FLO_DB"
+			flo-rfm --db "$FLO_DB" --order-id order_id "$TMP/$f.csv" > /dev/null 2>&1
+			flo-rfm --db "$FLO_DB" --dump --as-of 2021-01-10 $end > "$TMP/dump.csv"
+			cmp "$TMP/batch.csv" "$TMP/dump.csv"
+			# and live, with the cut-off given to the ingest: its last record
+			rm -rf "$FLO_DB"
+			flo-rfm --db "$FLO_DB" --order-id order_id --as-of 2021-01-10 $end "$TMP/$f.csv" 2>/dev/null |
+				tail -1 > "$TMP/live.csv"
+			[ "$(cat "$TMP/live.csv")" = "$(sed -n 2p "$TMP/batch.csv")" ]
+		done
+	done
+}
