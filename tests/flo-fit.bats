@@ -190,7 +190,7 @@ near() {
 	flo-rfm "$TMP/o.csv" > "$TMP/weeks.csv"
 	run --separate-stderr flo-fit --model bgbb --no-store "$TMP/weeks.csv"
 	assert_failure 65
-	[[ "$stderr" == "flo-fit: --model bgbb needs a period summary (whole periods, frequency <= recency <= T, recency 0 when frequency is 0; flo-rfm --occasion day|week|month writes one), but a record of $TMP/weeks.csv has frequency "* ]]
+	[[ "$stderr" == "flo-fit: --model bgbb needs a period summary (whole periods, frequency <= recency <= T <= 3000000, recency 0 when frequency is 0; flo-rfm --occasion day|week|month writes one), but a record of $TMP/weeks.csv has frequency "* ]]
 	run --separate-stderr flo-fit --model all --no-store "$TMP/weeks.csv"
 	assert_success
 	[ "$(jq -r '[.comparison.models[].model] | join(",")' <<< "$output")" = bgnbd,pnbd,mbgnbd ]

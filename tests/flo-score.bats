@@ -744,3 +744,56 @@ finite_scores() {
 	cmp "$TMP/c.csv" "$TMP/d.csv"
 	jq -e '.family == "pnbd" and (.pnbd.params.r - 0.55 | fabs) < 0.01' "$TMP/fit.json"
 }
+
+# FHS10's donations estimates (Table 2), without a Gamma-Gamma model.
+bgbb_model() {
+	printf '%s\n' '{"format": "flo-model 1", "unit": "week", "family": "bgbb",' \
+		'"bgbb": {"params": {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}},' \
+		'"gamma_gamma": null}' > "$TMP/bgbb.json"
+}
+
+@test "BG/BB: records that are not whole periods are bad records (65) naming the line, field and text; never a long loop" {
+	bgbb_model
+	bb() { printf 'customer_id,frequency,recency,periods\n%s\n' "$1" |
+		timeout 10 flo-score --model "$TMP/bgbb.json" --T-field periods 2>&1; }
+	run bb a,3,5,6.5
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "periods" is not a whole number of periods, as the BG/BB needs (flo-rfm --occasion day|week|month writes them): "6.5"'
+	run bb a,3,5.25,6
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "recency" is not a whole number of periods, as the BG/BB needs (flo-rfm --occasion day|week|month writes them): "5.25"'
+	# the BG/NBD's check comes first for the frequency
+	run bb a,1.5,5,6
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "frequency" is not a whole number >= 0: "1.5"'
+	# a huge T used to sum its periods one by one, for days
+	run bb a,3,5,1e15
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "periods" is more than 3000000 periods, beyond any two dates flo reads (the BG/BB'"'"'s limit): "1e15"'
+	run bb a,3,5,3000001
+	assert_failure 65
+	run bb a,5,3,6
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "frequency" is more than recency: the BG/BB'"'"'s x purchases take x periods at least: "5"'
+	run bb a,0,2,6
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "recency" is more than 0 with frequency 0: the BG/BB'"'"'s recency is the period of the last repeat purchase: "2"'
+	# at the limit: scored, finite, in well under a second
+	run bb a,2,3,3000000
+	assert_success
+	assert_line --index 2 --regexp '^a,2,3,3000000,[0-9.e-]+,[0-9.e-]+,[0-9.e-]+,,$'
+	# --skip-bad and --rejects as for any bad record; the BG/NBD scores the same records
+	printf 'customer_id,frequency,recency,periods\na,3,5,6\nb,3,5,6.5\nc,5,3,6\nd,1,1,1e15\n' > "$TMP/in.csv"
+	run --separate-stderr flo-score --model "$TMP/bgbb.json" --T-field periods --rejects "$TMP/rej.csv" "$TMP/in.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "$stderr" == *"flo-score: skipped 3 bad records, kept in $TMP/rej.csv" ]]
+	[ "$(tail -n +2 "$TMP/rej.csv" | cut -d, -f1 | tr -d '\n')" = bcd ]
+	run --separate-stderr flo-score $CDNOW --T-field periods "$TMP/in.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 5 ]
+	# a horizon is counted a period at a time: at most 3000000
+	run --separate-stderr flo-score --model "$TMP/bgbb.json" --horizon 12,1e9 "$TMP/in.csv"
+	assert_failure 2
+	[[ "$stderr" == *"flo-score: --horizon 1e9: the BG/BB counts a horizon a period at a time, up to 3000000 periods"* ]]
+}
