@@ -832,3 +832,31 @@ bgbb_model() {
 	assert_failure 2
 	[[ "$stderr" == *"flo-score: --horizon 1e9: the BG/BB counts a horizon a period at a time, up to 3000000 periods"* ]]
 }
+
+# scripts/golden/score_bgbb.py: FHS10's eqs. (11) and (13) with mpmath, the
+# CLV over whole periods, and P(n) from the model's story in Beta functions
+# (cross-checked there: sums to 1, mean eq. 13).
+@test "BG/BB: P(alive), expected purchases, CLV and P(n) against the mpmath values of scripts/golden/score_bgbb.py" {
+	printf '%s\n' '{"format": "flo-model 1", "unit": "week", "family": "bgbb",' \
+		'"bgbb": {"params": {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}},' \
+		'"gamma_gamma": {"params": {"p": 6.25, "q": 3.74, "v": 15.44}}}' > "$TMP/bgbb.json"
+	printf '%s\n' customer_id,frequency,recency,periods,monetary d0,0,0,6,0 d1,1,1,6,25 d3,3,5,6,40 \
+		d6,6,6,6,55.5 long,10,40,100,12 many,300,4000,5000,30 > "$TMP/in.csv"
+	run --separate-stderr flo-score --model "$TMP/bgbb.json" --T-field periods --horizon 10 --pmf 3 "$TMP/in.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 7 ]
+	echo "$output" > "$TMP/out.csv"
+	cat > "$TMP/gold.csv" <<'EOF'
+customer_id,p_alive,exp_purchases_10,exp_avg_value,clv,p_purchases_10_0,p_purchases_10_1,p_purchases_10_2,p_purchases_10_3
+d0,0.10801658416867420,0.13010379141284864,35.218978102189781,9.0339052239597305,0.93854942758351252,0.027551452397625953,0.015685848607619994,0.018213271411241535
+d1,0.069408093206549674,0.15303639621560027,28.114571746384872,8.4827179980352164,0.94580970163025693,0.015664859514256751,0.012520309033067465,0.026005129822418858
+d3,0.76673404999572513,3.2246344106065112,39.390414146114472,250.42625437593430,0.28351626861868087,0.090874513298154218,0.088543482759568756,0.53706573532359615
+d6,0.93040254237288136,6.7052908250144918,54.119035785288270,715.44540073212831,0.076382479470113395,0.063279214059114003,0.053720987135133522,0.80661731933563908
+long,0.00016158861153658383,0.00017274911210783210,12.975168608215819,0.0053811387074352202,0.99989382271773682,0.000058981219209596859,0.000032142481488676530,0.000015053581564907009
+many,0.00000000000000000000000000024390882173490250,0.00000000000000000000000000014678853290295194,30.007615537827388,0.000000000000000000000000011042186426795293,1.0000000000000000,0.000000000000000000000000000083835403664606600,0.000000000000000000000000000024204200141019085,4.6650801411541721e-30
+EOF
+	# issue 17's 1e-10 (the row of n = 5000, whose likelihood is e^-1082, is
+	# within 5e-12; the others within 5e-14)
+	run agree "$TMP/gold.csv" "$TMP/out.csv" 1e-10
+	assert_output "6 checked, 0 bad"
+}
