@@ -262,9 +262,28 @@ int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
  * it at a + b = 1e30): beyond this a Beta(a, b) is the point a/(a+b). */
 #define RIDGE_SUM 1e25
 
+/* A BG/BB history over n whole periods (bgbb_customer()'s coins). */
+static void bgbb_history(gsl_rng *rng, const struct flo_sim_params *par, double n, double *x,
+			 double *tx)
+{
+	double p = gsl_ran_beta(rng, par->alpha, par->beta);
+	double theta = gsl_ran_beta(rng, par->gamma, par->delta);
+	*x = *tx = 0;
+	for (double k = 1; k <= n; k++) {
+		if (gsl_rng_uniform(rng) < theta)
+			return;
+		if (gsl_rng_uniform(rng) < p)
+			*x += 1, *tx = k;
+	}
+}
+
 void flo_sim_history(gsl_rng *rng, const struct flo_sim_params *par, double T, double *x,
 		     double *tx)
 {
+	if (par->bgbb) {
+		bgbb_history(rng, par, T, x, tx);
+		return;
+	}
 	double lambda = gamma_rate(rng, par->r, par->alpha), until = T, p = 0;
 	if (par->pnbd) {
 		double life = gsl_ran_exponential(rng, 1.0) / gamma_rate(rng, par->s, par->beta);

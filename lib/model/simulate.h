@@ -152,8 +152,9 @@ int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
 
 /* One customer's history for the parametric bootstrap (bootstrap.h), at a
  * given age: x repeat purchases over (0, T] after the first purchase at 0,
- * the last at t_x (0 when x = 0), by the process above (BG/NBD, or the
- * Pareto/NBD with par->pnbd), the draws from rng in the order above.  A
+ * the last at t_x (0 when x = 0), by the process above (BG/NBD, the
+ * Pareto/NBD with par->pnbd, the BG/BB over T whole periods with
+ * par->bgbb), the draws from rng in the order above.  A
  * BG/NBD with a + b beyond 1e25 is the model's limit a, b -> infinity
  * (fit.h): every customer's dropout probability is a/(a+b). */
 void flo_sim_history(gsl_rng *rng, const struct flo_sim_params *par, double T, double *x,
