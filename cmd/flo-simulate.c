@@ -1,5 +1,6 @@
 /* flo-simulate: a seeded synthetic order log from the BG/NBD (or the
- * Pareto/NBD) and Gamma-Gamma models, for testing fits (parameter recovery) and for benchmarks. */
+ * Pareto/NBD, the MBG/NBD, the BG/BB) and Gamma-Gamma models, for testing
+ * fits (parameter recovery) and for benchmarks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
