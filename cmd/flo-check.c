@@ -18,6 +18,7 @@
 #include "common/read.h"
 #include "common/summary.h"
 #include "common/xalloc.h"
+#include "model/bgbb.h"
 #include "model/check.h"
 #include "model/family.h"
 #include "model/model.h"
@@ -116,6 +117,11 @@ FLO_SUMMARY_USAGE
 "Several orders of a customer on one day are one transaction, as flo-rfm\n"
 "counts purchases.\n"
 "\n"
+"A BG/BB (flo-fit --model bgbb) reads period summaries: frequency, recency\n"
+"and T whole numbers of periods, at most 3000000, frequency <= recency, and\n"
+"recency 0 where frequency is 0, else a bad record; its --T is a whole number\n"
+"and its matrix has no cell of frequency > recency.\n"
+"\n"
 "Exit status: 0 success, 2 usage (or no model), 65 bad input data or an\n"
 "invalid model, 66 unreadable input or model file, 74 write or store error.\n";
 
@@ -143,6 +149,7 @@ struct options {
 	const char *path;
 	char unit[8];           /* the model's (all models' with summary), */
 	double unit_days;       /* and its days */
+	int periods;            /* a model is a BG/BB: histories of whole periods */
 };
 
 static enum check check_named(const char *arg)
@@ -297,7 +304,7 @@ struct summary_in {
 	struct flo_summary_cols c;
 	struct flo_col actual;
 	int resolved;
-	const struct options *o; /* the model's unit, --unit */
+	const struct options *o; /* the model's unit, --unit, a BG/BB's periods */
 };
 
 static int read_summary(struct summary_in *in, flo_reader *r, struct flo_bad *bad,
@@ -324,6 +331,8 @@ static int read_summary(struct summary_in *in, flo_reader *r, struct flo_bad *ba
 		flo_bad_record(bad, r, FLO_EXIT_DATAERR, "recency must be 0 or more and at most T");
 		return 0;
 	}
+	if (in->o->periods && !flo_summary_periods(bad, r, &in->c, h[0], h[1], h[2]))
+		return 0;
 	if (want_actual && !(h[3] >= 0)) {
 		flo_bad_record(bad, r, FLO_EXIT_DATAERR, "field \"%s\" is negative",
 			       in->actual.name);
@@ -457,6 +466,10 @@ static void run_matrix(struct options *o, const struct flo_purchase_model *f)
 	for (double x = 0; x <= F; x++)
 		for (double tx = 0; tx <= R; tx++) {
 			double e, alive;
+			/* x purchases take x periods at least: the BG/BB's
+			 * grid has no cell of x > t_x */
+			if (o->periods && x > tx)
+				continue;
 			/* a customer with no repeat purchase has recency 0 */
 			flo_check_matrix_cell(f, x, x > 0 ? tx : 0, T, H, &e, &alive);
 			if (!isfinite(e) || !isfinite(alive))
@@ -500,6 +513,18 @@ static void use_model(struct options *o, const struct flo_model *m, struct flo_p
 				flo_family_name(m->family));
 	snprintf(o->unit, sizeof o->unit, "%s", m->unit);
 	flo_unit_days(m->unit, &o->unit_days);
+	if (m->family != FLO_FAMILY_BGBB)
+		return;
+	/* the BG/BB sums a period at a time (bgbb.h) */
+	o->periods = 1;
+	const double len[] = {o->holdout, o->T, o->horizon, o->max_recency};
+	const char *name[] = {"--holdout", "--T", "--horizon", "--max-recency"};
+	for (int k = 0; k < 4; k++)
+		if (len[k] > FLO_BGBB_MAX_PERIODS)
+			flo_usage_error("%s %.17g: the BG/BB counts a period at a time, up to "
+					"%.0f periods", name[k], len[k], FLO_BGBB_MAX_PERIODS);
+	if (o->T != floor(o->T))
+		flo_usage_error("--T %.17g: the BG/BB's T is a whole number of periods", o->T);
 }
 
 static void run_summary(struct options *o)

@@ -23,6 +23,7 @@
 #include "common/summary.h"
 #include "common/xalloc.h"
 #include "model/bands.h"
+#include "model/bgbb.h"
 #include "model/draws.h"
 #include "model/model.h"
 #include "model/mbgnbd.h"
@@ -121,6 +122,11 @@ FLO_INPUT_USAGE
 "must name the model's unit; else flo-score stops (exit 65).  Summaries with\n"
 "neither are taken in weeks, as lifetimes counts: with a model in another unit\n"
 "they need --unit to say they are in it (else exit 65).\n"
+"A BG/BB (flo-fit --model bgbb) scores period summaries: frequency, recency and\n"
+"T whole numbers of periods, at most 3000000 (more than the days between any\n"
+"two dates flo reads), frequency <= recency, and recency 0 where frequency is\n"
+"0; any other record is a bad record (exit 65).  Its horizons and CLV months\n"
+"count whole periods, a horizon at most 3000000.\n"
 "\n"
 "exp_avg_value and clv are empty (null in JSON Lines) without a Gamma-Gamma\n"
 "model, and where the expected spend does not exist: a Gamma-Gamma fit with\n"
@@ -534,6 +540,7 @@ struct input {
 	struct flo_summary_cols c;
 	const char *unit; /* the model's, */
 	double unit_days; /* and its days */
+	int periods;      /* a BG/BB: histories of whole periods */
 };
 
 /* CSV and TSV name their fields once: a missing one is no bad record but
@@ -589,7 +596,7 @@ static int read_history(struct input *in, struct flo_history *h)
 			       "the time to the last purchase", a, b);
 		return 0;
 	}
-	return 1;
+	return !in->periods || flo_summary_periods(in->bad, in->r, &in->c, h->x, h->tx, h->T);
 }
 
 /* ---- output ---- */
@@ -746,6 +753,12 @@ int main(int argc, char **argv)
 	flo_summary_cols_init(&in.c, &o.names);
 	output_names(&out, &o.horizon.list, o.pmf, o.interval > 0);
 	struct flo_model model = model_and_reader(&o, &in.r);
+	in.periods = model.family == FLO_FAMILY_BGBB;
+	for (size_t k = 0; in.periods && k < o.horizon.list.n; k++)
+		if (o.horizon.v[k] > FLO_BGBB_MAX_PERIODS)
+			flo_usage_error("--horizon %s: the BG/BB counts a horizon a period at a "
+					"time, up to %.0f periods", o.horizon.list.item[k],
+					FLO_BGBB_MAX_PERIODS);
 	double probe;
 	if (o.pmf > 0 && flo_conditional_pmf(&model, 0, 0, 0, 0, 0, &probe) != FLO_OK)
 		flo_usage_error("--pmf: the model is a %s, and flo has no P(n purchases) for it "

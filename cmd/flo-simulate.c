@@ -1,5 +1,6 @@
 /* flo-simulate: a seeded synthetic order log from the BG/NBD (or the
- * Pareto/NBD) and Gamma-Gamma models, for testing fits (parameter recovery) and for benchmarks. */
+ * Pareto/NBD, the MBG/NBD, the BG/BB) and Gamma-Gamma models, for testing
+ * fits (parameter recovery) and for benchmarks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -44,9 +45,11 @@ static const char usage[] =
 "                            Morrison & Colombo 1987), where each customer dies\n"
 "                            after an exponential lifetime of rate\n"
 "                            mu ~ Gamma(shape s, rate beta) from the first order,\n"
-"                            or mbgnbd: the MBG/NBD (Batislam, Denizel &\n"
+"                            mbgnbd: the MBG/NBD (Batislam, Denizel &\n"
 "                            Filiztekin 2007), the BG/NBD with the dropout coin\n"
-"                            tossed at the first order too\n"
+"                            tossed at the first order too, or bgbb: the BG/BB\n"
+"                            in discrete time (Fader, Hardie & Shang 2010), one\n"
+"                            purchase opportunity a --unit (below)\n"
 "      --r R                 shape of the purchase rate (0.243; pnbd 0.55;\n"
 "                            mbgnbd 0.5248)\n"
 "      --alpha A             rate of the purchase rate, in the unit (4.414 in\n"
@@ -55,10 +58,16 @@ static const char usage[] =
 "                            1.614)\n"
 "      --s S, --beta B       pnbd: the lifetime's rate Gamma(s, beta) (0.61, and\n"
 "                            11.67 in weeks, converted to --unit)\n"
+"      --alpha A, --beta B   bgbb: a period's purchase probability\n"
+"                            p ~ Beta(alpha, beta) (1.204, 0.750: the donations\n"
+"                            estimates of Fader, Hardie & Shang 2010; no unit)\n"
+"      --gamma G, --delta D  bgbb: a period's dropout probability\n"
+"                            theta ~ Beta(gamma, delta) (0.657, 2.783)\n"
 "      --p P                 shape of an order's value (6.25)\n"
 "      --q Q, --v V          spend scale Gamma(q, v) (3.74, 15.44)\n"
 "      --unit U              time unit of alpha and lambda: day, week (default) or\n"
-"                            month (365.25/12 days)\n"
+"                            month (365.25/12 days); bgbb: the period, a day, a\n"
+"                            calendar week from Monday or a calendar month\n"
 "Time:\n"
 "      --start DATE          first day of the cohort (default 1997-01-01)\n"
 "      --cohort-days N       first orders spread uniformly over N days from\n"
@@ -85,12 +94,22 @@ static const char usage[] =
 "                            alive (1 or 0), dropout (the time of the order after\n"
 "                            which the customer left; empty while alive); with\n"
 "                            --model pnbd, mu (per unit) in place of p, and\n"
-"                            dropout the time of death\n"
+"                            dropout the time of death; with --model bgbb, p\n"
+"                            (the purchase probability a period) and theta (the\n"
+"                            dropout probability) in place of lambda and p, and\n"
+"                            dropout the start of the first period gone\n"
 "\n"
 "  -h, --help                this help\n"
 "  -V, --version             version\n"
 "\n"
 "Amounts are rounded to cents; one that would round to 0.00 is written as 0.01.\n"
+"\n"
+"--model bgbb: the first order is at birth, in period 0; at the start of each\n"
+"later period up to the one of --end the customer is gone for good with chance\n"
+"theta, else buys with chance p: one order on a day of that period (not after\n"
+"--end).  The summary of the log by flo-rfm --as-of END with the period as the\n"
+"occasion (--unit day, --occasion week or --occasion month) is the BG/BB's\n"
+"frequency x, recency t_x and T = n periods, as flo-fit --model bgbb fits them.\n"
 "\n"
 "The uci layout writes each order as one invoice, numbered from 536365 in the\n"
 "order written, of L lines, L ~ Geometric(1/M) on 1, 2, ... (mean M, at most\n"
@@ -125,7 +144,7 @@ struct options {
 	struct flo_sim_config cfg;
 	const char *unit;
 	int have_seed, have_alpha, have_end, with_time;
-	int have_r, have_a, have_b, have_s, have_beta;
+	int have_r, have_a, have_b, have_s, have_beta, have_gamma, have_delta;
 	const char *model;
 	enum flo_format fmt;
 	const char *truth_path;
@@ -188,23 +207,48 @@ static void check_window(struct options *o)
 				"must be observed", end_text, last_text);
 }
 
-/* The model's own defaults, and no parameter of the other model.  alpha
- * and beta are rates per unit of time: the CDNOW defaults are per week. */
+/* The model's own defaults, and no parameter of another model.  alpha
+ * and beta are rates per unit of time, but the BG/BB's: the CDNOW defaults
+ * are per week. */
 static void model_defaults(struct options *o)
 {
 	struct flo_sim_params *p = &o->cfg.par;
 	int pnbd = o->model != NULL && strcmp(o->model, "pnbd") == 0;
 	int mbgnbd = o->model != NULL && strcmp(o->model, "mbgnbd") == 0;
-	if (o->model != NULL && !pnbd && !mbgnbd && strcmp(o->model, "bgnbd") != 0)
-		flo_usage_error("option --model: \"%s\" is not bgnbd, pnbd or mbgnbd", o->model);
+	int bgbb = o->model != NULL && strcmp(o->model, "bgbb") == 0;
+	if (o->model != NULL && !pnbd && !mbgnbd && !bgbb && strcmp(o->model, "bgnbd") != 0)
+		flo_usage_error("option --model: \"%s\" is not bgnbd, pnbd, mbgnbd or bgbb",
+				o->model);
+	if (bgbb && (o->have_r || o->have_a || o->have_b || o->have_s))
+		flo_usage_error("--r, --a, --b and --s are not the BG/BB's: it has --alpha, --beta, "
+				"--gamma and --delta");
+	if (!bgbb && (o->have_gamma || o->have_delta))
+		flo_usage_error("--gamma and --delta are the BG/BB's: give --model bgbb");
 	if (pnbd && (o->have_a || o->have_b))
 		flo_usage_error("--a and --b are the BG/NBD's: the Pareto/NBD has --s and --beta");
-	if (!pnbd && (o->have_s || o->have_beta))
+	if (!pnbd && !bgbb && (o->have_s || o->have_beta))
 		flo_usage_error("--s and --beta are the Pareto/NBD's: give --model pnbd");
-	const struct flo_sim_params *d = pnbd ? &flo_sim_cdnow_pnbd
-				       : mbgnbd ? &flo_sim_cdnow_mbgnbd : &flo_sim_cdnow;
 	p->pnbd = pnbd;
 	p->mbgnbd = mbgnbd;
+	p->bgbb = bgbb;
+	if (bgbb) {
+		const struct flo_sim_params *d = &flo_sim_donations_bgbb;
+		/* the period is the unit: flo-rfm's occasion of the same name */
+		o->cfg.period = strcmp(o->unit, "day") == 0    ? FLO_SIM_DAY
+				: strcmp(o->unit, "week") == 0 ? FLO_SIM_WEEK
+							       : FLO_SIM_MONTH;
+		if (!o->have_alpha)
+			p->alpha = d->alpha;
+		if (!o->have_beta)
+			p->beta = d->beta;
+		if (!o->have_gamma)
+			p->gamma = d->gamma;
+		if (!o->have_delta)
+			p->delta = d->delta;
+		return;
+	}
+	const struct flo_sim_params *d = pnbd ? &flo_sim_cdnow_pnbd
+				       : mbgnbd ? &flo_sim_cdnow_mbgnbd : &flo_sim_cdnow;
 	if (mbgnbd && !o->have_a)
 		p->a = d->a;
 	if (mbgnbd && !o->have_b)
@@ -223,7 +267,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_SEED = 256, OPT_R, OPT_ALPHA, OPT_A, OPT_B, OPT_P, OPT_Q, OPT_V,
 	       OPT_UNIT, OPT_START, OPT_COHORT, OPT_END, OPT_TIME, OPT_TRUTH, OPT_LAYOUT,
-	       OPT_LINES_MEAN, OPT_CANCEL_RATE, OPT_GUEST_RATE, OPT_MODEL, OPT_S, OPT_BETA };
+	       OPT_LINES_MEAN, OPT_CANCEL_RATE, OPT_GUEST_RATE, OPT_MODEL, OPT_S, OPT_BETA,
+	       OPT_GAMMA, OPT_DELTA };
 	static const struct option longopts[] = {
 		{"customers", required_argument, NULL, 'n'},
 		{"seed", required_argument, NULL, OPT_SEED},
@@ -234,6 +279,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"model", required_argument, NULL, OPT_MODEL},
 		{"s", required_argument, NULL, OPT_S},
 		{"beta", required_argument, NULL, OPT_BETA},
+		{"gamma", required_argument, NULL, OPT_GAMMA},
+		{"delta", required_argument, NULL, OPT_DELTA},
 		{"p", required_argument, NULL, OPT_P},
 		{"q", required_argument, NULL, OPT_Q},
 		{"v", required_argument, NULL, OPT_V},
@@ -284,6 +331,14 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_BETA:
 			c->par.beta = flo_opt_positive("--beta", optarg);
 			o->have_beta = 1;
+			break;
+		case OPT_GAMMA:
+			c->par.gamma = flo_opt_positive("--gamma", optarg);
+			o->have_gamma = 1;
+			break;
+		case OPT_DELTA:
+			c->par.delta = flo_opt_positive("--delta", optarg);
+			o->have_delta = 1;
 			break;
 		case OPT_MODEL: o->model = optarg; break;
 		case OPT_P: c->par.p = flo_opt_positive("--p", optarg); break;
@@ -354,6 +409,7 @@ struct output {
 	double mean_amount_shape; /* the Gamma-Gamma p */
 	flo_lines *lines;         /* --layout uci */
 	int pnbd;                 /* the truth has mu, not p */
+	int bgbb;                 /* the truth has p and theta, not lambda and p */
 	uint64_t id;      /* the customer whose id is in id_text */
 	char id_text[32];
 	size_t id_len;
@@ -521,11 +577,16 @@ static void write_truth(void *ctx, const struct flo_sim_truth *t)
 			"customer %s: lambda or p/nu is out of range: the parameters are too extreme",
 			id);
 	flo_writer_str(w, "customer_id", id, id_len);
-	flo_writer_num(w, "lambda", t->lambda);
-	if (out->pnbd)
-		flo_writer_num(w, "mu", t->mu);
-	else
+	if (out->bgbb) {
 		flo_writer_num(w, "p", t->p);
+		flo_writer_num(w, "theta", t->theta);
+	} else {
+		flo_writer_num(w, "lambda", t->lambda);
+		if (out->pnbd)
+			flo_writer_num(w, "mu", t->mu);
+		else
+			flo_writer_num(w, "p", t->p);
+	}
 	flo_writer_num(w, "nu", t->nu);
 	flo_writer_num(w, "mean_amount", mean_amount);
 	flo_writer_num(w, "orders", (double)t->orders);
@@ -573,7 +634,8 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 
 	struct output out = {.with_time = o.with_time, .truth_path = o.truth_path,
-			     .mean_amount_shape = o.cfg.par.p, .uci = o.uci, .pnbd = o.cfg.par.pnbd};
+			     .mean_amount_shape = o.cfg.par.p, .uci = o.uci, .pnbd = o.cfg.par.pnbd,
+			     .bgbb = o.cfg.par.bgbb};
 	/* Seven digits at least, as c0000001; more when there are more customers. */
 	out.id_width = digits(o.cfg.customers) > 7 ? digits(o.cfg.customers) : 7;
 	if (flo_writer_new(&out.w, STDOUT_FILENO, o.fmt) != FLO_OK)

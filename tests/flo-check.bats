@@ -322,3 +322,37 @@ PNBD="--model $DATA/score_model_pnbd.json"
 	assert_failure 2
 	[[ "$stderr" == *"models compared on one input share its unit"* ]]
 }
+
+@test "BG/BB: records that are not whole periods are bad records (65); period lengths bounded; its matrix has x <= t_x" {
+	printf '%s\n' '{"format": "flo-model 1", "unit": "week", "family": "bgbb",' \
+		'"bgbb": {"params": {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}},' \
+		'"gamma_gamma": null}' > "$TMP/bgbb.json"
+	printf 'frequency,recency,T,holdout_purchases\n3,5,6,1\n3,5,6.5,1\n' > "$TMP/s.csv"
+	for check in holdout counts summary; do
+		run --separate-stderr timeout 10 flo-check --check $check --holdout 4 --model "$TMP/bgbb.json" "$TMP/s.csv"
+		assert_failure 65
+		[ "$stderr" = "flo-check: $TMP/s.csv line 3: field \"T\" is not a whole number of periods, as the BG/BB needs (flo-rfm --occasion day|week|month writes them): \"6.5\"" ]
+	done
+	printf 'frequency,recency,T,holdout_purchases\n3,5,1e15,1\n' | { run timeout 10 flo-check --check holdout --holdout 4 --model "$TMP/bgbb.json"; assert_failure 65; assert_output --partial 'field "T" is more than 3000000 periods'; }
+	printf 'frequency,recency,T,holdout_purchases\n4,3,6,1\n' | { run flo-check --check counts --model "$TMP/bgbb.json"; assert_failure 65; assert_output --partial 'field "frequency" is more than recency'; }
+	run --separate-stderr flo-check --check holdout --holdout 4 --skip-bad --model "$TMP/bgbb.json" "$TMP/s.csv"
+	assert_success
+	[ "$stderr" = "flo-check: skipped 1 bad record" ]
+	run flo-check --check holdout --holdout 1e10 --model "$TMP/bgbb.json" "$TMP/s.csv"
+	assert_failure 2
+	assert_output --partial "flo-check: --holdout 10000000000: the BG/BB counts a period at a time, up to 3000000 periods"
+	run flo-check --check matrix --T 6.5 --model "$TMP/bgbb.json"
+	assert_failure 2
+	assert_output --partial "flo-check: --T 6.5: the BG/BB's T is a whole number of periods"
+	# the matrix: (x, t_x) with x <= t_x, and recency 0 for x = 0 (scored at 0)
+	run --separate-stderr flo-check --check matrix --T 6 --max-frequency 6 --horizon 10 --model "$TMP/bgbb.json"
+	assert_success
+	[ "${#lines[@]}" -eq $((1 + 7 + 6 + 5 + 4 + 3 + 2 + 1)) ]
+	run awk -F, 'NR > 1 && $1 > $2' <<< "$output"
+	assert_output ""
+	# FHS10 eqs. (11) and (13) with mpmath (bgbb_golden.py, tests/unit/test_bgbb.c): (3, 5, 6)
+	run --separate-stderr flo-check --check matrix --T 6 --max-frequency 6 --horizon 10 --model "$TMP/bgbb.json"
+	run awk -F, '$1 == 3 && $2 == 5 { e = $4 - 3.224634410606511164; p = $5 - 0.7667340499957251271
+		print (e * e < (1e-12 * 3.22) ^ 2 && p * p < (1e-12 * 0.767) ^ 2) ? "ok" : "got " $4 ", " $5 }' <<< "$output"
+	assert_output ok
+}

@@ -79,6 +79,41 @@ EOF
 	assert_output "8 checked, 0 bad"
 }
 
+# scripts/golden/score_mbgnbd.py: lifetimes' ModifiedBetaGeoFitter's
+# formulas with mpmath at the MBG/NBD's CDNOW fit (mbgnbd_golden.py), and
+# the conditional PMF as P(alive) times the BG/NBD's eq. (8) at (r+x,
+# alpha+T, a, b+x+1), cross-checked there against the model's story.
+@test "an MBG/NBD model: every score and P(n) agrees with the mpmath values of scripts/golden/score_mbgnbd.py" {
+	run --separate-stderr flo-score --model "$DATA/score_model_mbgnbd.json" --horizon 12,24,39 --pmf 3 "$DATA/score_cdnow.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 9 ]
+	echo "$output" > "$TMP/out.csv"
+	cat > "$TMP/gold.csv" <<'EOF'
+customer_id,p_alive,exp_purchases_12,exp_purchases_24,exp_purchases_39,exp_avg_value,clv,p_purchases_39_0,p_purchases_39_1,p_purchases_39_2,p_purchases_39_3
+fhl,0.70612569810823376,0.44256758195370132,0.83196926213842111,1.2626692117180592,24.659612860892388,21.340640959741985,0.44008125773643861,0.23422283235641831,0.14595484116660143,0.17974106874054165
+new,0.38971515743190398,0.051913480569972432,0.099436822007589413,0.15395430072542705,35.218978102189781,3.6521134891840782,0.89120378947588984,0.078685877250195556,0.020436960399143198,0.0096733728747714086
+oneoff,0.17082013105216403,0.065214606601444248,0.12346977937729424,0.18878996979311420,18.916852057842047,2.4318605774317987,0.89517302928337777,0.058197476658789180,0.025940626324715242,0.020688867733117809
+loyal,0.91990979821568198,3.2328500317812242,5.9560635061874296,8.8595091616608068,45.187832446808511,279.22731128093737,0.080197192221697760,0.047520066835547113,0.044362414083595160,0.82792032685915997
+young,0.79285379662862628,2.1643332736216643,3.6624828998239732,5.0790550607366729,30.665425779432294,115.41768600179777,0.21218021900930452,0.11961435690346210,0.097083575659398202,0.57112184842783518
+gone,0.00015449897466892539,0.00028851876441517800,0.00053403994248107201,0.00079798341137297834,19.203054420305442,0.010645828023271025,0.99984682310263365,0.000017265278795770858,0.000018398941175617162,0.00011751267739496495
+free,0.64177853076983543,0.49284461810726813,0.91547658187149709,1.3734924518042058,6.3320209973753281,6.0206650336821500,0.45948621835341180,0.19866826374767201,0.13453634672603854,0.20730917117287766
+refund,0.58472882123042136,0.36893054323567993,0.67824332013930731,1.0085019273634038,10.734149054505006,7.5522980516355606,0.56079787477287388,0.19339519949930075,0.10721698889767058,0.13858993683015479
+EOF
+	run agree "$TMP/gold.csv" "$TMP/out.csv" 1e-12
+	assert_output "8 checked, 0 bad"
+	# the model flo-score --fit --fit-model mbgnbd makes on CDNOW is flo-fit
+	# --model mbgnbd's: its purchase scores within the fits' 2e-6 of these
+	# (the Gamma-Gamma is its own fit, not the published one)
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/s.csv"
+	grep -E '^(customer_id|fhl|new|loyal),' "$TMP/gold.csv" | cut -d, -f1-5,8- > "$TMP/g3.csv"
+	flo-score --fit --fit-model mbgnbd --model-out "$TMP/fit.json" --horizon 12,24,39 --pmf 3 "$TMP/s.csv" \
+		2>/dev/null > /dev/null
+	[ "$(jq -r .family "$TMP/fit.json")" = mbgnbd ]
+	flo-score --model "$TMP/fit.json" --horizon 12,24,39 --pmf 3 "$DATA/score_cdnow.csv" 2>/dev/null > "$TMP/fitted.csv"
+	run agree "$TMP/g3.csv" "$TMP/fitted.csv" 1e-5
+	assert_output "3 checked, 0 bad"
+}
+
 @test "a Pareto/NBD model fitted and stored is scored from the store unchanged" {
 	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/s.csv"
 	flo-fit --model pnbd --db "$TMP/st" --name pn "$TMP/s.csv" 2>/dev/null > "$TMP/m.json"
@@ -757,4 +792,85 @@ finite_scores() {
 	flo-score --model "$TMP/m.json" "$TMP/s.csv" 2>/dev/null > "$TMP/d.csv"
 	cmp "$TMP/c.csv" "$TMP/d.csv"
 	jq -e '.family == "pnbd" and (.pnbd.params.r - 0.55 | fabs) < 0.01' "$TMP/fit.json"
+}
+
+# FHS10's donations estimates (Table 2), without a Gamma-Gamma model.
+bgbb_model() {
+	printf '%s\n' '{"format": "flo-model 1", "unit": "week", "family": "bgbb",' \
+		'"bgbb": {"params": {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}},' \
+		'"gamma_gamma": null}' > "$TMP/bgbb.json"
+}
+
+@test "BG/BB: records that are not whole periods are bad records (65) naming the line, field and text; never a long loop" {
+	bgbb_model
+	bb() { printf 'customer_id,frequency,recency,periods\n%s\n' "$1" |
+		timeout 10 flo-score --model "$TMP/bgbb.json" --T-field periods 2>&1; }
+	run bb a,3,5,6.5
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "periods" is not a whole number of periods, as the BG/BB needs (flo-rfm --occasion day|week|month writes them): "6.5"'
+	run bb a,3,5.25,6
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "recency" is not a whole number of periods, as the BG/BB needs (flo-rfm --occasion day|week|month writes them): "5.25"'
+	# the BG/NBD's check comes first for the frequency
+	run bb a,1.5,5,6
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "frequency" is not a whole number >= 0: "1.5"'
+	# a huge T used to sum its periods one by one, for days
+	run bb a,3,5,1e15
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "periods" is more than 3000000 periods, beyond any two dates flo reads (the BG/BB'"'"'s limit): "1e15"'
+	run bb a,3,5,3000001
+	assert_failure 65
+	run bb a,5,3,6
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "frequency" is more than recency: the BG/BB'"'"'s x purchases take x periods at least: "5"'
+	run bb a,0,2,6
+	assert_failure 65
+	assert_line --index 1 'flo-score: input line 2: field "recency" is more than 0 with frequency 0: the BG/BB'"'"'s recency is the period of the last repeat purchase: "2"'
+	# at the limit: scored, finite, in well under a second
+	run bb a,2,3,3000000
+	assert_success
+	assert_line --index 2 --regexp '^a,2,3,3000000,[0-9.e-]+,[0-9.e-]+,[0-9.e-]+,,$'
+	# --skip-bad and --rejects as for any bad record; the BG/NBD scores the same records
+	printf 'customer_id,frequency,recency,periods\na,3,5,6\nb,3,5,6.5\nc,5,3,6\nd,1,1,1e15\n' > "$TMP/in.csv"
+	run --separate-stderr flo-score --model "$TMP/bgbb.json" --T-field periods --rejects "$TMP/rej.csv" "$TMP/in.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "$stderr" == *"flo-score: skipped 3 bad records, kept in $TMP/rej.csv" ]]
+	[ "$(tail -n +2 "$TMP/rej.csv" | cut -d, -f1 | tr -d '\n')" = bcd ]
+	run --separate-stderr flo-score $CDNOW --T-field periods "$TMP/in.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 5 ]
+	# a horizon is counted a period at a time: at most 3000000
+	run --separate-stderr flo-score --model "$TMP/bgbb.json" --horizon 12,1e9 "$TMP/in.csv"
+	assert_failure 2
+	[[ "$stderr" == *"flo-score: --horizon 1e9: the BG/BB counts a horizon a period at a time, up to 3000000 periods"* ]]
+}
+
+# scripts/golden/score_bgbb.py: FHS10's eqs. (11) and (13) with mpmath, the
+# CLV over whole periods, and P(n) from the model's story in Beta functions
+# (cross-checked there: sums to 1, mean eq. 13).
+@test "BG/BB: P(alive), expected purchases, CLV and P(n) against the mpmath values of scripts/golden/score_bgbb.py" {
+	printf '%s\n' '{"format": "flo-model 1", "unit": "week", "family": "bgbb",' \
+		'"bgbb": {"params": {"alpha": 1.204, "beta": 0.750, "gamma": 0.657, "delta": 2.783}},' \
+		'"gamma_gamma": {"params": {"p": 6.25, "q": 3.74, "v": 15.44}}}' > "$TMP/bgbb.json"
+	printf '%s\n' customer_id,frequency,recency,periods,monetary d0,0,0,6,0 d1,1,1,6,25 d3,3,5,6,40 \
+		d6,6,6,6,55.5 long,10,40,100,12 many,300,4000,5000,30 > "$TMP/in.csv"
+	run --separate-stderr flo-score --model "$TMP/bgbb.json" --T-field periods --horizon 10 --pmf 3 "$TMP/in.csv"
+	assert_success
+	[ "${#lines[@]}" -eq 7 ]
+	echo "$output" > "$TMP/out.csv"
+	cat > "$TMP/gold.csv" <<'EOF'
+customer_id,p_alive,exp_purchases_10,exp_avg_value,clv,p_purchases_10_0,p_purchases_10_1,p_purchases_10_2,p_purchases_10_3
+d0,0.10801658416867420,0.13010379141284864,35.218978102189781,9.0339052239597305,0.93854942758351252,0.027551452397625953,0.015685848607619994,0.018213271411241535
+d1,0.069408093206549674,0.15303639621560027,28.114571746384872,8.4827179980352164,0.94580970163025693,0.015664859514256751,0.012520309033067465,0.026005129822418858
+d3,0.76673404999572513,3.2246344106065112,39.390414146114472,250.42625437593430,0.28351626861868087,0.090874513298154218,0.088543482759568756,0.53706573532359615
+d6,0.93040254237288136,6.7052908250144918,54.119035785288270,715.44540073212831,0.076382479470113395,0.063279214059114003,0.053720987135133522,0.80661731933563908
+long,0.00016158861153658383,0.00017274911210783210,12.975168608215819,0.0053811387074352202,0.99989382271773682,0.000058981219209596859,0.000032142481488676530,0.000015053581564907009
+many,0.00000000000000000000000000024390882173490250,0.00000000000000000000000000014678853290295194,30.007615537827388,0.000000000000000000000000011042186426795293,1.0000000000000000,0.000000000000000000000000000083835403664606600,0.000000000000000000000000000024204200141019085,4.6650801411541721e-30
+EOF
+	# issue 17's 1e-10 (the row of n = 5000, whose likelihood is e^-1082, is
+	# within 5e-12; the others within 5e-14)
+	run agree "$TMP/gold.csv" "$TMP/out.csv" 1e-10
+	assert_output "6 checked, 0 bad"
 }

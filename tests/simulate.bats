@@ -636,10 +636,114 @@ check_uci() {
 	assert_output some
 }
 
-@test "usage: --model bgnbd, pnbd or mbgnbd, each with its own parameters" {
+@test "BG/BB: a tiny seeded run, exact log and truth" {
+	run flo-simulate -n 3 --seed 2024 --model bgbb --alpha 2 --beta 1 --gamma 1 --delta 4 \
+		--start 2021-01-01 --cohort-days 7 --end 2021-03-31 --truth "$TMP/t.csv"
+	assert_success
+	assert_output "customer_id,date,amount
+c0000001,2021-01-05,43.44
+c0000001,2021-01-14,55.21
+c0000002,2021-01-01,47.90
+c0000002,2021-01-06,30.10
+c0000003,2021-01-06,64.66
+c0000003,2021-01-20,62.89
+c0000003,2021-01-29,60.83
+c0000003,2021-02-03,70.03
+c0000003,2021-02-16,42.11"
+	# one order a calendar week at most, none from the Monday of the dropout
+	run cut -d, -f1,6- "$TMP/t.csv"
+	assert_output "customer_id,orders,alive,dropout
+c0000001,2,0,2021-01-18
+c0000002,2,0,2021-01-11
+c0000003,5,0,2021-03-01"
+	run awk -F, 'NR > 1 { printf "%s %.6g %.6g\n", $1, $2, $3 }' "$TMP/t.csv"
+	assert_output "c0000001 0.883387 0.184072
+c0000002 0.8365 0.115573
+c0000003 0.471043 0.169456"
+}
+
+# The BG/BB's log ($1, dates) and truth ($2) against its summary by period
+# ($3, flo-rfm's with the period as occasion, --as-of the end): one order a
+# period at most, so orders = frequency + 1; the orders the truth counts; no
+# order on or after the dropout (the first day of the first period gone).
+check_bgbb() {
+	awk -F, '
+		FILENAME == ARGV[1] { if (FNR > 1) { n[$1]++; last[$1] = $2 } next }
+		FILENAME == ARGV[2] { if (FNR > 1) { orders[$1] = $6; alive[$1] = $7; drop[$1] = $8 } next }
+		FNR == 1 { next }
+		{
+			k++
+			if ($2 + 1 != n[$1]) print $1 ": frequency " $2 ", " n[$1] " orders"
+			if (orders[$1] != n[$1]) print $1 ": truth " orders[$1] ", " n[$1] " orders"
+			if (alive[$1] == 0 && !(last[$1] < drop[$1])) print $1 ": an order after the dropout"
+			if ($2 > $3 || $3 > $4 || ($2 == 0 && $3 != 0)) print $1 ": not x <= t_x <= n"
+			dead += 1 - alive[$1]
+		}
+		END { print k " customers" (dead > 0 ? ", some gone" : "") }' "$1" "$2" "$3"
+}
+
+@test "BG/BB: the summary by the period (day, week, month) is the model's (x, t_x, n)" {
+	flo-simulate -n 2000 --seed 109 --model bgbb --unit day --end 1997-06-30 \
+		--truth "$TMP/t.csv" > "$TMP/o.csv"
+	flo-rfm --unit day --as-of 1997-06-30 "$TMP/o.csv" > "$TMP/s.csv"
+	run check_bgbb "$TMP/o.csv" "$TMP/t.csv" "$TMP/s.csv"
+	assert_output "2000 customers, some gone"
+	# n: the days from the first order (1997-01-01 to 03-25) to the end
+	run awk -F, 'NR > 1 { lo = (lo == "" || $4 < lo) ? $4 : lo; hi = $4 > hi ? $4 : hi }
+		END { print lo, hi }' "$TMP/s.csv"
+	assert_output "97 180"
+	for unit in week month; do
+		flo-simulate -n 2000 --seed 110 --model bgbb --unit $unit --truth "$TMP/t.csv" > "$TMP/o.csv"
+		flo-rfm --occasion $unit --as-of 1998-06-30 "$TMP/o.csv" > "$TMP/s.csv"
+		run check_bgbb "$TMP/o.csv" "$TMP/t.csv" "$TMP/s.csv"
+		assert_output "2000 customers, some gone"
+		# the period's truth: --time gives the same days
+		flo-simulate -n 200 --seed 110 --model bgbb --unit $unit --time | cut -c1-19 > "$TMP/a.csv"
+		flo-simulate -n 200 --seed 110 --model bgbb --unit $unit | tail -n +2 > "$TMP/b.csv"
+		tail -n +2 "$TMP/a.csv" | cut -d, -f1,2 | cmp - <(cut -d, -f1,2 "$TMP/b.csv")
+	done
+	# weeks from Monday (1998-06-29), months of the calendar: n = 78 weeks
+	# and 17 months for a first order on 1997-01-01 (a Wednesday)
+	flo-simulate -n 1 --seed 1 --model bgbb --cohort-days 1 | flo-rfm --occasion week --as-of 1998-06-30 |
+		cut -d, -f4 | tail -1 | grep -qx 78
+	flo-simulate -n 1 --seed 1 --model bgbb --unit month --cohort-days 1 |
+		flo-rfm --occasion month --as-of 1998-06-30 | cut -d, -f4 | tail -1 | grep -qx 17
+}
+
+@test "BG/BB: mean frequency = E[X(n)] of FHS10 eq. (8), and zero buyers = P(X(n) = 0) eq. (7)" {
+	# one cohort day and day periods: every customer has n = 29; eq. (8) as
+	# alpha/(alpha+beta) sum_{k=1}^{n} B(gamma, delta+k)/B(gamma, delta), the
+	# Beta ratio a product of (delta+j)/(gamma+delta+j), j < k; eq. (7) at
+	# x = 0: B(alpha, beta+n)/B(alpha, beta) B(gamma, delta+n)/B(gamma, delta)
+	# + sum_{i<n} B(alpha, beta+i)/B(alpha, beta) B(gamma+1, delta+i)/B(gamma, delta)
+	flo-simulate -n 20000 --seed 111 --model bgbb --unit day --cohort-days 1 --end 1997-01-30 |
+		flo-rfm --unit day --as-of 1997-01-30 > "$TMP/s.csv"
+	run awk -F, -v a=1.204 -v b=0.750 -v g=0.657 -v d=2.783 -v n=29 '
+		NR > 1 { k++; if ($4 != n) bad++; m += $2; ss += $2 * $2; if ($2 == 0) z++ }
+		END {
+			surv = 1
+			for (j = 0; j < n; j++) { surv *= (d + j) / (g + d + j); ex += surv }
+			ex *= a / (a + b)
+			# P(X(n) = 0): pb_i = B(a, b+i)/B(a, b), pg_i = B(g, d+i)/B(g, d)
+			pb = 1; pg = 1
+			for (i = 0; i < n; i++) {
+				p0 += pb * pg * g / (g + d + i)   # B(g+1, d+i)/B(g, d)
+				pb *= (b + i) / (a + b + i); pg *= (d + i) / (g + d + i)
+			}
+			p0 += pb * pg
+			mean = m / k; se = sqrt((ss / k - mean * mean) / k)
+			share = z / k; sez = sqrt(p0 * (1 - p0) / k)
+			printf "%d customers, %d not n; mean %.3f want %.3f se %.3f: %s; zero %.4f want %.4f se %.4f: %s\n",
+				k, bad, mean, ex, se, (mean - ex < 4 * se && ex - mean < 4 * se) ? "ok" : "FAIL",
+				share, p0, sez, (share - p0 < 4 * sez && p0 - share < 4 * sez) ? "ok" : "FAIL"
+		}' "$TMP/s.csv"
+	assert_output --regexp '^20000 customers, 0 not n; mean .*: ok; zero .*: ok$'
+}
+
+@test "usage: --model bgnbd, pnbd, mbgnbd or bgbb, each with its own parameters" {
 	run flo-simulate -n 1 --seed 1 --model nbd
 	assert_failure 2
-	assert_output --partial 'option --model: "nbd" is not bgnbd, pnbd or mbgnbd'
+	assert_output --partial 'option --model: "nbd" is not bgnbd, pnbd, mbgnbd or bgbb'
 	run flo-simulate -n 1 --seed 1 --model pnbd --a 1
 	assert_failure 2
 	assert_output --partial "--a and --b are the BG/NBD's"
@@ -648,4 +752,15 @@ check_uci() {
 	assert_output --partial "--s and --beta are the Pareto/NBD's"
 	run flo-simulate -n 1 --seed 1 --model pnbd --beta 0
 	assert_failure 2
+	run flo-simulate -n 1 --seed 1 --model bgbb --r 1
+	assert_failure 2
+	assert_output --partial "--r, --a, --b and --s are not the BG/BB's: it has --alpha, --beta, --gamma and --delta"
+	run flo-simulate -n 1 --seed 1 --gamma 1
+	assert_failure 2
+	assert_output --partial "--gamma and --delta are the BG/BB's: give --model bgbb"
+	run flo-simulate -n 1 --seed 1 --model bgbb --delta -1
+	assert_failure 2
+	# the BG/BB's --truth: p and theta, no lambda
+	flo-simulate -n 2 --seed 1 --model bgbb --truth "$TMP/t.csv" > /dev/null
+	[ "$(head -1 "$TMP/t.csv")" = "customer_id,p,theta,nu,mean_amount,orders,alive,dropout" ]
 }

@@ -432,14 +432,15 @@ static const char *family_title(enum flo_family f)
 }
 
 /* Whether the triples are a period summary (bgbb.h): x, t_x and n whole
- * numbers of periods, x <= t_x <= n, t_x = 0 when x = 0.  When not, *bad is
- * the first that is not. */
+ * numbers of periods, x <= t_x <= n <= FLO_BGBB_MAX_PERIODS, t_x = 0 when
+ * x = 0.  When not, *bad is the first that is not. */
 static int whole_periods(const struct flo_fit_data *d, const struct flo_triple **bad)
 {
 	for (size_t i = 0; i < d->ntri; i++) {
 		const struct flo_triple *t = &d->tri[i];
-		if (t->x != floor(t->x) || t->tx != floor(t->tx) || t->T != floor(t->T) ||
-		    t->x > t->tx || t->tx > t->T || (t->x == 0 && t->tx != 0)) {
+		int which;
+		if (flo_bgbb_history(t->x, t->tx, t->T, &which) != FLO_BGBB_HISTORY_OK ||
+		    t->tx > t->T) {
 			*bad = t;
 			return 0;
 		}
@@ -479,9 +480,10 @@ static void fit_one(const struct fit_data *d, const struct flo_fitrun_options *o
 	const struct flo_triple *bad;
 	if (o->family == FLO_FAMILY_BGBB && !whole_periods(&d->fit, &bad))
 		flo_die(FLO_EXIT_DATAERR, "--model bgbb needs a period summary (whole periods, "
-			"frequency <= recency <= T, recency 0 when frequency is 0; flo-rfm "
+			"frequency <= recency <= T <= %.0f, recency 0 when frequency is 0; flo-rfm "
 			"--occasion day|week|month writes one), but a record of %s has frequency %.17g, "
-			"recency %.17g, T %.17g", o->bad->input_name, bad->x, bad->tx, bad->T);
+			"recency %.17g, T %.17g", FLO_BGBB_MAX_PERIODS, o->bad->input_name, bad->x, bad->tx,
+			bad->T);
 	int err = fit_family(o->family, &d->fit, fo, &doc->bgnbd);
 	if (err != FLO_OK)
 		flo_die(flo_exit_status(err), "cannot fit the %s: %s", family_title(o->family),

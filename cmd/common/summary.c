@@ -9,6 +9,7 @@
 #include "base/num.h"
 #include "base/unit.h"
 #include "common/read.h"
+#include "model/bgbb.h"
 #include "record/field.h"
 
 int flo_summary_option(int c, const char *arg, struct flo_summary_names *n)
@@ -75,6 +76,45 @@ int flo_summary_monetary(struct flo_bad *bad, const flo_reader *r, struct flo_su
 	if (x == 0 && (f = flo_reader_get(r, &c->m)) != NULL && no_value(f))
 		return 1;
 	return flo_read_number(bad, r, &c->m, FLO_FIELD_NUMBER, m, NULL);
+}
+
+int flo_summary_periods(struct flo_bad *bad, const flo_reader *r, struct flo_summary_cols *c,
+			double x, double tx, double T)
+{
+	struct flo_col *col[3] = {&c->x, &c->tx, &c->T};
+	int k;
+	enum flo_bgbb_history why = flo_bgbb_history(x, tx, T, &k);
+	const struct flo_field *f = why == FLO_BGBB_HISTORY_OK ? NULL : flo_reader_get(r, col[k]);
+	const char *text = f != NULL ? flo_quote(f->val, f->len) : "";
+
+	switch (why) {
+	case FLO_BGBB_HISTORY_OK: return 1;
+	case FLO_BGBB_NOT_WHOLE:
+		flo_bad_record(bad, r, FLO_EXIT_DATAERR,
+			       "field \"%s\" is not a whole number of periods, as the BG/BB "
+			       "needs (flo-rfm --occasion day|week|month writes them): \"%s\"",
+			       col[k]->name, text);
+		break;
+	case FLO_BGBB_TOO_LONG:
+		flo_bad_record(bad, r, FLO_EXIT_DATAERR,
+			       "field \"%s\" is more than %.0f periods, beyond any two dates "
+			       "flo reads (the BG/BB's limit): \"%s\"",
+			       col[k]->name, FLO_BGBB_MAX_PERIODS, text);
+		break;
+	case FLO_BGBB_X_OVER_TX:
+		flo_bad_record(bad, r, FLO_EXIT_DATAERR,
+			       "field \"%s\" is more than %s: the BG/BB's x purchases take x "
+			       "periods at least: \"%s\"",
+			       col[k]->name, c->tx.name, text);
+		break;
+	case FLO_BGBB_TX_WITHOUT_X:
+		flo_bad_record(bad, r, FLO_EXIT_DATAERR,
+			       "field \"%s\" is more than 0 with %s 0: the BG/BB's recency "
+			       "is the period of the last repeat purchase: \"%s\"",
+			       col[k]->name, c->x.name, text);
+		break;
+	}
+	return 0;
 }
 
 const char *flo_summary_unit(struct flo_bad *bad, const flo_reader *r,

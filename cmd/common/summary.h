@@ -60,6 +60,14 @@ void flo_summary_resolve(struct flo_summary_cols *c, const flo_reader *r);
 int flo_summary_monetary(struct flo_bad *bad, const flo_reader *r, struct flo_summary_cols *c,
 			 double x, double *m);
 
+/* A BG/BB's history (model/bgbb.h's flo_bgbb_history()): frequency x,
+ * recency t_x and T whole numbers of periods, x <= t_x <= T (the caller
+ * checks t_x <= T) and t_x = 0 when x = 0, T at most FLO_BGBB_MAX_PERIODS.
+ * 1, or 0 after a bad record (exit 65) naming the field and its text:
+ * anything else would be scored as if it were whole, or run for days. */
+int flo_summary_periods(struct flo_bad *bad, const flo_reader *r, struct flo_summary_cols *c,
+			double x, double tx, double T);
+
 /* The unit named by the record's unit field: "day", "week" or "month"; NULL
  * when the record has none (*bad_unit 0) or names no unit (*bad_unit 1, and
  * the record was reported as bad). */

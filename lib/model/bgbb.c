@@ -17,6 +17,24 @@ int flo_bgbb_check(const struct flo_bgbb *m)
 	return FLO_OK;
 }
 
+enum flo_bgbb_history flo_bgbb_history(double x, double tx, double n, int *which)
+{
+	const double v[3] = {x, tx, n};
+	for (int k = 0; k < 3; k++)
+		if (!(v[k] >= 0 && v[k] == floor(v[k]))) { /* NaN too */
+			*which = k;
+			return FLO_BGBB_NOT_WHOLE;
+		}
+	*which = 2;
+	if (n > FLO_BGBB_MAX_PERIODS)
+		return FLO_BGBB_TOO_LONG;
+	*which = 0;
+	if (x > tx)
+		return FLO_BGBB_X_OVER_TX;
+	*which = 1;
+	return x == 0 && tx > 0 ? FLO_BGBB_TX_WITHOUT_X : FLO_BGBB_HISTORY_OK;
+}
+
 /* The whole periods in t: a count read from text as 6 may be 5.999... */
 static double whole(double t)
 {

@@ -31,6 +31,29 @@ struct flo_bgbb {
 	double alpha, beta, gamma, delta;
 };
 
+/* The most periods a history or a horizon may have: more than the days
+ * flo's dates span (1900-01-01 to 9999-12-31, 2,958,464), so every period
+ * summary flo-rfm writes.  The likelihood and P(alive) cost n - t_x terms,
+ * a horizon one a period: at this bound some 10 ms, where a T of 1e15 would
+ * run for days.  The tools refuse histories beyond it, and fractions
+ * (flo_bgbb_history()). */
+#define FLO_BGBB_MAX_PERIODS 3000000.0
+
+/* What keeps (x, t_x, n) from being a BG/BB history. */
+enum flo_bgbb_history {
+	FLO_BGBB_HISTORY_OK,
+	FLO_BGBB_NOT_WHOLE,   /* a value not a whole number >= 0 (*which: 0 x, 1 t_x, 2 n) */
+	FLO_BGBB_TOO_LONG,    /* n (*which 2) beyond FLO_BGBB_MAX_PERIODS */
+	FLO_BGBB_X_OVER_TX,   /* x > t_x: x purchases need t_x periods at least */
+	FLO_BGBB_TX_WITHOUT_X /* t_x > 0 with x = 0: no last purchase to be at t_x */
+};
+
+/* FLO_BGBB_HISTORY_OK when x, t_x and n are whole numbers of periods with
+ * x <= t_x <= n <= FLO_BGBB_MAX_PERIODS and t_x = 0 when x = 0 (what the
+ * functions below take); else why not, and *which the value named first
+ * (0 x, 1 t_x, 2 n).  t_x > n is the caller's to check. */
+enum flo_bgbb_history flo_bgbb_history(double x, double tx, double n, int *which);
+
 /* FLO_OK when every parameter is finite and > 0, else FLO_EMODEL. */
 int flo_bgbb_check(const struct flo_bgbb *m);
 

@@ -87,6 +87,7 @@ static int refit(const struct job *j, const void *rows, size_t n, double *params
 	int err = j->kind == FLO_IV_GG ? flo_problem_gg(&p, rows, n)
 		  : j->kind == FLO_IV_PNBD   ? flo_problem_pnbd(&p, rows, n)
 		  : j->kind == FLO_IV_MBGNBD ? flo_problem_mbgnbd(&p, rows, n)
+		  : j->kind == FLO_IV_BGBB   ? flo_problem_bgbb(&p, rows, n)
 					     : flo_problem_bgnbd(&p, rows, n);
 	if (err != FLO_OK) {
 		flo_problem_free(&p);
@@ -153,11 +154,14 @@ static void *worker(void *arg)
 /* The simulator's parameters of a fit. */
 static struct flo_sim_params sim_params(enum flo_interval_kind kind, const double *v)
 {
-	struct flo_sim_params s = {1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0};
+	struct flo_sim_params s = {.r = 1, .alpha = 1, .a = 1, .b = 1, .p = 1, .q = 1, .v = 1,
+				  .s = 1, .beta = 1};
 	if (kind == FLO_IV_GG) {
 		s.p = v[0], s.q = v[1], s.v = v[2];
 	} else if (kind == FLO_IV_PNBD) {
 		s.r = v[0], s.alpha = v[1], s.s = v[2], s.beta = v[3], s.pnbd = 1;
+	} else if (kind == FLO_IV_BGBB) {
+		s.alpha = v[0], s.beta = v[1], s.gamma = v[2], s.delta = v[3], s.bgbb = 1;
 	} else {
 		s.r = v[0], s.alpha = v[1], s.a = v[2], s.b = v[3];
 		s.mbgnbd = kind == FLO_IV_MBGNBD;

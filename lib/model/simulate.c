@@ -7,6 +7,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "base/date.h"
 #include "base/err.h"
 
 const struct flo_sim_params flo_sim_cdnow = {
@@ -28,6 +29,13 @@ const struct flo_sim_params flo_sim_cdnow_mbgnbd = {
 	.mbgnbd = 1,
 };
 
+/* FHS10's donations estimates (Table 2). */
+const struct flo_sim_params flo_sim_donations_bgbb = {
+	.r = 1, .alpha = 1.204, .a = 1, .b = 1,
+	.p = 6.25, .q = 3.74, .v = 15.44,
+	.bgbb = 1, .beta = 0.750, .gamma = 0.657, .delta = 2.783,
+};
+
 struct sim {
 	const struct flo_sim_config *cfg;
 	gsl_rng *rng;
@@ -46,9 +54,13 @@ static int positive(double x)
 int flo_sim_check(const struct flo_sim_config *cfg)
 {
 	const struct flo_sim_params *m = &cfg->par;
-	if (!positive(m->r) || !positive(m->alpha) ||
-	    (m->pnbd ? !positive(m->s) || !positive(m->beta) : !positive(m->a) || !positive(m->b)) ||
-	    !positive(m->p) || !positive(m->q) || !positive(m->v) ||
+	int purchase_ok = m->bgbb ? positive(m->alpha) && positive(m->beta) &&
+					    positive(m->gamma) && positive(m->delta)
+			  : m->pnbd ? positive(m->r) && positive(m->alpha) && positive(m->s) &&
+					      positive(m->beta)
+				    : positive(m->r) && positive(m->alpha) && positive(m->a) &&
+					      positive(m->b);
+	if (!purchase_ok || !positive(m->p) || !positive(m->q) || !positive(m->v) ||
 	    !positive(cfg->unit_days))
 		return FLO_EUSAGE;
 	if (cfg->customers == 0 || cfg->cohort_days < 1)
@@ -153,6 +165,77 @@ static void pnbd_customer(const struct sim *s, uint64_t id)
 		s->truth(s->ctx, &t);
 }
 
+/* ---- the BG/BB's periods ---- */
+
+/* The number of the period `day` is in, counted from one in 1970: day 0,
+ * 1970-01-01, is a Thursday, so weeks from Monday start at day 4 + 7k. */
+static int64_t period_index(enum flo_sim_period per, int32_t day)
+{
+	int year;
+	unsigned month, mday;
+	switch (per) {
+	case FLO_SIM_WEEK: return ((int64_t)day - 4 - ((int64_t)day - 4 < 0 ? 6 : 0)) / 7;
+	case FLO_SIM_MONTH:
+		flo_civil_from_day(day, &year, &month, &mday);
+		return ((int64_t)year - 1970) * 12 + (month - 1);
+	default: return day;
+	}
+}
+
+/* The first day of period k (period_index's numbering). */
+static int64_t period_first_day(enum flo_sim_period per, int64_t k)
+{
+	switch (per) {
+	case FLO_SIM_WEEK: return 4 + 7 * k;
+	case FLO_SIM_MONTH: {
+		int64_t y = 1970 + (k >= 0 ? k / 12 : -((-k + 11) / 12));
+		return flo_day_from_civil((int)y, (unsigned)(k - (y - 1970) * 12) + 1, 1);
+	}
+	default: return k;
+	}
+}
+
+/* One BG/BB customer (FHS10, section 2): a first order at birth, in period
+ * 0; then at the start of each later period up to end_day's, gone for good
+ * with chance theta, else a purchase with chance p, at a second drawn
+ * uniformly over the period's days up to end_day. */
+static void bgbb_customer(const struct sim *s, uint64_t id)
+{
+	const struct flo_sim_params *m = &s->cfg->par;
+	enum flo_sim_period per = s->cfg->period;
+	double cohort_sec = (double)s->cfg->cohort_days * 86400.0;
+	int64_t birth = s->start + (int64_t)(gsl_rng_uniform(s->rng) * cohort_sec);
+	/* birth's day: floor, not truncation, for days before 1970 */
+	int32_t birth_day = (int32_t)((birth - (birth < 0 ? 86399 : 0)) / 86400);
+	struct flo_sim_truth t = {.customer = id, .alive = 1};
+	t.p = gsl_ran_beta(s->rng, m->alpha, m->beta);
+	t.theta = gsl_ran_beta(s->rng, m->gamma, m->delta);
+	t.nu = gamma_rate(s->rng, m->q, m->v);
+
+	s->emit(s->ctx, id, birth, order_value(s, t.nu));
+	t.orders = 1;
+	int64_t first = period_index(per, birth_day), last = period_index(per, s->cfg->end_day);
+	for (int64_t k = first + 1; k <= last; k++) {
+		int64_t from = period_first_day(per, k);
+		if (gsl_rng_uniform(s->rng) < t.theta) {
+			t.alive = 0;
+			t.dropout = from * 86400;
+			break;
+		}
+		if (!(gsl_rng_uniform(s->rng) < t.p))
+			continue;
+		int64_t to = period_first_day(per, k + 1);
+		if (to > (int64_t)s->cfg->end_day + 1)
+			to = (int64_t)s->cfg->end_day + 1;
+		double span = (double)((to - from) * 86400);
+		int64_t when = from * 86400 + (int64_t)(gsl_rng_uniform(s->rng) * span);
+		s->emit(s->ctx, id, when, order_value(s, t.nu));
+		t.orders++;
+	}
+	if (s->truth != NULL)
+		s->truth(s->ctx, &t);
+}
+
 int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
 		 flo_sim_truth_fn *truth, void *ctx)
 {
@@ -170,7 +253,7 @@ int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
 		return FLO_ENOMEM;
 	gsl_rng_set(s.rng, cfg->seed);
 	for (uint64_t id = 1; id <= cfg->customers; id++)
-		(cfg->par.pnbd ? pnbd_customer : customer)(&s, id);
+		(cfg->par.bgbb ? bgbb_customer : cfg->par.pnbd ? pnbd_customer : customer)(&s, id);
 	gsl_rng_free(s.rng);
 	return FLO_OK;
 }
@@ -179,9 +262,28 @@ int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
  * it at a + b = 1e30): beyond this a Beta(a, b) is the point a/(a+b). */
 #define RIDGE_SUM 1e25
 
+/* A BG/BB history over n whole periods (bgbb_customer()'s coins). */
+static void bgbb_history(gsl_rng *rng, const struct flo_sim_params *par, double n, double *x,
+			 double *tx)
+{
+	double p = gsl_ran_beta(rng, par->alpha, par->beta);
+	double theta = gsl_ran_beta(rng, par->gamma, par->delta);
+	*x = *tx = 0;
+	for (double k = 1; k <= n; k++) {
+		if (gsl_rng_uniform(rng) < theta)
+			return;
+		if (gsl_rng_uniform(rng) < p)
+			*x += 1, *tx = k;
+	}
+}
+
 void flo_sim_history(gsl_rng *rng, const struct flo_sim_params *par, double T, double *x,
 		     double *tx)
 {
+	if (par->bgbb) {
+		bgbb_history(rng, par, T, x, tx);
+		return;
+	}
 	double lambda = gamma_rate(rng, par->r, par->alpha), until = T, p = 0;
 	if (par->pnbd) {
 		double life = gsl_ran_exponential(rng, 1.0) / gamma_rate(rng, par->s, par->beta);

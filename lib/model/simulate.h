@@ -29,6 +29,21 @@
  * tossed right after the first order (drawn after the first order's value;
  * the BG/NBD's draws are unchanged).
  *
+ * With bgbb set, customers follow the BG/BB in discrete time (Fader, Hardie
+ * & Shang 2010, section 2; bgbb.h): one purchase opportunity a period (the
+ * config's period: a day, a calendar week from Monday, a calendar month),
+ * p ~ Beta(alpha, beta) the chance of a purchase in a period while alive,
+ * theta ~ Beta(gamma, delta) the chance of being gone for good at the start
+ * of each period after the first order's.  The first order is at birth (in
+ * period 0); in each later period up to the one of end_day the customer is
+ * first gone with chance theta, else buys with chance p, one order on a day
+ * of the period drawn uniformly (not after end_day), its second uniform in
+ * that day.  The summary of such a log with the period as occasion
+ * (flo-rfm --unit day, --occasion week or month, --as-of end_day) is the
+ * BG/BB's (x, t_x, n).  Per customer the draws are birth, p, theta, nu, the
+ * first order's value, then per period the death coin and the purchase
+ * coin, and for a purchase its time and value.
+ *
  * The library does no I/O: orders and per-customer truth go to callbacks.
  * Memory is constant; nothing is allocated per customer or per order.
  *
@@ -64,7 +79,13 @@ struct flo_sim_params {
 	int pnbd;        /* the Pareto/NBD: s and beta, not a and b */
 	double s, beta;  /* beta in the simulation's time unit, as alpha */
 	int mbgnbd;      /* the MBG/NBD: the coin is tossed at the first order too */
+	int bgbb;        /* the BG/BB: alpha, beta (no unit), gamma and delta; */
+	double gamma, delta; /* r, a and b unused */
 };
+
+/* The BG/BB's period, one purchase opportunity (bgbb.h): as flo-rfm forms
+ * periods, a day, a calendar week from Monday or a calendar month. */
+enum flo_sim_period { FLO_SIM_DAY, FLO_SIM_WEEK, FLO_SIM_MONTH };
 
 /* The published CDNOW estimates, alpha in weeks: BG/NBD from FHL 2005,
  * Gamma-Gamma from Fader, Hardie & Lee 2005, "RFM and CLV: Using Iso-Value
@@ -80,6 +101,10 @@ extern const struct flo_sim_params flo_sim_cdnow_pnbd;
  * scripts/golden/mbgnbd_golden.py), alpha in weeks, the same Gamma-Gamma. */
 extern const struct flo_sim_params flo_sim_cdnow_mbgnbd;
 
+/* The BG/BB's estimates on the donations data (Fader, Hardie & Shang 2010,
+ * Table 2), with the same Gamma-Gamma. */
+extern const struct flo_sim_params flo_sim_donations_bgbb;
+
 struct flo_sim_config {
 	struct flo_sim_params par;
 	double unit_days;     /* days per time unit: 1, 7, 365.25/12 */
@@ -88,6 +113,7 @@ struct flo_sim_config {
 	int32_t start_day;    /* first orders uniform over [start_day, */
 	int32_t cohort_days;  /*   start_day + cohort_days) */
 	int32_t end_day;      /* last day observed, whole (inclusive) */
+	enum flo_sim_period period; /* the BG/BB's */
 };
 
 /* What the data cannot show, for validating fits and predictions. */
@@ -95,13 +121,16 @@ struct flo_sim_truth {
 	uint64_t customer;
 	double lambda;      /* purchases per unit while alive */
 	double p;           /* dropout probability after each repeat order (BG/NBD;
-			     * MBG/NBD: and after the first) */
+			     * MBG/NBD: and after the first); the BG/BB's purchase
+			     * probability a period */
 	double nu;          /* spend scale; the customer's mean order value is par.p / nu */
 	uint64_t orders;    /* orders emitted (first one included) */
 	int alive;          /* 1: still a customer at the end of end_day */
 	int64_t dropout;    /* when !alive: time of the order after which they left
-			     * (BG/NBD), of the death (Pareto/NBD) */
+			     * (BG/NBD), of the death (Pareto/NBD), the start of
+			     * the first period gone (BG/BB) */
 	double mu;          /* Pareto/NBD: the lifetime's rate per unit */
+	double theta;       /* BG/BB: the dropout probability a period */
 };
 
 /* One order: seconds since 1970-01-01T00:00:00Z, and the exact value (the
@@ -123,8 +152,9 @@ int flo_simulate(const struct flo_sim_config *cfg, flo_sim_order_fn *emit,
 
 /* One customer's history for the parametric bootstrap (bootstrap.h), at a
  * given age: x repeat purchases over (0, T] after the first purchase at 0,
- * the last at t_x (0 when x = 0), by the process above (BG/NBD, or the
- * Pareto/NBD with par->pnbd), the draws from rng in the order above.  A
+ * the last at t_x (0 when x = 0), by the process above (BG/NBD, the
+ * Pareto/NBD with par->pnbd, the BG/BB over T whole periods with
+ * par->bgbb), the draws from rng in the order above.  A
  * BG/NBD with a + b beyond 1e25 is the model's limit a, b -> infinity
  * (fit.h): every customer's dropout probability is a/(a+b). */
 void flo_sim_history(gsl_rng *rng, const struct flo_sim_params *par, double T, double *x,

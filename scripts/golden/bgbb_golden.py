@@ -18,8 +18,12 @@ Analysis in a Discrete-Time Noncontractual Setting", Marketing Science 29(6);
    * E[X(n, n+n*)], eq. (13) in its Gamma-function closed form;
    * E[X(n)], eq. (8) closed form, and P(X(n) = x), eq. (7) as printed.
 
-Run: /usr/bin/python3 scripts/golden/bgbb_golden.py   (numpy, scipy,
-mpmath; a few seconds).  It prints the numbers the tests embed.
+3. With --large, the same grid at n = 10^4 and x in the thousands (issue
+   17's "BG/BB with large n"), E[X(n)] and P(X(n) = x) at n = 10^4.
+
+Run: /usr/bin/python3 scripts/golden/bgbb_golden.py [--large]   (numpy,
+scipy, mpmath; a few seconds, --large some minutes).  It prints the numbers
+the tests embed.
 """
 import csv
 import os
@@ -111,15 +115,22 @@ def f(v):
     return mp.nstr(v, 20, min_fixed=-1, max_fixed=-1)
 
 
-def grid():
-    params = [
-        ("1.204", "0.750", "0.657", "2.783"),   # FHS10's donations fit
-        ("0.3", "5", "1", "10"),                # gamma = 1 (eq. 13 divides by gamma - 1 there)
-        ("50", "200", "0.05", "40"),
-        ("2.5", "0.4", "3", "0.2"),
-    ]
-    hist = [(0, 0, 6), (1, 1, 6), (3, 5, 6), (6, 6, 6), (10, 40, 100), (0, 0, 1000),
-            (300, 4000, 5000), (2, 3, 5000)]
+PARAMS = [
+    ("1.204", "0.750", "0.657", "2.783"),   # FHS10's donations fit
+    ("0.3", "5", "1", "10"),                # gamma = 1 (eq. 13 divides by gamma - 1 there)
+    ("50", "200", "0.05", "40"),
+    ("2.5", "0.4", "3", "0.2"),
+]
+HISTORIES = [(0, 0, 6), (1, 1, 6), (3, 5, 6), (6, 6, 6), (10, 40, 100), (0, 0, 1000),
+             (300, 4000, 5000), (2, 3, 5000)]
+# issue 17's "BG/BB with large n": n = 10^4, x in the thousands (--large)
+LARGE = [(0, 0, 10000), (2000, 9000, 10000), (5000, 10000, 10000), (3000, 3000, 10000),
+         (9990, 9999, 10000)]
+LARGE_COUNTS = (10000,)
+
+
+def grid(hist=HISTORIES, counts=(1, 6, 100)):
+    params = PARAMS
     print("/* alpha, beta, gamma, delta, x, t_x, n, ln L, d ln L / d ln(alpha, beta, gamma, delta), "
           "P(alive), E[X(n, n+10)] */")
     for ps in params:
@@ -146,7 +157,7 @@ def grid():
         a, b, g, d = (mp.mpf(s) for s in ps)
         if g == 1:
             continue
-        for n in (1, 6, 100):
+        for n in counts:
             print("\t{%s, %s, %s, %s, %d, %s, %s, %s, %s}," % (
                 ps[0], ps[1], ps[2], ps[3], n, f(expected_count(a, b, g, d, n)),
                 f(prob_count(a, b, g, d, n, 0)), f(prob_count(a, b, g, d, n, 2) if n >= 2 else 0),
@@ -154,6 +165,9 @@ def grid():
 
 
 if __name__ == "__main__":
+    if "--large" in sys.argv:  # the large-n rows alone (some minutes)
+        grid(LARGE, LARGE_COUNTS)
+        sys.exit(0)
     fit_donations()
     if "--fit-only" not in sys.argv:
         grid()

@@ -68,8 +68,9 @@ static void on_truth(void *ctx, const struct flo_sim_truth *t)
 
 static int simulate(const struct flo_sim_params *par, uint32_t seed, struct sample *s)
 {
-	struct flo_sim_config cfg = {*par, 7, CUSTOMERS, seed, 9862 /* 1997-01-01 */, 84,
-				     9862 + 78 * 7 - 1};
+	struct flo_sim_config cfg = {.par = *par, .unit_days = 7, .customers = CUSTOMERS,
+				     .seed = seed, .start_day = 9862 /* 1997-01-01 */,
+				     .cohort_days = 84, .end_day = 9862 + 78 * 7 - 1};
 	s->n = s->nspend = 0;
 	s->orders = s->repeat_value = 0;
 	s->end = (cfg.end_day + 1) * 86400.0;

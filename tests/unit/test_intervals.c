@@ -81,8 +81,9 @@ static void on_truth(void *ctx, const struct flo_sim_truth *t)
 static int simulate(const struct flo_sim_params *par, uint32_t seed, uint64_t customers,
 		    struct sample *s)
 {
-	struct flo_sim_config cfg = {*par, 7, customers, seed, 9862 /* 1997-01-01 */, 84,
-				     9862 + 78 * 7 - 1};
+	struct flo_sim_config cfg = {.par = *par, .unit_days = 7, .customers = customers,
+				     .seed = seed, .start_day = 9862 /* 1997-01-01 */,
+				     .cohort_days = 84, .end_day = 9862 + 78 * 7 - 1};
 	s->n = s->nspend = 0;
 	s->orders = s->repeat_value = 0;
 	s->end = (cfg.end_day + 1) * 86400.0;
@@ -135,8 +136,8 @@ int main(void)
 {
 	const struct flo_sim_params sets[] = {
 		flo_sim_cdnow, /* FHL 2005's CDNOW estimates */
-		{2, 8, 1, 10, 6.25, 3.74, 15.44, 0, 0, 0, 0}, /* scripts/bench's busier shop */
-		{0.5, 6, 2, 6, 4, 6, 40, 0, 0, 0, 0},
+		{.r = 2, .alpha = 8, .a = 1, .b = 10, .p = 6.25, .q = 3.74, .v = 15.44}, /* scripts/bench's busier shop */
+		{.r = 0.5, .alpha = 6, .a = 2, .b = 6, .p = 4, .q = 6, .v = 40},
 	};
 	const char *const set_names[] = {"CDNOW (FHL 2005)", "r 2, alpha 8, a 1, b 10",
 					 "r 0.5, alpha 6, a 2, b 6"};
