@@ -489,7 +489,7 @@ many_customers() {
 	[ "${stderr_lines[0]}" = "flo-rfm: $TMP/st/data.mdb: damaged: database \"customers\": page $((off / 4096)) holds page number 0 (zeroed or overwritten)" ]
 }
 
-@test "a damaged store read by flo-score, flo-segment and flo-fit: customer pages do not matter to them; a models page stops them (74) naming it" {
+@test "a damaged store read by flo-score, flo-segment and flo-fit: customer pages do not matter to readers, a writer refuses them (74); a models page stops all (74) naming it" {
 	many_customers > "$TMP/o.csv"
 	flo-rfm --db "$TMP/st" "$TMP/o.csv" > /dev/null
 	flo-rfm --db "$TMP/st" --dump > "$TMP/dump.csv"
@@ -511,7 +511,15 @@ many_customers() {
 	run flo-segment --print-cuts --cuts c --db "$TMP/st"
 	assert_success
 	assert_output "$cuts"
+	# a writer's new pages come from the free list, which only the whole
+	# tree can vouch for: flo-fit does not store its model there (the
+	# customers stay as they were: a later --dump --skip-bad salvages them)
+	cp "$TMP/st/data.mdb" "$TMP/before.mdb"
 	run --separate-stderr flo-fit --db "$TMP/st" "$TMP/dump.csv"
+	assert_failure 74
+	[[ "$stderr" == *"$TMP/st/data.mdb: damaged: database \"customers\": page "* ]]
+	cmp "$TMP/st/data.mdb" "$TMP/before.mdb"
+	run --separate-stderr flo-fit --no-store --db "$TMP/st" "$TMP/dump.csv"
 	assert_success
 	# every page holding the model document zeroed (old copies too)
 	for o in $(grep -obaF '"bgnbd"' "$TMP/st2/data.mdb" | cut -d: -f1); do
