@@ -102,15 +102,9 @@ static int grow_slots(struct rows *t, size_t more)
 	size_t slots = t->slots ? t->slots * 2 : 4096, keys = t->width - 1;
 	while (slots < 2 * (t->n + more) && slots <= SIZE_MAX / 4)
 		slots *= 2;
-	uint32_t *slot = slots - 1 <= UINT32_MAX ? malloc(slots * sizeof *slot) : NULL;
+	uint32_t *slot = slots - 1 <= UINT32_MAX ? calloc(slots, sizeof *slot) : NULL;
 	if (slot == NULL)
 		return FLO_ENOMEM;
-	/* Zeroed by writing, not by calloc: fresh pages from calloc are the
-	 * kernel's shared zero page until written, so the first probe of a
-	 * slot read it there and the first row placed in it copied it (a
-	 * second fault, and with the scan's threads a flush of the other
-	 * CPUs' TLBs): a fifth of flo-fit's time on 200,000 summaries. */
-	memset(slot, 0, slots * sizeof *slot);
 	for (size_t i = 0; i < t->n; i++) {
 		size_t j = key_hash(t->rows + i * t->width, keys) & (slots - 1);
 		while (slot[j] != 0)
