@@ -331,15 +331,20 @@ static enum flo_interval_kind interval_kind(enum flo_family f)
 	}
 }
 
-/* The intervals of a fit on its rows into iv, when asked for. */
+/* The intervals of a fit on its rows into iv, when asked for: on the data
+ * the fit indexed when it kept them (fit.h), else indexed again and summed
+ * on pool. */
 static const struct flo_intervals *intervals(enum flo_interval_kind kind, const void *rows,
-					     size_t n, const struct flo_fit_result *res,
+					     size_t n, const struct flo_problem *indexed,
+					     struct flo_pool *pool, const struct flo_fit_result *res,
 					     double penalizer, const struct flo_fitrun_options *o,
 					     struct flo_intervals *iv)
 {
 	if (!(o->level > 0))
 		return NULL;
-	int err = flo_intervals(kind, rows, n, res, penalizer, o->level, o->choice, iv);
+	int err = indexed != NULL && indexed->n > 0
+		  ? flo_intervals_indexed(kind, indexed, res, penalizer, o->level, o->choice, iv)
+		  : flo_intervals(kind, rows, n, res, penalizer, o->level, o->choice, pool, iv);
 	if (err != FLO_OK)
 		flo_die(flo_exit_status(err), "cannot compute the intervals: %s", flo_strerror(err));
 	return iv;
@@ -370,7 +375,7 @@ static const struct flo_boot *boot(enum flo_interval_kind kind, const void *rows
 
 /* The Gamma-Gamma on the spend pairs, into doc with its warnings in w. */
 static void fit_gg(const struct flo_fit_data *d, const struct flo_fitrun_options *o,
-		   struct flo_fit_options *fo, struct flo_model_doc *doc, char **w,
+		   const struct flo_fit_options *fo, struct flo_model_doc *doc, char **w,
 		   struct flo_intervals *iv, struct flo_boot *b)
 {
 	doc->gg_left_out = d->left_out;
@@ -383,16 +388,23 @@ static void fit_gg(const struct flo_fit_data *d, const struct flo_fitrun_options
 			 "no Gamma-Gamma model (flo-score will give no exp_avg_value or clv)");
 		return;
 	}
-	fo->penalizer = o->gg_penalizer;
-	if (flo_fit_gg(d->spend, d->nspend, fo, &doc->gg) != FLO_OK)
+	struct flo_problem kept = {0};
+	struct flo_fit_options gg_o = *fo;
+	gg_o.penalizer = o->gg_penalizer;
+	gg_o.keep = &kept;
+	if (flo_fit_gg(d->spend, d->nspend, &gg_o, &doc->gg) != FLO_OK) {
+		flo_problem_free(&kept);
 		return;
+	}
 	doc->has_gg = 1;
 	doc->has_corr = flo_spend_correlation(d->spend, d->nspend, &doc->corr_frequency_monetary);
 	if (flo_fit_gg_warnings(&doc->gg, doc->corr_frequency_monetary, doc->has_corr,
 				o->gg_penalizer, w, &doc->gg_nwarnings) != FLO_OK)
 		flo_out_of_memory();
 	doc->gg_warnings = (const char *const *)w;
-	doc->gg_iv = intervals(FLO_IV_GG, d->spend, d->nspend, &doc->gg, o->gg_penalizer, o, iv);
+	doc->gg_iv = intervals(FLO_IV_GG, d->spend, d->nspend, &kept, fo->pool, &doc->gg,
+			       o->gg_penalizer, o, iv);
+	flo_problem_free(&kept);
 	doc->gg_boot = boot(FLO_IV_GG, d->spend, d->nspend, &doc->gg, o,
 			    doc->gg_iv != NULL ? iv : NULL, b);
 }
@@ -658,7 +670,11 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	struct flo_model_doc doc = {.unit = o->unit, .created = when, .fingerprint = fp,
 				    .customers = d.fit.customers, .family = o->family,
 				    .bgnbd_penalizer = o->penalizer};
-	struct flo_fit_options fo = {o->penalizer, 0, pool};
+	/* The BG/NBD's fit keeps its indexed data for its intervals (the
+	 * other families index them again) */
+	struct flo_problem bg_kept = {0};
+	struct flo_fit_options fo = {o->penalizer, 0, pool,
+				     o->family == FLO_FAMILY_BGNBD && !o->all ? &bg_kept : NULL};
 	char *bgw[FLO_FIT_WARNINGS_MAX] = {0}, *ggw[FLO_FIT_WARNINGS_MAX] = {0};
 	struct comparison *cmp = NULL;
 	if (o->all) {
@@ -670,8 +686,10 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	t_bgnbd = flo_ms_now();
 	const char *title = family_title(doc.family);
 	struct flo_intervals bg_iv, gg_iv;
-	doc.bgnbd_iv = intervals(interval_kind(doc.family), d.fit.tri, d.fit.ntri, &doc.bgnbd,
-				 o->penalizer, o, &bg_iv);
+	fo.keep = NULL;
+	doc.bgnbd_iv = intervals(interval_kind(doc.family), d.fit.tri, d.fit.ntri, &bg_kept, pool,
+				 &doc.bgnbd, o->penalizer, o, &bg_iv);
+	flo_problem_free(&bg_kept);
 	struct flo_boot bg_boot = {0}, gg_boot = {0};
 	doc.bgnbd_boot = boot(interval_kind(doc.family), d.fit.tri, d.fit.ntri, &doc.bgnbd, o,
 			      doc.bgnbd_iv != NULL ? &bg_iv : NULL, &bg_boot);

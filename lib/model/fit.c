@@ -607,6 +607,17 @@ static void rank_without_warm_start(struct flo_problem *p, struct flo_problem *r
 	}
 }
 
+/* The fitted problem into o->keep when asked for (fit.h), else freed. */
+static void keep_or_free(struct flo_problem *p, const struct flo_fit_options *o)
+{
+	if (o->keep == NULL) {
+		flo_problem_free(p);
+		return;
+	}
+	p->ranker = NULL; /* freed with the fit */
+	*o->keep = *p;
+}
+
 static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		     struct flo_fit_result *res, int *on_ridge)
 {
@@ -642,7 +653,9 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 	size_t nsub = p.n < WARM_MIN ? 0 : every_triple(&p, p.n / WARM_SAMPLE, &sub);
 	if (nsub > 0) {
 		struct flo_fit_result w;
-		if (fit_bgnbd(sub, nsub, o, &w, &warm_ridge) == FLO_OK && w.converged) {
+		struct flo_fit_options sample_o = *o;
+		sample_o.keep = NULL;
+		if (fit_bgnbd(sub, nsub, &sample_o, &w, &warm_ridge) == FLO_OK && w.converged) {
 			for (int j = 0; j < 4; j++)
 				starts[nstarts][j] = log(w.params[j]);
 			warm = starts[nstarts++];
@@ -670,7 +683,7 @@ static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_
 	}
 	res->at_zero = at_zero;
 	flo_problem_free(&ranker);
-	flo_problem_free(&p);
+	keep_or_free(&p, o);
 	return FLO_OK;
 }
 
@@ -879,7 +892,9 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 	size_t nsub = subsample(d, sizeof *d, n, (void **)&sub);
 	if (nsub > 0) {
 		struct flo_fit_result w;
-		if (flo_fit_gg(sub, nsub, o, &w) == FLO_OK && w.converged) {
+		struct flo_fit_options sample_o = *o;
+		sample_o.keep = NULL;
+		if (flo_fit_gg(sub, nsub, &sample_o, &w) == FLO_OK && w.converged) {
 			for (int j = 0; j < 3; j++)
 				starts[nstarts][j] = log(w.params[j]);
 			warm = starts[nstarts++];
@@ -894,7 +909,7 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 	}
 	fit(&p, (const double(*)[4])starts, nstarts, warm, o, 0, res);
 	flo_problem_free(&ranker);
-	flo_problem_free(&p);
+	keep_or_free(&p, o);
 	return FLO_OK;
 }
 
@@ -902,7 +917,7 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 
 int flo_fit_maximise(struct flo_problem *p, const double *start, double *phi, double *ll)
 {
-	struct flo_fit_options o = {p->penalizer, 0, NULL};
+	struct flo_fit_options o = {p->penalizer, 0, NULL, NULL};
 	double starts[1][4] = {{0}};
 	struct flo_fit_result res;
 	memcpy(starts[0], start, (size_t)p->np * sizeof *start);

@@ -26,6 +26,7 @@
 
 
 struct flo_pool;
+struct flo_problem;
 
 struct flo_fit_options {
 	double penalizer;
@@ -33,6 +34,12 @@ struct flo_fit_options {
 	/* a helper thread to sum large data on (lib/base/pool.h), kept by the
 	 * caller; NULL: each fit starts one of its own when it pays */
 	struct flo_pool *pool;
+	/* when not NULL, flo_fit_bgnbd() and flo_fit_gg() leave the data they
+	 * indexed (fitlik.h) here instead of freeing them, for the intervals
+	 * (interval.h: flo_intervals_indexed()) to read without indexing them
+	 * again; the caller frees it with flo_problem_free() (also when the
+	 * fit failed: it is then {0}) */
+	struct flo_problem *keep;
 };
 
 struct flo_fit_result {
@@ -130,7 +137,6 @@ int flo_fit_gg_loglik(const struct flo_spend *d, size_t n, const double *params,
  * steps (Newton from start, BFGS from there when Newton does not converge)
  * into phi (p->np log-parameters) and *ll (sum w ln L there).  Returns
  * whether the gradient test passed. */
-struct flo_problem;
 int flo_fit_maximise(struct flo_problem *p, const double *start, double *phi, double *ll);
 
 #endif

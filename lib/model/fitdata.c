@@ -130,6 +130,10 @@ static int grow_rows(struct rows *t, size_t more)
 	uint64_t *u = realloc(t->units, cap * sizeof *u);
 	if (u == NULL)
 		return FLO_ENOMEM;
+	/* rows without units are sealed ones (flo_fit_data_seal()), whose
+	 * fingerprint is in d's already */
+	if (t->units == NULL)
+		memset(u, 0, t->n * sizeof *u);
 	t->units = u;
 	t->cap = cap;
 	return FLO_OK;
@@ -178,6 +182,7 @@ static void add_row(struct rows *t, const double *key, double w, uint64_t units)
 }
 
 static void free_tables(struct flo_fit_data *d);
+static uint64_t fingerprint(const struct flo_fit_data *d);
 
 /* d's tables as struct rows, and back. */
 static void tables(struct flo_fit_data *d, struct rows *t, struct rows *s)
@@ -417,6 +422,56 @@ static int append_rows(struct rows *t, struct rows *from)
 	return FLO_OK;
 }
 
+/* The order of two rows by their first `keys` doubles (compact.c's). */
+static int row_cmp(const double *a, const double *b, size_t keys)
+{
+	for (size_t c = 0; c < keys; c++)
+		if (a[c] != b[c])
+			return a[c] < b[c] ? -1 : 1;
+	return 0;
+}
+
+/* The sorted rows of the n parts `from` (no row in two) merged into t,
+ * which has none; the parts' arrays freed.  FLO_ENOMEM (nothing changed). */
+static int merge_rows(struct rows *t, struct rows *from, unsigned n)
+{
+	size_t total = 0, at[FLO_FIT_PARTS_MAX] = {0}, keys = t->width - 1, w = t->width;
+	for (unsigned k = 0; k < n; k++)
+		total += from[k].n;
+	if (total == 0)
+		return FLO_OK;
+	double *out = malloc(total * w * sizeof *out);
+	if (out == NULL)
+		return FLO_ENOMEM;
+	for (size_t i = 0; i < total; i++) {
+		const double *least = NULL;
+		unsigned of = 0;
+		for (unsigned k = 0; k < n; k++) {
+			const double *r = from[k].rows + at[k] * w;
+			if (at[k] < from[k].n && (least == NULL || row_cmp(r, least, keys) < 0))
+				least = r, of = k;
+		}
+		memcpy(out + i * w, least, w * sizeof *out);
+		at[of]++;
+	}
+	for (unsigned k = 0; k < n; k++) {
+		free(from[k].rows);
+		from[k].rows = NULL, from[k].n = from[k].cap = 0;
+	}
+	free(t->rows);
+	t->rows = out, t->n = t->cap = total;
+	return FLO_OK;
+}
+
+void flo_fit_data_seal(struct flo_fit_data *d)
+{
+	d->fingerprint = fingerprint(d);
+	free_tables(d);
+	d->ntri = flo_triples_compact(d->tri, d->ntri);
+	d->nspend = flo_spend_compact(d->spend, d->nspend);
+	d->sealed = 1;
+}
+
 int flo_fit_data_join(struct flo_fit_data *d, struct flo_fit_data *parts, unsigned n)
 {
 	struct rows t, s;
@@ -426,13 +481,25 @@ int flo_fit_data_join(struct flo_fit_data *d, struct flo_fit_data *parts, unsign
 	d->tri_slot = d->spend_slot = NULL;
 	d->tri_slots = d->spend_slots = 0;
 	tables(d, &t, &s);
-	int err = FLO_OK;
+	int err = FLO_OK, sealed = n <= FLO_FIT_PARTS_MAX && t.n == 0 && s.n == 0;
+	for (unsigned k = 0; k < n; k++)
+		sealed &= parts[k].sealed;
+	if (sealed) {
+		struct rows pt[FLO_FIT_PARTS_MAX], ps[FLO_FIT_PARTS_MAX];
+		for (unsigned k = 0; k < n; k++)
+			tables(&parts[k], &pt[k], &ps[k]);
+		err = merge_rows(&t, pt, n);
+		if (err == FLO_OK)
+			err = merge_rows(&s, ps, n);
+		for (unsigned k = 0; k < n; k++)
+			tables_back(&parts[k], &pt[k], &ps[k]);
+	}
 	for (unsigned k = 0; k < n; k++) {
 		struct rows pt, ps;
 		tables(&parts[k], &pt, &ps);
-		if (err == FLO_OK)
+		if (err == FLO_OK && !sealed)
 			err = append_rows(&t, &pt);
-		if (err == FLO_OK)
+		if (err == FLO_OK && !sealed)
 			err = append_rows(&s, &ps);
 		tables_back(&parts[k], &pt, &ps);
 		d->customers += parts[k].customers;

@@ -28,7 +28,11 @@ struct flo_fit_data {
 	double customers; /* the sum of the weights */
 	double left_out;  /* of the Gamma-Gamma: without repeat purchases or spend */
 	uint64_t fingerprint; /* of rows no longer in the tables */
+	int sealed; /* a part sealed by flo_fit_data_seal() */
 };
+
+/* The most parts flo_fit_data_join() merges (the scan's threads). */
+#define FLO_FIT_PARTS_MAX 8
 
 /* The largest total weight: 2^53, the counts a double holds exactly. */
 #define FLO_FIT_WEIGHT_MAX 9007199254740992.0
@@ -71,6 +75,16 @@ int flo_fit_data_add_part(struct flo_fit_data *d, const struct flo_fit_row *rows
  * many is not grown (and copied) again and again on the way.  FLO_ENOMEM. */
 int flo_fit_data_reserve(struct flo_fit_data *d, size_t rows);
 int flo_fit_data_join(struct flo_fit_data *d, struct flo_fit_data *parts, unsigned n);
+
+/* A part with all its rows in (fitscan.c: on a thread a part, at the end of
+ * a scan that read its input to the end): its fingerprint taken, its hash
+ * tables freed, its rows (distinct) sorted in compact.h's order.
+ * flo_fit_data_join() of parts that are all sealed, into d without rows,
+ * merges them in that order: the spend pairs' compaction then finds them
+ * sorted, and so does the BG/NBD's index (fitlik.c), so that neither sorts
+ * again on one thread what the parts' threads sorted.  Rows added after
+ * that are merged as before. */
+void flo_fit_data_seal(struct flo_fit_data *d);
 
 /* After the last customer: the spend pairs in sorted order (the BG/NBD's
  * fit sorts its triples itself), the hash tables freed. */

@@ -165,7 +165,13 @@ static int index_merged(struct flo_problem *p, const struct flo_triple *d, size_
 		kv[i].key = shifted(xr[i], 2 * bt) | shifted(tr[2 * i], bt) | tr[2 * i + 1];
 		memcpy(&kv[i].val, &d[i].w, sizeof kv[i].val);
 	}
-	if (err == FLO_OK)
+	/* Rows that come sorted (the threaded scan's, fitdata.h) keep their
+	 * order: a stable sort would not move them, and one look costs less
+	 * than its passes. */
+	int sorted = 1;
+	for (size_t i = 1; err == FLO_OK && sorted && i < n; i++)
+		sorted = kv[i - 1].key <= kv[i].key;
+	if (err == FLO_OK && !sorted)
 		err = flo_radix_sort(kv, n);
 	uint64_t tmask = bt > 0 ? (UINT64_C(1) << bt) - 1 : 0;
 	size_t m = 0;

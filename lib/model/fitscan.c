@@ -3,6 +3,7 @@
 #include "model/fitscan.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -143,6 +144,31 @@ static void free_chunk(void *state)
 	free(c);
 }
 
+_Static_assert(FLO_FIT_PARTS_MAX >= FLO_LINESCAN_MAX_WORKERS, "every part merged");
+
+static void *seal_part(void *part)
+{
+	flo_fit_data_seal(part);
+	return NULL;
+}
+
+/* The parts sealed (fitdata.h) on a thread each, the first on the calling
+ * one; a part whose thread cannot start is sealed there too.  Sorting them
+ * in parallel is what lets the fits find their rows in order. */
+static void seal_parts(struct flo_fit_data *part, unsigned n)
+{
+	pthread_t thread[FLO_LINESCAN_MAX_WORKERS];
+	int started[FLO_LINESCAN_MAX_WORKERS] = {0};
+	for (unsigned k = 1; k < n; k++)
+		started[k] = pthread_create(&thread[k], NULL, seal_part, &part[k]) == 0;
+	for (unsigned k = 0; k < n; k++)
+		if (!started[k])
+			flo_fit_data_seal(&part[k]);
+	for (unsigned k = 1; k < n; k++)
+		if (started[k])
+			pthread_join(thread[k], NULL);
+}
+
 int flo_fitscan(flo_reader *r, unsigned workers, const struct flo_fitscan_layout *lay,
 		struct flo_fit_data *d, int *done)
 {
@@ -156,6 +182,8 @@ int flo_fitscan(flo_reader *r, unsigned workers, const struct flo_fitscan_layout
 	if (err != FLO_OK)
 		return err;
 	err = flo_linescan(r, flo_reader_fd(r), workers, lay->nfields, &ops, &s, done);
+	if (err == FLO_OK && *done)
+		seal_parts(s.part, workers);
 	int joined = flo_fit_data_join(d, s.part, workers);
 	return err != FLO_OK ? err : joined;
 }

@@ -314,22 +314,13 @@ static int near_boundary(const struct flo_cov *cov, int j, double z, double thet
 	       theta > 1e6;
 }
 
-int flo_intervals(enum flo_interval_kind kind, const void *rows, size_t n,
-		  const struct flo_fit_result *res, double penalizer, double level,
-		  enum flo_interval_choice choice, struct flo_intervals *out)
+/* The intervals on the indexed data p (a copy: its weight, penalty and
+ * scales are the intervals' own). */
+static void intervals_of(enum flo_interval_kind kind, struct flo_problem p,
+			 const struct flo_fit_result *res, double penalizer, double level,
+			 enum flo_interval_choice choice, struct flo_intervals *out)
 {
 	const struct kind *k = &kinds[kind];
-	memset(out, 0, sizeof *out);
-	if (!(level > 0 && level < 1))
-		return FLO_EVALUE;
-	out->level = level;
-	out->np = k->np;
-	struct flo_problem p;
-	if (k->index(&p, rows, n) != FLO_OK) {
-		flo_problem_free(&p);
-		return FLO_ENOMEM;
-	}
-	flo_problem_threads(&p, NULL);
 	p.weight = weight_of(&p);
 	p.penalizer = 0;
 	for (int j = 0; j < 4; j++)
@@ -377,6 +368,42 @@ int flo_intervals(enum flo_interval_kind kind, const void *rows, size_t n,
 		else
 			profile_interval(&p, phi, res->loglik, j, crit, step, k->names[j], iv);
 	}
+}
+
+static int start(enum flo_interval_kind kind, double level, struct flo_intervals *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!(level > 0 && level < 1))
+		return FLO_EVALUE;
+	out->level = level;
+	out->np = kinds[kind].np;
+	return FLO_OK;
+}
+
+int flo_intervals(enum flo_interval_kind kind, const void *rows, size_t n,
+		  const struct flo_fit_result *res, double penalizer, double level,
+		  enum flo_interval_choice choice, struct flo_pool *pool, struct flo_intervals *out)
+{
+	int err = start(kind, level, out);
+	if (err != FLO_OK)
+		return err;
+	struct flo_problem p;
+	if (kinds[kind].index(&p, rows, n) != FLO_OK) {
+		flo_problem_free(&p);
+		return FLO_ENOMEM;
+	}
+	flo_problem_threads(&p, pool);
+	intervals_of(kind, p, res, penalizer, level, choice, out);
 	flo_problem_free(&p);
 	return FLO_OK;
+}
+
+int flo_intervals_indexed(enum flo_interval_kind kind, const struct flo_problem *p,
+			  const struct flo_fit_result *res, double penalizer, double level,
+			  enum flo_interval_choice choice, struct flo_intervals *out)
+{
+	int err = start(kind, level, out);
+	if (err == FLO_OK)
+		intervals_of(kind, *p, res, penalizer, level, choice, out);
+	return err;
 }

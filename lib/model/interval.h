@@ -70,10 +70,20 @@ struct flo_intervals {
  * flo_fit_mbgnbd() or flo_fit_gg() gave it) on the same rows (triples for the purchase models,
  * spend pairs for the Gamma-Gamma), at level in (0, 1).  A penalised fit
  * (penalizer > 0) gets Wald intervals about its estimate, the note saying
- * so.  FLO_EVALUE (a level outside (0, 1)), FLO_ENOMEM. */
+ * so.  The sums run on pool's helper thread (pool.h), or when it is NULL on
+ * one the intervals start when the data pay for it.  FLO_EVALUE (a level
+ * outside (0, 1)), FLO_ENOMEM. */
 int flo_intervals(enum flo_interval_kind kind, const void *rows, size_t n,
 		  const struct flo_fit_result *res, double penalizer, double level,
-		  enum flo_interval_choice choice, struct flo_intervals *out);
+		  enum flo_interval_choice choice, struct flo_pool *pool,
+		  struct flo_intervals *out);
+
+/* The same on the data the fit itself indexed, summed on its threads (fit.h's
+ * keep: the BG/NBD's or the Gamma-Gamma's), so that they are not indexed
+ * again: the same intervals, to the last bit.  FLO_EVALUE. */
+int flo_intervals_indexed(enum flo_interval_kind kind, const struct flo_problem *p,
+			  const struct flo_fit_result *res, double penalizer, double level,
+			  enum flo_interval_choice choice, struct flo_intervals *out);
 
 /* The method's name in the document ("wald-log", "profile", "bootstrap"). */
 const char *flo_interval_method_name(enum flo_interval_method m);

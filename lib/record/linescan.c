@@ -154,7 +154,10 @@ static enum chunk_state fill(int fd, struct chunk *c, struct pending *q, int *eo
 	q->len -= take;
 	int read_some = 0;
 	while (q->len == 0 && !*eof && c->len < CHUNK_BYTES) {
-		ssize_t got = read(fd, c->text + c->len, 2 * CHUNK_BYTES - c->len);
+		/* up to CHUNK_BYTES, not the buffer's room: a slot's pages are
+		 * touched (faulted in) only as far as its chunks reach, and a
+		 * chunk of a megabyte parses no faster than one of half */
+		ssize_t got = read(fd, c->text + c->len, CHUNK_BYTES - c->len);
 		read_some = 1;
 		if (got > 0)
 			c->len += (size_t)got;

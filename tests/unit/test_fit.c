@@ -323,7 +323,7 @@ static void check_recovery(const struct flo_fit_result *f, const double *truth)
 static void test_fit_interior(gsl_rng *rng)
 {
 	const double truth[4] = { 0.5, 6, 0.8, 3 };
-	struct flo_fit_options o = { 0, 0, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, NULL };
 	struct flo_fit_result f;
 	/* small: Newton from the best start */
 	size_t n = 4000;
@@ -367,7 +367,7 @@ static void test_fit_ridge(void)
 	size_t n = 20000;
 	struct flo_triple *d = simulate(rng, n, 1.5, 10, 0.05, 0);
 	n = flo_triples_compact(d, n);
-	struct flo_fit_options o = { 0, 0, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, NULL };
 	struct flo_fit_result f;
 	CHECK(flo_fit_bgnbd(d, n, &o, &f) == FLO_OK);
 	double a = f.params[2], b = f.params[3], mu = a / (a + b);
@@ -457,7 +457,7 @@ static void test_fit_gg(gsl_rng *rng)
 		d[i] = (struct flo_spend){ x, sum / x, 1 };
 	}
 	n = flo_spend_compact(d, n);
-	struct flo_fit_options o = { 0, 0, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, NULL };
 	struct flo_fit_result f;
 	CHECK(flo_fit_gg(d, n, &o, &f) == FLO_OK);
 	check_recovery(&f, truth);
@@ -699,7 +699,7 @@ static void test_fit_runaway(void)
 		CHECK(ll > ll_prev);
 		ll_prev = ll;
 	}
-	struct flo_fit_options o = { 0, 0, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, NULL };
 	struct flo_fit_result f;
 	CHECK(flo_fit_bgnbd(d, N(d), &o, &f) == FLO_OK);
 	CHECK(f.runaway);

@@ -101,7 +101,18 @@ static double weight_of(const struct flo_fit_data *d, double x, double tx, doubl
 	return w;
 }
 
+static void test_parts_sealed(int sealed);
+
 static void test_parts(void)
+{
+	test_parts_sealed(0);
+	test_parts_sealed(1);
+}
+
+/* Sealed (flo_fit_data_seal(): the scan read its input to the end), the
+ * parts are merged in compact.h's order, which the spend pairs' compaction
+ * and the BG/NBD's index then find: the rows of one by one, sorted. */
+static void test_parts_sealed(int sealed)
 {
 	enum { N = 20000, BEFORE = 700 };
 	static struct flo_fit_row rows[N];
@@ -125,7 +136,17 @@ static void test_parts(void)
 							k, 3), FLO_OK);
 	}
 	CHECK(parts[0].ntri > 0 && parts[1].ntri > 0 && parts[2].ntri > 0);
+	for (unsigned k = 0; sealed && k < 3; k++)
+		flo_fit_data_seal(&parts[k]);
 	CHECK_INT(flo_fit_data_join(&d, parts, 3), FLO_OK);
+	for (size_t i = 1; sealed && i < d.ntri; i++) {
+		const struct flo_triple *a = &d.tri[i - 1], *b = &d.tri[i];
+		CHECK(a->x < b->x || (a->x == b->x && (a->tx < b->tx ||
+						       (a->tx == b->tx && a->T < b->T))));
+	}
+	for (size_t i = 1; sealed && i < d.nspend; i++)
+		CHECK(d.spend[i - 1].x < d.spend[i].x ||
+		      (d.spend[i - 1].x == d.spend[i].x && d.spend[i - 1].m < d.spend[i].m));
 	CHECK_INT(d.ntri, one.ntri);
 	CHECK_INT(d.nspend, one.nspend);
 	CHECK(d.customers == one.customers && d.left_out == one.left_out);

@@ -30,6 +30,7 @@
 #include "check.h"
 #include "model/draws.h"
 #include "model/fit.h"
+#include "model/fitlik.h"
 #include "model/interval.h"
 #include "model/simulate.h"
 
@@ -132,6 +133,27 @@ static int population_covers(const struct flo_fit_result *bg, const struct flo_i
 	return lo <= t && t <= hi;
 }
 
+/* The intervals on the fit's own index (fit.h's keep, interval.h's
+ * flo_intervals_indexed()) are those of the rows indexed again, bit for
+ * bit. */
+static void check_indexed(const struct sample *s, const struct flo_intervals *ibg,
+			  const struct flo_intervals *igg)
+{
+	struct flo_problem kb = {0}, kg = {0};
+	struct flo_fit_options o = {0, 0, NULL, &kb};
+	struct flo_fit_result bg, gg;
+	struct flo_intervals jbg, jgg;
+	CHECK(flo_fit_bgnbd(s->tri, s->n, &o, &bg) == FLO_OK && kb.n > 0);
+	o.keep = &kg;
+	CHECK(flo_fit_gg(s->spend, s->nspend, &o, &gg) == FLO_OK && kg.n > 0);
+	CHECK(flo_intervals_indexed(FLO_IV_BGNBD, &kb, &bg, 0, LEVEL, FLO_IV_AUTO, &jbg) == FLO_OK);
+	CHECK(flo_intervals_indexed(FLO_IV_GG, &kg, &gg, 0, LEVEL, FLO_IV_AUTO, &jgg) == FLO_OK);
+	CHECK(memcmp(&jbg, ibg, sizeof jbg) == 0);
+	CHECK(memcmp(&jgg, igg, sizeof jgg) == 0);
+	flo_problem_free(&kb);
+	flo_problem_free(&kg);
+}
+
 int main(void)
 {
 	const struct flo_sim_params sets[] = {
@@ -157,16 +179,18 @@ int main(void)
 		long set_bg[4] = {0}, set_gg[3] = {0}, set_pop = 0;
 		for (int rep = 0; rep < reps; rep++) {
 			uint32_t seed = (uint32_t)(1000 * (k + 1) + (size_t)rep);
-			struct flo_fit_options o = {0, 0, NULL};
+			struct flo_fit_options o = {0, 0, NULL, NULL};
 			struct flo_fit_result bg, gg;
 			struct flo_intervals ibg, igg;
 			CHECK(simulate(par, seed, CUSTOMERS, &s) == FLO_OK);
 			CHECK(flo_fit_bgnbd(s.tri, s.n, &o, &bg) == FLO_OK && bg.converged);
 			CHECK(flo_fit_gg(s.spend, s.nspend, &o, &gg) == FLO_OK && gg.converged);
-			CHECK(flo_intervals(FLO_IV_BGNBD, s.tri, s.n, &bg, 0, LEVEL, FLO_IV_AUTO,
+			CHECK(flo_intervals(FLO_IV_BGNBD, s.tri, s.n, &bg, 0, LEVEL, FLO_IV_AUTO, NULL,
 					    &ibg) == FLO_OK);
-			CHECK(flo_intervals(FLO_IV_GG, s.spend, s.nspend, &gg, 0, LEVEL, FLO_IV_AUTO,
+			CHECK(flo_intervals(FLO_IV_GG, s.spend, s.nspend, &gg, 0, LEVEL, FLO_IV_AUTO, NULL,
 					    &igg) == FLO_OK);
+			if (rep < 2)
+				check_indexed(&s, &ibg, &igg);
 			for (int j = 0; j < 4; j++)
 				set_bg[j] += covers(&ibg.p[j], bg_true[j]);
 			for (int j = 0; j < 3; j++) {
@@ -195,12 +219,12 @@ int main(void)
 	long hit_pn[4] = {0}, hit_pn_pop = 0;
 	for (int rep = 0; rep < reps; rep++) {
 		uint32_t seed = (uint32_t)(9000 + rep);
-		struct flo_fit_options o = {0, 0, NULL};
+		struct flo_fit_options o = {0, 0, NULL, NULL};
 		struct flo_fit_result pn;
 		struct flo_intervals ipn;
 		CHECK(simulate(pp, seed, PNBD_CUSTOMERS, &s) == FLO_OK);
 		CHECK(flo_fit_pnbd(s.tri, s.n, &o, &pn) == FLO_OK && pn.converged);
-		CHECK(flo_intervals(FLO_IV_PNBD, s.tri, s.n, &pn, 0, LEVEL, FLO_IV_AUTO,
+		CHECK(flo_intervals(FLO_IV_PNBD, s.tri, s.n, &pn, 0, LEVEL, FLO_IV_AUTO, NULL,
 				    &ipn) == FLO_OK);
 		for (int j = 0; j < 4; j++) {
 			CHECK(ipn.p[j].method == FLO_IV_METHOD_WALD_LOG);
