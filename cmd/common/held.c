@@ -83,10 +83,11 @@ void flo_held_add(struct flo_held *h, const flo_reader *r)
 		h->field = flo_xrealloc(h->field, cap, sizeof *h->field);
 		h->field_cap = cap;
 	}
-	struct record_at *rec = &h->rec[h->nrec++];
-	*rec = (struct record_at){flo_reader_input_name(r), flo_reader_line(r), 0, raw_len,
-				  h->nfield, n, flo_reader_format(r)};
-	rec->raw = put(h, raw, raw_len);
+	/* Counted once whole: running out of memory half way ends the run,
+	 * and the records held before it are written (cli.h's on_error). */
+	struct record_at rec = {flo_reader_input_name(r), flo_reader_line(r), 0, raw_len,
+				h->nfield, n, flo_reader_format(r)};
+	rec.raw = put(h, raw, raw_len);
 	for (size_t i = 0; i < n; i++) {
 		struct field_at *fa = &h->field[h->nfield++];
 		fa->name = put(h, f[i].name, f[i].name_len);
@@ -95,6 +96,7 @@ void flo_held_add(struct flo_held *h, const flo_reader *r)
 		fa->len = f[i].len;
 		fa->kind = f[i].kind;
 	}
+	h->rec[h->nrec++] = rec;
 }
 
 size_t flo_held_count(const struct flo_held *h)
