@@ -47,7 +47,9 @@ static const char usage[] =
 "            frequency x recency grid (0..F, 0..R in steps of 1) for customers\n"
 "            of age --T T (lifetimes' frequency/recency and probability-alive\n"
 "            matrices); F, R and T default to the input's largest frequency\n"
-"            and T; with --T and --max-frequency given no input is read\n"
+"            and T; with --T and --max-frequency given no input is read.\n"
+"            Frequency 0 has the one cell of recency 0: a customer with no\n"
+"            repeat purchase has recency 0 by definition\n"
 "  tracking  from an order log: repeat transactions per period (--period-days,\n"
 "            default 7) and cumulative, actual against expected, each customer's\n"
 "            expected curve starting at the first purchase (FHL 2005, figures 1\n"
@@ -466,12 +468,14 @@ static void run_matrix(struct options *o, const struct flo_purchase_model *f)
 	for (double x = 0; x <= F; x++)
 		for (double tx = 0; tx <= R; tx++) {
 			double e, alive;
-			/* x purchases take x periods at least: the BG/BB's
-			 * grid has no cell of x > t_x */
-			if (o->periods && x > tx)
+			/* Cells no customer can have are left out, for every
+			 * family: a customer with no repeat purchase has recency
+			 * 0 (lifetimes' matrices score the row x = 0 at every
+			 * recency, each cell the same customer), and the BG/BB's
+			 * x purchases take x periods at least (x <= t_x). */
+			if ((x == 0 && tx > 0) || (o->periods && x > tx))
 				continue;
-			/* a customer with no repeat purchase has recency 0 */
-			flo_check_matrix_cell(f, x, x > 0 ? tx : 0, T, H, &e, &alive);
+			flo_check_matrix_cell(f, x, tx, T, H, &e, &alive);
 			if (!isfinite(e) || !isfinite(alive))
 				flo_die(FLO_EXIT_DATAERR, "the matrix overflows at frequency %g, "
 					"recency %g, T %g", x, tx, T);

@@ -152,19 +152,36 @@ agree() {
 	run --separate-stderr flo-check --check matrix --T 38.86 --max-frequency 3 --max-recency 30 --horizon 39 $CDNOW
 	assert_success
 	assert_line --index 0 "frequency,recency,T,exp_purchases_39,p_alive"
-	[ "${#lines[@]}" -eq $((1 + 4 * 31)) ]
+	# frequency 0 has the one cell of recency 0 (t_x = 0 without a repeat purchase)
+	[ "${#lines[@]}" -eq $((1 + 1 + 3 * 31)) ]
+	assert_line --index 2 --regexp '^1,0,38.86,'
 	# FHL's customer (x = 2, t_x = 30, T = 38.86) and a newcomer, through flo-score
 	printf 'frequency,recency,T\n2,30,38.86\n0,0,38.86\n' | flo-score $CDNOW --horizon 39 2>/dev/null > "$TMP/sc.csv"
 	want=$(awk -F, 'NR == 2 { print $5 "," $4 }' "$TMP/sc.csv")
-	assert_line --index $((1 + 2 * 31 + 30)) "2,30,38.86,$want"
+	assert_line --index $((1 + 1 + 31 + 30)) "2,30,38.86,$want"
 	want=$(awk -F, 'NR == 3 { print $5 "," $4 }' "$TMP/sc.csv")
 	assert_line --index 1 "0,0,38.86,$want"
 	# from the input: its largest frequency and T make the grid
 	printf 'frequency,recency,T\n2,3,4.5\n1,1,2\n' > "$TMP/s.csv"
 	run --separate-stderr flo-check --check matrix $CDNOW "$TMP/s.csv"
 	assert_success
-	[ "${#lines[@]}" -eq $((1 + 3 * 5)) ]
-	assert_line --index 15 --regexp '^2,4,4.5,'
+	[ "${#lines[@]}" -eq $((1 + 1 + 2 * 5)) ]
+	assert_line --index 11 --regexp '^2,4,4.5,'
+}
+
+@test "matrix: every family's row of frequency 0 is the one cell of recency 0, flo-score's newcomer" {
+	for model in "$CDNOW" "$PNBD" "--model $DATA/score_model_mbgnbd.json"; do
+		run --separate-stderr flo-check --check matrix --T 38.86 --max-frequency 2 --max-recency 30 --horizon 39 $model
+		assert_success
+		[ "${#lines[@]}" -eq $((1 + 1 + 2 * 31)) ]
+		run awk -F, 'NR > 1 && $1 == 0 { n++; if ($2 != 0) bad++ } END { print n + 0, bad + 0 }' <<< "$output"
+		assert_output "1 0"
+		want=$(printf 'frequency,recency,T\n0,0,38.86\n' | flo-score $model --horizon 39 2>/dev/null |
+			awk -F, 'NR == 2 { print $5 "," $4 }')
+		run --separate-stderr flo-check --check matrix --T 38.86 --max-frequency 2 --max-recency 30 --horizon 39 $model
+		assert_line --index 1 "0,0,38.86,$want"
+		assert_line --index 2 --regexp '^1,0,38.86,'
+	done
 }
 
 @test "summary: one line per model: log-likelihood (FHL: -9582.4), AIC, BIC and the holdout errors" {
@@ -285,7 +302,7 @@ PNBD="--model $DATA/score_model_pnbd.json"
 	assert_success
 	printf 'frequency,recency,T\n2,30,38.86\n' | flo-score $PNBD --horizon 39 2>/dev/null > "$TMP/sc.csv"
 	want=$(awk -F, 'NR == 2 { print $5 "," $4 }' "$TMP/sc.csv")
-	assert_line --index $((1 + 2 * 31 + 30)) "2,30,38.86,$want"
+	assert_line --index $((1 + 1 + 31 + 30)) "2,30,38.86,$want"
 	cdnow_holdout > "$TMP/s.csv"
 	run --separate-stderr flo-check --check summary --holdout 39 --model "$DATA/score_model.json" $PNBD -o jsonl "$TMP/s.csv"
 	assert_success
@@ -344,10 +361,10 @@ PNBD="--model $DATA/score_model_pnbd.json"
 	run flo-check --check matrix --T 6.5 --model "$TMP/bgbb.json"
 	assert_failure 2
 	assert_output --partial "flo-check: --T 6.5: the BG/BB's T is a whole number of periods"
-	# the matrix: (x, t_x) with x <= t_x, and recency 0 for x = 0 (scored at 0)
+	# the matrix: (x, t_x) with x <= t_x, and only recency 0 for x = 0
 	run --separate-stderr flo-check --check matrix --T 6 --max-frequency 6 --horizon 10 --model "$TMP/bgbb.json"
 	assert_success
-	[ "${#lines[@]}" -eq $((1 + 7 + 6 + 5 + 4 + 3 + 2 + 1)) ]
+	[ "${#lines[@]}" -eq $((1 + 1 + 6 + 5 + 4 + 3 + 2 + 1)) ]
 	run awk -F, 'NR > 1 && $1 > $2' <<< "$output"
 	assert_output ""
 	# FHS10 eqs. (11) and (13) with mpmath (bgbb_golden.py, tests/unit/test_bgbb.c): (3, 5, 6)

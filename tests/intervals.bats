@@ -109,6 +109,85 @@ near() {
 	[ "$(jq -s '[.[] | select(.clv_lo < .clv_hi and .p_alive_lo <= .p_alive_hi)] | length' "$TMP/a.jsonl")" = 500 ]
 }
 
+# ---- flo-score --interval a block at a time, on threads ----
+# Records are held a block at a time (4096) while their bounds are computed
+# on a thread a core, then written in order: nothing may depend on the
+# threads, on where blocks end, or show that records were held.
+
+@test "flo-score --interval on threads: FLO and CDNOW the same for 1, 2 and 3 threads and wherever blocks end" {
+	flo-rfm --as-of 2021-06-01 "$ROOT/examples/flo_data_20k.csv" 2>/dev/null > "$TMP/flo.csv"
+	flo-fit --no-store --model-out "$TMP/flo.json" "$TMP/flo.csv" >/dev/null 2>&1
+	cdnow_summary > "$TMP/cd.csv"
+	flo-fit --no-store --model-out "$TMP/cd.json" "$TMP/cd.csv" >/dev/null 2>&1
+	# 19,945 customers: five blocks
+	FLO_THREADS=1 flo-score --model "$TMP/flo.json" --interval 0.8 --draws 40 --seed 5 --pmf 2 \
+		"$TMP/flo.csv" > "$TMP/flo1.csv"
+	[ "$(wc -l < "$TMP/flo1.csv")" = 19946 ]
+	for t in 2 3; do
+		FLO_THREADS=$t flo-score --model "$TMP/flo.json" --interval 0.8 --draws 40 --seed 5 --pmf 2 \
+			"$TMP/flo.csv" | cmp - "$TMP/flo1.csv"
+	done
+	FLO_THREADS=1 flo-score --model "$TMP/cd.json" --interval 0.9 -o jsonl "$TMP/cd.csv" > "$TMP/cd1.jsonl"
+	FLO_THREADS=2 flo-score --model "$TMP/cd.json" --interval 0.9 -o jsonl "$TMP/cd.csv" | cmp - "$TMP/cd1.jsonl"
+	FLO_THREADS=2 flo-score --model "$TMP/cd.json" --interval 0.9 --draws 30 --seed 9 "$TMP/cd.csv" > "$TMP/cd2.csv"
+	FLO_THREADS=1 flo-score --model "$TMP/cd.json" --interval 0.9 --draws 30 --seed 9 "$TMP/cd.csv" | cmp - "$TMP/cd2.csv"
+	# the scores are those of scoring without --interval, record by record
+	flo-score --model "$TMP/flo.json" --pmf 2 "$TMP/flo.csv" | cmp - <(cut -d, -f1-20 "$TMP/flo1.csv")
+	# blocks of other sizes (one record, 4097, the rest) give the same records
+	for range in 2,2 3,4099 4100,19946; do
+		{ head -1 "$TMP/flo.csv"; sed -n "${range}p" "$TMP/flo.csv"; } |
+			FLO_THREADS=2 flo-score --model "$TMP/flo.json" --interval 0.8 --draws 40 --seed 5 \
+			--pmf 2 | tail -n +2
+	done | cmp - <(tail -n +2 "$TMP/flo1.csv")
+}
+
+@test "flo-score --interval on threads: a bad record inside a block stops or is skipped as record by record" {
+	cdnow_summary | cut -d, -f1-5 > "$TMP/s.csv"
+	flo-fit --no-store --model-out "$TMP/m.json" "$TMP/s.csv" >/dev/null 2>&1
+	flo-score --model "$TMP/m.json" --interval 0.9 "$TMP/s.csv" > "$TMP/good.csv"
+	# line 500: monetary 7e306 scores, but some draws' exp_avg_value overflow
+	# (a bound's bad record, found when its block is computed); line 800: T
+	# is not a number (found when it is read, before line 500's block is)
+	awk -F, 'BEGIN { OFS = "," } NR == 500 { $2 = 3; $3 = 10; $4 = 20; $5 = "7e306" }
+		NR == 800 { $4 = "abc" } { print }' "$TMP/s.csv" > "$TMP/bad.csv"
+	flo-score --model "$TMP/m.json" <(sed -n '1p;500p' "$TMP/bad.csv") > /dev/null # scores
+	awk -F, 'BEGIN { OFS = "," } NR == 800 { $4 = "abc" } { print }' "$TMP/s.csv" > "$TMP/bad800.csv"
+	for t in 1 2; do
+		FLO_THREADS=$t run -65 --separate-stderr flo-score --model "$TMP/m.json" --interval 0.9 "$TMP/bad.csv"
+		[ "$stderr" = "flo-score: $TMP/bad.csv line 500: exp_avg_value overflows a double for frequency 3, recency 10, T 20, monetary 7e+306: values too large to score" ]
+		cmp <(printf '%s\n' "$output") <(head -499 "$TMP/good.csv")
+		# the read error alone: the records before it, then the message
+		FLO_THREADS=$t run -65 --separate-stderr flo-score --model "$TMP/m.json" --interval 0.9 "$TMP/bad800.csv"
+		[ "$stderr" = "flo-score: $TMP/bad800.csv line 800: field \"T\" is not a number: \"abc\"" ]
+		cmp <(printf '%s\n' "$output") <(head -799 "$TMP/good.csv")
+		FLO_THREADS=$t run -0 --separate-stderr flo-score --model "$TMP/m.json" --interval 0.9 --rejects "$TMP/rej.csv" "$TMP/bad.csv"
+		[ "$stderr" = "flo-score: skipped 2 bad records, kept in $TMP/rej.csv" ]
+		cmp <(printf '%s\n' "$output") <(sed '500d;800d' "$TMP/good.csv")
+		# kept in input order: the bound's bad record first
+		printf '%s\n' customer_id,frequency,recency,T,monetary "$(sed -n 500p "$TMP/bad.csv")" \
+			"$(sed -n 800p "$TMP/bad.csv")" | cmp - "$TMP/rej.csv"
+	done
+}
+
+@test "flo-score --interval: a record from a pipe is written before the next arrives" {
+	cdnow_summary > "$TMP/s.csv"
+	flo-fit --no-store --model-out "$TMP/m.json" "$TMP/s.csv" >/dev/null 2>&1
+	mkfifo "$TMP/in"
+	FLO_THREADS=2 flo-score --model "$TMP/m.json" --interval 0.9 < "$TMP/in" > "$TMP/out.csv" &
+	{
+		head -3 "$TMP/s.csv"
+		# the next record only once the first two are out (or after 20 s)
+		for i in $(seq 200); do
+			[ "$(wc -l < "$TMP/out.csv")" = 3 ] && break
+			sleep 0.1
+		done
+		sed -n 4p "$TMP/s.csv"
+	} > "$TMP/in"
+	wait
+	[ "$(wc -l < "$TMP/out.csv")" = 4 ]
+	[ "$i" -lt 200 ]
+}
+
 @test "flo-score --interval: a model without a covariance, and strict options" {
 	cat > "$TMP/old.json" <<-'EOF'
 		{"format": "flo-model 1", "unit": "week",

@@ -34,9 +34,23 @@ void flo_cli_set_output(flo_writer *w)
 	output = w;
 }
 
-/* Before exiting on an error: what was written so far goes out. */
+static void (*on_error)(void *ctx);
+static void *on_error_ctx;
+
+void flo_cli_on_error(void (*fn)(void *ctx), void *ctx)
+{
+	on_error = fn;
+	on_error_ctx = ctx;
+}
+
+/* Before exiting on an error: what was held and written so far goes out.
+ * The hook is taken first: an error inside it ends the tool at once. */
 static void flush_output(void)
 {
+	void (*fn)(void *) = on_error;
+	on_error = NULL;
+	if (fn != NULL)
+		fn(on_error_ctx);
 	if (output != NULL)
 		flo_writer_flush(output);
 }
@@ -256,15 +270,20 @@ void flo_finish_output(flo_writer *w)
 }
 
 /* The input a record is from, as messages name it. */
-static const char *input_of(const struct flo_bad *bad, const flo_reader *r)
+static const char *input_named(const struct flo_bad *bad, const char *name)
 {
-	const char *name = flo_reader_input_name(r);
 	if (name != NULL)
 		return name;
 	return bad->input_name ? bad->input_name : "input";
 }
 
-static void keep_rejected(struct flo_bad *bad, const flo_reader *r)
+static const char *input_of(const struct flo_bad *bad, const flo_reader *r)
+{
+	return input_named(bad, flo_reader_input_name(r));
+}
+
+/* The record's text into the rejects file, which starts with r's header. */
+static void keep_rejected(struct flo_bad *bad, const flo_reader *r, const char *raw, size_t len)
 {
 	if (bad->rejects_path == NULL)
 		return;
@@ -280,8 +299,6 @@ static void keep_rejected(struct flo_bad *bad, const flo_reader *r)
 			fputc('\n', bad->rejects);
 		}
 	}
-	size_t len;
-	const char *raw = flo_reader_raw(r, &len);
 	fwrite(raw, 1, len, bad->rejects);
 	fputc('\n', bad->rejects);
 	/* Out at once: a live pipeline is stopped by a signal, not by the end
@@ -291,30 +308,54 @@ static void keep_rejected(struct flo_bad *bad, const flo_reader *r)
 			strerror(errno));
 }
 
-void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
-		    const char *fmt, ...)
+static void bad_record(struct flo_bad *bad, const flo_reader *r, const struct flo_record_at *at,
+		       int status, const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void bad_record(struct flo_bad *bad, const flo_reader *r, const struct flo_record_at *at,
+		       int status, const char *fmt, va_list ap)
 {
-	va_list ap;
 	if (!bad->skip) {
 		if (bad->before_stop != NULL)
 			bad->before_stop(bad->before_stop_ctx);
 		failing = 1;
 		flush_output();
-		fprintf(stderr, "%s: %s line %ld: ", flo_progname, input_of(bad, r),
-			flo_reader_line(r));
-		va_start(ap, fmt);
+		fprintf(stderr, "%s: %s line %ld: ", flo_progname, input_named(bad, at->input),
+			at->line);
 		vfprintf(stderr, fmt, ap);
-		va_end(ap);
 		fputc('\n', stderr);
 		exit(status);
 	}
 	bad->count++;
-	keep_rejected(bad, r);
+	keep_rejected(bad, r, at->raw, at->len);
+}
+
+void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
+		    const char *fmt, ...)
+{
+	va_list ap;
+	if (bad->before_report != NULL)
+		bad->before_report(bad->before_report_ctx);
+	struct flo_record_at at = {flo_reader_input_name(r), flo_reader_line(r), NULL, 0};
+	at.raw = flo_reader_raw(r, &at.len);
+	va_start(ap, fmt);
+	bad_record(bad, r, &at, status, fmt, ap);
+	va_end(ap);
+}
+
+void flo_bad_record_at(struct flo_bad *bad, const flo_reader *r, const struct flo_record_at *at,
+		       int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	bad_record(bad, r, at, status, fmt, ap);
+	va_end(ap);
 }
 
 void flo_bad_keep(struct flo_bad *bad, const flo_reader *r)
 {
-	keep_rejected(bad, r);
+	size_t len;
+	const char *raw = flo_reader_raw(r, &len);
+	keep_rejected(bad, r, raw, len);
 }
 
 void flo_reader_failed(struct flo_bad *bad, const flo_reader *r, int err)

@@ -73,6 +73,12 @@ const char *flo_input_name(const char *path);
  * before a bad line do from jq or awk. */
 void flo_cli_set_output(flo_writer *w);
 
+/* fn(ctx) once, when an error is about to end the tool (flo_die(), a bad
+ * record that stops the run), before the output is flushed: a tool that
+ * holds records back (flo-score --interval) writes them there, so that the
+ * records before the error reach stdout as they would have one by one. */
+void flo_cli_on_error(void (*fn)(void *ctx), void *ctx);
+
 /* Finish the output: flush and close the writer, and exit 74 with a message
  * when writing failed (a full disk, /dev/full); a closed pipe ends quietly. */
 void flo_finish_output(flo_writer *w);
@@ -91,6 +97,20 @@ struct flo_bad {
 	 * orders before it); NULL for none. */
 	void (*before_stop)(void *ctx);
 	void *before_stop_ctx;
+	/* Called before any bad record is reported, stopping or skipped (a
+	 * tool that holds records back writes them first, so that messages
+	 * and rejects keep the input's order); NULL for none. */
+	void (*before_report)(void *ctx);
+	void *before_report_ctx;
+};
+
+/* A record read before the reader's current one and held back (held.h):
+ * the input it came from (NULL: the first, unnamed), its line and text. */
+struct flo_record_at {
+	const char *input;
+	long line;
+	const char *raw;
+	size_t len;
 };
 
 /* Report a bad current record of r: with skip off, print
@@ -98,6 +118,11 @@ struct flo_bad {
  * count it and copy it to the rejects file. */
 void flo_bad_record(struct flo_bad *bad, const flo_reader *r, int status,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* The same for a held record `at` of r's input (before_report is not
+ * called: the tool reports its held records in order itself). */
+void flo_bad_record_at(struct flo_bad *bad, const flo_reader *r, const struct flo_record_at *at,
+		       int status, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Keep the current record of r with the rejects (when there is a rejects
  * file), without counting it as bad: a record skipped by rule. */

@@ -30,6 +30,13 @@ struct flo_bands {
 int flo_bands_new(flo_bands **out, const struct flo_score_config *c, const struct flo_model *draws,
 		  size_t n, double level, int gg_drawn)
 {
+	return flo_bands_new_cache(out, c, draws, n, level, gg_drawn, FLO_BANDS_CACHE_BYTES);
+}
+
+int flo_bands_new_cache(flo_bands **out, const struct flo_score_config *c,
+			const struct flo_model *draws, size_t n, double level, int gg_drawn,
+			size_t cache_bytes)
+{
 	*out = NULL;
 	if (n < 2 || !(level > 0 && level < 1))
 		return FLO_EUSAGE;
@@ -52,7 +59,7 @@ int flo_bands_new(flo_bands **out, const struct flo_score_config *c, const struc
 	b->gg = c->model.has_gg && gg_drawn;
 	b->nvalues = c->nhorizon + 3;
 	b->stride = 2 + n * (1 + c->nhorizon);
-	b->entries = FLO_BANDS_CACHE_BYTES / (b->stride * sizeof(double));
+	b->entries = cache_bytes / (b->stride * sizeof(double));
 	if (b->entries < PROBES)
 		b->entries = PROBES;
 	b->horizon = malloc((c->nhorizon ? c->nhorizon : 1) * sizeof *b->horizon);

@@ -27,6 +27,12 @@ typedef struct flo_bands flo_bands;
  * FLO_EMODEL (a draw that is not a valid model), FLO_ENOMEM. */
 int flo_bands_new(flo_bands **b, const struct flo_score_config *c, const struct flo_model *draws,
 		  size_t n, double level, int gg_drawn);
+/* The same with a cache of about cache_bytes (room for a few (x, T) at
+ * least) instead of FLO_BANDS_CACHE_BYTES: handles on several threads
+ * (bandblock.h) share that memory.  The bounds never depend on the cache. */
+int flo_bands_new_cache(flo_bands **b, const struct flo_score_config *c,
+			const struct flo_model *draws, size_t n, double level, int gg_drawn,
+			size_t cache_bytes);
 void flo_bands_free(flo_bands *b);
 
 /* The bounds of the customer h's scores into lo[k], hi[k] for k <
