@@ -1,10 +1,11 @@
 /* custdb.c: folding orders into stored customer states (see custdb.h).
  *
- * A batch keeps every customer it touches decoded in memory, in a small
- * hash table, and writes each one back once, at commit: a log lists a
- * customer's orders together more often than not, and one put per customer
- * per batch, rather than per order, keeps both LMDB's work and the store's
- * replay log (store.h) small. */
+ * A batch keeps every customer it touches in memory, in a hash table, in
+ * the state's stored form (one state at a time decoded: see struct
+ * flo_custdb), and writes each one back once, at commit, in key order: one
+ * lookup and one put per customer per batch, rather than per order, keeps
+ * both LMDB's work and the store's replay log (store.h) small, whether a
+ * log lists a customer's orders together or, in date order, apart. */
 #include "store/custdb.h"
 
 #include <stdarg.h>
@@ -569,7 +570,9 @@ static int slot_put(flo_custdb *db, struct touched *e, const void *p, size_t len
 	if (len > UINT32_MAX / 2)
 		return FLO_ENOMEM;
 	if (len > e->val_cap) {
-		size_t cap = len + len / 2 + 16;
+		/* Room for a few more orders (an order with ids adds 21 bytes
+		 * or so): a slot outgrown is left behind until the commit. */
+		size_t cap = len + 64;
 		size_t off = bytes_room(&db->vals, cap);
 		if (off == SIZE_MAX)
 			return FLO_ENOMEM;
