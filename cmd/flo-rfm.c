@@ -133,7 +133,9 @@ FLO_INPUT_USAGE
 "                            store holds no such customer)\n"
 "      --emit order|batch    a record per input order (default), or one per\n"
 "                            customer with orders in a batch, after the batch\n"
-"      --commit-every N      orders per transaction at most (default 100000)\n"
+"      --commit-every N      orders per transaction at most (default 1000000; a\n"
+"                            batch holds its customers' states, a few hundred\n"
+"                            bytes each, and its records until it commits)\n"
 "      --no-sync             commit without waiting for the disk: a killed flo-rfm\n"
 "                            loses nothing committed, a system crash may lose the\n"
 "                            last batches\n"
@@ -176,6 +178,15 @@ FLO_INPUT_USAGE
 "unreadable input (or no store to --dump), 74 write or store error\n"
 "(a store in use by another writer, a foreign, older or newer store, a\n"
 "damaged store or state).\n";
+
+/* A transaction rewrites every page it touches: in a log in date order
+ * nearly every order is another customer, on another page, so that a batch
+ * of 100,000 orders into a store of a million customers rewrites most of
+ * the store, and the batch size rules (README, "Performance": 10M orders in
+ * date order, 1M customers).  Live behind `tail -F`, batches end whenever
+ * the input has nothing waiting, so this bounds only a backlog's batches
+ * and their memory (a few hundred MB at this size). */
+#define COMMIT_EVERY_DEFAULT 1000000
 
 struct options {
 	enum flo_format in_fmt, out_fmt;
@@ -249,11 +260,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	};
 	struct flo_ingest_options *in = &o->in;
 	o->unit = "week";
-	/* A transaction rewrites every page it touches: in a log in date order
-	 * nearly every order is another customer, on another page, so larger
-	 * batches cost fewer page writes an order (1M orders in date order:
-	 * 16 s at 10,000, 5.8 s at 100,000). */
-	o->commit_every = 100000;
+	o->commit_every = COMMIT_EVERY_DEFAULT;
 	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage, NULL};
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
@@ -374,7 +381,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (o->dump && o->path != NULL)
 		flo_usage_error("--dump reads no input (got \"%s\")", o->path);
 	if (!o->dump && !o->incremental) {
-		if (o->emit != FLO_EMIT_ORDER || o->no_sync || o->commit_every != 100000)
+		if (o->emit != FLO_EMIT_ORDER || o->no_sync || o->commit_every != COMMIT_EVERY_DEFAULT)
 			flo_usage_error("--emit, --commit-every and --no-sync need the store "
 					"(--db PATH or --incremental)");
 		return;

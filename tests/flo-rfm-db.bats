@@ -477,3 +477,62 @@ b,0,0,0,0,1,5,2021-01-02,2021-01-02"
 		done
 	done
 }
+
+# hot_log SEED: a log in date order where one customer ("hot") has an order
+# or more nearly every day, among 40 others, with replays of hot's earlier
+# orders (the same line again, order id and all) both right after the
+# original and hundreds of lines later, across any batch boundary.
+hot_log() {
+	awk -v seed="$1" 'BEGIN {
+		srand(seed)
+		print "oid,customer_id,date,amount"
+		for (d = 0; d < 120; d++) {
+			day = sprintf("2021-%02d-%02d", 1 + int(d / 28), 1 + d % 28)
+			n = 1 + int(rand() * 4)
+			for (k = 0; k < n; k++) {
+				if (rand() < 0.6) {
+					line = sprintf("h%d,hot,%s,%.2f", ++h, day, 1 + int(rand() * 9000) / 100)
+					hot[h] = line
+				} else {
+					line = sprintf("o%d,c%02d,%s,%.2f", ++o, int(rand() * 40), day, 5 + int(rand() * 500) / 100)
+				}
+				print line
+				if (h > 0 && rand() < 0.08)
+					print hot[h]                          # replayed at once
+				if (h > 20 && rand() < 0.1)
+					print hot[1 + int(rand() * (h - 20))] # replayed much later
+			}
+		}
+	}'
+}
+
+@test "many orders of one customer in a batch, interleaved with others and replayed across batches: every record is the batch path's" {
+	hot_log 11 > "$TMP/hot.csv"
+	flo-rfm --order-id oid "$TMP/hot.csv" > "$TMP/batch.csv" 2> /dev/null
+	replays=$(awk -F, 'NR > 1 && seen[$0]++' "$TMP/hot.csv" | wc -l)
+	[ "$replays" -gt 20 ]
+	for every in 1 7 100 100000; do
+		rm -rf "$FLO_DB"
+		run --separate-stderr flo-rfm --db "$FLO_DB" --order-id oid --commit-every "$every" "$TMP/hot.csv"
+		assert_success
+		[ "$stderr" = "flo-rfm: $replays orders with an order id seen before ignored" ]
+		printf '%s\n' "${lines[@]}" > "$TMP/live-$every.csv"
+		# the same records whatever the batches
+		cmp "$TMP/live-$every.csv" "$TMP/live-1.csv"
+		[ "$(flo-rfm --db "$FLO_DB" --dump)" = "$(cat "$TMP/batch.csv")" ]
+	done
+	# each of hot's records is batch flo-rfm over the log up to it (as of
+	# its latest date), a replay's the unchanged one
+	i=0
+	while IFS= read -r line; do
+		i=$((i + 1))
+		case $line in *,hot,*) ;; *) continue ;; esac
+		want=$(head -n $((i + 1)) "$TMP/hot.csv" | flo-rfm --order-id oid 2> /dev/null | grep '^hot,')
+		[ "$(sed -n "$((i + 1))p" "$TMP/live-1.csv")" = "$want" ]
+	done < <(tail -n +2 "$TMP/hot.csv")
+	# the whole log again: nothing changes, every record the final one
+	run --separate-stderr flo-rfm --db "$FLO_DB" --commit-every 7 "$TMP/hot.csv"
+	assert_success
+	[ "$(printf '%s\n' "${lines[@]}" | tail -n +2 | sort -u)" = "$(tail -n +2 "$TMP/batch.csv" | sort)" ]
+	[ "$(flo-rfm --db "$FLO_DB" --dump)" = "$(cat "$TMP/batch.csv")" ]
+}

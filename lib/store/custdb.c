@@ -1,10 +1,11 @@
 /* custdb.c: folding orders into stored customer states (see custdb.h).
  *
- * A batch keeps every customer it touches decoded in memory, in a small
- * hash table, and writes each one back once, at commit: a log lists a
- * customer's orders together more often than not, and one put per customer
- * per batch, rather than per order, keeps both LMDB's work and the store's
- * replay log (store.h) small. */
+ * A batch keeps every customer it touches in memory, in a hash table, in
+ * the state's stored form (one state at a time decoded: see struct
+ * flo_custdb), and writes each one back once, at commit, in key order: one
+ * lookup and one put per customer per batch, rather than per order, keeps
+ * both LMDB's work and the store's replay log (store.h) small, whether a
+ * log lists a customer's orders together or, in date order, apart. */
 #include "store/custdb.h"
 
 #include <stdarg.h>
@@ -360,10 +361,15 @@ static void state_error(char *msg, size_t size, const char *name, const char *id
 
 /* ---- the engine ---- */
 
+/* A customer of the open batch: its id in the arena, its state's stored
+ * form (custstate.h's encoding) in the values' arena, in a slot that may be
+ * larger than the bytes, so that a state that grows by an order mostly
+ * stays where it is. */
 struct touched {
-	size_t id_off; /* in the arena */
+	size_t id_off;
 	uint32_t id_len, hash;
-	flo_custstate *st;
+	size_t val_off;
+	uint32_t val_len, val_cap;
 	int dirty;
 };
 
@@ -371,14 +377,20 @@ struct touched {
 struct putorder {
 	const unsigned char *id;
 	uint32_t len;
-	flo_custstate *st;
+	uint32_t t; /* its touched entry */
 };
 
-/* A summary held until its batch is committed; id and kept fields (packed)
- * in the arena. */
+/* A summary held until its batch is committed; its id is its customer's,
+ * in the arena, its kept fields (packed) in the held arena. */
 struct held {
 	struct flo_summary s;
 	size_t id_off, kept_off;
+};
+
+/* Growing bytes, addressed by offset (a realloc may move them). */
+struct bytes {
+	unsigned char *p;
+	size_t len, cap;
 };
 
 struct flo_custdb {
@@ -396,10 +408,16 @@ struct flo_custdb {
 	struct touched *t;
 	size_t nt, cap_t;
 	size_t last; /* the previous order's customer + 1, 0 none */
-	flo_custstate **pool;
-	size_t npool;
-	unsigned char *arena;
-	size_t alen, acap;
+	/* One decoded state, the customer's whose orders come in: a batch
+	 * keeps every other customer in its stored form, a few hundred bytes,
+	 * rather than decoded, where a state takes several allocations and a
+	 * kilobyte or more; in a log in date order, where nearly every order
+	 * is another customer's, the allocations, page faults and frees of a
+	 * decoded state a customer cost more than a decode and an encode. */
+	flo_custstate *st;
+	size_t st_owner;  /* the touched entry + 1 whose state st is; 0 none */
+	int st_changed;   /* st has orders its stored form has not */
+	struct bytes ids, vals, hkept;
 	struct held *held;
 	size_t nheld, cap_held;
 	struct putorder *order;
@@ -449,7 +467,8 @@ int flo_custdb_new(flo_custdb **out, flo_store *s, const char *name,
 	db->kept = calloc(cfg->nkeep ? cfg->nkeep : 1, sizeof *db->kept);
 	db->nslots = 1024;
 	db->slots = calloc(db->nslots, sizeof *db->slots);
-	if (db->set.keep == NULL || db->kept == NULL || db->slots == NULL)
+	if (db->set.keep == NULL || db->kept == NULL || db->slots == NULL ||
+	    flo_custstate_new(&db->st) != FLO_OK)
 		oom = 1;
 	for (size_t i = 0; !oom && i < settings->nkeep; i++)
 		db->set.keep[i] = xstrdup_or(settings->keep[i], &oom);
@@ -479,14 +498,14 @@ void flo_custdb_free(flo_custdb *db)
 		return;
 	if (db->open)
 		flo_store_batch_abort(db->store);
-	for (size_t i = 0; i < db->npool; i++)
-		flo_custstate_free(db->pool[i]);
-	free(db->pool);
+	flo_custstate_free(db->st);
 	flo_custdb_settings_free(&db->set);
 	free(db->name);
 	free(db->slots);
 	free(db->t);
-	free(db->arena);
+	free(db->ids.p);
+	free(db->vals.p);
+	free(db->hkept.p);
 	free(db->held);
 	free(db->order);
 	free(db->buf);
@@ -515,23 +534,89 @@ int32_t flo_custdb_as_of(const flo_custdb *db)
 	return db->cfg.has_as_of ? db->cfg.as_of : db->set.latest;
 }
 
-/* Append n bytes to the arena; its offset, or SIZE_MAX when out of memory. */
-static size_t arena_put(flo_custdb *db, const void *p, size_t n)
+/* Room for n more bytes at the end of b; SIZE_MAX when out of memory, else
+ * the offset where they go (b->len not moved). */
+static size_t bytes_room(struct bytes *b, size_t n)
 {
-	if (db->acap - db->alen < n) {
-		size_t cap = db->acap ? db->acap : 65536;
-		while (cap - db->alen < n)
+	if (b->cap - b->len < n) {
+		size_t cap = b->cap ? b->cap : 65536;
+		while (cap - b->len < n)
 			cap *= 2;
-		unsigned char *a = realloc(db->arena, cap);
-		if (a == NULL)
+		unsigned char *p = realloc(b->p, cap);
+		if (p == NULL)
 			return SIZE_MAX;
-		db->arena = a;
-		db->acap = cap;
+		b->p = p;
+		b->cap = cap;
 	}
+	return b->len;
+}
+
+/* Append n bytes to b; their offset, or SIZE_MAX when out of memory. */
+static size_t bytes_put(struct bytes *b, const void *p, size_t n)
+{
+	size_t off = bytes_room(b, n);
+	if (off == SIZE_MAX)
+		return off;
 	if (n)
-		memcpy(db->arena + db->alen, p, n);
-	db->alen += n;
-	return db->alen - n;
+		memcpy(b->p + off, p, n);
+	b->len += n;
+	return off;
+}
+
+/* A state's bytes into entry e's slot, or a new slot with room to grow
+ * when they no longer fit: FLO_ENOMEM. */
+static int slot_put(flo_custdb *db, struct touched *e, const void *p, size_t len)
+{
+	if (len > UINT32_MAX / 2)
+		return FLO_ENOMEM;
+	if (len > e->val_cap) {
+		/* Room for a few more orders (an order with ids adds 21 bytes
+		 * or so): a slot outgrown is left behind until the commit. */
+		size_t cap = len + 64;
+		size_t off = bytes_room(&db->vals, cap);
+		if (off == SIZE_MAX)
+			return FLO_ENOMEM;
+		db->vals.len += cap;
+		e->val_off = off;
+		e->val_cap = (uint32_t)cap;
+	}
+	if (len)
+		memcpy(db->vals.p + e->val_off, p, len);
+	e->val_len = (uint32_t)len;
+	return FLO_OK;
+}
+
+/* The decoded state's orders into its customer's stored form. */
+static int flush_state(flo_custdb *db)
+{
+	size_t len;
+	int rc;
+	if (!db->st_owner || !db->st_changed)
+		return FLO_OK;
+	if ((rc = flo_custstate_encode(db->st, &db->buf, &db->buf_cap, &len)) != FLO_OK ||
+	    (rc = slot_put(db, &db->t[db->st_owner - 1], db->buf, len)) != FLO_OK)
+		return rc;
+	db->st_changed = 0;
+	return FLO_OK;
+}
+
+/* Decode entry i's state into db->st (the one decoded before flushed). */
+static int load_state(flo_custdb *db, size_t i)
+{
+	int rc;
+	if (db->st_owner == i + 1)
+		return FLO_OK;
+	if ((rc = flush_state(db)) != FLO_OK)
+		return rc;
+	db->st_owner = 0;
+	const struct touched *e = &db->t[i];
+	if (e->val_len == 0)
+		flo_custstate_clear(db->st);
+	else if ((rc = flo_custstate_decode(db->st, &db->cfg, db->vals.p + e->val_off,
+					    e->val_len)) != FLO_OK)
+		return rc; /* its own bytes, checked when read: memory */
+	db->st_owner = i + 1;
+	return FLO_OK;
 }
 
 static int grow_slots(flo_custdb *db)
@@ -552,26 +637,43 @@ static int grow_slots(flo_custdb *db)
 	return FLO_OK;
 }
 
-/* The batch's entry for a customer, loaded from the store when new to the
- * batch; NULL on failure (db->msg says why, *rc the code). */
+/* The batch's entry for a customer, read from the store when new to the
+ * batch, its state decoded in db->st; NULL on failure (db->msg says why,
+ * *rc the code). */
 static struct touched *touch(flo_custdb *db, const char *id, size_t len, int *rc)
 {
+	size_t found = 0;
 	if (db->last) {
 		struct touched *e = &db->t[db->last - 1];
-		if (e->id_len == len && memcmp(db->arena + e->id_off, id, len) == 0)
-			return e;
+		if (e->id_len == len && memcmp(db->ids.p + e->id_off, id, len) == 0)
+			found = db->last;
 	}
-	uint32_t hash = (uint32_t)flo_hash(id, len);
-	size_t j = hash & (db->nslots - 1);
-	for (; db->slots[j]; j = (j + 1) & (db->nslots - 1)) {
-		struct touched *e = &db->t[db->slots[j] - 1];
-		if (e->hash == hash && e->id_len == len &&
-		    memcmp(db->arena + e->id_off, id, len) == 0) {
-			db->last = db->slots[j];
-			return e;
+	uint32_t hash = 0;
+	size_t j = 0;
+	if (!found) {
+		hash = (uint32_t)flo_hash(id, len);
+		for (j = hash & (db->nslots - 1); db->slots[j]; j = (j + 1) & (db->nslots - 1)) {
+			struct touched *e = &db->t[db->slots[j] - 1];
+			if (e->hash == hash && e->id_len == len &&
+			    memcmp(db->ids.p + e->id_off, id, len) == 0) {
+				found = db->slots[j];
+				break;
+			}
 		}
 	}
+	if (found) {
+		if ((*rc = load_state(db, found - 1)) != FLO_OK) {
+			fail(db, *rc, "out of memory");
+			return NULL;
+		}
+		db->last = found;
+		return &db->t[found - 1];
+	}
 	*rc = FLO_ENOMEM;
+	if ((*rc = flush_state(db)) != FLO_OK)
+		return NULL;
+	*rc = FLO_ENOMEM;
+	db->st_owner = 0;
 	if (db->nt == db->cap_t) {
 		size_t cap = db->cap_t ? db->cap_t * 2 : 256;
 		struct touched *t = realloc(db->t, cap * sizeof *t);
@@ -580,39 +682,34 @@ static struct touched *touch(flo_custdb *db, const char *id, size_t len, int *rc
 		db->t = t;
 		db->cap_t = cap;
 	}
-	if (db->nt == db->npool) {
-		flo_custstate **pool = realloc(db->pool, (db->npool + 1) * sizeof *pool);
-		if (pool == NULL)
-			return NULL;
-		db->pool = pool;
-		if (flo_custstate_new(&db->pool[db->npool]) != FLO_OK)
-			return NULL;
-		db->npool++;
-	}
-	size_t off = arena_put(db, id, len);
+	size_t off = bytes_put(&db->ids, id, len);
 	if (off == SIZE_MAX)
 		return NULL;
 	struct touched *e = &db->t[db->nt];
-	*e = (struct touched){off, (uint32_t)len, hash, db->pool[db->nt], 0};
+	*e = (struct touched){off, (uint32_t)len, hash, 0, 0, 0, 0};
 	const void *val;
 	size_t vlen;
 	*rc = flo_store_customer_get(db->store, id, len, &val, &vlen);
 	if (*rc == FLO_ENOTFOUND) {
-		flo_custstate_clear(e->st);
+		flo_custstate_clear(db->st);
 	} else if (*rc != FLO_OK) {
 		fail(db, *rc, "%s", flo_store_errmsg(db->store));
 		if (*rc == FLO_EVALUE)
 			*rc = FLO_ESTORE; /* a checksum that fails: damage */
 		return NULL;
-	} else if ((*rc = flo_custstate_decode(e->st, &db->cfg, val, vlen)) != FLO_OK) {
+	} else if ((*rc = flo_custstate_decode(db->st, &db->cfg, val, vlen)) != FLO_OK) {
 		state_error(db->msg, sizeof db->msg, db->name, id, len, *rc);
 		if (*rc == FLO_EVALUE)
 			*rc = FLO_ESTORE;
+		return NULL;
+	} else if ((*rc = slot_put(db, e, val, vlen)) != FLO_OK) {
 		return NULL;
 	}
 	*rc = FLO_OK;
 	db->slots[j] = (uint32_t)++db->nt;
 	db->last = db->nt;
+	db->st_owner = db->nt;
+	db->st_changed = 0;
 	if (db->nt * 2 > db->nslots && grow_slots(db) != FLO_OK) {
 		*rc = FLO_ENOMEM;
 		return NULL;
@@ -620,11 +717,12 @@ static struct touched *touch(flo_custdb *db, const char *id, size_t len, int *rc
 	return &db->t[db->last - 1];
 }
 
-/* Hold the customer's summary at the current as-of date, if it has one. */
+/* Hold the summary of the decoded state (entry e's) at the current as-of
+ * date, if it has one. */
 static int hold(flo_custdb *db, const struct touched *e)
 {
 	struct flo_summary s;
-	if (!flo_custstate_summary(e->st, &db->cfg, flo_custdb_as_of(db), &s, db->kept, NULL))
+	if (!flo_custstate_summary(db->st, &db->cfg, flo_custdb_as_of(db), &s, db->kept, NULL))
 		return FLO_OK;
 	if (db->nheld == db->cap_held) {
 		size_t cap = db->cap_held ? db->cap_held * 2 : 256;
@@ -639,7 +737,7 @@ static int hold(flo_custdb *db, const struct touched *e)
 	h->s.id = NULL;
 	h->s.kept = NULL;
 	h->s.id_len = e->id_len;
-	/* The arena may move: copy the id out through an offset. */
+	/* The arena may move: the id is found again through its offset. */
 	h->id_off = e->id_off;
 	h->kept_off = 0;
 	if (db->cfg.nkeep > 0) {
@@ -647,7 +745,7 @@ static int hold(flo_custdb *db, const struct touched *e)
 		for (size_t i = 0; i < db->cfg.nkeep; i++)
 			size += 5 + db->kept[i].len;
 		if (flo_kept_pack(&db->packed, db->kept, db->cfg.nkeep) != FLO_OK ||
-		    (h->kept_off = arena_put(db, db->packed, size)) == SIZE_MAX)
+		    (h->kept_off = bytes_put(&db->hkept, db->packed, size)) == SIZE_MAX)
 			return FLO_ENOMEM;
 	}
 	db->nheld++;
@@ -674,9 +772,9 @@ int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 		.time = o->time, .amount = o->amount, .keep = o->keep,
 		.id_hash = db->cfg.order_ids ? flo_hash(o->order_id, o->order_id_len) : 0,
 	};
-	rc = o->is_return ? flo_custstate_add_return(e->st, &db->cfg, o->time, o->amount, o->line,
-						     &repeated)
-			  : flo_custstate_add_line(e->st, &db->cfg, &co, o->line, &repeated);
+	rc = o->is_return ? flo_custstate_add_return(db->st, &db->cfg, o->time, o->amount,
+						     o->line, &repeated)
+			  : flo_custstate_add_line(db->st, &db->cfg, &co, o->line, &repeated);
 	if (rc == FLO_EUSAGE)
 		return fail(db, rc, "a date outside the years %d to %d", FLO_YEAR_MIN,
 			    FLO_YEAR_MAX);
@@ -696,6 +794,7 @@ int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 		/* A return never moves the as-of date; without --as-of it is in
 		 * the calibration, as in a batch run. */
 		e->dirty = 1;
+		db->st_changed = 1;
 		db->returns++;
 		int hold = db->cfg.has_as_of && day > db->cfg.as_of;
 		*fate = !hold ? FLO_ORDER_CALIBRATION
@@ -703,6 +802,7 @@ int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 									   : FLO_ORDER_LATE;
 	} else {
 		e->dirty = 1;
+		db->st_changed = 1;
 		if (!db->set.has_latest || day > db->set.latest) {
 			db->set.has_latest = 1;
 			db->set.latest = day;
@@ -721,7 +821,7 @@ int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 	return FLO_OK;
 }
 
-/* Forget the batch: the states stay in the pool for the next one. */
+/* Forget the batch, keeping the memory for the next one. */
 static void reset(flo_custdb *db)
 {
 	for (size_t i = 0; i < db->nt; i++) {
@@ -733,7 +833,11 @@ static void reset(flo_custdb *db)
 	/* Clearing only the slots in use breaks no probe chain: all of them go. */
 	db->nt = 0;
 	db->last = 0;
-	db->alen = 0;
+	db->st_owner = 0;
+	db->st_changed = 0;
+	db->ids.len = 0;
+	db->vals.len = 0;
+	db->hkept.len = 0;
 	db->nheld = 0;
 	db->pending = 0;
 	db->open = 0;
@@ -753,9 +857,11 @@ int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
 
 	if (!db->open)
 		return FLO_OK;
+	if ((rc = flush_state(db)) != FLO_OK)
+		return fail(db, rc, "out of memory");
 	if (db->emit == FLO_EMIT_BATCH)
 		for (size_t i = 0; i < db->nt; i++)
-			if ((rc = hold(db, &db->t[i])) != FLO_OK)
+			if ((rc = load_state(db, i)) != FLO_OK || (rc = hold(db, &db->t[i])) != FLO_OK)
 				return fail(db, rc, "out of memory");
 	/* In key order: each put then finds its page where the last one left
 	 * the tree, in the processor's cache, rather than anywhere. */
@@ -773,16 +879,15 @@ int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
 	ndirty = 0;
 	for (size_t i = 0; i < db->nt; i++)
 		if (db->t[i].dirty)
-			db->order[ndirty++] = (struct putorder){db->arena + db->t[i].id_off,
-								db->t[i].id_len, db->t[i].st};
+			db->order[ndirty++] = (struct putorder){db->ids.p + db->t[i].id_off,
+								db->t[i].id_len, (uint32_t)i};
 	if (ndirty > 1)
 		qsort(db->order, ndirty, sizeof *db->order, by_id);
 	for (size_t i = 0; i < ndirty; i++) {
-		const struct putorder *e = &db->order[i];
-		size_t len;
-		if ((rc = flo_custstate_encode(e->st, &db->buf, &db->buf_cap, &len)) != FLO_OK)
-			return fail(db, rc, "out of memory");
-		rc = flo_store_customer_put(db->store, (const char *)e->id, e->len, db->buf, len);
+		const struct putorder *p = &db->order[i];
+		const struct touched *e = &db->t[p->t];
+		rc = flo_store_customer_put(db->store, (const char *)p->id, p->len,
+					    db->vals.p + e->val_off, e->val_len);
 		if (rc != FLO_OK)
 			return fail(db, rc, "%s", flo_store_errmsg(db->store));
 	}
@@ -805,9 +910,9 @@ int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
 	for (size_t i = 0; i < db->nheld; i++) {
 		struct held *h = &db->held[i];
 		struct flo_summary s = h->s;
-		s.id = (const char *)db->arena + h->id_off;
+		s.id = (const char *)db->ids.p + h->id_off;
 		if (db->cfg.nkeep > 0)
-			flo_kept_unpack(db->arena + h->kept_off, db->kept, db->cfg.nkeep);
+			flo_kept_unpack(db->hkept.p + h->kept_off, db->kept, db->cfg.nkeep);
 		s.kept = db->kept;
 		fn(ctx, &s);
 	}
