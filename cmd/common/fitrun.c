@@ -658,7 +658,7 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	struct flo_model_doc doc = {.unit = o->unit, .created = when, .fingerprint = fp,
 				    .customers = d.fit.customers, .family = o->family,
 				    .bgnbd_penalizer = o->penalizer};
-	struct flo_fit_options fo = {o->penalizer, 0, pool};
+	struct flo_fit_options fo = {o->penalizer, 0, pool, 0};
 	char *bgw[FLO_FIT_WARNINGS_MAX] = {0}, *ggw[FLO_FIT_WARNINGS_MAX] = {0};
 	struct comparison *cmp = NULL;
 	if (o->all) {

@@ -33,6 +33,8 @@ struct flo_fit_options {
 	/* a helper thread to sum large data on (lib/base/pool.h), kept by the
 	 * caller; NULL: each fit starts one of its own when it pays */
 	struct flo_pool *pool;
+	/* evaluations of the likelihood per fit (fit.c); 0 for the default */
+	int max_evaluations;
 };
 
 struct flo_fit_result {
@@ -49,6 +51,9 @@ struct flo_fit_result {
 			     * Hessian), BFGS iterations when BFGS gave it, the
 			     * limit model's Newton steps for the boundary above */
 	int converged;      /* the gradient test passed */
+	int evaluations;    /* of the likelihood, on all the data, in the runs */
+	int stopped;        /* no run converged within the bound on evaluations
+			     * (this many): the fit was stopped there */
 	double grad_norm;   /* of the objective, at the estimate */
 	int starts, starts_converged;
 	/* BG/NBD: customers (weights) with x > 0 at t_x = 0, where the

@@ -20,6 +20,7 @@
 #include "base/err.h"
 #include "model/fit.h"
 #include "model/fitlik.h"
+#include "model/fitreport.h"
 #include "model/gg.h"
 #include "base/radix.h"
 
@@ -323,7 +324,7 @@ static void check_recovery(const struct flo_fit_result *f, const double *truth)
 static void test_fit_interior(gsl_rng *rng)
 {
 	const double truth[4] = { 0.5, 6, 0.8, 3 };
-	struct flo_fit_options o = { 0, 0, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, 0 };
 	struct flo_fit_result f;
 	/* small: Newton from the best start */
 	size_t n = 4000;
@@ -367,7 +368,7 @@ static void test_fit_ridge(void)
 	size_t n = 20000;
 	struct flo_triple *d = simulate(rng, n, 1.5, 10, 0.05, 0);
 	n = flo_triples_compact(d, n);
-	struct flo_fit_options o = { 0, 0, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, 0 };
 	struct flo_fit_result f;
 	CHECK(flo_fit_bgnbd(d, n, &o, &f) == FLO_OK);
 	double a = f.params[2], b = f.params[3], mu = a / (a + b);
@@ -457,7 +458,7 @@ static void test_fit_gg(gsl_rng *rng)
 		d[i] = (struct flo_spend){ x, sum / x, 1 };
 	}
 	n = flo_spend_compact(d, n);
-	struct flo_fit_options o = { 0, 0, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, 0 };
 	struct flo_fit_result f;
 	CHECK(flo_fit_gg(d, n, &o, &f) == FLO_OK);
 	check_recovery(&f, truth);
@@ -699,7 +700,7 @@ static void test_fit_runaway(void)
 		CHECK(ll > ll_prev);
 		ll_prev = ll;
 	}
-	struct flo_fit_options o = { 0, 0, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, 0 };
 	struct flo_fit_result f;
 	CHECK(flo_fit_bgnbd(d, N(d), &o, &f) == FLO_OK);
 	CHECK(f.runaway);
@@ -719,6 +720,43 @@ static void test_fit_runaway(void)
 	CHECK(f.converged);
 }
 
+/* Every fit is bounded in evaluations of the likelihood: stopped there it
+ * did not converge, keeps the best point found, and says so in words. */
+static void test_fit_bound(gsl_rng *rng)
+{
+	const double truth[4] = { 0.5, 6, 0.8, 3 };
+	size_t n = 2000;
+	struct flo_triple *d = simulate(rng, n, truth[0], truth[1], truth[2], truth[3]);
+	n = flo_triples_compact(d, n);
+	struct flo_fit_options o = { 0, 0, NULL, 0 };
+	struct flo_fit_result f;
+	CHECK(flo_fit_bgnbd(d, n, &o, &f) == FLO_OK);
+	CHECK(f.converged && !f.stopped);
+	CHECK(f.evaluations > 0 && f.evaluations < 100);
+	o.max_evaluations = 3;
+	CHECK(flo_fit_pnbd(d, n, &o, &f) == FLO_OK);
+	CHECK(!f.converged);
+	CHECK_INT(f.stopped, 3);
+	CHECK_INT(f.evaluations, 3);
+	CHECK(isfinite(f.loglik));
+	char *w[FLO_FIT_WARNINGS_MAX];
+	size_t nw;
+	CHECK(flo_fit_pnbd_warnings(&f, w, &nw) == FLO_OK);
+	CHECK(nw >= 1 && strstr(w[0], "the Pareto/NBD fit did not converge") == w[0] &&
+	      strstr(w[0], "it was stopped at its bound of 3 evaluations of the likelihood: "
+		     "these parameters are the best found") != NULL);
+	flo_fit_warnings_free(w, nw);
+	/* the fallback's evaluations count too: one Newton step (two
+	 * evaluations), then BFGS from each start, one iteration each */
+	o.max_evaluations = 6;
+	o.max_iter = 1;
+	CHECK(flo_fit_pnbd(d, n, &o, &f) == FLO_OK);
+	CHECK(f.starts > 1);
+	CHECK_INT(f.evaluations, 6);
+	CHECK_INT(f.stopped, 6);
+	free(d);
+}
+
 int main(void)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -731,6 +769,7 @@ int main(void)
 	test_fit_interior(rng);
 	test_fit_ridge();
 	test_fit_runaway();
+	test_fit_bound(rng);
 	test_fit_gg(rng);
 	test_compact(rng);
 	test_index(rng);
