@@ -1036,6 +1036,25 @@ int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *par
 	return FLO_OK;
 }
 
+int flo_fit_pnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
+			double *grad, double *hess)
+{
+	struct flo_problem p;
+	if (flo_problem_pnbd(&p, d, n) != FLO_OK) {
+		flo_problem_free(&p);
+		return FLO_ENOMEM;
+	}
+	flo_problem_threads(&p, NULL);
+	double phi[4];
+	for (int j = 0; j < 4; j++)
+		phi[j] = log(params[j]);
+	struct flo_lik l;
+	p.loglik(&p, phi, FLO_LIK_HESSIAN, &l);
+	copy_out(&l, 4, ll, grad, hess);
+	flo_problem_free(&p);
+	return FLO_OK;
+}
+
 int flo_fit_mbgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
 			  double *grad, double *hess)
 {

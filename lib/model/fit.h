@@ -117,6 +117,10 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, int limit,
 			 double *ll, double *grad, double *hess, double *tau_slope);
 
+/* The same for the Pareto/NBD: params r, alpha, s, beta. */
+int flo_fit_pnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
+			double *grad, double *hess);
+
 /* The same for the MBG/NBD: params r, alpha, a, b. */
 int flo_fit_mbgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
 			  double *grad, double *hess);
