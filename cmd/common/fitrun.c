@@ -674,7 +674,7 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	 * other families index them again) */
 	struct flo_problem bg_kept = {0};
 	struct flo_fit_options fo = {o->penalizer, 0, pool,
-				     o->family == FLO_FAMILY_BGNBD && !o->all ? &bg_kept : NULL};
+				     o->family == FLO_FAMILY_BGNBD && !o->all ? &bg_kept : NULL, 0};
 	char *bgw[FLO_FIT_WARNINGS_MAX] = {0}, *ggw[FLO_FIT_WARNINGS_MAX] = {0};
 	struct comparison *cmp = NULL;
 	if (o->all) {

@@ -71,6 +71,34 @@ static double norm(const double *g, int np)
 	return sqrt(s);
 }
 
+/* ---- the bound ----
+ *
+ * Every fit is bounded in evaluations of the likelihood (of any order: a
+ * value, a gradient or a Hessian, each one pass over the data), whatever the
+ * data and the iteration limits: Newton's LM retries and BFGS's line
+ * searches evaluate several times a step, and a likelihood that is wrong or
+ * flat somewhere (the Pareto/NBD's profile at s = 1e40 before its gradient
+ * was fixed) could keep them going for hours.  Real fits take a few dozen
+ * evaluations and the hardest fallbacks in the tests a few hundred; a fit
+ * stopped at the bound is a fit that did not converge, and says so. */
+#define FIT_EVALUATIONS 3000
+
+struct budget {
+	int used, max;
+	int spent; /* an evaluation was refused */
+};
+
+/* Whether one more evaluation may run, counted. */
+static int charge(struct budget *b)
+{
+	if (b->used >= b->max) {
+		b->spent = 1;
+		return 0;
+	}
+	b->used++;
+	return 1;
+}
+
 /* ---- Newton's method ---- */
 
 /* The gradient test: the objective is a mean per customer, so an absolute
@@ -168,7 +196,7 @@ static int acceptable(const struct point *cur, const struct point *next, const d
 /* Newton's method from start; *at is the last point, with its Hessian.
  * With guard, stops at the run-away. */
 static void newton(const struct flo_problem *p, const double *start, int max_iter, int guard,
-		   struct run *out, struct point *at)
+		   struct budget *b, struct run *out, struct point *at)
 {
 	int np = p->np, iter = 0;
 	struct point next;
@@ -176,7 +204,7 @@ static void newton(const struct flo_problem *p, const double *start, int max_ite
 	memset(out, 0, sizeof *out);
 	memcpy(out->phi, start, (size_t)np * sizeof *start);
 	out->f = out->grad_norm = HUGE_VAL;
-	if (!evaluate(p, start, FLO_LIK_HESSIAN, at))
+	if (!charge(b) || !evaluate(p, start, FLO_LIK_HESSIAN, at))
 		return;
 	while (norm(at->g, np) >= GRAD_TOL && iter < max_iter) {
 		double d[4], phi[4], hmax = 1e-12;
@@ -186,6 +214,8 @@ static void newton(const struct flo_problem *p, const double *start, int max_ite
 		if (ok) {
 			for (int j = 0; j < np; j++)
 				phi[j] = at->phi[j] + d[j];
+			if (!charge(b))
+				break;
 			ok = evaluate(p, phi, FLO_LIK_HESSIAN, &next) && acceptable(at, &next, d, np);
 		}
 		if (ok) {
@@ -212,10 +242,14 @@ static void newton(const struct flo_problem *p, const double *start, int max_ite
 
 /* ---- BFGS, the fallback ---- */
 
-static double objective(const struct flo_problem *p, const double *phi, double *grad)
+/* The objective for BFGS and for ranking starts; infinite once b (when not
+ * NULL) is spent, which ends BFGS's line search and then its run. */
+static double objective(const struct flo_problem *p, struct budget *b, const double *phi,
+			double *grad)
 {
 	struct point pt;
-	if (!evaluate(p, phi, grad ? FLO_LIK_GRADIENT : FLO_LIK_VALUE, &pt)) {
+	if ((b != NULL && !charge(b)) ||
+	    !evaluate(p, phi, grad ? FLO_LIK_GRADIENT : FLO_LIK_VALUE, &pt)) {
 		if (grad)
 			memset(grad, 0, (size_t)p->np * sizeof *grad);
 		return GSL_POSINF;
@@ -225,25 +259,35 @@ static double objective(const struct flo_problem *p, const double *phi, double *
 	return pt.f;
 }
 
+/* What GSL's callbacks are handed. */
+struct bfgs {
+	const struct flo_problem *p;
+	struct budget *b;
+};
+
 static double gsl_f(const gsl_vector *v, void *params)
 {
-	return objective(params, v->data, NULL);
+	const struct bfgs *c = params;
+	return objective(c->p, c->b, v->data, NULL);
 }
 
 static void gsl_df(const gsl_vector *v, void *params, gsl_vector *g)
 {
-	objective(params, v->data, g->data);
+	const struct bfgs *c = params;
+	objective(c->p, c->b, v->data, g->data);
 }
 
 static void gsl_fdf(const gsl_vector *v, void *params, double *f, gsl_vector *g)
 {
-	*f = objective(params, v->data, g->data);
+	const struct bfgs *c = params;
+	*f = objective(c->p, c->b, v->data, g->data);
 }
 
 static void minimise(struct flo_problem *p, const double *start, int max_iter, int guard,
-		     struct run *out)
+		     struct budget *b, struct run *out)
 {
-	gsl_multimin_function_fdf fn = {gsl_f, gsl_df, gsl_fdf, (size_t)p->np, p};
+	struct bfgs ctx = {p, b};
+	gsl_multimin_function_fdf fn = {gsl_f, gsl_df, gsl_fdf, (size_t)p->np, &ctx};
 	gsl_vector *x = gsl_vector_alloc((size_t)p->np);
 	gsl_multimin_fdfminimizer *s =
 		gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, (size_t)p->np);
@@ -254,7 +298,7 @@ static void minimise(struct flo_problem *p, const double *start, int max_iter, i
 	/* Restarting BFGS when its line search stalls rebuilds the Hessian
 	 * approximation; a few restarts get through flat boundary regions. */
 	int restarts = 0, away = 0;
-	while (iter < max_iter) {
+	while (iter < max_iter && !b->spent) {
 		iter++;
 		status = gsl_multimin_fdfminimizer_iterate(s);
 		if ((away = runaway(p, s->x->data, guard)) != 0)
@@ -264,7 +308,7 @@ static void minimise(struct flo_problem *p, const double *start, int max_iter, i
 			break;
 		}
 		if (status != GSL_SUCCESS) {
-			if (restarts++ >= 5)
+			if (restarts++ >= 5 || b->spent)
 				break;
 			gsl_multimin_fdfminimizer_set(s, &fn, s->x, 0.01, 0.1);
 		}
@@ -274,7 +318,9 @@ static void minimise(struct flo_problem *p, const double *start, int max_iter, i
 	out->f = s->f;
 	out->grad_norm = gsl_blas_dnrm2(s->gradient);
 	out->iterations = iter;
-	out->converged = !away && isfinite(out->f) && out->grad_norm < GRAD_ACCEPT;
+	/* a refused evaluation hands GSL an infinite f with a zero gradient,
+	 * which must not pass the gradient test */
+	out->converged = !away && !b->spent && isfinite(out->f) && out->grad_norm < GRAD_ACCEPT;
 	out->runaway = away;
 	gsl_multimin_fdfminimizer_free(s);
 	gsl_vector_free(x);
@@ -312,7 +358,7 @@ static void order_starts(const struct flo_problem *p, const double (*starts)[4],
 	if (p->ranker != NULL)
 		p = p->ranker;
 	for (int k = 0; k < n; k++) {
-		f[k] = objective(p, starts[k], NULL);
+		f[k] = objective(p, NULL, starts[k], NULL);
 		order[k] = k;
 	}
 	for (int i = 1; i < n; i++)
@@ -340,8 +386,8 @@ static void report(const struct flo_problem *p, const struct run *best, const st
 
 /* Newton from the warm start, or else from the best of the starts; when it
  * does not converge, BFGS from each start in turn, best first, until one
- * converges.  With guard, a run stops at the run-away, and the result is one
- * when no run converged. */
+ * converges or the fit's evaluations are spent.  With guard, a run stops at
+ * the run-away, and the result is one when no run converged. */
 static void fit(struct flo_problem *p, const double (*starts)[4], int nstarts, const double *warm,
 		const struct flo_fit_options *o, int guard, struct flo_fit_result *res)
 {
@@ -349,21 +395,22 @@ static void fit(struct flo_problem *p, const double (*starts)[4], int nstarts, c
 	int order[8];
 	struct run best;
 	struct point at;
+	struct budget b = {0, o->max_evaluations > 0 ? o->max_evaluations : FIT_EVALUATIONS, 0};
 	memset(res, 0, sizeof *res);
 	res->np = p->np;
 	if (warm == NULL)
 		order_starts(p, starts, nstarts, order);
 	newton(p, warm ? warm : starts[order[0]], max_iter < NEWTON_MAX ? max_iter : NEWTON_MAX,
-	       guard, &best, &at);
+	       guard, &b, &best, &at);
 	res->starts = 1;
 	res->starts_converged = best.converged;
 	int away = best.runaway;
 	if (!best.converged) {
 		if (warm != NULL)
 			order_starts(p, starts, nstarts, order);
-		for (int k = 0; k < nstarts && !best.converged; k++) {
+		for (int k = 0; k < nstarts && !best.converged && !b.spent; k++) {
 			struct run r;
-			minimise(p, starts[order[k]], max_iter, guard, &r);
+			minimise(p, starts[order[k]], max_iter, guard, &b, &r);
 			res->starts++;
 			away |= r.runaway;
 			res->starts_converged += r.converged;
@@ -380,6 +427,8 @@ static void fit(struct flo_problem *p, const double (*starts)[4], int nstarts, c
 	}
 	report(p, &best, &at, res);
 	res->runaway = away && !best.converged;
+	res->evaluations = b.used;
+	res->stopped = b.spent && !best.converged ? b.max : 0;
 }
 
 /* A warm start for large fits: the same fit on an evenly spread sample
@@ -480,7 +529,8 @@ static int ridge(const struct flo_problem *full, const double *start, const stru
 	struct run run;
 	struct point at;
 	double d[4];
-	newton(&lim, start, max_iter > 1 ? 1 : max_iter, guard, &run, &at);
+	struct budget b = {0, o->max_evaluations > 0 ? o->max_evaluations : FIT_EVALUATIONS, 0};
+	newton(&lim, start, max_iter > 1 ? 1 : max_iter, guard, &b, &run, &at);
 	if (max_iter > 1 && !run.converged) {
 		/* One step brings r and alpha close; then logit mu goes straight
 		 * to its maximum at those r and alpha, where Newton would walk
@@ -491,9 +541,9 @@ static int ridge(const struct flo_problem *full, const double *start, const stru
 		double from[3] = {at.phi[0], at.phi[1], at.phi[2]};
 		int profiled = flo_lik_limit_profile(full, at.phi, &from[2]);
 		if (profiled)
-			newton(&lim, from, max_iter - first.iterations, guard, &run, &at);
+			newton(&lim, from, max_iter - first.iterations, guard, &b, &run, &at);
 		if (!profiled || !(run.f <= first.f)) /* on from the first step */
-			newton(&lim, first.phi, max_iter - first.iterations, guard, &run, &at);
+			newton(&lim, first.phi, max_iter - first.iterations, guard, &b, &run, &at);
 		run.iterations += first.iterations;
 	}
 	if (!run.converged || run.runaway || !newton_step(&at, 3, 0, d) || norm(d, 3) > INTERIOR_STEP ||
@@ -523,6 +573,7 @@ static int ridge(const struct flo_problem *full, const double *start, const stru
 	res->grad_norm = norm(g, 4);
 	res->converged = res->grad_norm < GRAD_ACCEPT;
 	res->has_se = 0; /* a and b are not identified, only their ratio */
+	res->evaluations = b.used;
 	res->starts = 1;
 	res->starts_converged = res->converged;
 	return 1;
@@ -538,7 +589,7 @@ static void ridge_start(const struct flo_problem *full, const double (*starts)[4
 	double best = HUGE_VAL;
 	for (int k = 0; k < nstarts; k++) {
 		double s[3] = {starts[k][0], starts[k][1], starts[k][2] - starts[k][3]};
-		double f = objective(&lim, s, NULL);
+		double f = objective(&lim, NULL, s, NULL);
 		if (k == 0 || f < best) {
 			best = f;
 			memcpy(start, s, sizeof s);
@@ -618,50 +669,127 @@ static void keep_or_free(struct flo_problem *p, const struct flo_fit_options *o)
 	*o->keep = *p;
 }
 
+/* ---- the purchase models' fits ---- */
+
+/* Rows of starting points in log-parameters, with room for a warm start. */
+#define STARTS_MAX 5
+typedef double start_rows[STARTS_MAX][4];
+
+/* The starts of the BG/NBD and the MBG/NBD, on data whose rescaling (as
+ * lifetimes rescales time) is s = e^ls: lifetimes' own second (all
+ * log-parameters 0.1 on its rescaled time), the others bracketing what real
+ * data give.  How many. */
+static int beta_geo_starts(double ls, start_rows starts)
+{
+	const double rows[][4] = {
+		{0, -ls, 0, 0},
+		{0.1, 0.1 - ls, 0.1, 0.1},
+		{log(0.25), log(0.1) - ls, log(0.8), log(2.5)},
+		{log(2), log(0.02) - ls, log(0.5), log(5)},
+	};
+	memcpy(starts, rows, sizeof rows);
+	return 4;
+}
+
+/* The Pareto/NBD's: lifetimes' start and points around what real data give
+ * (CDNOW: r 0.55, alpha 10.6, s 0.61, beta 11.7 weeks, with max T 38.9
+ * weeks). */
+static int pareto_starts(double ls, start_rows starts)
+{
+	const double rows[][4] = {
+		{0, -ls, 0, -ls},
+		{0.1, 0.1 - ls, 0.1, 0.1 - ls},
+		{log(0.5), log(0.15) - ls, log(0.5), log(0.15) - ls},
+		{log(2), log(0.02) - ls, log(0.2), log(2) - ls},
+	};
+	memcpy(starts, rows, sizeof rows);
+	return 4;
+}
+
+/* lifetimes fits on time rescaled by s = 1/max(T) and penalises the
+ * parameters in the time's units times s; the rescaling only shifts ln L by
+ * a constant, so here the time stays as given and only the penalty (the
+ * `timed` columns' scale) and the starting points see s.  (The distinct
+ * times are in increasing order, and no t_x exceeds its T.)  Returns ln s. */
+static double time_scale(struct flo_problem *p, const int *timed)
+{
+	double max_T = fmax(p->ts.v[p->ts.n - 1], 0);
+	double s = max_T > 0 ? 1 / max_T : 1;
+	for (int j = 0; j < 4; j++)
+		p->scale[j] = timed[j] ? s : 1;
+	return log(s);
+}
+
+/* A model's fit of a sample, for its warm start; ctx is the caller's. */
+typedef int refit_fn(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		     struct flo_fit_result *res, void *ctx);
+
+/* The warm start of large data (WARM_MIN and more distinct triples): the
+ * model refitted on every p->n/WARM_SAMPLE-th triple, its estimate appended
+ * to starts (*nstarts of them) and *warm pointed at it when the refit
+ * converged.  Returns the sample's size, 0 when the data are small (or there
+ * was no memory for it). */
+static size_t sample_start(const struct flo_problem *p, const struct flo_fit_options *o,
+			   refit_fn *refit, void *ctx, start_rows starts, int *nstarts,
+			   const double **warm)
+{
+	struct flo_triple *sub;
+	size_t nsub = p->n < WARM_MIN ? 0 : every_triple(p, p->n / WARM_SAMPLE, &sub);
+	if (nsub > 0) {
+		struct flo_fit_result w;
+		struct flo_fit_options so = *o;
+		so.keep = NULL; /* the sample's data are not the intervals' */
+		if (refit(sub, nsub, &so, &w, ctx) == FLO_OK && w.converged) {
+			for (int j = 0; j < 4; j++)
+				starts[*nstarts][j] = log(w.params[j]);
+			*warm = starts[(*nstarts)++];
+		}
+		free(sub);
+	}
+	return nsub;
+}
+
+/* The fit of p from starts (warm or ranked), its run-away watched when
+ * customers are at x > 0, t_x = 0; p freed. */
+static void fit_problem(struct flo_problem *p, start_rows starts, int nstarts, const double *warm,
+			size_t nsub, int (*index)(struct flo_problem *, const void *, size_t),
+			const struct flo_fit_options *o, double at_zero, const char *model,
+			struct flo_fit_result *res)
+{
+	struct flo_problem ranker = {0};
+	rank_without_warm_start(p, &ranker, nsub, index);
+	fit(p, (const double(*)[4])starts, nstarts, warm, o, at_zero > 0, res);
+	res->at_zero = at_zero;
+	res->model = model;
+	flo_problem_free(&ranker);
+	flo_problem_free(p);
+}
+
+static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		     struct flo_fit_result *res, int *on_ridge);
+
+/* The BG/NBD's refit of a sample; ctx: whether it is on the ridge. */
+static int refit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		       struct flo_fit_result *res, void *ctx)
+{
+	return fit_bgnbd(d, n, o, res, ctx);
+}
+
 static int fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		     struct flo_fit_result *res, int *on_ridge)
 {
+	static const int timed[4] = {0, 1, 0, 0}; /* theta = (r, alpha s, a, b) */
 	struct flo_problem p;
 	double at_zero;
 	int err = triples_problem(&p, d, n, index_triples, o, &at_zero);
 	if (err != FLO_OK)
 		return err;
 	int guard = at_zero > 0;
-	/* lifetimes fits on time rescaled by s = 1/max(T) and penalises
-	 * alpha s; the rescaling only shifts ln L by a constant (x ln s), so
-	 * here the time stays as given and only the penalty and the starting
-	 * points see s.  (The distinct times are in increasing order, and no
-	 * t_x exceeds its T.) */
-	double max_T = fmax(p.ts.v[p.ts.n - 1], 0);
-	double s = max_T > 0 ? 1 / max_T : 1;
 	p.penalizer = o->penalizer;
-	p.scale[0] = p.scale[2] = p.scale[3] = 1;
-	p.scale[1] = s;
-	double ls = log(s);
-	/* The second start is lifetimes' own (all log-parameters 0.1 on its
-	 * rescaled time); the others bracket what real data give. */
-	double starts[][4] = {
-		{0, -ls, 0, 0},
-		{0.1, 0.1 - ls, 0.1, 0.1},
-		{log(0.25), log(0.1) - ls, log(0.8), log(2.5)},
-		{log(2), log(0.02) - ls, log(0.5), log(5)},
-		{0, 0, 0, 0},
-	};
-	int nstarts = 4, warm_ridge = 0;
+	start_rows starts;
+	int nstarts = beta_geo_starts(time_scale(&p, timed), starts), warm_ridge = 0;
 	const double *warm = NULL;
-	struct flo_triple *sub;
-	size_t nsub = p.n < WARM_MIN ? 0 : every_triple(&p, p.n / WARM_SAMPLE, &sub);
-	if (nsub > 0) {
-		struct flo_fit_result w;
-		struct flo_fit_options sample_o = *o;
-		sample_o.keep = NULL;
-		if (fit_bgnbd(sub, nsub, &sample_o, &w, &warm_ridge) == FLO_OK && w.converged) {
-			for (int j = 0; j < 4; j++)
-				starts[nstarts][j] = log(w.params[j]);
-			warm = starts[nstarts++];
-		}
-		free(sub);
-	}
+	size_t nsub = sample_start(&p, o, refit_bgnbd, &warm_ridge, starts, &nstarts, &warm);
 	struct flo_problem ranker = {0};
 	rank_without_warm_start(&p, &ranker, nsub, index_triples);
 	*on_ridge = 0;
@@ -694,6 +822,21 @@ int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opt
 	return fit_bgnbd(d, n, o, res, &on_ridge);
 }
 
+/* The Pareto/NBD's refit of a sample, whose objective is the full data's
+ * with the same penalty per customer: its penalizer, which lifetimes puts
+ * on the sum over customers, scaled by the sample's weight over the full
+ * data's (*ctx). */
+static int refit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+		      struct flo_fit_result *res, void *ctx)
+{
+	struct flo_fit_options so = *o;
+	double wsub = 0;
+	for (size_t i = 0; i < n; i++)
+		wsub += d[i].w;
+	so.penalizer = o->penalizer * wsub / *(const double *)ctx;
+	return flo_fit_pnbd(d, n, &so, res);
+}
+
 /* The Pareto/NBD: as the BG/NBD, without its ridge (the Pareto/NBD's
  * boundaries, s -> 0 and s, beta -> infinity together, are where the
  * likelihood flattens, and the fit stops there with a small gradient: the
@@ -701,62 +844,25 @@ int flo_fit_bgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_opt
  * the sum -sum_i ln L_i + penalizer sum_j theta_j^2 over one row per
  * customer, theta = (r, alpha s, s, beta s) on time rescaled by
  * s = 1/max(T): the same as the mean objective here with the penalizer
- * divided by the number of customers. */
+ * divided by the number of customers.  As the BG/NBD's, x > 0 at t_x = 0
+ * makes the likelihood grow without bound as r and alpha go to 0 together
+ * (a death just after time 0 explains any x when the rate is huge and
+ * rare), and the fit is stopped where it runs away. */
 int flo_fit_pnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		 struct flo_fit_result *res)
 {
+	static const int timed[4] = {0, 1, 0, 1};
 	struct flo_problem p;
-	/* as the BG/NBD's: x > 0 at t_x = 0 makes the likelihood grow without
-	 * bound as r and alpha go to 0 together (a death just after time 0
-	 * explains any x when the rate is huge and rare), and the fit is
-	 * stopped where it runs away */
 	double at_zero;
 	int err = triples_problem(&p, d, n, index_pnbd, o, &at_zero);
 	if (err != FLO_OK)
 		return err;
-	double weight = p.weight;
-	double max_T = fmax(p.ts.v[p.ts.n - 1], 0);
-	double s = max_T > 0 ? 1 / max_T : 1, ls = log(s);
-	p.penalizer = o->penalizer / weight;
-	p.scale[0] = p.scale[2] = 1;
-	p.scale[1] = p.scale[3] = s;
-	/* lifetimes' start (all log-parameters 0.1 on its rescaled time) and
-	 * points around what real data give (CDNOW: r 0.55, alpha 10.6,
-	 * s 0.61, beta 11.7 weeks, with max T 38.9 weeks) */
-	double starts[][4] = {
-		{0, -ls, 0, -ls},
-		{0.1, 0.1 - ls, 0.1, 0.1 - ls},
-		{log(0.5), log(0.15) - ls, log(0.5), log(0.15) - ls},
-		{log(2), log(0.02) - ls, log(0.2), log(2) - ls},
-		{0, 0, 0, 0},
-	};
-	int nstarts = 4;
+	p.penalizer = o->penalizer / p.weight;
+	start_rows starts;
+	int nstarts = pareto_starts(time_scale(&p, timed), starts);
 	const double *warm = NULL;
-	struct flo_triple *sub;
-	size_t nsub = p.n < WARM_MIN ? 0 : every_triple(&p, p.n / WARM_SAMPLE, &sub);
-	if (nsub > 0) {
-		/* the sample's objective is the full data's: the same penalty
-		 * per customer */
-		struct flo_fit_result w;
-		struct flo_fit_options so = *o;
-		double wsub = 0;
-		for (size_t i = 0; i < nsub; i++)
-			wsub += sub[i].w;
-		so.penalizer = o->penalizer * wsub / weight;
-		if (flo_fit_pnbd(sub, nsub, &so, &w) == FLO_OK && w.converged) {
-			for (int j = 0; j < 4; j++)
-				starts[nstarts][j] = log(w.params[j]);
-			warm = starts[nstarts++];
-		}
-		free(sub);
-	}
-	struct flo_problem ranker = {0};
-	rank_without_warm_start(&p, &ranker, nsub, index_pnbd);
-	fit(&p, (const double(*)[4])starts, nstarts, warm, o, at_zero > 0, res);
-	res->at_zero = at_zero;
-	res->model = "Pareto/NBD";
-	flo_problem_free(&ranker);
-	flo_problem_free(&p);
+	size_t nsub = sample_start(&p, o, refit_pnbd, &p.weight, starts, &nstarts, &warm);
+	fit_problem(&p, starts, nstarts, warm, nsub, index_pnbd, o, at_zero, "Pareto/NBD", res);
 	return FLO_OK;
 }
 
@@ -765,52 +871,34 @@ static int index_mbgnbd(struct flo_problem *p, const void *rows, size_t n)
 	return flo_problem_mbgnbd(p, rows, n);
 }
 
+static int refit_mbgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
+			struct flo_fit_result *res, void *ctx)
+{
+	(void)ctx;
+	return flo_fit_mbgnbd(d, n, o, res);
+}
+
 /* The MBG/NBD (mbgnbd.h): as the BG/NBD, with lifetimes'
  * ModifiedBetaGeoFitter's objective (BetaGeoFitter's: the mean per
- * customer, theta = (r, alpha s, a, b), s = 1/max T), without the BG/NBD's
- * ridge: its boundaries are reported in words (fitreport.c).  Its likelihood
- * too has no maximum with customers at x > 0, t_x = 0 (at_zero, runaway). */
+ * customer, theta = (r, alpha s, a, b), s = 1/max T) and the BG/NBD's
+ * starts, without the BG/NBD's ridge: its boundaries are reported in words
+ * (fitreport.c).  Its likelihood too has no maximum with customers at
+ * x > 0, t_x = 0 (at_zero, runaway). */
 int flo_fit_mbgnbd(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		   struct flo_fit_result *res)
 {
+	static const int timed[4] = {0, 1, 0, 0};
 	struct flo_problem p;
 	double at_zero;
 	int err = triples_problem(&p, d, n, index_mbgnbd, o, &at_zero);
 	if (err != FLO_OK)
 		return err;
-	double max_T = fmax(p.ts.v[p.ts.n - 1], 0);
-	double s = max_T > 0 ? 1 / max_T : 1, ls = log(s);
 	p.penalizer = o->penalizer;
-	p.scale[0] = p.scale[2] = p.scale[3] = 1;
-	p.scale[1] = s;
-	/* the BG/NBD's starts: lifetimes' own second */
-	double starts[][4] = {
-		{0, -ls, 0, 0},
-		{0.1, 0.1 - ls, 0.1, 0.1},
-		{log(0.25), log(0.1) - ls, log(0.8), log(2.5)},
-		{log(2), log(0.02) - ls, log(0.5), log(5)},
-		{0, 0, 0, 0},
-	};
-	int nstarts = 4;
+	start_rows starts;
+	int nstarts = beta_geo_starts(time_scale(&p, timed), starts);
 	const double *warm = NULL;
-	struct flo_triple *sub;
-	size_t nsub = p.n < WARM_MIN ? 0 : every_triple(&p, p.n / WARM_SAMPLE, &sub);
-	if (nsub > 0) {
-		struct flo_fit_result w;
-		if (flo_fit_mbgnbd(sub, nsub, o, &w) == FLO_OK && w.converged) {
-			for (int j = 0; j < 4; j++)
-				starts[nstarts][j] = log(w.params[j]);
-			warm = starts[nstarts++];
-		}
-		free(sub);
-	}
-	struct flo_problem ranker = {0};
-	rank_without_warm_start(&p, &ranker, nsub, index_mbgnbd);
-	fit(&p, (const double(*)[4])starts, nstarts, warm, o, at_zero > 0, res);
-	res->at_zero = at_zero;
-	res->model = "MBG/NBD";
-	flo_problem_free(&ranker);
-	flo_problem_free(&p);
+	size_t nsub = sample_start(&p, o, refit_mbgnbd, NULL, starts, &nstarts, &warm);
+	fit_problem(&p, starts, nstarts, warm, nsub, index_mbgnbd, o, at_zero, "MBG/NBD", res);
 	return FLO_OK;
 }
 
@@ -824,7 +912,8 @@ static int index_bgbb(struct flo_problem *p, const void *rows, size_t n)
  * penalizer * (alpha^2 + beta^2 + gamma^2 + delta^2), nothing rescaled (its
  * time is counted in periods).  Its starts: lifetimes' (every
  * log-parameter 0.1), all 1, and two that bracket what FHS10's and
- * simulated data give.  No run-away: t_x = 0 comes with x = 0 only. */
+ * simulated data give.  No warm start (discrete-time data have few
+ * distinct triples), and no run-away: t_x = 0 comes with x = 0 only. */
 int flo_fit_bgbb(const struct flo_triple *d, size_t n, const struct flo_fit_options *o,
 		 struct flo_fit_result *res)
 {
@@ -836,19 +925,13 @@ int flo_fit_bgbb(const struct flo_triple *d, size_t n, const struct flo_fit_opti
 	p.penalizer = o->penalizer;
 	for (int j = 0; j < 4; j++)
 		p.scale[j] = 1;
-	double starts[][4] = {
+	start_rows starts = {
 		{0.1, 0.1, 0.1, 0.1},
 		{0, 0, 0, 0},
 		{log(0.5), log(2), log(0.3), log(3)},
 		{log(3), log(1), log(2), log(20)},
 	};
-	struct flo_problem ranker = {0};
-	rank_without_warm_start(&p, &ranker, 0, index_bgbb);
-	fit(&p, (const double(*)[4])starts, 4, NULL, o, 0, res);
-	res->at_zero = 0;
-	res->model = "BG/BB";
-	flo_problem_free(&ranker);
-	flo_problem_free(&p);
+	fit_problem(&p, starts, 4, NULL, 0, index_bgbb, o, 0, "BG/BB", res);
 	return FLO_OK;
 }
 
@@ -917,7 +1000,7 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
 
 int flo_fit_maximise(struct flo_problem *p, const double *start, double *phi, double *ll)
 {
-	struct flo_fit_options o = {p->penalizer, 0, NULL, NULL};
+	struct flo_fit_options o = {p->penalizer, 0, NULL, NULL, 0};
 	double starts[1][4] = {{0}};
 	struct flo_fit_result res;
 	memcpy(starts[0], start, (size_t)p->np * sizeof *start);
@@ -964,6 +1047,25 @@ int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *par
 	copy_out(&l, p.np, ll, grad, hess);
 	if (tau_slope)
 		*tau_slope = limit ? l.tau : 0;
+	flo_problem_free(&p);
+	return FLO_OK;
+}
+
+int flo_fit_pnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
+			double *grad, double *hess)
+{
+	struct flo_problem p;
+	if (flo_problem_pnbd(&p, d, n) != FLO_OK) {
+		flo_problem_free(&p);
+		return FLO_ENOMEM;
+	}
+	flo_problem_threads(&p, NULL);
+	double phi[4];
+	for (int j = 0; j < 4; j++)
+		phi[j] = log(params[j]);
+	struct flo_lik l;
+	p.loglik(&p, phi, FLO_LIK_HESSIAN, &l);
+	copy_out(&l, 4, ll, grad, hess);
 	flo_problem_free(&p);
 	return FLO_OK;
 }

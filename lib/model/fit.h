@@ -40,6 +40,8 @@ struct flo_fit_options {
 	 * again; the caller frees it with flo_problem_free() (also when the
 	 * fit failed: it is then {0}) */
 	struct flo_problem *keep;
+	/* evaluations of the likelihood per fit (fit.c); 0 for the default */
+	int max_evaluations;
 };
 
 struct flo_fit_result {
@@ -56,6 +58,9 @@ struct flo_fit_result {
 			     * Hessian), BFGS iterations when BFGS gave it, the
 			     * limit model's Newton steps for the boundary above */
 	int converged;      /* the gradient test passed */
+	int evaluations;    /* of the likelihood, on all the data, in the runs */
+	int stopped;        /* no run converged within the bound on evaluations
+			     * (this many): the fit was stopped there */
 	double grad_norm;   /* of the objective, at the estimate */
 	int starts, starts_converged;
 	/* BG/NBD: customers (weights) with x > 0 at t_x = 0, where the
@@ -118,6 +123,10 @@ int flo_fit_gg(const struct flo_spend *d, size_t n, const struct flo_fit_options
  * NULL.  FLO_ENOMEM. */
 int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, int limit,
 			 double *ll, double *grad, double *hess, double *tau_slope);
+
+/* The same for the Pareto/NBD: params r, alpha, s, beta. */
+int flo_fit_pnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
+			double *grad, double *hess);
 
 /* The same for the MBG/NBD: params r, alpha, a, b. */
 int flo_fit_mbgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,

@@ -8,7 +8,6 @@
 #include <gsl/gsl_sf_psi.h>
 
 #include "model/bgnbd.h"
-#include "model/pnbd.h"
 #include "base/err.h"
 #include "base/pool.h"
 #include "base/radix.h"
@@ -40,6 +39,8 @@ void flo_problem_free(struct flo_problem *p)
 	free(p->ulog);
 	free(p->spend_terms);
 	free(p->scratch);
+	if (p->free_extra != NULL)
+		p->free_extra(p->extra);
 	if (p->owns_pool)
 		flo_pool_stop(p->pool);
 }
@@ -910,80 +911,4 @@ void flo_lik_gg(const struct flo_problem *p, const double *phi, int order, struc
 		out->h[10] -= v * (pp * s[V_XXM] + q * s[V_XM]);
 		symmetrise(out->h, 3);
 	}
-}
-
-
-/* ---- the Pareto/NBD ----
- *
- * FHL05 eq. (22) per observation, from model/pnbd.c, which integrates the
- * dropout time numerically: no term is shared by the observations of one x
- * as in the BG/NBD, so the sums run over the observations as they are.
- * The gradient is exact (the integrand's derivatives integrated on the same
- * nodes); the Hessian, which Newton's steps and the standard errors need,
- * is central differences of that gradient, good to about 1e-9 of its
- * entries: ample for both. */
-
-#define PNBD_HESSIAN_STEP 1e-5
-
-struct pnbd_ctx {
-	const struct flo_problem *p;
-	struct flo_pnbd m;
-	int grad;
-};
-
-static void pn_range(const void *arg, struct part *part)
-{
-	const struct pnbd_ctx *c = arg;
-	const struct flo_problem *p = c->p;
-	for (size_t i = part->lo; i < part->hi; i++) {
-		const struct flo_obs *o = &p->obs[i];
-		double x = p->xs.v[o->xi], tx = p->ts.v[o->ui], T = p->ts.v[o->ti], g[4];
-		if (c->grad) {
-			part->s[0] += o->w * flo_pnbd_loglik_grad(&c->m, x, tx, T, g);
-			for (int j = 0; j < 4; j++)
-				part->s[1 + j] += o->w * g[j];
-		} else {
-			part->s[0] += o->w * flo_pnbd_loglik(&c->m, x, tx, T);
-		}
-	}
-}
-
-static void pn_sums(const struct flo_problem *p, const double *phi, int grad, double *s)
-{
-	struct pnbd_ctx c = {p, {exp(phi[0]), exp(phi[1]), exp(phi[2]), exp(phi[3])}, grad};
-	run_parts(p, pn_range, &c, s);
-}
-
-void flo_lik_pnbd(const struct flo_problem *p, const double *phi, int order, struct flo_lik *out)
-{
-	double s[NSUMS];
-	memset(out, 0, sizeof *out);
-	pn_sums(p, phi, order >= FLO_LIK_GRADIENT, s);
-	out->ll = s[0];
-	for (int j = 0; order >= FLO_LIK_GRADIENT && j < 4; j++)
-		out->g[j] = s[1 + j];
-	if (order < FLO_LIK_HESSIAN)
-		return;
-	for (int k = 0; k < 4; k++) {
-		double up[4], dn[4], su[NSUMS], sd[NSUMS];
-		memcpy(up, phi, sizeof up);
-		memcpy(dn, phi, sizeof dn);
-		up[k] += PNBD_HESSIAN_STEP;
-		dn[k] -= PNBD_HESSIAN_STEP;
-		pn_sums(p, up, 1, su);
-		pn_sums(p, dn, 1, sd);
-		for (int j = 0; j < 4; j++)
-			out->h[j * 4 + k] = (su[1 + j] - sd[1 + j]) / (2 * PNBD_HESSIAN_STEP);
-	}
-	for (int j = 0; j < 4; j++) /* the mean of the two halves: symmetric */
-		for (int k = 0; k < j; k++)
-			out->h[j * 4 + k] = out->h[k * 4 + j] =
-				0.5 * (out->h[j * 4 + k] + out->h[k * 4 + j]);
-}
-
-int flo_problem_pnbd(struct flo_problem *p, const struct flo_triple *d, size_t n)
-{
-	int err = flo_problem_bgnbd(p, d, n);
-	p->loglik = flo_lik_pnbd;
-	return err;
 }

@@ -66,6 +66,10 @@ struct flo_problem {
 	const struct flo_problem *ranker;
 	void (*loglik)(const struct flo_problem *p, const double *phi, int order,
 		       struct flo_lik *out);
+	/* a model's own index (the Pareto/NBD's, fitpnbd.c), freed with the
+	 * problem by free_extra */
+	void *extra;
+	void (*free_extra)(void *extra);
 };
 
 /* Index the data for flo_lik_bgnbd() (np 4) or flo_lik_gg() (np 3);
@@ -108,8 +112,8 @@ void flo_lik_limit(const struct flo_problem *p, const double *phi, int order,
  * towards a small mu only one unit of logit mu per step (see fit.c). */
 int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double *logit);
 
-/* The Pareto/NBD in phi = (ln r, ln alpha, ln s, ln beta); its Hessian by
- * central differences of the exact gradient (fitlik.c). */
+/* The Pareto/NBD in phi = (ln r, ln alpha, ln s, ln beta), exact gradient
+ * and Hessian, its dead integrals shared per distinct x (fitpnbd.c). */
 void flo_lik_pnbd(const struct flo_problem *p, const double *phi, int order,
 		  struct flo_lik *out);
 

@@ -99,6 +99,22 @@ void flo_fit_runaway_message(const struct flo_fit_result *f, char *msg, size_t s
 		 f->at_zero == 1 ? "" : "s", model_name(f));
 }
 
+/* The fit that did not converge, and why it stopped when the bound on
+ * evaluations stopped it (fit.c): the same sentence for every model. */
+static void not_converged(struct words *ws, const struct flo_fit_result *f, const char *title,
+			  const char *consequence)
+{
+	if (f->stopped)
+		say(ws, "the %s fit did not converge (gradient norm %.3g after %d iterations): "
+		    "it was stopped at its bound of %d evaluations of the likelihood%s", title,
+		    f->grad_norm, f->iterations, f->stopped, consequence);
+	else
+		say(ws, "the %s fit did not converge (gradient norm %.3g after %d iterations)%s",
+		    title, f->grad_norm, f->iterations, consequence);
+}
+
+#define NOT_A_MAXIMUM ": these parameters are the best found, not a maximum of the likelihood"
+
 /* What the BG/NBD and the Pareto/NBD say alike: the purchase rates'
  * Gamma(r, alpha) at a boundary, the standard errors, x > 0 at t_x = 0. */
 static void purchase_rate_words(struct words *ws, const struct flo_fit_result *f,
@@ -123,9 +139,7 @@ int flo_fit_bgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 	struct words ws = {w, 0, 0};
 	double r = f->params[0], alpha = f->params[1], a = f->params[2], b = f->params[3];
 	if (!f->converged)
-		say(&ws, "the BG/NBD fit did not converge (gradient norm %.3g after %d "
-		    "iterations): these parameters are the best found, not a maximum "
-		    "of the likelihood", f->grad_norm, f->iterations);
+		not_converged(&ws, f, "BG/NBD", NOT_A_MAXIMUM);
 	double dropout = a / (a + b);
 	if (dropout < 1e-6 || a < 1e-6 || (b > 1e6 && a < 1))
 		say(&ws, "no dropout is identified: a = %.4g and b = %.4g run to the "
@@ -152,9 +166,7 @@ int flo_fit_pnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 	struct words ws = {w, 0, 0};
 	double r = f->params[0], alpha = f->params[1], s = f->params[2], beta = f->params[3];
 	if (!f->converged)
-		say(&ws, "the Pareto/NBD fit did not converge (gradient norm %.3g after %d "
-		    "iterations): these parameters are the best found, not a maximum "
-		    "of the likelihood", f->grad_norm, f->iterations);
+		not_converged(&ws, f, "Pareto/NBD", NOT_A_MAXIMUM);
 	/* the lifetime's rate mu ~ Gamma(s, beta) has mean s/beta */
 	/* no dropout: the shape or the mean rate s/beta runs to 0 (a mean
 	 * lifetime of a million time units is thousands of years) */
@@ -177,9 +189,7 @@ int flo_fit_mbgnbd_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 	struct words ws = {w, 0, 0};
 	double r = f->params[0], alpha = f->params[1], a = f->params[2], b = f->params[3];
 	if (!f->converged)
-		say(&ws, "the MBG/NBD fit did not converge (gradient norm %.3g after %d "
-		    "iterations): these parameters are the best found, not a maximum "
-		    "of the likelihood", f->grad_norm, f->iterations);
+		not_converged(&ws, f, "MBG/NBD", NOT_A_MAXIMUM);
 	double dropout = a / (a + b);
 	if (dropout < 1e-6 || a < 1e-6 || (b > 1e6 && a < 1))
 		say(&ws, "no dropout is identified: a = %.4g and b = %.4g run to the "
@@ -200,9 +210,7 @@ int flo_fit_bgbb_warnings(const struct flo_fit_result *f, char **w, size_t *n)
 	double al = f->params[0], be = f->params[1], ga = f->params[2], de = f->params[3];
 	double death = ga / (ga + de);
 	if (!f->converged)
-		say(&ws, "the BG/BB fit did not converge (gradient norm %.3g after %d "
-		    "iterations): these parameters are the best found, not a maximum "
-		    "of the likelihood", f->grad_norm, f->iterations);
+		not_converged(&ws, f, "BG/BB", NOT_A_MAXIMUM);
 	if (death < 1e-6 || ga < 1e-6)
 		say(&ws, "no dropout is identified: gamma = %.4g and delta = %.4g (mean "
 		    "dropout probability gamma/(gamma+delta) = %.3g a period), where the "
@@ -226,8 +234,7 @@ int flo_fit_gg_warnings(const struct flo_fit_result *f, double corr, int has_cor
 	struct words ws = {w, 0, 0};
 	double p = f->params[0], q = f->params[1], v = f->params[2];
 	if (!f->converged)
-		say(&ws, "the Gamma-Gamma fit did not converge (gradient norm %.3g after "
-		    "%d iterations)", f->grad_norm, f->iterations);
+		not_converged(&ws, f, "Gamma-Gamma", "");
 	if (q <= 1)
 		say(&ws, "q = %.4g <= 1: the population mean spend p v/(q-1) does not "
 		    "exist, and a customer's expected spend exists only when p x + q > 1%s",

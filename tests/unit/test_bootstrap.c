@@ -135,7 +135,7 @@ int main(void)
 	long hit_bg[4] = {0}, hit_gg[3] = {0};
 	for (int rep = 0; rep < reps; rep++) {
 		uint32_t seed = (uint32_t)(5000 + rep);
-		struct flo_fit_options o = {0, 0, NULL, NULL};
+		struct flo_fit_options o = {0, 0, NULL, NULL, 0};
 		struct flo_fit_result bg, gg;
 		struct flo_intervals ibg, igg;
 		CHECK(simulate(par, seed, &s) == FLO_OK);

@@ -20,7 +20,9 @@
 #include "base/err.h"
 #include "model/fit.h"
 #include "model/fitlik.h"
+#include "model/fitreport.h"
 #include "model/gg.h"
+#include "model/pnbd.h"
 #include "base/radix.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -323,7 +325,7 @@ static void check_recovery(const struct flo_fit_result *f, const double *truth)
 static void test_fit_interior(gsl_rng *rng)
 {
 	const double truth[4] = { 0.5, 6, 0.8, 3 };
-	struct flo_fit_options o = { 0, 0, NULL, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, NULL, 0 };
 	struct flo_fit_result f;
 	/* small: Newton from the best start */
 	size_t n = 4000;
@@ -367,7 +369,7 @@ static void test_fit_ridge(void)
 	size_t n = 20000;
 	struct flo_triple *d = simulate(rng, n, 1.5, 10, 0.05, 0);
 	n = flo_triples_compact(d, n);
-	struct flo_fit_options o = { 0, 0, NULL, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, NULL, 0 };
 	struct flo_fit_result f;
 	CHECK(flo_fit_bgnbd(d, n, &o, &f) == FLO_OK);
 	double a = f.params[2], b = f.params[3], mu = a / (a + b);
@@ -457,7 +459,7 @@ static void test_fit_gg(gsl_rng *rng)
 		d[i] = (struct flo_spend){ x, sum / x, 1 };
 	}
 	n = flo_spend_compact(d, n);
-	struct flo_fit_options o = { 0, 0, NULL, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, NULL, 0 };
 	struct flo_fit_result f;
 	CHECK(flo_fit_gg(d, n, &o, &f) == FLO_OK);
 	check_recovery(&f, truth);
@@ -699,7 +701,7 @@ static void test_fit_runaway(void)
 		CHECK(ll > ll_prev);
 		ll_prev = ll;
 	}
-	struct flo_fit_options o = { 0, 0, NULL, NULL };
+	struct flo_fit_options o = { 0, 0, NULL, NULL, 0 };
 	struct flo_fit_result f;
 	CHECK(flo_fit_bgnbd(d, N(d), &o, &f) == FLO_OK);
 	CHECK(f.runaway);
@@ -719,6 +721,108 @@ static void test_fit_runaway(void)
 	CHECK(f.converged);
 }
 
+/* Every fit is bounded in evaluations of the likelihood: stopped there it
+ * did not converge, keeps the best point found, and says so in words. */
+static void test_fit_bound(gsl_rng *rng)
+{
+	const double truth[4] = { 0.5, 6, 0.8, 3 };
+	size_t n = 2000;
+	struct flo_triple *d = simulate(rng, n, truth[0], truth[1], truth[2], truth[3]);
+	n = flo_triples_compact(d, n);
+	struct flo_fit_options o = { 0, 0, NULL, NULL, 0 };
+	struct flo_fit_result f;
+	CHECK(flo_fit_bgnbd(d, n, &o, &f) == FLO_OK);
+	CHECK(f.converged && !f.stopped);
+	CHECK(f.evaluations > 0 && f.evaluations < 100);
+	o.max_evaluations = 3;
+	CHECK(flo_fit_pnbd(d, n, &o, &f) == FLO_OK);
+	CHECK(!f.converged);
+	CHECK_INT(f.stopped, 3);
+	CHECK_INT(f.evaluations, 3);
+	CHECK(isfinite(f.loglik));
+	char *w[FLO_FIT_WARNINGS_MAX];
+	size_t nw;
+	CHECK(flo_fit_pnbd_warnings(&f, w, &nw) == FLO_OK);
+	CHECK(nw >= 1 && strstr(w[0], "the Pareto/NBD fit did not converge") == w[0] &&
+	      strstr(w[0], "it was stopped at its bound of 3 evaluations of the likelihood: "
+		     "these parameters are the best found") != NULL);
+	flo_fit_warnings_free(w, nw);
+	/* the fallback's evaluations count too: one Newton step (two
+	 * evaluations), then BFGS from each start, one iteration each */
+	o.max_evaluations = 6;
+	o.max_iter = 1;
+	CHECK(flo_fit_pnbd(d, n, &o, &f) == FLO_OK);
+	CHECK(f.starts > 1);
+	CHECK_INT(f.evaluations, 6);
+	CHECK_INT(f.stopped, 6);
+	free(d);
+}
+
+/* The Pareto/NBD's sums (fitpnbd.c: the dead integrals shared per x as
+ * differences of integrals to the x's last time, the Hessian exact) against
+ * the per-customer functions of pnbd.c (checked against mpmath in
+ * test_pnbd.c), the Hessian against central differences of their
+ * gradients: on times shared by many customers (whole days), a few
+ * customers with hundreds of purchases, t_x = T, and parameters from the
+ * CDNOW fit to the boundaries (s, beta -> infinity together; r, alpha
+ * likewise; s -> 0). */
+static void test_pnbd_sums(gsl_rng *rng)
+{
+	size_t n = 3000;
+	struct flo_triple *d = simulate(rng, n, 0.5, 6, 0.8, 3);
+	for (size_t i = 0; i < n; i++) {
+		d[i].T = round(d[i].T * 7) / 7;
+		d[i].tx = fmin(round(d[i].tx * 7) / 7, d[i].T);
+		d[i].w = 1 + (double)(i % 3);
+		if (d[i].x == 0)
+			d[i].tx = 0;
+	}
+	d[0] = (struct flo_triple){ 400, 70, 75, 2 };
+	d[1] = (struct flo_triple){ 900, 31, 31, 1 };
+	d[2] = (struct flo_triple){ 3, 40, 40, 5 };
+	n = flo_triples_compact(d, n);
+	const double pts[][4] = {
+		{ 0.55, 10.58, 0.61, 11.67 }, { 2.7, 72, 0.8, 3.7e5 }, { 0.3, 2, 1e20, 4e20 },
+		{ 1e6, 2e6, 0.5, 1 }, { 0.8, 5, 1e-6, 1 }, { 5, 0.5, 3, 80 },
+	};
+	for (size_t q = 0; q < N(pts); q++) {
+		double ll, g[4], h[16], ll0 = 0, g0[4] = { 0 }, h0[16] = { 0 }, mag = 0;
+		CHECK(flo_fit_pnbd_loglik(d, n, pts[q], &ll, g, h) == FLO_OK);
+		const struct flo_pnbd m = { pts[q][0], pts[q][1], pts[q][2], pts[q][3] };
+		for (size_t i = 0; i < n; i++) {
+			double gi[4];
+			ll0 += d[i].w * flo_pnbd_loglik_grad(&m, d[i].x, d[i].tx, d[i].T, gi);
+			for (int j = 0; j < 4; j++)
+				g0[j] += d[i].w * gi[j], mag += d[i].w * fabs(gi[j]);
+		}
+		for (int k = 0; k < 4; k++) {
+			const double step = 1e-5;
+			struct flo_pnbd up = m, dn = m;
+			double *pu = &up.r, *pd = &dn.r;
+			pu[k] *= exp(step);
+			pd[k] *= exp(-step);
+			for (size_t i = 0; i < n; i++) {
+				double gu[4], gd[4];
+				flo_pnbd_loglik_grad(&up, d[i].x, d[i].tx, d[i].T, gu);
+				flo_pnbd_loglik_grad(&dn, d[i].x, d[i].tx, d[i].T, gd);
+				for (int j = 0; j < 4; j++)
+					h0[j * 4 + k] += d[i].w * (gu[j] - gd[j]) / (2 * step);
+			}
+		}
+		CHECK_ABS(ll, ll0, 1e-12 * fabs(ll0));
+		for (int j = 0; j < 4; j++)
+			CHECK_ABS(g[j], g0[j], 1e-11 * mag);
+		double hmax = 0;
+		for (int j = 0; j < 16; j++)
+			hmax = fmax(hmax, fabs(h0[j]));
+		for (int j = 0; j < 16; j++) {
+			CHECK_ABS(h[j], h0[j], 1e-7 * hmax);
+			CHECK(h[j] == h[(j % 4) * 4 + j / 4]);
+		}
+	}
+	free(d);
+}
+
 int main(void)
 {
 	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -731,6 +835,8 @@ int main(void)
 	test_fit_interior(rng);
 	test_fit_ridge();
 	test_fit_runaway();
+	test_fit_bound(rng);
+	test_pnbd_sums(rng);
 	test_fit_gg(rng);
 	test_compact(rng);
 	test_index(rng);

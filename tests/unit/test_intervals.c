@@ -140,7 +140,7 @@ static void check_indexed(const struct sample *s, const struct flo_intervals *ib
 			  const struct flo_intervals *igg)
 {
 	struct flo_problem kb = {0}, kg = {0};
-	struct flo_fit_options o = {0, 0, NULL, &kb};
+	struct flo_fit_options o = {0, 0, NULL, &kb, 0};
 	struct flo_fit_result bg, gg;
 	struct flo_intervals jbg, jgg;
 	CHECK(flo_fit_bgnbd(s->tri, s->n, &o, &bg) == FLO_OK && kb.n > 0);
@@ -179,7 +179,7 @@ int main(void)
 		long set_bg[4] = {0}, set_gg[3] = {0}, set_pop = 0;
 		for (int rep = 0; rep < reps; rep++) {
 			uint32_t seed = (uint32_t)(1000 * (k + 1) + (size_t)rep);
-			struct flo_fit_options o = {0, 0, NULL, NULL};
+			struct flo_fit_options o = {0, 0, NULL, NULL, 0};
 			struct flo_fit_result bg, gg;
 			struct flo_intervals ibg, igg;
 			CHECK(simulate(par, seed, CUSTOMERS, &s) == FLO_OK);
@@ -219,7 +219,7 @@ int main(void)
 	long hit_pn[4] = {0}, hit_pn_pop = 0;
 	for (int rep = 0; rep < reps; rep++) {
 		uint32_t seed = (uint32_t)(9000 + rep);
-		struct flo_fit_options o = {0, 0, NULL, NULL};
+		struct flo_fit_options o = {0, 0, NULL, NULL, 0};
 		struct flo_fit_result pn;
 		struct flo_intervals ipn;
 		CHECK(simulate(pp, seed, PNBD_CUSTOMERS, &s) == FLO_OK);
