@@ -1051,15 +1051,19 @@ int flo_fit_bgnbd_loglik(const struct flo_triple *d, size_t n, const double *par
 	return FLO_OK;
 }
 
-int flo_fit_pnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
-			double *grad, double *hess)
+/* ln L, its gradient and Hessian at params (all > 0, taken in logs) of the
+ * problem `index` makes of d; threads: whether its sums may use them. */
+static int loglik_in_logs(int (*index)(struct flo_problem *, const struct flo_triple *, size_t),
+			  int threads, const struct flo_triple *d, size_t n, const double *params,
+			  double *ll, double *grad, double *hess)
 {
 	struct flo_problem p;
-	if (flo_problem_pnbd(&p, d, n) != FLO_OK) {
+	if (index(&p, d, n) != FLO_OK) {
 		flo_problem_free(&p);
 		return FLO_ENOMEM;
 	}
-	flo_problem_threads(&p, NULL);
+	if (threads)
+		flo_problem_threads(&p, NULL);
 	double phi[4];
 	for (int j = 0; j < 4; j++)
 		phi[j] = log(params[j]);
@@ -1068,43 +1072,25 @@ int flo_fit_pnbd_loglik(const struct flo_triple *d, size_t n, const double *para
 	copy_out(&l, 4, ll, grad, hess);
 	flo_problem_free(&p);
 	return FLO_OK;
+}
+
+int flo_fit_pnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
+			double *grad, double *hess)
+{
+	return loglik_in_logs(flo_problem_pnbd, 1, d, n, params, ll, grad, hess);
 }
 
 int flo_fit_mbgnbd_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
 			  double *grad, double *hess)
 {
-	struct flo_problem p;
-	if (flo_problem_mbgnbd(&p, d, n) != FLO_OK) {
-		flo_problem_free(&p);
-		return FLO_ENOMEM;
-	}
-	flo_problem_threads(&p, NULL);
-	double phi[4];
-	for (int j = 0; j < 4; j++)
-		phi[j] = log(params[j]);
-	struct flo_lik l;
-	p.loglik(&p, phi, FLO_LIK_HESSIAN, &l);
-	copy_out(&l, 4, ll, grad, hess);
-	flo_problem_free(&p);
-	return FLO_OK;
+	return loglik_in_logs(flo_problem_mbgnbd, 1, d, n, params, ll, grad, hess);
 }
 
+/* The BG/BB's sums run on one thread (fitbgbb.c). */
 int flo_fit_bgbb_loglik(const struct flo_triple *d, size_t n, const double *params, double *ll,
 			double *grad, double *hess)
 {
-	struct flo_problem p;
-	if (flo_problem_bgbb(&p, d, n) != FLO_OK) {
-		flo_problem_free(&p);
-		return FLO_ENOMEM;
-	}
-	double phi[4];
-	for (int j = 0; j < 4; j++)
-		phi[j] = log(params[j]);
-	struct flo_lik l;
-	p.loglik(&p, phi, FLO_LIK_HESSIAN, &l);
-	copy_out(&l, 4, ll, grad, hess);
-	flo_problem_free(&p);
-	return FLO_OK;
+	return loglik_in_logs(flo_problem_bgbb, 0, d, n, params, ll, grad, hess);
 }
 
 int flo_fit_gg_loglik(const struct flo_spend *d, size_t n, const double *params, double *ll,
