@@ -58,41 +58,51 @@ static double ln_alive(const struct flo_bgbb *m, double x, double n)
  * with c_{i+1} - c_i = ln[(b+t_x-x+i)/(a+b+t_x+i) (d+t_x+i)/(g+d+1+t_x+i)]
  * < 0: the sum is e^{c_0} sum rho_i, rho_0 = 1, each rho the last times a
  * ratio below 1.  The derivatives of c_i are digamma differences that grow
- * by 1/(y+i) a term, kept as running sums weighted by rho_i. */
-static double loglik(const struct flo_bgbb *m, double x, double tx, double n, double *grad)
+ * by 1/(y+i) a term, kept as running sums weighted by rho_i.  The terms do
+ * not depend on n, so the sums of (x, t_x) at one n go on to a larger n
+ * (flo_bgbb_dead_*): the fit sums each (x, t_x) once up to its largest n. */
+void flo_bgbb_dead_start(const struct flo_bgbb *m, double x, double tx, int grad,
+			 struct flo_bgbb_dead *d)
+{
+	double a = m->alpha, b = m->beta, g = m->gamma, dl = m->delta;
+	*d = (struct flo_bgbb_dead){.x = x, .tx = tx, .grad = grad, .rho = 1};
+	d->c0 = flo_lnpoch(a, x) + flo_lnpoch(b, tx - x) - flo_lnpoch(a + b, tx) +
+		log(g / (g + dl)) + flo_lnpoch(dl, tx) - flo_lnpoch(g + dl + 1, tx);
+	if (grad) {
+		d->Pab = flo_psi_diff(a + b, tx);
+		d->Pb = flo_psi_diff(b, tx - x);
+		d->Pd = flo_psi_diff(dl, tx);
+		d->Pg = flo_psi_diff(g + dl + 1, tx);
+	}
+}
+
+double flo_bgbb_dead_loglik(const struct flo_bgbb *m, struct flo_bgbb_dead *dd, double n,
+			    double *grad)
 {
 	double a = m->alpha, b = m->beta, g = m->gamma, d = m->delta;
-	double lA = ln_alive(m, x, n), terms = n - tx;
-	double S = 0, Sab = 0, Sb = 0, Sd = 0, Sg = 0, lS = -INFINITY;
+	double x = dd->x, tx = dd->tx;
+	double lA = ln_alive(m, x, n), terms = n - tx, lS = -INFINITY;
 
-	if (terms > 0) {
-		double c0 = flo_lnpoch(a, x) + flo_lnpoch(b, tx - x) - flo_lnpoch(a + b, tx) +
-			    log(g / (g + d)) + flo_lnpoch(d, tx) - flo_lnpoch(g + d + 1, tx);
-		double rho = 1, Pab = 0, Pb = 0, Pd = 0, Pg = 0;
-		if (grad != NULL) {
-			Pab = flo_psi_diff(a + b, tx);
-			Pb = flo_psi_diff(b, tx - x);
-			Pd = flo_psi_diff(d, tx);
-			Pg = flo_psi_diff(g + d + 1, tx);
+	for (; dd->i < terms; dd->i++) {
+		double i = dd->i, rho = dd->rho;
+		double yb = b + tx - x + i, yab = a + b + tx + i, yd = d + tx + i,
+		       yg = g + d + 1 + tx + i;
+		dd->S += rho;
+		if (dd->grad) {
+			dd->Sab += rho * dd->Pab;
+			dd->Sb += rho * dd->Pb;
+			dd->Sd += rho * dd->Pd;
+			dd->Sg += rho * dd->Pg;
+			dd->Pab += 1 / yab;
+			dd->Pb += 1 / yb;
+			dd->Pd += 1 / yd;
+			dd->Pg += 1 / yg;
 		}
-		for (double i = 0; i < terms; i++) {
-			double yb = b + tx - x + i, yab = a + b + tx + i, yd = d + tx + i,
-			       yg = g + d + 1 + tx + i;
-			S += rho;
-			if (grad != NULL) {
-				Sab += rho * Pab;
-				Sb += rho * Pb;
-				Sd += rho * Pd;
-				Sg += rho * Pg;
-				Pab += 1 / yab;
-				Pb += 1 / yb;
-				Pd += 1 / yd;
-				Pg += 1 / yg;
-			}
-			rho *= yb / yab * (yd / yg);
-		}
-		lS = c0 + log(S);
+		dd->rho = rho * (yb / yab * (yd / yg));
 	}
+	double S = dd->S;
+	if (terms > 0)
+		lS = dd->c0 + log(S);
 	double hi = fmax(lA, lS), ll = hi + log1p(exp(-fabs(lA - lS)));
 	if (grad == NULL)
 		return ll;
@@ -101,15 +111,22 @@ static double loglik(const struct flo_bgbb *m, double x, double tx, double n, do
 	double dA[4] = {pa - pabn, flo_psi_diff(b, n - x) - pabn, -pgdn, flo_psi_diff(d, n) - pgdn};
 	double dS[4] = {0, 0, 0, 0};
 	if (terms > 0) {
-		dS[0] = pa - Sab / S;
-		dS[1] = (Sb - Sab) / S;
-		dS[2] = 1 / g - 1 / (g + d) - Sg / S;
-		dS[3] = -1 / (g + d) + (Sd - Sg) / S;
+		dS[0] = pa - dd->Sab / S;
+		dS[1] = (dd->Sb - dd->Sab) / S;
+		dS[2] = 1 / g - 1 / (g + d) - dd->Sg / S;
+		dS[3] = -1 / (g + d) + (dd->Sd - dd->Sg) / S;
 	}
 	const double th[4] = {a, b, g, d};
 	for (int j = 0; j < 4; j++)
 		grad[j] = th[j] * (wA * dA[j] + wS * dS[j]);
 	return ll;
+}
+
+static double loglik(const struct flo_bgbb *m, double x, double tx, double n, double *grad)
+{
+	struct flo_bgbb_dead d;
+	flo_bgbb_dead_start(m, x, tx, grad != NULL, &d);
+	return flo_bgbb_dead_loglik(m, &d, n, grad);
 }
 
 double flo_bgbb_loglik(const struct flo_bgbb *m, double x, double tx, double n)

@@ -66,6 +66,21 @@ double flo_bgbb_loglik(const struct flo_bgbb *m, double x, double tx, double n);
  * ln gamma, ln delta) in g[4]; returns the log-likelihood. */
 double flo_bgbb_loglik_grad(const struct flo_bgbb *m, double x, double tx, double n, double g[4]);
 
+/* The likelihood's sum over the periods of a possible death, which
+ * depends on x and t_x but not on n, kept to go on from: start it for
+ * (x, t_x), then flo_bgbb_dead_loglik() at increasing n each gives
+ * flo_bgbb_loglik[_grad]()'s value to the bit (g NULL: no gradient; grad
+ * nonzero at the start when one is asked for). */
+struct flo_bgbb_dead {
+	double x, tx, i; /* i: the terms summed so far */
+	double c0, rho, S, Sab, Sb, Sd, Sg, Pab, Pb, Pd, Pg;
+	int grad;
+};
+void flo_bgbb_dead_start(const struct flo_bgbb *m, double x, double tx, int grad,
+			 struct flo_bgbb_dead *d);
+double flo_bgbb_dead_loglik(const struct flo_bgbb *m, struct flo_bgbb_dead *d, double n,
+			    double *g);
+
 /* P(alive in period n+1 | x, t_x, n), FHS10 eq. (11):
  * B(a+x, b+n-x)/B(a,b) B(g, d+n+1)/B(g,d) / L. */
 double flo_bgbb_p_alive(const struct flo_bgbb *m, double x, double tx, double n);
