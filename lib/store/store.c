@@ -902,11 +902,12 @@ static int put(flo_store *s, unsigned db, const char *what, const void *k, size_
 	own = !s->txn;
 	if (own && (rc = flo_store_batch_begin(s)) != 0)
 		return rc;
-	/* Any write may take its pages from LMDB's free list, so a model or a
-	 * cut set written through a list that names a page of the customers'
-	 * tree would overwrite customers: that tree (and the list) is walked
-	 * before the first write of any kind, as before a customer's. */
-	if (db != DB_CUSTOMERS && (rc = customer_pages_sound(s, NULL, 0)) != 0) {
+	/* Before LMDB reads a customer page for the put, and since any write
+	 * may take its pages from LMDB's free list (a list that names a page
+	 * of the customers' tree would let a model or a cut set overwrite
+	 * customers): that tree and the list are walked before the first write
+	 * of any kind. */
+	if ((rc = customer_pages_sound(s, NULL, 0)) != 0) {
 		if (own)
 			end_batch(s);
 		return rc;
@@ -1073,9 +1074,6 @@ int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const voi
 		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
 	if (vlen > SIZE_MAX / 4)
 		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
-	int rc;
-	if (s->writable && (rc = customer_pages_sound(s, NULL, 0)) != 0)
-		return rc;
 	if (s->vcap < vlen + SUM_BYTES) {
 		size_t cap = vlen + SUM_BYTES < 256 ? 256 : 2 * (vlen + SUM_BYTES);
 		unsigned char *b = realloc(s->vbuf, cap);
@@ -1100,9 +1098,6 @@ int flo_store_customer_del(flo_store *s, const char *id, size_t idlen)
 		return FLO_EUSAGE;
 	if (!s->txn)
 		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
-	int rc;
-	if (s->writable && (rc = customer_pages_sound(s, NULL, 0)) != 0)
-		return rc;
 	return put(s, DB_CUSTOMERS, "customer id", id, idlen, NULL, LOG_DEL);
 }
 
