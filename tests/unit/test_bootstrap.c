@@ -27,55 +27,11 @@
 #include "model/fit.h"
 #include "model/interval.h"
 #include "model/simulate.h"
+#include "simsample.h"
 
 #define CUSTOMERS 2000
 #define LEVEL 0.90
 #define REPLICATES 100
-
-struct sample {
-	struct flo_triple *tri;
-	struct flo_spend *spend;
-	size_t n, nspend;
-	double end;
-	int64_t first, last;
-	double orders, repeat_value;
-};
-
-static void on_order(void *ctx, uint64_t customer, int64_t time, double amount)
-{
-	struct sample *s = ctx;
-	(void)customer;
-	if (s->orders == 0)
-		s->first = time;
-	else
-		s->repeat_value += amount;
-	s->last = time;
-	s->orders++;
-}
-
-static void on_truth(void *ctx, const struct flo_sim_truth *t)
-{
-	struct sample *s = ctx;
-	const double week = 7 * 86400.0;
-	double x = s->orders - 1;
-	(void)t;
-	s->tri[s->n++] = (struct flo_triple){x, (double)(s->last - s->first) / week,
-					     (s->end - (double)s->first) / week, 1};
-	if (x > 0)
-		s->spend[s->nspend++] = (struct flo_spend){x, s->repeat_value / x, 1};
-	s->orders = s->repeat_value = 0;
-}
-
-static int simulate(const struct flo_sim_params *par, uint32_t seed, struct sample *s)
-{
-	struct flo_sim_config cfg = {.par = *par, .unit_days = 7, .customers = CUSTOMERS,
-				     .seed = seed, .start_day = 9862 /* 1997-01-01 */,
-				     .cohort_days = 84, .end_day = 9862 + 78 * 7 - 1};
-	s->n = s->nspend = 0;
-	s->orders = s->repeat_value = 0;
-	s->end = (cfg.end_day + 1) * 86400.0;
-	return flo_simulate(&cfg, on_order, on_truth, s);
-}
 
 static int covers(const struct flo_param_interval *iv, double truth)
 {
@@ -138,7 +94,7 @@ int main(void)
 		struct flo_fit_options o = {0, 0, NULL, NULL, 0};
 		struct flo_fit_result bg, gg;
 		struct flo_intervals ibg, igg;
-		CHECK(simulate(par, seed, &s) == FLO_OK);
+		CHECK(simulate(par, seed, CUSTOMERS, &s) == FLO_OK);
 		CHECK(flo_fit_bgnbd(s.tri, s.n, &o, &bg) == FLO_OK && bg.converged);
 		CHECK(flo_fit_gg(s.spend, s.nspend, &o, &gg) == FLO_OK && gg.converged);
 		if (rep == 0)
