@@ -1,14 +1,14 @@
 /* fitbgbb.c: the BG/BB's log-likelihood summed over indexed triples
  * (x, t_x, n), with its exact gradient and a Hessian by central differences
- * of that gradient, as the Pareto/NBD's (fitlik.c): good to about 1e-9 of
- * its entries, ample for Newton's steps and the standard errors.
+ * of that gradient: good to about 1e-9 of its entries, ample for Newton's
+ * steps and the standard errors.
  *
  * Per observation the likelihood's sum over the periods of a possible
  * death costs n - t_x terms (bgbb.c), the same terms for every n of one
  * (x, t_x): the observations are visited by (x, t_x, n), each (x, t_x)'s
  * sum carried on from one n to the next (flo_bgbb_dead_*), so a pass costs
  * the largest n - t_x of each (x, t_x), not the sum over its observations
- * (simulated weekly data of 100,000 customers: 6x fewer terms).  The
+ * (100,000 simulated weekly customers: 1.63 s of CPU to 0.97 s).  The
  * per-observation values are then summed in the observations' own order,
  * so the pass gives the bits the one-observation-at-a-time sum gave. */
 #include "model/fitlik.h"
