@@ -36,6 +36,7 @@
 #include "base/err.h"
 #include "base/pool.h"
 #include "model/bgnbd.h"
+#include "model/quadgk.h"
 
 /* The dead state's moments: the integrals of e^H times these. */
 enum { Q1, QA, QP, QB, QQ, QAA, QAP, QAB, QAQ, QPP, QPB, QPQ, QBB, QBQ, QQQ, NQ };
@@ -58,22 +59,6 @@ struct pn_index {
 };
 
 /* ---- the integral over one gap ---- */
-
-/* Gauss-Kronrod 15 (QUADPACK's qk15): nodes from the end inwards, weights,
- * and the embedded Gauss 7's weights, as pnbd.c. */
-static const double XGK[8] = {
-	0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
-	0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
-	0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
-	0.207784955007898467600689403773245, 0.0};
-static const double WGK[8] = {
-	0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
-	0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
-	0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
-	0.204432940075298892414161999234649, 0.209482141084727828012999174891714};
-static const double WG[4] = {
-	0.129484966168869693270611432679082, 0.279705391489276667901467771423780,
-	0.381830050505118944950369775488975, 0.417959183673469387755102040816327};
 
 /* One gap [t0, t1] of one x: tau - t0 = k expm1(u), k = c + t0,
  * c = min(alpha, beta), u in [0, U]; the integrand e^(H(tau) - H(t0))
@@ -102,31 +87,30 @@ static void gap_at(const struct gap *g, double u, double *v)
 	v[QBB] = v[QB] * B, v[QBQ] = v[QB] * Q, v[QQQ] = v[QQ] * Q;
 }
 
-struct seg {
-	double lo, hi, err, q[NQ];
-};
-
 /* The 15-point estimate over [lo, hi] and its error |K15 - G7| in the value
- * and the log moments. */
-static void gap_rule(const struct gap *g, double lo, double hi, struct seg *s)
+ * and the log moments; the value is the segment's mass. */
+static void gap_rule(const void *integrand, double lo, double hi, struct flo_gk_segment *s)
 {
+	const struct gap *g = integrand;
 	double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
 	double k[NQ] = {0}, gs[3] = {0}, v[NQ];
 	int n = g->nq;
 	for (int i = 0; i < 8; i++)
 		for (int side = 0; side < (i < 7 ? 2 : 1); side++) {
-			gap_at(g, mid + (side ? -half : half) * XGK[i], v);
+			gap_at(g, mid + (side ? -half : half) * flo_gk15_nodes[i], v);
 			for (int j = 0; j < n; j++)
-				k[j] += WGK[i] * v[j];
+				k[j] += flo_gk15_weights[i] * v[j];
 			if (i % 2 == 1) {
-				gs[0] += WG[i / 2] * v[Q1];
+				double w = flo_gk7_weights[i / 2];
+				gs[0] += w * v[Q1];
 				if (n > 1)
-					gs[1] += WG[i / 2] * v[QA], gs[2] += WG[i / 2] * v[QB];
+					gs[1] += w * v[QA], gs[2] += w * v[QB];
 			}
 		}
 	s->lo = lo, s->hi = hi;
 	for (int j = 0; j < n; j++)
 		s->q[j] = k[j] * half;
+	s->mass = s->q[Q1];
 	s->err = fabs((k[Q1] - gs[0]) * half);
 	if (n > 1)
 		s->err += fabs((k[QA] - gs[1]) * half) + fabs((k[QB] - gs[2]) * half);
@@ -145,7 +129,7 @@ static void gap_rule(const struct gap *g, double lo, double hi, struct seg *s)
  * the width of the integrand's peak at u = 0, as pnbd.c's. */
 static void gap_integral(const struct gap *g, double U, double above, double *q)
 {
-	struct seg seg[GAP_SEGMENTS];
+	struct flo_gk_segment seg[GAP_SEGMENTS];
 	int n = 0;
 	double h = 1 / (1 + g->a * (g->k / g->ka) + g->b * (g->k / g->kb)), lo = 0;
 	while (lo < U && n < 48) {
@@ -154,29 +138,8 @@ static void gap_integral(const struct gap *g, double U, double above, double *q)
 		lo = hi;
 		h *= 2;
 	}
-	for (;;) {
-		double total = above, err = 0;
-		int worst = 0;
-		for (int i = 0; i < n; i++) {
-			total += seg[i].q[Q1];
-			err += seg[i].err;
-			if (seg[i].err > seg[worst].err)
-				worst = i;
-		}
-		if (err <= GAP_TOL * total || n == GAP_SEGMENTS)
-			break;
-		struct seg *s = &seg[worst];
-		double mid = 0.5 * (s->lo + s->hi), hi = s->hi;
-		if (!(mid > s->lo && mid < s->hi))
-			break;
-		gap_rule(g, s->lo, mid, s);
-		gap_rule(g, mid, hi, &seg[n++]);
-	}
-	for (int j = 0; j < g->nq; j++) {
-		q[j] = 0;
-		for (int i = 0; i < n; i++)
-			q[j] += seg[i].q[j];
-	}
+	flo_gk_refine(gap_rule, g, seg, &n, GAP_SEGMENTS, GAP_TOL, above);
+	flo_gk_sum(seg, n, g->nq, q);
 }
 
 /* ---- one evaluation ---- */

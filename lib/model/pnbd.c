@@ -23,6 +23,7 @@
 
 #include "base/err.h"
 #include "model/bgnbd.h"
+#include "model/quadgk.h"
 
 int flo_pnbd_check(const struct flo_pnbd *m)
 {
@@ -42,23 +43,6 @@ static double log1p_ratio(double num, double den)
 }
 
 /* ---- the dead part ---- */
-
-/* Gauss-Kronrod 15-point rule (QUADPACK's qk15): Kronrod nodes on [-1, 1]
- * from the end inwards, their weights, and the weights of the embedded
- * 7-point Gauss rule (at the odd-numbered nodes). */
-static const double XGK[8] = {
-	0.991455371120812639206854697526329, 0.949107912342758524526189684047851,
-	0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
-	0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
-	0.207784955007898467600689403773245, 0.0};
-static const double WGK[8] = {
-	0.022935322010529224963732008058970, 0.063092092629978553290700663189204,
-	0.104790010322250183839876322541518, 0.140653259715525918745189590510238,
-	0.169004726639267902826583426598550, 0.190350578064785409913256402421014,
-	0.204432940075298892414161999234649, 0.209482141084727828012999174891714};
-static const double WG[4] = {
-	0.129484966168869693270611432679082, 0.279705391489276667901467771423780,
-	0.381830050505118944950369775488975, 0.417959183673469387755102040816327};
 
 /* The moments integrated, each times e^E(u) du: 1; pa = ln((alpha+tau) /
  * (alpha+t_x)); 1 - e^-pa = (tau-t_x)/(alpha+tau); pb and 1 - e^-pb likewise
@@ -91,26 +75,23 @@ static void integrand_at(const struct integrand *f, double u, double *out)
 	}
 }
 
-struct segment {
-	double lo, hi, q[NMOM], err;
-};
-
 /* The 15-point estimate over [lo, hi] into s->q, and the error measure:
  * |Kronrod - Gauss| of the value and of the log moments (which weigh the
- * far end more). */
-static void rule(const struct integrand *f, double lo, double hi, struct segment *s)
+ * far end more), which are also the segment's mass. */
+static void rule(const void *integrand, double lo, double hi, struct flo_gk_segment *s)
 {
+	const struct integrand *f = integrand;
 	double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
 	double k[NMOM] = {0}, g[NMOM] = {0}, v[NMOM];
 	int n = f->nmom;
 	for (int i = 0; i < 8; i++) {
 		int pts = i < 7 ? 2 : 1;
 		for (int side = 0; side < pts; side++) {
-			integrand_at(f, mid + (side ? -half : half) * XGK[i], v);
+			integrand_at(f, mid + (side ? -half : half) * flo_gk15_nodes[i], v);
 			for (int j = 0; j < n; j++) {
-				k[j] += WGK[i] * v[j];
+				k[j] += flo_gk15_weights[i] * v[j];
 				if (i % 2 == 1)
-					g[j] += WG[i / 2] * v[j];
+					g[j] += flo_gk7_weights[i / 2] * v[j];
 			}
 		}
 	}
@@ -120,6 +101,7 @@ static void rule(const struct integrand *f, double lo, double hi, struct segment
 		if (j == M_ONE || j == M_LA || j == M_LB)
 			s->err += fabs((k[j] - g[j]) * half);
 	}
+	s->mass = s->q[M_ONE] + s->q[M_LA] + s->q[M_LB];
 }
 
 /* |K15 - G7| is the error of the 7-point rule; the 15-point estimate is far
@@ -138,7 +120,7 @@ static void rule(const struct integrand *f, double lo, double hi, struct segment
  * 1e-40 up were most of the fit's time.) */
 static void integrate(const struct integrand *f, double U, double *q)
 {
-	struct segment seg[MAX_SEGMENTS];
+	struct flo_gk_segment seg[MAX_SEGMENTS];
 	int n = 0;
 	double h = 1 / (1 + f->a * (f->c / f->ca) + f->b * (f->c / f->cb)), lo = 0;
 	while (lo < U && n < 64) {
@@ -147,30 +129,8 @@ static void integrate(const struct integrand *f, double U, double *q)
 		lo = hi;
 		h *= 2;
 	}
-	for (;;) {
-		double total = 0, err = 0;
-		int worst = 0;
-		for (int i = 0; i < n; i++) {
-			total += seg[i].q[M_ONE] + seg[i].q[M_LA] + seg[i].q[M_LB];
-			err += seg[i].err;
-			if (seg[i].err > seg[worst].err)
-				worst = i;
-		}
-		if (err <= QUAD_TOL * total || n == MAX_SEGMENTS)
-			break;
-		struct segment *s = &seg[worst];
-		double mid = 0.5 * (s->lo + s->hi);
-		if (!(mid > s->lo && mid < s->hi)) /* no room left to halve */
-			break;
-		double hi = s->hi;
-		rule(f, s->lo, mid, s);
-		rule(f, mid, hi, &seg[n++]);
-	}
-	for (int j = 0; j < f->nmom; j++) {
-		q[j] = 0;
-		for (int i = 0; i < n; i++)
-			q[j] += seg[i].q[j];
-	}
+	flo_gk_refine(rule, f, seg, &n, MAX_SEGMENTS, QUAD_TOL, 0);
+	flo_gk_sum(seg, n, f->nmom, q);
 }
 
 /* The likelihood's split into alive and dead, and what the gradient needs:
@@ -357,19 +317,25 @@ static double death_curvature(const struct death_pmf *f, double w)
 
 /* The 15-point estimate of int e^(h(w) - peak) over [lo, hi] and its error
  * measure |Kronrod - Gauss|. */
-static void death_rule(const struct death_pmf *f, double peak, double lo, double hi,
-		       struct segment *s)
+struct death_integrand {
+	const struct death_pmf *f;
+	double peak;
+};
+
+static void death_rule(const void *integrand, double lo, double hi, struct flo_gk_segment *s)
 {
+	const struct death_integrand *d = integrand;
 	double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo), k = 0, g = 0;
 	for (int i = 0; i < 8; i++)
 		for (int side = 0; side < (i < 7 ? 2 : 1); side++) {
-			double v = exp(death_log(f, mid + (side ? -half : half) * XGK[i]) - peak);
-			k += WGK[i] * v;
+			double w = mid + (side ? -half : half) * flo_gk15_nodes[i];
+			double v = exp(death_log(d->f, w) - d->peak);
+			k += flo_gk15_weights[i] * v;
 			if (i % 2 == 1)
-				g += WG[i / 2] * v;
+				g += flo_gk7_weights[i / 2] * v;
 		}
 	s->lo = lo, s->hi = hi;
-	s->q[M_ONE] = k * half;
+	s->q[M_ONE] = s->mass = k * half;
 	s->err = fabs((k - g) * half);
 }
 
@@ -413,39 +379,22 @@ static double death_part(const struct flo_pnbd *m, double t, unsigned n)
 	if (!isfinite(width) || !(width > 0))
 		width = 1;
 
-	struct segment seg[MAX_SEGMENTS];
+	struct death_integrand d = {&f, h0};
+	struct flo_gk_segment seg[MAX_SEGMENTS];
 	int nseg = 0;
 	double step = width, at = w0;
 	for (int j = 0; j < 60 && death_log(&f, at) > h0 - PEAK_DROP; j++, step *= 2) {
-		death_rule(&f, h0, at - step, at, &seg[nseg++]);
+		death_rule(&d, at - step, at, &seg[nseg++]);
 		at -= step;
 	}
 	step = width, at = w0;
 	for (int j = 0; j < 60 && at < wt && death_log(&f, at) > h0 - PEAK_DROP; j++, step *= 2) {
 		double hi = fmin(at + step, wt);
-		death_rule(&f, h0, at, hi, &seg[nseg++]);
+		death_rule(&d, at, hi, &seg[nseg++]);
 		at = hi;
 	}
-	for (;;) {
-		double total = 0, err = 0;
-		int worst = 0;
-		for (int i = 0; i < nseg; i++) {
-			total += seg[i].q[M_ONE];
-			err += seg[i].err;
-			if (seg[i].err > seg[worst].err)
-				worst = i;
-		}
-		if (err <= QUAD_TOL * total || nseg == MAX_SEGMENTS) {
-			double v = h0 + log(total);
-			return isnan(v) ? -HUGE_VAL : v;
-		}
-		struct segment *s = &seg[worst];
-		double mid = 0.5 * (s->lo + s->hi), hi = s->hi;
-		if (!(mid > s->lo && mid < s->hi))
-			return h0 + log(total);
-		death_rule(&f, h0, s->lo, mid, s);
-		death_rule(&f, h0, mid, hi, &seg[nseg++]);
-	}
+	double v = h0 + log(flo_gk_refine(death_rule, &d, seg, &nseg, MAX_SEGMENTS, QUAD_TOL, 0));
+	return isnan(v) ? -HUGE_VAL : v;
 }
 
 double flo_pnbd_prob_count(const struct flo_pnbd *m, double t, unsigned n)
