@@ -204,7 +204,7 @@ def base_fit(f, args, size, tol=1e-7):
     """BaseFitter._fit: BFGS from 0.1, then the Hessian."""
     out = minimize(f, jac=True, method=None, tol=tol, x0=0.1 * np.ones(size), args=args)
     if not out.success:
-        raise FitFailed("did not converge (lifetimes: ConvergenceError): " + str(out.message))
+        raise FitFailed("ConvergenceError (scipy's BFGS: %s)" % out.message)
     return out.x, out.fun, hessian(f, out.x, args)
 
 
@@ -306,8 +306,8 @@ def fit_pnbd(frequency, recency, T, weights=None, penalizer_coef=0.0, seed=1):
         raise FitFailed("the likelihood (hyp2f1) is not finite for %d of %d customers at the end"
                         % (bad, len(ll)))
     if not out.success:
-        raise FitFailed("Nelder-Mead stopped without converging (%s); lifetimes returns "
-                        "it as the fit" % out.message)
+        raise FitFailed("no convergence, returned as the fit (scipy's Nelder-Mead: %s)"
+                        % out.message)
     return params, float((weights * ll).sum())
 
 
