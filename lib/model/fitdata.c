@@ -3,6 +3,7 @@
 #include "model/fitdata.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -469,6 +470,37 @@ static int merge_rows(struct rows *t, struct rows *from, unsigned n)
 	return FLO_OK;
 }
 
+struct merge {
+	struct rows *t, *from;
+	unsigned n;
+	int err;
+};
+
+static void *merge_thread(void *arg)
+{
+	struct merge *m = arg;
+	m->err = merge_rows(m->t, m->from, m->n);
+	return NULL;
+}
+
+/* The triples' merge on a thread of its own while the calling one merges
+ * the spend pairs (each a few megabytes written afresh: 5 ms of the
+ * 200,000 summaries' reading on one thread); both on the calling one when
+ * no thread can start. */
+static int merge_both(struct rows *t, struct rows *pt, struct rows *s, struct rows *ps,
+		      unsigned n)
+{
+	struct merge tri = {t, pt, n, FLO_OK};
+	pthread_t thread;
+	int started = pthread_create(&thread, NULL, merge_thread, &tri) == 0;
+	if (!started)
+		merge_thread(&tri);
+	int err = merge_rows(s, ps, n);
+	if (started)
+		pthread_join(thread, NULL);
+	return tri.err != FLO_OK ? tri.err : err;
+}
+
 void flo_fit_data_seal(struct flo_fit_data *d)
 {
 	d->fingerprint = fingerprint(d);
@@ -494,9 +526,7 @@ int flo_fit_data_join(struct flo_fit_data *d, struct flo_fit_data *parts, unsign
 		struct rows pt[FLO_FIT_PARTS_MAX], ps[FLO_FIT_PARTS_MAX];
 		for (unsigned k = 0; k < n; k++)
 			tables(&parts[k], &pt[k], &ps[k]);
-		err = merge_rows(&t, pt, n);
-		if (err == FLO_OK)
-			err = merge_rows(&s, ps, n);
+		err = merge_both(&t, pt, &s, ps, n);
 		for (unsigned k = 0; k < n; k++)
 			tables_back(&parts[k], &pt[k], &ps[k]);
 	}
