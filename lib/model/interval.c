@@ -217,9 +217,10 @@ static double deficit(struct profile *pr, double c, double *d)
  * where its slope (deficit()) points to a root: the deficit grows about
  * quadratically away from the estimate, so that from inside the step lands
  * just beyond the root (a bracket in one evaluation), and inside a bracket
- * it converges in two or three where false position takes five to eight.
- * Returns 1 with *bound, or 0 when the profile stays within the threshold
- * as far as it looks. */
+ * it needs fewer points than false position (on 200,000 summaries the
+ * Gamma-Gamma's six bounds took 35 points instead of 53).  Returns 1 with
+ * *bound, or 0 when the profile stays within the threshold as far as it
+ * looks. */
 static int profile_side(struct profile *pr, const double *nuis_hat, double c_hat, double dir,
 			double step, double *bound)
 {
@@ -229,7 +230,10 @@ static int profile_side(struct profile *pr, const double *nuis_hat, double c_hat
 	memcpy(pr->nuis, nuis_hat, sizeof pr->nuis);
 	memcpy(prev, nuis_hat, sizeof prev);
 	for (int k = 0; k < PROFILE_WALK; k++) {
-		double newton = pr->newton ? -g_in / d_in : NAN; /* NaN: no slope */
+		/* Newton's step when it goes out and no further than twice the
+		 * step (a flat profile's slope would send it far), 2% beyond so
+		 * that it lands past the root; NaN without a slope */
+		double newton = pr->newton ? -g_in / d_in : NAN;
 		out = newton * dir > 0 && newton * dir < 2 * step ? in + newton * 1.02
 								 : in + dir * step;
 		if (fabs(out - c_hat) > PROFILE_SPAN || fabs(out) > PROFILE_LIMIT)
@@ -256,7 +260,9 @@ static int profile_side(struct profile *pr, const double *nuis_hat, double c_hat
 	}
 	if (!crossed)
 		return 0;
-	/* the others start from the inner end's maximum */
+	/* Illinois: false position, halving the weight of an end kept twice
+	 * (in g_in, g_out; Newton's step takes the true values); the others
+	 * start from the inner end's maximum */
 	memcpy(pr->nuis, at_in, sizeof at_in);
 	int kept = 0;
 	double c = in, true_in = g_in, true_out = g_out; /* the g's unhalved */
