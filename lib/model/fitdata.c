@@ -3,6 +3,7 @@
 #include "model/fitdata.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,6 +296,18 @@ static void add_block(struct rows *t, const double *const *keys, const uint64_t 
 		add_hashed(t, keys[i], h[i], 1, one);
 }
 
+struct flo_fit_row flo_fit_row_make(double x, double tx, double T, double m)
+{
+	/* -0 as 0: equal numbers, one row and one hash */
+	struct flo_fit_row r = {x + 0.0, tx + 0.0, T + 0.0, m + 0.0, 0, 0};
+	r.tri_hash = key_hash(&r.x, 3);
+	if (r.x > 0 && r.m > 0) {
+		const double pair[2] = {r.x, r.m};
+		r.spend_hash = key_hash(pair, 2);
+	}
+	return r;
+}
+
 int flo_fit_data_add_part(struct flo_fit_data *d, const struct flo_fit_row *rows, size_t n,
 			  unsigned part, unsigned parts)
 {
@@ -303,29 +316,23 @@ int flo_fit_data_add_part(struct flo_fit_data *d, const struct flo_fit_row *rows
 	int err = FLO_OK;
 	for (size_t i = 0; err == FLO_OK && i < n; i += BLOCK) {
 		size_t m = n - i < BLOCK ? n - i : BLOCK, nt = 0, ns = 0;
-		double tri[BLOCK][3], pair[BLOCK][2];
+		double pair[BLOCK][2];
 		const double *tk[BLOCK], *sk[BLOCK];
 		uint64_t th[BLOCK], sh[BLOCK];
 		if ((err = reserve_more(&t, m)) != FLO_OK || (err = reserve_more(&s, m)) != FLO_OK)
 			break;
 		for (size_t j = 0; j < m; j++) {
 			const struct flo_fit_row *r = &rows[i + j];
-			/* -0 as 0: equal numbers, one row and one hash */
-			double *k3 = tri[j], *k2 = pair[j];
-			k3[0] = r->x + 0.0, k3[1] = r->tx + 0.0, k3[2] = r->T + 0.0;
-			uint64_t h = key_hash(k3, 3);
 			int spend = r->x > 0 && r->m > 0;
-			if (part_of(h, parts) == part) {
-				tk[nt] = k3, th[nt++] = h;
+			if (part_of(r->tri_hash, parts) == part) {
+				tk[nt] = &r->x, th[nt++] = r->tri_hash;
 				d->customers += 1;
 				if (!spend)
 					d->left_out += 1;
 			}
-			if (spend) {
-				k2[0] = r->x + 0.0, k2[1] = r->m + 0.0;
-				h = key_hash(k2, 2);
-				if (part_of(h, parts) == part)
-					sk[ns] = k2, sh[ns++] = h;
+			if (spend && part_of(r->spend_hash, parts) == part) {
+				pair[ns][0] = r->x, pair[ns][1] = r->m;
+				sk[ns] = pair[ns], sh[ns++] = r->spend_hash;
 			}
 		}
 		add_block(&t, tk, th, nt);
@@ -463,6 +470,37 @@ static int merge_rows(struct rows *t, struct rows *from, unsigned n)
 	return FLO_OK;
 }
 
+struct merge {
+	struct rows *t, *from;
+	unsigned n;
+	int err;
+};
+
+static void *merge_thread(void *arg)
+{
+	struct merge *m = arg;
+	m->err = merge_rows(m->t, m->from, m->n);
+	return NULL;
+}
+
+/* The triples' merge on a thread of its own while the calling one merges
+ * the spend pairs (each a few megabytes written afresh: 5 ms of the
+ * 200,000 summaries' reading on one thread); both on the calling one when
+ * no thread can start. */
+static int merge_both(struct rows *t, struct rows *pt, struct rows *s, struct rows *ps,
+		      unsigned n)
+{
+	struct merge tri = {t, pt, n, FLO_OK};
+	pthread_t thread;
+	int started = pthread_create(&thread, NULL, merge_thread, &tri) == 0;
+	if (!started)
+		merge_thread(&tri);
+	int err = merge_rows(s, ps, n);
+	if (started)
+		pthread_join(thread, NULL);
+	return tri.err != FLO_OK ? tri.err : err;
+}
+
 void flo_fit_data_seal(struct flo_fit_data *d)
 {
 	d->fingerprint = fingerprint(d);
@@ -488,9 +526,7 @@ int flo_fit_data_join(struct flo_fit_data *d, struct flo_fit_data *parts, unsign
 		struct rows pt[FLO_FIT_PARTS_MAX], ps[FLO_FIT_PARTS_MAX];
 		for (unsigned k = 0; k < n; k++)
 			tables(&parts[k], &pt[k], &ps[k]);
-		err = merge_rows(&t, pt, n);
-		if (err == FLO_OK)
-			err = merge_rows(&s, ps, n);
+		err = merge_both(&t, pt, &s, ps, n);
 		for (unsigned k = 0; k < n; k++)
 			tables_back(&parts[k], &pt[k], &ps[k]);
 	}

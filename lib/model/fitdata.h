@@ -62,12 +62,17 @@ int flo_fit_data_add_spend(struct flo_fit_data *d, double x, double m, double w)
  * adds, of the n customers rows[] (weight 1 each), the triples and spend
  * pairs of part `part` of `parts`, counting a customer (in customers, and
  * left_out when it has no spend pair) where its triple goes; when every
- * part has added the same rows, each customer is counted once.
+ * part has added the same rows, each customer is counted once.  The rows
+ * are made by flo_fit_row_make(), once: their hashes pick the part, and
+ * every part's worker reads every row (fitscan.c).
  * flo_fit_data_join() appends parts[0..n) to d (whose rows they must not
  * hold) and frees them.  FLO_ENOMEM. */
 struct flo_fit_row {
-	double x, tx, T, m;
+	double x, tx, T, m;    /* -0 made 0 */
+	uint64_t tri_hash;     /* of (x, tx, T) */
+	uint64_t spend_hash;   /* of (x, m), when x > 0 and m > 0 */
 };
+struct flo_fit_row flo_fit_row_make(double x, double tx, double T, double m);
 int flo_fit_data_split(struct flo_fit_data *d, struct flo_fit_data *parts, unsigned n);
 int flo_fit_data_add_part(struct flo_fit_data *d, const struct flo_fit_row *rows, size_t n,
 			  unsigned part, unsigned parts);

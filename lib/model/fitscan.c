@@ -80,7 +80,7 @@ static int take_line(const struct flo_fitscan_layout *lay, const char *p,
 		    !flo_unit_days_match((last - first) / tx, lay->unit_days))
 			return 0;
 	}
-	*row = (struct flo_fit_row){x, tx, T, m};
+	*row = flo_fit_row_make(x, tx, T, m);
 	return 1;
 }
 

@@ -54,14 +54,21 @@ struct kind {
 	const char *const *names;
 	int (*index)(struct flo_problem *p, const void *rows, size_t n);
 	int wald_ok;
+	/* the profile's bounds by Newton's steps (profile_side()): the
+	 * Gamma-Gamma's, whose profiles are interior and smooth and whose every
+	 * point is a pass over the spend pairs.  The purchase models' profiles
+	 * keep the walk and false position: on the FLO file's boundary fit the
+	 * BG/NBD's profile of b crosses the threshold more than once, and
+	 * Newton's steps land on another crossing (b 8132, not 116.7). */
+	int newton;
 };
 
 static const struct kind kinds[] = {
-	[FLO_IV_BGNBD] = {4, bg_names, index_bgnbd, 1},
-	[FLO_IV_PNBD] = {4, pn_names, index_pnbd, 1},
-	[FLO_IV_GG] = {3, gg_names, index_gg, 0},
-	[FLO_IV_MBGNBD] = {4, bg_names, index_mbgnbd, 1},
-	[FLO_IV_BGBB] = {4, bb_names, index_bgbb, 1},
+	[FLO_IV_BGNBD] = {4, bg_names, index_bgnbd, 1, 0},
+	[FLO_IV_PNBD] = {4, pn_names, index_pnbd, 1, 0},
+	[FLO_IV_GG] = {3, gg_names, index_gg, 0, 1},
+	[FLO_IV_MBGNBD] = {4, bg_names, index_mbgnbd, 1, 0},
+	[FLO_IV_BGBB] = {4, bb_names, index_bgbb, 1, 0},
 };
 
 const char *const *flo_interval_names(enum flo_interval_kind kind)
@@ -124,6 +131,16 @@ struct fixed {
 	const struct flo_problem *full;
 	int j;
 	double value;
+	struct slope *slope; /* where the last gradient's j-th term is kept */
+};
+
+/* d ln L / d phi_j at the last point the profile's fit evaluated to a
+ * gradient: at the profile's maximum over the others, the slope of the
+ * profile itself (the others' gradient is 0 there: the envelope theorem). */
+struct slope {
+	double at[4]; /* the others' log-parameters */
+	double g;
+	int set;
 };
 
 static void fixed_loglik(const struct flo_problem *p, const double *phi, int order,
@@ -136,6 +153,11 @@ static void fixed_loglik(const struct flo_problem *p, const double *phi, int ord
 	for (int k = 0, i = 0; k < np; k++)
 		all[k] = k == f->j ? f->value : phi[i++];
 	f->full->loglik(f->full, all, order, &l);
+	if (order >= FLO_LIK_GRADIENT) {
+		memcpy(f->slope->at, phi, (size_t)(np - 1) * sizeof *phi);
+		f->slope->g = l.g[f->j];
+		f->slope->set = 1;
+	}
 	memset(out, 0, sizeof *out);
 	out->ll = l.ll;
 	for (int k = 0, i = 0; k < np; k++) {
@@ -159,36 +181,61 @@ static void fixed_loglik(const struct flo_problem *p, const double *phi, int ord
 
 struct profile {
 	struct fixed f;
+	struct slope slope;
+	int newton; /* Newton's steps on the deficit (profile_side()) */
 	double ll_hat, crit;
 	double nuis[4]; /* the others' log-parameters at the last point */
 };
 
-/* 2 (LL_max - LL_profile(c)) - chi2_1(level) at theta_j = e^c. */
-static double deficit(struct profile *pr, double c)
+/* 2 (LL_max - LL_profile(c)) - chi2_1(level) at theta_j = e^c, and its
+ * slope in c into *d (-2 d LL_profile / dc; NaN when unknown). */
+static double deficit(struct profile *pr, double c, double *d)
 {
 	double phi[4], ll;
+	int np = pr->f.base.np;
 	pr->f.value = c;
+	pr->slope.set = 0;
 	flo_fit_maximise(&pr->f.base, pr->nuis, phi, &ll);
+	*d = NAN;
 	if (!isfinite(ll))
 		return HUGE_VAL; /* nowhere near the maximum */
+	/* the fit's last gradient was at its maximum, given back through
+	 * exp and log: the same point to rounding */
+	int there = pr->slope.set;
+	for (int i = 0; there && i < np; i++)
+		there = fabs(pr->slope.at[i] - phi[i]) <= 1e-12 * fmax(1, fabs(phi[i]));
+	if (there)
+		*d = -2 * pr->slope.g;
 	memcpy(pr->nuis, phi, sizeof phi);
 	return 2 * (pr->ll_hat - ll) - pr->crit;
 }
 
 /* The bound on one side (dir +1 or -1) from c_hat, stepping out by step,
  * doubled each time, until the deficit crosses 0, then regula falsi
- * (Illinois) inside the bracket.  Returns 1 with *bound, or 0 when the
- * profile stays within the threshold as far as it looks. */
+ * (Illinois) inside the bracket; the others start from the inner end's
+ * maximum.  With pr->newton, both phases take Newton's step on the deficit
+ * where its slope (deficit()) points to a root: the deficit grows about
+ * quadratically away from the estimate, so that from inside the step lands
+ * just beyond the root (a bracket in one evaluation), and inside a bracket
+ * it needs fewer points than false position (on 200,000 summaries the
+ * Gamma-Gamma's six bounds took 35 points instead of 53).  Returns 1 with
+ * *bound, or 0 when the profile stays within the threshold as far as it
+ * looks. */
 static int profile_side(struct profile *pr, const double *nuis_hat, double c_hat, double dir,
 			double step, double *bound)
 {
-	double in = c_hat, g_in = -pr->crit, out = c_hat, g_out = 0;
+	double in = c_hat, g_in = -pr->crit, d_in = NAN, out = c_hat, g_out = 0, d_out = NAN;
 	double prev[4], prev_c = c_hat, at_in[4];
 	int crossed = 0, np = pr->f.base.np;
 	memcpy(pr->nuis, nuis_hat, sizeof pr->nuis);
 	memcpy(prev, nuis_hat, sizeof prev);
 	for (int k = 0; k < PROFILE_WALK; k++) {
-		out = in + dir * step;
+		/* Newton's step when it goes out and no further than twice the
+		 * step (a flat profile's slope would send it far), 2% beyond so
+		 * that it lands past the root; NaN without a slope */
+		double newton = pr->newton ? -g_in / d_in : NAN;
+		out = newton * dir > 0 && newton * dir < 2 * step ? in + newton * 1.02
+								 : in + dir * step;
 		if (fabs(out - c_hat) > PROFILE_SPAN || fabs(out) > PROFILE_LIMIT)
 			return 0;
 		/* the others' path extrapolated from the last two points: along a
@@ -201,37 +248,45 @@ static int profile_side(struct profile *pr, const double *nuis_hat, double c_hat
 				pr->nuis[i] += (pr->nuis[i] - prev[i]) * (out - in) / (in - prev_c);
 		memcpy(prev, at_in, sizeof prev);
 		prev_c = in;
-		g_out = deficit(pr, out);
+		g_out = deficit(pr, out, &d_out);
 		if (g_out >= 0) {
 			crossed = 1;
 			break;
 		}
+		step = fmax(2 * step, fabs(out - in));
 		in = out;
 		g_in = g_out;
-		step *= 2;
+		d_in = d_out;
 	}
 	if (!crossed)
 		return 0;
-	/* Illinois: false position, halving the weight of an end kept twice;
-	 * the others start from the inner end's maximum */
+	/* Illinois: false position, halving the weight of an end kept twice
+	 * (in g_in, g_out; Newton's step takes the true values); the others
+	 * start from the inner end's maximum */
 	memcpy(pr->nuis, at_in, sizeof at_in);
 	int kept = 0;
-	double c = in;
+	double c = in, true_in = g_in, true_out = g_out; /* the g's unhalved */
 	for (int k = 0; k < PROFILE_ROOT && fabs(out - in) > 1e-9 * fmax(1, fabs(c)); k++) {
-		double g_lim = fmin(g_out, 1e6); /* an infinite side bisects */
-		c = in + (out - in) * (-g_in) / (g_lim - g_in);
-		if (!(c > fmin(in, out) && c < fmax(in, out)))
+		double lo = fmin(in, out), hi = fmax(in, out);
+		/* Newton from the end nearer the root, when it stays inside */
+		double n_in = in - true_in / d_in, n_out = out - true_out / d_out;
+		c = !pr->newton ? NAN : fabs(true_in) <= fabs(true_out) ? n_in : n_out;
+		if (!(c > lo && c < hi)) {
+			double g_lim = fmin(g_out, 1e6); /* an infinite side bisects */
+			c = in + (out - in) * (-g_in) / (g_lim - g_in);
+		}
+		if (!(c > lo && c < hi))
 			c = (in + out) / 2;
-		double g = deficit(pr, c);
+		double d, g = deficit(pr, c, &d);
 		if (fabs(g) < 1e-9)
 			break;
 		if (g < 0) {
-			in = c, g_in = g;
+			in = c, g_in = true_in = g, d_in = d;
 			if (kept == -1)
 				g_out /= 2;
 			kept = -1;
 		} else {
-			out = c, g_out = g;
+			out = c, g_out = true_out = g, d_out = d;
 			if (kept == 1)
 				g_in /= 2;
 			kept = 1;
@@ -244,7 +299,7 @@ static int profile_side(struct profile *pr, const double *nuis_hat, double c_hat
 /* The profile interval of parameter j of q (full or the limit model) whose
  * estimate is phi_hat with log-likelihood ll_hat; name for the words. */
 static void profile_interval(const struct flo_problem *q, const double *phi_hat, double ll_hat,
-			     int j, double crit, double step, const char *name,
+			     int j, double crit, double step, int newton, const char *name,
 			     struct flo_param_interval *iv)
 {
 	struct profile pr;
@@ -256,6 +311,8 @@ static void profile_interval(const struct flo_problem *q, const double *phi_hat,
 	pr.f.base.penalizer = 0;
 	pr.f.full = q;
 	pr.f.j = j;
+	pr.f.slope = &pr.slope;
+	pr.newton = newton;
 	pr.ll_hat = ll_hat;
 	pr.crit = crit;
 	double nuis_hat[4] = {0}, c;
@@ -364,9 +421,11 @@ static void intervals_of(enum flo_interval_kind kind, struct flo_problem p,
 			step = step > 1e-4 ? 4 : 1e-4;
 		step *= 0.9; /* the first step usually lands inside */
 		if (ridge && j < 2)
-			profile_interval(&lim, phi_lim, res->loglik, j, crit, step, k->names[j], iv);
+			profile_interval(&lim, phi_lim, res->loglik, j, crit, step, k->newton,
+					 k->names[j], iv);
 		else
-			profile_interval(&p, phi, res->loglik, j, crit, step, k->names[j], iv);
+			profile_interval(&p, phi, res->loglik, j, crit, step, k->newton, k->names[j],
+					 iv);
 	}
 }
 

@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(FLO_PLAIN_PORTABLE)
+#include <emmintrin.h>
+#endif
 
 #define FLO_LANES(c) (0x0101010101010101ull * (unsigned char)(c))
 
@@ -26,6 +29,42 @@ static inline uint64_t flo_bytes_equal_exact(uint64_t w, uint64_t lanes)
 	return ~(((x & low7) + low7) | x | low7);
 }
 
+/* The bytes of s[0..min(n, 16)) equal to sep, a newline or esc, as a
+ * mask, bit i for byte i: sixteen at a time by SSE2 (every x86-64 has it)
+ * where all sixteen can be read, else eight at a time (the lowest lane
+ * first: little-endian) or one at a time.  FLO_PLAIN_PORTABLE leaves SSE2
+ * out (tests/unit/test_plain.c compares the two). */
+static inline uint32_t flo_plain_mask(const char *s, ptrdiff_t n, char sep, char esc)
+{
+#if defined(__SSE2__) && !defined(FLO_PLAIN_PORTABLE)
+	if (n >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(sep)),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+					   _mm_cmpeq_epi8(v, _mm_set1_epi8(esc)));
+		return (uint32_t)_mm_movemask_epi8(hit);
+	}
+#endif
+	uint32_t m = 0;
+	ptrdiff_t i = 0;
+	for (; i < 16 - 7 && n - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
+			w = __builtin_bswap64(w);
+		uint64_t b = flo_bytes_equal_exact(w, FLO_LANES(sep)) |
+			     flo_bytes_equal_exact(w, FLO_LANES('\n')) |
+			     flo_bytes_equal_exact(w, FLO_LANES(esc));
+		/* the high bit of each lane to one bit a byte */
+		for (; b != 0; b &= b - 1)
+			m |= UINT32_C(1) << (i + __builtin_ctzll(b) / 8);
+	}
+	for (; i < n && i < 16; i++)
+		if (s[i] == sep || s[i] == '\n' || s[i] == esc)
+			m |= UINT32_C(1) << i;
+	return m;
+}
+
 /* The plain line of nfields fields at s, its newline before e: the address
  * of that newline, with ends[i] the end of field i (field 0 starts at s,
  * field i > 0 one byte after ends[i - 1]; the last field's end leaves out
@@ -33,31 +72,17 @@ static inline uint64_t flo_bytes_equal_exact(uint64_t w, uint64_t lanes)
  * field count other than nfields, an empty line, or no newline before e
  * (the line may go on in bytes not yet read).
  *
- * Eight bytes at a time, every separator, newline and escape byte of a
- * word taken from one mask (lowest lane first: little-endian), so that a
- * word of several short fields is loaded and compared once. */
+ * Sixteen bytes at a time, every separator, newline and escape byte of
+ * them taken from one mask (flo_plain_mask()), so that a block of several
+ * short fields is loaded and compared once. */
 static inline const char *flo_plain_line(const char *s, const char *e, char sep, char esc,
 					 size_t nfields, const char **ends)
 {
-	const uint64_t sep_lanes = FLO_LANES(sep), esc_lanes = FLO_LANES(esc),
-		       nl_lanes = FLO_LANES('\n');
 	size_t nf = 0;
-	for (const char *p = s; p < e; p += 8) {
-		uint64_t m = 0;
-		if (e - p >= 8) {
-			uint64_t w;
-			memcpy(&w, p, 8);
-			if (__BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__)
-				w = __builtin_bswap64(w);
-			m = flo_bytes_equal_exact(w, sep_lanes) | flo_bytes_equal_exact(w, nl_lanes) |
-			    flo_bytes_equal_exact(w, esc_lanes);
-		} else {
-			for (int i = 0; i < e - p; i++)
-				if (p[i] == sep || p[i] == '\n' || p[i] == esc)
-					m |= UINT64_C(0x80) << (8 * i);
-		}
+	for (const char *p = s; p < e; p += 16) {
+		uint32_t m = flo_plain_mask(p, e - p, sep, esc);
 		for (; m != 0; m &= m - 1) {
-			const char *q = p + __builtin_ctzll(m) / 8;
+			const char *q = p + __builtin_ctz(m);
 			if (*q == esc || nf == nfields)
 				return NULL;
 			if (*q != '\n') {

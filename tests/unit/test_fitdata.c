@@ -121,7 +121,7 @@ static void test_parts_sealed(int sealed)
 
 	for (size_t i = 0; i < N; i++) {
 		double x = (double)(i % 7), tx = x == 0 ? 0 : (double)(i % 13);
-		rows[i] = (struct flo_fit_row){x, tx, 20 + (double)(i % 11), (double)(i % 5)};
+		rows[i] = flo_fit_row_make(x, tx, 20 + (double)(i % 11), (double)(i % 5));
 		CHECK_INT(flo_fit_data_add(&one, rows[i].x, rows[i].tx, rows[i].T, rows[i].m, 1),
 			  FLO_OK);
 	}

@@ -204,6 +204,40 @@ static void test_parse_plain(void)
 	}
 }
 
+/* The plain decimals' digits are read eight at a time after the point,
+ * and the last one to seven through the eight bytes that end the text: a
+ * byte that is not a digit anywhere in them (next to a digit's codes, a
+ * second point, a minus, a byte past ASCII) is refused, at every place of
+ * decimals of every length, with or without a minus. */
+static void test_parse_plain_bad_byte(void)
+{
+	static const char wrong[] = {':', '/', '.', '-', 'a', ' ', ',', (char)0xB9, '\0'};
+	char buf[32];
+	int shown = 0;
+	for (int neg = 0; neg <= 1; neg++)
+		for (int n = 2; n <= 19; n++)
+			for (int at = 0; at < n; at++) /* digits before the point */
+				for (int bad = neg + at + 1; bad < neg + n + 1; bad++)
+					for (size_t k = 0; k < sizeof wrong; k++) {
+						int len = 0;
+						if (neg)
+							buf[len++] = '-';
+						for (int d = 0; d < n; d++) {
+							if (d == at)
+								buf[len++] = '.';
+							buf[len++] = (char)('1' + (d * 7 + n) % 9);
+						}
+						if (wrong[k] == ' ' && bad == len - 1)
+							continue; /* a trailing blank is allowed */
+						buf[bad] = wrong[k];
+						double v = 0;
+						int err = flo_parse_double(buf, (size_t)len, &v);
+						if (err != FLO_ENUMBER && shown++ < 5)
+							fprintf(stderr, "  %.*s: read as %.17g\n", len, buf, v);
+						CHECK_INT(err, FLO_ENUMBER);
+					}
+}
+
 /* Up to 19 digits with exponents -19 to 19 are rounded with 128-bit
  * integers (lib/base/num.c): every exponent, with mantissas of every length,
  * written with an exponent and with a decimal point, is strtod's double;
@@ -331,6 +365,7 @@ int main(void)
 	test_parse_money();
 	test_parse_exact128();
 	test_parse_matches_strtod();
+	test_parse_plain_bad_byte();
 	test_parse_plain();
 	test_fast_matches_printf();
 	test_parse_valid();
