@@ -651,7 +651,7 @@ static void fit_all(const struct fit_data *d, const struct flo_fitrun_options *o
 static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 		 struct flo_model *model, double t_start)
 {
-	double t_read = flo_ms_now(), t_spend, t_bgnbd, t_gg;
+	double t_read = flo_ms_now(), t_spend, t_bgnbd, t_iv, t_gg;
 	if (o->unit == NULL)
 		o->unit = "week";
 
@@ -693,6 +693,7 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	struct flo_boot bg_boot = {0}, gg_boot = {0};
 	doc.bgnbd_boot = boot(interval_kind(doc.family), d.fit.tri, d.fit.ntri, &doc.bgnbd, o,
 			      doc.bgnbd_iv != NULL ? &bg_iv : NULL, &bg_boot);
+	t_iv = flo_ms_now();
 	if (has_m)
 		fit_gg(&d.fit, o, &fo, &doc, ggw, &gg_iv, &gg_boot);
 	else
@@ -704,10 +705,11 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	if (o->timings)
 		flo_warn("timings: %.2f ms reading and checking the records, %.2f ms sorting the "
 			 "spend pairs, %.2f ms fitting the %s (%zu distinct triples merged and "
-			 "fitted), %.2f ms fitting the Gamma-Gamma; %.2f ms in all",
+			 "fitted), %.2f ms on %s intervals, %.2f ms fitting the Gamma-Gamma "
+			 "(its intervals included); %.2f ms in all",
 			 t_read - t_start, t_spend - t_read, t_bgnbd - t_spend,
-			 o->all ? "purchase models" : title,
-			 doc.bgnbd.distinct, t_gg - t_bgnbd, t_gg - t_start);
+			 o->all ? "purchase models" : title, doc.bgnbd.distinct, t_iv - t_bgnbd,
+			 o->all ? "the kept model's" : "its", t_gg - t_iv, t_gg - t_start);
 	for (size_t k = 0; o->all && o->timings && k < cmp->n; k++)
 		flo_warn("timings: %.2f ms fitting the %s", cmp->ms[k],
 			 family_title(cmp->alt[k].family));
