@@ -1,7 +1,7 @@
 /* fitbgbb.c: the BG/BB's log-likelihood summed over indexed triples
- * (x, t_x, n), with its exact gradient and a Hessian by central differences
- * of that gradient: good to about 1e-9 of its entries, ample for Newton's
- * steps and the standard errors.
+ * (x, t_x, n), with its exact gradient and Hessian (bgbb.c; the Hessian
+ * from trigamma differences, one pass per Newton step where central
+ * differences of the gradient took eight more).
  *
  * Per observation the likelihood's sum over the periods of a possible
  * death costs n - t_x terms (bgbb.c), the same terms for every n of one
@@ -9,8 +9,15 @@
  * sum carried on from one n to the next (flo_bgbb_dead_*), so a pass costs
  * the largest n - t_x of each (x, t_x), not the sum over its observations
  * (100,000 simulated weekly customers: 1.63 s of CPU to 0.97 s).  The
- * per-observation values are then summed in the observations' own order,
- * so the pass gives the bits the one-observation-at-a-time sum gave. */
+ * Pochhammer terms (ln Gamma, digamma and trigamma differences) of
+ * alpha + x, beta + n - x, alpha + beta + n, delta + n and gamma + delta
+ * (+ 1) + n are computed once per distinct x, n - x (or t_x - x) and n
+ * (or t_x) and evaluation, the same numbers flo_bgbb_at() gives: the
+ * values are period counts, few and small, where the observations are many
+ * (1,000,000 weekly customers: 31,378 triples, some hundred distinct
+ * values).  The per-observation values are then summed in the
+ * observations' own order, so the pass gives the bits the
+ * one-observation-at-a-time sum gave. */
 #include "model/fitlik.h"
 
 #include <math.h>
