@@ -66,20 +66,56 @@ double flo_bgbb_loglik(const struct flo_bgbb *m, double x, double tx, double n);
  * ln gamma, ln delta) in g[4]; returns the log-likelihood. */
 double flo_bgbb_loglik_grad(const struct flo_bgbb *m, double x, double tx, double n, double g[4]);
 
+/* The same, plus its Hessian with respect to the log-parameters in h[16]
+ * (row-major): exact, from trigamma differences (bgbb.c). */
+double flo_bgbb_loglik_hess(const struct flo_bgbb *m, double x, double tx, double n, double g[4],
+			    double h[16]);
+
+/* The Pochhammer terms of the likelihood at (x, k): ln Gamma(y+j)/Gamma(y)
+ * with its digamma and trigamma differences (bgnbd.h's flo_lnpoch(),
+ * flo_psi_diff(), flo_trigamma_diff()) for (y, j) = (alpha, x), (beta,
+ * k-x), (alpha+beta, k), (delta, k) and (gamma+delta+plus1, k): the alive
+ * term's at k = n, plus1 = 0; the dead sum's first at k = t_x, plus1 = 1.
+ * The fit takes them from tables per distinct value (fitbgbb.c). */
+struct flo_bgbb_poch {
+	double ln, psi, tri;
+};
+struct flo_bgbb_at {
+	struct flo_bgbb_poch a, b, ab, d, gd;
+};
+
+/* ln Gamma(y+j)/Gamma(y), and the derivatives up to order in y. */
+struct flo_bgbb_poch flo_bgbb_poch(double y, double j, int order);
+
+/* (x, k)'s terms, the derivatives up to order (0, 1 or 2). */
+void flo_bgbb_at(const struct flo_bgbb *m, double x, double k, int plus1, int order,
+		 struct flo_bgbb_at *t);
+
 /* The likelihood's sum over the periods of a possible death, which
  * depends on x and t_x but not on n, kept to go on from: start it for
  * (x, t_x), then flo_bgbb_dead_loglik() at increasing n each gives
- * flo_bgbb_loglik[_grad]()'s value to the bit (g NULL: no gradient; grad
- * nonzero at the start when one is asked for). */
+ * flo_bgbb_loglik[_grad|_hess]()'s value to the bit.  order: 0 the value
+ * alone, 1 also the gradient, 2 also the Hessian; g (order >= 1) and h
+ * (order 2) NULL when not asked for.  The _at forms take the terms of
+ * flo_bgbb_at() at (x, t_x, plus1 1) and at (x, n, plus1 0). */
 struct flo_bgbb_dead {
 	double x, tx, i; /* i: the terms summed so far */
 	double c0, rho, S, Sab, Sb, Sd, Sg, Pab, Pb, Pd, Pg;
-	int grad;
+	/* the Hessian's: D_u, the growth of the digamma differences
+	 * (ab, b, d, g) since i = 0, and DQ_u of the trigamma differences;
+	 * their rho-weighted sums, and those of D_u D_v (u <= v) */
+	double D[4], DQ[4], SD[4], SDD[10], SQ[4];
+	double Q0[4], tri_a; /* the trigamma differences at i = 0 */
+	int order;
 };
-void flo_bgbb_dead_start(const struct flo_bgbb *m, double x, double tx, int grad,
+void flo_bgbb_dead_start(const struct flo_bgbb *m, double x, double tx, int order,
 			 struct flo_bgbb_dead *d);
 double flo_bgbb_dead_loglik(const struct flo_bgbb *m, struct flo_bgbb_dead *d, double n,
-			    double *g);
+			    double *g, double *h);
+void flo_bgbb_dead_start_at(const struct flo_bgbb *m, double x, double tx, int order,
+			    const struct flo_bgbb_at *at_tx, struct flo_bgbb_dead *d);
+double flo_bgbb_dead_loglik_at(const struct flo_bgbb *m, struct flo_bgbb_dead *d, double n,
+			       const struct flo_bgbb_at *at_n, double *g, double *h);
 
 /* P(alive in period n+1 | x, t_x, n), FHS10 eq. (11):
  * B(a+x, b+n-x)/B(a,b) B(g, d+n+1)/B(g,d) / L. */

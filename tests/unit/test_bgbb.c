@@ -5,8 +5,10 @@
  * n+10)] eq. (13) in its Gamma-function form, E[X(n)] eq. (8), P(X(n) = x)
  * eq. (7)).  The grid has n to 10^4, x to 9990 and gamma = 1 (where eqs. 8
  * and 13 divide by zero).  Then the fit on the donations data against the
- * published estimates (FHS10) and scipy's fit (the same script), the summed
- * likelihood of the fit (fitbgbb.c) against the per-customer one, the
+ * published estimates (FHS10) and scipy's fit (the same script), the
+ * analytic Hessian against scripts/golden/bgbb_hessian.py's (mpmath) and
+ * central differences of the gradient, the summed likelihood of the fit
+ * (fitbgbb.c) with its gradient and Hessian against the per-customer one, the
  * conditional PMF, and the family table (family.h). */
 #include <math.h>
 
@@ -144,6 +146,84 @@ static void test_golden(void)
 	test_rows(large, N(large));
 }
 
+/* alpha, beta, gamma, delta, x, t_x, n, ln L, the Hessian of ln L in
+ * (ln alpha, ln beta, ln gamma, ln delta), upper triangle row by row:
+ * scripts/golden/bgbb_hessian.py (mpmath, 50 digits). */
+static const double hess_gold[][18] = {
+	{1.204, 0.75, 0.657, 2.783, 0, 0, 6, -1.1672624726738937816, 0.22535223356757654728, -0.12704628546277919011, 0.30311006575848930066, -0.3013831894612678572, 0.099728079304525687452, -0.14983957522556286759, 0.16494497974871131694, -0.031448244873882364319, 0.021594968405022047788, -0.034483264305087314978},
+	{1.204, 0.75, 0.657, 2.783, 3, 5, 6, -5.6158947463614153626, -0.66624246834116886102, 0.47126126072370418304, 0.025099198655878455005, -0.0089748258845316382216, -0.48520834863344091895, -0.023901471870125269898, 0.0085465496870819254947, -0.4857115503016918543, 0.35999644481921737938, -0.20163892008257790046},
+	{1.204, 0.75, 0.657, 2.783, 6, 6, 6, -2.182248447618299826, -0.15716069061711513155, 0.47868433560680420851, 0, 0, -0.91442879033346959589, 0, 0, -0.63067818439885030622, 0.41183277305927802073, -0.17976476611818816961},
+	{1.204, 0.75, 0.657, 2.783, 10, 40, 100, -29.350262644220993562, -1.6466792961168560813, 0.57754835969826897614, 0.0044789148665748201146, -0.00062807944083824938031, -0.1630006772955245261, -0.00085010437436881649098, 0.00012124040807005545031, -1.6744014161019960834, 0.57652165311935937271, -0.1307261480044289863},
+	{0.3, 5.0, 1.0, 10, 2, 3, 60, -6.5557336832888811804, -0.032675315985344175939, 0.1215524897870004724, 0.026480608306892932269, -0.025151863693487049038, -0.36283263423234569416, -0.088753270339382370597, 0.092889126539323732431, -0.39068730000626869565, 0.29876624138895617588, -0.37448337164436759536},
+	{50, 200, 0.05, 40, 1, 1, 6, -2.7300697278975878942, -0.93974516266823873056, 0.92814821303782072186, 0.008194175071983309407, -0.0078131065966621965255, -0.92623517236246008393, -0.0082558704133893641946, 0.0078724987990435744343, 0.004918304457703026763, -0.0046141378321669435595, 0.0040407311869204933822},
+	{2.5, 0.4, 3.0, 0.2, 3, 5, 30, -11.513106214575463091, -0.64294947327113119782, 0.26928855271968889565, 0.035656723654067356078, -0.0016469375103429813488, -0.1756270851738224377, -0.010953160741338330583, 0.00051511524150882270562, -1.2495776890509909961, 0.15088383301509946819, 0.10630297491616436606},
+};
+
+/* the largest entry of a Hessian or gradient: the scale its entries'
+ * errors are measured on (an entry is a difference of terms that size) */
+static double hess_scale(const double *h, size_t n)
+{
+	double s = 0;
+	for (size_t k = 0; k < n; k++)
+		s = fmax(s, fabs(h[k]));
+	return s;
+}
+
+/* The analytic Hessian (trigamma terms, bgbb.c) against mpmath's second
+ * derivatives of eq. (5), and symmetric. */
+static void test_hessian_gold(void)
+{
+	for (size_t i = 0; i < N(hess_gold); i++) {
+		const double *v = hess_gold[i];
+		struct flo_bgbb m = {v[0], v[1], v[2], v[3]};
+		double g[4], h[16], scale = hess_scale(v + 8, 10);
+		CHECK_CLOSE(flo_bgbb_loglik_hess(&m, v[4], v[5], v[6], g, h), v[7], REL, 1);
+		for (int j = 0, c = 8; j < 4; j++)
+			for (int k = j; k < 4; k++, c++) {
+				CHECK_CLOSE(h[j * 4 + k], v[c], REL, scale);
+				CHECK(h[j * 4 + k] == h[k * 4 + j]);
+			}
+	}
+}
+
+/* ... and against central differences of the analytic gradient over the
+ * whole 50-digit grid (n to 10^4, x in the thousands): a step of 1e-5 in
+ * each log-parameter, whose error (the step squared times the third
+ * derivative, and the gradient's rounding over the step) is some 1e-9 of
+ * the larger of the gradient and the Hessian. */
+static void hessian_vs_differences(const double (*rows)[14], size_t nrows)
+{
+	const double step = 1e-5;
+	for (size_t i = 0; i < nrows; i++) {
+		const double *v = rows[i];
+		const double th[4] = {v[0], v[1], v[2], v[3]};
+		const struct flo_bgbb m = {v[0], v[1], v[2], v[3]};
+		double g[4], h[16];
+		flo_bgbb_loglik_hess(&m, v[4], v[5], v[6], g, h);
+		double scale = fmax(hess_scale(h, 16), hess_scale(g, 4));
+		for (int k = 0; k < 4; k++) {
+			double up[4], dn[4], gu[4], gd[4];
+			for (int j = 0; j < 4; j++)
+				up[j] = dn[j] = th[j];
+			up[k] *= exp(step);
+			dn[k] *= exp(-step);
+			const struct flo_bgbb mu = {up[0], up[1], up[2], up[3]},
+					      md = {dn[0], dn[1], dn[2], dn[3]};
+			flo_bgbb_loglik_grad(&mu, v[4], v[5], v[6], gu);
+			flo_bgbb_loglik_grad(&md, v[4], v[5], v[6], gd);
+			for (int j = 0; j < 4; j++)
+				CHECK_CLOSE(h[j * 4 + k], (gu[j] - gd[j]) / (2 * step), 1e-7, scale);
+		}
+	}
+}
+
+static void test_hessian(void)
+{
+	test_hessian_gold();
+	hessian_vs_differences(gold, N(gold));
+	hessian_vs_differences(large, N(large));
+}
+
 static void test_count_rows(const double (*rows)[9], size_t nrows)
 {
 	for (size_t i = 0; i < nrows; i++) {
@@ -193,19 +273,23 @@ static void test_donations(void)
 	CHECK_NEAR(res.loglik, -33225.58127, 1e-9);
 
 	/* the fit's sum is the per-customer likelihood's, its gradient too */
-	double ll, grad[4], hess[16], sum = 0, gsum[4] = {0};
+	double ll, grad[4], hess[16], sum = 0, gsum[4] = {0}, hsum[16] = {0};
 	CHECK_INT(flo_fit_bgbb_loglik(donations, N(donations), published, &ll, grad, hess), FLO_OK);
 	const struct flo_bgbb m = {published[0], published[1], published[2], published[3]};
 	for (size_t i = 0; i < N(donations); i++) {
-		double g[4];
-		sum += donations[i].w *
-		       flo_bgbb_loglik_grad(&m, donations[i].x, donations[i].tx, donations[i].T, g);
+		double g[4], h[16];
+		sum += donations[i].w * flo_bgbb_loglik_hess(&m, donations[i].x, donations[i].tx,
+							      donations[i].T, g, h);
 		for (int j = 0; j < 4; j++)
 			gsum[j] += donations[i].w * g[j];
+		for (int j = 0; j < 16; j++)
+			hsum[j] += donations[i].w * h[j];
 	}
 	CHECK_NEAR(ll, sum, 1e-13);
 	for (int j = 0; j < 4; j++)
 		CHECK_NEAR(grad[j], gsum[j], 1e-12);
+	for (int j = 0; j < 16; j++) /* the fit's Hessian: exact, no longer differences */
+		CHECK_NEAR(hess[j], hsum[j], 1e-12);
 	/* the Hessian is negative definite there: its diagonal below 0 */
 	for (int j = 0; j < 4; j++)
 		CHECK(hess[j * 5] < 0);
@@ -257,6 +341,7 @@ static void test_family(void)
 int main(void)
 {
 	test_golden();
+	test_hessian();
 	test_count();
 	test_donations();
 	test_pmf();
