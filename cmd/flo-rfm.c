@@ -136,6 +136,11 @@ FLO_INPUT_USAGE
 "      --commit-every N      orders per transaction at most (default 1000000; a\n"
 "                            batch holds its customers' states, a few hundred\n"
 "                            bytes each, and its records until it commits)\n"
+"      --merge-every N       write the states of the customers the order log\n"
+"                            holds, and empty the log, once a commit leaves N\n"
+"                            orders or more in it (default 10000000; 0: at the\n"
+"                            end of the run); the writer holds those states, a\n"
+"                            few hundred bytes each, until then\n"
 "      --no-sync             commit without waiting for the disk: a killed flo-rfm\n"
 "                            loses nothing committed, a system crash may lose the\n"
 "                            last batches\n"
@@ -187,6 +192,7 @@ FLO_INPUT_USAGE
  * the input has nothing waiting, so this bounds only a backlog's batches
  * and their memory (a few hundred MB at this size). */
 #define COMMIT_EVERY_DEFAULT 1000000
+#define MERGE_EVERY_DEFAULT 10000000
 
 struct options {
 	enum flo_format in_fmt, out_fmt;
@@ -207,6 +213,7 @@ struct options {
 	int timings;
 	enum flo_custdb_emit emit;
 	long commit_every;
+	long merge_every;
 };
 
 static int choice(const char *opt, const char *arg, const char *no, const char *yes)
@@ -223,7 +230,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_ORDERS, OPT_SUMMARY, OPT_DB, OPT_INCREMENTAL,
 	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC, OPT_TIMINGS,
 	       OPT_DATE_FORMAT, OPT_QUANTITY, OPT_PRICE, OPT_LINE_ID, OPT_RETURNS,
-	       OPT_CANCEL_PREFIX, OPT_CHECK, OPT_REPAIR, OPT_DROP };
+	       OPT_CANCEL_PREFIX, OPT_CHECK, OPT_REPAIR, OPT_DROP,
+	       OPT_MERGE_EVERY };
 	static const struct option longopts[] = {
 		{"output-format", required_argument, NULL, 'o'},
 		{"orders", no_argument, NULL, OPT_ORDERS},
@@ -253,6 +261,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"drop-customer", required_argument, NULL, OPT_DROP},
 		{"emit", required_argument, NULL, OPT_EMIT},
 		{"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
+		{"merge-every", required_argument, NULL, OPT_MERGE_EVERY},
 		{"no-sync", no_argument, NULL, OPT_NO_SYNC},
 		{"timings", no_argument, NULL, OPT_TIMINGS},
 		FLO_COMMON_LONGOPTS,
@@ -261,6 +270,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	struct flo_ingest_options *in = &o->in;
 	o->unit = "week";
 	o->commit_every = COMMIT_EVERY_DEFAULT;
+	o->merge_every = MERGE_EVERY_DEFAULT;
 	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage, NULL};
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
@@ -324,6 +334,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->emit = choice("--emit", optarg, "order", "batch") ? FLO_EMIT_BATCH
 									    : FLO_EMIT_ORDER;
 			break;
+		case OPT_MERGE_EVERY:
+			o->merge_every = flo_opt_long("--merge-every", optarg, 0, 1000000000);
+			break;
 		case OPT_COMMIT_EVERY:
 			o->commit_every = flo_opt_long("--commit-every", optarg, 1, 100000000);
 			break;
@@ -381,9 +394,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (o->dump && o->path != NULL)
 		flo_usage_error("--dump reads no input (got \"%s\")", o->path);
 	if (!o->dump && !o->incremental) {
-		if (o->emit != FLO_EMIT_ORDER || o->no_sync || o->commit_every != COMMIT_EVERY_DEFAULT)
-			flo_usage_error("--emit, --commit-every and --no-sync need the store "
-					"(--db PATH or --incremental)");
+		if (o->emit != FLO_EMIT_ORDER || o->no_sync || o->commit_every != COMMIT_EVERY_DEFAULT ||
+		    o->merge_every != MERGE_EVERY_DEFAULT)
+			flo_usage_error("--emit, --commit-every, --merge-every and --no-sync need "
+					"the store (--db PATH or --incremental)");
 		return;
 	}
 	if (o->db == NULL)
@@ -969,8 +983,11 @@ static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct ou
 	int rc = flo_custdb_new(&the_engine, the_store, o->db, &the_settings, &o->cfg, o->emit);
 	if (rc == FLO_ENOMEM)
 		flo_out_of_memory();
+	if (rc != FLO_OK && the_engine != NULL)
+		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(the_engine));
 	if (rc != FLO_OK)
 		flo_die(flo_exit_status(rc), "%s: cannot read the store's settings", o->db);
+	flo_custdb_set_merge_every(the_engine, (size_t)o->merge_every);
 	struct live l = {the_engine, out->w, out, o->in.fd};
 	long counts[4] = {0};
 	flo_cli_set_output(out->w);
@@ -978,6 +995,8 @@ static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct ou
 	o->bad.before_stop_ctx = &l;
 	flo_reader_on_refill(r, on_refill, &l);
 	rc = flo_custdb_ingest(l.db, in, (size_t)o->commit_every, write_summary, out, counts);
+	if (rc == FLO_OK && o->merge_every == 0)
+		rc = flo_custdb_merge(l.db);
 	if (rc != FLO_OK)
 		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(l.db));
 	flo_bad_finish(&o->bad);

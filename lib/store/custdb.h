@@ -15,10 +15,21 @@
  *   latest 2021-02-26       (once an order is stored)
  *
  * Orders are folded into the states of an open batch (one LMDB write
- * transaction) and written at flo_custdb_commit().  The summary records the
- * caller writes are held until then and handed over only once the batch is
- * committed, so that no one downstream ever sees a record whose orders a
- * crash could still take back.
+ * transaction).  flo_custdb_commit() appends the batch's orders to the
+ * store's order log (store.h: a record of a few dozen bytes an order,
+ * written at the log's end) in one transaction with the settings; the
+ * states themselves stay in the engine's memory, one per customer with
+ * orders since the last merge, and are written when the log is merged
+ * (flo_custdb_merge(): the states in key order and the log emptied, one
+ * transaction), so that a commit writes the pages of its orders, not of
+ * every customer they touch.  An engine opened on a store with a log folds
+ * it in first; the dump and the check fold it into what they read.  So the
+ * engine's memory is the states of the customers of at most the log's
+ * orders (a few hundred bytes each): bound it with
+ * flo_custdb_set_merge_every().  The summary records the caller writes are
+ * held until the commit and handed over only once the batch is committed,
+ * so that no one downstream ever sees a record whose orders a crash could
+ * still take back.
  *
  * Ownership: the engine copies what it is given; the summaries it hands to
  * a callback are valid during the call only.  Errors are err.h codes, with
@@ -107,6 +118,9 @@ enum flo_custdb_emit {
 int flo_custdb_new(flo_custdb **db, flo_store *s, const char *name,
 		   const struct flo_custdb_settings *settings, const struct flo_rfm_config *cfg,
 		   enum flo_custdb_emit emit);
+/* On a store with an order log, the log is folded in at once: FLO_ESTORE
+ * for a damaged record (then *db is set, for flo_custdb_errmsg(), and must
+ * be freed). */
 /* Drops an open batch uncommitted.  Accepts NULL. */
 void flo_custdb_free(flo_custdb *db);
 
@@ -149,6 +163,19 @@ size_t flo_custdb_pending(const flo_custdb *db);
  * fn, in order.  Nothing open is fine.  On failure nothing of the batch is
  * stored or handed over. */
 int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx);
+
+/* Merge the log into the stored states whenever a commit leaves n or more
+ * orders logged (0, the default: only flo_custdb_merge()). */
+void flo_custdb_set_merge_every(flo_custdb *db, size_t n);
+
+/* Write every state changed since the last merge, in key order, and empty
+ * the log, in one transaction; the states then leave the engine's memory.
+ * Not with a batch open (commit first: FLO_EUSAGE).  Nothing logged is
+ * fine. */
+int flo_custdb_merge(flo_custdb *db);
+
+/* Orders in the store's log (committed, not merged). */
+size_t flo_custdb_logged(const flo_custdb *db);
 
 /* The as-of day of summaries written now. */
 int32_t flo_custdb_as_of(const flo_custdb *db);
