@@ -136,11 +136,14 @@ FLO_INPUT_USAGE
 "      --commit-every N      orders per transaction at most (default 1000000; a\n"
 "                            batch holds its customers' states, a few hundred\n"
 "                            bytes each, and its records until it commits)\n"
-"      --merge-every N       write the states of the customers the order log\n"
-"                            holds, and empty the log, once a commit leaves N\n"
-"                            orders or more in it (default 10000000; 0: at the\n"
-"                            end of the run); the writer holds those states, a\n"
-"                            few hundred bytes each, until then\n"
+"      --merge-every N       a commit appends its orders to the store's order log;\n"
+"                            the states of the customers the log holds are\n"
+"                            written, and the log emptied, when a commit leaves\n"
+"                            N orders or more in it (default 10000000; 0: never)\n"
+"                            and at the end of the run; the writer holds those\n"
+"                            states, a few hundred bytes each, until then\n"
+"      --leave-log           no merge at the end of the run (readers and the next\n"
+"                            writer fold the log in)\n"
 "      --no-sync             commit without waiting for the disk: a killed flo-rfm\n"
 "                            loses nothing committed, a system crash may lose the\n"
 "                            last batches\n"
@@ -214,6 +217,7 @@ struct options {
 	enum flo_custdb_emit emit;
 	long commit_every;
 	long merge_every;
+	int leave_log;              /* --leave-log */
 };
 
 static int choice(const char *opt, const char *arg, const char *no, const char *yes)
@@ -231,7 +235,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC, OPT_TIMINGS,
 	       OPT_DATE_FORMAT, OPT_QUANTITY, OPT_PRICE, OPT_LINE_ID, OPT_RETURNS,
 	       OPT_CANCEL_PREFIX, OPT_CHECK, OPT_REPAIR, OPT_DROP,
-	       OPT_MERGE_EVERY };
+	       OPT_MERGE_EVERY, OPT_LEAVE_LOG };
 	static const struct option longopts[] = {
 		{"output-format", required_argument, NULL, 'o'},
 		{"orders", no_argument, NULL, OPT_ORDERS},
@@ -262,6 +266,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"emit", required_argument, NULL, OPT_EMIT},
 		{"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
 		{"merge-every", required_argument, NULL, OPT_MERGE_EVERY},
+		{"leave-log", no_argument, NULL, OPT_LEAVE_LOG},
 		{"no-sync", no_argument, NULL, OPT_NO_SYNC},
 		{"timings", no_argument, NULL, OPT_TIMINGS},
 		FLO_COMMON_LONGOPTS,
@@ -334,6 +339,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->emit = choice("--emit", optarg, "order", "batch") ? FLO_EMIT_BATCH
 									    : FLO_EMIT_ORDER;
 			break;
+		case OPT_LEAVE_LOG: o->leave_log = 1; break;
 		case OPT_MERGE_EVERY:
 			o->merge_every = flo_opt_long("--merge-every", optarg, 0, 1000000000);
 			break;
@@ -395,9 +401,9 @@ static void parse_options(int argc, char **argv, struct options *o)
 		flo_usage_error("--dump reads no input (got \"%s\")", o->path);
 	if (!o->dump && !o->incremental) {
 		if (o->emit != FLO_EMIT_ORDER || o->no_sync || o->commit_every != COMMIT_EVERY_DEFAULT ||
-		    o->merge_every != MERGE_EVERY_DEFAULT)
-			flo_usage_error("--emit, --commit-every, --merge-every and --no-sync need "
-					"the store (--db PATH or --incremental)");
+		    o->merge_every != MERGE_EVERY_DEFAULT || o->leave_log)
+			flo_usage_error("--emit, --commit-every, --merge-every, --leave-log and "
+					"--no-sync need the store (--db PATH or --incremental)");
 		return;
 	}
 	if (o->db == NULL)
@@ -822,7 +828,8 @@ static _Noreturn void run_check(struct options *o)
 	int pages = 0;
 	if (flo_store_check(the_store, &sc, NULL, NULL) != FLO_OK) {
 		flo_warn("%s", flo_store_errmsg(the_store));
-		pages = !sc.pages_sound || sc.bad_sums == 0; /* lost pages, or a count that lies */
+		/* lost pages, or a count that lies */
+		pages = !sc.pages_sound || (sc.bad_sums == 0 && sc.log_bad_sums == 0);
 		bad = 1;
 	}
 	struct flo_custdb_counts counts = {0};
@@ -861,7 +868,8 @@ static _Noreturn void run_repair(struct options *o)
 }
 
 /* flo-rfm --drop-customer ID: one customer's state removed, damaged or
- * not, in a batch of its own; the store's count follows. */
+ * not, with its logged orders, in a batch of its own; the store's count
+ * follows. */
 static _Noreturn void run_drop(struct options *o)
 {
 	/* A writer's open makes a store where there is none. */
@@ -871,26 +879,15 @@ static _Noreturn void run_drop(struct options *o)
 		flo_die(FLO_EXIT_NOINPUT, "%s: no such store", o->db);
 	int stored = open_store(o, FLO_STORE_WRITE);
 	size_t len = strlen(o->drop);
-	const void *val;
-	size_t vlen;
-	int rc = flo_store_batch_begin(the_store);
-	if (rc == FLO_OK)
-		rc = flo_store_customer_get(the_store, o->drop, len, &val, &vlen);
-	if (rc == FLO_EVALUE)
-		rc = FLO_OK; /* a damaged state: what dropping is for */
-	if (rc == FLO_ENOTFOUND || (rc == FLO_OK && !stored)) {
-		flo_store_batch_abort(the_store);
+	char err[FLO_STORE_ERRMAX];
+	int rc = stored ? flo_custdb_drop(the_store, &o->cfg, o->drop, len, err, sizeof err)
+			: FLO_ENOTFOUND;
+	if (rc == FLO_ENOTFOUND)
 		flo_die(FLO_EXIT_DATAERR, "%s: no customer \"%s\" in the store", o->db,
 			flo_quote(o->drop, len));
-	}
-	if (rc == FLO_OK)
-		rc = flo_store_customer_del(the_store, o->drop, len);
-	if (rc == FLO_OK)
-		rc = flo_store_batch_commit(the_store);
 	if (rc != FLO_OK) {
-		flo_store_batch_abort(the_store);
-		flo_warn("%s", flo_store_errmsg(the_store));
-		if (strstr(flo_store_errmsg(the_store), ": damaged: ") != NULL)
+		flo_warn("%s", err);
+		if (strstr(err, ": damaged: ") != NULL)
 			advise(o->db, 1);
 		exit(flo_exit_status(rc));
 	}
@@ -994,9 +991,8 @@ static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct ou
 	o->bad.before_stop = commit;
 	o->bad.before_stop_ctx = &l;
 	flo_reader_on_refill(r, on_refill, &l);
-	rc = flo_custdb_ingest(l.db, in, (size_t)o->commit_every, write_summary, out, counts);
-	if (rc == FLO_OK && o->merge_every == 0)
-		rc = flo_custdb_merge(l.db);
+	rc = flo_custdb_ingest(l.db, in, (size_t)o->commit_every, !o->leave_log, write_summary, out,
+			       counts);
 	if (rc != FLO_OK)
 		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(l.db));
 	flo_bad_finish(&o->bad);

@@ -439,7 +439,7 @@ b,0,0,0,0,1,5,2021-01-02,2021-01-02"
 	assert_failure 2
 	run flo-rfm --emit batch "$DATA/orders_small.csv"
 	assert_failure 2
-	assert_line --index 0 "flo-rfm: --emit, --commit-every and --no-sync need the store (--db PATH or --incremental)"
+	assert_line --index 0 "flo-rfm: --emit, --commit-every, --merge-every, --leave-log and --no-sync need the store (--db PATH or --incremental)"
 	run flo-rfm --dump --incremental
 	assert_failure 2
 	run flo-rfm --db "$FLO_DB" --dump "$DATA/orders_small.csv"
@@ -554,7 +554,8 @@ hot_log() {
 	# the first half in batches of 300, merged every 2000 orders; the last
 	# commits stay in the log
 	head -n $((n / 2 + 1)) "$TMP/log.csv" |
-		flo-rfm --db "$FLO_DB" --order-id order_id --commit-every 300 --merge-every 2000 > "$TMP/first.csv"
+		flo-rfm --db "$FLO_DB" --order-id order_id --commit-every 300 --merge-every 2000 --leave-log \
+			> "$TMP/first.csv"
 	# the records are those of a store whose states are written at every
 	# commit (merged each time), and its dump the batch run's
 	head -n $((n / 2 + 1)) "$TMP/log.csv" |
@@ -564,7 +565,7 @@ hot_log() {
 	flo-rfm --db "$FLO_DB" --dump | cmp - "$TMP/half.csv"
 	# a replay of the first half and more, never merged, killed in the middle
 	head -n $((3 * n / 4 + 1)) "$TMP/log.csv" > "$TMP/three.csv"
-	flo-rfm --db "$FLO_DB" --order-id order_id --commit-every 97 --merge-every 0 "$TMP/three.csv" \
+	flo-rfm --db "$FLO_DB" --order-id order_id --commit-every 97 --merge-every 0 --leave-log "$TMP/three.csv" \
 		> /dev/null &
 	pid=$!
 	sleep 0.2
@@ -573,18 +574,18 @@ hot_log() {
 	run flo-rfm --db "$FLO_DB" --check
 	assert_success
 	# the whole log, replayed over what survived, merged every 1000
-	flo-rfm --db "$FLO_DB" --order-id order_id --commit-every 250 --merge-every 1000 "$TMP/log.csv" \
+	flo-rfm --db "$FLO_DB" --order-id order_id --commit-every 250 --merge-every 1000 --leave-log "$TMP/log.csv" \
 		> "$TMP/all.csv"
 	flo-rfm --db "$FLO_DB" --dump > "$TMP/before.csv"
 	cmp "$TMP/before.csv" "$TMP/batch.csv"
 	# the log then holds orders: --dump the same before and after a merge
 	[ "$(mdb_stat -s orderlog "$FLO_DB" | awk '/Entries/ { print $2 }')" -gt 0 ] ||
-		flo-rfm --db "$FLO_DB" --order-id order_id --merge-every 0 "$TMP/log.csv" > /dev/null
+		flo-rfm --db "$FLO_DB" --order-id order_id --leave-log "$TMP/log.csv" > /dev/null
 	tail -n 400 "$TMP/log.csv" | sed 's/^o/p/' | { head -1 "$TMP/log.csv"; cat; } > "$TMP/more.csv"
-	flo-rfm --db "$FLO_DB" --order-id order_id --merge-every 100000 "$TMP/more.csv" > /dev/null
+	flo-rfm --db "$FLO_DB" --order-id order_id --leave-log "$TMP/more.csv" > /dev/null
 	[ "$(mdb_stat -s orderlog "$FLO_DB" | awk '/Entries/ { print $2 }')" -gt 0 ]
 	flo-rfm --db "$FLO_DB" --dump > "$TMP/unmerged.csv"
-	echo order_id,customer_id,date,amount | flo-rfm --db "$FLO_DB" --order-id order_id --merge-every 0 > /dev/null || true
+	echo order_id,customer_id,date,amount | flo-rfm --db "$FLO_DB" --order-id order_id > /dev/null || true
 	[ "$(mdb_stat -s orderlog "$FLO_DB" | awk '/Entries/ { print $2 }')" -eq 0 ]
 	flo-rfm --db "$FLO_DB" --dump | cmp - "$TMP/unmerged.csv"
 	run flo-rfm --db "$FLO_DB" --check

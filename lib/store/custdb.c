@@ -1049,12 +1049,14 @@ void flo_custdb_set_merge_every(flo_custdb *db, size_t n)
 	db->merge_every = n;
 }
 
-int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
+/* Commit the batch: its orders appended to the log, or, merging, every
+ * changed state written and the log emptied instead. */
+static int commit(flo_custdb *db, flo_summary_fn *fn, void *ctx, int merging)
 {
 	int rc;
 
 	if (!db->open)
-		return FLO_OK;
+		return merging ? flo_custdb_merge(db) : FLO_OK;
 	if ((rc = flush_state(db)) != FLO_OK)
 		return fail(db, rc, "out of memory");
 	if (db->emit == FLO_EMIT_BATCH)
@@ -1062,9 +1064,15 @@ int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
 			if ((rc = load_state(db, db->inbatch[i])) != FLO_OK ||
 			    (rc = hold(db, &db->t[db->inbatch[i]])) != FLO_OK)
 				return fail(db, rc, "out of memory");
+	if (merging) {
+		if ((rc = put_states(db)) != FLO_OK)
+			return rc;
+		if (db->logged > 0 && (rc = flo_store_orderlog_clear(db->store)) != FLO_OK)
+			return fail(db, rc, "%s", flo_store_errmsg(db->store));
+	}
 	/* The batch's orders appended to the log, in order: pages written
 	 * once, at the log's end, however many customers they touch. */
-	for (size_t off = 0; off < db->logq.len;) {
+	for (size_t off = 0; !merging && off < db->logq.len;) {
 		uint32_t len;
 		memcpy(&len, db->logq.p + off, 4);
 		rc = flo_store_orderlog_append(db->store, db->logq.p + off + 4, len);
@@ -1099,11 +1107,26 @@ int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
 		fn(ctx, &s);
 	}
 	reset(db);
-	if (db->merge_every > 0 && db->logged >= db->merge_every)
-		return flo_custdb_merge(db);
-	if ((rc = compact_states(db)) != FLO_OK)
+	if (merging) {
+		clear_table(db);
+		db->logged = 0;
+	} else if ((rc = compact_states(db)) != FLO_OK) {
 		return fail(db, rc, "out of memory");
+	}
 	return FLO_OK;
+}
+
+int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
+{
+	/* A commit that would leave the log at its bound merges instead:
+	 * its orders need not be logged at all. */
+	int merging = db->merge_every > 0 && db->logged + db->nlogq >= db->merge_every;
+	return commit(db, fn, ctx, merging);
+}
+
+int flo_custdb_commit_merge(flo_custdb *db, flo_summary_fn *fn, void *ctx)
+{
+	return commit(db, fn, ctx, 1);
 }
 
 /* Stops a walk of the log with a code no err.h code equals. */
@@ -1663,6 +1686,97 @@ static void gather(void *ctx, const char *id, size_t idlen, const char *why)
 	g->lens[g->n++] = idlen;
 }
 
+/* An id, for the sorted list of the ids whose log records go. */
+struct idref {
+	const char *id;
+	size_t len;
+};
+
+static int by_idref(const void *a, const void *b)
+{
+	const struct idref *x = a, *y = b;
+	int c = memcmp(x->id, y->id, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The numbers of the log records to delete: those of the ids (sorted), and
+ * the damaged ones. */
+struct doomed {
+	const struct idref *ids;
+	size_t nids;
+	size_t nkeep;
+	unsigned long long *seq;
+	size_t n, cap;
+	int oom;
+};
+
+static int doom_one(void *ctx, unsigned long long seq, const void *val, size_t vlen, int sound)
+{
+	struct doomed *d = ctx;
+	struct flo_orderrec r;
+	int go = !sound || flo_orderrec_decode(val, vlen, d->nkeep, &r) != FLO_OK;
+	if (!go && d->nids > 0) {
+		struct idref key = {r.id, r.id_len};
+		go = bsearch(&key, d->ids, d->nids, sizeof key, by_idref) != NULL;
+	}
+	if (!go)
+		return 0;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 64;
+		unsigned long long *p = realloc(d->seq, cap * sizeof *p);
+		if (p == NULL) {
+			d->oom = 1;
+			return WALK_FAILED;
+		}
+		d->seq = p;
+		d->cap = cap;
+	}
+	d->seq[d->n++] = seq;
+	return 0;
+}
+
+/* In one batch: the customers' states (where stored) and their logged
+ * orders deleted, with the log's damaged records.  *found (may be NULL):
+ * whether any of it was there. */
+static int drop_customers(flo_store *s, const struct flo_rfm_config *cfg, struct idref *ids,
+			  size_t n, int *found, char *err, size_t errlen)
+{
+	struct doomed d = {ids, n, cfg->nkeep, NULL, 0, 0, 0};
+	if (n > 1)
+		qsort(ids, n, sizeof *ids, by_idref);
+	int rc = flo_store_orderlog_each(s, doom_one, &d);
+	if (d.oom)
+		rc = FLO_ENOMEM;
+	if (rc == FLO_OK)
+		rc = flo_store_batch_begin(s);
+	int any = d.n > 0;
+	for (size_t i = 0; rc == FLO_OK && i < n; i++) {
+		const void *val;
+		size_t vlen;
+		int got = flo_store_customer_get(s, ids[i].id, ids[i].len, &val, &vlen);
+		if (got == FLO_OK || got == FLO_EVALUE)
+			any = 1;
+		else if (got != FLO_ENOTFOUND)
+			rc = got;
+		if (rc == FLO_OK)
+			rc = flo_store_customer_del(s, ids[i].id, ids[i].len);
+	}
+	for (size_t i = 0; rc == FLO_OK && i < d.n; i++)
+		rc = flo_store_orderlog_del(s, d.seq[i]);
+	if (rc == FLO_OK && any)
+		rc = flo_store_batch_commit(s);
+	else
+		flo_store_batch_abort(s);
+	if (rc == FLO_ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	else if (rc != FLO_OK)
+		snprintf(err, errlen, "%s", flo_store_errmsg(s));
+	if (found)
+		*found = any;
+	free(d.seq);
+	return rc;
+}
+
 int flo_custdb_repair(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
 		      flo_custdb_bad_fn *bad, void *bad_ctx, struct flo_custdb_counts *counts,
 		      char *err, size_t errlen)
@@ -1672,15 +1786,19 @@ int flo_custdb_repair(flo_store *s, const char *name, const struct flo_rfm_confi
 	if (g.oom)
 		rc = FLO_ENOMEM, snprintf(err, errlen, "out of memory");
 	if (rc == FLO_OK && g.n > 0) {
-		rc = flo_store_batch_begin(s);
-		for (size_t i = 0; rc == FLO_OK && i < g.n; i++)
-			rc = flo_store_customer_del(s, g.ids[i], g.lens[i]);
-		if (rc == FLO_OK)
-			rc = flo_store_batch_commit(s);
-		else
-			flo_store_batch_abort(s);
-		if (rc != FLO_OK)
-			snprintf(err, errlen, "%s", flo_store_errmsg(s));
+		struct idref *ids = malloc(g.n * sizeof *ids);
+		size_t n = 0;
+		if (ids == NULL) {
+			rc = FLO_ENOMEM;
+			snprintf(err, errlen, "out of memory");
+		}
+		/* A damaged log record comes with no id: it goes all the same. */
+		for (size_t i = 0; ids != NULL && i < g.n; i++)
+			if (g.lens[i] > 0)
+				ids[n++] = (struct idref){g.ids[i], g.lens[i]};
+		if (ids != NULL)
+			rc = drop_customers(s, cfg, ids, n, NULL, err, errlen);
+		free(ids);
 	}
 	for (size_t i = 0; i < g.n; i++)
 		free(g.ids[i]);
@@ -1689,10 +1807,19 @@ int flo_custdb_repair(flo_store *s, const char *name, const struct flo_rfm_confi
 	return rc;
 }
 
+int flo_custdb_drop(flo_store *s, const struct flo_rfm_config *cfg, const char *id, size_t len,
+		    char *err, size_t errlen)
+{
+	struct idref one = {id, len};
+	int found = 0;
+	int rc = drop_customers(s, cfg, &one, 1, &found, err, errlen);
+	return rc == FLO_OK && !found ? FLO_ENOTFOUND : rc;
+}
+
 /* ---- the live mode ---- */
 
-int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_summary_fn *fn,
-		      void *ctx, long counts[4])
+int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, int merge_at_end,
+		      flo_summary_fn *fn, void *ctx, long counts[4])
 {
 	struct flo_ingest_order o;
 	int got, rc;
@@ -1715,5 +1842,5 @@ int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_s
 	}
 	if (got < 0)
 		return fail(db, -got, "%s", flo_ingest_errmsg(in));
-	return flo_custdb_commit(db, fn, ctx);
+	return merge_at_end ? flo_custdb_commit_merge(db, fn, ctx) : flo_custdb_commit(db, fn, ctx);
 }

@@ -159,10 +159,17 @@ long flo_custdb_returns(const flo_custdb *db);
 /* Orders folded into the open batch (0: none open). */
 size_t flo_custdb_pending(const flo_custdb *db);
 
-/* Write the batch's states and commit it, then hand every held summary to
- * fn, in order.  Nothing open is fine.  On failure nothing of the batch is
- * stored or handed over. */
+/* Commit the batch (its orders appended to the log), then hand every held
+ * summary to fn, in order.  A batch that would leave the log at
+ * flo_custdb_set_merge_every()'s bound is merged instead, in the same
+ * transaction.  Nothing open is fine.  On failure nothing of the batch is
+ * stored or handed over, and the engine should be freed (its states hold
+ * the batch's orders). */
 int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx);
+
+/* flo_custdb_commit(), merging in the same transaction: the states written,
+ * the log emptied (with nothing open, flo_custdb_merge()). */
+int flo_custdb_commit_merge(flo_custdb *db, flo_summary_fn *fn, void *ctx);
 
 /* Merge the log into the stored states whenever a commit leaves n or more
  * orders logged (0, the default: only flo_custdb_merge()). */
@@ -181,12 +188,13 @@ size_t flo_custdb_logged(const flo_custdb *db);
 int32_t flo_custdb_as_of(const flo_custdb *db);
 
 /* Every order of in (order records) folded in: a batch committed whenever
- * commit_every orders are pending and at the end, each committed summary
- * handed to fn; the fates added to counts[].  Errors: the engine's, or the
+ * commit_every orders are pending and at the end (merging, with
+ * merge_at_end), each committed summary handed to fn; the fates added to
+ * counts[].  Errors: the engine's, or the
  * ingest's (a fatal reader error, a stop at a bad record), with the words in
  * flo_custdb_errmsg(). */
-int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_summary_fn *fn,
-		      void *ctx, long counts[4]);
+int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, int merge_at_end,
+		      flo_summary_fn *fn, void *ctx, long counts[4]);
 
 /* ---- reading ---- */
 
@@ -225,10 +233,17 @@ int flo_custdb_check(flo_store *s, const char *name, const struct flo_rfm_config
 		     char *err, size_t errlen);
 
 /* flo_custdb_check(), then every damaged state deleted in one batch (s open
- * for writing): 0 when done (counts->damaged dropped), FLO_ESTORE for a
+ * for writing), with the damaged customers' logged orders and the log's
+ * damaged records: 0 when done (counts->damaged dropped), FLO_ESTORE for a
  * damaged page or settings record, which this cannot mend. */
 int flo_custdb_repair(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
 		      flo_custdb_bad_fn *bad, void *bad_ctx, struct flo_custdb_counts *counts,
 		      char *err, size_t errlen);
+
+/* Customer id's stored state (damaged or not) and logged orders deleted in
+ * one batch (s open for writing), with the log's damaged records:
+ * FLO_ENOTFOUND when there were none; store errors with err. */
+int flo_custdb_drop(flo_store *s, const struct flo_rfm_config *cfg, const char *id, size_t len,
+		    char *err, size_t errlen);
 
 #endif

@@ -1373,3 +1373,15 @@ int flo_store_orderlog_each(flo_store *s, flo_store_orderlog_fn *fn, void *ctx)
 		return fail_mdb(s, rc, "cannot read the order log");
 	return 0;
 }
+
+int flo_store_orderlog_del(flo_store *s, unsigned long long seq)
+{
+	unsigned char key[8];
+	if (!s)
+		return FLO_EUSAGE;
+	if (!s->txn || !s->writable)
+		return fail(s, FLO_EUSAGE, "%s: an order log record deleted outside a write batch",
+			    s->path);
+	seq_key(key, seq);
+	return put(s, DB_ORDERLOG, 0, "order log key", key, 8, NULL, LOG_DEL);
+}
