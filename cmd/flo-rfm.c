@@ -134,12 +134,11 @@ FLO_INPUT_USAGE
 "      --emit order|batch    a record per input order (default), or one per\n"
 "                            customer with orders in a batch, after the batch\n"
 "      --commit-every N      orders per transaction at most (default 1000000; a\n"
-"                            batch holds its customers' states, a few hundred\n"
-"                            bytes each, and its records until it commits)\n"
+"                            batch holds its records until it commits)\n"
 "      --merge-every N       a commit appends its orders to the store's order log;\n"
 "                            the states of the customers the log holds are\n"
 "                            written, and the log emptied, when a commit leaves\n"
-"                            N orders or more in it (default 10000000; 0: never)\n"
+"                            N orders or more in it (default 20000000; 0: never)\n"
 "                            and at the end of the run; the writer holds those\n"
 "                            states, a few hundred bytes each, until then\n"
 "      --leave-log           no merge at the end of the run (readers and the next\n"
@@ -195,7 +194,7 @@ FLO_INPUT_USAGE
  * the input has nothing waiting, so this bounds only a backlog's batches
  * and their memory (a few hundred MB at this size). */
 #define COMMIT_EVERY_DEFAULT 1000000
-#define MERGE_EVERY_DEFAULT 10000000
+#define MERGE_EVERY_DEFAULT 20000000
 
 struct options {
 	enum flo_format in_fmt, out_fmt;
