@@ -819,8 +819,7 @@ static int queue_record(flo_custdb *db, const struct flo_custdb_order *o, uint64
 	size_t off = bytes_room(&db->logq, 4 + n);
 	if (off == SIZE_MAX)
 		return FLO_ENOMEM;
-	uint32_t len = (uint32_t)n;
-	memcpy(db->logq.p + off, &len, 4);
+	flo_orderrec_put_len(db->logq.p + off, (uint32_t)n);
 	flo_orderrec_encode(&r, db->logq.p + off + 4);
 	db->logq.len += 4 + n;
 	db->nlogq++;
@@ -1073,12 +1072,16 @@ static int commit(flo_custdb *db, flo_summary_fn *fn, void *ctx, int merging)
 	/* The batch's orders appended to the log, in order: pages written
 	 * once, at the log's end, however many customers they touch. */
 	for (size_t off = 0; !merging && off < db->logq.len;) {
-		uint32_t len;
-		memcpy(&len, db->logq.p + off, 4);
-		rc = flo_store_orderlog_append(db->store, db->logq.p + off + 4, len);
+		/* as many whole orders as a record takes (orderrec.h), at least one */
+		size_t end = off;
+		do
+			end += 4 + flo_orderrec_get_len(db->logq.p + end);
+		while (end < db->logq.len &&
+		       end - off + 4 + flo_orderrec_get_len(db->logq.p + end) <= FLO_ORDERREC_CHUNK);
+		rc = flo_store_orderlog_append(db->store, db->logq.p + off, end - off);
 		if (rc != FLO_OK)
 			return fail(db, rc, "%s", flo_store_errmsg(db->store));
-		off += 4 + (size_t)len;
+		off = end;
 	}
 	if (db->settings_dirty) {
 		size_t len;
@@ -1144,29 +1147,31 @@ static int replay_one(void *ctx, unsigned long long seq, const void *val, size_t
 		     db->name, seq);
 		return LOG_FAILED;
 	}
-	if (flo_orderrec_decode(val, vlen, db->cfg.nkeep, &r) != FLO_OK) {
+	if (flo_orderrec_check(val, vlen, db->cfg.nkeep) != FLO_OK) {
 		fail(db, FLO_ESTORE, "%s: order log record %llu is damaged", db->name, seq);
 		return LOG_FAILED;
 	}
-	struct touched *e = touch(db, r.id, r.id_len, &rc);
-	if (e == NULL) {
-		if (!db->msg[0])
+	for (size_t off = 0; flo_orderrec_next(val, vlen, db->cfg.nkeep, &off, &r);) {
+		struct touched *e = touch(db, r.id, r.id_len, &rc);
+		if (e == NULL) {
+			if (!db->msg[0])
+				fail(db, rc, "out of memory");
+			return LOG_FAILED;
+		}
+		rc = fold(db->st, &db->cfg, &r, db->rkeep, &repeated);
+		if (rc == FLO_ENOMEM) {
 			fail(db, rc, "out of memory");
-		return LOG_FAILED;
+			return LOG_FAILED;
+		}
+		if (rc != FLO_OK) {
+			fail(db, FLO_ESTORE, "%s: order log record %llu does not fold into customer "
+			     "\"%s\"'s state: damaged", db->name, seq, flo_quote(r.id, r.id_len));
+			return LOG_FAILED;
+		}
+		e->dirty = 1;
+		db->st_changed = 1;
+		db->logged++;
 	}
-	rc = fold(db->st, &db->cfg, &r, db->rkeep, &repeated);
-	if (rc == FLO_ENOMEM) {
-		fail(db, rc, "out of memory");
-		return LOG_FAILED;
-	}
-	if (rc != FLO_OK) {
-		fail(db, FLO_ESTORE, "%s: order log record %llu does not fold into customer "
-		     "\"%s\"'s state: damaged", db->name, seq, flo_quote(r.id, r.id_len));
-		return LOG_FAILED;
-	}
-	e->dirty = 1;
-	db->st_changed = 1;
-	db->logged++;
 	return 0;
 }
 
@@ -1319,6 +1324,53 @@ static int lv_grow_slots(struct logview *lv)
 }
 
 /* One log record into the view. */
+/* One order of a log record (its copy at data offset off) into the view. */
+static int lv_add_order(struct logview *lv, unsigned long long seq, size_t off, size_t len,
+			const struct flo_orderrec *r)
+{
+	if (lv->nrec == lv->caprec) {
+		size_t cap = lv->caprec ? 2 * lv->caprec : 1024;
+		struct lvrec *p = cap > UINT32_MAX ? NULL : realloc(lv->rec, cap * sizeof *p);
+		if (p == NULL)
+			return FLO_ENOMEM;
+		lv->rec = p;
+		lv->caprec = cap;
+	}
+	uint32_t hash = (uint32_t)flo_hash(r->id, r->id_len);
+	if (lv->nslots == 0 && lv_grow_slots(lv) != FLO_OK)
+		return FLO_ENOMEM;
+	size_t j = hash & (lv->nslots - 1);
+	for (; lv->slots[j]; j = (j + 1) & (lv->nslots - 1)) {
+		const struct lvcust *c = &lv->cust[lv->slots[j] - 1];
+		if (c->hash == hash && c->id_len == r->id_len &&
+		    memcmp(lv_id(lv, c), r->id, r->id_len) == 0)
+			break;
+	}
+	uint32_t ri = (uint32_t)lv->nrec++;
+	lv->rec[ri] = (struct lvrec){off, seq, (uint32_t)len, 0};
+	if (lv->slots[j]) {
+		struct lvcust *c = &lv->cust[lv->slots[j] - 1];
+		lv->rec[c->last].next = ri + 1;
+		c->last = ri;
+		return FLO_OK;
+	}
+	if (lv->ncust == lv->capcust) {
+		size_t cap = lv->capcust ? 2 * lv->capcust : 1024;
+		struct lvcust *p = realloc(lv->cust, cap * sizeof *p);
+		if (p == NULL)
+			return FLO_ENOMEM;
+		lv->cust = p;
+		lv->capcust = cap;
+	}
+	lv->cust[lv->ncust] = (struct lvcust){off + FLO_ORDERREC_FIXED, (uint32_t)r->id_len, hash,
+					      ri, ri};
+	lv->slots[j] = (uint32_t)++lv->ncust;
+	if (lv->ncust * 2 > lv->nslots && lv_grow_slots(lv) != FLO_OK)
+		return FLO_ENOMEM;
+	return FLO_OK;
+}
+
+/* One log record's orders into the view. */
 static int lv_add(void *ctx, unsigned long long seq, const void *val, size_t vlen, int sound)
 {
 	struct walk *w = ctx;
@@ -1326,52 +1378,15 @@ static int lv_add(void *ctx, unsigned long long seq, const void *val, size_t vle
 	struct flo_orderrec r;
 	if (!sound)
 		return log_damaged(w, seq, "is damaged (its checksum fails)");
-	if (flo_orderrec_decode(val, vlen, w->cfg->nkeep, &r) != FLO_OK)
+	if (flo_orderrec_check(val, vlen, w->cfg->nkeep) != FLO_OK)
 		return log_damaged(w, seq, "is damaged");
-	if (lv->nrec == lv->caprec) {
-		size_t cap = lv->caprec ? 2 * lv->caprec : 1024;
-		struct lvrec *p = cap > UINT32_MAX ? NULL : realloc(lv->rec, cap * sizeof *p);
-		if (p == NULL)
-			goto oom;
-		lv->rec = p;
-		lv->caprec = cap;
-	}
-	size_t off = bytes_put(&lv->data, val, vlen);
-	if (off == SIZE_MAX)
-		goto oom;
-	uint32_t hash = (uint32_t)flo_hash(r.id, r.id_len);
-	if (lv->nslots == 0 && lv_grow_slots(lv) != FLO_OK)
-		goto oom;
-	size_t j = hash & (lv->nslots - 1);
-	for (; lv->slots[j]; j = (j + 1) & (lv->nslots - 1)) {
-		const struct lvcust *c = &lv->cust[lv->slots[j] - 1];
-		if (c->hash == hash && c->id_len == r.id_len &&
-		    memcmp(lv_id(lv, c), r.id, r.id_len) == 0)
-			break;
-	}
-	uint32_t ri = (uint32_t)lv->nrec++;
-	lv->rec[ri] = (struct lvrec){off, seq, (uint32_t)vlen, 0};
-	if (lv->slots[j]) {
-		struct lvcust *c = &lv->cust[lv->slots[j] - 1];
-		lv->rec[c->last].next = ri + 1;
-		c->last = ri;
+	size_t base = bytes_put(&lv->data, val, vlen);
+	int rc = base == SIZE_MAX ? FLO_ENOMEM : FLO_OK;
+	for (size_t off = 0, at = 0;
+	     rc == FLO_OK && flo_orderrec_next(val, vlen, w->cfg->nkeep, &off, &r); at = off)
+		rc = lv_add_order(lv, seq, base + at + 4, off - at - 4, &r);
+	if (rc == FLO_OK)
 		return 0;
-	}
-	if (lv->ncust == lv->capcust) {
-		size_t cap = lv->capcust ? 2 * lv->capcust : 1024;
-		struct lvcust *p = realloc(lv->cust, cap * sizeof *p);
-		if (p == NULL)
-			goto oom;
-		lv->cust = p;
-		lv->capcust = cap;
-	}
-	lv->cust[lv->ncust] = (struct lvcust){off + FLO_ORDERREC_FIXED, (uint32_t)r.id_len, hash,
-					      ri, ri};
-	lv->slots[j] = (uint32_t)++lv->ncust;
-	if (lv->ncust * 2 > lv->nslots && lv_grow_slots(lv) != FLO_OK)
-		goto oom;
-	return 0;
-oom:
 	snprintf(w->err, w->errlen, "out of memory");
 	w->rc = FLO_ENOMEM;
 	return WALK_FAILED;
@@ -1701,12 +1716,18 @@ static int by_idref(const void *a, const void *b)
 
 /* The numbers of the log records to delete: those of the ids (sorted), and
  * the damaged ones. */
+/* The log records that change: deleted (damaged, or none of their orders
+ * left), or rewritten without the orders of the ids (sorted). */
 struct doomed {
 	const struct idref *ids;
 	size_t nids;
 	size_t nkeep;
-	unsigned long long *seq;
+	struct doom {
+		unsigned long long seq;
+		size_t off, len; /* the record's orders left, in kept; len 0: deleted */
+	} *doom;
 	size_t n, cap;
+	struct bytes kept;
 	int oom;
 };
 
@@ -1714,25 +1735,34 @@ static int doom_one(void *ctx, unsigned long long seq, const void *val, size_t v
 {
 	struct doomed *d = ctx;
 	struct flo_orderrec r;
-	int go = !sound || flo_orderrec_decode(val, vlen, d->nkeep, &r) != FLO_OK;
-	if (!go && d->nids > 0) {
+	const unsigned char *p = val;
+	int whole = !sound || flo_orderrec_check(val, vlen, d->nkeep) != FLO_OK;
+	size_t start = d->kept.len, dropped = 0;
+	for (size_t off = 0, at = 0;
+	     !whole && d->nids > 0 && flo_orderrec_next(p, vlen, d->nkeep, &off, &r); at = off) {
 		struct idref key = {r.id, r.id_len};
-		go = bsearch(&key, d->ids, d->nids, sizeof key, by_idref) != NULL;
+		if (bsearch(&key, d->ids, d->nids, sizeof key, by_idref) != NULL)
+			dropped++;
+		else if (bytes_put(&d->kept, p + at, off - at) == SIZE_MAX)
+			goto oom;
 	}
-	if (!go)
+	if (!whole && dropped == 0) {
+		d->kept.len = start;
 		return 0;
+	}
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? 2 * d->cap : 64;
-		unsigned long long *p = realloc(d->seq, cap * sizeof *p);
-		if (p == NULL) {
-			d->oom = 1;
-			return WALK_FAILED;
-		}
-		d->seq = p;
+		struct doom *nd = realloc(d->doom, cap * sizeof *nd);
+		if (nd == NULL)
+			goto oom;
+		d->doom = nd;
 		d->cap = cap;
 	}
-	d->seq[d->n++] = seq;
+	d->doom[d->n++] = (struct doom){seq, start, whole ? 0 : d->kept.len - start};
 	return 0;
+oom:
+	d->oom = 1;
+	return WALK_FAILED;
 }
 
 /* In one batch: the customers' states (where stored) and their logged
@@ -1741,7 +1771,7 @@ static int doom_one(void *ctx, unsigned long long seq, const void *val, size_t v
 static int drop_customers(flo_store *s, const struct flo_rfm_config *cfg, struct idref *ids,
 			  size_t n, int *found, char *err, size_t errlen)
 {
-	struct doomed d = {ids, n, cfg->nkeep, NULL, 0, 0, 0};
+	struct doomed d = {ids, n, cfg->nkeep, NULL, 0, 0, {0}, 0};
 	if (n > 1)
 		qsort(ids, n, sizeof *ids, by_idref);
 	int rc = flo_store_orderlog_each(s, doom_one, &d);
@@ -1762,7 +1792,10 @@ static int drop_customers(flo_store *s, const struct flo_rfm_config *cfg, struct
 			rc = flo_store_customer_del(s, ids[i].id, ids[i].len);
 	}
 	for (size_t i = 0; rc == FLO_OK && i < d.n; i++)
-		rc = flo_store_orderlog_del(s, d.seq[i]);
+		rc = d.doom[i].len == 0 ? flo_store_orderlog_del(s, d.doom[i].seq)
+					: flo_store_orderlog_replace(s, d.doom[i].seq,
+								     d.kept.p + d.doom[i].off,
+								     d.doom[i].len);
 	if (rc == FLO_OK && any)
 		rc = flo_store_batch_commit(s);
 	else
@@ -1773,7 +1806,8 @@ static int drop_customers(flo_store *s, const struct flo_rfm_config *cfg, struct
 		snprintf(err, errlen, "%s", flo_store_errmsg(s));
 	if (found)
 		*found = any;
-	free(d.seq);
+	free(d.doom);
+	free(d.kept.p);
 	return rc;
 }
 

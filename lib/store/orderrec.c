@@ -81,3 +81,42 @@ int flo_orderrec_decode(const unsigned char *p, size_t len, size_t nkeep,
 		r->kept = NULL;
 	return FLO_OK;
 }
+
+void flo_orderrec_put_len(unsigned char *p, uint32_t n)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(n >> (8 * i));
+}
+
+uint32_t flo_orderrec_get_len(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int flo_orderrec_check(const unsigned char *p, size_t len, size_t nkeep)
+{
+	struct flo_orderrec r;
+	size_t off = 0;
+	if (len == 0)
+		return FLO_EVALUE;
+	while (off < len) {
+		if (len - off < 4)
+			return FLO_EVALUE;
+		size_t n = flo_orderrec_get_len(p + off);
+		if (len - off - 4 < n || flo_orderrec_decode(p + off + 4, n, nkeep, &r) != FLO_OK)
+			return FLO_EVALUE;
+		off += 4 + n;
+	}
+	return FLO_OK;
+}
+
+int flo_orderrec_next(const unsigned char *p, size_t len, size_t nkeep, size_t *off,
+		      struct flo_orderrec *r)
+{
+	if (*off >= len)
+		return 0;
+	size_t n = flo_orderrec_get_len(p + *off);
+	flo_orderrec_decode(p + *off + 4, n, nkeep, r);
+	*off += 4 + n;
+	return 1;
+}

@@ -14,7 +14,10 @@
  *   2 bytes  the customer id's length, then the id
  *   then the kept fields packed as kept.h packs them (none without --keep)
  *
- * 35 bytes and the id, the kept fields aside. */
+ * 35 bytes and the id, the kept fields aside.  A record of the log holds
+ * several orders (a commit's, up to FLO_ORDERREC_CHUNK bytes of them: one
+ * LMDB put and one checksum for a few hundred orders rather than each), each
+ * a 4-byte little-endian length, then the order. */
 #ifndef FLO_ORDERREC_H
 #define FLO_ORDERREC_H
 
@@ -24,6 +27,11 @@
 #include "record/record.h"
 
 #define FLO_ORDERREC_FIXED 35
+
+/* The most bytes of orders a log record gathers (an order larger than this
+ * has a record of its own): four pages of LMDB's, their headers and the
+ * checksum aside. */
+#define FLO_ORDERREC_CHUNK 16300
 
 struct flo_orderrec {
 	int is_return;
@@ -44,5 +52,18 @@ void flo_orderrec_encode(const struct flo_orderrec *r, unsigned char *out);
  * p.  FLO_EVALUE when the bytes are no such record. */
 int flo_orderrec_decode(const unsigned char *p, size_t len, size_t nkeep,
 			struct flo_orderrec *r);
+
+/* An order's length, as a log record holds it before the order. */
+void flo_orderrec_put_len(unsigned char *p, uint32_t n);
+uint32_t flo_orderrec_get_len(const unsigned char *p);
+
+/* Whether p (len bytes) is a log record of whole orders that decode with
+ * nkeep kept fields: FLO_OK, or FLO_EVALUE. */
+int flo_orderrec_check(const unsigned char *p, size_t len, size_t nkeep);
+
+/* The order at *off in a checked record, *off moved past it: 1, or 0 at
+ * the record's end. */
+int flo_orderrec_next(const unsigned char *p, size_t len, size_t nkeep, size_t *off,
+		      struct flo_orderrec *r);
 
 #endif

@@ -1274,19 +1274,18 @@ static int orderlog_next(flo_store *s)
 	return 0;
 }
 
-int flo_store_orderlog_append(flo_store *s, const void *val, size_t vlen)
+/* Record seq's value with its checksum, put with flags (MDB_APPEND: at the
+ * end). */
+static int orderlog_put(flo_store *s, unsigned long long seq, unsigned flags, const void *val,
+			size_t vlen)
 {
 	unsigned char key[8];
-	int rc;
-
-	if (!s || (!val && vlen))
+	if (!val && vlen)
 		return FLO_EUSAGE;
 	if (!s->txn || !s->writable)
 		return fail(s, FLO_EUSAGE, "%s: an order logged outside a write batch", s->path);
 	if (vlen > SIZE_MAX / 4)
 		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
-	if ((rc = orderlog_next(s)) != 0)
-		return rc;
 	if (s->vcap < vlen + SUM_BYTES) {
 		size_t cap = vlen + SUM_BYTES < 256 ? 256 : 2 * (vlen + SUM_BYTES);
 		unsigned char *b = realloc(s->vbuf, cap);
@@ -1295,16 +1294,32 @@ int flo_store_orderlog_append(flo_store *s, const void *val, size_t vlen)
 		s->vbuf = b;
 		s->vcap = cap;
 	}
-	seq_key(key, s->orderlog_next);
+	seq_key(key, seq);
 	if (vlen)
 		memcpy(s->vbuf, val, vlen);
 	uint32_t sum = flo_crc32c(flo_crc32c(0, key, 8), val, vlen);
 	for (int i = 0; i < SUM_BYTES; i++)
 		s->vbuf[vlen + (size_t)i] = (unsigned char)(sum >> (8 * i));
-	rc = put(s, DB_ORDERLOG, MDB_APPEND, "order log key", key, 8, s->vbuf, vlen + SUM_BYTES);
+	return put(s, DB_ORDERLOG, flags, "order log key", key, 8, s->vbuf, vlen + SUM_BYTES);
+}
+
+int flo_store_orderlog_append(flo_store *s, const void *val, size_t vlen)
+{
+	int rc;
+	if (!s)
+		return FLO_EUSAGE;
+	if (s->txn && s->writable && (rc = orderlog_next(s)) != 0)
+		return rc;
+	rc = orderlog_put(s, s->orderlog_next, MDB_APPEND, val, vlen);
 	if (rc == 0)
 		s->orderlog_next++;
 	return rc;
+}
+
+int flo_store_orderlog_replace(flo_store *s, unsigned long long seq, const void *val,
+			       size_t vlen)
+{
+	return s ? orderlog_put(s, seq, 0, val, vlen) : FLO_EUSAGE;
 }
 
 int flo_store_orderlog_clear(flo_store *s)

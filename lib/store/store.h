@@ -223,6 +223,10 @@ int flo_store_check(flo_store *s, struct flo_store_check *c, flo_store_bad_fn *b
  * are written once, at its end, whatever the customers). */
 int flo_store_orderlog_append(flo_store *s, const void *val, size_t vlen);
 
+/* Record seq's bytes replaced (or made) inside the open write batch. */
+int flo_store_orderlog_replace(flo_store *s, unsigned long long seq, const void *val,
+			       size_t vlen);
+
 /* Delete record seq inside the open write batch (absent is fine). */
 int flo_store_orderlog_del(flo_store *s, unsigned long long seq);
 
