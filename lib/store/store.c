@@ -69,6 +69,11 @@ struct flo_store {
 	uint64_t orderlog_next;
 	int orderlog_known;
 	int no_orderlog; /* a format-2 store open for reading */
+	/* The batch's cursor on the customers, for puts: LMDB finds a key on
+	 * the cursor's own leaf without searching from the root, and a merge
+	 * puts its states in key order, most on the leaf of the one before.
+	 * Freed by LMDB with its transaction: NULL whenever s->txn changes. */
+	MDB_cursor *cust_cur;
 	unsigned char *vbuf;   /* a customer's value with its checksum */
 	size_t vcap;
 	int verify;            /* walk every page at open (options) */
@@ -698,6 +703,7 @@ static void end_batch(flo_store *s)
 	if (s->txn)
 		mdb_txn_abort(s->txn);
 	s->txn = NULL;
+	s->cust_cur = NULL;
 	s->loglen = 0;
 	s->customers_changed = 0;
 	s->orderlog_known = 0;
@@ -812,6 +818,7 @@ static int regrow(flo_store *s)
 		if (s->txn)
 			mdb_txn_abort(s->txn);
 		s->txn = NULL;
+		s->cust_cur = NULL;
 		if ((rc = grow(s)) != 0)
 			break;
 		rc = txn_begin(s, 0, &s->txn);
@@ -871,6 +878,7 @@ int flo_store_batch_commit(flo_store *s)
 		/* The commit frees the transaction, whatever it returns. */
 		rc = mdb_txn_commit(s->txn);
 		s->txn = NULL;
+		s->cust_cur = NULL;
 		if (rc != MDB_MAP_FULL)
 			break;
 		/* Committing writes the free-page list, which may need pages
@@ -967,6 +975,9 @@ static int put(flo_store *s, unsigned db, unsigned flags, const char *what, cons
 		rc = mdb_del(s->txn, s->dbi[db], &key, NULL);
 		if (rc == MDB_NOTFOUND)
 			rc = 0;
+	} else if (db == DB_CUSTOMERS && flags == 0 &&
+		   (s->cust_cur || mdb_cursor_open(s->txn, s->dbi[db], &s->cust_cur) == 0)) {
+		rc = mdb_cursor_put(s->cust_cur, &key, &val, 0);
 	} else {
 		rc = mdb_put(s->txn, s->dbi[db], &key, &val, flags);
 	}
