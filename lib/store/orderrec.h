@@ -16,7 +16,7 @@
  *
  * 35 bytes and the id, the kept fields aside.  A record of the log holds
  * several orders (a commit's, up to FLO_ORDERREC_CHUNK bytes of them: one
- * LMDB put and one checksum for a few hundred orders rather than each), each
+ * LMDB put and one checksum for some forty orders rather than each), each
  * a 4-byte little-endian length, then the order. */
 #ifndef FLO_ORDERREC_H
 #define FLO_ORDERREC_H
@@ -29,9 +29,11 @@
 #define FLO_ORDERREC_FIXED 35
 
 /* The most bytes of orders a log record gathers (an order larger than this
- * has a record of its own): four pages of LMDB's, their headers and the
- * checksum aside. */
-#define FLO_ORDERREC_CHUNK 16300
+ * has a record of its own): what LMDB keeps inside a leaf of 4 KB pages
+ * (its node limit, 2,038 bytes, less the node's header, the key and the
+ * checksum), two records a page.  Larger records go to overflow pages,
+ * which emptying the log then reads, each of them. */
+#define FLO_ORDERREC_CHUNK 2000
 
 struct flo_orderrec {
 	int is_return;
