@@ -21,6 +21,7 @@
 #include "check.h"
 #include "base/err.h"
 #include "store/store.h"
+#include "store/orderrec.h"
 
 static char tmpdir[64];
 
@@ -949,6 +950,50 @@ static void test_orderlog(void)
 	flo_store_close(s);
 }
 
+/* An order as the log keeps it, and a record of two: read back as written;
+ * a record cut short, or with a length past its end, is no record. */
+static void test_orderrec(void)
+{
+	const unsigned char kept[] = {FLO_KIND_STR, 3, 0, 0, 0, 'w', 'e', 'b'};
+	struct flo_orderrec a = {0, -86400, 12.5, 0x1122334455667788u, 0, "c1", 2, kept,
+				 sizeof kept};
+	struct flo_orderrec b = {1, 1700000000, 0.25, 0, 7, "customer-two", 12, NULL, 0};
+	unsigned char rec[256], *p = rec;
+	size_t na = flo_orderrec_size(&a), nb = flo_orderrec_size(&b);
+	CHECK_INT((int)na, FLO_ORDERREC_FIXED + 2 + (int)sizeof kept);
+	flo_orderrec_put_len(p, (uint32_t)na);
+	flo_orderrec_encode(&a, p + 4);
+	p += 4 + na;
+	flo_orderrec_put_len(p, (uint32_t)nb);
+	flo_orderrec_encode(&b, p + 4);
+	p += 4 + nb;
+	size_t len = (size_t)(p - rec);
+	/* b has no kept field: a record of the store's one each is refused */
+	CHECK_INT(flo_orderrec_check(rec, len, 1), FLO_EVALUE);
+	b.kept = kept;
+	b.kept_len = sizeof kept;
+	nb = flo_orderrec_size(&b);
+	p = rec + 4 + na;
+	flo_orderrec_put_len(p, (uint32_t)nb);
+	flo_orderrec_encode(&b, p + 4);
+	len = 4 + na + 4 + nb;
+	CHECK_INT(flo_orderrec_check(rec, len, 1), FLO_OK);
+	CHECK_INT(flo_orderrec_check(rec, len - 1, 1), FLO_EVALUE);
+	CHECK_INT(flo_orderrec_check(rec, 4 + na + 2, 1), FLO_EVALUE);
+	CHECK_INT(flo_orderrec_check(rec, 0, 1), FLO_EVALUE);
+	struct flo_orderrec r;
+	size_t off = 0;
+	CHECK_INT(flo_orderrec_next(rec, len, 1, &off, &r), 1);
+	CHECK(r.is_return == 0 && r.time == -86400 && r.amount == 12.5 &&
+	      r.id_hash == 0x1122334455667788u && r.line == 0 && r.id_len == 2 &&
+	      memcmp(r.id, "c1", 2) == 0 && r.kept_len == sizeof kept &&
+	      memcmp(r.kept, kept, sizeof kept) == 0);
+	CHECK_INT(flo_orderrec_next(rec, len, 1, &off, &r), 1);
+	CHECK(r.is_return == 1 && r.time == 1700000000 && r.amount == 0.25 && r.line == 7 &&
+	      r.id_len == 12 && memcmp(r.id, "customer-two", 12) == 0);
+	CHECK_INT(flo_orderrec_next(rec, len, 1, &off, &r), 0);
+}
+
 /* A format-2 store (made by LMDB itself: no order log) reads as one with an
  * empty log; a writer makes it format 3. */
 static void test_format2(void)
@@ -1015,6 +1060,7 @@ int main(void)
 	test_reader_beside_writer();
 	test_readonly();
 	test_orderlog();
+	test_orderrec();
 	test_format2();
 	rm_tree(tmpdir);
 	return check_report();
