@@ -134,8 +134,15 @@ FLO_INPUT_USAGE
 "      --emit order|batch    a record per input order (default), or one per\n"
 "                            customer with orders in a batch, after the batch\n"
 "      --commit-every N      orders per transaction at most (default 1000000; a\n"
-"                            batch holds its customers' states, a few hundred\n"
-"                            bytes each, and its records until it commits)\n"
+"                            batch holds its records until it commits)\n"
+"      --merge-every N       a commit appends its orders to the store's order log;\n"
+"                            the states of the customers the log holds are\n"
+"                            written, and the log emptied, when a commit leaves\n"
+"                            N orders or more in it (default 20000000; 0: never)\n"
+"                            and at the end of the run; the writer holds those\n"
+"                            states, a few hundred bytes each, until then\n"
+"      --leave-log           no merge at the end of the run (readers and the next\n"
+"                            writer fold the log in)\n"
 "      --no-sync             commit without waiting for the disk: a killed flo-rfm\n"
 "                            loses nothing committed, a system crash may lose the\n"
 "                            last batches\n"
@@ -187,6 +194,7 @@ FLO_INPUT_USAGE
  * the input has nothing waiting, so this bounds only a backlog's batches
  * and their memory (a few hundred MB at this size). */
 #define COMMIT_EVERY_DEFAULT 1000000
+#define MERGE_EVERY_DEFAULT 20000000
 
 struct options {
 	enum flo_format in_fmt, out_fmt;
@@ -207,6 +215,8 @@ struct options {
 	int timings;
 	enum flo_custdb_emit emit;
 	long commit_every;
+	long merge_every;
+	int leave_log;              /* --leave-log */
 };
 
 static int choice(const char *opt, const char *arg, const char *no, const char *yes)
@@ -223,7 +233,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 	       OPT_ORDERS, OPT_SUMMARY, OPT_DB, OPT_INCREMENTAL,
 	       OPT_DUMP, OPT_EMIT, OPT_COMMIT_EVERY, OPT_NO_SYNC, OPT_TIMINGS,
 	       OPT_DATE_FORMAT, OPT_QUANTITY, OPT_PRICE, OPT_LINE_ID, OPT_RETURNS,
-	       OPT_CANCEL_PREFIX, OPT_CHECK, OPT_REPAIR, OPT_DROP };
+	       OPT_CANCEL_PREFIX, OPT_CHECK, OPT_REPAIR, OPT_DROP,
+	       OPT_MERGE_EVERY, OPT_LEAVE_LOG };
 	static const struct option longopts[] = {
 		{"output-format", required_argument, NULL, 'o'},
 		{"orders", no_argument, NULL, OPT_ORDERS},
@@ -253,6 +264,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{"drop-customer", required_argument, NULL, OPT_DROP},
 		{"emit", required_argument, NULL, OPT_EMIT},
 		{"commit-every", required_argument, NULL, OPT_COMMIT_EVERY},
+		{"merge-every", required_argument, NULL, OPT_MERGE_EVERY},
+		{"leave-log", no_argument, NULL, OPT_LEAVE_LOG},
 		{"no-sync", no_argument, NULL, OPT_NO_SYNC},
 		{"timings", no_argument, NULL, OPT_TIMINGS},
 		FLO_COMMON_LONGOPTS,
@@ -261,6 +274,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 	struct flo_ingest_options *in = &o->in;
 	o->unit = "week";
 	o->commit_every = COMMIT_EVERY_DEFAULT;
+	o->merge_every = MERGE_EVERY_DEFAULT;
 	const struct flo_common_opts common = {&o->in_fmt, &o->out_fmt, &o->bad, usage, NULL};
 	int c;
 	while ((c = getopt_long(argc, argv, ":i:o:hV", longopts, NULL)) != -1) {
@@ -324,6 +338,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 			o->emit = choice("--emit", optarg, "order", "batch") ? FLO_EMIT_BATCH
 									    : FLO_EMIT_ORDER;
 			break;
+		case OPT_LEAVE_LOG: o->leave_log = 1; break;
+		case OPT_MERGE_EVERY:
+			o->merge_every = flo_opt_long("--merge-every", optarg, 0, 1000000000);
+			break;
 		case OPT_COMMIT_EVERY:
 			o->commit_every = flo_opt_long("--commit-every", optarg, 1, 100000000);
 			break;
@@ -381,9 +399,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 	if (o->dump && o->path != NULL)
 		flo_usage_error("--dump reads no input (got \"%s\")", o->path);
 	if (!o->dump && !o->incremental) {
-		if (o->emit != FLO_EMIT_ORDER || o->no_sync || o->commit_every != COMMIT_EVERY_DEFAULT)
-			flo_usage_error("--emit, --commit-every and --no-sync need the store "
-					"(--db PATH or --incremental)");
+		if (o->emit != FLO_EMIT_ORDER || o->no_sync || o->commit_every != COMMIT_EVERY_DEFAULT ||
+		    o->merge_every != MERGE_EVERY_DEFAULT || o->leave_log)
+			flo_usage_error("--emit, --commit-every, --merge-every, --leave-log and "
+					"--no-sync need the store (--db PATH or --incremental)");
 		return;
 	}
 	if (o->db == NULL)
@@ -808,7 +827,8 @@ static _Noreturn void run_check(struct options *o)
 	int pages = 0;
 	if (flo_store_check(the_store, &sc, NULL, NULL) != FLO_OK) {
 		flo_warn("%s", flo_store_errmsg(the_store));
-		pages = !sc.pages_sound || sc.bad_sums == 0; /* lost pages, or a count that lies */
+		/* lost pages, or a count that lies */
+		pages = !sc.pages_sound || (sc.bad_sums == 0 && sc.log_bad_sums == 0);
 		bad = 1;
 	}
 	struct flo_custdb_counts counts = {0};
@@ -847,7 +867,8 @@ static _Noreturn void run_repair(struct options *o)
 }
 
 /* flo-rfm --drop-customer ID: one customer's state removed, damaged or
- * not, in a batch of its own; the store's count follows. */
+ * not, with its logged orders, in a batch of its own; the store's count
+ * follows. */
 static _Noreturn void run_drop(struct options *o)
 {
 	/* A writer's open makes a store where there is none. */
@@ -857,26 +878,15 @@ static _Noreturn void run_drop(struct options *o)
 		flo_die(FLO_EXIT_NOINPUT, "%s: no such store", o->db);
 	int stored = open_store(o, FLO_STORE_WRITE);
 	size_t len = strlen(o->drop);
-	const void *val;
-	size_t vlen;
-	int rc = flo_store_batch_begin(the_store);
-	if (rc == FLO_OK)
-		rc = flo_store_customer_get(the_store, o->drop, len, &val, &vlen);
-	if (rc == FLO_EVALUE)
-		rc = FLO_OK; /* a damaged state: what dropping is for */
-	if (rc == FLO_ENOTFOUND || (rc == FLO_OK && !stored)) {
-		flo_store_batch_abort(the_store);
+	char err[FLO_STORE_ERRMAX];
+	int rc = stored ? flo_custdb_drop(the_store, &o->cfg, o->drop, len, err, sizeof err)
+			: FLO_ENOTFOUND;
+	if (rc == FLO_ENOTFOUND)
 		flo_die(FLO_EXIT_DATAERR, "%s: no customer \"%s\" in the store", o->db,
 			flo_quote(o->drop, len));
-	}
-	if (rc == FLO_OK)
-		rc = flo_store_customer_del(the_store, o->drop, len);
-	if (rc == FLO_OK)
-		rc = flo_store_batch_commit(the_store);
 	if (rc != FLO_OK) {
-		flo_store_batch_abort(the_store);
-		flo_warn("%s", flo_store_errmsg(the_store));
-		if (strstr(flo_store_errmsg(the_store), ": damaged: ") != NULL)
+		flo_warn("%s", err);
+		if (strstr(err, ": damaged: ") != NULL)
 			advise(o->db, 1);
 		exit(flo_exit_status(rc));
 	}
@@ -969,15 +979,19 @@ static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct ou
 	int rc = flo_custdb_new(&the_engine, the_store, o->db, &the_settings, &o->cfg, o->emit);
 	if (rc == FLO_ENOMEM)
 		flo_out_of_memory();
+	if (rc != FLO_OK && the_engine != NULL)
+		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(the_engine));
 	if (rc != FLO_OK)
 		flo_die(flo_exit_status(rc), "%s: cannot read the store's settings", o->db);
+	flo_custdb_set_merge_every(the_engine, (size_t)o->merge_every);
 	struct live l = {the_engine, out->w, out, o->in.fd};
 	long counts[4] = {0};
 	flo_cli_set_output(out->w);
 	o->bad.before_stop = commit;
 	o->bad.before_stop_ctx = &l;
 	flo_reader_on_refill(r, on_refill, &l);
-	rc = flo_custdb_ingest(l.db, in, (size_t)o->commit_every, write_summary, out, counts);
+	rc = flo_custdb_ingest(l.db, in, (size_t)o->commit_every, !o->leave_log, write_summary, out,
+			       counts);
 	if (rc != FLO_OK)
 		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(l.db));
 	flo_bad_finish(&o->bad);

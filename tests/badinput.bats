@@ -543,11 +543,11 @@ make_store() {
 	mkdir "$TMP/trunc" "$TMP/junk" "$TMP/other"
 	head -c 8192 "$TMP/good/data.mdb" > "$TMP/trunc/data.mdb"
 	head -c 100000 /dev/urandom > "$TMP/junk/data.mdb"
-	make_store "$TMP/v2" "flo-store 3"
+	make_store "$TMP/v2" "flo-store 4"
 	printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n key\n value\nDATA=END\n' | mdb_load "$TMP/other"
 	declare -A why=([trunc]="$TMP/trunc/data.mdb: truncated: 8192 bytes, the store needs $size"
 		[junk]="$TMP/junk/data.mdb: not an LMDB file (MDB_INVALID: File is not an LMDB file)"
-		[v2]="$TMP/v2: store format 3 is newer than this flo reads (2): upgrade flo")
+		[v2]="$TMP/v2: store format 4 is newer than this flo reads (3): upgrade flo")
 	for s in trunc junk v2; do
 		run flo-score --db "$TMP/$s" "$TMP/s.csv"
 		assert_failure 74

@@ -350,13 +350,15 @@ summaries() {
 		mkdir "$1/disk"
 		mount -t tmpfs -o size=300k tmpfs "$1/disk"
 		status=0
-		flo-rfm --db "$1/disk/st" --commit-every 10000 "$1/orders.csv" > /dev/null 2> "$1/err" || status=$?
+		flo-rfm --db "$1/disk/st" --commit-every 1000 "$1/orders.csv" > /dev/null 2> "$1/err" || status=$?
 		echo "$status $(tail -n 1 "$1/err")"
 		flo-rfm --db "$1/disk/st" --dump > "$1/dump.csv" || echo "dump failed: $?"
 	' sh "$TMP"
 	assert_success
 	assert_output "74 flo-rfm: $TMP/disk/st: cannot commit: No space left on device"
-	# what was committed reads back: a dump of whole customers
+	# what was committed reads back: a dump of whole customers (batches of
+	# 1000 orders: a commit writes its orders to the store's log, about 60
+	# bytes an order, so that the first ones fit on the small disk)
 	[ "$(wc -l < "$TMP/dump.csv")" -gt 1 ]
 	run flo-fit --no-store "$TMP/dump.csv"
 	assert_success
@@ -638,4 +640,50 @@ flo-rfm: $TMP/st: 1 damaged customer dropped, 2999 sound" ]
 	run --separate-stderr flo-rfm --db "$TMP/st" "$TMP/more.csv"
 	assert_success
 	assert_line --index 1 "c00100,0,0,0,0,1,1,2021-10-01,2021-10-01"
+}
+
+@test "a damaged order log record: --check, --dump and a writer name it (74); --skip-bad and --repair leave its orders out; --drop-customer takes logged orders" {
+	many_customers > "$TMP/o.csv"
+	# one commit, left in the log: a customer's order in a record of a few
+	# hundred (orderrec.h), c01234's id in the store nowhere else
+	flo-rfm --db "$TMP/st" --leave-log "$TMP/o.csv" > /dev/null
+	flo-rfm --db "$TMP/st" --dump > "$TMP/whole.csv"
+	off=$(grep -obUa c01234 "$TMP/st/data.mdb" | cut -d: -f1)
+	[ "$(wc -w <<< "$off")" -eq 1 ]
+	# a byte of its amount (orderrec.h: the id's length and two hashes
+	# between)
+	printf '\125' | dd of="$TMP/st/data.mdb" bs=1 seek=$((off - 20)) conv=notrunc 2> /dev/null
+	run --separate-stderr flo-rfm --db "$TMP/st" --check
+	assert_failure 74
+	[ "${stderr_lines[0]}" = "flo-rfm: $TMP/st: 1 order log record with a checksum that fails" ]
+	why=${stderr_lines[1]}
+	[[ "$why" =~ ^"flo-rfm: $TMP/st: order log record "[0-9]+" is damaged (its checksum fails)"$ ]]
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump
+	assert_failure 74
+	assert_output ""
+	[ "${stderr_lines[0]}" = "$why" ]
+	run --separate-stderr flo-rfm --db "$TMP/st" "$TMP/o.csv"
+	assert_failure 74
+	assert_output ""
+	[ "${stderr_lines[0]}" = "$why" ]
+	# the record's customers (each with one order) left out, the others whole
+	run --separate-stderr flo-rfm --db "$TMP/st" --dump --skip-bad
+	assert_failure 74
+	printf '%s\n' "$output" > "$TMP/salvaged.csv"
+	! grep -q '^c01234,' "$TMP/salvaged.csv"
+	[ -z "$(grep -vxFf "$TMP/whole.csv" "$TMP/salvaged.csv")" ]
+	left=$(($(wc -l < "$TMP/salvaged.csv") - 1))
+	[ "$left" -gt 2000 ] && [ "$left" -lt 3000 ]
+	run flo-rfm --db "$TMP/st" --repair
+	assert_success
+	run flo-rfm --db "$TMP/st" --check
+	assert_success
+	assert_output --partial "sound: $left customers"
+	flo-rfm --db "$TMP/st" --dump | cmp - "$TMP/salvaged.csv"
+	# c00007 is only in the log, in a record with others: it alone goes
+	run flo-rfm --db "$TMP/st" --drop-customer c00007
+	assert_success
+	flo-rfm --db "$TMP/st" --dump | cmp - <(grep -v '^c00007,' "$TMP/salvaged.csv")
+	run flo-rfm --db "$TMP/st" --drop-customer c00007
+	assert_failure 65
 }

@@ -439,7 +439,7 @@ b,0,0,0,0,1,5,2021-01-02,2021-01-02"
 	assert_failure 2
 	run flo-rfm --emit batch "$DATA/orders_small.csv"
 	assert_failure 2
-	assert_line --index 0 "flo-rfm: --emit, --commit-every and --no-sync need the store (--db PATH or --incremental)"
+	assert_line --index 0 "flo-rfm: --emit, --commit-every, --merge-every, --leave-log and --no-sync need the store (--db PATH or --incremental)"
 	run flo-rfm --dump --incremental
 	assert_failure 2
 	run flo-rfm --db "$FLO_DB" --dump "$DATA/orders_small.csv"
@@ -535,4 +535,59 @@ hot_log() {
 	assert_success
 	[ "$(printf '%s\n' "${lines[@]}" | tail -n +2 | sort -u)" = "$(tail -n +2 "$TMP/batch.csv" | sort)" ]
 	[ "$(flo-rfm --db "$FLO_DB" --dump)" = "$(cat "$TMP/batch.csv")" ]
+}
+
+@test "kill -9 with the order log merged now and then: committed prefixes, and the uninterrupted end" {
+	run "$ROOT/scripts/crashtest" -n 3 -c 4000 -s 12 -k 500 -m 3000
+	assert_success
+	[ "$(grep -c 'resumed: same as uninterrupted' <<< "$output")" -eq 3 ]
+}
+
+@test "the order log across many commits, merged and not, replayed and killed, gives batch flo-rfm's summaries" {
+	flo-simulate -n 3000 --seed 21 $SIM |
+		awk -F, 'BEGIN { OFS = "," } NR == 1 { print "order_id", $0; next } { print "o" NR, $0 }' \
+			> "$TMP/sorted.csv"
+	# in date order, as a shop writes its log
+	{ head -1 "$TMP/sorted.csv"; tail -n +2 "$TMP/sorted.csv" | sort -t, -k4,4 -s; } > "$TMP/log.csv"
+	flo-rfm --order-id order_id "$TMP/log.csv" > "$TMP/batch.csv"
+	n=$(($(wc -l < "$TMP/log.csv") - 1))
+	# the first half in batches of 300, merged every 2000 orders; the last
+	# commits stay in the log
+	head -n $((n / 2 + 1)) "$TMP/log.csv" |
+		flo-rfm --db "$FLO_DB" --order-id order_id --commit-every 300 --merge-every 2000 --leave-log \
+			> "$TMP/first.csv"
+	# the records are those of a store whose states are written at every
+	# commit (merged each time), and its dump the batch run's
+	head -n $((n / 2 + 1)) "$TMP/log.csv" |
+		flo-rfm --db "$TMP/each.lmdb" --order-id order_id --commit-every 300 --merge-every 1 |
+		cmp - "$TMP/first.csv"
+	head -n $((n / 2 + 1)) "$TMP/log.csv" | flo-rfm --order-id order_id > "$TMP/half.csv"
+	flo-rfm --db "$FLO_DB" --dump | cmp - "$TMP/half.csv"
+	# a replay of the first half and more, never merged, killed in the middle
+	head -n $((3 * n / 4 + 1)) "$TMP/log.csv" > "$TMP/three.csv"
+	flo-rfm --db "$FLO_DB" --order-id order_id --commit-every 97 --merge-every 0 --leave-log "$TMP/three.csv" \
+		> /dev/null &
+	pid=$!
+	sleep 0.2
+	kill -9 "$pid" 2> /dev/null || true
+	wait "$pid" || true
+	run flo-rfm --db "$FLO_DB" --check
+	assert_success
+	# the whole log, replayed over what survived, merged every 1000
+	flo-rfm --db "$FLO_DB" --order-id order_id --commit-every 250 --merge-every 1000 --leave-log "$TMP/log.csv" \
+		> "$TMP/all.csv"
+	flo-rfm --db "$FLO_DB" --dump > "$TMP/before.csv"
+	cmp "$TMP/before.csv" "$TMP/batch.csv"
+	# the log then holds orders: --dump the same before and after a merge
+	[ "$(mdb_stat -s orderlog "$FLO_DB" | awk '/Entries/ { print $2 }')" -gt 0 ] ||
+		flo-rfm --db "$FLO_DB" --order-id order_id --leave-log "$TMP/log.csv" > /dev/null
+	tail -n 400 "$TMP/log.csv" | sed 's/^o/p/' | { head -1 "$TMP/log.csv"; cat; } > "$TMP/more.csv"
+	flo-rfm --db "$FLO_DB" --order-id order_id --leave-log "$TMP/more.csv" > /dev/null
+	[ "$(mdb_stat -s orderlog "$FLO_DB" | awk '/Entries/ { print $2 }')" -gt 0 ]
+	flo-rfm --db "$FLO_DB" --dump > "$TMP/unmerged.csv"
+	echo order_id,customer_id,date,amount | flo-rfm --db "$FLO_DB" --order-id order_id > /dev/null || true
+	[ "$(mdb_stat -s orderlog "$FLO_DB" | awk '/Entries/ { print $2 }')" -eq 0 ]
+	flo-rfm --db "$FLO_DB" --dump | cmp - "$TMP/unmerged.csv"
+	run flo-rfm --db "$FLO_DB" --check
+	assert_success
 }

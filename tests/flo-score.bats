@@ -466,10 +466,10 @@ MODEL_JSON='{"format": "flo-model 1", "unit": "week", "bgnbd": {"params": {"r": 
 }
 
 @test "the store: another store or model format is refused with exit 74" {
-	make_store "$TMP/v2.lmdb" "flo-store 3"
-	run flo-score --db "$TMP/v2.lmdb" "$DATA/score_cdnow.csv"
+	make_store "$TMP/v4.lmdb" "flo-store 4"
+	run flo-score --db "$TMP/v4.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 74
-	assert_output "flo-score: $TMP/v2.lmdb: store format 3 is newer than this flo reads (2): upgrade flo"
+	assert_output "flo-score: $TMP/v4.lmdb: store format 4 is newer than this flo reads (3): upgrade flo"
 	make_store "$TMP/m2.lmdb" "flo-store 2" default '{"format": "flo-model 2"}'
 	run flo-score --db "$TMP/m2.lmdb" "$DATA/score_cdnow.csv"
 	assert_failure 74

@@ -19,6 +19,7 @@
 #include "rfm/kept.h"
 #include "base/quote.h"
 #include "base/unit.h"
+#include "store/orderrec.h"
 
 #define MSG_MAX 768
 
@@ -370,7 +371,8 @@ struct touched {
 	uint32_t id_len, hash;
 	size_t val_off;
 	uint32_t val_len, val_cap;
-	int dirty;
+	int dirty;      /* its state differs from the stored one: logged orders */
+	uint32_t batch; /* the last batch with orders of it */
 };
 
 /* A changed customer, for writing in key order. */
@@ -425,6 +427,17 @@ struct flo_custdb {
 	unsigned char *buf, *packed; /* encoding and packing scratch */
 	size_t buf_cap;
 	struct flo_field *kept;
+	/* The order log: the batch's records (each a 4-byte length, then the
+	 * bytes) appended at commit; the records committed since the last
+	 * merge, whose customers' states the table above holds. */
+	struct bytes logq;
+	size_t nlogq;
+	size_t logged;
+	size_t merge_every; /* 0: merged only on demand */
+	uint32_t batch;     /* the open batch's number */
+	uint32_t *inbatch;  /* entries with orders in the batch, first touch first */
+	size_t ninbatch, cap_inbatch;
+	struct flo_field *rkeep; /* a log record's kept fields, unpacked */
 	char msg[MSG_MAX];
 };
 
@@ -439,6 +452,8 @@ static int fail(flo_custdb *db, int rc, const char *fmt, ...)
 	va_end(ap);
 	return rc;
 }
+
+static int replay_log(flo_custdb *db);
 
 static char *xstrdup_or(const char *s, int *oom)
 {
@@ -488,6 +503,16 @@ int flo_custdb_new(flo_custdb **out, flo_store *s, const char *name,
 		flo_custdb_free(db);
 		return oom ? FLO_ENOMEM : rc;
 	}
+	db->batch = 1;
+	db->rkeep = calloc(cfg->nkeep ? cfg->nkeep : 1, sizeof *db->rkeep);
+	if (db->rkeep == NULL) {
+		flo_custdb_free(db);
+		return FLO_ENOMEM;
+	}
+	if (rc == FLO_OK && (rc = replay_log(db)) != FLO_OK) {
+		*out = db; /* for its message; the caller frees it */
+		return rc;
+	}
 	*out = db;
 	return FLO_OK;
 }
@@ -511,6 +536,9 @@ void flo_custdb_free(flo_custdb *db)
 	free(db->buf);
 	free(db->packed);
 	free(db->kept);
+	free(db->logq.p);
+	free(db->inbatch);
+	free(db->rkeep);
 	free(db);
 }
 
@@ -686,7 +714,7 @@ static struct touched *touch(flo_custdb *db, const char *id, size_t len, int *rc
 	if (off == SIZE_MAX)
 		return NULL;
 	struct touched *e = &db->t[db->nt];
-	*e = (struct touched){off, (uint32_t)len, hash, 0, 0, 0, 0};
+	*e = (struct touched){off, (uint32_t)len, hash, 0, 0, 0, 0, 0};
 	const void *val;
 	size_t vlen;
 	*rc = flo_store_customer_get(db->store, id, len, &val, &vlen);
@@ -752,6 +780,52 @@ static int hold(flo_custdb *db, const struct touched *e)
 	return FLO_OK;
 }
 
+/* Fold a logged order (or one coming in, as a record) into st. */
+static int fold(flo_custstate *st, const struct flo_rfm_config *cfg,
+		const struct flo_orderrec *r, struct flo_field *keep, int *repeated)
+{
+	if (r->is_return)
+		return flo_custstate_add_return(st, cfg, r->time, r->amount, r->line, repeated);
+	if (cfg->nkeep > 0)
+		flo_kept_unpack(r->kept, keep, cfg->nkeep);
+	struct flo_custstate_order co = {.time = r->time, .amount = r->amount,
+					 .id_hash = r->id_hash, .keep = keep};
+	return flo_custstate_add_line(st, cfg, &co, r->line, repeated);
+}
+
+/* The order's log record, queued for the batch's commit. */
+static int queue_record(flo_custdb *db, const struct flo_custdb_order *o, uint64_t id_hash)
+{
+	struct flo_orderrec r = {o->is_return, o->time, o->amount, id_hash, o->line,
+				 o->id, o->id_len, NULL, 0};
+	if (db->cfg.nkeep > 0 && !o->is_return) {
+		if (flo_kept_pack(&db->packed, o->keep, db->cfg.nkeep) != FLO_OK)
+			return FLO_ENOMEM;
+		r.kept = db->packed;
+		for (size_t i = 0; i < db->cfg.nkeep; i++)
+			r.kept_len += 5 + o->keep[i].len;
+	} else if (db->cfg.nkeep > 0) {
+		/* A return keeps no fields, but every record has the store's
+		 * number of them: nulls. */
+		struct flo_field none = {.val = "", .len = 0, .kind = FLO_KIND_NULL};
+		for (size_t i = 0; i < db->cfg.nkeep; i++)
+			db->rkeep[i] = none;
+		if (flo_kept_pack(&db->packed, db->rkeep, db->cfg.nkeep) != FLO_OK)
+			return FLO_ENOMEM;
+		r.kept = db->packed;
+		r.kept_len = 5 * db->cfg.nkeep;
+	}
+	size_t n = flo_orderrec_size(&r);
+	size_t off = bytes_room(&db->logq, 4 + n);
+	if (off == SIZE_MAX)
+		return FLO_ENOMEM;
+	flo_orderrec_put_len(db->logq.p + off, (uint32_t)n);
+	flo_orderrec_encode(&r, db->logq.p + off + 4);
+	db->logq.len += 4 + n;
+	db->nlogq++;
+	return FLO_OK;
+}
+
 int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 		   enum flo_order_fate *fate)
 {
@@ -768,9 +842,21 @@ int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 	struct touched *e = touch(db, o->id, o->id_len, &rc);
 	if (e == NULL)
 		return rc == FLO_ENOMEM && !db->msg[0] ? fail(db, rc, "out of memory") : rc;
+	if (e->batch != db->batch && db->emit == FLO_EMIT_BATCH) {
+		if (db->ninbatch == db->cap_inbatch) {
+			size_t cap = db->cap_inbatch ? 2 * db->cap_inbatch : 256;
+			uint32_t *ib = realloc(db->inbatch, cap * sizeof *ib);
+			if (ib == NULL)
+				return fail(db, FLO_ENOMEM, "out of memory");
+			db->inbatch = ib;
+			db->cap_inbatch = cap;
+		}
+		db->inbatch[db->ninbatch++] = (uint32_t)(e - db->t);
+	}
+	e->batch = db->batch;
+	uint64_t id_hash = db->cfg.order_ids ? flo_hash(o->order_id, o->order_id_len) : 0;
 	struct flo_custstate_order co = {
-		.time = o->time, .amount = o->amount, .keep = o->keep,
-		.id_hash = db->cfg.order_ids ? flo_hash(o->order_id, o->order_id_len) : 0,
+		.time = o->time, .amount = o->amount, .keep = o->keep, .id_hash = id_hash,
 	};
 	rc = o->is_return ? flo_custstate_add_return(db->st, &db->cfg, o->time, o->amount,
 						     o->line, &repeated)
@@ -787,6 +873,10 @@ int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 	if (rc != FLO_OK)
 		return fail(db, rc, "out of memory");
 	db->pending++;
+	/* A replay changes nothing, so it is not logged: only what a later
+	 * reader must fold in again is. */
+	if (!repeated && (rc = queue_record(db, o, id_hash)) != FLO_OK)
+		return fail(db, rc, "out of memory");
 	int32_t day = flo_rfm_day(o->time);
 	if (repeated) {
 		*fate = FLO_ORDER_REPEATED;
@@ -821,8 +911,9 @@ int flo_custdb_add(flo_custdb *db, const struct flo_custdb_order *o,
 	return FLO_OK;
 }
 
-/* Forget the batch, keeping the memory for the next one. */
-static void reset(flo_custdb *db)
+/* Forget the customers' states (after a merge wrote them), keeping the
+ * memory for the next ones. */
+static void clear_table(flo_custdb *db)
 {
 	for (size_t i = 0; i < db->nt; i++) {
 		size_t j = db->t[i].hash & (db->nslots - 1);
@@ -837,10 +928,44 @@ static void reset(flo_custdb *db)
 	db->st_changed = 0;
 	db->ids.len = 0;
 	db->vals.len = 0;
+}
+
+/* Forget the batch (its held records and queued log records). */
+static void reset(flo_custdb *db)
+{
 	db->hkept.len = 0;
 	db->nheld = 0;
 	db->pending = 0;
+	db->logq.len = 0;
+	db->nlogq = 0;
+	db->ninbatch = 0;
+	db->batch++;
 	db->open = 0;
+}
+
+/* The states' slots packed again when outgrown slots left behind take more
+ * than the live ones: the table lives from merge to merge, across many
+ * commits, and a state grows a slot's worth every few orders. */
+static int compact_states(flo_custdb *db)
+{
+	size_t live = 0;
+	for (size_t i = 0; i < db->nt; i++)
+		live += db->t[i].val_len + 64;
+	if (db->vals.len < 2 * live + ((size_t)64 << 20))
+		return FLO_OK;
+	struct bytes fresh = {0};
+	if (bytes_room(&fresh, live) == SIZE_MAX)
+		return FLO_ENOMEM;
+	for (size_t i = 0; i < db->nt; i++) {
+		struct touched *e = &db->t[i];
+		memcpy(fresh.p + fresh.len, db->vals.p + e->val_off, e->val_len);
+		e->val_off = fresh.len;
+		e->val_cap = e->val_len + 64;
+		fresh.len += e->val_cap;
+	}
+	free(db->vals.p);
+	db->vals = fresh;
+	return FLO_OK;
 }
 
 /* LMDB's default key order: bytewise, the shorter first on a common prefix. */
@@ -851,20 +976,12 @@ static int by_id(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
+/* Every changed state into the open batch, in key order: each put then
+ * finds its page where the last one left the tree, in the processor's
+ * cache, rather than anywhere. */
+static int put_states(flo_custdb *db)
 {
 	int rc;
-
-	if (!db->open)
-		return FLO_OK;
-	if ((rc = flush_state(db)) != FLO_OK)
-		return fail(db, rc, "out of memory");
-	if (db->emit == FLO_EMIT_BATCH)
-		for (size_t i = 0; i < db->nt; i++)
-			if ((rc = load_state(db, i)) != FLO_OK || (rc = hold(db, &db->t[i])) != FLO_OK)
-				return fail(db, rc, "out of memory");
-	/* In key order: each put then finds its page where the last one left
-	 * the tree, in the processor's cache, rather than anywhere. */
 	size_t ndirty = 0;
 	for (size_t i = 0; i < db->nt; i++)
 		if (db->t[i].dirty)
@@ -891,6 +1008,81 @@ int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
 		if (rc != FLO_OK)
 			return fail(db, rc, "%s", flo_store_errmsg(db->store));
 	}
+	return FLO_OK;
+}
+
+int flo_custdb_merge(flo_custdb *db)
+{
+	int rc;
+	if (db->open)
+		return fail(db, FLO_EUSAGE, "a merge with a batch open");
+	if (db->logged == 0)
+		return FLO_OK;
+	if ((rc = flush_state(db)) != FLO_OK)
+		return fail(db, rc, "out of memory");
+	if ((rc = flo_store_batch_begin(db->store)) != FLO_OK)
+		return fail(db, rc, "%s", flo_store_errmsg(db->store));
+	/* The states and the log's end in one transaction: a crash leaves
+	 * either the log and the old states, or the new states alone. */
+	if ((rc = put_states(db)) == FLO_OK &&
+	    (rc = flo_store_orderlog_clear(db->store)) != FLO_OK)
+		fail(db, rc, "%s", flo_store_errmsg(db->store));
+	if (rc == FLO_OK && (rc = flo_store_batch_commit(db->store)) != FLO_OK)
+		fail(db, rc, "%s", flo_store_errmsg(db->store));
+	if (rc != FLO_OK) {
+		flo_store_batch_abort(db->store);
+		return rc;
+	}
+	clear_table(db);
+	db->logged = 0;
+	return FLO_OK;
+}
+
+size_t flo_custdb_logged(const flo_custdb *db)
+{
+	return db->logged;
+}
+
+void flo_custdb_set_merge_every(flo_custdb *db, size_t n)
+{
+	db->merge_every = n;
+}
+
+/* Commit the batch: its orders appended to the log, or, merging, every
+ * changed state written and the log emptied instead. */
+static int commit(flo_custdb *db, flo_summary_fn *fn, void *ctx, int merging)
+{
+	int rc;
+
+	if (!db->open)
+		return merging ? flo_custdb_merge(db) : FLO_OK;
+	if ((rc = flush_state(db)) != FLO_OK)
+		return fail(db, rc, "out of memory");
+	if (db->emit == FLO_EMIT_BATCH)
+		for (size_t i = 0; i < db->ninbatch; i++)
+			if ((rc = load_state(db, db->inbatch[i])) != FLO_OK ||
+			    (rc = hold(db, &db->t[db->inbatch[i]])) != FLO_OK)
+				return fail(db, rc, "out of memory");
+	if (merging) {
+		if ((rc = put_states(db)) != FLO_OK)
+			return rc;
+		if (db->logged > 0 && (rc = flo_store_orderlog_clear(db->store)) != FLO_OK)
+			return fail(db, rc, "%s", flo_store_errmsg(db->store));
+	}
+	/* The batch's orders appended to the log, in order: pages written
+	 * once, at the log's end, however many customers they touch. */
+	for (size_t off = 0; !merging && off < db->logq.len;) {
+		/* as many whole orders as a record takes (orderrec.h), at least one */
+		size_t end = off;
+		do
+			end += 4 + flo_orderrec_get_len(db->logq.p + end);
+		while (end < db->logq.len &&
+		       end - off + 4 + flo_orderrec_get_len(db->logq.p + end) <= FLO_ORDERREC_CHUNK);
+		rc = flo_store_orderlog_append(db->store, db->logq.p + off, end - off);
+		if (rc != FLO_OK)
+			return fail(db, rc, "%s", flo_store_errmsg(db->store));
+		off = end;
+	}
 	if (db->settings_dirty) {
 		size_t len;
 		char *text = settings_format(&db->set, &len);
@@ -907,6 +1099,7 @@ int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
 	if (rc != FLO_OK)
 		return fail(db, rc, "%s", flo_store_errmsg(db->store));
 	db->settings_dirty = 0;
+	db->logged += db->nlogq;
 	for (size_t i = 0; i < db->nheld; i++) {
 		struct held *h = &db->held[i];
 		struct flo_summary s = h->s;
@@ -917,7 +1110,91 @@ int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
 		fn(ctx, &s);
 	}
 	reset(db);
+	if (merging) {
+		clear_table(db);
+		db->logged = 0;
+	} else if ((rc = compact_states(db)) != FLO_OK) {
+		return fail(db, rc, "out of memory");
+	}
 	return FLO_OK;
+}
+
+int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx)
+{
+	/* A commit that would leave the log at its bound merges instead:
+	 * its orders need not be logged at all. */
+	int merging = db->merge_every > 0 && db->logged + db->nlogq >= db->merge_every;
+	return commit(db, fn, ctx, merging);
+}
+
+int flo_custdb_commit_merge(flo_custdb *db, flo_summary_fn *fn, void *ctx)
+{
+	return commit(db, fn, ctx, 1);
+}
+
+/* Stops a walk of the log with a code no err.h code equals. */
+#define LOG_FAILED (-2)
+
+/* One logged order folded into its customer's state in the table. */
+static int replay_one(void *ctx, unsigned long long seq, const void *val, size_t vlen,
+		      int sound)
+{
+	flo_custdb *db = ctx;
+	struct flo_orderrec r;
+	int rc, repeated;
+	if (!sound) {
+		fail(db, FLO_ESTORE, "%s: order log record %llu is damaged (its checksum fails)",
+		     db->name, seq);
+		return LOG_FAILED;
+	}
+	if (flo_orderrec_check(val, vlen, db->cfg.nkeep) != FLO_OK) {
+		fail(db, FLO_ESTORE, "%s: order log record %llu is damaged", db->name, seq);
+		return LOG_FAILED;
+	}
+	for (size_t off = 0; flo_orderrec_next(val, vlen, db->cfg.nkeep, &off, &r);) {
+		struct touched *e = touch(db, r.id, r.id_len, &rc);
+		if (e == NULL) {
+			if (!db->msg[0])
+				fail(db, rc, "out of memory");
+			return LOG_FAILED;
+		}
+		rc = fold(db->st, &db->cfg, &r, db->rkeep, &repeated);
+		if (rc == FLO_ENOMEM) {
+			fail(db, rc, "out of memory");
+			return LOG_FAILED;
+		}
+		if (rc != FLO_OK) {
+			fail(db, FLO_ESTORE, "%s: order log record %llu does not fold into customer "
+			     "\"%s\"'s state: damaged", db->name, seq, flo_quote(r.id, r.id_len));
+			return LOG_FAILED;
+		}
+		e->dirty = 1;
+		db->st_changed = 1;
+		db->logged++;
+	}
+	return 0;
+}
+
+/* The orders logged since the last merge, folded into the table: the
+ * writer begins where the last one ended, its states as a merge would
+ * have written them. */
+static int replay_log(flo_custdb *db)
+{
+	int rc = flo_store_batch_begin(db->store);
+	if (rc != FLO_OK)
+		return fail(db, rc, "%s", flo_store_errmsg(db->store));
+	db->msg[0] = '\0';
+	rc = flo_store_orderlog_each(db->store, replay_one, db);
+	if (rc == LOG_FAILED)
+		rc = FLO_ESTORE;
+	else if (rc != FLO_OK)
+		fail(db, rc, "%s", flo_store_errmsg(db->store));
+	if (rc == FLO_OK)
+		rc = flush_state(db);
+	flo_store_batch_abort(db->store);
+	if (rc == FLO_ESTORE && !db->msg[0])
+		fail(db, rc, "%s", flo_store_errmsg(db->store));
+	return rc;
 }
 
 /* ---- reading ---- */
@@ -936,6 +1213,36 @@ struct walk {
 	const char *name;
 	flo_custdb_bad_fn *bad; /* NULL: a damaged state stops the walk */
 	void *bad_ctx;
+	struct logview *lv;     /* the order log, folded into what is read */
+};
+
+/* The order log as a reader sees it: its records grouped by customer (in
+ * log order within each), and the customers sorted by id, so that a walk
+ * of the stored states in key order meets each where it belongs, the log's
+ * new customers included. */
+struct lvrec {
+	uint64_t off, seq;
+	uint32_t len;
+	uint32_t next; /* the customer's next record + 1; 0 none */
+};
+
+struct lvcust {
+	uint64_t id_off; /* in data, inside its first record */
+	uint32_t id_len, hash;
+	uint32_t first, last; /* record indices */
+};
+
+struct logview {
+	struct bytes data;
+	struct lvrec *rec;
+	size_t nrec, caprec;
+	struct lvcust *cust;
+	size_t ncust, capcust;
+	uint32_t *slots; /* cust index + 1 */
+	size_t nslots;
+	uint32_t *sorted;
+	size_t pos;      /* the next sorted customer a walk meets */
+	struct flo_field *keep;
 };
 
 /* Stops the walk with a code no err.h code equals. */
@@ -966,17 +1273,202 @@ static int damaged(struct walk *w, const char *id, size_t idlen, int sound, int 
 	return 0;
 }
 
-static int walk_one(void *ctx, const char *id, size_t idlen, const void *val, size_t vlen)
+/* A damaged log record: its words to w->bad (0: skipped) or the walk
+ * stops (WALK_FAILED, w->rc set). */
+static int log_damaged(struct walk *w, unsigned long long seq, const char *why)
+{
+	snprintf(w->err, w->errlen, "%s: order log record %llu %s", w->name, seq, why);
+	if (w->bad == NULL) {
+		w->rc = FLO_ESTORE;
+		return WALK_FAILED;
+	}
+	w->counts->damaged++;
+	w->bad(w->bad_ctx, "", 0, w->err);
+	w->err[0] = '\0';
+	return 0;
+}
+
+static void lv_free(struct logview *lv)
+{
+	if (lv == NULL)
+		return;
+	free(lv->data.p);
+	free(lv->rec);
+	free(lv->cust);
+	free(lv->slots);
+	free(lv->sorted);
+	free(lv->keep);
+}
+
+static const unsigned char *lv_id(const struct logview *lv, const struct lvcust *c)
+{
+	return lv->data.p + c->id_off;
+}
+
+static int lv_grow_slots(struct logview *lv)
+{
+	size_t n = lv->nslots ? lv->nslots * 2 : 1024;
+	uint32_t *slots = calloc(n, sizeof *slots);
+	if (slots == NULL)
+		return FLO_ENOMEM;
+	for (size_t i = 0; i < lv->ncust; i++) {
+		size_t j = lv->cust[i].hash & (n - 1);
+		while (slots[j])
+			j = (j + 1) & (n - 1);
+		slots[j] = (uint32_t)i + 1;
+	}
+	free(lv->slots);
+	lv->slots = slots;
+	lv->nslots = n;
+	return FLO_OK;
+}
+
+/* One log record into the view. */
+/* One order of a log record (its copy at data offset off) into the view. */
+static int lv_add_order(struct logview *lv, unsigned long long seq, size_t off, size_t len,
+			const struct flo_orderrec *r)
+{
+	if (lv->nrec == lv->caprec) {
+		size_t cap = lv->caprec ? 2 * lv->caprec : 1024;
+		struct lvrec *p = cap > UINT32_MAX ? NULL : realloc(lv->rec, cap * sizeof *p);
+		if (p == NULL)
+			return FLO_ENOMEM;
+		lv->rec = p;
+		lv->caprec = cap;
+	}
+	uint32_t hash = (uint32_t)flo_hash(r->id, r->id_len);
+	if (lv->nslots == 0 && lv_grow_slots(lv) != FLO_OK)
+		return FLO_ENOMEM;
+	size_t j = hash & (lv->nslots - 1);
+	for (; lv->slots[j]; j = (j + 1) & (lv->nslots - 1)) {
+		const struct lvcust *c = &lv->cust[lv->slots[j] - 1];
+		if (c->hash == hash && c->id_len == r->id_len &&
+		    memcmp(lv_id(lv, c), r->id, r->id_len) == 0)
+			break;
+	}
+	uint32_t ri = (uint32_t)lv->nrec++;
+	lv->rec[ri] = (struct lvrec){off, seq, (uint32_t)len, 0};
+	if (lv->slots[j]) {
+		struct lvcust *c = &lv->cust[lv->slots[j] - 1];
+		lv->rec[c->last].next = ri + 1;
+		c->last = ri;
+		return FLO_OK;
+	}
+	if (lv->ncust == lv->capcust) {
+		size_t cap = lv->capcust ? 2 * lv->capcust : 1024;
+		struct lvcust *p = realloc(lv->cust, cap * sizeof *p);
+		if (p == NULL)
+			return FLO_ENOMEM;
+		lv->cust = p;
+		lv->capcust = cap;
+	}
+	lv->cust[lv->ncust] = (struct lvcust){off + FLO_ORDERREC_FIXED, (uint32_t)r->id_len, hash,
+					      ri, ri};
+	lv->slots[j] = (uint32_t)++lv->ncust;
+	if (lv->ncust * 2 > lv->nslots && lv_grow_slots(lv) != FLO_OK)
+		return FLO_ENOMEM;
+	return FLO_OK;
+}
+
+/* One log record's orders into the view. */
+static int lv_add(void *ctx, unsigned long long seq, const void *val, size_t vlen, int sound)
 {
 	struct walk *w = ctx;
+	struct logview *lv = w->lv;
+	struct flo_orderrec r;
+	if (!sound)
+		return log_damaged(w, seq, "is damaged (its checksum fails)");
+	if (flo_orderrec_check(val, vlen, w->cfg->nkeep) != FLO_OK)
+		return log_damaged(w, seq, "is damaged");
+	size_t base = bytes_put(&lv->data, val, vlen);
+	int rc = base == SIZE_MAX ? FLO_ENOMEM : FLO_OK;
+	for (size_t off = 0, at = 0;
+	     rc == FLO_OK && flo_orderrec_next(val, vlen, w->cfg->nkeep, &off, &r); at = off)
+		rc = lv_add_order(lv, seq, base + at + 4, off - at - 4, &r);
+	if (rc == FLO_OK)
+		return 0;
+	snprintf(w->err, w->errlen, "out of memory");
+	w->rc = FLO_ENOMEM;
+	return WALK_FAILED;
+}
+
+static const struct logview *sorting_lv;
+
+static int by_lv_id(const void *a, const void *b)
+{
+	const struct lvcust *x = &sorting_lv->cust[*(const uint32_t *)a];
+	const struct lvcust *y = &sorting_lv->cust[*(const uint32_t *)b];
+	int c = memcmp(lv_id(sorting_lv, x), lv_id(sorting_lv, y),
+		       x->id_len < y->id_len ? x->id_len : y->id_len);
+	return c ? c : (x->id_len > y->id_len) - (x->id_len < y->id_len);
+}
+
+/* Read the log into w->lv (in the walk's snapshot). */
+static int lv_load(flo_store *s, struct walk *w)
+{
+	struct logview *lv = w->lv;
+	lv->keep = calloc(w->cfg->nkeep ? w->cfg->nkeep : 1, sizeof *lv->keep);
+	if (lv->keep == NULL) {
+		snprintf(w->err, w->errlen, "out of memory");
+		return FLO_ENOMEM;
+	}
+	int rc = flo_store_orderlog_each(s, lv_add, w);
+	if (rc == WALK_FAILED)
+		return w->rc;
+	if (rc != FLO_OK) {
+		snprintf(w->err, w->errlen, "%s", flo_store_errmsg(s));
+		return rc;
+	}
+	lv->sorted = malloc((lv->ncust ? lv->ncust : 1) * sizeof *lv->sorted);
+	if (lv->sorted == NULL) {
+		snprintf(w->err, w->errlen, "out of memory");
+		return FLO_ENOMEM;
+	}
+	for (size_t i = 0; i < lv->ncust; i++)
+		lv->sorted[i] = (uint32_t)i;
+	/* qsort has no context argument: one sort at a time, as here. */
+	sorting_lv = lv;
+	if (lv->ncust > 1)
+		qsort(lv->sorted, lv->ncust, sizeof *lv->sorted, by_lv_id);
+	sorting_lv = NULL;
+	return FLO_OK;
+}
+
+/* Customer c's logged orders folded into w->st. */
+static int lv_fold(struct walk *w, const struct lvcust *c)
+{
+	struct logview *lv = w->lv;
+	for (uint32_t i = c->first + 1; i; i = lv->rec[i - 1].next) {
+		const struct lvrec *rec = &lv->rec[i - 1];
+		struct flo_orderrec r;
+		int repeated, rc;
+		if (flo_orderrec_decode(lv->data.p + rec->off, rec->len, w->cfg->nkeep, &r) != FLO_OK)
+			rc = FLO_EVALUE; /* read once already: cannot happen */
+		else
+			rc = fold(w->st, w->cfg, &r, lv->keep, &repeated);
+		if (rc == FLO_ENOMEM) {
+			snprintf(w->err, w->errlen, "out of memory");
+			w->rc = rc;
+			return WALK_FAILED;
+		}
+		if (rc != FLO_OK && (rc = log_damaged(w, (unsigned long long)rec->seq,
+						      "does not fold into its customer's state: "
+						      "damaged")) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The state in w->st, customer id's, read: a summary handed to fn (emit),
+ * or counted (a check). */
+static int finish(struct walk *w, const char *id, size_t idlen, int emit)
+{
 	struct flo_summary s;
 	struct flo_custstate_left left;
-
-	if (id[0] == '\0')
-		return 0; /* the settings, not a customer */
-	int rc = flo_custstate_decode(w->st, w->cfg, val, vlen);
-	if (rc != FLO_OK)
-		return damaged(w, id, idlen, 1, rc);
+	if (!emit) {
+		w->counts->customers++;
+		return 0;
+	}
 	int got = flo_custstate_summary(w->st, w->cfg, w->as_of, &s, w->kept, &left);
 	w->counts->holdout_only += (size_t)left.holdout_only;
 	w->counts->late += left.late;
@@ -989,35 +1481,74 @@ static int walk_one(void *ctx, const char *id, size_t idlen, const void *val, si
 	return 0;
 }
 
+/* The log's customers before id (all when id is NULL), none of them
+ * stored: their states made of the log alone. */
+static int lv_before(struct walk *w, const char *id, size_t idlen, int emit)
+{
+	struct logview *lv = w->lv;
+	while (lv->pos < lv->ncust) {
+		const struct lvcust *c = &lv->cust[lv->sorted[lv->pos]];
+		const char *cid = (const char *)lv_id(lv, c);
+		if (id != NULL) {
+			int cmp = memcmp(cid, id, c->id_len < idlen ? c->id_len : idlen);
+			if (cmp > 0 || (cmp == 0 && c->id_len >= idlen))
+				break;
+		}
+		lv->pos++;
+		flo_custstate_clear(w->st);
+		int rc = lv_fold(w, c);
+		if (rc == 0)
+			rc = finish(w, cid, c->id_len, emit);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* A stored customer: its state, the log's orders folded in, read. */
+static int visit(struct walk *w, const char *id, size_t idlen, const void *val, size_t vlen,
+		 int sound, int emit)
+{
+	if (id[0] == '\0' && sound)
+		return 0; /* the settings, read already */
+	int rc = lv_before(w, id, idlen, emit);
+	if (rc)
+		return rc;
+	const struct lvcust *c = NULL;
+	struct logview *lv = w->lv;
+	if (lv->pos < lv->ncust) {
+		const struct lvcust *n = &lv->cust[lv->sorted[lv->pos]];
+		if (n->id_len == idlen && memcmp(lv_id(lv, n), id, idlen) == 0) {
+			c = n;
+			lv->pos++;
+		}
+	}
+	if (!sound)
+		return damaged(w, id, idlen, sound, FLO_EVALUE);
+	if ((rc = flo_custstate_decode(w->st, w->cfg, val, vlen)) != FLO_OK)
+		return damaged(w, id, idlen, 1, rc);
+	if (c != NULL && (rc = lv_fold(w, c)) != 0)
+		return rc;
+	return finish(w, id, idlen, emit);
+}
+
 /* The first pass of a dump, and the check: every state decodes. */
 static int check_one(void *ctx, const char *id, size_t idlen, const void *val, size_t vlen,
 		     int sound)
 {
-	struct walk *w = ctx;
-	if (id[0] == '\0' && sound)
-		return 0; /* the settings, read already */
-	int rc = sound ? flo_custstate_decode(w->st, w->cfg, val, vlen) : FLO_EVALUE;
-	if (rc != FLO_OK)
-		return damaged(w, id, idlen, sound, rc);
-	w->counts->customers++;
-	return 0;
+	return visit(ctx, id, idlen, val, vlen, sound, 0);
 }
 
 static int dump_one(void *ctx, const char *id, size_t idlen, const void *val, size_t vlen,
 		    int sound)
 {
-	struct walk *w = ctx;
-	if (id[0] == '\0' && sound)
-		return 0;
-	if (!sound)
-		return damaged(w, id, idlen, sound, FLO_EVALUE);
-	return walk_one(ctx, id, idlen, val, vlen);
+	return visit(ctx, id, idlen, val, vlen, sound, 1);
 }
 
 /* The settings and the walk's state, in a read batch kept open on s for the
  * walk (keep), or closed again (a store open for writing, whose batch is a
  * write one, always): each scan then takes a snapshot of its own, which in a
- * store only this process writes is the same. */
+ * store only this process writes is the same.  The log is read with them. */
 static int walk_begin(flo_store *s, struct walk *w, struct flo_custdb_counts *counts, int keep)
 {
 	struct flo_custdb_settings set;
@@ -1045,7 +1576,10 @@ static int walk_begin(flo_store *s, struct walk *w, struct flo_custdb_counts *co
 	if (rc != FLO_OK) {
 		snprintf(w->err, w->errlen, "out of memory");
 		flo_store_batch_abort(s);
+		return rc;
 	}
+	if ((rc = lv_load(s, w)) != FLO_OK)
+		flo_store_batch_abort(s);
 	return rc;
 }
 
@@ -1054,12 +1588,17 @@ static void walk_end(flo_store *s, struct walk *w)
 	flo_store_batch_abort(s);
 	flo_custstate_free(w->st);
 	free(w->kept);
+	lv_free(w->lv);
 }
 
-/* A scan with fn, the store's failure in words. */
+/* A scan with fn, the log's customers after the last stored one with it;
+ * the store's failure in words. */
 static int scan(flo_store *s, struct walk *w, flo_store_scan_fn *fn)
 {
+	w->lv->pos = 0;
 	int rc = flo_store_customer_scan(s, fn, w);
+	if (rc == FLO_OK)
+		rc = lv_before(w, NULL, 0, fn == dump_one);
 	if (rc == WALK_FAILED)
 		return w->rc;
 	if (rc != FLO_OK)
@@ -1071,13 +1610,16 @@ int flo_custdb_dump(flo_store *s, const char *name, const struct flo_rfm_config 
 		    flo_summary_fn *fn, void *ctx, flo_custdb_bad_fn *bad, void *bad_ctx,
 		    struct flo_custdb_counts *counts, char *err, size_t errlen)
 {
+	struct logview lv = {0};
 	struct walk w = {cfg, 0, NULL, NULL, fn, ctx, counts, FLO_OK, err, errlen, name,
-			 bad, bad_ctx};
+			 bad, bad_ctx, &lv};
 	int rc = walk_begin(s, &w, counts, 1);
 	if (rc == FLO_ENOTFOUND)
 		return FLO_OK;
-	if (rc != FLO_OK)
+	if (rc != FLO_OK) {
+		walk_end(s, &w);
 		return rc;
+	}
 	if (counts->has_as_of && bad == NULL) {
 		/* Every state decodes before the first record is written: a
 		 * dump that stops at a damaged customer writes nothing. */
@@ -1095,11 +1637,14 @@ static int check_states(flo_store *s, const char *name, const struct flo_rfm_con
 			flo_custdb_bad_fn *bad, void *bad_ctx, struct flo_custdb_counts *counts,
 			char *err, size_t errlen, int keep)
 {
+	struct logview lv = {0};
 	struct walk w = {cfg, 0, NULL, NULL, NULL, NULL, counts, FLO_OK, err, errlen, name,
-			 bad, bad_ctx};
+			 bad, bad_ctx, &lv};
 	int rc = walk_begin(s, &w, counts, keep);
-	if (rc == FLO_ENOTFOUND)
+	if (rc == FLO_ENOTFOUND) {
+		walk_end(s, &w);
 		return FLO_OK;
+	}
 	if (rc == FLO_OK)
 		rc = scan(s, &w, check_one);
 	walk_end(s, &w);
@@ -1156,6 +1701,116 @@ static void gather(void *ctx, const char *id, size_t idlen, const char *why)
 	g->lens[g->n++] = idlen;
 }
 
+/* An id, for the sorted list of the ids whose log records go. */
+struct idref {
+	const char *id;
+	size_t len;
+};
+
+static int by_idref(const void *a, const void *b)
+{
+	const struct idref *x = a, *y = b;
+	int c = memcmp(x->id, y->id, x->len < y->len ? x->len : y->len);
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* The numbers of the log records to delete: those of the ids (sorted), and
+ * the damaged ones. */
+/* The log records that change: deleted (damaged, or none of their orders
+ * left), or rewritten without the orders of the ids (sorted). */
+struct doomed {
+	const struct idref *ids;
+	size_t nids;
+	size_t nkeep;
+	struct doom {
+		unsigned long long seq;
+		size_t off, len; /* the record's orders left, in kept; len 0: deleted */
+	} *doom;
+	size_t n, cap;
+	struct bytes kept;
+	int oom;
+};
+
+static int doom_one(void *ctx, unsigned long long seq, const void *val, size_t vlen, int sound)
+{
+	struct doomed *d = ctx;
+	struct flo_orderrec r;
+	const unsigned char *p = val;
+	int whole = !sound || flo_orderrec_check(val, vlen, d->nkeep) != FLO_OK;
+	size_t start = d->kept.len, dropped = 0;
+	for (size_t off = 0, at = 0;
+	     !whole && d->nids > 0 && flo_orderrec_next(p, vlen, d->nkeep, &off, &r); at = off) {
+		struct idref key = {r.id, r.id_len};
+		if (bsearch(&key, d->ids, d->nids, sizeof key, by_idref) != NULL)
+			dropped++;
+		else if (bytes_put(&d->kept, p + at, off - at) == SIZE_MAX)
+			goto oom;
+	}
+	if (!whole && dropped == 0) {
+		d->kept.len = start;
+		return 0;
+	}
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? 2 * d->cap : 64;
+		struct doom *nd = realloc(d->doom, cap * sizeof *nd);
+		if (nd == NULL)
+			goto oom;
+		d->doom = nd;
+		d->cap = cap;
+	}
+	d->doom[d->n++] = (struct doom){seq, start, whole ? 0 : d->kept.len - start};
+	return 0;
+oom:
+	d->oom = 1;
+	return WALK_FAILED;
+}
+
+/* In one batch: the customers' states (where stored) and their logged
+ * orders deleted, with the log's damaged records.  *found (may be NULL):
+ * whether any of it was there. */
+static int drop_customers(flo_store *s, const struct flo_rfm_config *cfg, struct idref *ids,
+			  size_t n, int *found, char *err, size_t errlen)
+{
+	struct doomed d = {ids, n, cfg->nkeep, NULL, 0, 0, {0}, 0};
+	if (n > 1)
+		qsort(ids, n, sizeof *ids, by_idref);
+	int rc = flo_store_orderlog_each(s, doom_one, &d);
+	if (d.oom)
+		rc = FLO_ENOMEM;
+	if (rc == FLO_OK)
+		rc = flo_store_batch_begin(s);
+	int any = d.n > 0;
+	for (size_t i = 0; rc == FLO_OK && i < n; i++) {
+		const void *val;
+		size_t vlen;
+		int got = flo_store_customer_get(s, ids[i].id, ids[i].len, &val, &vlen);
+		if (got == FLO_OK || got == FLO_EVALUE)
+			any = 1;
+		else if (got != FLO_ENOTFOUND)
+			rc = got;
+		if (rc == FLO_OK)
+			rc = flo_store_customer_del(s, ids[i].id, ids[i].len);
+	}
+	for (size_t i = 0; rc == FLO_OK && i < d.n; i++)
+		rc = d.doom[i].len == 0 ? flo_store_orderlog_del(s, d.doom[i].seq)
+					: flo_store_orderlog_replace(s, d.doom[i].seq,
+								     d.kept.p + d.doom[i].off,
+								     d.doom[i].len);
+	if (rc == FLO_OK && any)
+		rc = flo_store_batch_commit(s);
+	else
+		flo_store_batch_abort(s);
+	if (rc == FLO_ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	else if (rc != FLO_OK)
+		snprintf(err, errlen, "%s", flo_store_errmsg(s));
+	if (found)
+		*found = any;
+	free(d.doom);
+	free(d.kept.p);
+	return rc;
+}
+
 int flo_custdb_repair(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
 		      flo_custdb_bad_fn *bad, void *bad_ctx, struct flo_custdb_counts *counts,
 		      char *err, size_t errlen)
@@ -1165,15 +1820,19 @@ int flo_custdb_repair(flo_store *s, const char *name, const struct flo_rfm_confi
 	if (g.oom)
 		rc = FLO_ENOMEM, snprintf(err, errlen, "out of memory");
 	if (rc == FLO_OK && g.n > 0) {
-		rc = flo_store_batch_begin(s);
-		for (size_t i = 0; rc == FLO_OK && i < g.n; i++)
-			rc = flo_store_customer_del(s, g.ids[i], g.lens[i]);
-		if (rc == FLO_OK)
-			rc = flo_store_batch_commit(s);
-		else
-			flo_store_batch_abort(s);
-		if (rc != FLO_OK)
-			snprintf(err, errlen, "%s", flo_store_errmsg(s));
+		struct idref *ids = malloc(g.n * sizeof *ids);
+		size_t n = 0;
+		if (ids == NULL) {
+			rc = FLO_ENOMEM;
+			snprintf(err, errlen, "out of memory");
+		}
+		/* A damaged log record comes with no id: it goes all the same. */
+		for (size_t i = 0; ids != NULL && i < g.n; i++)
+			if (g.lens[i] > 0)
+				ids[n++] = (struct idref){g.ids[i], g.lens[i]};
+		if (ids != NULL)
+			rc = drop_customers(s, cfg, ids, n, NULL, err, errlen);
+		free(ids);
 	}
 	for (size_t i = 0; i < g.n; i++)
 		free(g.ids[i]);
@@ -1182,10 +1841,19 @@ int flo_custdb_repair(flo_store *s, const char *name, const struct flo_rfm_confi
 	return rc;
 }
 
+int flo_custdb_drop(flo_store *s, const struct flo_rfm_config *cfg, const char *id, size_t len,
+		    char *err, size_t errlen)
+{
+	struct idref one = {id, len};
+	int found = 0;
+	int rc = drop_customers(s, cfg, &one, 1, &found, err, errlen);
+	return rc == FLO_OK && !found ? FLO_ENOTFOUND : rc;
+}
+
 /* ---- the live mode ---- */
 
-int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_summary_fn *fn,
-		      void *ctx, long counts[4])
+int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, int merge_at_end,
+		      flo_summary_fn *fn, void *ctx, long counts[4])
 {
 	struct flo_ingest_order o;
 	int got, rc;
@@ -1208,5 +1876,5 @@ int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_s
 	}
 	if (got < 0)
 		return fail(db, -got, "%s", flo_ingest_errmsg(in));
-	return flo_custdb_commit(db, fn, ctx);
+	return merge_at_end ? flo_custdb_commit_merge(db, fn, ctx) : flo_custdb_commit(db, fn, ctx);
 }

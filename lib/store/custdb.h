@@ -15,10 +15,21 @@
  *   latest 2021-02-26       (once an order is stored)
  *
  * Orders are folded into the states of an open batch (one LMDB write
- * transaction) and written at flo_custdb_commit().  The summary records the
- * caller writes are held until then and handed over only once the batch is
- * committed, so that no one downstream ever sees a record whose orders a
- * crash could still take back.
+ * transaction).  flo_custdb_commit() appends the batch's orders to the
+ * store's order log (store.h: a record of a few dozen bytes an order,
+ * written at the log's end) in one transaction with the settings; the
+ * states themselves stay in the engine's memory, one per customer with
+ * orders since the last merge, and are written when the log is merged
+ * (flo_custdb_merge(): the states in key order and the log emptied, one
+ * transaction), so that a commit writes the pages of its orders, not of
+ * every customer they touch.  An engine opened on a store with a log folds
+ * it in first; the dump and the check fold it into what they read.  So the
+ * engine's memory is the states of the customers of at most the log's
+ * orders (a few hundred bytes each): bound it with
+ * flo_custdb_set_merge_every().  The summary records the caller writes are
+ * held until the commit and handed over only once the batch is committed,
+ * so that no one downstream ever sees a record whose orders a crash could
+ * still take back.
  *
  * Ownership: the engine copies what it is given; the summaries it hands to
  * a callback are valid during the call only.  Errors are err.h codes, with
@@ -107,6 +118,9 @@ enum flo_custdb_emit {
 int flo_custdb_new(flo_custdb **db, flo_store *s, const char *name,
 		   const struct flo_custdb_settings *settings, const struct flo_rfm_config *cfg,
 		   enum flo_custdb_emit emit);
+/* On a store with an order log, the log is folded in at once: FLO_ESTORE
+ * for a damaged record (then *db is set, for flo_custdb_errmsg(), and must
+ * be freed). */
 /* Drops an open batch uncommitted.  Accepts NULL. */
 void flo_custdb_free(flo_custdb *db);
 
@@ -145,21 +159,42 @@ long flo_custdb_returns(const flo_custdb *db);
 /* Orders folded into the open batch (0: none open). */
 size_t flo_custdb_pending(const flo_custdb *db);
 
-/* Write the batch's states and commit it, then hand every held summary to
- * fn, in order.  Nothing open is fine.  On failure nothing of the batch is
- * stored or handed over. */
+/* Commit the batch (its orders appended to the log), then hand every held
+ * summary to fn, in order.  A batch that would leave the log at
+ * flo_custdb_set_merge_every()'s bound is merged instead, in the same
+ * transaction.  Nothing open is fine.  On failure nothing of the batch is
+ * stored or handed over, and the engine should be freed (its states hold
+ * the batch's orders). */
 int flo_custdb_commit(flo_custdb *db, flo_summary_fn *fn, void *ctx);
+
+/* flo_custdb_commit(), merging in the same transaction: the states written,
+ * the log emptied (with nothing open, flo_custdb_merge()). */
+int flo_custdb_commit_merge(flo_custdb *db, flo_summary_fn *fn, void *ctx);
+
+/* Merge the log into the stored states whenever a commit leaves n or more
+ * orders logged (0, the default: only flo_custdb_merge()). */
+void flo_custdb_set_merge_every(flo_custdb *db, size_t n);
+
+/* Write every state changed since the last merge, in key order, and empty
+ * the log, in one transaction; the states then leave the engine's memory.
+ * Not with a batch open (commit first: FLO_EUSAGE).  Nothing logged is
+ * fine. */
+int flo_custdb_merge(flo_custdb *db);
+
+/* Orders in the store's log (committed, not merged). */
+size_t flo_custdb_logged(const flo_custdb *db);
 
 /* The as-of day of summaries written now. */
 int32_t flo_custdb_as_of(const flo_custdb *db);
 
 /* Every order of in (order records) folded in: a batch committed whenever
- * commit_every orders are pending and at the end, each committed summary
- * handed to fn; the fates added to counts[].  Errors: the engine's, or the
+ * commit_every orders are pending and at the end (merging, with
+ * merge_at_end), each committed summary handed to fn; the fates added to
+ * counts[].  Errors: the engine's, or the
  * ingest's (a fatal reader error, a stop at a bad record), with the words in
  * flo_custdb_errmsg(). */
-int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, flo_summary_fn *fn,
-		      void *ctx, long counts[4]);
+int flo_custdb_ingest(flo_custdb *db, flo_ingest *in, size_t commit_every, int merge_at_end,
+		      flo_summary_fn *fn, void *ctx, long counts[4]);
 
 /* ---- reading ---- */
 
@@ -198,10 +233,17 @@ int flo_custdb_check(flo_store *s, const char *name, const struct flo_rfm_config
 		     char *err, size_t errlen);
 
 /* flo_custdb_check(), then every damaged state deleted in one batch (s open
- * for writing): 0 when done (counts->damaged dropped), FLO_ESTORE for a
+ * for writing), with the damaged customers' logged orders and the log's
+ * damaged records: 0 when done (counts->damaged dropped), FLO_ESTORE for a
  * damaged page or settings record, which this cannot mend. */
 int flo_custdb_repair(flo_store *s, const char *name, const struct flo_rfm_config *cfg,
 		      flo_custdb_bad_fn *bad, void *bad_ctx, struct flo_custdb_counts *counts,
 		      char *err, size_t errlen);
+
+/* Customer id's stored state (damaged or not) and logged orders deleted in
+ * one batch (s open for writing), with the log's damaged records:
+ * FLO_ENOTFOUND when there were none; store errors with err. */
+int flo_custdb_drop(flo_store *s, const struct flo_rfm_config *cfg, const char *id, size_t len,
+		    char *err, size_t errlen);
 
 #endif

@@ -190,7 +190,7 @@ static int walk_named(struct walk *k, const unsigned char *key, size_t klen,
 	read_db(val, &sub.want);
 	/* flo's databases are plain: no integer keys, no duplicates.  Another
 	 * program's are not walked (opening refuses its environment). */
-	static const char *const ours[] = {"meta", "models", "cuts", "customers"};
+	static const char *const ours[] = {"meta", "models", "cuts", "customers", "orderlog"};
 	int mine = 0;
 	for (size_t i = 0; i < sizeof ours / sizeof *ours; i++)
 		mine |= strcmp(name, ours[i]) == 0;

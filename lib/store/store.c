@@ -34,16 +34,19 @@
 
 /* Named databases, in the order of the handle's dbi[] array; the replay log
  * records puts by this index. */
-enum { DB_META, DB_MODELS, DB_CUTS, DB_CUSTOMERS, DB_COUNT };
-static const char *const db_names[DB_COUNT] = {"meta", "models", "cuts", "customers"};
+enum { DB_META, DB_MODELS, DB_CUTS, DB_CUSTOMERS, DB_ORDERLOG, DB_COUNT };
+static const char *const db_names[DB_COUNT] = {"meta", "models", "cuts", "customers",
+					       "orderlog"};
 
 /* A put, as kept for replay: this header, then the key, then the value.
  * Copied in and out with memcpy, since entries are not aligned. */
 struct logop {
 	unsigned db;
-	size_t klen, vlen; /* vlen LOG_DEL: a delete */
+	unsigned flags;    /* mdb_put's: MDB_APPEND for the order log */
+	size_t klen, vlen; /* vlen LOG_DEL: a delete; LOG_DROP: the database emptied */
 };
 #define LOG_DEL SIZE_MAX
+#define LOG_DROP (SIZE_MAX - 1)
 
 /* A customer's value ends in this many bytes: the CRC-32C of its key and
  * the bytes before them, little-endian. */
@@ -61,6 +64,16 @@ struct flo_store {
 	unsigned char *log;
 	size_t loglen, logcap;
 	int customers_changed; /* the batch put or deleted a customer */
+	/* The order log's next key, once read from its last record in this
+	 * batch (an aborted batch may have taken keys it never wrote). */
+	uint64_t orderlog_next;
+	int orderlog_known;
+	int no_orderlog; /* a format-2 store open for reading */
+	/* The batch's cursor on the customers, for puts: LMDB finds a key on
+	 * the cursor's own leaf without searching from the root, and a merge
+	 * puts its states in key order, most on the leaf of the one before.
+	 * Freed by LMDB with its transaction: NULL whenever s->txn changes. */
+	MDB_cursor *cust_cur;
 	unsigned char *vbuf;   /* a customer's value with its checksum */
 	size_t vcap;
 	int verify;            /* walk every page at open (options) */
@@ -324,6 +337,8 @@ static int check_format(flo_store *s, const MDB_val *v)
 			    "%s: store format %ld is newer than this flo reads (%d): "
 			    "upgrade flo",
 			    s->path, ver, FLO_STORE_FORMAT);
+	if (ver == 2)
+		return 2; /* format 3 without the order log: read as an empty log */
 	if (ver < FLO_STORE_FORMAT)
 		return fail(s, FLO_EVERSION,
 			    "%s: store format %ld is older than this flo reads (%d): "
@@ -390,10 +405,17 @@ static int open_schema(flo_store *s)
 	}
 	if (rc)
 		goto mdb_fail;
-	if ((err = check_format(s, &val)) != 0)
+	int format = check_format(s, &val);
+	if (format != 0 && format != 2) {
+		err = format;
 		goto out;
+	}
 	for (int i = DB_META + 1; i < DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, db_names[i], create, &s->dbi[i]);
+		if (rc == MDB_NOTFOUND && i == DB_ORDERLOG && format == 2) {
+			s->no_orderlog = 1; /* a format-2 store, read: no order logged */
+			continue;
+		}
 		if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE) {
 			err = fail(s, FLO_EVERSION, "%s: not a flo store (no %s database)",
 				   s->path, db_names[i]);
@@ -402,6 +424,11 @@ static int open_schema(flo_store *s)
 		if (rc)
 			goto mdb_fail;
 	}
+	/* A writer makes a format-2 store format 3: the order log created
+	 * above, the format said, in this one transaction. */
+	if (format == 2 && s->writable &&
+	    (rc = put_str(txn, dbi, "format", FORMAT_NAME " " STR(FLO_STORE_FORMAT))) != 0)
+		goto mdb_fail;
 	/* Commit even a read transaction: its database handles would close
 	 * with an abort. */
 	rc = mdb_txn_commit(txn);
@@ -526,6 +553,12 @@ static int check_entry(void *ctx, const char *db, const void *key, size_t klen,
 		k->has_count = *end == '\0';
 		return 0;
 	}
+	if (strcmp(db, "orderlog") == 0) {
+		k->c->logged++;
+		if (klen != 8 || !sum_ok(key, klen, val, vlen))
+			k->c->log_bad_sums++;
+		return 0;
+	}
 	if (strcmp(db, "customers") != 0)
 		return 0;
 	k->c->customers++;
@@ -568,6 +601,9 @@ int flo_store_check(flo_store *s, struct flo_store_check *c, flo_store_bad_fn *b
 	if (c->bad_sums > 0)
 		return fail(s, FLO_ESTORE, "%s: %llu customer%s with a checksum that fails",
 			    s->path, c->bad_sums, c->bad_sums == 1 ? "" : "s");
+	if (c->log_bad_sums > 0)
+		return fail(s, FLO_ESTORE, "%s: %llu order log record%s with a checksum that "
+			    "fails", s->path, c->log_bad_sums, c->log_bad_sums == 1 ? "" : "s");
 	if ((k.has_count ? k.count : 0) != c->customers)
 		return fail(s, FLO_ESTORE, "%s: the store counts %llu customer records, %llu are "
 			    "there: records were lost", s->path, k.has_count ? k.count : 0,
@@ -667,8 +703,10 @@ static void end_batch(flo_store *s)
 	if (s->txn)
 		mdb_txn_abort(s->txn);
 	s->txn = NULL;
+	s->cust_cur = NULL;
 	s->loglen = 0;
 	s->customers_changed = 0;
+	s->orderlog_known = 0;
 }
 
 int flo_store_batch_begin(flo_store *s)
@@ -747,6 +785,12 @@ static int replay(flo_store *s)
 		key.mv_data = s->log + off + sizeof op;
 		key.mv_size = op.klen;
 		val.mv_data = s->log + off + sizeof op + op.klen;
+		if (op.vlen == LOG_DROP) {
+			if ((rc = mdb_drop(s->txn, s->dbi[op.db], 0)) != 0)
+				return rc;
+			off += sizeof op + op.klen;
+			continue;
+		}
 		if (op.vlen == LOG_DEL) {
 			rc = mdb_del(s->txn, s->dbi[op.db], &key, NULL);
 			if (rc && rc != MDB_NOTFOUND)
@@ -755,7 +799,7 @@ static int replay(flo_store *s)
 			continue;
 		}
 		val.mv_size = op.vlen;
-		rc = mdb_put(s->txn, s->dbi[op.db], &key, &val, 0);
+		rc = mdb_put(s->txn, s->dbi[op.db], &key, &val, op.flags);
 		if (rc)
 			return rc;
 		off += sizeof op + op.klen + op.vlen;
@@ -774,6 +818,7 @@ static int regrow(flo_store *s)
 		if (s->txn)
 			mdb_txn_abort(s->txn);
 		s->txn = NULL;
+		s->cust_cur = NULL;
 		if ((rc = grow(s)) != 0)
 			break;
 		rc = txn_begin(s, 0, &s->txn);
@@ -794,8 +839,8 @@ static int regrow(flo_store *s)
 	return rc;
 }
 
-static int put(flo_store *s, unsigned db, const char *what, const void *k, size_t klen,
-	       const void *v, size_t vlen);
+static int put(flo_store *s, unsigned db, unsigned flags, const char *what, const void *k,
+	       size_t klen, const void *v, size_t vlen);
 static int customer_pages_sound(flo_store *s, const void *key, size_t klen);
 
 /* The number of customer records, into `meta` with the batch that changed
@@ -812,7 +857,7 @@ static int put_count(flo_store *s)
 	}
 	s->customers_changed = 0;
 	int n = snprintf(text, sizeof text, "%llu", (unsigned long long)st.ms_entries);
-	return put(s, DB_META, "meta key", "customers", 9, text, (size_t)n);
+	return put(s, DB_META, 0, "meta key", "customers", 9, text, (size_t)n);
 }
 
 int flo_store_batch_commit(flo_store *s)
@@ -833,6 +878,7 @@ int flo_store_batch_commit(flo_store *s)
 		/* The commit frees the transaction, whatever it returns. */
 		rc = mdb_txn_commit(s->txn);
 		s->txn = NULL;
+		s->cust_cur = NULL;
 		if (rc != MDB_MAP_FULL)
 			break;
 		/* Committing writes the free-page list, which may need pages
@@ -848,16 +894,16 @@ int flo_store_batch_commit(flo_store *s)
 
 /* Append a put to the log; the put itself then reads from the copy, so the
  * caller's value may live in the map the put is about to change. */
-static int log_put(flo_store *s, unsigned db, const void *k, size_t klen, const void *v,
-		   size_t vlen, const unsigned char **kp, const unsigned char **vp)
+static int log_put(flo_store *s, unsigned db, unsigned flags, const void *k, size_t klen,
+		   const void *v, size_t vlen, const unsigned char **kp, const unsigned char **vp)
 {
-	struct logop op = {db, klen, vlen};
+	struct logop op = {db, flags, klen, vlen};
 	size_t need;
 
 	/* Keys are at most 511 bytes, so this keeps the sums below exact. */
-	if (vlen > SIZE_MAX / 4 && vlen != LOG_DEL)
+	if (vlen > SIZE_MAX / 4 && vlen != LOG_DEL && vlen != LOG_DROP)
 		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
-	need = sizeof op + klen + (vlen == LOG_DEL ? 0 : vlen);
+	need = sizeof op + klen + (vlen == LOG_DEL || vlen == LOG_DROP ? 0 : vlen);
 	if (s->logcap - s->loglen < need) {
 		size_t cap = s->logcap ? s->logcap : 65536;
 		unsigned char *p;
@@ -872,7 +918,7 @@ static int log_put(flo_store *s, unsigned db, const void *k, size_t klen, const 
 	}
 	memcpy(s->log + s->loglen, &op, sizeof op);
 	memcpy(s->log + s->loglen + sizeof op, k, klen);
-	if (vlen && vlen != LOG_DEL)
+	if (vlen && vlen != LOG_DEL && vlen != LOG_DROP)
 		memcpy(s->log + s->loglen + sizeof op + klen, v, vlen);
 	*kp = s->log + s->loglen + sizeof op;
 	*vp = *kp + klen;
@@ -888,8 +934,8 @@ static int check_key(flo_store *s, const char *what, size_t klen)
 	return 0;
 }
 
-static int put(flo_store *s, unsigned db, const char *what, const void *k, size_t klen,
-	       const void *v, size_t vlen)
+static int put(flo_store *s, unsigned db, unsigned flags, const char *what, const void *k,
+	       size_t klen, const void *v, size_t vlen)
 {
 	const unsigned char *kp = NULL, *vp = NULL;
 	MDB_val key, val;
@@ -912,7 +958,7 @@ static int put(flo_store *s, unsigned db, const char *what, const void *k, size_
 			end_batch(s);
 		return rc;
 	}
-	if ((rc = log_put(s, db, k, klen, v, vlen, &kp, &vp)) != 0) {
+	if ((rc = log_put(s, db, flags, k, klen, v, vlen, &kp, &vp)) != 0) {
 		if (own)
 			end_batch(s);
 		return rc;
@@ -923,12 +969,17 @@ static int put(flo_store *s, unsigned db, const char *what, const void *k, size_
 	val.mv_size = vlen;
 	if (db == DB_CUSTOMERS)
 		s->customers_changed = 1;
-	if (vlen == LOG_DEL) {
+	if (vlen == LOG_DROP) {
+		rc = mdb_drop(s->txn, s->dbi[db], 0);
+	} else if (vlen == LOG_DEL) {
 		rc = mdb_del(s->txn, s->dbi[db], &key, NULL);
 		if (rc == MDB_NOTFOUND)
 			rc = 0;
+	} else if (db == DB_CUSTOMERS && flags == 0 &&
+		   (s->cust_cur || mdb_cursor_open(s->txn, s->dbi[db], &s->cust_cur) == 0)) {
+		rc = mdb_cursor_put(s->cust_cur, &key, &val, 0);
 	} else {
-		rc = mdb_put(s->txn, s->dbi[db], &key, &val, 0);
+		rc = mdb_put(s->txn, s->dbi[db], &key, &val, flags);
 	}
 	if (rc == MDB_MAP_FULL) {
 		/* The log already holds this put, so the replay redoes it. */
@@ -986,7 +1037,7 @@ int flo_store_put_model(flo_store *s, const char *name, const char *json, size_t
 {
 	if (!s || !name || (!json && len))
 		return FLO_EUSAGE;
-	return put(s, DB_MODELS, "model name", name, strlen(name), json, len);
+	return put(s, DB_MODELS, 0, "model name", name, strlen(name), json, len);
 }
 
 int flo_store_get_model(flo_store *s, const char *name, char **json, size_t *len)
@@ -1005,7 +1056,7 @@ int flo_store_put_cuts(flo_store *s, const char *name, const void *data, size_t 
 {
 	if (!s || !name || (!data && len))
 		return FLO_EUSAGE;
-	return put(s, DB_CUTS, "cut set name", name, strlen(name), data, len);
+	return put(s, DB_CUTS, 0, "cut set name", name, strlen(name), data, len);
 }
 
 int flo_store_get_cuts(flo_store *s, const char *name, void **data, size_t *len)
@@ -1089,7 +1140,7 @@ int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const voi
 	uint32_t sum = flo_crc32c(flo_crc32c(0, id, idlen), val, vlen);
 	for (int i = 0; i < SUM_BYTES; i++)
 		s->vbuf[vlen + (size_t)i] = (unsigned char)(sum >> (8 * i));
-	return put(s, DB_CUSTOMERS, "customer id", id, idlen, s->vbuf, vlen + SUM_BYTES);
+	return put(s, DB_CUSTOMERS, 0, "customer id", id, idlen, s->vbuf, vlen + SUM_BYTES);
 }
 
 int flo_store_customer_del(flo_store *s, const char *id, size_t idlen)
@@ -1098,7 +1149,7 @@ int flo_store_customer_del(flo_store *s, const char *id, size_t idlen)
 		return FLO_EUSAGE;
 	if (!s->txn)
 		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
-	return put(s, DB_CUSTOMERS, "customer id", id, idlen, NULL, LOG_DEL);
+	return put(s, DB_CUSTOMERS, 0, "customer id", id, idlen, NULL, LOG_DEL);
 }
 
 struct scanning {
@@ -1192,4 +1243,171 @@ int flo_store_customer_each(flo_store *s,
 	if (rc && rc != MDB_NOTFOUND)
 		return fail_mdb(s, rc, "cannot read the customers");
 	return 0;
+}
+
+/* ---- the order log ---- */
+
+/* A log record's key: its number, big-endian, so that LMDB's bytewise order
+ * is the numbers' and every append goes to the end (MDB_APPEND). */
+static void seq_key(unsigned char key[8], uint64_t seq)
+{
+	for (int i = 0; i < 8; i++)
+		key[i] = (unsigned char)(seq >> (56 - 8 * i));
+}
+
+static uint64_t key_seq(const unsigned char *key)
+{
+	uint64_t seq = 0;
+	for (int i = 0; i < 8; i++)
+		seq = seq << 8 | key[i];
+	return seq;
+}
+
+/* The number the next record takes: one past the log's last (or 1). */
+static int orderlog_next(flo_store *s)
+{
+	MDB_cursor *cur;
+	MDB_val key, val;
+	if (s->orderlog_known)
+		return 0;
+	int rc = mdb_cursor_open(s->txn, s->dbi[DB_ORDERLOG], &cur);
+	if (rc)
+		return fail_mdb(s, rc, "cannot read the order log");
+	rc = mdb_cursor_get(cur, &key, &val, MDB_LAST);
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return fail_mdb(s, rc, "cannot read the order log");
+	if (rc == 0 && key.mv_size != 8)
+		return fail(s, FLO_ESTORE, "%s: the order log's last record has a key of %zu "
+			    "bytes, not 8: damaged", s->path, key.mv_size);
+	s->orderlog_next = rc == 0 ? key_seq(key.mv_data) + 1 : 1;
+	s->orderlog_known = 1;
+	return 0;
+}
+
+/* Record seq's value with its checksum, put with flags (MDB_APPEND: at the
+ * end). */
+static int orderlog_put(flo_store *s, unsigned long long seq, unsigned flags, const void *val,
+			size_t vlen)
+{
+	unsigned char key[8];
+	if (!val && vlen)
+		return FLO_EUSAGE;
+	if (!s->txn || !s->writable)
+		return fail(s, FLO_EUSAGE, "%s: an order logged outside a write batch", s->path);
+	if (vlen > SIZE_MAX / 4)
+		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
+	if (s->vcap < vlen + SUM_BYTES) {
+		size_t cap = vlen + SUM_BYTES < 256 ? 256 : 2 * (vlen + SUM_BYTES);
+		unsigned char *b = realloc(s->vbuf, cap);
+		if (!b)
+			return fail(s, FLO_ENOMEM, "%s: out of memory", s->path);
+		s->vbuf = b;
+		s->vcap = cap;
+	}
+	seq_key(key, seq);
+	if (vlen)
+		memcpy(s->vbuf, val, vlen);
+	uint32_t sum = flo_crc32c(flo_crc32c(0, key, 8), val, vlen);
+	for (int i = 0; i < SUM_BYTES; i++)
+		s->vbuf[vlen + (size_t)i] = (unsigned char)(sum >> (8 * i));
+	return put(s, DB_ORDERLOG, flags, "order log key", key, 8, s->vbuf, vlen + SUM_BYTES);
+}
+
+int flo_store_orderlog_append(flo_store *s, const void *val, size_t vlen)
+{
+	int rc;
+	if (!s)
+		return FLO_EUSAGE;
+	if (s->txn && s->writable && (rc = orderlog_next(s)) != 0)
+		return rc;
+	rc = orderlog_put(s, s->orderlog_next, MDB_APPEND, val, vlen);
+	if (rc == 0)
+		s->orderlog_next++;
+	return rc;
+}
+
+int flo_store_orderlog_replace(flo_store *s, unsigned long long seq, const void *val,
+			       size_t vlen)
+{
+	return s ? orderlog_put(s, seq, 0, val, vlen) : FLO_EUSAGE;
+}
+
+int flo_store_orderlog_clear(flo_store *s)
+{
+	if (!s)
+		return FLO_EUSAGE;
+	if (!s->txn || !s->writable)
+		return fail(s, FLO_EUSAGE, "%s: the order log cleared outside a write batch",
+			    s->path);
+	/* The numbers go on: a record's number names it in messages, and
+	 * after a merge no record of that number is left to confuse. */
+	int rc = orderlog_next(s);
+	return rc ? rc : put(s, DB_ORDERLOG, 0, "order log", "-", 1, NULL, LOG_DROP);
+}
+
+struct logscanning {
+	flo_store_orderlog_fn *fn;
+	void *ctx;
+};
+
+static int logscan_entry(void *ctx, const char *db, const void *key, size_t klen,
+			 const void *val, size_t vlen)
+{
+	struct logscanning *k = ctx;
+	(void)db;
+	int sound = klen == 8 && sum_ok(key, klen, val, vlen);
+	return k->fn(k->ctx, klen == 8 ? key_seq(key) : 0, val, sound ? vlen - SUM_BYTES : vlen,
+		     sound);
+}
+
+int flo_store_orderlog_each(flo_store *s, flo_store_orderlog_fn *fn, void *ctx)
+{
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int rc, ret = 0;
+
+	if (!s || !fn)
+		return FLO_EUSAGE;
+	if (s->no_orderlog)
+		return 0;
+	if (!(s->txn && s->writable)) {
+		/* flo's own walk of the log's pages: no damaged page reaches
+		 * LMDB. */
+		struct logscanning k = {fn, ctx};
+		struct flo_pagewalk w = {.only = db_names[DB_ORDERLOG], .fn = logscan_entry,
+					 .ctx = &k, .salvage = s->salvage};
+		return walk_pages(s, &w, NULL, 0);
+	}
+	/* A writer walked every page but the customers' at open, the log's
+	 * among them, and only it has written since. */
+	rc = mdb_cursor_open(s->txn, s->dbi[DB_ORDERLOG], &cur);
+	if (rc)
+		return fail_mdb(s, rc, "cannot read the order log");
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		int sound = key.mv_size == 8 && sum_ok(key.mv_data, 8, val.mv_data, val.mv_size);
+		ret = fn(ctx, key.mv_size == 8 ? key_seq(key.mv_data) : 0, val.mv_data,
+			 sound ? val.mv_size - SUM_BYTES : val.mv_size, sound);
+		if (ret)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (ret)
+		return ret;
+	if (rc && rc != MDB_NOTFOUND)
+		return fail_mdb(s, rc, "cannot read the order log");
+	return 0;
+}
+
+int flo_store_orderlog_del(flo_store *s, unsigned long long seq)
+{
+	unsigned char key[8];
+	if (!s)
+		return FLO_EUSAGE;
+	if (!s->txn || !s->writable)
+		return fail(s, FLO_EUSAGE, "%s: an order log record deleted outside a write batch",
+			    s->path);
+	seq_key(key, seq);
+	return put(s, DB_ORDERLOG, 0, "order log key", key, 8, NULL, LOG_DEL);
 }

@@ -2,9 +2,10 @@
  *
  * A store is a directory (created, mode 0755, on the first write open)
  * holding LMDB's data.mdb and lock.mdb plus flo's writer.lock.  Inside are
- * four named databases: `meta` (format version and creator), `models`
+ * five named databases: `meta` (format version and creator), `models`
  * (name -> model JSON), `cuts` (name -> segment cut points, bytes the caller
- * chooses) and `customers` (customer id -> state bytes the caller chooses).
+ * chooses), `customers` (customer id -> state bytes the caller chooses) and
+ * `orderlog` (numbered records the caller chooses, appended).
  *
  * Ownership: the store copies everything it is given.  What it hands back is
  * either a malloc'd copy the caller frees (models, cuts) or a pointer into
@@ -29,11 +30,14 @@ typedef struct flo_store flo_store;
 
 enum { FLO_STORE_READ = 0, FLO_STORE_WRITE = 1 };
 
-/* The format this code writes and the only one it reads; kept in `meta`
- * under the key "format" as "flo-store 2".  Format 2 ends every customer
- * value in a CRC-32C of its key and bytes and keeps the number of customer
- * records in `meta` under "customers"; a format-1 store is refused. */
-#define FLO_STORE_FORMAT 2
+/* The format this code writes; kept in `meta` under the key "format" as
+ * "flo-store 3".  Format 2 ends every customer value in a CRC-32C of its
+ * key and bytes and keeps the number of customer records in `meta` under
+ * "customers"; format 3 adds the database `orderlog` (the orders committed
+ * since the states were last written, see below).  A format-2 store is
+ * read as one with an empty log, and made format 3 by the first writer that
+ * opens it; a format-1 store is refused. */
+#define FLO_STORE_FORMAT 3
 
 /* The map a new store starts with.  It grows by doubling when full, so this
  * is no limit, only the first step. */
@@ -194,6 +198,8 @@ struct flo_store_check {
 	int pages_sound;              /* every page reachable and well formed */
 	unsigned long long customers; /* customer records found */
 	unsigned long long bad_sums;  /* of them, with a checksum that fails */
+	unsigned long long logged;    /* order log records found */
+	unsigned long long log_bad_sums; /* of them, with a checksum that fails */
 };
 
 typedef void flo_store_bad_fn(void *ctx, const char *id, size_t idlen);
@@ -205,5 +211,35 @@ typedef void flo_store_bad_fn(void *ctx, const char *id, size_t idlen);
  * first damage in flo_store_errmsg() otherwise; not inside a write batch
  * (FLO_EUSAGE). */
 int flo_store_check(flo_store *s, struct flo_store_check *c, flo_store_bad_fn *bad, void *ctx);
+
+/* ---- the order log ----
+ *
+ * Records numbered 1, 2, ... in the order appended (the numbers go on
+ * across clears), each value ending in a CRC-32C of its number and bytes
+ * as a customer's does.  The bytes are the caller's (custdb.h: one order
+ * each). */
+
+/* Append a record inside the open write batch (MDB_APPEND: the log's pages
+ * are written once, at its end, whatever the customers). */
+int flo_store_orderlog_append(flo_store *s, const void *val, size_t vlen);
+
+/* Record seq's bytes replaced (or made) inside the open write batch. */
+int flo_store_orderlog_replace(flo_store *s, unsigned long long seq, const void *val,
+			       size_t vlen);
+
+/* Delete record seq inside the open write batch (absent is fine). */
+int flo_store_orderlog_del(flo_store *s, unsigned long long seq);
+
+/* Empty the log inside the open write batch. */
+int flo_store_orderlog_clear(flo_store *s);
+
+/* Every record in order: seq its number, sound 0 when its checksum fails
+ * (val then the stored bytes).  Inside a write batch it reads the batch;
+ * elsewhere a snapshot through flo's page walk (a damaged page stops it
+ * with FLO_ESTORE, or with the salvage option is skipped as a customer
+ * scan's).  fn's nonzero return stops it and is returned. */
+typedef int flo_store_orderlog_fn(void *ctx, unsigned long long seq, const void *val,
+				  size_t vlen, int sound);
+int flo_store_orderlog_each(flo_store *s, flo_store_orderlog_fn *fn, void *ctx);
 
 #endif

@@ -21,6 +21,7 @@
 #include "check.h"
 #include "base/err.h"
 #include "store/store.h"
+#include "store/orderrec.h"
 
 static char tmpdir[64];
 
@@ -337,13 +338,13 @@ static void check_refused(const char *path, int code, const char *part)
 
 static void test_versions(void)
 {
-	make_foreign(store_path("v3"), "meta", "format", "flo-store 3");
-	check_refused(store_path("v3"), FLO_EVERSION, "store format 3 is newer than this flo reads (2)");
+	make_foreign(store_path("v4"), "meta", "format", "flo-store 4");
+	check_refused(store_path("v4"), FLO_EVERSION, "store format 4 is newer than this flo reads (3)");
 	make_foreign(store_path("v0"), "meta", "format", "flo-store 0");
 	check_refused(store_path("v0"), FLO_EVERSION, "older");
 	/* Format 1 had no checksums. */
 	make_foreign(store_path("v1"), "meta", "format", "flo-store 1");
-	check_refused(store_path("v1"), FLO_EVERSION, "store format 1 is older than this flo reads (2)");
+	check_refused(store_path("v1"), FLO_EVERSION, "store format 1 is older than this flo reads (3)");
 	make_foreign(store_path("other"), "meta", "format", "other-thing 1");
 	check_refused(store_path("other"), FLO_EVERSION, "not a flo store (format \"other-thing 1\")");
 	make_foreign(store_path("junkver"), "meta", "format", "flo-store 1x");
@@ -882,6 +883,164 @@ static void test_readonly(void)
 	chmod(tmpdir, 0700);
 }
 
+/* ---- the order log ---- */
+
+struct seen_log {
+	unsigned long long seq[8];
+	char val[8][8];
+	int n, unsound;
+};
+
+static int see_log(void *ctx, unsigned long long seq, const void *val, size_t vlen, int sound)
+{
+	struct seen_log *k = ctx;
+	if (!sound)
+		k->unsound++;
+	if (k->n < 8 && vlen < 8) {
+		k->seq[k->n] = seq;
+		memcpy(k->val[k->n], val, vlen);
+		k->val[k->n][vlen] = '\0';
+		k->n++;
+	}
+	return 0;
+}
+
+static void test_orderlog(void)
+{
+	const char *path = store_path("log");
+	flo_store *s = open_ok(path, FLO_STORE_WRITE, NULL);
+	struct seen_log k = {0};
+
+	CHECK_INT(flo_store_orderlog_append(s, "a", 1), FLO_EUSAGE); /* no batch */
+	CHECK_INT(flo_store_batch_begin(s), 0);
+	CHECK_INT(flo_store_orderlog_append(s, "one", 3), 0);
+	CHECK_INT(flo_store_orderlog_append(s, "two", 3), 0);
+	CHECK_INT(flo_store_batch_commit(s), 0);
+	/* an aborted batch's records are gone, and its numbers taken again */
+	CHECK_INT(flo_store_batch_begin(s), 0);
+	CHECK_INT(flo_store_orderlog_append(s, "lost", 4), 0);
+	flo_store_batch_abort(s);
+	CHECK_INT(flo_store_batch_begin(s), 0);
+	CHECK_INT(flo_store_orderlog_append(s, "three", 5), 0);
+	CHECK_INT(flo_store_orderlog_del(s, 2), 0);
+	CHECK_INT(flo_store_batch_commit(s), 0);
+	flo_store_close(s);
+
+	s = open_ok(path, FLO_STORE_READ, NULL);
+	CHECK_INT(flo_store_orderlog_each(s, see_log, &k), 0);
+	CHECK_INT(k.n, 2);
+	CHECK(k.seq[0] == 1 && strcmp(k.val[0], "one") == 0);
+	CHECK(k.seq[1] == 3 && strcmp(k.val[1], "three") == 0);
+	CHECK_INT(k.unsound, 0);
+	struct flo_store_check c;
+	CHECK_INT(flo_store_check(s, &c, NULL, NULL), 0);
+	CHECK(c.logged == 2 && c.log_bad_sums == 0);
+	flo_store_close(s);
+
+	/* cleared in a batch: empty, and the numbers go on */
+	s = open_ok(path, FLO_STORE_WRITE, NULL);
+	CHECK_INT(flo_store_batch_begin(s), 0);
+	CHECK_INT(flo_store_orderlog_clear(s), 0);
+	CHECK_INT(flo_store_orderlog_append(s, "four", 4), 0);
+	CHECK_INT(flo_store_batch_commit(s), 0);
+	memset(&k, 0, sizeof k);
+	CHECK_INT(flo_store_orderlog_each(s, see_log, &k), 0);
+	CHECK_INT(k.n, 1);
+	CHECK(k.seq[0] == 4 && strcmp(k.val[0], "four") == 0);
+	flo_store_close(s);
+}
+
+/* An order as the log keeps it, and a record of two: read back as written;
+ * a record cut short, or with a length past its end, is no record. */
+static void test_orderrec(void)
+{
+	const unsigned char kept[] = {FLO_KIND_STR, 3, 0, 0, 0, 'w', 'e', 'b'};
+	struct flo_orderrec a = {0, -86400, 12.5, 0x1122334455667788u, 0, "c1", 2, kept,
+				 sizeof kept};
+	struct flo_orderrec b = {1, 1700000000, 0.25, 0, 7, "customer-two", 12, NULL, 0};
+	unsigned char rec[256], *p = rec;
+	size_t na = flo_orderrec_size(&a), nb = flo_orderrec_size(&b);
+	CHECK_INT((int)na, FLO_ORDERREC_FIXED + 2 + (int)sizeof kept);
+	flo_orderrec_put_len(p, (uint32_t)na);
+	flo_orderrec_encode(&a, p + 4);
+	p += 4 + na;
+	flo_orderrec_put_len(p, (uint32_t)nb);
+	flo_orderrec_encode(&b, p + 4);
+	p += 4 + nb;
+	size_t len = (size_t)(p - rec);
+	/* b has no kept field: a record of the store's one each is refused */
+	CHECK_INT(flo_orderrec_check(rec, len, 1), FLO_EVALUE);
+	b.kept = kept;
+	b.kept_len = sizeof kept;
+	nb = flo_orderrec_size(&b);
+	p = rec + 4 + na;
+	flo_orderrec_put_len(p, (uint32_t)nb);
+	flo_orderrec_encode(&b, p + 4);
+	len = 4 + na + 4 + nb;
+	CHECK_INT(flo_orderrec_check(rec, len, 1), FLO_OK);
+	CHECK_INT(flo_orderrec_check(rec, len - 1, 1), FLO_EVALUE);
+	CHECK_INT(flo_orderrec_check(rec, 4 + na + 2, 1), FLO_EVALUE);
+	CHECK_INT(flo_orderrec_check(rec, 0, 1), FLO_EVALUE);
+	struct flo_orderrec r;
+	size_t off = 0;
+	CHECK_INT(flo_orderrec_next(rec, len, 1, &off, &r), 1);
+	CHECK(r.is_return == 0 && r.time == -86400 && r.amount == 12.5 &&
+	      r.id_hash == 0x1122334455667788u && r.line == 0 && r.id_len == 2 &&
+	      memcmp(r.id, "c1", 2) == 0 && r.kept_len == sizeof kept &&
+	      memcmp(r.kept, kept, sizeof kept) == 0);
+	CHECK_INT(flo_orderrec_next(rec, len, 1, &off, &r), 1);
+	CHECK(r.is_return == 1 && r.time == 1700000000 && r.amount == 0.25 && r.line == 7 &&
+	      r.id_len == 12 && memcmp(r.id, "customer-two", 12) == 0);
+	CHECK_INT(flo_orderrec_next(rec, len, 1, &off, &r), 0);
+}
+
+/* A format-2 store (made by LMDB itself: no order log) reads as one with an
+ * empty log; a writer makes it format 3. */
+static void test_format2(void)
+{
+	const char *path = store_path("f2");
+	struct seen_log k = {0};
+	make_foreign(path, "meta", "format", "flo-store 2");
+	{
+		MDB_env *env;
+		MDB_txn *txn;
+		MDB_dbi dbi;
+		CHECK_INT(mdb_env_create(&env), 0);
+		CHECK_INT(mdb_env_set_maxdbs(env, 8), 0);
+		CHECK_INT(mdb_env_open(env, path, 0, 0644), 0);
+		CHECK_INT(mdb_txn_begin(env, NULL, 0, &txn), 0);
+		CHECK_INT(mdb_dbi_open(txn, "models", MDB_CREATE, &dbi), 0);
+		CHECK_INT(mdb_dbi_open(txn, "cuts", MDB_CREATE, &dbi), 0);
+		CHECK_INT(mdb_dbi_open(txn, "customers", MDB_CREATE, &dbi), 0);
+		CHECK_INT(mdb_txn_commit(txn), 0);
+		mdb_env_close(env);
+	}
+	flo_store *s = open_ok(path, FLO_STORE_READ, NULL);
+	CHECK_INT(flo_store_orderlog_each(s, see_log, &k), 0);
+	CHECK_INT(k.n, 0);
+	flo_store_close(s);
+	s = open_ok(path, FLO_STORE_WRITE, NULL);
+	CHECK_INT(flo_store_batch_begin(s), 0);
+	CHECK_INT(flo_store_orderlog_append(s, "x", 1), 0);
+	CHECK_INT(flo_store_batch_commit(s), 0);
+	flo_store_close(s);
+	{
+		MDB_env *env;
+		MDB_txn *txn;
+		MDB_dbi dbi;
+		MDB_val key = {6, (void *)(uintptr_t)"format"}, val;
+		CHECK_INT(mdb_env_create(&env), 0);
+		CHECK_INT(mdb_env_set_maxdbs(env, 8), 0);
+		CHECK_INT(mdb_env_open(env, path, MDB_RDONLY, 0644), 0);
+		CHECK_INT(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+		CHECK_INT(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+		CHECK_INT(mdb_get(txn, dbi, &key, &val), 0);
+		CHECK(val.mv_size == 11 && memcmp(val.mv_data, "flo-store 3", 11) == 0);
+		mdb_txn_abort(txn);
+		mdb_env_close(env);
+	}
+}
+
 int main(void)
 {
 	strcpy(tmpdir, "/tmp/flo-test-store-XXXXXX");
@@ -900,6 +1059,9 @@ int main(void)
 	test_writer_lock();
 	test_reader_beside_writer();
 	test_readonly();
+	test_orderlog();
+	test_orderrec();
+	test_format2();
 	rm_tree(tmpdir);
 	return check_report();
 }
