@@ -791,22 +791,6 @@ static double get_double(struct in *in)
 #define REST_MAX FLO_MONEY_REST_MAX
 
 
-/* A packed blob of exactly n fields, as flo_kept_unpack() reads them. */
-static int blob_ok(const unsigned char *p, size_t len, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		uint32_t flen;
-		if (len < 5 || p[0] > FLO_KIND_NULL)
-			return 0;
-		memcpy(&flen, p + 1, 4);
-		if (len - 5 < flen)
-			return 0;
-		p += 5 + flen;
-		len -= 5 + (size_t)flen;
-	}
-	return len == 0;
-}
-
 /* Sorted hashes, strictly increasing, n of them (8 bytes each) into *v. */
 static int get_hashes(struct in *in, uint64_t **v, uint32_t *nv, uint32_t *cap, uint64_t n)
 {
@@ -953,7 +937,7 @@ static int decode(flo_custstate *st, const struct flo_rfm_config *cfg, struct in
 		for (uint64_t k = 0; k < nblobs; k++) {
 			uint64_t len = get_varint(in);
 			if (in->bad || len > (uint64_t)(in->end - in->p) ||
-			    !blob_ok(in->p, (size_t)len, cfg->nkeep))
+			    !flo_kept_well_formed(in->p, (size_t)len, cfg->nkeep))
 				return FLO_EVALUE;
 			uint32_t b = intern_blob(st, in->p, (size_t)len);
 			if (b == UINT32_MAX)

@@ -44,3 +44,18 @@ void flo_kept_unpack(const unsigned char *blob, struct flo_field *out, size_t n)
 		blob += 5 + len;
 	}
 }
+
+int flo_kept_well_formed(const unsigned char *p, size_t len, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t flen;
+		if (len < 5 || p[0] > FLO_KIND_NULL)
+			return 0;
+		memcpy(&flen, p + 1, 4);
+		if (len - 5 < flen)
+			return 0;
+		p += 5 + flen;
+		len -= 5 + (size_t)flen;
+	}
+	return len == 0;
+}

@@ -13,4 +13,8 @@ int flo_kept_pack(unsigned char **blob, const struct flo_field *vals, size_t n);
 /* Unpack into out[n] (names left to the caller); a NULL blob gives nulls. */
 void flo_kept_unpack(const unsigned char *blob, struct flo_field *out, size_t n);
 
+/* Whether p (len bytes, read from a store) is exactly n packed fields, as
+ * flo_kept_unpack() reads them. */
+int flo_kept_well_formed(const unsigned char *p, size_t len, size_t n);
+
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "rfm/kept.h"
 
 static void put64(unsigned char *p, uint64_t v)
 {
@@ -40,22 +41,6 @@ void flo_orderrec_encode(const struct flo_orderrec *r, unsigned char *out)
 		memcpy(out + FLO_ORDERREC_FIXED + r->id_len, r->kept, r->kept_len);
 }
 
-/* Whether p (len bytes) is exactly n packed fields (kept.h). */
-static int kept_ok(const unsigned char *p, size_t len, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		uint32_t flen;
-		if (len < 5 || p[0] > FLO_KIND_NULL)
-			return 0;
-		memcpy(&flen, p + 1, 4);
-		if (len - 5 < flen)
-			return 0;
-		p += 5 + flen;
-		len -= 5 + (size_t)flen;
-	}
-	return len == 0;
-}
-
 int flo_orderrec_decode(const unsigned char *p, size_t len, size_t nkeep,
 			struct flo_orderrec *r)
 {
@@ -75,7 +60,7 @@ int flo_orderrec_decode(const unsigned char *p, size_t len, size_t nkeep,
 		return FLO_EVALUE;
 	r->kept = p + FLO_ORDERREC_FIXED + r->id_len;
 	r->kept_len = len - FLO_ORDERREC_FIXED - r->id_len;
-	if (!kept_ok(r->kept, r->kept_len, nkeep))
+	if (!flo_kept_well_formed(r->kept, r->kept_len, nkeep))
 		return FLO_EVALUE;
 	if (r->kept_len == 0)
 		r->kept = NULL;

@@ -1116,13 +1116,12 @@ int flo_store_customer_get(flo_store *s, const char *id, size_t idlen, const voi
 	return 0;
 }
 
-int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const void *val,
-			   size_t vlen)
+/* val (vlen bytes) into s->vbuf with its checksum after it, the CRC-32C of
+ * key and val: the value a customer's state or an order log record is
+ * stored as.  val may point into the map, which the put after may change:
+ * it is copied first. */
+static int seal(flo_store *s, const void *key, size_t klen, const void *val, size_t vlen)
 {
-	if (!s || !id || (!val && vlen))
-		return FLO_EUSAGE;
-	if (!s->txn)
-		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
 	if (vlen > SIZE_MAX / 4)
 		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
 	if (s->vcap < vlen + SUM_BYTES) {
@@ -1133,13 +1132,24 @@ int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const voi
 		s->vbuf = b;
 		s->vcap = cap;
 	}
-	/* val may point into the map, which the put below may change: copied
-	 * first, with the checksum after it. */
 	if (vlen)
 		memmove(s->vbuf, val, vlen);
-	uint32_t sum = flo_crc32c(flo_crc32c(0, id, idlen), val, vlen);
+	uint32_t sum = flo_crc32c(flo_crc32c(0, key, klen), s->vbuf, vlen);
 	for (int i = 0; i < SUM_BYTES; i++)
 		s->vbuf[vlen + (size_t)i] = (unsigned char)(sum >> (8 * i));
+	return FLO_OK;
+}
+
+int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const void *val,
+			   size_t vlen)
+{
+	if (!s || !id || (!val && vlen))
+		return FLO_EUSAGE;
+	if (!s->txn)
+		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
+	int rc = seal(s, id, idlen, val, vlen);
+	if (rc != FLO_OK)
+		return rc;
 	return put(s, DB_CUSTOMERS, 0, "customer id", id, idlen, s->vbuf, vlen + SUM_BYTES);
 }
 
@@ -1295,22 +1305,10 @@ static int orderlog_put(flo_store *s, unsigned long long seq, unsigned flags, co
 		return FLO_EUSAGE;
 	if (!s->txn || !s->writable)
 		return fail(s, FLO_EUSAGE, "%s: an order logged outside a write batch", s->path);
-	if (vlen > SIZE_MAX / 4)
-		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
-	if (s->vcap < vlen + SUM_BYTES) {
-		size_t cap = vlen + SUM_BYTES < 256 ? 256 : 2 * (vlen + SUM_BYTES);
-		unsigned char *b = realloc(s->vbuf, cap);
-		if (!b)
-			return fail(s, FLO_ENOMEM, "%s: out of memory", s->path);
-		s->vbuf = b;
-		s->vcap = cap;
-	}
 	seq_key(key, seq);
-	if (vlen)
-		memcpy(s->vbuf, val, vlen);
-	uint32_t sum = flo_crc32c(flo_crc32c(0, key, 8), val, vlen);
-	for (int i = 0; i < SUM_BYTES; i++)
-		s->vbuf[vlen + (size_t)i] = (unsigned char)(sum >> (8 * i));
+	int rc = seal(s, key, 8, val, vlen);
+	if (rc != FLO_OK)
+		return rc;
 	return put(s, DB_ORDERLOG, flags, "order log key", key, 8, s->vbuf, vlen + SUM_BYTES);
 }
 
