@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/radix.h"
 #include "model/bgbb.h"
 
 /* Per observation: ln L, its gradient and the Hessian's upper triangle. */
@@ -145,49 +146,29 @@ void flo_lik_bgbb(const struct flo_problem *p, const double *phi, int order, str
 			out->h[j * 4 + l] = out->h[l * 4 + j] = s[c];
 }
 
-static int by_value(const void *l, const void *r)
-{
-	double a = *(const double *)l, b = *(const double *)r;
-	return (a > b) - (a < b);
-}
-
-/* the index of v among the n sorted distinct values ks */
-static uint32_t rank_of(const double *ks, size_t n, double v)
-{
-	size_t lo = 0, hi = n;
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ks[mid] <= v)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return (uint32_t)lo;
-}
-
 /* The distinct values of n - x and t_x - x, and each observation's. */
 static int index_ks(const struct flo_problem *p, struct bb_index *ix)
 {
-	size_t n = p->n, m = 0;
-	double *ks = malloc((2 * n + 1) * sizeof *ks);
-	if (ks == NULL)
-		return FLO_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
+	size_t n = p->n;
+	double *k = malloc((2 * n + 1) * sizeof *k);
+	uint32_t *rank = malloc((2 * n + 1) * sizeof *rank);
+	int err = k != NULL && rank != NULL ? FLO_OK : FLO_ENOMEM;
+	for (size_t i = 0; err == FLO_OK && i < n; i++) {
 		double x = p->xs.v[p->obs[i].xi];
-		ks[2 * i] = p->ts.v[p->obs[i].ti] - x;
-		ks[2 * i + 1] = p->ts.v[p->obs[i].ui] - x;
+		k[2 * i] = p->ts.v[p->obs[i].ti] - x;
+		k[2 * i + 1] = p->ts.v[p->obs[i].ui] - x;
 	}
-	qsort(ks, 2 * n, sizeof *ks, by_value);
-	for (size_t i = 0; i < 2 * n; i++)
-		if (m == 0 || ks[i] != ks[m - 1])
-			ks[m++] = ks[i];
-	ix->ks.v = ks;
-	ix->ks.n = m;
-	for (size_t i = 0; i < n; i++) {
-		double x = p->xs.v[p->obs[i].xi];
-		ix->bn[i] = rank_of(ks, m, p->ts.v[p->obs[i].ti] - x);
-		ix->btx[i] = rank_of(ks, m, p->ts.v[p->obs[i].ui] - x);
+	if (err == FLO_OK)
+		err = flo_radix_ranks(k, 1, 2 * n, &ix->ks.v, &ix->ks.n, rank);
+	for (size_t i = 0; err == FLO_OK && i < n; i++) {
+		ix->bn[i] = rank[2 * i];
+		ix->btx[i] = rank[2 * i + 1];
 	}
+	free(k);
+	free(rank);
+	if (err != FLO_OK)
+		return err;
+	size_t m = ix->ks.n;
 	/* the tables, in one block */
 	size_t cells = p->xs.n + m + 4 * p->ts.n + 1;
 	ix->xa = malloc(cells * sizeof *ix->xa);
