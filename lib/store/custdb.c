@@ -1323,7 +1323,6 @@ static int lv_grow_slots(struct logview *lv)
 	return FLO_OK;
 }
 
-/* One log record into the view. */
 /* One order of a log record (its copy at data offset off) into the view. */
 static int lv_add_order(struct logview *lv, unsigned long long seq, size_t off, size_t len,
 			const struct flo_orderrec *r)
