@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/pages.h"
 #include "base/radix.h"
 
 static int by_triple(const void *a, const void *b)
@@ -67,6 +68,8 @@ static int pack_rows(const double *rows, size_t n, size_t width, struct packed *
 	uint32_t *rank = malloc(n * sizeof *rank);
 	pk->kv = malloc(n * sizeof *pk->kv);
 	int ok = rank != NULL && pk->kv != NULL;
+	if (ok)
+		flo_pages_populate(pk->kv, n * sizeof *pk->kv);
 	for (size_t i = 0; ok && i < n; i++) {
 		pk->kv[i].key = 0;
 		memcpy(&pk->kv[i].val, &rows[i * width + width - 1], sizeof pk->kv[i].val);
@@ -143,8 +146,11 @@ static size_t compact(double *rows, size_t n, size_t width,
 		return n;
 	struct packed pk;
 	double *out = NULL;
-	if (pack_rows(rows + k * width, n - k, width, &pk))
+	if (pack_rows(rows + k * width, n - k, width, &pk)) {
 		out = malloc(n * width * sizeof *out);
+		if (out != NULL) /* written at once: pages.h */
+			flo_pages_populate(out, n * width * sizeof *out);
+	}
 	if (out == NULL) {
 		packed_free(&pk);
 		return compact_qsort(rows, n, width, cmp);

@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "base/idmap.h"
+#include "base/pages.h"
 
 /* The fingerprint is the sum over records of a hash of (x, t_x, T) times
  * the record's weight, and of (x, m) times the weight for those in the
@@ -106,6 +107,8 @@ static int grow_slots(struct rows *t, size_t more)
 	uint32_t *slot = slots - 1 <= UINT32_MAX ? calloc(slots, sizeof *slot) : NULL;
 	if (slot == NULL)
 		return FLO_ENOMEM;
+	/* probed before written: pages.h */
+	flo_pages_populate(slot, slots * sizeof *slot);
 	for (size_t i = 0; i < t->n; i++) {
 		size_t j = key_hash(t->rows + i * t->width, keys) & (slots - 1);
 		while (slot[j] != 0)
@@ -137,6 +140,9 @@ static int grow_rows(struct rows *t, size_t more)
 		memset(u, 0, t->n * sizeof *u);
 	t->units = u;
 	t->cap = cap;
+	/* the rows to come are written one by one: pages.h */
+	flo_pages_populate(t->rows, cap * t->width * sizeof *p);
+	flo_pages_populate(t->units, cap * sizeof *u);
 	return FLO_OK;
 }
 
@@ -450,6 +456,7 @@ static int merge_rows(struct rows *t, struct rows *from, unsigned n)
 	double *out = malloc(total * w * sizeof *out);
 	if (out == NULL)
 		return FLO_ENOMEM;
+	flo_pages_populate(out, total * w * sizeof *out);
 	for (size_t i = 0; i < total; i++) {
 		const double *least = NULL;
 		unsigned of = 0;

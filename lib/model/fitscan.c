@@ -11,6 +11,7 @@
 #include "base/date.h"
 #include "base/err.h"
 #include "base/num.h"
+#include "base/pages.h"
 #include "base/unit.h"
 #include "record/linescan.h"
 #include "record/plain.h"
@@ -105,6 +106,7 @@ static int parse(void *ctx, void **state, const char *p, const char *e, const ch
 				return -1;
 			c->row = grown;
 			c->cap = cap;
+			flo_pages_populate(grown, cap * sizeof *c->row); /* pages.h */
 		}
 		if (nl == NULL || !take_line(lay, p, ends, &c->row[c->n]))
 			return 0;

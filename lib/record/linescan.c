@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/pages.h"
 
 #define MAX_WORKERS FLO_LINESCAN_MAX_WORKERS
 #define SLOTS_PER_WORKER 4
@@ -236,8 +237,11 @@ int flo_linescan(flo_reader *r, int fd, unsigned workers, size_t nfields,
 	pthread_mutex_init(&s.mu, NULL);
 	pthread_cond_init(&s.changed, NULL);
 	int ok = 1;
-	for (long i = 0; i < s.slots; i++)
+	for (long i = 0; i < s.slots; i++) {
 		ok &= (s.slot[i].text = malloc(2 * CHUNK_BYTES + 1)) != NULL;
+		if (ok) /* the chunk's part, which read() fills: pages.h */
+			flo_pages_populate(s.slot[i].text, CHUNK_BYTES + CHUNK_BYTES / 8);
+	}
 	for (unsigned k = 0; k < s.workers; k++)
 		ok &= (w[k].ends = malloc((nfields ? nfields : 1) * sizeof *w[k].ends)) != NULL;
 	/* The bytes the reader has read past its current record come first. */
