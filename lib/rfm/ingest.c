@@ -14,6 +14,7 @@
 #include "base/pool.h"
 #include "base/quote.h"
 #include "record/field.h"
+#include "record/plain.h"
 #include "rfm/orderscan.h"
 #include "rfm/rfmfeed.h"
 
@@ -571,6 +572,35 @@ static int read_summary(flo_ingest *in, flo_custsum *cs)
 	if (err != FLO_OK)
 		return fail(in, err, "%s", flo_strerror(err));
 	return FLO_OK;
+}
+
+/* The widest header the peek splits (a line's field ends on the stack). */
+#define PEEK_FIELDS_MAX 64
+
+size_t flo_ingest_peek_ids(flo_ingest *in, size_t max, const char **ids, size_t *lens)
+{
+	enum flo_format fmt = flo_reader_format(in->r);
+	if (in->kind != FLO_INGEST_ORDERS || in->fresh || in->got <= 0 ||
+	    (fmt != FLO_FMT_CSV && fmt != FLO_FMT_TSV))
+		return 0;
+	size_t nfields, len;
+	const struct flo_field *all = flo_reader_fields(in->r, &nfields);
+	const struct flo_field *f = flo_reader_get(in->r, &in->id);
+	if (f == NULL || nfields > PEEK_FIELDS_MAX)
+		return 0;
+	long line;
+	int eof;
+	const char *p = flo_reader_unread(in->r, &len, &line, &eof), *e = p + len;
+	const char *ends[PEEK_FIELDS_MAX];
+	const int csv = fmt == FLO_FMT_CSV;
+	size_t n = 0;
+	for (const char *nl; n < max; p = nl + 1, n++) {
+		nl = flo_plain_line(p, e, csv ? ',' : '\t', csv ? '"' : '\\', nfields, ends);
+		if (nl == NULL)
+			break;
+		ids[n] = flo_plain_field(p, ends, (size_t)(f - all), &lens[n]);
+	}
+	return n;
 }
 
 int flo_ingest_next(flo_ingest *in, struct flo_ingest_order *ord)

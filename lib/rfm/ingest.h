@@ -123,6 +123,16 @@ void flo_ingest_netted(const flo_ingest *in, long *netted, long *unmatched, long
  * code negated (a fatal reader error, a stop at a bad record). */
 int flo_ingest_next(flo_ingest *in, struct flo_ingest_order *ord);
 
+/* Hints for a reader of the orders one by one (the store's live mode, which
+ * asks its table for a customer's entry a few orders before it comes, so
+ * that the memory is on its way): the customer ids of up to max records
+ * after the current one, as far as the reader has read ahead, while they
+ * are plain CSV or TSV lines (plain.h); ids[i] points into the reader's
+ * buffer, valid until the next flo_ingest_next().  A hint only: a record
+ * the peek cannot split ends it (0 for JSON Lines, and before the first
+ * order is read), and a record the ingest will skip is among them.  Nothing is read, checked or counted. */
+size_t flo_ingest_peek_ids(flo_ingest *in, size_t max, const char **ids, size_t *lens);
+
 /* The current order is a bad record because a customer's total would
  * overflow (FLO_ERANGE from rfm.h or custstate.h), said with its value
  * field: -1 when the policy skips it, else the code to stop with (the words

@@ -183,6 +183,59 @@ static void test_next(void)
 	close(o.fd);
 }
 
+/* The ids peeked after the current order (the store's prefetch hints):
+ * the plain lines' id field wherever the column is, as many as asked for
+ * and read ahead, ending at the first line the peek cannot split (a quoted
+ * field); none before the first order, after the last, or for JSON Lines. */
+static void peek(const char *log, enum flo_format fmt, size_t max, const char *want,
+		 size_t orders_read)
+{
+	struct flo_ingest_options o = {.input_name = "input", .id_max = 100, .fd = -1};
+	struct flo_rfm_config cfg = {.unit_days = 7};
+	struct bad_seen b = {1, 0, 0, ""};
+	char msg[FLO_INGEST_MSG], got[256] = "";
+	flo_reader *r = reader_fd(log, fmt, &o.fd);
+	flo_ingest *in;
+	CHECK_INT(flo_ingest_new(&in, r, &o, &cfg, on_bad, &b, msg), FLO_OK);
+	struct flo_ingest_order ord;
+	const char *id[8];
+	size_t len[8], at = 0;
+	for (size_t i = 0; i < orders_read; i++)
+		CHECK_INT(flo_ingest_next(in, &ord), 1);
+	size_t n = flo_ingest_peek_ids(in, max, id, len);
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)snprintf(got + at, sizeof got - at, "%s%.*s", i ? " " : "",
+				       (int)len[i], id[i]);
+	CHECK_STR(got, want);
+	flo_ingest_free(in);
+	flo_reader_free(r);
+	close(o.fd);
+}
+
+static void test_peek(void)
+{
+	static const char csv[] = "date,amount,customer_id\n"
+				  "2020-01-01,10,a1\n"
+				  "2020-01-02,20,b22\n"
+				  "2020-01-03,30,c333\r\n"
+				  "2020-01-04,40,d4\n"
+				  "2020-01-05,50,\"e,5\"\n"
+				  "2020-01-06,60,f6\n";
+	peek(csv, FLO_FMT_AUTO, 8, "", 0);               /* no order read yet */
+	peek(csv, FLO_FMT_AUTO, 8, "b22 c333 d4", 1);   /* CRLF ends a field; a quote stops */
+	peek(csv, FLO_FMT_AUTO, 2, "b22 c333", 1);
+	peek(csv, FLO_FMT_AUTO, 8, "", 4);               /* the quoted line next */
+	peek(csv, FLO_FMT_AUTO, 8, "", 6);               /* after the last */
+	static const char tsv[] = "customer_id\tdate\tamount\n"
+				  "a1\t2020-01-01\t10\n"
+				  "b2\t2020-01-02\t20\n"
+				  "c\\3\t2020-01-03\t30\n";
+	peek(tsv, FLO_FMT_TSV, 8, "b2", 1);             /* an escape stops */
+	static const char jsonl[] = "{\"customer_id\":\"a\",\"date\":\"2020-01-01\",\"amount\":1}\n"
+				    "{\"customer_id\":\"b\",\"date\":\"2020-01-02\",\"amount\":2}\n";
+	peek(jsonl, FLO_FMT_JSONL, 8, "", 1);
+}
+
 /* The summary layout, from its columns: the counts must be whole. */
 static void test_summary(void)
 {
@@ -255,6 +308,7 @@ int main(void)
 	test_paths();
 	test_bad();
 	test_next();
+	test_peek();
 	test_summary();
 	test_refused();
 	return check_report();
