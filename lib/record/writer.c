@@ -189,11 +189,16 @@ enum flo_format flo_writer_format(const flo_writer *w) { return w->fmt; }
 
 /* ---- escaping ---- */
 
+/* The bytes that make a CSV value quoted: one look-up a byte, where four
+ * comparisons a byte were a tenth of the store's run writing an updated
+ * summary an order (perf). */
+static const unsigned char csv_special[256] = {[','] = 1, ['"'] = 1, ['\n'] = 1, ['\r'] = 1};
+
 static void put_csv_value(struct buf *b, const char *s, size_t n)
 {
 	int quote = 0;
 	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+		quote = csv_special[(unsigned char)s[i]];
 	if (!quote) {
 		put(b, s, n);
 		return;
@@ -421,7 +426,10 @@ void flo_writer_day(flo_writer *w, const char *name, int day)
 		m->day[k].day = day;
 		m->day[k].len = (unsigned char)flo_format_day(m->day[k].text, day);
 	}
-	put_text(w, m->day[k].text, m->day[k].len);
+	if (w->fmt == FLO_FMT_JSONL)
+		put_text(w, m->day[k].text, m->day[k].len);
+	else /* digits and hyphens: nothing a CSV or TSV value escapes */
+		put(&w->rec, m->day[k].text, m->day[k].len);
 }
 
 void flo_writer_raw(flo_writer *w, const char *text, size_t len, size_t nfields)
