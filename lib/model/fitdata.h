@@ -29,6 +29,11 @@ struct flo_fit_data {
 	double left_out;  /* of the Gamma-Gamma: without repeat purchases or spend */
 	uint64_t fingerprint; /* of rows no longer in the tables */
 	int sealed; /* a part sealed by flo_fit_data_seal() */
+	/* A part of the threaded scan (flo_fit_data_split()): rows appended
+	 * as they come, without tables, and compacted when they reach these
+	 * counts (fitdata.c). */
+	int part;
+	size_t compact_tri, compact_spend;
 };
 
 /* The most parts flo_fit_data_join() merges (the scan's threads). */
@@ -66,7 +71,15 @@ int flo_fit_data_add_spend(struct flo_fit_data *d, double x, double m, double w)
  * are made by flo_fit_row_make(), once: their hashes pick the part, and
  * every part's worker reads every row (fitscan.c).
  * flo_fit_data_join() appends parts[0..n) to d (whose rows they must not
- * hold) and frees them.  FLO_ENOMEM. */
+ * hold), sealing those that are not, and frees them.  FLO_ENOMEM.
+ *
+ * A part takes no other rows than these; it keeps them as they come, each
+ * customer a row, and sorts and merges them (compact.h) when sealed, or
+ * sooner when they reach its compact_tri or compact_spend rows (split sets
+ * both to FLO_FIT_PART_COMPACT; a compaction raises them to twice the rows
+ * it left when that is more), so
+ * that its memory follows the distinct rows however many customers come. */
+#define FLO_FIT_PART_COMPACT ((size_t)1 << 18)
 struct flo_fit_row {
 	double x, tx, T, m;    /* -0 made 0 */
 	uint64_t tri_hash;     /* of (x, tx, T) */

@@ -101,18 +101,22 @@ static double weight_of(const struct flo_fit_data *d, double x, double tx, doubl
 	return w;
 }
 
-static void test_parts_sealed(int sealed);
+static void test_parts_sealed(int sealed, size_t compact_at);
 
 static void test_parts(void)
 {
-	test_parts_sealed(0);
-	test_parts_sealed(1);
+	test_parts_sealed(0, 0);
+	test_parts_sealed(1, 0);
+	/* parts compacted on the way (as past FLO_FIT_PART_COMPACT rows):
+	 * the rows merged so far at the front, the later ones merged in */
+	test_parts_sealed(0, 50);
+	test_parts_sealed(1, 50);
 }
 
 /* Sealed (flo_fit_data_seal(): the scan read its input to the end), the
  * parts are merged in compact.h's order, which the spend pairs' compaction
  * and the BG/NBD's index then find: the rows of one by one, sorted. */
-static void test_parts_sealed(int sealed)
+static void test_parts_sealed(int sealed, size_t compact_at)
 {
 	enum { N = 20000, BEFORE = 700 };
 	static struct flo_fit_row rows[N];
@@ -130,12 +134,20 @@ static void test_parts_sealed(int sealed)
 	CHECK_INT(flo_fit_data_split(&d, parts, 3), FLO_OK);
 	CHECK(d.ntri == 0 && d.nspend == 0 && d.customers == BEFORE);
 	for (unsigned k = 0; k < 3; k++) {
+		CHECK(parts[k].compact_tri == FLO_FIT_PART_COMPACT);
+		if (compact_at)
+			parts[k].compact_tri = parts[k].compact_spend = compact_at;
 		CHECK_INT(flo_fit_data_reserve(&parts[k], 100), FLO_OK);
 		for (size_t i = BEFORE; i < N; i += 1000) /* in chunks, as the scan */
 			CHECK_INT(flo_fit_data_add_part(&parts[k], rows + i, N - i < 1000 ? N - i : 1000,
 							k, 3), FLO_OK);
 	}
 	CHECK(parts[0].ntri > 0 && parts[1].ntri > 0 && parts[2].ntri > 0);
+	/* compacted on the way, a part holds fewer rows than twice its
+	 * distinct ones (at most 7 x's, 13 t_x's and 11 T's; 6 x 4 spend
+	 * pairs) or the bound, not one a customer (6,400 a part) */
+	for (unsigned k = 0; compact_at && k < 3; k++)
+		CHECK(parts[k].ntri < 2 * 7 * 13 * 11 && parts[k].nspend < compact_at);
 	for (unsigned k = 0; sealed && k < 3; k++)
 		flo_fit_data_seal(&parts[k]);
 	CHECK_INT(flo_fit_data_join(&d, parts, 3), FLO_OK);
