@@ -1,7 +1,7 @@
 /* custshared.h: what the customer-state files share (custdb.h is their
- * public face): custdb.c, the writing engine, the stored settings, the
- * repair and the drop; custread.c, the dump and the check.  Not for use
- * outside lib/store. */
+ * public face): custdb.c, the writing engine and the stored settings;
+ * custread.c, the dump and the check; custrepair.c, the repair and the drop.
+ * Not for use outside lib/store. */
 #ifndef FLO_CUSTSHARED_H
 #define FLO_CUSTSHARED_H
 
