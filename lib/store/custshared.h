@@ -1,7 +1,7 @@
 /* custshared.h: what the customer-state files share (custdb.h is their
- * public face): custdb.c, the writing engine and the stored settings;
- * custread.c, the dump and the check; custrepair.c, the repair and the drop.
- * Not for use outside lib/store. */
+ * public face): custdb.c, the writing engine; custsettings.c, the stored
+ * settings and a run's conventions; custread.c, the dump and the check;
+ * custrepair.c, the repair and the drop.  Not for use outside lib/store. */
 #ifndef FLO_CUSTSHARED_H
 #define FLO_CUSTSHARED_H
 
@@ -30,8 +30,12 @@ int custdb_fold(flo_custstate *st, const struct flo_rfm_config *cfg,
 void custdb_state_error(char *msg, size_t size, const char *name, const char *id,
 			size_t len, int rc);
 
+/* The settings record's text, malloc'd (*len bytes), or NULL when out of
+ * memory (custsettings.c). */
+char *custdb_settings_format(const struct flo_custdb_settings *s, size_t *len);
+
 /* The settings record, read in s's open batch, into out; the words in err
- * (custdb.c). */
+ * (custsettings.c). */
 int custdb_settings_get(flo_store *s, struct flo_custdb_settings *out, char *err,
 			size_t errlen);
 
