@@ -62,8 +62,6 @@ static int by_idref(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
-/* The numbers of the log records to delete: those of the ids (sorted), and
- * the damaged ones. */
 /* The log records that change: deleted (damaged, or none of their orders
  * left), or rewritten without the orders of the ids (sorted). */
 struct doomed {
