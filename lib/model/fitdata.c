@@ -431,7 +431,9 @@ int flo_fit_data_split(struct flo_fit_data *d, struct flo_fit_data *parts, unsig
 }
 
 /* The rows of from appended to t, which holds none of them; from's arrays
- * are taken over when t is empty. */
+ * are taken over when t is empty.  Sealed rows have no units (their
+ * fingerprint is their part's): they get 0 in t's, so that t's fingerprint
+ * does not count them again. */
 static int append_rows(struct rows *t, struct rows *from)
 {
 	if (from->n == 0)
@@ -456,7 +458,10 @@ static int append_rows(struct rows *t, struct rows *from)
 		t->cap = cap;
 	}
 	memcpy(t->rows + t->n * t->width, from->rows, from->n * t->width * sizeof *t->rows);
-	memcpy(t->units + t->n, from->units, from->n * sizeof *t->units);
+	if (from->units != NULL)
+		memcpy(t->units + t->n, from->units, from->n * sizeof *t->units);
+	else
+		memset(t->units + t->n, 0, from->n * sizeof *t->units);
 	t->n += from->n;
 	return FLO_OK;
 }

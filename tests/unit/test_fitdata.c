@@ -102,15 +102,59 @@ static double weight_of(const struct flo_fit_data *d, double x, double tx, doubl
 }
 
 static void test_parts_sealed(int sealed, size_t compact_at);
+static void test_join_into_rows(void);
 
 static void test_parts(void)
 {
+	test_join_into_rows();
 	test_parts_sealed(0, 0);
 	test_parts_sealed(1, 0);
 	/* parts compacted on the way (as past FLO_FIT_PART_COMPACT rows):
 	 * the rows merged so far at the front, the later ones merged in */
 	test_parts_sealed(0, 50);
 	test_parts_sealed(1, 50);
+}
+
+/* Joined into data that holds rows of its own (none of them the parts'),
+ * the parts' rows are appended to them, the parts sealed first: the data of
+ * adding every customer one by one, fingerprint included. */
+static void test_join_into_rows(void)
+{
+	enum { N = 3000 };
+	static struct flo_fit_row rows[N];
+	struct flo_fit_data one = {0}, d = {0}, parts[2];
+	char fa[17], fb[17];
+
+	CHECK_INT(flo_fit_data_split(&d, parts, 2), FLO_OK);
+	for (size_t i = 0; i < N; i++) {
+		double x = (double)(i % 5), tx = x == 0 ? 0 : (double)(i % 7);
+		rows[i] = flo_fit_row_make(x, tx, 20 + (double)(i % 3), (double)(i % 4));
+		CHECK_INT(flo_fit_data_add(&one, rows[i].x, rows[i].tx, rows[i].T, rows[i].m, 1),
+			  FLO_OK);
+		/* T from 100 and m from 10: rows the parts do not hold */
+		CHECK_INT(flo_fit_data_add(&d, x, tx, 100 + (double)(i % 3), 10 + (double)(i % 4), 1),
+			  FLO_OK);
+		CHECK_INT(flo_fit_data_add(&one, x, tx, 100 + (double)(i % 3), 10 + (double)(i % 4), 1),
+			  FLO_OK);
+	}
+	for (unsigned k = 0; k < 2; k++)
+		CHECK_INT(flo_fit_data_add_part(&parts[k], rows, N, k, 2), FLO_OK);
+	CHECK_INT(flo_fit_data_join(&d, parts, 2), FLO_OK);
+	flo_fit_data_finish(&d);
+	flo_fit_data_finish(&one);
+	CHECK_INT(d.ntri, one.ntri);
+	CHECK_INT(d.nspend, one.nspend);
+	CHECK(d.customers == one.customers && d.left_out == one.left_out);
+	for (size_t i = 0; i < one.ntri; i++)
+		CHECK(weight_of(&d, one.tri[i].x, one.tri[i].tx, one.tri[i].T) == one.tri[i].w);
+	for (size_t i = 0; i < one.nspend; i++)
+		CHECK(d.spend[i].x == one.spend[i].x && d.spend[i].m == one.spend[i].m &&
+		      d.spend[i].w == one.spend[i].w);
+	flo_fit_data_fingerprint(&one, fa);
+	flo_fit_data_fingerprint(&d, fb);
+	CHECK_STR(fb, fa);
+	flo_fit_data_free(&d);
+	flo_fit_data_free(&one);
 }
 
 /* Sealed (flo_fit_data_seal(): the scan read its input to the end), the
