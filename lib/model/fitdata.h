@@ -1,8 +1,9 @@
 /* fitdata.h: the data the fits read, gathered customer by customer: the
  * BG/NBD's (x, t_x, T) triples and the Gamma-Gamma's spend pairs (compact.h),
- * each merged into its equal as it arrives (a hash table of the rows), so
- * that memory follows the distinct observations however many customers
- * stream past; and a fingerprint of them that names the fitted data in the
+ * each merged into its equal as it arrives (a hash table of the rows; the
+ * threaded scan's parts sort and merge theirs in batches instead), so that
+ * memory follows the distinct observations however many customers stream
+ * past; and a fingerprint of them that names the fitted data in the
  * model document. */
 #ifndef FLO_FITDATA_H
 #define FLO_FITDATA_H
@@ -14,8 +15,8 @@
 
 /* Start from {0}; free with flo_fit_data_free(). */
 struct flo_fit_data {
-	struct flo_triple *tri; /* distinct; in order of first arrival, or of
-				 * the threaded scan's parts */
+	struct flo_triple *tri; /* distinct, in order of first arrival; a
+				 * part's as they came until it is sealed */
 	size_t ntri, cap_tri;
 	struct flo_spend *spend;
 	size_t nspend, cap_spend;
@@ -27,7 +28,8 @@ struct flo_fit_data {
 	uint64_t *tri_units, *spend_units;
 	double customers; /* the sum of the weights */
 	double left_out;  /* of the Gamma-Gamma: without repeat purchases or spend */
-	uint64_t fingerprint; /* of rows no longer in the tables */
+	uint64_t fingerprint; /* of rows no longer in the tables (a part's:
+			       * of all its rows) */
 	int sealed; /* a part sealed by flo_fit_data_seal() */
 	/* A part of the threaded scan (flo_fit_data_split()): rows appended
 	 * as they come, without tables, and compacted when they reach these
