@@ -8,6 +8,7 @@
 #include <gsl/gsl_sf_psi.h>
 
 #include "model/bgnbd.h"
+#include "model/ggseries.h"
 #include "base/err.h"
 #include "base/pool.h"
 #include "base/radix.h"
@@ -255,24 +256,30 @@ int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t 
 	return err == FLO_OK ? weigh(p, XTERMS * p->xs.n + TTERMS * p->ts.n) : err;
 }
 
-/* The Gamma-Gamma's terms per observation (flo_lik_gg()), and its cache of
- * the sums in v: GG_SLOTS entries, each v's bits, the order they were
- * summed to and the sums, after the slot the next entry takes.  The
- * profile intervals' refits come back to a v already summed (9 of the 62
- * passes on the 200,000 summaries), each time after other v's. */
-#define GG_TERMS 4
-enum { V_L, V_XD, V_XI, V_I, V_XXM, V_XM, V_N };
-#define GG_ENTRY (2 + V_N)
+/* The Gamma-Gamma's scratch: the cache of the sums in v, GG_SLOTS entries,
+ * each v's bits, the order they were summed to and the sums, after the slot
+ * the next entry takes; then the series about the profiles' centre
+ * (ggseries.h): whether gathered, v0, the least x m of the pairs, the sums
+ * they last gave, and the gathered sums.  The profile intervals' refits come back to a v already
+ * summed (9 of the 62 evaluations on the 200,000 summaries), each time
+ * after other v's. */
+#define GG_ENTRY (2 + FLO_GG_SUMS)
 #define GG_SLOTS 16
-#define GG_CACHE (1 + GG_SLOTS * GG_ENTRY)
+#define GG_SERIES (1 + GG_SLOTS * GG_ENTRY)
+enum { SER_READY, SER_V0, SER_XM_MIN, SER_OUT, SER_SUMS = SER_OUT + FLO_GG_SUMS };
+#define GG_SCRATCH (GG_SERIES + SER_SUMS + FLO_GGS_N)
+
+static void gg_near(const struct flo_problem *p, const double *phi);
 
 /* Mean spends are nearly all distinct: the Gamma-Gamma keeps m and ln m per
  * observation instead of indexing them. */
 int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n)
 {
 	memset(p, 0, sizeof *p);
+	double xm_min = HUGE_VAL;
 	p->np = 3;
 	p->loglik = flo_lik_gg;
+	p->near = gg_near;
 	uint32_t *rank = rank_buffer(p, n);
 	if (rank == NULL)
 		return FLO_ENOMEM;
@@ -294,25 +301,29 @@ int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n)
 	}
 	for (size_t k = 0; err == FLO_OK && k < p->xs.n; k++)
 		p->xlog[k] = log(p->xs.v[k]);
-	if (err == FLO_OK && (p->spend_terms = malloc((n ? n : 1) * GG_TERMS * sizeof(double))) == NULL)
+	if (err == FLO_OK && (p->spend_terms = malloc((n ? n : 1) * FLO_GG_TERMS * sizeof(double))) == NULL)
 		err = FLO_ENOMEM;
 	for (size_t i = 0; err == FLO_OK && i < n; i++) {
-		double *t = p->spend_terms + i * GG_TERMS;
+		double *t = p->spend_terms + i * FLO_GG_TERMS;
 		t[0] = d[i].w, t[1] = d[i].w * d[i].x, t[2] = d[i].x * d[i].m, t[3] = p->ulog[i];
 		p->spend_lnm += d[i].w * p->ulog[i];
+		xm_min = fmin(xm_min, t[2]);
 	}
 	if (err == FLO_OK)
-		err = weigh(p, GG_CACHE);
+		err = weigh(p, GG_SCRATCH);
 	for (int k = 0; err == FLO_OK && k < GG_SLOTS; k++)
 		p->scratch[1 + k * GG_ENTRY + 1] = -1; /* the cache: empty */
-	if (err == FLO_OK)
+	if (err == FLO_OK) {
 		p->scratch[0] = 0;
+		p->scratch[GG_SERIES + SER_READY] = 0;
+		p->scratch[GG_SERIES + SER_XM_MIN] = xm_min;
+	}
 	return err;
 }
 
 /* ---- threads ---- */
 
-#define NSUMS 20
+#define NSUMS 40
 
 struct part {
 	size_t lo, hi;
@@ -806,15 +817,15 @@ int flo_lik_limit_profile(const struct flo_problem *p, const double *phi, double
 
 /* Every sum over the observations is a function of v alone, since p and q
  * multiply whole sums: with s = v + x m,
- *   sum w ln f's observation terms = p V_XD - sum w ln m - q V_L,
- *   V_L   w ln s        V_XD  w x (ln m - ln s)   (ln m: fixed per row)
- *   V_XI  w x / s       V_I   w / s               (the gradient)
- *   V_XXM w x (x m)/s^2 V_XM  w (x m)/s^2         (the Hessian)
- * So a pass costs a log and a division per observation, reading four
- * doubles in a row (w, w x, x m, ln m), and evaluations at the same v (every
- * one of the profile likelihood's for v, interval.c) reuse the last pass's
- * sums: the cache in scratch. */
-_Static_assert(V_N <= NSUMS, "room for the Gamma-Gamma's sums");
+ *   sum w ln f's observation terms = p XD - sum w ln m - q L
+ * with the sums L, XD and those of the derivatives of ggseries.h.  So a
+ * pass costs a log and a division per observation, reading four doubles in
+ * a row (w, w x, x m, ln m); evaluations at the same v (every one of the
+ * profile likelihood's for v, interval.c) reuse the last pass's sums, the
+ * cache in scratch, and those near the profiles' centre take them from its
+ * power series (ggseries.h) once gg_near() has gathered them. */
+_Static_assert(FLO_GG_SUMS <= NSUMS, "room for the Gamma-Gamma's sums");
+_Static_assert(FLO_GGS_N <= NSUMS, "room for the Gamma-Gamma's series");
 
 struct gg_ctx {
 	const struct flo_problem *p;
@@ -828,7 +839,7 @@ static inline __attribute__((always_inline)) void gg_sums(const struct gg_ctx *c
 	const double *t = c->p->spend_terms, v = c->v;
 	double vl = 0, vxd = 0, vxi = 0, vi = 0, vxxm = 0, vxm = 0;
 	for (size_t i = part->lo; i < part->hi; i++) {
-		const double *o = t + i * GG_TERMS;
+		const double *o = t + i * FLO_GG_TERMS;
 		double w = o[0], wx = o[1], xm = o[2], lm = o[3];
 		double sum = v + xm, ls = log(sum);
 		vl += w * ls;
@@ -844,8 +855,8 @@ static inline __attribute__((always_inline)) void gg_sums(const struct gg_ctx *c
 		vxxm += wx * f;
 		vxm += w * f;
 	}
-	part->s[V_L] = vl, part->s[V_XD] = vxd, part->s[V_XI] = vxi, part->s[V_I] = vi;
-	part->s[V_XXM] = vxxm, part->s[V_XM] = vxm;
+	part->s[FLO_GG_L] = vl, part->s[FLO_GG_XD] = vxd, part->s[FLO_GG_XI] = vxi, part->s[FLO_GG_I] = vi;
+	part->s[FLO_GG_XXM] = vxxm, part->s[FLO_GG_XM] = vxm;
 }
 
 /* The sums of flo_lik_gg() over part->lo .. hi. */
@@ -860,10 +871,16 @@ static void gg_range(const void *arg, struct part *part)
 		gg_sums(c, part, FLO_LIK_VALUE);
 }
 
-/* The sums at v up to `order`, from the cache when it has them. */
+/* The sums at v up to `order`: from the series when they are gathered and
+ * v is within their reach, else from the cache when it has them, else from
+ * a pass.  The series first: where they serve, the sums do not depend on
+ * which v's were summed before (the fit's own, say, in its kept index). */
 static const double *gg_v_sums(const struct flo_problem *p, double v, int order)
 {
-	double s[NSUMS];
+	double s[NSUMS], *ser = p->scratch + GG_SERIES;
+	if (ser[SER_READY] && flo_gg_series_sums(ser + SER_SUMS, ser[SER_V0], ser[SER_XM_MIN], v,
+						 order, ser + SER_OUT))
+		return ser + SER_OUT;
 	uint64_t bits;
 	memcpy(&bits, &v, sizeof bits);
 	for (int k = 0; k < GG_SLOTS; k++) {
@@ -878,8 +895,30 @@ static const double *gg_v_sums(const struct flo_problem *p, double v, int order)
 	double *e = p->scratch + 1 + k * GG_ENTRY;
 	memcpy(&e[0], &bits, sizeof bits);
 	e[1] = order;
-	memcpy(e + 2, s, V_N * sizeof *s);
+	memcpy(e + 2, s, FLO_GG_SUMS * sizeof *s);
 	return e + 2;
+}
+
+struct gather_ctx {
+	const struct flo_problem *p;
+	double v0;
+};
+
+static void gg_gather(const void *arg, struct part *part)
+{
+	const struct gather_ctx *c = arg;
+	flo_gg_series_gather(c->p->spend_terms, part->lo, part->hi, c->v0, part->s);
+}
+
+/* The series about v = e^phi[2] (fitlik.h's near), in one pass. */
+static void gg_near(const struct flo_problem *p, const double *phi)
+{
+	struct gather_ctx ctx = {p, exp(phi[2])};
+	double s[NSUMS], *ser = p->scratch + GG_SERIES;
+	run_parts(p, gg_gather, &ctx, s);
+	ser[SER_V0] = ctx.v0;
+	memcpy(ser + SER_SUMS, s, FLO_GGS_N * sizeof *s);
+	ser[SER_READY] = 1;
 }
 
 /* The terms in x alone, per distinct x with weight w. */
@@ -910,18 +949,18 @@ void flo_lik_gg(const struct flo_problem *p, const double *phi, int order, struc
 	for (size_t k = 0; k < p->xs.n; k++)
 		gg_xterms(pp, q, phi[2], lgq, p->xs.v[k], p->xlog[k], p->xw[k], order, out);
 	const double *s = gg_v_sums(p, v, order);
-	out->ll += pp * s[V_XD] - p->spend_lnm - q * s[V_L];
+	out->ll += pp * s[FLO_GG_XD] - p->spend_lnm - q * s[FLO_GG_L];
 	if (order >= FLO_LIK_GRADIENT) {
-		out->g[0] += pp * s[V_XD];
-		out->g[1] -= q * s[V_L];
-		out->g[2] -= v * (pp * s[V_XI] + q * s[V_I]);
+		out->g[0] += pp * s[FLO_GG_XD];
+		out->g[1] -= q * s[FLO_GG_L];
+		out->g[2] -= v * (pp * s[FLO_GG_XI] + q * s[FLO_GG_I]);
 	}
 	if (order >= FLO_LIK_HESSIAN) {
-		out->h[0] += pp * s[V_XD];
-		out->h[2] -= pp * v * s[V_XI];
-		out->h[5] -= q * s[V_L];
-		out->h[6] -= q * v * s[V_I];
-		out->h[10] -= v * (pp * s[V_XXM] + q * s[V_XM]);
+		out->h[0] += pp * s[FLO_GG_XD];
+		out->h[2] -= pp * v * s[FLO_GG_XI];
+		out->h[5] -= q * s[FLO_GG_L];
+		out->h[6] -= q * v * s[FLO_GG_I];
+		out->h[10] -= v * (pp * s[FLO_GG_XXM] + q * s[FLO_GG_XM]);
 		symmetrise(out->h, 3);
 	}
 }

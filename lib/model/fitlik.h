@@ -66,6 +66,11 @@ struct flo_problem {
 	const struct flo_problem *ranker;
 	void (*loglik)(const struct flo_problem *p, const double *phi, int order,
 		       struct flo_lik *out);
+	/* When not NULL: what is about to evaluate loglik many times near phi
+	 * (the profile intervals, interval.c) calls it first, and the
+	 * likelihood may prepare for it (the Gamma-Gamma's series in v,
+	 * ggseries.h).  The values are those of a pass to rounding. */
+	void (*near)(const struct flo_problem *p, const double *phi);
 	/* a model's own index (the Pareto/NBD's, fitpnbd.c), freed with the
 	 * problem by free_extra */
 	void *extra;

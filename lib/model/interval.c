@@ -399,7 +399,7 @@ static void intervals_of(enum flo_interval_kind kind, struct flo_problem p,
 	for (int j = 0; j < k->np; j++)
 		phi[j] = log(res->params[j]);
 	double z = gsl_cdf_ugaussian_Pinv(0.5 + level / 2), crit = gsl_cdf_chisq_Pinv(level, 1);
-	int ridge = kind == FLO_IV_BGNBD && res->params[2] + res->params[3] > RIDGE_SUM;
+	int ridge = kind == FLO_IV_BGNBD && res->params[2] + res->params[3] > RIDGE_SUM, near = 0;
 	struct flo_problem lim = p;
 	double phi_lim[4] = {phi[0], phi[1], phi[2] - phi[3], 0};
 	if (ridge) {
@@ -433,6 +433,10 @@ static void intervals_of(enum flo_interval_kind kind, struct flo_problem p,
 		if (!(step > 1e-4 && step < 4))
 			step = step > 1e-4 ? 4 : 1e-4;
 		step *= 0.9; /* the first step usually lands inside */
+		if (p.near != NULL && !near) {
+			p.near(&p, phi);
+			near = 1;
+		}
 		if (ridge && j < 2)
 			profile_interval(&lim, phi_lim, res->loglik, j, crit, step, k->newton,
 					 k->names[j], iv);
