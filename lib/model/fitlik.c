@@ -34,10 +34,8 @@ void flo_problem_free(struct flo_problem *p)
 	free(p->obs);
 	free(p->xs.v);
 	free(p->ts.v);
-	free(p->us.v);
 	free(p->xw);
 	free(p->xlog);
-	free(p->ulog);
 	free(p->spend_terms);
 	free(p->scratch);
 	if (p->free_extra != NULL)
@@ -271,8 +269,9 @@ enum { SER_READY, SER_V0, SER_XM_MIN, SER_OUT, SER_SUMS = SER_OUT + FLO_GG_SUMS 
 
 static void gg_near(const struct flo_problem *p, const double *phi);
 
-/* Mean spends are nearly all distinct: the Gamma-Gamma keeps m and ln m per
- * observation instead of indexing them. */
+/* Mean spends are nearly all distinct: the Gamma-Gamma keeps its terms per
+ * observation (spend_terms: x m and ln m among them) instead of indexing
+ * the spends. */
 int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n)
 {
 	memset(p, 0, sizeof *p);
@@ -289,25 +288,20 @@ int flo_problem_gg(struct flo_problem *p, const struct flo_spend *d, size_t n)
 	for (size_t i = 0; err == FLO_OK && i < n; i++)
 		p->obs[i] = (struct flo_obs){rank[i], 0, (uint32_t)i, d[i].w};
 	free(rank);
-	p->us.n = n;
-	p->us.v = malloc((n ? n : 1) * sizeof *p->us.v);
-	p->ulog = malloc((n ? n : 1) * sizeof *p->ulog);
 	p->xlog = malloc((p->xs.n ? p->xs.n : 1) * sizeof *p->xlog);
-	if (err == FLO_OK && !(p->us.v && p->ulog && p->xlog))
+	p->spend_terms = malloc((n ? n : 1) * FLO_GG_TERMS * sizeof(double));
+	if (err == FLO_OK && !(p->xlog && p->spend_terms))
 		err = FLO_ENOMEM;
-	for (size_t i = 0; err == FLO_OK && i < n; i++) {
-		p->us.v[i] = d[i].m;
-		p->ulog[i] = log(d[i].m);
-	}
 	for (size_t k = 0; err == FLO_OK && k < p->xs.n; k++)
 		p->xlog[k] = log(p->xs.v[k]);
-	if (err == FLO_OK && (p->spend_terms = malloc((n ? n : 1) * FLO_GG_TERMS * sizeof(double))) == NULL)
-		err = FLO_ENOMEM;
 	for (size_t i = 0; err == FLO_OK && i < n; i++) {
 		double *t = p->spend_terms + i * FLO_GG_TERMS;
-		t[0] = d[i].w, t[1] = d[i].w * d[i].x, t[2] = d[i].x * d[i].m, t[3] = p->ulog[i];
-		p->spend_lnm += d[i].w * p->ulog[i];
-		xm_min = fmin(xm_min, t[2]);
+		t[FLO_GG_TERM_W] = d[i].w;
+		t[FLO_GG_TERM_WX] = d[i].w * d[i].x;
+		t[FLO_GG_TERM_XM] = d[i].x * d[i].m;
+		t[FLO_GG_TERM_LNM] = log(d[i].m);
+		p->spend_lnm += d[i].w * t[FLO_GG_TERM_LNM];
+		xm_min = fmin(xm_min, t[FLO_GG_TERM_XM]);
 	}
 	if (err == FLO_OK)
 		err = weigh(p, GG_SCRATCH);

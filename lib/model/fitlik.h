@@ -19,7 +19,7 @@
 #include "base/pool.h"
 
 struct flo_obs {
-	uint32_t xi, ti, ui; /* indexes of x, of T and of t_x (or of m) */
+	uint32_t xi, ti, ui; /* indexes of x, of T and of t_x (GG: of its row) */
 	double w;
 };
 
@@ -45,11 +45,10 @@ struct flo_problem {
 	int np;
 	struct flo_obs *obs;
 	size_t n;
-	/* distinct values: of x; of T and t_x together (the BG/NBD); of m
-	 * (the Gamma-Gamma) */
-	struct flo_values xs, ts, us;
+	/* distinct values: of x; of T and t_x together (the BG/NBD) */
+	struct flo_values xs, ts;
 	double *xw;                   /* total weight per distinct x */
-	double *xlog, *ulog;          /* GG: ln x per distinct x, ln m */
+	double *xlog;                 /* GG: ln x per distinct x */
 	/* GG: per observation w, w x, x m, ln m, the terms its sums read in
 	 * order (fitlik.c) */
 	double *spend_terms;
