@@ -144,17 +144,19 @@ static size_t compact(double *rows, size_t n, size_t width,
 		k++;
 	if (k == n)
 		return n;
+	/* The tail, packed, is read back from its ranks, and the front from a
+	 * copy: the merge writes over rows from the start (never past the
+	 * rows read so far), without a second array of all the rows to fill
+	 * and copy back (a fresh process pays for its pages). */
 	struct packed pk;
-	double *out = NULL;
-	if (pack_rows(rows + k * width, n - k, width, &pk)) {
-		out = malloc(n * width * sizeof *out);
-		if (out != NULL) /* written at once: pages.h */
-			flo_pages_populate(out, n * width * sizeof *out);
-	}
-	if (out == NULL) {
+	double *front = NULL;
+	if (pack_rows(rows + k * width, n - k, width, &pk))
+		front = malloc(k * width * sizeof *front);
+	if (front == NULL) {
 		packed_free(&pk);
 		return compact_qsort(rows, n, width, cmp);
 	}
+	memcpy(front, rows, k * width * sizeof *front);
 	/* The tail's rows in order merge into the front's; a tail row equal to
 	 * the last row out adds its weight to it.  Equal rows of the tail have
 	 * equal keys, which compare faster than rows. */
@@ -164,25 +166,24 @@ static size_t compact(double *rows, size_t n, size_t width,
 	if (nt > 0)
 		unpack_row(&pk, 0, t);
 	while (b < nt) {
-		if (a < k && row_cmp(rows + a * width, t, keys) <= 0) {
+		if (a < k && row_cmp(front + a * width, t, keys) <= 0) {
 			/* On a tie the front row first: it stands for earlier rows. */
-			memcpy(out + m++ * width, rows + a++ * width, width * sizeof *out);
+			memcpy(rows + m++ * width, front + a++ * width, width * sizeof *rows);
 			tail_last = 0;
 			continue;
 		}
 		if (m > 0 && (tail_last ? pk.kv[b].key == pk.kv[b - 1].key
-					: row_cmp(out + (m - 1) * width, t, keys) == 0))
-			out[m * width - 1] += t[width - 1];
+					: row_cmp(rows + (m - 1) * width, t, keys) == 0))
+			rows[m * width - 1] += t[width - 1];
 		else
-			memcpy(out + m++ * width, t, width * sizeof *out);
+			memcpy(rows + m++ * width, t, width * sizeof *rows);
 		tail_last = 1;
 		if (++b < nt)
 			unpack_row(&pk, b, t);
 	}
-	memcpy(out + m * width, rows + a * width, (k - a) * width * sizeof *out);
+	memcpy(rows + m * width, front + a * width, (k - a) * width * sizeof *rows);
 	m += k - a;
-	memcpy(rows, out, m * width * sizeof *out);
-	free(out);
+	free(front);
 	packed_free(&pk);
 	return m;
 }
