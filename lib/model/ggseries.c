@@ -6,6 +6,7 @@
 #include "model/fitlik.h"
 
 #define K FLO_GG_SERIES_K
+_Static_assert(K % 2 == 0, "the powers u^1 .. u^(K+1) in pairs, then the last");
 
 /* The reach of the series, as a share of the smallest s0. */
 #define REACH 0.1
@@ -16,14 +17,22 @@ void flo_gg_series_gather(const double *terms, size_t lo, size_t hi, double v0, 
 	for (size_t i = lo; i < hi; i++) {
 		const double *t = terms + i * FLO_GG_TERMS;
 		double w = t[FLO_GG_TERM_W], wx = t[FLO_GG_TERM_WX];
-		double s0 = v0 + t[FLO_GG_TERM_XM], ls = log(s0), u = 1 / s0, uk = u;
+		double s0 = v0 + t[FLO_GG_TERM_XM], ls = log(s0), u = 1 / s0, u2 = u * u;
 		l0 += w * ls;
 		xd0 += wx * (t[FLO_GG_TERM_LNM] - ls);
-		for (int k = 0; k <= K; k++) { /* u^(k+1) */
-			pw[k] += w * uk;
-			px[k] += wx * uk;
-			uk *= u;
+		/* u^(k+1) into pw[k], px[k]: the odd and the even powers in two
+		 * chains of products, which the processor runs side by side */
+		double odd = u, even = u2;
+		for (int k = 0; k + 1 <= K; k += 2) {
+			pw[k] += w * odd;
+			px[k] += wx * odd;
+			pw[k + 1] += w * even;
+			px[k + 1] += wx * even;
+			odd *= u2;
+			even *= u2;
 		}
+		pw[K] += w * odd;
+		px[K] += wx * odd;
 	}
 	sums[FLO_GGS_L0] += l0;
 	sums[FLO_GGS_XD0] += xd0;
