@@ -258,9 +258,10 @@ int flo_problem_bgnbd(struct flo_problem *p, const struct flo_triple *d, size_t 
  * each v's bits, the order they were summed to and the sums, after the slot
  * the next entry takes; then the series about the profiles' centre
  * (ggseries.h): whether gathered, v0, the least x m of the pairs, the sums
- * they last gave, and the gathered sums.  The profile intervals' refits come back to a v already
- * summed (9 of the 62 evaluations on the 200,000 summaries), each time
- * after other v's. */
+ * they last gave, and the gathered sums.  Evaluations come back to a v
+ * already summed after other v's: the covariance to the fit's last, and
+ * profile refits beyond the series' reach to each other's (9 of 62 passes
+ * on the 200,000 summaries before the series). */
 #define GG_ENTRY (2 + FLO_GG_SUMS)
 #define GG_SLOTS 16
 #define GG_SERIES (1 + GG_SLOTS * GG_ENTRY)
@@ -834,7 +835,8 @@ static inline __attribute__((always_inline)) void gg_sums(const struct gg_ctx *c
 	double vl = 0, vxd = 0, vxi = 0, vi = 0, vxxm = 0, vxm = 0;
 	for (size_t i = part->lo; i < part->hi; i++) {
 		const double *o = t + i * FLO_GG_TERMS;
-		double w = o[0], wx = o[1], xm = o[2], lm = o[3];
+		double w = o[FLO_GG_TERM_W], wx = o[FLO_GG_TERM_WX], xm = o[FLO_GG_TERM_XM],
+		       lm = o[FLO_GG_TERM_LNM];
 		double sum = v + xm, ls = log(sum);
 		vl += w * ls;
 		vxd += wx * (lm - ls);
@@ -849,7 +851,8 @@ static inline __attribute__((always_inline)) void gg_sums(const struct gg_ctx *c
 		vxxm += wx * f;
 		vxm += w * f;
 	}
-	part->s[FLO_GG_L] = vl, part->s[FLO_GG_XD] = vxd, part->s[FLO_GG_XI] = vxi, part->s[FLO_GG_I] = vi;
+	part->s[FLO_GG_L] = vl, part->s[FLO_GG_XD] = vxd;
+	part->s[FLO_GG_XI] = vxi, part->s[FLO_GG_I] = vi;
 	part->s[FLO_GG_XXM] = vxxm, part->s[FLO_GG_XM] = vxm;
 }
 
