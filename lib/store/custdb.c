@@ -268,6 +268,14 @@ size_t custdb_bytes_put(struct bytes *b, const void *p, size_t n)
 	return off;
 }
 
+/* A slot in the values' arena: this head, then the state's bytes, val_cap
+ * of them, at the entry's val_off.  The head names the slot's entry, so
+ * that compact_states() walks the arena in order and tells the live slots
+ * (their entry's val_off is theirs) from those left behind. */
+struct slot_head {
+	uint32_t entry, cap;
+};
+
 /* A state's bytes into entry e's slot, or a new slot with room to grow
  * when they no longer fit: FLO_ENOMEM. */
 static int slot_put(flo_custdb *db, struct touched *e, const void *p, size_t len)
@@ -278,11 +286,13 @@ static int slot_put(flo_custdb *db, struct touched *e, const void *p, size_t len
 		/* Room for a few more orders (an order with ids adds 21 bytes
 		 * or so): a slot outgrown is left behind until the commit. */
 		size_t cap = len + 64;
-		size_t off = bytes_room(&db->vals, cap);
+		size_t off = bytes_room(&db->vals, sizeof(struct slot_head) + cap);
 		if (off == SIZE_MAX)
 			return FLO_ENOMEM;
-		db->vals.len += cap;
-		e->val_off = off;
+		struct slot_head h = {(uint32_t)(e - db->t), (uint32_t)cap};
+		memcpy(db->vals.p + off, &h, sizeof h);
+		db->vals.len += sizeof h + cap;
+		e->val_off = off + sizeof h;
 		e->val_cap = (uint32_t)cap;
 	}
 	if (len)
@@ -622,27 +632,39 @@ static void reset(flo_custdb *db)
 
 /* The states' slots packed again when outgrown slots left behind take more
  * than the live ones: the table lives from merge to merge, across many
- * commits, and a state grows a slot's worth every few orders. */
-static int compact_states(flo_custdb *db)
+ * commits, and a state grows a slot's worth every few orders.  In place, in
+ * one walk of the arena from its start (a live slot only moves down, to
+ * where the live ones before it end), each slot's room cut to its bytes and
+ * 64 more: the arena's pages, mapped already, take the slots that follow,
+ * where a fresh arena a compaction would be pages the process faults in
+ * again (a quarter of its page faults on 10M orders with ids). */
+static void compact_states(flo_custdb *db)
 {
+	const size_t head = sizeof(struct slot_head);
 	size_t live = 0;
 	for (size_t i = 0; i < db->nt; i++)
-		live += db->t[i].val_len + 64;
+		live += head + db->t[i].val_len + 64;
 	if (db->vals.len < 2 * live + ((size_t)64 << 20))
-		return FLO_OK;
-	struct bytes fresh = {0};
-	if (bytes_room(&fresh, live) == SIZE_MAX)
-		return FLO_ENOMEM;
-	for (size_t i = 0; i < db->nt; i++) {
-		struct touched *e = &db->t[i];
-		memcpy(fresh.p + fresh.len, db->vals.p + e->val_off, e->val_len);
-		e->val_off = fresh.len;
-		e->val_cap = e->val_len + 64;
-		fresh.len += e->val_cap;
+		return;
+	size_t to = 0;
+	for (size_t from = 0; from < db->vals.len;) {
+		struct slot_head h;
+		memcpy(&h, db->vals.p + from, head);
+		size_t next = from + head + h.cap;
+		struct touched *e = h.entry < db->nt ? &db->t[h.entry] : NULL;
+		if (e != NULL && e->val_off == from + head) {
+			/* to <= from, and the room cut: what it writes ends
+			 * before the next slot starts */
+			h.cap = e->val_len + 64 < h.cap ? e->val_len + 64 : h.cap;
+			memcpy(db->vals.p + to, &h, head);
+			memmove(db->vals.p + to + head, db->vals.p + from + head, e->val_len);
+			e->val_off = to + head;
+			e->val_cap = h.cap;
+			to += head + h.cap;
+		}
+		from = next;
 	}
-	free(db->vals.p);
-	db->vals = fresh;
-	return FLO_OK;
+	db->vals.len = to;
 }
 
 /* LMDB's default key order: bytewise, the shorter first on a common prefix. */
@@ -790,8 +812,8 @@ static int commit(flo_custdb *db, flo_summary_fn *fn, void *ctx, int merging)
 	if (merging) {
 		clear_table(db);
 		db->logged = 0;
-	} else if ((rc = compact_states(db)) != FLO_OK) {
-		return fail(db, rc, "out of memory");
+	} else {
+		compact_states(db);
 	}
 	return FLO_OK;
 }
