@@ -111,6 +111,9 @@ struct flo_custdb {
 	size_t nlogq;
 	size_t logged;
 	size_t merge_every; /* 0: merged only on demand */
+	/* compact_states() once the slots left behind pass the live ones
+	 * by this much; its runs */
+	size_t compact_floor, compactions;
 	uint32_t batch;     /* the open batch's number */
 	uint32_t *inbatch;  /* entries with orders in the batch, first touch first */
 	size_t ninbatch, cap_inbatch;
@@ -152,6 +155,7 @@ int flo_custdb_new(flo_custdb **out, flo_store *s, const char *name,
 	db->store = s;
 	db->cfg = *cfg;
 	db->emit = emit;
+	db->compact_floor = (size_t)64 << 20;
 	db->set = *settings;
 	db->name = xstrdup_or(name, &oom);
 	db->set.order_id = xstrdup_or(settings->order_id, &oom);
@@ -644,8 +648,9 @@ static void compact_states(flo_custdb *db)
 	size_t live = 0;
 	for (size_t i = 0; i < db->nt; i++)
 		live += head + db->t[i].val_len + 64;
-	if (db->vals.len < 2 * live + ((size_t)64 << 20))
+	if (db->vals.len < 2 * live + db->compact_floor)
 		return;
+	db->compactions++;
 	size_t to = 0;
 	for (size_t from = 0; from < db->vals.len;) {
 		struct slot_head h;
@@ -745,6 +750,16 @@ size_t flo_custdb_logged(const flo_custdb *db)
 void flo_custdb_set_merge_every(flo_custdb *db, size_t n)
 {
 	db->merge_every = n;
+}
+
+void flo_custdb_set_compact_floor(flo_custdb *db, size_t bytes)
+{
+	db->compact_floor = bytes;
+}
+
+size_t flo_custdb_compactions(const flo_custdb *db)
+{
+	return db->compactions;
 }
 
 /* Commit the batch: its orders appended to the log, or, merging, every

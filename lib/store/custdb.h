@@ -175,6 +175,14 @@ int flo_custdb_commit_merge(flo_custdb *db, flo_summary_fn *fn, void *ctx);
  * orders logged (0, the default: only flo_custdb_merge()). */
 void flo_custdb_set_merge_every(flo_custdb *db, size_t n);
 
+/* Between merges the engine keeps the states in an arena where a state
+ * that outgrows its slot moves to a new one; at a commit, once the slots
+ * left behind pass the live ones by `bytes` (default 64 MB), the arena is
+ * compacted in place.  flo_custdb_compactions() counts those runs (tests
+ * set a floor of 0 to run them on small data). */
+void flo_custdb_set_compact_floor(flo_custdb *db, size_t bytes);
+size_t flo_custdb_compactions(const flo_custdb *db);
+
 /* Write every state changed since the last merge, in key order, and empty
  * the log, in one transaction; the states then leave the engine's memory.
  * Not with a batch open (commit first: FLO_EUSAGE).  Nothing logged is
