@@ -177,7 +177,7 @@ void flo_custdb_set_merge_every(flo_custdb *db, size_t n);
 
 /* Between merges the engine keeps the states in an arena where a state
  * that outgrows its slot moves to a new one; at a commit, once the slots
- * left behind pass the live ones by `bytes` (default 64 MB), the arena is
+ * left behind pass half the live ones by `bytes` (default 64 MB), the arena is
  * compacted in place.  flo_custdb_compactions() counts those runs (tests
  * set a floor of 0 to run them on small data). */
 void flo_custdb_set_compact_floor(flo_custdb *db, size_t bytes);

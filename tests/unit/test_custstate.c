@@ -741,7 +741,7 @@ static void test_compaction(void)
 		CHECK(counts.customers == 300);
 		flo_store_close(s);
 	}
-	CHECK(compactions[0] >= 2); /* 3: each once the slots left behind pass the live ones */
+	CHECK(compactions[0] >= 2); /* each once what is left behind passes half the live */
 	CHECK_INT((long)compactions[1], 0);
 	CHECK(repeated[0] > 0);
 	CHECK_INT(repeated[0], repeated[1]);
