@@ -710,8 +710,10 @@ static int put_states(flo_custdb *db)
 	for (size_t i = 0; i < ndirty; i++) {
 		const struct putorder *p = &db->order[i];
 		const struct touched *e = &db->t[p->t];
-		rc = flo_store_customer_put(db->store, (const char *)p->id, p->len,
-					    db->vals.p + e->val_off, e->val_len);
+		/* held, not copied: the arena stays as it is until the commit
+		 * (a merge's states would be copied whole) */
+		rc = flo_store_customer_put_held(db->store, (const char *)p->id, p->len,
+						 db->vals.p + e->val_off, e->val_len);
 		if (rc != FLO_OK)
 			return fail(db, rc, "%s", flo_store_errmsg(db->store));
 	}

@@ -38,19 +38,28 @@ enum { DB_META, DB_MODELS, DB_CUTS, DB_CUSTOMERS, DB_ORDERLOG, DB_COUNT };
 static const char *const db_names[DB_COUNT] = {"meta", "models", "cuts", "customers",
 					       "orderlog"};
 
-/* A put, as kept for replay: this header, then the key, then the value.
- * Copied in and out with memcpy, since entries are not aligned. */
+/* A customer's value ends in this many bytes: the CRC-32C of its key and
+ * the bytes before them, little-endian. */
+#define SUM_BYTES 4
+
+/* A put, as kept for replay: this header, then the key, then the value, or
+ * for a held value (LOG_HELD) the caller's address of its bytes and their
+ * checksum.  Copied in and out with memcpy, since entries are not
+ * aligned. */
 struct logop {
 	unsigned db;
-	unsigned flags;    /* mdb_put's: MDB_APPEND for the order log */
+	unsigned flags;    /* mdb_put's: MDB_APPEND for the order log; LOG_HELD */
 	size_t klen, vlen; /* vlen LOG_DEL: a delete; LOG_DROP: the database emptied */
 };
 #define LOG_DEL SIZE_MAX
 #define LOG_DROP (SIZE_MAX - 1)
+#define LOG_HELD (1u << 31) /* no mdb_put flag */
 
-/* A customer's value ends in this many bytes: the CRC-32C of its key and
- * the bytes before them, little-endian. */
-#define SUM_BYTES 4
+/* A held value: vlen - SUM_BYTES bytes the caller keeps, then the sum. */
+struct held {
+	const unsigned char *p;
+	unsigned char sum[SUM_BYTES];
+};
 
 struct flo_store {
 	MDB_env *env;
@@ -771,6 +780,22 @@ static int grow(flo_store *s)
 	return 0;
 }
 
+/* A held value put: room for its vlen bytes reserved in the page
+ * (MDB_RESERVE), then its bytes and sum written there, through cur when
+ * not NULL.  Returns an LMDB code. */
+static int put_held(MDB_txn *txn, MDB_dbi dbi, MDB_cursor *cur, MDB_val *key, size_t vlen,
+		    const struct held *h)
+{
+	MDB_val val = {vlen, NULL};
+	int rc = cur != NULL ? mdb_cursor_put(cur, key, &val, MDB_RESERVE)
+			     : mdb_put(txn, dbi, key, &val, MDB_RESERVE);
+	if (rc == 0) {
+		memcpy(val.mv_data, h->p, vlen - SUM_BYTES);
+		memcpy((unsigned char *)val.mv_data + vlen - SUM_BYTES, h->sum, SUM_BYTES);
+	}
+	return rc;
+}
+
 /* Put every logged op into the (fresh) transaction.  Returns an LMDB code. */
 static int replay(flo_store *s)
 {
@@ -785,6 +810,14 @@ static int replay(flo_store *s)
 		key.mv_data = s->log + off + sizeof op;
 		key.mv_size = op.klen;
 		val.mv_data = s->log + off + sizeof op + op.klen;
+		if (op.flags & LOG_HELD) {
+			struct held h;
+			memcpy(&h, val.mv_data, sizeof h);
+			if ((rc = put_held(s->txn, s->dbi[op.db], NULL, &key, op.vlen, &h)) != 0)
+				return rc;
+			off += sizeof op + op.klen + sizeof h;
+			continue;
+		}
 		if (op.vlen == LOG_DROP) {
 			if ((rc = mdb_drop(s->txn, s->dbi[op.db], 0)) != 0)
 				return rc;
@@ -893,16 +926,21 @@ int flo_store_batch_commit(flo_store *s)
 }
 
 /* Append a put to the log; the put itself then reads from the copy, so the
- * caller's value may live in the map the put is about to change. */
+ * caller's value may live in the map the put is about to change.  A held
+ * value (h not NULL, vlen its bytes and sum) is logged as h: its bytes
+ * stay the caller's. */
 static int log_put(flo_store *s, unsigned db, unsigned flags, const void *k, size_t klen,
-		   const void *v, size_t vlen, const unsigned char **kp, const unsigned char **vp)
+		   const void *v, size_t vlen, const struct held *h, const unsigned char **kp,
+		   const unsigned char **vp)
 {
-	struct logop op = {db, flags, klen, vlen};
+	struct logop op = {db, flags | (h != NULL ? LOG_HELD : 0), klen, vlen};
 	size_t need;
 
 	/* Keys are at most 511 bytes, so this keeps the sums below exact. */
 	if (vlen > SIZE_MAX / 4 && vlen != LOG_DEL && vlen != LOG_DROP)
 		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
+	if (h != NULL)
+		v = h, vlen = sizeof *h;
 	need = sizeof op + klen + (vlen == LOG_DEL || vlen == LOG_DROP ? 0 : vlen);
 	if (s->logcap - s->loglen < need) {
 		size_t cap = s->logcap ? s->logcap : 65536;
@@ -934,8 +972,9 @@ static int check_key(flo_store *s, const char *what, size_t klen)
 	return 0;
 }
 
-static int put(flo_store *s, unsigned db, unsigned flags, const char *what, const void *k,
-	       size_t klen, const void *v, size_t vlen)
+/* put(), its value held (not NULL: vlen is the held bytes and the sum). */
+static int put_value(flo_store *s, unsigned db, unsigned flags, const char *what, const void *k,
+		     size_t klen, const void *v, size_t vlen, const struct held *held)
 {
 	const unsigned char *kp = NULL, *vp = NULL;
 	MDB_val key, val;
@@ -958,7 +997,7 @@ static int put(flo_store *s, unsigned db, unsigned flags, const char *what, cons
 			end_batch(s);
 		return rc;
 	}
-	if ((rc = log_put(s, db, flags, k, klen, v, vlen, &kp, &vp)) != 0) {
+	if ((rc = log_put(s, db, flags, k, klen, v, vlen, held, &kp, &vp)) != 0) {
 		if (own)
 			end_batch(s);
 		return rc;
@@ -977,9 +1016,11 @@ static int put(flo_store *s, unsigned db, unsigned flags, const char *what, cons
 			rc = 0;
 	} else if (db == DB_CUSTOMERS && flags == 0 &&
 		   (s->cust_cur || mdb_cursor_open(s->txn, s->dbi[db], &s->cust_cur) == 0)) {
-		rc = mdb_cursor_put(s->cust_cur, &key, &val, 0);
+		rc = held != NULL ? put_held(s->txn, s->dbi[db], s->cust_cur, &key, vlen, held)
+				  : mdb_cursor_put(s->cust_cur, &key, &val, 0);
 	} else {
-		rc = mdb_put(s->txn, s->dbi[db], &key, &val, flags);
+		rc = held != NULL ? put_held(s->txn, s->dbi[db], NULL, &key, vlen, held)
+				  : mdb_put(s->txn, s->dbi[db], &key, &val, flags);
 	}
 	if (rc == MDB_MAP_FULL) {
 		/* The log already holds this put, so the replay redoes it. */
@@ -990,6 +1031,12 @@ static int put(flo_store *s, unsigned db, unsigned flags, const char *what, cons
 		return fail_mdb(s, rc, "cannot write");
 	}
 	return own ? flo_store_batch_commit(s) : 0;
+}
+
+static int put(flo_store *s, unsigned db, unsigned flags, const char *what, const void *k,
+	       size_t klen, const void *v, size_t vlen)
+{
+	return put_value(s, db, flags, what, k, klen, v, vlen, NULL);
 }
 
 /* Look up a key inside the open batch, or in a snapshot of our own; the
@@ -1151,6 +1198,22 @@ int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const voi
 	if (rc != FLO_OK)
 		return rc;
 	return put(s, DB_CUSTOMERS, 0, "customer id", id, idlen, s->vbuf, vlen + SUM_BYTES);
+}
+
+int flo_store_customer_put_held(flo_store *s, const char *id, size_t idlen, const void *val,
+				size_t vlen)
+{
+	if (!s || !id || (!val && vlen))
+		return FLO_EUSAGE;
+	if (!s->txn)
+		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
+	if (vlen > SIZE_MAX / 4)
+		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
+	struct held h = {val, {0}};
+	uint32_t sum = flo_crc32c(flo_crc32c(0, id, idlen), val, vlen);
+	for (int i = 0; i < SUM_BYTES; i++)
+		h.sum[i] = (unsigned char)(sum >> (8 * i));
+	return put_value(s, DB_CUSTOMERS, 0, "customer id", id, idlen, NULL, vlen + SUM_BYTES, &h);
 }
 
 int flo_store_customer_del(flo_store *s, const char *id, size_t idlen)

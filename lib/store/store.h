@@ -165,6 +165,13 @@ int flo_store_customer_get(flo_store *s, const char *id, size_t idlen,
  * point at a value just returned by flo_store_customer_get(). */
 int flo_store_customer_put(flo_store *s, const char *id, size_t idlen,
 			   const void *val, size_t vlen);
+/* The same without a copy of val in the batch's memory: val must stay as
+ * it is until the batch is committed or aborted, and must not lie in the
+ * store's map.  For a merge's states, which the engine holds until it
+ * commits: a copy of each, kept for a replay after the map grows, was 200
+ * MB of the live mode's peak and 15% of its page faults on 10M orders. */
+int flo_store_customer_put_held(flo_store *s, const char *id, size_t idlen,
+				const void *val, size_t vlen);
 
 /* Delete a customer inside the batch (WRITE stores only); absent is fine. */
 int flo_store_customer_del(flo_store *s, const char *id, size_t idlen);
