@@ -548,9 +548,10 @@ static void test_growth(void)
 /* Held values (flo_store_customer_put_held()): the batch keeps no copy,
  * so the replay after the map grows reads them where the caller keeps
  * them.  Some 4 MB of customers through a 1 MiB map in one batch, every
- * other one held, interleaved with plain puts; each reads back (its
- * checksum sound) inside the batch, after the commit, and from a reader,
- * and the caller's buffer changed after the commit changes nothing. */
+ * other one held, interleaved with plain puts; then a third of them updated,
+ * held, shorter or as long; each reads back (its checksum sound) inside the
+ * batch and from a reader, and the caller's buffer changed after the
+ * commit changes nothing. */
 static void test_held_growth(void)
 {
 	const char *path = store_path("held");
@@ -584,6 +585,14 @@ static void test_held_growth(void)
 	CHECK_INT(flo_store_batch_commit(s), 0);
 	memset(vals, 'x', n * vlen);
 	CHECK_INT(bad, 0);
+	/* Updates, held: every third customer's value shorter or longer. */
+	CHECK_INT(flo_store_batch_begin(s), 0);
+	for (size_t i = 0; i < n && rc == 0; i += 3) {
+		size_t idlen = cust_id(id, i), len = i % 2 ? 100 : vlen;
+		cust_val(vals + i * vlen, i, 5, len);
+		CHECK_INT(rc = flo_store_customer_put_held(s, id, idlen, vals + i * vlen, len), 0);
+	}
+	CHECK_INT(flo_store_batch_commit(s), 0);
 	flo_store_close(s);
 	char file[512];
 	snprintf(file, sizeof file, "%s/data.mdb", path);
@@ -592,11 +601,11 @@ static void test_held_growth(void)
 	if (s) {
 		CHECK_INT(flo_store_batch_begin(s), 0);
 		for (size_t i = 0; i < n; i++) {
-			size_t idlen = cust_id(id, i), got;
+			size_t idlen = cust_id(id, i), got, len = i % 3 == 0 && i % 2 ? 100 : vlen;
 			const void *v;
-			cust_val(val, i, 3, vlen);
-			if (flo_store_customer_get(s, id, idlen, &v, &got) != 0 || got != vlen ||
-			    memcmp(v, val, vlen) != 0)
+			cust_val(val, i, i % 3 == 0 ? 5 : 3, len);
+			if (flo_store_customer_get(s, id, idlen, &v, &got) != 0 || got != len ||
+			    memcmp(v, val, len) != 0)
 				bad++;
 		}
 		flo_store_batch_abort(s);
