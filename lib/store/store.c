@@ -1163,6 +1163,15 @@ int flo_store_customer_get(flo_store *s, const char *id, size_t idlen, const voi
 	return 0;
 }
 
+/* The checksum of key and val into out, little-endian. */
+static void sum_of(const void *key, size_t klen, const void *val, size_t vlen,
+		   unsigned char out[SUM_BYTES])
+{
+	uint32_t sum = flo_crc32c(flo_crc32c(0, key, klen), val, vlen);
+	for (int i = 0; i < SUM_BYTES; i++)
+		out[i] = (unsigned char)(sum >> (8 * i));
+}
+
 /* val (vlen bytes) into s->vbuf with its checksum after it, the CRC-32C of
  * key and val: the value a customer's state or an order log record is
  * stored as.  val may point into the map, which the put after may change:
@@ -1181,20 +1190,26 @@ static int seal(flo_store *s, const void *key, size_t klen, const void *val, siz
 	}
 	if (vlen)
 		memmove(s->vbuf, val, vlen);
-	uint32_t sum = flo_crc32c(flo_crc32c(0, key, klen), s->vbuf, vlen);
-	for (int i = 0; i < SUM_BYTES; i++)
-		s->vbuf[vlen + (size_t)i] = (unsigned char)(sum >> (8 * i));
+	sum_of(key, klen, s->vbuf, vlen, s->vbuf + vlen);
+	return FLO_OK;
+}
+
+/* A customer put's arguments: FLO_OK, or what is wrong with them. */
+static int customer_put_ok(flo_store *s, const char *id, const void *val, size_t vlen)
+{
+	if (!s || !id || (!val && vlen))
+		return FLO_EUSAGE;
+	if (!s->txn)
+		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
 	return FLO_OK;
 }
 
 int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const void *val,
 			   size_t vlen)
 {
-	if (!s || !id || (!val && vlen))
-		return FLO_EUSAGE;
-	if (!s->txn)
-		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
-	int rc = seal(s, id, idlen, val, vlen);
+	int rc = customer_put_ok(s, id, val, vlen);
+	if (rc == FLO_OK)
+		rc = seal(s, id, idlen, val, vlen);
 	if (rc != FLO_OK)
 		return rc;
 	return put(s, DB_CUSTOMERS, 0, "customer id", id, idlen, s->vbuf, vlen + SUM_BYTES);
@@ -1203,16 +1218,13 @@ int flo_store_customer_put(flo_store *s, const char *id, size_t idlen, const voi
 int flo_store_customer_put_held(flo_store *s, const char *id, size_t idlen, const void *val,
 				size_t vlen)
 {
-	if (!s || !id || (!val && vlen))
-		return FLO_EUSAGE;
-	if (!s->txn)
-		return fail(s, FLO_EUSAGE, "%s: customer update outside a batch", s->path);
+	int rc = customer_put_ok(s, id, val, vlen);
+	if (rc != FLO_OK)
+		return rc;
 	if (vlen > SIZE_MAX / 4)
 		return fail(s, FLO_ENOMEM, "%s: value too large", s->path);
 	struct held h = {val, {0}};
-	uint32_t sum = flo_crc32c(flo_crc32c(0, id, idlen), val, vlen);
-	for (int i = 0; i < SUM_BYTES; i++)
-		h.sum[i] = (unsigned char)(sum >> (8 * i));
+	sum_of(id, idlen, val, vlen, h.sum);
 	return put_value(s, DB_CUSTOMERS, 0, "customer id", id, idlen, NULL, vlen + SUM_BYTES, &h);
 }
 

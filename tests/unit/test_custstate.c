@@ -19,6 +19,7 @@
 #include "base/idmap.h"
 #include "rfm/rfm.h"
 #include "store/store.h"
+#include "summary_text.h"
 
 /* A small LCG: the tests' randomness, the same on every run. */
 static uint64_t rng = 88172645463325252ull;
@@ -671,27 +672,6 @@ static void test_engine(void)
 	flo_store_close(s);
 }
 
-/* The summaries as text, every field to the bit, one line each. */
-struct text {
-	char *p;
-	size_t len, cap;
-};
-
-static void as_text(void *ctx, const struct flo_summary *s)
-{
-	struct text *t = ctx;
-	char line[256];
-	int n = snprintf(line, sizeof line, "%.*s %.17g %.17g %.17g %.17g %.17g %.17g %d %d\n",
-			 (int)s->id_len, s->id, s->frequency, s->recency, s->T, s->monetary,
-			 s->orders, s->revenue, (int)s->first_order, (int)s->last_order);
-	if (t->len + (size_t)n + 1 > t->cap) {
-		t->cap = 2 * (t->len + (size_t)n + 1);
-		t->p = realloc(t->p, t->cap);
-	}
-	memcpy(t->p + t->len, line, (size_t)n + 1);
-	t->len += (size_t)n;
-}
-
 /* The engine's arena of states compacted in place at (nearly) every commit
  * gives what an engine that never compacts gives: the summaries handed over
  * at each commit, those of the merged store, and the repeated orders found
@@ -729,14 +709,14 @@ static void test_compaction(void)
 				CHECK_INT(flo_custdb_add(db, &ord, &fate), FLO_OK);
 				repeated[k] += fate == FLO_ORDER_REPEATED;
 				if (++n % 500 == 0)
-					CHECK_INT(flo_custdb_commit(db, as_text, &held[k]), FLO_OK);
+					CHECK_INT(flo_custdb_commit(db, summary_text, &held[k]), FLO_OK);
 			}
 		}
-		CHECK_INT(flo_custdb_commit_merge(db, as_text, &held[k]), FLO_OK);
+		CHECK_INT(flo_custdb_commit_merge(db, summary_text, &held[k]), FLO_OK);
 		compactions[k] = flo_custdb_compactions(db);
 		flo_custdb_free(db);
 		struct flo_custdb_counts counts;
-		CHECK_INT(flo_custdb_dump(s, path[k], &cfg, as_text, &dumped[k], NULL, NULL, &counts,
+		CHECK_INT(flo_custdb_dump(s, path[k], &cfg, summary_text, &dumped[k], NULL, NULL, &counts,
 					  err, sizeof err), FLO_OK);
 		CHECK(counts.customers == 300);
 		flo_store_close(s);
@@ -745,10 +725,8 @@ static void test_compaction(void)
 	CHECK_INT((long)compactions[1], 0);
 	CHECK(repeated[0] > 0);
 	CHECK_INT(repeated[0], repeated[1]);
-	CHECK(held[0].len > 0 && held[0].len == held[1].len &&
-	      memcmp(held[0].p, held[1].p, held[0].len) == 0);
-	CHECK(dumped[0].len > 0 && dumped[0].len == dumped[1].len &&
-	      memcmp(dumped[0].p, dumped[1].p, dumped[0].len) == 0);
+	CHECK(same_text(&held[0], &held[1]));
+	CHECK(same_text(&dumped[0], &dumped[1]));
 	for (int k = 0; k < 2; k++) {
 		free(held[k].p);
 		free(dumped[k].p);

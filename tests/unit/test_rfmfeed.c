@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/idmap.h"
 #include "rfm/rfmfeed.h"
+#include "summary_text.h"
 
 static uint64_t state = 2463534242ull;
 static unsigned next(void)
@@ -26,34 +27,11 @@ struct order {
 	double amount;
 };
 
-/* A summary as text, to compare two runs. */
-struct text {
-	char *p;
-	size_t len, cap;
-};
-
-static void collect(void *ctx, const struct flo_summary *s)
-{
-	struct text *t = ctx;
-	char line[256];
-	int n = snprintf(line, sizeof line, "%zu:%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%d,%.17g,%.17g\n",
-			 s->id_len, s->frequency, s->recency, s->T, s->monetary, s->orders,
-			 s->revenue, (int)s->first_order, (int)s->last_order,
-			 s->holdout_purchases, s->holdout_value);
-	if (t->len + s->id_len + (size_t)n + 1 > t->cap) {
-		t->cap = 2 * (t->len + s->id_len + (size_t)n + 1);
-		t->p = realloc(t->p, t->cap);
-	}
-	memcpy(t->p + t->len, s->id, s->id_len);
-	memcpy(t->p + t->len + s->id_len, line, (size_t)n);
-	t->len += s->id_len + (size_t)n;
-}
-
 static struct text summarise(flo_rfm *r)
 {
 	struct text t = {0};
 	size_t holdout_only;
-	CHECK_INT(flo_rfm_each(r, collect, &t, &holdout_only), FLO_OK);
+	CHECK_INT(flo_rfm_each(r, summary_text, &t, &holdout_only), FLO_OK);
 	return t;
 }
 
