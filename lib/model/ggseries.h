@@ -13,9 +13,9 @@
  * where P_k = sum c u^k, for c = w and c = w x: one pass at v0 gathers the
  * P_k, and each v near v0 then costs a few dozen flops.  The series are cut
  * after FLO_GG_SERIES_K terms and serve only where |d| u <= 1/10 for every
- * pair: what is cut is then below 1e-16 of the sums (a geometric tail,
- * 0.1^16 of the first term, and less for the logs), as small as the
- * rounding of a pass. */
+ * pair: what is cut is then a geometric tail, 0.1^16 of the first term for
+ * 1/s (about the rounding of a pass), less for the logs, and 17 times that
+ * for 1/s^2, which only the Hessian reads. */
 #ifndef FLO_GGSERIES_H
 #define FLO_GGSERIES_H
 
