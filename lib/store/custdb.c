@@ -14,6 +14,7 @@
 #include "store/custdb.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,18 +339,28 @@ static int load_state(flo_custdb *db, size_t i)
 	return FLO_OK;
 }
 
-static int grow_slots(flo_custdb *db)
+uint32_t *custdb_slots(const void *items, size_t stride, size_t hash_off, size_t count,
+		       size_t n)
 {
-	size_t n = db->nslots * 2;
 	uint32_t *slots = calloc(n, sizeof *slots);
-	if (slots == NULL)
-		return FLO_ENOMEM;
-	for (size_t i = 0; i < db->nt; i++) {
-		size_t j = db->t[i].hash & (n - 1);
+	for (size_t i = 0; slots != NULL && i < count; i++) {
+		uint32_t hash;
+		memcpy(&hash, (const unsigned char *)items + i * stride + hash_off, sizeof hash);
+		size_t j = hash & (n - 1);
 		while (slots[j])
 			j = (j + 1) & (n - 1);
 		slots[j] = (uint32_t)i + 1;
 	}
+	return slots;
+}
+
+static int grow_slots(flo_custdb *db)
+{
+	size_t n = db->nslots * 2;
+	uint32_t *slots = custdb_slots(db->t, sizeof *db->t, offsetof(struct touched, hash), db->nt,
+				       n);
+	if (slots == NULL)
+		return FLO_ENOMEM;
 	free(db->slots);
 	db->slots = slots;
 	db->nslots = n;

@@ -3,6 +3,7 @@
  * The writing engine is custdb.c. */
 #include "store/custdb.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,15 +121,10 @@ static const unsigned char *lv_id(const struct logview *lv, const struct lvcust 
 static int lv_grow_slots(struct logview *lv)
 {
 	size_t n = lv->nslots ? lv->nslots * 2 : 1024;
-	uint32_t *slots = calloc(n, sizeof *slots);
+	uint32_t *slots = custdb_slots(lv->cust, sizeof *lv->cust, offsetof(struct lvcust, hash),
+				       lv->ncust, n);
 	if (slots == NULL)
 		return FLO_ENOMEM;
-	for (size_t i = 0; i < lv->ncust; i++) {
-		size_t j = lv->cust[i].hash & (n - 1);
-		while (slots[j])
-			j = (j + 1) & (n - 1);
-		slots[j] = (uint32_t)i + 1;
-	}
 	free(lv->slots);
 	lv->slots = slots;
 	lv->nslots = n;

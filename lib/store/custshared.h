@@ -6,6 +6,7 @@
 #define FLO_CUSTSHARED_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/custdb.h"
 #include "store/orderrec.h"
@@ -21,6 +22,14 @@ struct bytes {
 
 /* Append n bytes to b; their offset, or SIZE_MAX when out of memory (custdb.c). */
 size_t custdb_bytes_put(struct bytes *b, const void *p, size_t n);
+
+/* The n slots (a power of two) of an open-addressing table, linear
+ * probing, of the count items at `items`, stride bytes apart, each with its
+ * 32-bit hash at hash_off bytes into it: a slot holds its item's index + 1,
+ * 0 when empty.  The engine's table of customers and the log view's are
+ * rebuilt here when they grow.  NULL when out of memory (custdb.c). */
+uint32_t *custdb_slots(const void *items, size_t stride, size_t hash_off, size_t count,
+		       size_t n);
 
 /* Fold a logged order (or one coming in, as a record) into st (custdb.c). */
 int custdb_fold(flo_custstate *st, const struct flo_rfm_config *cfg,
