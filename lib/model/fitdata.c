@@ -303,6 +303,14 @@ static int part_room(double **rows, size_t n, size_t *cap, size_t more, size_t w
 	return FLO_OK;
 }
 
+/* Room for `more` triples and spend pairs in part d. */
+static int part_reserve(struct flo_fit_data *d, size_t more)
+{
+	int err = part_room((double **)&d->tri, d->ntri, &d->cap_tri, more, 4);
+	return err != FLO_OK ? err
+			     : part_room((double **)&d->spend, d->nspend, &d->cap_spend, more, 3);
+}
+
 /* A part's rows sorted and merged once they reach their bound, which then
  * becomes twice what is left if that is more: memory follows the distinct
  * rows, and each row is sorted a few times at most. */
@@ -336,9 +344,7 @@ int flo_fit_data_add_part(struct flo_fit_data *d, const struct flo_fit_row *rows
 			  unsigned part, unsigned parts)
 {
 	const uint64_t one = UINT64_C(1) << 20; /* a weight of 1 in units */
-	int err = part_room((double **)&d->tri, d->ntri, &d->cap_tri, n, 4);
-	if (err == FLO_OK)
-		err = part_room((double **)&d->spend, d->nspend, &d->cap_spend, n, 3);
+	int err = part_reserve(d, n);
 	if (err != FLO_OK)
 		return err;
 	uint64_t fp = d->fingerprint;
@@ -365,12 +371,8 @@ int flo_fit_data_add_part(struct flo_fit_data *d, const struct flo_fit_row *rows
 
 int flo_fit_data_reserve(struct flo_fit_data *d, size_t rows)
 {
-	if (d->part) {
-		int err = part_room((double **)&d->tri, d->ntri, &d->cap_tri, rows, 4);
-		return err != FLO_OK ? err
-				     : part_room((double **)&d->spend, d->nspend, &d->cap_spend,
-						 rows, 3);
-	}
+	if (d->part)
+		return part_reserve(d, rows);
 	struct rows t, s;
 	tables(d, &t, &s);
 	int err = reserve_more(&t, rows);
