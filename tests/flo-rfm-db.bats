@@ -246,6 +246,28 @@ c3,0,0,0,0,1,7.5,2021-02-26,2021-02-26
 c2,1,1,7.714285714285714,10,2,22.5,2021-01-03,2021-01-10"
 }
 
+@test "a commit of many records: formatted on two threads, they are the ones formatted on one, in order" {
+	# 106,856 orders in date order, one commit: past the 65,536 records from
+	# which a helper thread formats every other block of 16,384
+	flo-simulate -n 10000 --seed 5 $SIM > "$TMP/cust.csv"
+	{ head -1 "$TMP/cust.csv"; tail -n +2 "$TMP/cust.csv" | LC_ALL=C sort -s -t, -k2,2; } > "$TMP/log.csv"
+	flo-rfm --db "$TMP/a" --keep amount "$TMP/log.csv" > "$TMP/two.csv"
+	[ "$(wc -l < "$TMP/two.csv")" -eq 106857 ]
+	[ "$(grep -c '^customer_id,' "$TMP/two.csv")" = 1 ]
+	FLO_THREADS=1 flo-rfm --db "$TMP/b" --keep amount "$TMP/log.csv" | cmp - "$TMP/two.csv"
+	# commits of 5,000: each formatted on one thread
+	flo-rfm --db "$TMP/c" --keep amount --commit-every 5000 "$TMP/log.csv" | cmp - "$TMP/two.csv"
+	# each record is its order's customer's, in the log's order
+	[ "$(cut -d, -f1 "$TMP/two.csv")" = "$(cut -d, -f1 "$TMP/log.csv")" ]
+	# one record per customer after the one batch: batch flo-rfm's summaries
+	flo-rfm --db "$TMP/d" --emit batch --keep amount "$TMP/log.csv" > "$TMP/batch.csv"
+	[ "$(wc -l < "$TMP/batch.csv")" -eq 10001 ]
+	{ head -1 "$TMP/batch.csv"; tail -n +2 "$TMP/batch.csv" | LC_ALL=C sort -t, -k1,1; } |
+		cmp - <(flo-rfm --keep amount "$TMP/log.csv")
+	# and as JSON Lines
+	flo-rfm --db "$TMP/e" --keep amount -o jsonl "$TMP/log.csv" | flo-cat -o csv | cmp - "$TMP/two.csv"
+}
+
 @test "--dump: flo-fit refits from the store as from batch flo-rfm" {
 	flo-simulate -n 2000 --seed 3 > "$TMP/log.csv"
 	shuffled "$TMP/log.csv" 3 > "$TMP/shuf.csv"

@@ -119,6 +119,8 @@ struct flo_custdb {
 	uint32_t *inbatch;  /* entries with orders in the batch, first touch first */
 	size_t ninbatch, cap_inbatch;
 	struct flo_field *rkeep; /* a log record's kept fields, unpacked */
+	flo_custdb_release_fn *release; /* see flo_custdb_set_release() */
+	void *release_ctx;
 	char msg[MSG_MAX];
 };
 
@@ -778,6 +780,38 @@ size_t flo_custdb_compactions(const flo_custdb *db)
 	return db->compactions;
 }
 
+/* Held summaries lo..hi to fn, their kept fields unpacked into kept (the
+ * caller's: each thread its own). */
+static void hand_over(const flo_custdb *db, size_t lo, size_t hi, struct flo_field *kept,
+		      flo_summary_fn *fn, void *ctx)
+{
+	for (size_t i = lo; i < hi; i++) {
+		const struct held *h = &db->held[i];
+		struct flo_summary s = h->s;
+		s.id = (const char *)db->ids.p + h->id_off;
+		if (db->cfg.nkeep > 0)
+			flo_kept_unpack(db->hkept.p + h->kept_off, kept, db->cfg.nkeep);
+		s.kept = kept;
+		fn(ctx, &s);
+	}
+}
+
+void flo_custdb_set_release(flo_custdb *db, flo_custdb_release_fn *release, void *ctx)
+{
+	db->release = release;
+	db->release_ctx = ctx;
+}
+
+int flo_custdb_held(const flo_custdb *db, size_t lo, size_t hi, flo_summary_fn *fn, void *ctx)
+{
+	struct flo_field *kept = calloc(db->cfg.nkeep ? db->cfg.nkeep : 1, sizeof *kept);
+	if (kept == NULL)
+		return FLO_ENOMEM;
+	hand_over(db, lo, hi < db->nheld ? hi : db->nheld, kept, fn, ctx);
+	free(kept);
+	return FLO_OK;
+}
+
 /* Commit the batch: its orders appended to the log, or, merging, every
  * changed state written and the log emptied instead. */
 static int commit(flo_custdb *db, flo_summary_fn *fn, void *ctx, int merging)
@@ -830,15 +864,10 @@ static int commit(flo_custdb *db, flo_summary_fn *fn, void *ctx, int merging)
 		return fail(db, rc, "%s", flo_store_errmsg(db->store));
 	db->settings_dirty = 0;
 	db->logged += db->nlogq;
-	for (size_t i = 0; i < db->nheld; i++) {
-		struct held *h = &db->held[i];
-		struct flo_summary s = h->s;
-		s.id = (const char *)db->ids.p + h->id_off;
-		if (db->cfg.nkeep > 0)
-			flo_kept_unpack(db->hkept.p + h->kept_off, db->kept, db->cfg.nkeep);
-		s.kept = db->kept;
-		fn(ctx, &s);
-	}
+	if (db->release != NULL)
+		db->release(db->release_ctx, db, db->nheld);
+	else
+		hand_over(db, 0, db->nheld, db->kept, fn, ctx);
 	reset(db);
 	if (merging) {
 		clear_table(db);

@@ -5,6 +5,7 @@
  * folded into a state in another order and in pieces (each piece ending in
  * the stored form and starting from it again), every summary field must be
  * the same double, bit for bit, at any as-of date and holdout end. */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -733,6 +734,130 @@ static void test_compaction(void)
 	}
 }
 
+/* bytes appended to t */
+static void text_put(struct text *t, const char *p, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		t->cap = 2 * (t->len + n + 1);
+		t->p = realloc(t->p, t->cap);
+	}
+	if (n > 0)
+		memcpy(t->p + t->len, p, n);
+	t->len += n;
+}
+
+/* A summary as text with its kept field: what a release's threads hand on
+ * must carry the fields each thread unpacks on its own. */
+static void text_kept(void *ctx, const struct flo_summary *s)
+{
+	struct text *t = ctx;
+	summary_text(t, s);
+	char kept[64];
+	int n = snprintf(kept, sizeof kept, "[%d:%.*s]\n", (int)s->kept[0].kind,
+			 (int)s->kept[0].len, s->kept[0].val);
+	t->len--; /* the kept field before the line's end */
+	text_put(t, kept, (size_t)n);
+}
+
+/* What the release is given and hands on, in blocks of 7 from two threads:
+ * the even blocks here, the odd ones on a thread, joined in order. */
+struct release_run {
+	struct text out;
+	size_t releases, given;
+	const flo_custdb *db;
+	size_t lo, hi;
+	struct text part;
+	int part_rc;
+};
+
+static void *odd_blocks(void *arg)
+{
+	struct release_run *r = arg;
+	r->part_rc = flo_custdb_held(r->db, r->lo, r->hi, text_kept, &r->part);
+	return NULL;
+}
+
+static void release_in_blocks(void *ctx, const flo_custdb *db, size_t n)
+{
+	struct release_run *r = ctx;
+	r->releases++;
+	r->given += n;
+	for (size_t lo = 0; lo < n; lo += 14) {
+		pthread_t th;
+		r->db = db;
+		r->lo = lo + 7;
+		r->hi = lo + 14; /* past n at the end: the held ones end there */
+		r->part.len = 0;
+		int started = pthread_create(&th, NULL, odd_blocks, r) == 0;
+		CHECK(started);
+		CHECK_INT(flo_custdb_held(db, lo, lo + 7 < n ? lo + 7 : n, text_kept, &r->out),
+			  FLO_OK);
+		if (started)
+			pthread_join(th, NULL);
+		CHECK_INT(r->part_rc, FLO_OK);
+		text_put(&r->out, r->part.p, r->part.len);
+	}
+}
+
+/* A release (custdb.h) that hands the held summaries on in blocks, from two
+ * threads, gives what one by one gives: the same summaries, kept fields and
+ * order, for per-order and per-batch records, across commits and a merge. */
+static void test_release(void)
+{
+	char err[FLO_STORE_ERRMAX];
+	int64_t d0 = (int64_t)flo_day_from_civil(2021, 3, 1) * 86400;
+	for (int emit = 0; emit < 2; emit++) {
+		struct text one = {0};
+		struct release_run run;
+		memset(&run, 0, sizeof run);
+		for (int k = 0; k < 2; k++) {
+			char path[128];
+			flo_store *s;
+			flo_custdb *db;
+			char *keep[] = {"channel"};
+			struct flo_custdb_settings set = {.unit = "week", .keep = keep, .nkeep = 1};
+			struct flo_rfm_config cfg = {.unit_days = 7, .nkeep = 1};
+			snprintf(path, sizeof path, "%s/release%d%d", tmpdir, emit, k);
+			CHECK_INT(flo_store_open(&s, path, FLO_STORE_WRITE, NULL, err, sizeof err),
+				  FLO_OK);
+			CHECK_INT(flo_custdb_new(&db, s, path, &set, &cfg,
+						 emit ? FLO_EMIT_BATCH : FLO_EMIT_ORDER), FLO_OK);
+			if (k == 1)
+				flo_custdb_set_release(db, release_in_blocks, &run);
+			struct text *t = k == 0 ? &one : NULL;
+			size_t n = 0;
+			for (int day = 0; day < 30; day++) {
+				for (int c = 0; c < 97; c++) {
+					char id[16], ch[16];
+					snprintf(id, sizeof id, "c%02d", (c * 13 + day) % 61);
+					snprintf(ch, sizeof ch, "ch%d", (c + day) % 5);
+					struct flo_field f = {"channel", 7, ch, strlen(ch),
+							      FLO_KIND_STR};
+					struct flo_custdb_order ord = {id, strlen(id),
+								       d0 + day * 86400 + c,
+								       1 + (c * 31 + day) % 89,
+								       NULL, 0, &f, 0, 0};
+					enum flo_order_fate fate;
+					CHECK_INT(flo_custdb_add(db, &ord, &fate), FLO_OK);
+					/* commits of 1 to 400 orders */
+					if (++n % (1 + (size_t)(day * 37 + c) % 400) == 0)
+						CHECK_INT(flo_custdb_commit(db, text_kept, t), FLO_OK);
+				}
+			}
+			CHECK_INT(flo_custdb_commit_merge(db, text_kept, t), FLO_OK);
+			flo_custdb_free(db);
+			flo_store_close(s);
+		}
+		CHECK(run.releases > 10);
+		CHECK(emit || run.given == 30 * 97);
+		CHECK(same_text(&one, &run.out));
+		CHECK(one.len > 0 && strstr(one.p, "[") != NULL && strstr(one.p, ":ch4]") != NULL);
+		free(one.p);
+		free(run.out.p);
+		free(run.part.p);
+	}
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof tmpdir, "/tmp/flo-custstate-XXXXXX");
@@ -748,6 +873,7 @@ int main(void)
 	test_lines_match_batch();
 	test_older_format();
 	test_compaction();
+	test_release();
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
