@@ -974,12 +974,107 @@ static _Noreturn void run_dump(struct options *o)
 	exit(0);
 }
 
+/* ---- the live run's records ----
+ *
+ * A commit's records are formatted and written on a helper thread while the
+ * engine folds the next batch in: formatting them on this thread was a
+ * fifth of a run of 10M orders in date order, one record an order.  The
+ * release (custdb.h) takes the committed batch's summaries out of the
+ * engine and hands them to the helper, which writes them into the output;
+ * the next release, a commit on the reader's refill or at a bad record,
+ * the end of the run and an exit on an error each wait for it first.  The
+ * output is the same, in the same order, and still no record goes out
+ * before its orders are committed. */
+
+/* Fewer records than this are written at once, on this thread. */
+#define LIVE_HELPER_MIN OUT_BLOCK
+
 struct live {
 	flo_custdb *db;
 	flo_writer *w;
 	struct output *out;
 	int fd;
+	struct flo_pool *pool;  /* started at the first large commit */
+	int no_pool;            /* it could not start */
+	flo_custheld *taken;        /* the helper's records, until wait_records() */
+	struct flo_field *kept; /* the helper's kept fields */
+	size_t written;         /* by the helper */
+	int err;                /* the helper's first error: it writes no more */
 };
+
+static void helper_summary(void *ctx, const struct flo_summary *s)
+{
+	struct live *l = ctx;
+	if (l->err != FLO_OK)
+		return;
+	l->err = format_summary(l->out, s);
+	if (l->err == FLO_OK)
+		l->written++;
+}
+
+/* On the helper: the taken records into the output. */
+static void write_taken(void *arg)
+{
+	struct live *l = arg;
+	flo_custheld_each(l->taken, 0, flo_custheld_count(l->taken), l->kept, helper_summary, l);
+}
+
+/* Until the helper has written its records; their memory back to the
+ * engine.  Returns the helper's error. */
+static int wait_records(struct live *l)
+{
+	if (l->taken == NULL)
+		return FLO_OK;
+	flo_pool_wait(l->pool);
+	flo_custdb_give_back(l->db, l->taken);
+	l->taken = NULL;
+	l->out->written += l->written;
+	l->written = 0;
+	int err = l->err;
+	l->err = FLO_OK;
+	return err;
+}
+
+/* wait_records(), its error the tool's. */
+static void finish_records(struct live *l)
+{
+	int err = wait_records(l);
+	if (err != FLO_OK)
+		die_writing(l->out->w, err);
+}
+
+/* An exit on an error waits for the helper: the records it is writing go
+ * out before the output's last flush, and the engine's memory stays until
+ * it is done.  Its own error is left unsaid: the tool's comes first. */
+static void records_on_error(void *ctx)
+{
+	(void)wait_records(ctx);
+}
+
+/* A live commit's held summaries (custdb.h). */
+static int held_range(const void *db, size_t lo, size_t hi, flo_summary_fn *fn, void *ctx,
+		      size_t *holdout_only)
+{
+	(void)holdout_only; /* the store keeps no holdout */
+	return flo_custdb_held(db, lo, hi, fn, ctx);
+}
+
+/* A commit's records: many to the helper, taken out of the engine; a few,
+ * or all when the helper or the memory to take them is missing, written
+ * here (in blocks on two threads when there are many). */
+static void release(void *ctx, flo_custdb *db, size_t n)
+{
+	struct live *l = ctx;
+	finish_records(l);
+	if (n >= LIVE_HELPER_MIN && l->pool == NULL && !l->no_pool)
+		l->no_pool = (l->pool = flo_pool_start()) == NULL;
+	if (n >= LIVE_HELPER_MIN && l->pool != NULL && (l->taken = flo_custdb_take_held(db)) != NULL) {
+		flo_pool_submit(l->pool, write_taken, l);
+		return;
+	}
+	size_t none;
+	write_blocks(held_range, db, n, l->out, &none);
+}
 
 static void commit(void *ctx)
 {
@@ -987,6 +1082,7 @@ static void commit(void *ctx)
 	int rc = flo_custdb_commit(l->db, write_summary, l->out);
 	if (rc != FLO_OK)
 		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(l->db));
+	finish_records(l);
 }
 
 /* Before the reader blocks: commit the batch and send its records on when
@@ -1002,21 +1098,6 @@ static void on_refill(void *ctx)
 	flo_writer_flush(l->w);
 }
 
-/* A live commit's held summaries (custdb.h). */
-static int held_range(const void *db, size_t lo, size_t hi, flo_summary_fn *fn, void *ctx,
-		      size_t *holdout_only)
-{
-	(void)holdout_only; /* the store keeps no holdout */
-	return flo_custdb_held(db, lo, hi, fn, ctx);
-}
-
-/* A commit's records, in blocks on two threads when there are many. */
-static void release(void *ctx, const flo_custdb *db, size_t n)
-{
-	size_t none;
-	write_blocks(held_range, db, n, ctx, &none);
-}
-
 /* flo-rfm --db: fold each order into its stored customer; the orders before
  * a bad record that stops the run are committed first. */
 static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct output *out)
@@ -1029,10 +1110,12 @@ static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct ou
 	if (rc != FLO_OK)
 		flo_die(flo_exit_status(rc), "%s: cannot read the store's settings", o->db);
 	flo_custdb_set_merge_every(the_engine, (size_t)o->merge_every);
-	flo_custdb_set_release(the_engine, release, out);
-	struct live l = {the_engine, out->w, out, o->in.fd};
+	struct live l = {the_engine, out->w, out, o->in.fd, NULL, 0, NULL, NULL, 0, FLO_OK};
+	l.kept = flo_xcalloc(o->nkeep + 1, sizeof *l.kept);
+	flo_custdb_set_release(the_engine, release, &l);
 	long counts[4] = {0};
 	flo_cli_set_output(out->w);
+	flo_cli_on_error(records_on_error, &l);
 	o->bad.before_stop = commit;
 	o->bad.before_stop_ctx = &l;
 	flo_reader_on_refill(r, on_refill, &l);
@@ -1040,6 +1123,10 @@ static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct ou
 			       counts);
 	if (rc != FLO_OK)
 		flo_die(flo_exit_status(rc), "%s", flo_custdb_errmsg(l.db));
+	finish_records(&l);
+	flo_cli_on_error(NULL, NULL);
+	flo_pool_stop(l.pool);
+	free(l.kept);
 	flo_bad_finish(&o->bad);
 	warn_repeated(counts[FLO_ORDER_REPEATED]);
 	warn_skipped(o, in);

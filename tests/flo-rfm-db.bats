@@ -246,26 +246,41 @@ c3,0,0,0,0,1,7.5,2021-02-26,2021-02-26
 c2,1,1,7.714285714285714,10,2,22.5,2021-01-03,2021-01-10"
 }
 
-@test "a commit of many records: formatted on two threads, they are the ones formatted on one, in order" {
-	# 106,856 orders in date order, one commit: past the 65,536 records from
-	# which a helper thread formats every other block of 16,384
-	flo-simulate -n 10000 --seed 5 $SIM > "$TMP/cust.csv"
+@test "a commit's many records, written on a helper thread while the next batch comes in, are the ones written on one" {
+	# 213,563 orders of 20,000 customers in date order: commits of 16,384
+	# records or more go to the helper, fewer are written at once
+	flo-simulate -n 20000 --seed 5 $SIM > "$TMP/cust.csv"
 	{ head -1 "$TMP/cust.csv"; tail -n +2 "$TMP/cust.csv" | LC_ALL=C sort -s -t, -k2,2; } > "$TMP/log.csv"
-	flo-rfm --db "$TMP/a" --keep amount "$TMP/log.csv" > "$TMP/two.csv"
-	[ "$(wc -l < "$TMP/two.csv")" -eq 106857 ]
-	[ "$(grep -c '^customer_id,' "$TMP/two.csv")" = 1 ]
-	FLO_THREADS=1 flo-rfm --db "$TMP/b" --keep amount "$TMP/log.csv" | cmp - "$TMP/two.csv"
-	# commits of 5,000: each formatted on one thread
-	flo-rfm --db "$TMP/c" --keep amount --commit-every 5000 "$TMP/log.csv" | cmp - "$TMP/two.csv"
+	FLO_THREADS=1 flo-rfm --db "$TMP/one" --keep amount "$TMP/log.csv" > "$TMP/one.csv"
+	[ "$(wc -l < "$TMP/one.csv")" -eq 213564 ]
+	[ "$(grep -c '^customer_id,' "$TMP/one.csv")" = 1 ]
 	# each record is its order's customer's, in the log's order
-	[ "$(cut -d, -f1 "$TMP/two.csv")" = "$(cut -d, -f1 "$TMP/log.csv")" ]
+	[ "$(cut -d, -f1 "$TMP/one.csv")" = "$(cut -d, -f1 "$TMP/log.csv")" ]
+	# one commit; eleven of 20,000 and one of 13,563, each written while
+	# the next is folded in; commits of 5,000, each written at once
+	for every in 1000000 20000 5000; do
+		rm -rf "$TMP/db"
+		flo-rfm --db "$TMP/db" --keep amount --commit-every $every "$TMP/log.csv" | cmp - "$TMP/one.csv"
+	done
 	# one record per customer after the one batch: batch flo-rfm's summaries
-	flo-rfm --db "$TMP/d" --emit batch --keep amount "$TMP/log.csv" > "$TMP/batch.csv"
-	[ "$(wc -l < "$TMP/batch.csv")" -eq 10001 ]
+	flo-rfm --db "$TMP/batch" --emit batch --keep amount "$TMP/log.csv" > "$TMP/batch.csv"
+	[ "$(wc -l < "$TMP/batch.csv")" -eq 20001 ]
 	{ head -1 "$TMP/batch.csv"; tail -n +2 "$TMP/batch.csv" | LC_ALL=C sort -t, -k1,1; } |
 		cmp - <(flo-rfm --keep amount "$TMP/log.csv")
 	# and as JSON Lines
-	flo-rfm --db "$TMP/e" --keep amount -o jsonl "$TMP/log.csv" | flo-cat -o csv | cmp - "$TMP/two.csv"
+	flo-rfm --db "$TMP/jsonl" --keep amount -o jsonl "$TMP/log.csv" | flo-cat -o csv | cmp - "$TMP/one.csv"
+	# a bad record stops the run: every record of the batches committed
+	# before it is out first, as on one thread
+	awk 'NR == 150001 { print "c0000001,not-a-date,1" } { print }' "$TMP/log.csv" > "$TMP/bad.csv"
+	run flo-rfm --db "$TMP/bad" --keep amount --commit-every 20000 "$TMP/bad.csv"
+	assert_failure 65
+	[ "${#lines[@]}" -eq 150001 ]
+	[ "${lines[150000]}" = 'flo-rfm: '"$TMP"'/bad.csv line 150001: field "date" is not a date: "not-a-date" (dates: YYYY-MM-DD, YYYYMMDD, ISO 8601 date-times, epoch seconds or milliseconds; or name the form with --date-format)' ]
+	head -n 150000 "$TMP/one.csv" | cmp - <(printf '%s\n' "${lines[@]:0:150000}")
+	# the helper's write error is the tool's: exit 74, its words once
+	run sh -c 'flo-rfm --db "$1" --commit-every 20000 "$2" > /dev/full' sh "$TMP/full" "$TMP/log.csv"
+	assert_failure 74
+	assert_output "flo-rfm: write error: No space left on device"
 }
 
 @test "--dump: flo-fit refits from the store as from batch flo-rfm" {

@@ -25,6 +25,7 @@
 #include "rfm/kept.h"
 #include "base/quote.h"
 #include "store/custshared.h"
+#include "store/custheld.h"
 #include "store/orderrec.h"
 
 #define MSG_MAX 768
@@ -66,13 +67,6 @@ struct putorder {
 	uint32_t t; /* its touched entry */
 };
 
-/* A summary held until its batch is committed; its id is its customer's,
- * in the arena, its kept fields (packed) in the held arena. */
-struct held {
-	struct flo_summary s;
-	size_t id_off, kept_off;
-};
-
 struct flo_custdb {
 	flo_store *store;
 	char *name;
@@ -97,9 +91,10 @@ struct flo_custdb {
 	flo_custstate *st;
 	size_t st_owner;  /* the touched entry + 1 whose state st is; 0 none */
 	int st_changed;   /* st has orders its stored form has not */
-	struct bytes ids, vals, hkept;
-	struct held *held;
-	size_t nheld, cap_held;
+	struct bytes ids, vals;
+	/* The batch's summaries, held until it is committed (custheld.h); the
+	 * set a release took and gave back, kept for a later batch. */
+	flo_custheld *held, *spare;
 	struct putorder *order;
 	size_t cap_order;
 	unsigned char *buf, *packed; /* encoding and packing scratch */
@@ -164,9 +159,10 @@ int flo_custdb_new(flo_custdb **out, flo_store *s, const char *name,
 	db->set.order_id = xstrdup_or(settings->order_id, &oom);
 	db->set.keep = calloc(settings->nkeep ? settings->nkeep : 1, sizeof *db->set.keep);
 	db->kept = calloc(cfg->nkeep ? cfg->nkeep : 1, sizeof *db->kept);
+	db->held = flo_custheld_new(cfg->nkeep);
 	db->nslots = 1024;
 	db->slots = calloc(db->nslots, sizeof *db->slots);
-	if (db->set.keep == NULL || db->kept == NULL || db->slots == NULL ||
+	if (db->set.keep == NULL || db->kept == NULL || db->held == NULL || db->slots == NULL ||
 	    flo_custstate_new(&db->st) != FLO_OK)
 		oom = 1;
 	for (size_t i = 0; !oom && i < settings->nkeep; i++)
@@ -214,8 +210,8 @@ void flo_custdb_free(flo_custdb *db)
 	free(db->t);
 	free(db->ids.p);
 	free(db->vals.p);
-	free(db->hkept.p);
-	free(db->held);
+	flo_custheld_free(db->held);
+	flo_custheld_free(db->spare);
 	free(db->order);
 	free(db->buf);
 	free(db->packed);
@@ -456,32 +452,10 @@ static int hold(flo_custdb *db, const struct touched *e)
 	struct flo_summary s;
 	if (!flo_custstate_summary(db->st, &db->cfg, flo_custdb_as_of(db), &s, db->kept, NULL))
 		return FLO_OK;
-	if (db->nheld == db->cap_held) {
-		size_t cap = db->cap_held ? db->cap_held * 2 : 256;
-		struct held *h = realloc(db->held, cap * sizeof *h);
-		if (h == NULL)
-			return FLO_ENOMEM;
-		db->held = h;
-		db->cap_held = cap;
-	}
-	struct held *h = &db->held[db->nheld];
-	h->s = s;
-	h->s.id = NULL;
-	h->s.kept = NULL;
-	h->s.id_len = e->id_len;
-	/* The arena may move: the id is found again through its offset. */
-	h->id_off = e->id_off;
-	h->kept_off = 0;
-	if (db->cfg.nkeep > 0) {
-		size_t size = 0;
-		for (size_t i = 0; i < db->cfg.nkeep; i++)
-			size += 5 + db->kept[i].len;
-		if (flo_kept_pack(&db->packed, db->kept, db->cfg.nkeep) != FLO_OK ||
-		    (h->kept_off = custdb_bytes_put(&db->hkept, db->packed, size)) == SIZE_MAX)
-			return FLO_ENOMEM;
-	}
-	db->nheld++;
-	return FLO_OK;
+	s.id = (const char *)db->ids.p + e->id_off;
+	s.id_len = e->id_len;
+	s.kept = db->kept;
+	return flo_custheld_add(db->held, &s);
 }
 
 /* Fold a logged order (or one coming in, as a record) into st. */
@@ -637,8 +611,7 @@ static void clear_table(flo_custdb *db)
 /* Forget the batch (its held records and queued log records). */
 static void reset(flo_custdb *db)
 {
-	db->hkept.len = 0;
-	db->nheld = 0;
+	flo_custheld_clear(db->held);
 	db->pending = 0;
 	db->logq.len = 0;
 	db->nlogq = 0;
@@ -780,22 +753,6 @@ size_t flo_custdb_compactions(const flo_custdb *db)
 	return db->compactions;
 }
 
-/* Held summaries lo..hi to fn, their kept fields unpacked into kept (the
- * caller's: each thread its own). */
-static void hand_over(const flo_custdb *db, size_t lo, size_t hi, struct flo_field *kept,
-		      flo_summary_fn *fn, void *ctx)
-{
-	for (size_t i = lo; i < hi; i++) {
-		const struct held *h = &db->held[i];
-		struct flo_summary s = h->s;
-		s.id = (const char *)db->ids.p + h->id_off;
-		if (db->cfg.nkeep > 0)
-			flo_kept_unpack(db->hkept.p + h->kept_off, kept, db->cfg.nkeep);
-		s.kept = kept;
-		fn(ctx, &s);
-	}
-}
-
 void flo_custdb_set_release(flo_custdb *db, flo_custdb_release_fn *release, void *ctx)
 {
 	db->release = release;
@@ -807,9 +764,32 @@ int flo_custdb_held(const flo_custdb *db, size_t lo, size_t hi, flo_summary_fn *
 	struct flo_field *kept = calloc(db->cfg.nkeep ? db->cfg.nkeep : 1, sizeof *kept);
 	if (kept == NULL)
 		return FLO_ENOMEM;
-	hand_over(db, lo, hi < db->nheld ? hi : db->nheld, kept, fn, ctx);
+	flo_custheld_each(db->held, lo, hi, kept, fn, ctx);
 	free(kept);
 	return FLO_OK;
+}
+
+flo_custheld *flo_custdb_take_held(flo_custdb *db)
+{
+	flo_custheld *next = db->spare != NULL ? db->spare : flo_custheld_new(db->cfg.nkeep);
+	if (next == NULL)
+		return NULL;
+	flo_custheld *taken = db->held;
+	db->held = next;
+	db->spare = NULL;
+	return taken;
+}
+
+void flo_custdb_give_back(flo_custdb *db, flo_custheld *h)
+{
+	if (h == NULL)
+		return;
+	if (db->spare != NULL) {
+		flo_custheld_free(h);
+		return;
+	}
+	flo_custheld_clear(h);
+	db->spare = h;
 }
 
 /* Commit the batch: its orders appended to the log, or, merging, every
@@ -865,9 +845,9 @@ static int commit(flo_custdb *db, flo_summary_fn *fn, void *ctx, int merging)
 	db->settings_dirty = 0;
 	db->logged += db->nlogq;
 	if (db->release != NULL)
-		db->release(db->release_ctx, db, db->nheld);
+		db->release(db->release_ctx, db, flo_custheld_count(db->held));
 	else
-		hand_over(db, 0, db->nheld, db->kept, fn, ctx);
+		flo_custheld_each(db->held, 0, flo_custheld_count(db->held), db->kept, fn, ctx);
 	reset(db);
 	if (merging) {
 		clear_table(db);

@@ -43,6 +43,7 @@
 #include "rfm/custstate.h"
 #include "rfm/ingest.h"
 #include "rfm/rfm.h"
+#include "store/custheld.h"
 #include "store/store.h"
 
 #define FLO_CUSTDB_SETTINGS_KEY "\0flo-rfm"
@@ -175,16 +176,30 @@ int flo_custdb_commit_merge(flo_custdb *db, flo_summary_fn *fn, void *ctx);
  * more than folding their orders in (flo-rfm's records in date order: a
  * fifth of the run on one thread).  With a release set, a commit calls
  * release(ctx, db, n) with its n summaries instead of handing them to the
- * commit's fn one by one; release hands them on with flo_custdb_held(), in
- * blocks, on as many threads at once as it likes, and returns once every
- * block is done: the engine changes nothing meanwhile.  NULL: one by one. */
-typedef void flo_custdb_release_fn(void *ctx, const flo_custdb *db, size_t n);
+ * commit's fn one by one.  The release either hands them on itself, with
+ * flo_custdb_held(), in blocks, on as many threads at once as it likes,
+ * returning once every block is done; or takes them out of the engine with
+ * flo_custdb_take_held(), to hand on later, on another thread, while the
+ * next batch comes in.  NULL: one by one. */
+typedef void flo_custdb_release_fn(void *ctx, flo_custdb *db, size_t n);
 void flo_custdb_set_release(flo_custdb *db, flo_custdb_release_fn *release, void *ctx);
 
-/* The committing batch's held summaries lo..hi (lo <= hi <= the n a release
- * was given) to fn, in order.  Only from within a release; safe on several
- * threads at once.  FLO_ENOMEM (nothing handed over). */
+/* The committing batch's held summaries lo..hi (hi past the n a release was
+ * given: to the end) to fn, in order.  Only from within a release, before
+ * any take; safe on several threads at once.  FLO_ENOMEM (nothing handed
+ * over). */
 int flo_custdb_held(const flo_custdb *db, size_t lo, size_t hi, flo_summary_fn *fn, void *ctx);
+
+/* Only from within a release: the committing batch's held summaries leave
+ * the engine (custheld.h: flo_custheld_each() hands them on, on any thread, until
+ * the set is given back), and the engine goes on with the set last given
+ * back, or a new one.  NULL when out of memory for that: hand them over in
+ * the release. */
+flo_custheld *flo_custdb_take_held(flo_custdb *db);
+
+/* A taken set, handed on: its memory serves a later batch (the engine keeps
+ * one such; another is freed).  NULL is accepted. */
+void flo_custdb_give_back(flo_custdb *db, flo_custheld *h);
 
 /* Merge the log into the stored states whenever a commit leaves n or more
  * orders logged (0, the default: only flo_custdb_merge()). */

@@ -1,7 +1,8 @@
 /* custshared.h: what the customer-state files share (custdb.h is their
  * public face): custdb.c, the writing engine; custsettings.c, the stored
  * settings and a run's conventions; custread.c, the dump and the check;
- * custrepair.c, the repair and the drop.  Not for use outside lib/store. */
+ * custrepair.c, the repair and the drop; custheld.c, the summaries a batch
+ * holds until its commit.  Not for use outside lib/store. */
 #ifndef FLO_CUSTSHARED_H
 #define FLO_CUSTSHARED_H
 

@@ -777,7 +777,7 @@ static void *odd_blocks(void *arg)
 	return NULL;
 }
 
-static void release_in_blocks(void *ctx, const flo_custdb *db, size_t n)
+static void release_in_blocks(void *ctx, flo_custdb *db, size_t n)
 {
 	struct release_run *r = ctx;
 	r->releases++;
@@ -799,9 +799,45 @@ static void release_in_blocks(void *ctx, const flo_custdb *db, size_t n)
 	}
 }
 
+/* A release that takes the batch's summaries out of the engine and hands
+ * them on at the next release (or at the end), after the engine has folded
+ * the next batch in, grown its arenas and merged (emptied them) meanwhile:
+ * as flo-rfm's helper thread writes them. */
+struct taking_run {
+	struct text out;
+	flo_custheld *taken;
+	size_t releases, given;
+	struct flo_field kept[1];
+};
+
+static void hand_on_taken(struct taking_run *r, flo_custdb *db)
+{
+	if (r->taken == NULL)
+		return;
+	flo_custheld_each(r->taken, 0, SIZE_MAX, r->kept, text_kept, &r->out);
+	flo_custdb_give_back(db, r->taken);
+	r->taken = NULL;
+}
+
+static void release_taking(void *ctx, flo_custdb *db, size_t n)
+{
+	struct taking_run *r = ctx;
+	r->releases++;
+	r->given += n;
+	hand_on_taken(r, db);
+	r->taken = flo_custdb_take_held(db);
+	CHECK(r->taken != NULL);
+	if (r->taken != NULL)
+		CHECK_INT((long)flo_custheld_count(r->taken), (long)n);
+	/* a second set given back while the engine keeps a spare: freed */
+	if (r->releases == 3)
+		flo_custdb_give_back(db, flo_custheld_new(1));
+}
+
 /* A release (custdb.h) that hands the held summaries on in blocks, from two
- * threads, gives what one by one gives: the same summaries, kept fields and
- * order, for per-order and per-batch records, across commits and a merge. */
+ * threads, or takes them out and hands them on a batch later, gives what
+ * one by one gives: the same summaries, kept fields and order, for
+ * per-order and per-batch records, across commits and merges. */
 static void test_release(void)
 {
 	char err[FLO_STORE_ERRMAX];
@@ -809,8 +845,10 @@ static void test_release(void)
 	for (int emit = 0; emit < 2; emit++) {
 		struct text one = {0};
 		struct release_run run;
+		struct taking_run taking;
 		memset(&run, 0, sizeof run);
-		for (int k = 0; k < 2; k++) {
+		memset(&taking, 0, sizeof taking);
+		for (int k = 0; k < 3; k++) {
 			char path[128];
 			flo_store *s;
 			flo_custdb *db;
@@ -822,8 +860,11 @@ static void test_release(void)
 				  FLO_OK);
 			CHECK_INT(flo_custdb_new(&db, s, path, &set, &cfg,
 						 emit ? FLO_EMIT_BATCH : FLO_EMIT_ORDER), FLO_OK);
+			flo_custdb_set_merge_every(db, 700);
 			if (k == 1)
 				flo_custdb_set_release(db, release_in_blocks, &run);
+			if (k == 2)
+				flo_custdb_set_release(db, release_taking, &taking);
 			struct text *t = k == 0 ? &one : NULL;
 			size_t n = 0;
 			for (int day = 0; day < 30; day++) {
@@ -845,16 +886,20 @@ static void test_release(void)
 				}
 			}
 			CHECK_INT(flo_custdb_commit_merge(db, text_kept, t), FLO_OK);
+			hand_on_taken(&taking, db);
 			flo_custdb_free(db);
 			flo_store_close(s);
 		}
 		CHECK(run.releases > 10);
 		CHECK(emit || run.given == 30 * 97);
 		CHECK(same_text(&one, &run.out));
+		CHECK(taking.releases == run.releases && taking.given == run.given);
+		CHECK(same_text(&one, &taking.out));
 		CHECK(one.len > 0 && strstr(one.p, "[") != NULL && strstr(one.p, ":ch4]") != NULL);
 		free(one.p);
 		free(run.out.p);
 		free(run.part.p);
+		free(taking.out.p);
 	}
 }
 
