@@ -514,10 +514,9 @@ static void write_summary(void *ctx, const struct flo_summary *s)
 }
 
 /* Summaries are formatted on two threads when there are many (formatting
- * 943,000 took 0.31 s on one; a live run's records, one an order, are a
- * fifth of its time): the helper formats the next block into memory while
- * this thread formats its block straight into the output and then appends
- * the helper's.  The output is the same, in the same order. */
+ * 943,000 took 0.31 s on one): the helper formats the next block into
+ * memory while this thread formats its block straight into the output and
+ * then appends the helper's.  The output is the same, in the same order. */
 #define OUT_BLOCK 16384
 #define OUT_PARALLEL_MIN (4 * OUT_BLOCK)
 
@@ -996,7 +995,7 @@ struct live {
 	int fd;
 	struct flo_pool *pool;  /* started at the first large commit */
 	int no_pool;            /* it could not start */
-	flo_custheld *taken;        /* the helper's records, until wait_records() */
+	flo_custheld *taken;    /* the helper's records, until wait_records() */
 	struct flo_field *kept; /* the helper's kept fields */
 	size_t written;         /* by the helper */
 	int err;                /* the helper's first error: it writes no more */
@@ -1111,7 +1110,7 @@ static void run_live(struct options *o, flo_ingest *in, flo_reader *r, struct ou
 		flo_die(flo_exit_status(rc), "%s: cannot read the store's settings", o->db);
 	flo_custdb_set_merge_every(the_engine, (size_t)o->merge_every);
 	struct live l = {the_engine, out->w, out, o->in.fd, NULL, 0, NULL, NULL, 0, FLO_OK};
-	l.kept = flo_xcalloc(o->nkeep + 1, sizeof *l.kept);
+	l.kept = flo_xcalloc(o->cfg.nkeep + 1, sizeof *l.kept); /* the engine's */
 	flo_custdb_set_release(the_engine, release, &l);
 	long counts[4] = {0};
 	flo_cli_set_output(out->w);
