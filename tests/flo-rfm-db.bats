@@ -262,6 +262,11 @@ c2,1,1,7.714285714285714,10,2,22.5,2021-01-03,2021-01-10"
 		rm -rf "$TMP/db"
 		flo-rfm --db "$TMP/db" --keep amount --commit-every $every "$TMP/log.csv" | cmp - "$TMP/one.csv"
 	done
+	# in two runs, the second's kept field taken from the store
+	head -n 100001 "$TMP/log.csv" | flo-rfm --db "$TMP/halves" --keep amount > "$TMP/halves.csv"
+	{ head -1 "$TMP/log.csv"; tail -n +100002 "$TMP/log.csv"; } | flo-rfm --db "$TMP/halves" |
+		tail -n +2 >> "$TMP/halves.csv"
+	cmp "$TMP/halves.csv" "$TMP/one.csv"
 	# one record per customer after the one batch: batch flo-rfm's summaries
 	flo-rfm --db "$TMP/batch" --emit batch --keep amount "$TMP/log.csv" > "$TMP/batch.csv"
 	[ "$(wc -l < "$TMP/batch.csv")" -eq 20001 ]
