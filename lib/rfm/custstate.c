@@ -224,14 +224,6 @@ static uint32_t intern_blob(flo_custstate *st, const unsigned char *p, size_t le
 	return st->nblobs++;
 }
 
-static size_t packed_size(const struct flo_field *vals, size_t n)
-{
-	size_t size = 0;
-	for (size_t i = 0; i < n; i++)
-		size += 5 + vals[i].len;
-	return size;
-}
-
 /* Whether the state's sums take one more value on day index d (new_day: a
  * day inserted there): the bounds decode() checks, the sum over the days of
  * each day's magnitude within base/money.h's, so that every summary at any
@@ -427,7 +419,7 @@ int flo_custstate_add_line(flo_custstate *st, const struct flo_rfm_config *cfg,
 	if (keep) {
 		if (flo_kept_pack(&st->scratch, o->keep, cfg->nkeep) != FLO_OK)
 			return FLO_ENOMEM;
-		blob = intern_blob(st, st->scratch, packed_size(o->keep, cfg->nkeep));
+		blob = intern_blob(st, st->scratch, flo_kept_size(o->keep, cfg->nkeep));
 		if (blob == UINT32_MAX)
 			return FLO_ENOMEM;
 	}

@@ -7,11 +7,17 @@
 
 #include "base/err.h"
 
-int flo_kept_pack(unsigned char **blob, const struct flo_field *vals, size_t n)
+size_t flo_kept_size(const struct flo_field *vals, size_t n)
 {
 	size_t size = 0;
 	for (size_t i = 0; i < n; i++)
 		size += 5 + vals[i].len;
+	return size;
+}
+
+int flo_kept_pack(unsigned char **blob, const struct flo_field *vals, size_t n)
+{
+	size_t size = flo_kept_size(vals, n);
 	unsigned char *b = realloc(*blob, size ? size : 1);
 	if (b == NULL)
 		return FLO_ENOMEM;

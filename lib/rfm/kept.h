@@ -7,6 +7,9 @@
 
 #include "record/record.h"
 
+/* The bytes n values take packed. */
+size_t flo_kept_size(const struct flo_field *vals, size_t n);
+
 /* Pack n values into a new blob (or replace *blob); FLO_ENOMEM on failure. */
 int flo_kept_pack(unsigned char **blob, const struct flo_field *vals, size_t n);
 

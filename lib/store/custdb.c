@@ -480,8 +480,7 @@ static int queue_record(flo_custdb *db, const struct flo_custdb_order *o, uint64
 		if (flo_kept_pack(&db->packed, o->keep, db->cfg.nkeep) != FLO_OK)
 			return FLO_ENOMEM;
 		r.kept = db->packed;
-		for (size_t i = 0; i < db->cfg.nkeep; i++)
-			r.kept_len += 5 + o->keep[i].len;
+		r.kept_len = flo_kept_size(o->keep, db->cfg.nkeep);
 	} else if (db->cfg.nkeep > 0) {
 		/* A return keeps no fields, but every record has the store's
 		 * number of them: nulls. */

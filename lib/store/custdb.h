@@ -191,9 +191,9 @@ void flo_custdb_set_release(flo_custdb *db, flo_custdb_release_fn *release, void
 int flo_custdb_held(const flo_custdb *db, size_t lo, size_t hi, flo_summary_fn *fn, void *ctx);
 
 /* Only from within a release: the committing batch's held summaries leave
- * the engine (custheld.h: flo_custheld_each() hands them on, on any thread, until
- * the set is given back), and the engine goes on with the set last given
- * back, or a new one.  NULL when out of memory for that: hand them over in
+ * the engine (custheld.h: flo_custheld_each() hands them on, on any
+ * thread, until the set is given back), and the engine goes on with the
+ * set last given back, or a new one.  NULL when out of memory for that: hand them over in
  * the release. */
 flo_custheld *flo_custdb_take_held(flo_custdb *db);
 

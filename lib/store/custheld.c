@@ -58,9 +58,7 @@ int flo_custheld_add(flo_custheld *h, const struct flo_summary *s)
 	if ((it->id_off = custdb_bytes_put(&h->bytes, s->id, s->id_len)) == SIZE_MAX)
 		return FLO_ENOMEM;
 	if (h->nkeep > 0) {
-		size_t size = 0;
-		for (size_t i = 0; i < h->nkeep; i++)
-			size += 5 + s->kept[i].len;
+		size_t size = flo_kept_size(s->kept, h->nkeep);
 		if (flo_kept_pack(&h->packed, s->kept, h->nkeep) != FLO_OK ||
 		    (it->kept_off = custdb_bytes_put(&h->bytes, h->packed, size)) == SIZE_MAX) {
 			h->bytes.len = len;
@@ -83,7 +81,7 @@ void flo_custheld_clear(flo_custheld *h)
 }
 
 void flo_custheld_each(const flo_custheld *h, size_t lo, size_t hi, struct flo_field *kept,
-		   flo_summary_fn *fn, void *ctx)
+		       flo_summary_fn *fn, void *ctx)
 {
 	for (size_t i = lo; i < hi && i < h->n; i++) {
 		const struct item *it = &h->item[i];

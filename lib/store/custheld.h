@@ -31,6 +31,6 @@ void flo_custheld_clear(flo_custheld *h);
  * kept fields unpacked into kept (room for the set's nkeep; each thread
  * its own).  It only reads the set: safe on several threads at once. */
 void flo_custheld_each(const flo_custheld *h, size_t lo, size_t hi, struct flo_field *kept,
-		   flo_summary_fn *fn, void *ctx);
+		       flo_summary_fn *fn, void *ctx);
 
 #endif
