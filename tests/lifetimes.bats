@@ -53,3 +53,23 @@ needs_scipy() {
 	assert_output --regexp "^failed [0-9.]+ ConvergenceError \(scipy's BFGS: .*\)$"
 	[ "$stderr" = "" ]
 }
+
+@test "bench-lifetimes.py --installed: lifetimes itself, where python3 imports it, gives CDNOW's published estimates" {
+	needs_scipy
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" > "$TMP/s.csv" 2> /dev/null
+	run --separate-stderr /usr/bin/python3 "$ROOT/scripts/bench-lifetimes.py" --installed "$TMP/s.csv"
+	if ! /usr/bin/python3 -c 'import lifetimes' 2> /dev/null; then
+		# not installed (lifetimes and autograd are no Debian packages):
+		# said, with its own exit status, for the bench to fall back on
+		assert_failure 3
+		assert_output ""
+		[[ $stderr == "bench-lifetimes.py: lifetimes is not installed: "* ]]
+		skip "lifetimes is not installed"
+	fi
+	assert_success
+	# seconds, seconds, FHL 2005a's r, alpha, a, b and Fader & Hardie 2013's
+	# p, q, v to their printed digits, then lifetimes' version
+	awk '{ exit !(NF == 10 && $1 > 0 && $2 > 0) }' <<< "$output"
+	[ "$(awk '{ printf "%.3f %.3f %.3f %.3f %.2f %.2f %.2f", $3, $4, $5, $6, $7, $8, $9 }' <<< "$output")" = \
+		"0.243 4.414 0.793 2.426 6.25 3.74 15.44" ]
+}
