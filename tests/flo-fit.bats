@@ -374,6 +374,41 @@ near() {
 	[ "$(echo "$output" | jq -r .unit)" = week ]
 }
 
+@test "units: a dated record in no unit flo knows stops the fit, first or last, and --unit checks every one" {
+	# 131 days between the first and last order for a recency of 10: 13.1
+	# days a unit.  First, it once named no unit and nothing after it was
+	# checked; last, after the records had said weeks, it was refused.
+	local odd='cX,2,10,20,30,3,90,1997-01-01,1997-05-12'
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2>/dev/null > "$TMP/w.csv"
+	{ head -1 "$TMP/w.csv"; echo "$odd"; tail -n +2 "$TMP/w.csv"; } > "$TMP/first.csv"
+	{ cat "$TMP/w.csv"; echo "$odd"; } > "$TMP/last.csv"
+	run --separate-stderr flo-fit --no-store "$TMP/first.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-fit: $TMP/first.csv line 2: recency 10 is in no unit flo knows: last_order - first_order is 131 days, 13.1 days a unit (a day, week or month: flo-rfm's --unit)" ]
+	run --separate-stderr flo-fit --no-store "$TMP/last.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-fit: $TMP/last.csv line 2359: recency 10 is not in weeks: last_order - first_order is 131 days" ]
+	run --separate-stderr flo-fit --no-store --unit week "$TMP/first.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-fit: $TMP/first.csv line 2: recency 10 is not in weeks: last_order - first_order is 131 days" ]
+	# skipped, the unit comes from the next dated record, and the fit is
+	# the file's without it
+	run --separate-stderr flo-fit --no-store --skip-bad "$TMP/first.csv"
+	assert_success
+	[ "$(jq -r '.unit + " " + (.data.customers | tostring)' <<< "$output")" = "week 2357" ]
+	[[ "$stderr" == *"flo-fit: skipped 1 bad record"* ]]
+	# the same in a file the threaded scan reads (over 32,768 lines)
+	flo-simulate -n 40000 --seed 3 | flo-rfm --as-of 1998-06-30 2>/dev/null > "$TMP/big.csv"
+	{ head -1 "$TMP/big.csv"; echo "$odd"; tail -n +2 "$TMP/big.csv"; } > "$TMP/bigfirst.csv"
+	{ cat "$TMP/big.csv"; echo "$odd"; } > "$TMP/biglast.csv"
+	run --separate-stderr flo-fit --no-store "$TMP/bigfirst.csv"
+	assert_failure 65
+	[[ "$stderr" == "flo-fit: $TMP/bigfirst.csv line 2: recency 10 is in no unit flo knows: "* ]]
+	run --separate-stderr flo-fit --no-store "$TMP/biglast.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-fit: $TMP/biglast.csv line $(wc -l < "$TMP/biglast.csv"): recency 10 is not in weeks: last_order - first_order is 131 days" ]
+}
+
 @test "FLO, flo's default summary: no dropout is identified, said in words" {
 	flo-rfm --as-of 2021-06-01 "$ROOT/examples/flo_data_20k.csv" > "$TMP/s.csv"
 	run --separate-stderr flo-fit --no-store "$TMP/s.csv"

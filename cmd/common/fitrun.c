@@ -57,7 +57,11 @@ struct cols {
 };
 
 /* The time unit of a record made by flo-rfm, from its dates and recency:
- * 0 after a bad record (a recency in another unit). */
+ * 0 after a bad record (a recency in another unit).  The fit's unit is
+ * --unit's, else the first dated record's; a dated record in no flo unit
+ * is bad too, wherever it stands (it once named no unit, and then no record
+ * after it was checked: the same file was taken or refused by the order of
+ * its lines). */
 static int check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *c,
 		       struct fit_data *d, double recency)
 {
@@ -72,23 +76,30 @@ static int check_unit(struct flo_fitrun_options *o, flo_reader *r, struct cols *
 	    flo_parse_day(l->val, l->len, &last))
 		return 1;
 	double days = (last - first) / recency;
-	if (d->unit_days == 0) {
+	if (d->unit_days == 0 && o->unit == NULL) {
 		static const char *const units[] = {"day", "week", "month"};
 		for (int i = 0; i < 3; i++) {
 			double u;
 			flo_unit_days(units[i], &u);
 			if (flo_unit_days_match(days, u)) {
 				d->unit_days = u;
-				if (o->unit == NULL)
-					o->unit = units[i];
+				o->unit = units[i];
 			}
 		}
-		if (d->unit_days == 0)
-			d->unit_days = -1; /* not a flo unit: trust --unit */
+		if (d->unit_days == 0) {
+			flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
+				       "recency %g is in no unit flo knows: last_order - "
+				       "first_order is %d days, %.4g days a unit (a day, week "
+				       "or month: flo-rfm's --unit)",
+				       recency, (int)(last - first), days);
+			return 0;
+		}
 	}
 	double want;
-	if (o->unit != NULL && d->unit_days > 0 && flo_unit_days(o->unit, &want) == FLO_OK &&
-	    !flo_unit_days_match(days, want)) {
+	if (flo_unit_days(o->unit, &want) != FLO_OK) /* --unit is checked at the start */
+		return 1;
+	d->unit_days = want;
+	if (!flo_unit_days_match(days, want)) {
 		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
 			       "recency %g is not in %ss: last_order - first_order is %d days",
 			       recency, o->unit, (int)(last - first));
