@@ -216,8 +216,12 @@ int main(int argc, char **argv)
 		}
 		const struct flo_field *id = id_field(r, &o, &col);
 		if (id == NULL) {
-			flo_bad_record(&o.bad, r, FLO_EXIT_DATAERR, "no customer id field (%s)",
-				       o.id != NULL ? o.id : "customer_id, customer, ...: use --id");
+			char hint[FLO_SEPARATOR_HINT];
+			size_t nh;
+			const struct flo_field *h = flo_reader_header(r, &nh);
+			flo_bad_record(&o.bad, r, FLO_EXIT_DATAERR, "no customer id field (%s)%s",
+				       o.id != NULL ? o.id : "customer_id, customer, ...: use --id",
+				       flo_separator_hint(h, nh, flo_reader_format(r), hint));
 			continue;
 		}
 		/* The routing rule the README states: flo_hash(id) mod N. */

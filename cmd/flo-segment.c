@@ -371,6 +371,10 @@ static void setup_fields(struct input *in, const struct options *o, const char *
 		if (o->cuts)
 			flo_die(FLO_EXIT_DATAERR, "no field \"%s\" in the input: the cut points "
 				"\"%s\" split %s", in->need[k].name, o->cuts, in->need[k].name);
+		char hint[FLO_SEPARATOR_HINT];
+		if (flo_separator_hint(f, n, fmt, hint)[0] != '\0')
+			flo_die(FLO_EXIT_DATAERR, "no field \"%s\" (%s) in the input%s",
+				in->need[k].name, in->need_opt[k], hint);
 		flo_die(FLO_EXIT_DATAERR, "no field \"%s\" (%s) in the input%s",
 			in->need[k].name, in->need_opt[k],
 			o->rfm ? "" : ": segment by another field with --by FIELD");

@@ -119,6 +119,54 @@ records() {
 	assert_output "flo-score: $TMP/noT.jsonl line 1: missing field \"T\""
 }
 
+@test "a file separated by ';' or '|' (a spreadsheet's CSV in many locales): every tool says why its fields are missing" {
+	local why=": flo reads CSV separated by commas, TSV and JSON Lines; convert a file separated by ';' first"
+	printf 'customer_id;date;amount\nc1;2021-01-01;10\nc1;2021-02-01;20\n' > "$TMP/semi.csv"
+	run --separate-stderr flo-rfm "$TMP/semi.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-rfm: no customer id field in the input: the header is one field, \"customer_id;date;amount\"$why" ]
+	run --separate-stderr flo-rfm --id customer_id "$TMP/semi.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-rfm: no field \"customer_id\" (customer id) in the input: the header is one field, \"customer_id;date;amount\"$why" ]
+	run --separate-stderr flo-part --parts 2 --part 0 "$TMP/semi.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-part: $TMP/semi.csv line 2: no customer id field (customer_id, customer, ...: use --id): the header is one field, \"customer_id;date;amount\"$why" ]
+	# decimal commas, as such files have them: more fields than the header
+	printf 'customer_id;date;amount\nc1;2021-01-01;10,5\n' > "$TMP/comma.csv"
+	run --separate-stderr flo-rfm "$TMP/comma.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-rfm: $TMP/comma.csv line 2: 2 fields, the header has 1: the header is one field, \"customer_id;date;amount\"$why" ]
+	# summaries: the header quoted to its first 60 bytes
+	printf 'customer_id;frequency;recency;T;monetary\nc1;1;2;3;4\n' > "$TMP/semis.csv"
+	local head='the header is one field, "customer_id;frequency;recency;T;monetary"'
+	run --separate-stderr flo-fit --no-store "$TMP/semis.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-fit: $TMP/semis.csv line 2: missing field \"frequency\": $head$why" ]
+	run --separate-stderr flo-score $CDNOW "$TMP/semis.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-score: no field \"frequency\" in the input: $head$why" ]
+	run --separate-stderr flo-segment --by T "$TMP/semis.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-segment: no field \"T\" (--by) in the input: $head$why" ]
+	run --separate-stderr flo-check --check summary --bgnbd 0.243,4.414,0.793,2.426 "$TMP/semis.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-check: $TMP/semis.csv line 2: missing field \"frequency\": $head$why" ]
+	printf 'customer_id|date|amount\nc1|2021-01-01|10\n' > "$TMP/bar.csv"
+	run --separate-stderr flo-rfm "$TMP/bar.csv"
+	assert_failure 65
+	[[ "$stderr" == *"the header is one field, \"customer_id|date|amount\": flo reads CSV separated by commas, TSV and JSON Lines; convert a file separated by '|' first" ]]
+	# no hint where none applies: a one-field header without ';', a header of
+	# several fields that holds one
+	printf 'name\nc1\n' > "$TMP/one.csv"
+	run --separate-stderr flo-rfm "$TMP/one.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-rfm: no customer id field in the input (tried customer_id, ...); name it with --id" ]
+	printf 'customer_id,a;b\nc1,1\n' > "$TMP/two.csv"
+	run --separate-stderr flo-rfm "$TMP/two.csv"
+	assert_failure 65
+	[[ "$stderr" == "flo-rfm: no order date field in the input (tried date, ...); name it with --date" ]]
+}
+
 @test "duplicated columns: a CSV header, a JSON object's names (exit 65)" {
 	printf 'customer_id,date,date,amount\nc1,2021-01-01,2021-01-02,10\n' > "$TMP/dup.csv"
 	printf '{"customer_id":"c1","date":"2021-01-01","date":"2021-01-05","amount":1}\n' > "$TMP/dup.jsonl"

@@ -19,9 +19,13 @@ int flo_field_has(const struct flo_field *f, size_t n, const char *name)
 	return 0;
 }
 
-static int missing(const struct flo_col *col, char *msg)
+static int missing(const flo_reader *r, const struct flo_col *col, char *msg)
 {
-	snprintf(msg, FLO_FIELD_MSG, "missing field \"%s\"", col->name);
+	char hint[FLO_SEPARATOR_HINT];
+	size_t n;
+	const struct flo_field *h = flo_reader_header(r, &n);
+	snprintf(msg, FLO_FIELD_MSG, "missing field \"%s\"%s", col->name,
+		 flo_separator_hint(h, n, flo_reader_format(r), hint));
 	return FLO_EFIELD;
 }
 
@@ -29,7 +33,7 @@ int flo_field_need(const flo_reader *r, struct flo_col *col, const struct flo_fi
 		   char *msg)
 {
 	*f = flo_reader_get(r, col);
-	return flo_field_present(*f) ? FLO_OK : missing(col, msg);
+	return flo_field_present(*f) ? FLO_OK : missing(r, col, msg);
 }
 
 /* field "NAME" <what>: "TEXT" */
@@ -95,5 +99,5 @@ int flo_field_get_number(const flo_reader *r, struct flo_col *col, unsigned how,
 	const struct flo_field *got = flo_reader_get(r, col);
 	if (f != NULL)
 		*f = got;
-	return flo_field_present(got) ? flo_field_number(got, how, v, msg) : missing(col, msg);
+	return flo_field_present(got) ? flo_field_number(got, how, v, msg) : missing(r, col, msg);
 }

@@ -4,6 +4,7 @@
  * quoted), which the caller prefixes with the input's name and line:
  *
  *   missing field "NAME"                       FLO_EFIELD
+ *     (then flo_separator_hint()'s words, where they apply)
  *   field "NAME" is empty                      FLO_EVALUE (FLO_FIELD_NONEMPTY)
  *   field "NAME" is not a number: "TEXT"       FLO_ENUMBER
  *   field "NAME" is out of range: "TEXT"       FLO_ERANGE

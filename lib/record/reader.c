@@ -17,6 +17,7 @@
 
 #include "base/err.h"
 #include "base/idmap.h"
+#include "base/quote.h"
 #include "record/plain.h"
 
 /* 1 MiB reads amortise the system call and let a streaming tool's work per
@@ -1084,11 +1085,32 @@ int flo_reader_next(flo_reader *r)
 			}
 			continue;
 		}
-		if (r->nfields != r->nheader)
-			return fail(r, FLO_ESYNTAX, "%zu fields, the header has %zu",
-				    r->nfields, r->nheader);
+		if (r->nfields != r->nheader) {
+			char hint[FLO_SEPARATOR_HINT];
+			return fail(r, FLO_ESYNTAX, "%zu fields, the header has %zu%s",
+				    r->nfields, r->nheader,
+				    flo_separator_hint(r->header, r->nheader, r->fmt, hint));
+		}
 		return header_again(r);
 	}
+}
+
+const char *flo_separator_hint(const struct flo_field *h, size_t n, enum flo_format fmt,
+			       char buf[FLO_SEPARATOR_HINT])
+{
+	const char *sep = NULL;
+	buf[0] = '\0';
+	if (fmt != FLO_FMT_CSV || n != 1)
+		return buf;
+	for (size_t i = 0; sep == NULL && i < h->name_len; i++)
+		if (h->name[i] == ';' || h->name[i] == '|')
+			sep = h->name[i] == ';' ? ";" : "|";
+	if (sep != NULL)
+		snprintf(buf, FLO_SEPARATOR_HINT,
+			 ": the header is one field, \"%s\": flo reads CSV separated by "
+			 "commas, TSV and JSON Lines; convert a file separated by '%s' first",
+			 flo_quote(h->name, h->name_len), sep);
+	return buf;
 }
 
 /* ---- the names given ---- */

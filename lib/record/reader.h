@@ -99,6 +99,16 @@ const char *flo_reader_unread(const flo_reader *r, size_t *len, long *line, int 
 int flo_reader_fd(const flo_reader *r);
 int flo_reader_resume(flo_reader *r, const char *bytes, size_t len, long line, int eof);
 
+/* Why a field may be missing, or a record have more fields than its
+ * header, for the message that says so: "" or, when the input is CSV whose
+ * header h[0..n) is one field holding ';' or '|' (spreadsheets in many
+ * locales export CSV separated by ';'), ": the header is one field,
+ * \"a;b\": flo reads CSV separated by commas, TSV and JSON Lines; convert
+ * a file separated by ';' first".  Written into buf; returns buf. */
+#define FLO_SEPARATOR_HINT 256
+const char *flo_separator_hint(const struct flo_field *h, size_t n, enum flo_format fmt,
+			       char buf[FLO_SEPARATOR_HINT]);
+
 /* The header line exactly as read (CSV/TSV; NULL for JSON Lines). */
 const char *flo_reader_raw_header(const flo_reader *r, size_t *len);
 

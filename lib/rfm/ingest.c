@@ -129,10 +129,12 @@ static int resolve(flo_ingest *in, struct flo_col *col, const char *given,
 		   const char *const *candidates, const char *what, const char *option,
 		   char **owned)
 {
+	char hint[FLO_SEPARATOR_HINT];
+	flo_separator_hint(f, n, fmt, hint);
 	if (given != NULL) {
 		if (fmt != FLO_FMT_JSONL && !flo_field_has(f, n, given))
-			return fail(in, FLO_EFIELD, "no field \"%s\" (%s) in the input", given,
-				    what);
+			return fail(in, FLO_EFIELD, "no field \"%s\" (%s) in the input%s", given,
+				    what, hint);
 		*col = FLO_COL(given);
 		return FLO_OK;
 	}
@@ -140,6 +142,8 @@ static int resolve(flo_ingest *in, struct flo_col *col, const char *given,
 	char *name = *owned = pick_field(f, n, candidates, &oom);
 	if (oom)
 		return fail(in, FLO_ENOMEM, "%s", flo_strerror(FLO_ENOMEM));
+	if (name == NULL && hint[0] != '\0')
+		return fail(in, FLO_EFIELD, "no %s field in the input%s", what, hint);
 	if (name == NULL)
 		return fail(in, FLO_EFIELD,
 			    "no %s field in the input (tried %s, ...); name it with %s", what,
