@@ -474,13 +474,14 @@ records() {
 		assert_equal "$stderr" "flo-rfm: 1 return dropped (--returns drop)"; }
 	declare -A flo=([c]='c,2021-01-05,2020-01-01,1,1,1,1' [d]='d,2020-01-01,2021-01-01,-1,1,1,1'
 		[e]='e,2020-01-01,2021-01-01,1.5,1,1,1' [f]='f,2020-01-01,2021-01-01,0,0,0,0'
-		[g]='g,2020-01-01,2021-01-01,1,1,-5,1')
+		[g]='g,2020-01-01,2021-01-01,1,1,-5,1' [h]='h,2020-01-01,2021-01-01,1,0,10,0')
 	declare -A flowhy=([c]='last_order_date "2020-01-01" is before first_order_date'
 		[d]='field "order_num_total_ever_online" is not a whole non-negative count: "-1"'
 		[e]='field "order_num_total_ever_online" is not a whole non-negative count: "1.5"'
 		[f]='no orders (order_num_total_ever_online + _offline is 0)'
-		[g]='field "customer_value_total_ever_offline" is negative: "-5"')
-	for id in c d e f g; do
+		[g]='field "customer_value_total_ever_offline" is negative: "-5"'
+		[h]='one order (order_num_total_ever_online + _offline is 1) on two days: first_order_date "2020-01-01", last_order_date "2021-01-01"')
+	for id in c d e f g h; do
 		printf '%s\n%s\n' "$FLO_HEADER" "${flo[$id]}" > "$TMP/one.csv"
 		run flo-rfm "$TMP/one.csv"
 		assert_failure 65

@@ -566,6 +566,19 @@ static int read_summary(flo_ingest *in, flo_custsum *cs)
 	if (cv[0] + cv[1] < 1)
 		return skip_or(reject(in, FLO_EVALUE, "no orders (order_num_total_ever_online "
 				      "+ _offline is 0)"));
+	/* One order has one day: a summary of it on two days would be written
+	 * as frequency 0 with a recency, which no model takes (flo-fit refuses
+	 * it, far from this line). */
+	if (cv[0] + cv[1] == 1 && (int32_t)(first / 86400) != (int32_t)(last / 86400)) {
+		char first_text[64];
+		snprintf(first_text, sizeof first_text, "%s",
+			 flo_quote(f[FLO_CS_FIRST]->val, f[FLO_CS_FIRST]->len));
+		return skip_or(reject(in, FLO_EVALUE,
+				      "one order (order_num_total_ever_online + _offline is 1) "
+				      "on two days: first_order_date \"%s\", last_order_date "
+				      "\"%s\"", first_text,
+				      flo_quote(f[FLO_CS_LAST]->val, f[FLO_CS_LAST]->len)));
+	}
 	if ((err = get_keep(in, id)) != FLO_OK)
 		return err;
 	err = flo_custsum_add(cs, id->val, id->len, (int32_t)(first / 86400),
