@@ -333,7 +333,10 @@ static int read_summary(struct summary_in *in, flo_reader *r, struct flo_bad *ba
 		flo_bad_record(bad, r, FLO_EXIT_DATAERR, "recency must be 0 or more and at most T");
 		return 0;
 	}
+	/* a BG/BB's periods say it in their own words */
 	if (in->o->periods && !flo_summary_periods(bad, r, &in->c, h[0], h[1], h[2]))
+		return 0;
+	if (!flo_summary_no_repeat_recency(bad, r, h[0], h[1]))
 		return 0;
 	if (want_actual && !(h[3] >= 0)) {
 		flo_bad_record(bad, r, FLO_EXIT_DATAERR, "field \"%s\" is negative",

@@ -609,7 +609,10 @@ static int read_history(struct input *in, struct flo_history *h)
 			       "the time to the last purchase", a, b);
 		return 0;
 	}
-	return !in->periods || flo_summary_periods(in->bad, in->r, &in->c, h->x, h->tx, h->T);
+	/* a BG/BB's periods say it in their own words */
+	if (in->periods)
+		return flo_summary_periods(in->bad, in->r, &in->c, h->x, h->tx, h->T);
+	return flo_summary_no_repeat_recency(in->bad, in->r, h->x, h->tx);
 }
 
 /* ---- output ---- */

@@ -489,6 +489,28 @@ records() {
 	done
 }
 
+@test "frequency 0 with a recency: flo-fit, flo-score and flo-check refuse it alike (a Pareto/NBD score would depend on it)" {
+	printf '%s\nc0,0,0,20,0\nc3,0,3,20,0\n' "$SUMMARY" > "$TMP/x0.csv"
+	local why="$TMP/x0.csv line 3: recency 3 with frequency 0: a customer without repeat purchases has recency 0"
+	run --separate-stderr flo-fit --no-store "$TMP/x0.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-fit: $why" ]
+	# the Pareto/NBD's P(alive) depends on t_x at x = 0: flo-score scored
+	# this record 0.568 where c0 has 0.463, without a word; now c0 is
+	# written, then the run stops
+	run --separate-stderr flo-score --pnbd 0.553,10.58,0.606,11.67 "$TMP/x0.csv"
+	assert_failure 65
+	[ "${stderr##*$'\n'}" = "flo-score: $why" ]
+	[ "$(cut -d, -f1 <<< "$output" | tr '\n' ' ')" = "customer_id c0 " ]
+	run --separate-stderr flo-check --check summary --bgnbd 0.243,4.414,0.793,2.426 "$TMP/x0.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-check: $why" ]
+	# --skip-bad: the others go on
+	run --separate-stderr flo-score --skip-bad --pnbd 0.553,10.58,0.606,11.67 "$TMP/x0.csv"
+	assert_success
+	[ "$(cut -d, -f1 <<< "$output" | tr '\n' ' ')" = "customer_id c0 " ]
+}
+
 @test "duplicate customers in summary input: the second is a bad record" {
 	printf '%s\n' "$FLO_HEADER" a,2020-01-01,2021-01-01,2.0,1.0,10,20 b,2020-02-01,2021-01-02,1.0,1.0,5,5 \
 		a,2020-03-01,2021-01-03,1.0,1.0,5,5 > "$TMP/flo.csv"

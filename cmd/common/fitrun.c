@@ -154,12 +154,8 @@ static void read_record(struct flo_fitrun_options *o, flo_reader *r, struct cols
 			       "recency %g and T %g: need 0 <= recency <= T", tx, T);
 		return;
 	}
-	if (x == 0 && tx != 0) {
-		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR,
-			       "recency %g with frequency 0: a customer without repeat purchases "
-			       "has recency 0", tx);
+	if (!flo_summary_no_repeat_recency(o->bad, r, x, tx))
 		return;
-	}
 	if (!(w >= 0)) {
 		flo_bad_record(o->bad, r, FLO_EXIT_DATAERR, "field \"%s\" is negative: %g",
 			       o->weight, w);

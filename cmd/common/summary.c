@@ -78,6 +78,16 @@ int flo_summary_monetary(struct flo_bad *bad, const flo_reader *r, struct flo_su
 	return flo_read_number(bad, r, &c->m, FLO_FIELD_NUMBER, m, NULL);
 }
 
+int flo_summary_no_repeat_recency(struct flo_bad *bad, const flo_reader *r, double x, double tx)
+{
+	if (x != 0 || tx == 0)
+		return 1;
+	flo_bad_record(bad, r, FLO_EXIT_DATAERR,
+		       "recency %g with frequency 0: a customer without repeat purchases has "
+		       "recency 0", tx);
+	return 0;
+}
+
 int flo_summary_periods(struct flo_bad *bad, const flo_reader *r, struct flo_summary_cols *c,
 			double x, double tx, double T)
 {

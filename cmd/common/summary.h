@@ -60,6 +60,14 @@ void flo_summary_resolve(struct flo_summary_cols *c, const flo_reader *r);
 int flo_summary_monetary(struct flo_bad *bad, const flo_reader *r, struct flo_summary_cols *c,
 			 double x, double *m);
 
+/* A customer without repeat purchases has recency 0 (t_x = 0 when x = 0,
+ * FHL 2005a; lifetimes' _check_inputs refuses it too): 1, or 0 after a bad
+ * record (exit 65) for frequency 0 with a recency.  flo-fit, flo-score and
+ * flo-check all ask, so that no tool takes what another refuses: the
+ * Pareto/NBD's P(alive) depends on t_x even where x = 0, so such a record
+ * would be scored, wrongly, without a word. */
+int flo_summary_no_repeat_recency(struct flo_bad *bad, const flo_reader *r, double x, double tx);
+
 /* A BG/BB's history (model/bgbb.h's flo_bgbb_history()): frequency x,
  * recency t_x and T whole numbers of periods, x <= t_x <= T (the caller
  * checks t_x <= T) and t_x = 0 when x = 0, T at most FLO_BGBB_MAX_PERIODS.
