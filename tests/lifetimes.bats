@@ -4,7 +4,11 @@
 # scripts/check-lifetimes.py compares each with flo-fit's estimates and with
 # the published ones (Fader, Hardie & Lee 2005a and 2005b on CDNOW, Fader,
 # Hardie & Shang 2010 on the donations data; the values are in the script).
-# Skipped without Debian's python3-scipy and python3-pandas, which
+# lifetimes itself, where python3 imports it (no Debian package: a pip
+# install, or its sources on PYTHONPATH), gives CDNOW's estimates to the
+# bench (bench-lifetimes.py --installed) and flo-rfm's summaries
+# (scripts/check-lifetimes-summaries.py); skipped without it.  All are
+# skipped without Debian's python3-scipy and python3-pandas, which
 # scripts/bootstrap does not install: CI skips them.
 
 load test_helper
@@ -72,4 +76,14 @@ needs_scipy() {
 	awk '{ exit !(NF == 10 && $1 > 0 && $2 > 0) }' <<< "$output"
 	[ "$(awk '{ printf "%.3f %.3f %.3f %.3f %.2f %.2f %.2f", $3, $4, $5, $6, $7, $8, $9 }' <<< "$output")" = \
 		"0.243 4.414 0.793 2.426 6.25 3.74 15.44" ]
+}
+
+@test "flo-rfm's summaries are lifetimes' own, where python3 imports lifetimes: 40 random logs, days, weeks, months, holdouts" {
+	needs_scipy
+	/usr/bin/python3 -c 'import lifetimes' 2> /dev/null || skip "lifetimes is not installed"
+	run --separate-stderr /usr/bin/python3 "$ROOT/scripts/check-lifetimes-summaries.py"
+	assert_success
+	assert_line "all agree"
+	refute_output --partial MISMATCH
+	assert_line --regexp '^40 logs, [0-9]{5} values compared with lifetimes'"'"' summaries$'
 }
