@@ -103,8 +103,9 @@ FLO_SUMMARY_USAGE
 "buyer, as lifetimes and pandas write one).\n"
 "Set SOURCE_DATE_EPOCH to fix the document's \"created\" time.\n"
 "\n"
-"Exit status: 0 success, 2 usage, 65 bad input data (or nothing to fit),\n"
-"66 unreadable input, 74 write or store error.\n";
+"Exit status: 0 success, 2 usage, 65 bad input data (or nothing to fit: no\n"
+"customers, or every customer's T 0), 66 unreadable input, 74 write or store\n"
+"error.\n";
 
 struct options {
 	enum flo_format in_fmt;

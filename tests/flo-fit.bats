@@ -409,6 +409,26 @@ near() {
 	[ "$stderr" = "flo-fit: $TMP/biglast.csv line $(wc -l < "$TMP/biglast.csv"): recency 10 is not in weeks: last_order - first_order is 131 days" ]
 }
 
+@test "what the data can say: every T 0 is nothing to fit (65), no repeat purchase is fitted with words" {
+	# one day's log: every customer's T is 0, the likelihood 1 for any
+	# parameters (a fit returned its start, r = alpha = a = b = 1, as converged)
+	printf 'customer_id,date,amount\nc1,2021-03-01,10\nc2,2021-03-01,20\nc2,2021-03-01,5\n' |
+		flo-rfm > "$TMP/day.csv"
+	for model in bgnbd mbgnbd pnbd; do
+		run --separate-stderr flo-fit --no-store --model "$model" "$TMP/day.csv"
+		assert_failure 65
+		[ "$stderr" = "flo-fit: nothing to fit in $TMP/day.csv: every customer's T is 0 (each observed on the day of its first purchase only: a log of one day?), where the likelihood is the same for any parameters" ]
+	done
+	# no repeat purchase: the rate runs to 0, said on stderr, and the
+	# model predicts next to no purchases
+	printf 'customer_id,frequency,recency,T,monetary\na,0,0,10,\nb,0,0,20,\nc,0,0,5,\n' > "$TMP/none.csv"
+	run --separate-stderr flo-fit --no-store "$TMP/none.csv"
+	assert_success
+	[[ "$stderr" == *"flo-fit: no customer in $TMP/none.csv made a repeat purchase: the purchase rate is fitted at its boundary near 0 and dropout is not identified, so scores from this model predict next to no purchases"* ]]
+	[ "$(jq '.bgnbd.params | .r / .alpha < 1e-6' <<< "$output")" = true ]
+	! grep -Ewq 'nan|inf' <<< "$output"
+}
+
 @test "FLO, flo's default summary: no dropout is identified, said in words" {
 	flo-rfm --as-of 2021-06-01 "$ROOT/examples/flo_data_20k.csv" > "$TMP/s.csv"
 	run --separate-stderr flo-fit --no-store "$TMP/s.csv"

@@ -654,6 +654,30 @@ static void fit_all(const struct fit_data *d, const struct flo_fitrun_options *o
 			 family_title(b->family), bic(&b->fit));
 }
 
+/* What the data can say.  Customers all observed for T = 0 (summarised on
+ * their first purchase day) give every purchase model a likelihood of 1
+ * whatever its parameters: a fit would return its starting point as
+ * "converged" and scores from it would be made up, so there is nothing to
+ * fit.  Customers none of whom bought again say only that the rate is near
+ * 0: fitted, with words on stderr, since that is what the data say. */
+static void check_information(const struct flo_fit_data *d, const struct flo_fitrun_options *o)
+{
+	int observed = 0, repeat = 0;
+	for (size_t i = 0; i < d->ntri && !(observed && repeat); i++) {
+		observed |= d->tri[i].T > 0 && d->tri[i].w > 0;
+		repeat |= d->tri[i].x > 0 && d->tri[i].w > 0;
+	}
+	if (!observed)
+		flo_die(FLO_EXIT_DATAERR,
+			"nothing to fit in %s: every customer's T is 0 (each observed on the day "
+			"of its first purchase only: a log of one day?), where the likelihood is "
+			"the same for any parameters", o->bad->input_name);
+	if (!repeat)
+		flo_warn("no customer in %s made a repeat purchase: the purchase rate is "
+			 "fitted at its boundary near 0 and dropout is not identified, so scores "
+			 "from this model predict next to no purchases", o->bad->input_name);
+}
+
 /* The fits of d (freed here) and the document. */
 static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 		 struct flo_model *model, double t_start)
@@ -669,6 +693,7 @@ static char *fit(struct fit_data d, int has_m, struct flo_fitrun_options *o,
 	flo_fit_data_finish(&d.fit);
 	if (!(d.fit.customers > 0))
 		flo_die(FLO_EXIT_DATAERR, "no customers to fit in %s", o->bad->input_name);
+	check_information(&d.fit, o);
 	t_spend = flo_ms_now();
 
 	char fp[17], when[32];
