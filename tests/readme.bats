@@ -104,3 +104,14 @@ replay() {
 		cut -d, -f1-6 > "$TMP/out.txt"
 	diff "$TMP/readme.txt" "$TMP/out.txt"
 }
+
+@test "README: every link to a section names a heading there (GitHub's anchors)" {
+	# a heading's anchor: lower case, only letters, digits, spaces and
+	# hyphens kept, spaces made hyphens
+	awk '/^```/ { code = !code } !code && /^#+ / { sub(/^#+ /, ""); print }' "$ROOT/README.md" |
+		tr 'A-Z' 'a-z' | sed -e 's/[^a-z0-9 -]//g' -e 's/ /-/g' | sort -u > "$TMP/anchors"
+	grep -o '](#[^)]*)' "$ROOT/README.md" | sed -e 's/^](#//' -e 's/)$//' | sort -u > "$TMP/links"
+	[ "$(wc -l < "$TMP/links")" -ge 18 ]
+	missing=$(comm -23 "$TMP/links" "$TMP/anchors")
+	[ -z "$missing" ] || { echo "links without a heading: $missing"; return 1; }
+}
