@@ -405,13 +405,35 @@ static void setup_fields(struct input *in, const struct options *o, const char *
 			add_sum(in, in->need[k].name, strlen(in->need[k].name));
 }
 
+/* Whether col is a spend score that flo-score left empty (or null) in the
+ * current record (one with flo-score's p_alive), which it does for every
+ * customer without a Gamma-Gamma model: reported as a bad record that says
+ * so. */
+static int empty_spend_score(struct input *in, struct flo_col *col)
+{
+	const struct flo_field *f = flo_reader_get(in->r, col);
+	if (f == NULL || !(f->kind == FLO_KIND_NULL || f->len == 0) ||
+	    (strcmp(col->name, "clv") != 0 && strcmp(col->name, "exp_avg_value") != 0))
+		return 0;
+	size_t n;
+	const struct flo_field *all = flo_reader_fields(in->r, &n);
+	if (!flo_field_has(all, n, "p_alive"))
+		return 0;
+	flo_bad_record(in->bad, in->r, FLO_EXIT_DATAERR,
+		       "field \"%s\" is empty: flo-score leaves it so without a Gamma-Gamma "
+		       "model (a log without values, or no customer with repeat purchases and "
+		       "spend); segment by another field with --by FIELD", col->name);
+	return 1;
+}
+
 /* The numbers of the current record: need[] the fields segmented by, sum[]
  * the fields summed (NaN where absent, null or empty).  0 when the record is
  * bad (reported). */
 static int read_values(struct input *in, double *need, double *sum)
 {
 	for (size_t k = 0; k < in->nneed; k++)
-		if (!flo_read_number(in->bad, in->r, &in->need[k], FLO_FIELD_NONEMPTY, &need[k],
+		if (empty_spend_score(in, &in->need[k]) ||
+		    !flo_read_number(in->bad, in->r, &in->need[k], FLO_FIELD_NONEMPTY, &need[k],
 				     NULL))
 			return 0;
 	for (size_t k = 0; k < in->nsum; k++) {

@@ -523,3 +523,28 @@ A,4986,1274.331185318893,6353815.29"
 	run flo-segment "$SMALL" "$TMP/absent.csv"
 	[ "$status" -eq 66 ]
 }
+
+@test "segmenting by clv scored without a Gamma-Gamma model: the empty field says why (65)" {
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2> /dev/null |
+		flo-score --bgnbd 0.243,4.414,0.793,2.426 2> /dev/null > "$TMP/nogg.csv"
+	local why='flo-score leaves it so without a Gamma-Gamma model (a log without values, or no customer with repeat purchases and spend); segment by another field with --by FIELD'
+	run --separate-stderr flo-segment "$TMP/nogg.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-segment: $TMP/nogg.csv line 2: field \"clv\" is empty: $why" ]
+	# JSON Lines: flo-score writes null there
+	flo-rfm --as-of 1997-09-30 "$DATA/cdnow.csv" 2> /dev/null |
+		flo-score -o jsonl --bgnbd 0.243,4.414,0.793,2.426 2> /dev/null > "$TMP/nogg.jsonl"
+	[ "$(head -1 "$TMP/nogg.jsonl" | jq -c '[.exp_avg_value, .clv]')" = "[null,null]" ]
+	run --separate-stderr flo-segment --by exp_avg_value "$TMP/nogg.jsonl"
+	assert_failure 65
+	[ "$stderr" = "flo-segment: $TMP/nogg.jsonl line 1: field \"exp_avg_value\" is empty: $why" ]
+	# another field of the same records segments
+	run --separate-stderr flo-segment --by exp_purchases_12 "$TMP/nogg.csv"
+	assert_success
+	[ "$(sed -n 1p <<< "$output" | tr ',' '\n' | tail -1)" = segment ]
+	# an empty value of another field is what it was
+	printf 'customer_id,score\na,\n' > "$TMP/empty.csv"
+	run --separate-stderr flo-segment --by score "$TMP/empty.csv"
+	assert_failure 65
+	[ "$stderr" = "flo-segment: $TMP/empty.csv line 2: field \"score\" is empty" ]
+}
