@@ -417,7 +417,7 @@ near() {
 	for model in bgnbd mbgnbd pnbd; do
 		run --separate-stderr flo-fit --no-store --model "$model" "$TMP/day.csv"
 		assert_failure 65
-		[ "$stderr" = "flo-fit: nothing to fit in $TMP/day.csv: every customer's T is 0 (each observed on the day of its first purchase only: a log of one day?), where the likelihood is the same for any parameters" ]
+		[ "$stderr" = "flo-fit: nothing to fit in $TMP/day.csv: every customer's T is 0 (each observed only in the day or period of its first purchase: a log of one day?), where the likelihood is the same for any parameters" ]
 	done
 	# no repeat purchase: the rate runs to 0, said on stderr, and the
 	# model predicts next to no purchases

@@ -669,8 +669,8 @@ static void check_information(const struct flo_fit_data *d, const struct flo_fit
 	}
 	if (!observed)
 		flo_die(FLO_EXIT_DATAERR,
-			"nothing to fit in %s: every customer's T is 0 (each observed on the day "
-			"of its first purchase only: a log of one day?), where the likelihood is "
+			"nothing to fit in %s: every customer's T is 0 (each observed only in the day "
+			"or period of its first purchase: a log of one day?), where the likelihood is "
 			"the same for any parameters", o->bad->input_name);
 	if (!repeat)
 		flo_warn("no customer in %s made a repeat purchase: the purchase rate is "
