@@ -134,6 +134,22 @@ a,2,1.1428571428571428,1.1428571428571428,25,3,60,2021-01-01,2021-01-09"
 	assert_line --index 1 "a,3,13,13,3,4,10,2021-01-01,2021-01-14"
 }
 
+@test "dates with an offset: the UTC day by default; the day as written (lifetimes') with --date-format" {
+	# a shop at +03:00: 23:30 on 1 January and 01:30 on 2 January local are
+	# 20:30 and 22:30 on 1 January UTC; 02:00 on 10 January is 23:00 on the 9th
+	printf 'customer_id,date,amount\nc1,2021-01-01T23:30:00+03:00,10\nc1,2021-01-02T01:30:00+03:00,20\nc1,2021-01-10T02:00:00+03:00,5\n' > "$TMP/tz.csv"
+	run flo-rfm --unit day --as-of 2021-01-20 "$TMP/tz.csv"
+	assert_success
+	# UTC days 1 Jan and 9 Jan: x 1, recency 8, T 19, monetary the 9th's 5
+	assert_line --index 1 "c1,1,8,19,5,3,35,2021-01-01,2021-01-09"
+	run flo-rfm --unit day --as-of 2021-01-20 --date-format '%Y-%m-%dT%H:%M:%S+03:00' "$TMP/tz.csv"
+	assert_success
+	# local days 1, 2 and 10 Jan, as pandas' to_period("D") (lifetimes'
+	# summary_data_from_transaction_data gives 2, 9, 19, 12.5): x 2,
+	# recency 9, T 19, monetary (20 + 5) / 2
+	assert_line --index 1 "c1,2,9,19,12.5,3,35,2021-01-01,2021-01-10"
+}
+
 @test "CDNOW: the 2,357-customer summary of the BG/NBD paper" {
 	run flo-rfm --as-of 1997-09-30 --holdout-end 1998-06-30 "$DATA/cdnow.csv"
 	assert_success
