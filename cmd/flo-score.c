@@ -567,14 +567,12 @@ static void check_header(struct input *in)
 		while (i < n && !(f[i].name_len == len && memcmp(f[i].name, required[k], len) == 0))
 			i++;
 		char hint[FLO_SEPARATOR_HINT];
-		if (i == n && flo_separator_hint(f, n, flo_reader_format(in->r), hint)[0] != '\0')
-			flo_die(FLO_EXIT_DATAERR, "no field \"%s\" in the input%s", required[k],
-				hint);
 		if (i == n)
-			flo_die(FLO_EXIT_DATAERR,
-				"no field \"%s\" in the input: flo-score reads RFM summaries "
-				"(frequency, recency, T, monetary) as flo-rfm writes them",
-				required[k]);
+			flo_die(FLO_EXIT_DATAERR, "no field \"%s\" in the input%s", required[k],
+				flo_separator_hint(f, n, flo_reader_format(in->r), hint)[0] != '\0'
+				? hint
+				: ": flo-score reads RFM summaries (frequency, recency, T, "
+				  "monetary) as flo-rfm writes them");
 	}
 }
 

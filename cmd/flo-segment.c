@@ -372,12 +372,10 @@ static void setup_fields(struct input *in, const struct options *o, const char *
 			flo_die(FLO_EXIT_DATAERR, "no field \"%s\" in the input: the cut points "
 				"\"%s\" split %s", in->need[k].name, o->cuts, in->need[k].name);
 		char hint[FLO_SEPARATOR_HINT];
-		if (flo_separator_hint(f, n, fmt, hint)[0] != '\0')
-			flo_die(FLO_EXIT_DATAERR, "no field \"%s\" (%s) in the input%s",
-				in->need[k].name, in->need_opt[k], hint);
 		flo_die(FLO_EXIT_DATAERR, "no field \"%s\" (%s) in the input%s",
 			in->need[k].name, in->need_opt[k],
-			o->rfm ? "" : ": segment by another field with --by FIELD");
+			flo_separator_hint(f, n, fmt, hint)[0] != '\0' ? hint
+			: o->rfm ? "" : ": segment by another field with --by FIELD");
 	}
 	if (!o->summary)
 		return;
@@ -405,10 +403,10 @@ static void setup_fields(struct input *in, const struct options *o, const char *
 			add_sum(in, in->need[k].name, strlen(in->need[k].name));
 }
 
-/* Whether col is a spend score that flo-score left empty (or null) in the
- * current record (one with flo-score's p_alive), which it does for every
- * customer without a Gamma-Gamma model: reported as a bad record that says
- * so. */
+/* Whether col, which did not read, is a spend score that flo-score left
+ * empty (or null) in the current record (one with flo-score's p_alive),
+ * which it does for every customer without a Gamma-Gamma model: reported
+ * as a bad record that says so. */
 static int empty_spend_score(struct input *in, struct flo_col *col)
 {
 	const struct flo_field *f = flo_reader_get(in->r, col);
@@ -431,11 +429,16 @@ static int empty_spend_score(struct input *in, struct flo_col *col)
  * bad (reported). */
 static int read_values(struct input *in, double *need, double *sum)
 {
-	for (size_t k = 0; k < in->nneed; k++)
-		if (empty_spend_score(in, &in->need[k]) ||
-		    !flo_read_number(in->bad, in->r, &in->need[k], FLO_FIELD_NONEMPTY, &need[k],
-				     NULL))
-			return 0;
+	for (size_t k = 0; k < in->nneed; k++) {
+		char msg[FLO_FIELD_MSG];
+		int err = flo_field_get_number(in->r, &in->need[k], FLO_FIELD_NONEMPTY, &need[k],
+					       NULL, msg);
+		/* the words for flo-score's empty spend scores only on the way out */
+		if (err != FLO_OK)
+			return empty_spend_score(in, &in->need[k]) ? 0
+								   : flo_read_failed(in->bad, in->r,
+										     err, msg);
+	}
 	for (size_t k = 0; k < in->nsum; k++) {
 		const struct flo_field *f = flo_reader_get(in->r, &in->sum[k]);
 		sum[k] = NAN;

@@ -544,6 +544,7 @@ static int read_summary(flo_ingest *in, flo_custsum *cs)
 	if ((err = get_time(in, f[FLO_CS_FIRST], &first)) != FLO_OK ||
 	    (err = get_time(in, f[FLO_CS_LAST], &last)) != FLO_OK)
 		return err;
+	int32_t first_day = (int32_t)(first / 86400), last_day = (int32_t)(last / 86400);
 	for (int k = 0; k < 4; k++) {
 		const struct flo_field *x = f[FLO_CS_ORDERS_ONLINE + k];
 		if ((err = get_number(in, x, k < 2 ? FLO_FIELD_COUNT : FLO_FIELD_NUMBER,
@@ -569,7 +570,7 @@ static int read_summary(flo_ingest *in, flo_custsum *cs)
 	/* One order has one day: a summary of it on two days would be written
 	 * as frequency 0 with a recency, which no model takes (flo-fit refuses
 	 * it, far from this line). */
-	if (cv[0] + cv[1] == 1 && (int32_t)(first / 86400) != (int32_t)(last / 86400)) {
+	if (cv[0] + cv[1] == 1 && first_day != last_day) {
 		char first_text[64];
 		snprintf(first_text, sizeof first_text, "%s",
 			 flo_quote(f[FLO_CS_FIRST]->val, f[FLO_CS_FIRST]->len));
@@ -581,8 +582,7 @@ static int read_summary(flo_ingest *in, flo_custsum *cs)
 	}
 	if ((err = get_keep(in, id)) != FLO_OK)
 		return err;
-	err = flo_custsum_add(cs, id->val, id->len, (int32_t)(first / 86400),
-			      (int32_t)(last / 86400), cv, in->keep_vals);
+	err = flo_custsum_add(cs, id->val, id->len, first_day, last_day, cv, in->keep_vals);
 	if (err == FLO_EVALUE)
 		return skip_or(reject(in, FLO_EVALUE, "customer \"%s\" appears twice",
 				      flo_quote(id->val, id->len)));
